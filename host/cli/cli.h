@@ -1,0 +1,44 @@
+/* cli.h — what every `clcnn` command shares: its entry point signature, the
+ * command table, and small helpers for flags and errors. The CLI uses only the
+ * public header (clcnn.h). */
+#ifndef CLCNN_CLI_H
+#define CLCNN_CLI_H
+
+#include <stdio.h>
+
+#include "clcnn.h"
+
+/* Exit codes: 0 ok, 1 a failure while doing the job (bad file, tolerance
+ * exceeded), 2 a usage error (unknown command or flag, missing argument). */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* argv[0] is the command name; returns the process exit code. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_devices(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* One line "clcnn CMD: msg" on stderr. Returns `code` so callers can return it. */
+int cli_error(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "clcnn CMD: unknown flag '--x' (see 'clcnn CMD --help')" and CLI_USAGE. */
+int cli_bad_flag(const char *cmd, const char *flag);
+/* 1 when argv[i] is "--help" or "-h". */
+int cli_is_help(const char *arg);
+/* Takes the value of a flag "--name V" at argv[*i] (advancing *i), or NULL
+ * after printing a usage error when V is missing. */
+const char *cli_flag_value(int argc, char **argv, int *i, const char *cmd);
+
+/* Creates a context for --device / --no-cache, printing any error. On `auto`,
+ * says on stderr which device it picked. Returns NULL on failure. */
+clcnn_context *cli_context(const char *cmd, const char *device, int no_cache);
+
+/* Formats 1234567 as "1,234,567" into buf. */
+const char *cli_thousands(long long v, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,129 @@
+/* ir.h — clcnn's graph IR: tensors, nodes with typed attributes, initializers.
+ * The IR knows nothing of ONNX files or OpenCL: the loader fills it, passes
+ * rewrite it, executors read it. Tensors and nodes refer to each other by
+ * index into the graph's arrays, so arrays may grow (realloc) safely. */
+#ifndef CLCNN_CORE_IR_H
+#define CLCNN_CORE_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "op_list.h"
+
+#define IR_MAX_DIMS CLCNN_MAX_DIMS
+/* Largest element count one tensor may have: refuses absurd dims before any
+ * allocation (2^31 floats = 8 GiB). */
+#define IR_MAX_ELEMS ((int64_t)1 << 31)
+
+/* Element types use ONNX TensorProto.DataType numbers so no mapping is needed. */
+typedef enum ir_dtype {
+    IR_DT_UNDEFINED = 0,
+    IR_DT_FLOAT = 1,
+    IR_DT_UINT8 = 2,
+    IR_DT_INT8 = 3,
+    IR_DT_INT32 = 6,
+    IR_DT_INT64 = 7,
+    IR_DT_BOOL = 9,
+    IR_DT_DOUBLE = 11,
+} ir_dtype;
+
+/* Bytes per element; 0 for types clcnn does not handle. */
+size_t ir_dtype_size(int dtype);
+
+typedef struct ir_tensor {
+    char *name;
+    int dtype;                 /* ir_dtype */
+    int ndim;                  /* -1 until shape inference has run */
+    int64_t dims[IR_MAX_DIMS];
+    void *data;                /* owned payload for initializers/constants, else NULL */
+    int producer;              /* node index, or -1 (graph input / initializer) */
+    int is_param;              /* 1: a weight the model was given (counts in summary) */
+} ir_tensor;
+
+typedef enum ir_attr_type {
+    IR_ATTR_INT,
+    IR_ATTR_FLOAT,
+    IR_ATTR_INTS,
+    IR_ATTR_FLOATS,
+    IR_ATTR_STRING,
+    IR_ATTR_TENSOR,            /* t = tensor index in the graph (Constant's value) */
+} ir_attr_type;
+
+typedef struct ir_attr {
+    char *name;
+    ir_attr_type type;
+    int64_t i;
+    float f;
+    int64_t *ints;
+    float *floats;
+    int n;                     /* element count of ints/floats */
+    char *s;
+    int t;
+} ir_attr;
+
+typedef struct ir_node {
+    char *name;
+    ir_op op;
+    int n_in, n_out;
+    int *in;                   /* tensor indices; -1 for an omitted optional input */
+    int *out;
+    int n_attr;
+    ir_attr *attrs;
+} ir_node;
+
+typedef struct ir_graph {
+    ir_tensor *tensors;
+    int n_tensors, cap_tensors;
+    ir_node *nodes;            /* kept in topological order once ir_toposort ran */
+    int n_nodes, cap_nodes;
+    int *inputs, n_inputs;     /* graph inputs fed at run time (not initializers) */
+    int *outputs, n_outputs;
+    int opset;                 /* default-domain opset the model was exported with */
+} ir_graph;
+
+ir_graph *ir_graph_new(void);
+void ir_graph_free(ir_graph *g);
+/* Frees what a node owns (name, index arrays, attributes), not the node itself. */
+void ir_node_release(ir_node *n);
+
+/* Adds a tensor (name copied); returns its index or -1 on OOM. */
+int ir_add_tensor(ir_graph *g, const char *name, int dtype, int ndim, const int64_t *dims);
+/* Finds a tensor by name; -1 when absent. Linear: callers that look up many
+ * names build their own map. */
+int ir_find_tensor(const ir_graph *g, const char *name);
+/* Adds a node; in/out arrays copied, name copied. Returns node index or -1. */
+int ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int n_in,
+                const int *out, int n_out);
+/* Attribute setters (name copied). Return 0 on success, -1 on OOM. */
+int ir_set_attr_int(ir_graph *g, int node, const char *name, int64_t v);
+int ir_set_attr_float(ir_graph *g, int node, const char *name, float v);
+int ir_set_attr_ints(ir_graph *g, int node, const char *name, const int64_t *v, int n);
+int ir_set_attr_floats(ir_graph *g, int node, const char *name, const float *v, int n);
+int ir_set_attr_string(ir_graph *g, int node, const char *name, const char *s);
+
+const ir_attr *ir_attr_find(const ir_node *n, const char *name);
+int64_t ir_attr_int(const ir_node *n, const char *name, int64_t def);
+float ir_attr_float(const ir_node *n, const char *name, float def);
+/* Returns the int list and its length via *len, or NULL (len 0) when absent. */
+const int64_t *ir_attr_ints(const ir_node *n, const char *name, int *len);
+
+int64_t ir_numel(const ir_tensor *t);
+size_t ir_nbytes(const ir_tensor *t);
+/* Input tensor k of node n, or NULL when k >= n_in or the input was omitted. */
+ir_tensor *ir_in(const ir_graph *g, const ir_node *n, int k);
+ir_tensor *ir_out(const ir_graph *g, const ir_node *n, int k);
+
+/* Recomputes every tensor's producer and sorts nodes topologically (stable:
+ * file order kept where valid). CLCNN_ERR_GRAPH naming a node on a cycle, a
+ * tensor produced twice, or an input that nothing produces. */
+clcnn_status ir_toposort(ir_graph *g, clcnn_err *err);
+
+/* Drops nodes and tensors nothing reachable from the outputs uses, and
+ * compacts indices. Keeps graph inputs. */
+clcnn_status ir_prune(ir_graph *g, clcnn_err *err);
+
+/* Formats "1x3x224x224" into buf. */
+const char *ir_shape_str(const ir_tensor *t, char *buf, size_t len);
+
+#endif

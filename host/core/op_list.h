@@ -1,0 +1,57 @@
+/* op_list.h — every op clcnn knows, once. X(ENUM_SUFFIX, "OnnxName").
+ * The enum, the name table and the per-op tables are all expanded from this
+ * list, and their sizes are static-asserted against IR_OP_COUNT, so an op
+ * added here without its table entries breaks the build. */
+#ifndef CLCNN_CORE_OP_LIST_H
+#define CLCNN_CORE_OP_LIST_H
+
+#define IR_OP_LIST(X)                                   \
+    X(CONV, "Conv")                                     \
+    X(BATCHNORM, "BatchNormalization")                  \
+    X(RELU, "Relu")                                     \
+    X(CLIP, "Clip")                                     \
+    X(HARDSIGMOID, "HardSigmoid")                       \
+    X(HARDSWISH, "HardSwish")                           \
+    X(SIGMOID, "Sigmoid")                               \
+    X(ADD, "Add")                                       \
+    X(SUB, "Sub")                                       \
+    X(MUL, "Mul")                                       \
+    X(DIV, "Div")                                       \
+    X(MAXPOOL, "MaxPool")                               \
+    X(AVGPOOL, "AveragePool")                           \
+    X(GLOBALAVGPOOL, "GlobalAveragePool")               \
+    X(GLOBALMAXPOOL, "GlobalMaxPool")                   \
+    X(REDUCEMEAN, "ReduceMean")                         \
+    X(GEMM, "Gemm")                                     \
+    X(MATMUL, "MatMul")                                 \
+    X(FLATTEN, "Flatten")                               \
+    X(RESHAPE, "Reshape")                               \
+    X(TRANSPOSE, "Transpose")                           \
+    X(CONCAT, "Concat")                                 \
+    X(SPLIT, "Split")                                   \
+    X(SLICE, "Slice")                                   \
+    X(GATHER, "Gather")                                 \
+    X(SQUEEZE, "Squeeze")                               \
+    X(UNSQUEEZE, "Unsqueeze")                           \
+    X(PAD, "Pad")                                       \
+    X(SOFTMAX, "Softmax")                               \
+    X(DROPOUT, "Dropout")                               \
+    X(IDENTITY, "Identity")                             \
+    X(CONSTANT, "Constant")                             \
+    X(SHAPE, "Shape")                                   \
+    X(CAST, "Cast")                                     \
+    X(LRN, "LRN")
+
+typedef enum ir_op {
+#define IR_OP_ENUM(e, s) IR_OP_##e,
+    IR_OP_LIST(IR_OP_ENUM)
+#undef IR_OP_ENUM
+    IR_OP_COUNT
+} ir_op;
+
+/* "Conv" for IR_OP_CONV; NULL when out of range. */
+const char *ir_op_name(ir_op op);
+/* IR_OP_COUNT when the ONNX op type is not one clcnn knows. */
+ir_op ir_op_from_name(const char *onnx_name);
+
+#endif

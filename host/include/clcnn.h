@@ -1,0 +1,166 @@
+/* clcnn.h — the only public header of libclcnn.
+ *
+ * Life cycle: make a context (picks an OpenCL device, or the plain-C reference
+ * backend), load a model into it (ONNX file or built-in architecture), make a
+ * session (model x context: device buffers + execution plan), run it as often
+ * as you like, then destroy in reverse order. Every destroy accepts NULL.
+ *
+ * Errors: every call returns clcnn_status; the readable message (with the CL
+ * error name, or the kernel build log) is kept in the context and read with
+ * clcnn_context_last_error(). The library never prints, exits or aborts.
+ */
+#ifndef CLCNN_H
+#define CLCNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLCNN_VERSION "0.1.0"
+#define CLCNN_MAX_DIMS 8
+
+typedef enum clcnn_status {
+    CLCNN_OK = 0,
+    CLCNN_ERR_INVALID_ARG,    /* a caller's argument is wrong (NULL, bad flag value) */
+    CLCNN_ERR_OUT_OF_MEMORY,  /* host allocation failed or a size is absurd */
+    CLCNN_ERR_IO,             /* a file could not be opened, read or written */
+    CLCNN_ERR_PARSE,          /* a file is not what it claims (bad protobuf, bad NPY) */
+    CLCNN_ERR_UNSUPPORTED,    /* an op, attribute or dtype clcnn does not implement */
+    CLCNN_ERR_SHAPE,          /* shapes do not fit together */
+    CLCNN_ERR_GRAPH,          /* malformed graph: cycle, missing tensor, bad arity */
+    CLCNN_ERR_NO_DEVICE,      /* no OpenCL device matches the request */
+    CLCNN_ERR_CL,             /* an OpenCL call failed; message names the CL error */
+    CLCNN_ERR_KERNEL_BUILD,   /* an OpenCL program failed to build; message has the log */
+    CLCNN_ERR_INTERNAL,       /* a bug in clcnn */
+    CLCNN_STATUS_COUNT
+} clcnn_status;
+
+/* Readable name of a status ("CLCNN_ERR_CL"); never NULL. */
+const char *clcnn_status_str(clcnn_status s);
+const char *clcnn_version(void);
+
+typedef struct clcnn_context clcnn_context;
+typedef struct clcnn_model clcnn_model;
+typedef struct clcnn_session clcnn_session;
+
+/* ---- devices ---------------------------------------------------------- */
+
+typedef struct clcnn_device_info {
+    int index;                 /* global index across platforms, as `--device N` takes */
+    char platform[128];
+    char name[128];
+    char vendor[128];
+    char type[16];             /* "gpu", "cpu", "accelerator", "other" */
+    unsigned compute_units;
+    unsigned max_clock_mhz;
+    uint64_t global_mem_bytes;
+    uint64_t local_mem_bytes;
+    size_t max_work_group_size;
+    int image_support;
+    int fp16;                  /* cl_khr_fp16 */
+    char cl_version[128];      /* CL_DEVICE_VERSION */
+    char c_version[128];       /* CL_DEVICE_OPENCL_C_VERSION */
+    char driver_version[128];
+} clcnn_device_info;
+
+/* Lists every OpenCL device on every platform into out[0..cap). *count gets
+ * the number found (may exceed cap). With no platform at all this returns
+ * CLCNN_OK and *count = 0. err (may be NULL) gets a message on failure. */
+clcnn_status clcnn_devices_list(clcnn_device_info *out, int cap, int *count,
+                                char *err, size_t err_len);
+
+/* ---- context ---------------------------------------------------------- */
+
+typedef enum clcnn_log_level { CLCNN_LOG_DEBUG, CLCNN_LOG_INFO, CLCNN_LOG_WARN } clcnn_log_level;
+typedef void (*clcnn_log_fn)(void *user, clcnn_log_level level, const char *msg);
+
+typedef struct clcnn_context_options {
+    const char *device;     /* "auto" (NULL), "gpu", "cpu", "ref", an index "N", or a
+                               substring of a device name */
+    int no_cache;           /* 1: do not read or write the program binary cache */
+    const char *cache_dir;  /* NULL: $CLCNN_CACHE_DIR, $XDG_CACHE_HOME/clcnn, ~/.cache/clcnn */
+    clcnn_log_fn log;       /* NULL: silent */
+    void *log_user;
+} clcnn_context_options;
+
+/* opt may be NULL (auto device, cache on, silent). On failure *out is NULL and
+ * err (may be NULL) receives the message, since there is no context to hold it. */
+clcnn_status clcnn_context_create(const clcnn_context_options *opt, clcnn_context **out,
+                                  char *err, size_t err_len);
+void clcnn_context_destroy(clcnn_context *ctx);
+/* Message of the last failed call on this context (and its models/sessions). */
+const char *clcnn_context_last_error(const clcnn_context *ctx);
+/* 1 when the context runs the plain-C reference backend. */
+int clcnn_context_is_reference(const clcnn_context *ctx);
+/* Device name ("reference (plain C)" for ref). */
+const char *clcnn_context_device_name(const clcnn_context *ctx);
+
+/* ---- model -------------------------------------------------------------- */
+
+typedef struct clcnn_tensor_info {
+    const char *name;       /* owned by the model */
+    int ndim;
+    int64_t dims[CLCNN_MAX_DIMS];
+} clcnn_tensor_info;
+
+/* Loads an ONNX file, or a built-in architecture by name when `path` names no
+ * file. The model must not outlive ctx. */
+clcnn_status clcnn_model_load(clcnn_context *ctx, const char *path, clcnn_model **out);
+void clcnn_model_destroy(clcnn_model *m);
+int clcnn_model_num_inputs(const clcnn_model *m);
+int clcnn_model_num_outputs(const clcnn_model *m);
+clcnn_status clcnn_model_input(const clcnn_model *m, int i, clcnn_tensor_info *out);
+clcnn_status clcnn_model_output(const clcnn_model *m, int i, clcnn_tensor_info *out);
+/* Name of the op that produces output i ("Softmax", ...), ignoring a trailing
+ * Flatten/Reshape; used by classify to avoid a second softmax. */
+const char *clcnn_model_output_op(const clcnn_model *m, int i);
+
+/* One row of the Keras-like summary: one per compute node of the graph. */
+typedef struct clcnn_layer_info {
+    const char *name;       /* node name, owned by the model */
+    const char *op;         /* ONNX op type */
+    int ndim;               /* first output's shape */
+    int64_t dims[CLCNN_MAX_DIMS];
+    int64_t params;         /* weights this node owns (initializers it reads) */
+    int64_t non_trainable;  /* of which non-trainable (BN running mean/var) */
+    int64_t macs;           /* multiply-accumulates for batch 1 */
+} clcnn_layer_info;
+
+int clcnn_model_num_layers(const clcnn_model *m);
+clcnn_status clcnn_model_layer(const clcnn_model *m, int i, clcnn_layer_info *out);
+
+/* ---- session -------------------------------------------------------------- */
+
+/* Plans the model on the context's device: allocates buffers once, uploads weights. */
+clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m, clcnn_session **out);
+void clcnn_session_destroy(clcnn_session *s);
+/* inputs[i] holds the element count of clcnn_model_input(i) (float32, C order);
+ * outputs[i] receives clcnn_model_output(i). One host sync per call. */
+clcnn_status clcnn_session_run(clcnn_session *s, const float *const *inputs, float *const *outputs);
+
+/* ---- compare: OpenCL pipeline vs the reference, layer by layer ----------- */
+
+typedef struct clcnn_compare_row {
+    const char *name;       /* node name, owned by the model */
+    const char *op;
+    int ndim;
+    int64_t dims[CLCNN_MAX_DIMS];
+    double max_abs;         /* max |cl - ref| over the node's first output */
+    double max_rel;         /* max_abs / max |ref| (0 when ref is all zero) */
+    double ref_max;         /* max |ref| */
+} clcnn_compare_row;
+
+/* Runs m on ctx's OpenCL device with every intermediate kept, and on the
+ * reference, on the same inputs. *rows (free with clcnn_compare_free) gets one
+ * row per node in execution order. ctx must be an OpenCL context. */
+clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float *const *inputs,
+                           clcnn_compare_row **rows, int *n_rows);
+void clcnn_compare_free(clcnn_compare_row *rows);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLCNN_H */

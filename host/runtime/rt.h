@@ -1,0 +1,69 @@
+/* rt.h — library-internal OpenCL runtime: device choice, context and
+ * in-order profiling queue, embedded kernel sources, program build with an
+ * on-disk binary cache, and CL error names. Nothing here knows the graph IR. */
+#ifndef CLCNN_RUNTIME_RT_H
+#define CLCNN_RUNTIME_RT_H
+
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+
+#include "../core/err.h"
+
+typedef struct rt_ctx rt_ctx;
+
+typedef struct rt_options {
+    int no_cache;
+    const char *cache_dir;  /* NULL: $CLCNN_CACHE_DIR, $XDG_CACHE_HOME/clcnn, ~/.cache/clcnn */
+} rt_options;
+
+/* "CL_OUT_OF_RESOURCES" for -5; "CL_UNKNOWN_ERROR" for codes not in the table. */
+const char *rt_cl_error_name(cl_int code);
+
+/* Checks one OpenCL call; on failure records call text, CL error name and
+ * file:line in err, sets st = CLCNN_ERR_CL and jumps to `fail`. */
+#define CL_TRY(err, st, call)                                                          \
+    do {                                                                               \
+        cl_int cl_try_rc_ = (call);                                                    \
+        if (cl_try_rc_ != CL_SUCCESS) {                                                \
+            (st) = err_set((err), CLCNN_ERR_CL, "%s failed: %s (%d) at %s:%d", #call,  \
+                           rt_cl_error_name(cl_try_rc_), (int)cl_try_rc_, __FILE__,    \
+                           __LINE__);                                                  \
+            goto fail;                                                                 \
+        }                                                                              \
+    } while (0)
+
+/* Enumerates every device (see clcnn_devices_list). */
+clcnn_status rt_devices_list(clcnn_device_info *out, int cap, int *count, clcnn_err *err);
+
+/* spec: "gpu", "cpu", "auto" (gpu else cpu), a decimal index, or a substring of
+ * a device name (case-insensitive). "ref" is not handled here. No match:
+ * CLCNN_ERR_NO_DEVICE with the list of devices in the message. */
+clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, clcnn_err *err);
+void rt_destroy(rt_ctx *rt);
+
+cl_context rt_cl_context(const rt_ctx *rt);
+cl_command_queue rt_queue(const rt_ctx *rt);   /* in-order, profiling enabled */
+cl_device_id rt_device(const rt_ctx *rt);
+const clcnn_device_info *rt_info(const rt_ctx *rt);
+
+/* Embedded sources of kernels_cl/<name>.cl; NULL when unknown. */
+const char *rt_kernel_source(const char *name, size_t *len);
+
+/* Returns the built program for kernels_cl/<name>.cl with `options` (may be
+ * NULL). Built programs are kept in the rt_ctx (owned, released by
+ * rt_destroy) and in the on-disk binary cache. A failed build returns
+ * CLCNN_ERR_KERNEL_BUILD with the build log as err->detail. */
+clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_program *out,
+                        clcnn_err *err);
+
+/* Same for a source string (tests, ad-hoc kernels); key = the source hash. */
+clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
+                                    const char *options, cl_program *out, clcnn_err *err);
+
+/* Counters for tests and the cache report. */
+typedef struct rt_cache_stats {
+    int hits, misses, corrupt, writes;
+} rt_cache_stats;
+rt_cache_stats rt_get_cache_stats(const rt_ctx *rt);
+
+#endif

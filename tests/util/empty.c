@@ -1,0 +1,2 @@
+/* keeps the test-helper library non-empty before helpers exist */
+typedef int clcnn_testutil_empty;
