@@ -40,7 +40,7 @@
     X(CONSTANT, "Constant")                             \
     X(SHAPE, "Shape")                                   \
     X(CAST, "Cast")                                     \
-    X(LRN, "LRN")
+    X(LEAKYRELU, "LeakyRelu")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,
