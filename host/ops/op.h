@@ -33,9 +33,12 @@ const op_def *op_get(ir_op op);
 /* Runs shape inference over the whole (topologically sorted) graph. */
 clcnn_status ops_infer_graph(ir_graph *g, clcnn_err *err);
 
-/* Folds every node whose inputs are all constant (the Shape/Gather/Concat
- * chains exporters emit) by running its reference op, turning its outputs into
- * constants; also drops Identity/Dropout by rewiring. Then prunes. */
+/* The loader's one call after ir_toposort: walks nodes in order inferring
+ * shapes; folds Shape of a known shape and every node whose inputs are all
+ * constant (the Shape/Gather/Unsqueeze/Concat chains exporters emit) by running
+ * its reference op, its outputs becoming constants; drops Identity/Dropout by
+ * rewiring their consumers; then prunes and re-infers. Afterwards every
+ * tensor has dtype and shape, and only real compute nodes remain. */
 clcnn_status ops_fold_constants(ir_graph *g, clcnn_err *err);
 
 #endif
