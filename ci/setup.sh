@@ -32,6 +32,6 @@ fi
 
 WERROR=OFF
 [ "${CI:-}" = "true" ] && WERROR=ON
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCNN_WERROR=$WERROR \
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCNN_WERROR=$WERROR -DCLCNN_TEST_HOOKS=ON \
       -DCLCNN_PYTHON="$PWD/.venv/bin/python" >/dev/null
 cmake --build build -j"$(nproc)"

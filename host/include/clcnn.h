@@ -127,6 +127,8 @@ typedef struct clcnn_layer_info {
     int64_t params;         /* weights this node owns (initializers it reads) */
     int64_t non_trainable;  /* of which non-trainable (BN running mean/var) */
     int64_t macs;           /* multiply-accumulates for batch 1 */
+    int n_inputs;           /* producers of this layer's inputs: */
+    const int *inputs;      /* layer indices, -1 for a graph input; owned by the model */
 } clcnn_layer_info;
 
 int clcnn_model_num_layers(const clcnn_model *m);
@@ -140,6 +142,31 @@ void clcnn_session_destroy(clcnn_session *s);
 /* inputs[i] holds the element count of clcnn_model_input(i) (float32, C order);
  * outputs[i] receives clcnn_model_output(i). One host sync per call. */
 clcnn_status clcnn_session_run(clcnn_session *s, const float *const *inputs, float *const *outputs);
+
+/* ---- built-in architectures (models/) ------------------------------------ */
+
+typedef struct clcnn_builtin_options {
+    float width;        /* width multiplier; 0: family default */
+    float depth;        /* depth multiplier; 0: family default */
+    int classes;        /* 0: 1000 */
+    int input_size;     /* 0: family default (224; 299 for xception) */
+    uint64_t seed;      /* deterministic random weights */
+} clcnn_builtin_options;
+
+typedef struct clcnn_arch_info {
+    const char *name;   /* "mobilenet_v2" */
+    const char *family; /* "MobileNetV2" */
+    const char *seed;   /* source document id, e.g. "002" */
+} clcnn_arch_info;
+
+int clcnn_builtin_count(void);
+clcnn_status clcnn_builtin_info(int i, clcnn_arch_info *out);
+/* Builds a built-in architecture; opt may be NULL (defaults). An unknown name
+ * is CLCNN_ERR_INVALID_ARG with the known names in the message. */
+clcnn_status clcnn_model_builtin(clcnn_context *ctx, const char *arch,
+                                 const clcnn_builtin_options *opt, clcnn_model **out);
+/* Writes the model as a standard ONNX file (weights inline), atomically. */
+clcnn_status clcnn_model_export_onnx(clcnn_context *ctx, const clcnn_model *m, const char *path);
 
 /* ---- compare: OpenCL pipeline vs the reference, layer by layer ----------- */
 
