@@ -1,0 +1,27 @@
+/* npy.h — NumPy .npy files (v1/v2/v3), float32, C order: what `run`,
+ * `compare` and the tests exchange with Python. */
+#ifndef CLCNN_CLI_NPY_H
+#define CLCNN_CLI_NPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NPY_MAX_DIMS 8
+
+typedef struct npy_array {
+    int ndim;
+    int64_t dims[NPY_MAX_DIMS];
+    size_t count;   /* element count */
+    float *data;    /* owned; free with npy_free */
+} npy_array;
+
+/* Reads a little-endian float32 C-order array. On failure returns -1 and puts
+ * a one-line reason naming the file in err (e.g. "x.npy: dtype '<f8' is not
+ * float32 ('<f4')"). */
+int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len);
+/* Writes atomically (temp file beside it + rename): never a half-written file. */
+int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *dims,
+                  char *err, size_t err_len);
+void npy_free(npy_array *a);
+
+#endif
