@@ -1,4 +1,4 @@
-/* api_internal.h — what the public handles are, for host/api/*.c only.
+/* api_internal.h — what the public handles are, for the files in host/api.
  * A context owns the OpenCL runtime (or none, for the reference backend) and
  * the last error; a model owns its IR; a session owns an executor. */
 #ifndef CLCNN_API_INTERNAL_H

@@ -1,5 +1,5 @@
 /* exec_ref.h — the reference executor: walks the IR in order on the plain-C
- * ops (host/ops/*_ref.c). It is the oracle every OpenCL path is checked against. */
+ * ops (the host/ops _ref.c files). It is the oracle every OpenCL path is checked against. */
 #ifndef CLCNN_EXEC_REF_H
 #define CLCNN_EXEC_REF_H
 
