@@ -1,0 +1,253 @@
+/* onnx_load.c — onnx_load: an .onnx file into a sorted, shape-inferred,
+ * constant-folded IR graph. Reads the file, unpacks it with protobuf-c,
+ * then turns initializers, graph inputs, nodes and outputs into the IR
+ * (tensors and nodes by index, via a name map). Every error after the file
+ * is opened is prefixed with the file's path. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "onnx.h"
+#include "onnx_load_priv.h"
+#include "ops/op.h"
+
+/* Reads the whole file into a new buffer; *len may be 0. */
+static clcnn_status read_file(const char *path, uint8_t **buf, size_t *len, clcnn_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, CLCNN_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat sb;
+    clcnn_status st = CLCNN_OK;
+    uint8_t *b = NULL;
+    if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+        st = err_set(err, CLCNN_ERR_IO, "cannot read '%s': not a regular file", path);
+    } else if (!(b = malloc(sb.st_size ? (size_t)sb.st_size : 1))) {
+        st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "'%s': out of memory reading %lld bytes", path,
+                     (long long)sb.st_size);
+    } else if (fread(b, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
+        st = err_set(err, CLCNN_ERR_IO, "cannot read '%s': %s", path,
+                     ferror(f) ? strerror(errno) : "file shrank while reading");
+    }
+    fclose(f);
+    if (st) {
+        free(b);
+        return st;
+    }
+    *buf = b;
+    *len = (size_t)sb.st_size;
+    return CLCNN_OK;
+}
+
+/* The model's real folder, against which external data locations resolve. */
+static char *model_dir_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return NULL;
+    char *slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = '\0'; /* the model sits in "/" */
+    else if (slash)
+        *slash = '\0';
+    return real;
+}
+
+static clcnn_status read_opset(ir_graph *g, const Onnx__ModelProto *mp, clcnn_err *err)
+{
+    for (size_t i = 0; i < mp->n_opset_import; i++) {
+        const char *d = mp->opset_import[i]->domain;
+        if (!d || !d[0] || strcmp(d, "ai.onnx") == 0)
+            g->opset = (int)mp->opset_import[i]->version;
+    }
+    if (g->opset <= 0)
+        return err_set(err, CLCNN_ERR_PARSE, "no opset_import for the default ONNX domain");
+    return CLCNN_OK;
+}
+
+static clcnn_status add_initializers(ir_graph *g, onnx_names *m, const Onnx__GraphProto *gp,
+                                     const char *dir, clcnn_err *err)
+{
+    for (size_t i = 0; i < gp->n_initializer; i++) {
+        const Onnx__TensorProto *tp = gp->initializer[i];
+        const char *name = tp->name ? tp->name : "";
+        if (!name[0])
+            return err_set(err, CLCNN_ERR_PARSE, "initializer %zu has no name", i);
+        if (onnx_names_find(m, g, name) >= 0)
+            return err_set(err, CLCNN_ERR_GRAPH, "initializer '%s' is given twice", name);
+        int t = ir_add_tensor(g, name, IR_DT_UNDEFINED, -1, NULL);
+        if (t < 0 || onnx_names_put(m, g, t))
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory adding initializer '%s'", name);
+        g->tensors[t].is_param = 1;
+        clcnn_status st = onnx_tensor_fill(tp, name, dir, &g->tensors[t], err);
+        if (st)
+            return st;
+    }
+    return CLCNN_OK;
+}
+
+/* Shape of a graph input: a symbolic or missing batch dim (axis 0) means 1,
+ * any other unknown dim cannot be planned for. */
+static clcnn_status input_shape(const Onnx__ValueInfoProto *vi, ir_tensor *t, clcnn_err *err)
+{
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': not a tensor", t->name);
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    if (!tt->has_elem_type || tt->elem_type != IR_DT_FLOAT)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': element type %d is not supported (float32 only)",
+                       t->name, tt->has_elem_type ? (int)tt->elem_type : 0);
+    if (!tt->shape)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': no shape given", t->name);
+    int64_t dims[IR_MAX_DIMS];
+    size_t nd = tt->shape->n_dim;
+    if (nd > IR_MAX_DIMS)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': %zu dims (clcnn handles up to %d)",
+                       t->name, nd, IR_MAX_DIMS);
+    for (size_t d = 0; d < nd; d++) {
+        const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[d];
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            dims[d] = dim->dim_value;
+        else if (d == 0)
+            dims[d] = 1;
+        else
+            return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': dim %zu ('%s') is not fixed",
+                           t->name, d,
+                           dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? dim->dim_param : "?");
+    }
+    clcnn_status st = onnx_check_dims(dims, nd, t->name, err);
+    if (st)
+        return st;
+    t->dtype = IR_DT_FLOAT;
+    t->ndim = (int)nd;
+    memcpy(t->dims, dims, sizeof(int64_t) * nd);
+    return CLCNN_OK;
+}
+
+static clcnn_status add_inputs(ir_graph *g, onnx_names *m, const Onnx__GraphProto *gp, clcnn_err *err)
+{
+    g->inputs = malloc(sizeof(int) * (gp->n_input + 1));
+    if (!g->inputs)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < gp->n_input; i++) {
+        const char *name = gp->input[i]->name ? gp->input[i]->name : "";
+        int t = onnx_names_find(m, g, name);
+        if (t >= 0 && g->tensors[t].data)
+            continue; /* IR < 4 lists initializers as inputs too */
+        if (t >= 0 || !name[0])
+            return err_set(err, CLCNN_ERR_GRAPH, "graph input '%s' is listed twice or has no name", name);
+        t = ir_add_tensor(g, name, IR_DT_UNDEFINED, -1, NULL);
+        if (t < 0 || onnx_names_put(m, g, t))
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory adding input '%s'", name);
+        clcnn_status st = input_shape(gp->input[i], &g->tensors[t], err);
+        if (st)
+            return st;
+        g->inputs[g->n_inputs++] = t;
+    }
+    return CLCNN_OK;
+}
+
+static clcnn_status add_outputs(ir_graph *g, onnx_names *m, const Onnx__GraphProto *gp, clcnn_err *err)
+{
+    if (!gp->n_output)
+        return err_set(err, CLCNN_ERR_GRAPH, "the graph has no outputs");
+    g->outputs = malloc(sizeof(int) * gp->n_output);
+    if (!g->outputs)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < gp->n_output; i++) {
+        const char *name = gp->output[i]->name ? gp->output[i]->name : "";
+        int t = onnx_names_get_or_add(m, g, name);
+        if (t < 0)
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory adding output '%s'", name);
+        g->outputs[g->n_outputs++] = t;
+    }
+    return CLCNN_OK;
+}
+
+/* Run after ir_toposort set producers: an output nothing computes is an error
+ * here rather than an uninitialised buffer later. */
+static clcnn_status check_outputs(const ir_graph *g, clcnn_err *err)
+{
+    for (int i = 0; i < g->n_outputs; i++) {
+        const ir_tensor *t = &g->tensors[g->outputs[i]];
+        int is_input = 0;
+        for (int k = 0; k < g->n_inputs; k++)
+            is_input |= g->inputs[k] == g->outputs[i];
+        if (t->producer < 0 && !t->data && !is_input)
+            return err_set(err, CLCNN_ERR_GRAPH, "graph output '%s' is not produced by any node", t->name);
+    }
+    return CLCNN_OK;
+}
+
+static clcnn_status build(ir_graph *g, const Onnx__ModelProto *mp, const char *dir, clcnn_err *err)
+{
+    const Onnx__GraphProto *gp = mp->graph;
+    onnx_names m;
+    if (onnx_names_init(&m, (int)(gp->n_initializer + gp->n_node * 2 + gp->n_input + 16)))
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
+    clcnn_status st = read_opset(g, mp, err);
+    if (!st)
+        st = add_initializers(g, &m, gp, dir, err);
+    if (!st)
+        st = add_inputs(g, &m, gp, err);
+    if (!st)
+        st = onnx_add_nodes(g, &m, gp, dir, err);
+    if (!st)
+        st = add_outputs(g, &m, gp, err);
+    onnx_names_free(&m);
+    if (!st)
+        st = ir_toposort(g, err);
+    if (!st)
+        st = check_outputs(g, err);
+    if (!st)
+        st = ops_fold_constants(g, err);
+    return st;
+}
+
+/* "path: msg" in place, so every message names the file at fault. */
+static void prefix_err(clcnn_err *err, const char *path)
+{
+    if (!err)
+        return;
+    char tmp[CLCNN_ERR_MSG_LEN];
+    memcpy(tmp, err->msg, sizeof tmp);
+    err_set(err, err->status, "%s: %s", path, tmp);
+}
+
+clcnn_status onnx_load(const char *path, ir_graph **out, clcnn_err *err)
+{
+    if (!path || !out)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "onnx_load: path and out must not be NULL");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    clcnn_status st = read_file(path, &buf, &len, err);
+    if (st)
+        return st;
+    Onnx__ModelProto *mp = len ? onnx__model_proto__unpack(NULL, len, buf) : NULL;
+    free(buf);
+    if (!mp || !mp->graph) {
+        if (mp)
+            onnx__model_proto__free_unpacked(mp, NULL);
+        return err_set(err, CLCNN_ERR_PARSE, "'%s' is not a valid ONNX model (%s)", path,
+                       !len ? "empty file" : mp ? "no graph" : "protobuf parse failed");
+    }
+    ir_graph *g = ir_graph_new();
+    char *dir = model_dir_of(path);
+    if (!g)
+        st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
+    else if (!dir)
+        st = err_set(err, CLCNN_ERR_IO, "cannot resolve the folder of '%s': %s", path, strerror(errno));
+    else
+        st = build(g, mp, dir, err);
+    free(dir);
+    onnx__model_proto__free_unpacked(mp, NULL);
+    if (st) {
+        prefix_err(err, path);
+        ir_graph_free(g);
+        return st;
+    }
+    *out = g;
+    return CLCNN_OK;
+}
