@@ -316,3 +316,28 @@ const char *ir_shape_str(const ir_tensor *t, char *buf, size_t len)
         pos += (size_t)snprintf(buf + pos, len - pos, d ? "x%lld" : "%lld", (long long)t->dims[d]);
     return buf;
 }
+
+void ir_remove_node(ir_graph *g, int idx)
+{
+    if (idx < 0 || idx >= g->n_nodes)
+        return;
+    ir_node_release(&g->nodes[idx]);
+    memmove(&g->nodes[idx], &g->nodes[idx + 1], sizeof(ir_node) * (size_t)(g->n_nodes - idx - 1));
+    g->n_nodes--;
+    for (int t = 0; t < g->n_tensors; t++) /* producers are node indices: shift them too */
+        if (g->tensors[t].producer > idx)
+            g->tensors[t].producer--;
+        else if (g->tensors[t].producer == idx)
+            g->tensors[t].producer = -1;
+}
+
+int ir_consumers(const ir_graph *g, int t)
+{
+    int c = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++)
+            c += g->nodes[i].in[k] == t;
+    for (int i = 0; i < g->n_outputs; i++)
+        c += g->outputs[i] == t;
+    return c;
+}

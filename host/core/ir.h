@@ -123,6 +123,16 @@ clcnn_status ir_toposort(ir_graph *g, clcnn_err *err);
  * compacts indices. Keeps graph inputs. */
 clcnn_status ir_prune(ir_graph *g, clcnn_err *err);
 
+/* Removes node `idx` (releasing what it owns) and shifts later nodes down.
+ * Tensors stay; ir_prune drops the ones nothing uses any more. */
+void ir_remove_node(ir_graph *g, int idx);
+/* Number of node inputs (and graph outputs, which count as consumers) reading t. */
+int ir_consumers(const ir_graph *g, int t);
+
+/* Deep copy (tensors with their data, nodes, attributes); NULL on OOM.
+ * Passes rewrite a clone so the model keeps the graph the user gave. */
+ir_graph *ir_clone(const ir_graph *g);
+
 /* Formats "1x3x224x224" into buf. */
 const char *ir_shape_str(const ir_tensor *t, char *buf, size_t len);
 

@@ -1,0 +1,23 @@
+/* passes.h — graph rewrites run on a session's clone of the model's IR before
+ * planning. Each pass lives in its own file, is pure IR -> IR, and must leave
+ * outputs unchanged within float rounding (tests/test_passes.c checks each). */
+#ifndef CLCNN_PASSES_H
+#define CLCNN_PASSES_H
+
+#include "../core/ir.h"
+
+/* What each pass did, for `bench`/`summary` reports. */
+typedef struct passes_report {
+    int bn_folded;      /* BatchNormalization folded into the preceding Conv */
+    int pads_folded;    /* zero Pad folded into the following Conv's pads */
+} passes_report;
+
+/* Folds BatchNormalization into a preceding Conv whose output only the BN reads. */
+clcnn_status pass_fold_bn(ir_graph *g, int *count, clcnn_err *err);
+/* Folds a constant-zero Pad on H/W into the following Conv's pads. */
+clcnn_status pass_fold_pad(ir_graph *g, int *count, clcnn_err *err);
+
+/* Runs every pass in order; rep may be NULL. */
+clcnn_status passes_run(ir_graph *g, passes_report *rep, clcnn_err *err);
+
+#endif

@@ -1,0 +1,166 @@
+/* test_passes.c — each graph pass leaves outputs unchanged (reference
+ * executor before vs after, on seeded input) and removes what it claims to. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/ir.h"
+#include "exec/exec_ref.h"
+#include "ops/op.h"
+#include "passes/passes.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static float frand(void) /* uniform [-1, 1), xorshift: fixed seed, fixed sequence */
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (float)((rng_state >> 40) / (double)(1ull << 24)) * 2.0f - 1.0f;
+}
+
+static int add_const(ir_graph *g, const char *name, int dtype, int ndim, const int64_t *dims,
+                     float lo, float hi)
+{
+    int t = ir_add_tensor(g, name, dtype, ndim, dims);
+    ir_tensor *tt = &g->tensors[t];
+    size_t n = (size_t)ir_numel(tt);
+    tt->data = malloc(n * ir_dtype_size(dtype));
+    tt->is_param = 1;
+    for (size_t i = 0; i < n && dtype == IR_DT_FLOAT; i++)
+        ((float *)tt->data)[i] = lo + (frand() + 1.0f) * 0.5f * (hi - lo);
+    return t;
+}
+
+/* x[1,3,9,7] -> Pad(h 1/2, w 0/1) -> Conv 5x3x3x3 s2 (pads 1,0,0,1) -> BN -> Relu -> y */
+static ir_graph *make_graph(void)
+{
+    ir_graph *g = ir_graph_new();
+    g->opset = 13;
+    int64_t xd[4] = {1, 3, 9, 7}, wd[4] = {5, 3, 3, 3}, cd[1] = {5}, pd[1] = {8};
+    int x = ir_add_tensor(g, "x", IR_DT_FLOAT, 4, xd);
+    int pads = add_const(g, "pads", IR_DT_INT64, 1, pd, 0, 0);
+    int64_t pv[8] = {0, 0, 1, 0, 0, 0, 2, 1};
+    memcpy(g->tensors[pads].data, pv, sizeof pv);
+    g->tensors[pads].is_param = 0;
+    int w = add_const(g, "w", IR_DT_FLOAT, 4, wd, -0.5f, 0.5f);
+    int gam = add_const(g, "gamma", IR_DT_FLOAT, 1, cd, 0.5f, 1.5f);
+    int bet = add_const(g, "beta", IR_DT_FLOAT, 1, cd, -0.2f, 0.2f);
+    int mu = add_const(g, "mean", IR_DT_FLOAT, 1, cd, -0.1f, 0.1f);
+    int var = add_const(g, "var", IR_DT_FLOAT, 1, cd, 0.5f, 1.5f);
+    int xp = ir_add_tensor(g, "xp", IR_DT_FLOAT, -1, NULL);
+    int c = ir_add_tensor(g, "c", IR_DT_FLOAT, -1, NULL);
+    int b = ir_add_tensor(g, "b", IR_DT_FLOAT, -1, NULL);
+    int y = ir_add_tensor(g, "y", IR_DT_FLOAT, -1, NULL);
+    int pin[2] = {x, pads}, cin[2] = {xp, w}, bin[5] = {c, gam, bet, mu, var};
+    ir_add_node(g, IR_OP_PAD, "pad", pin, 2, &xp, 1);
+    int cn = ir_add_node(g, IR_OP_CONV, "conv", cin, 2, &c, 1);
+    int64_t cpads[4] = {1, 0, 0, 1}, strides[2] = {2, 2};
+    ir_set_attr_ints(g, cn, "pads", cpads, 4);
+    ir_set_attr_ints(g, cn, "strides", strides, 2);
+    int bnn = ir_add_node(g, IR_OP_BATCHNORM, "bn", bin, 5, &b, 1);
+    ir_set_attr_float(g, bnn, "epsilon", 1e-3f);
+    ir_add_node(g, IR_OP_RELU, "relu", &b, 1, &y, 1);
+    g->inputs = malloc(sizeof(int));
+    g->inputs[0] = x;
+    g->n_inputs = 1;
+    g->outputs = malloc(sizeof(int));
+    g->outputs[0] = y;
+    g->n_outputs = 1;
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    return g;
+}
+
+static int count_op(const ir_graph *g, ir_op op)
+{
+    int n = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        n += g->nodes[i].op == op;
+    return n;
+}
+
+static void run(const ir_graph *g, const float *x, float *y)
+{
+    clcnn_err err = {0};
+    const float *in[1] = {x};
+    float *out[1] = {y};
+    clcnn_status st = exec_ref_run(g, in, out, NULL, &err);
+    if (st != CLCNN_OK)
+        print_error("exec_ref_run: %s\n", err.msg);
+    assert_int_equal(st, CLCNN_OK);
+}
+
+static void test_pad_and_bn_fold_keep_outputs(void **state)
+{
+    (void)state;
+    ir_graph *g = make_graph();
+    ir_graph *f = ir_clone(g);
+    assert_non_null(f);
+    clcnn_err err = {0};
+    passes_report rep;
+    assert_int_equal(passes_run(f, &rep, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(f, &err), CLCNN_OK);
+    assert_int_equal(rep.pads_folded, 1);
+    assert_int_equal(rep.bn_folded, 1);
+    assert_int_equal(count_op(f, IR_OP_PAD), 0);
+    assert_int_equal(count_op(f, IR_OP_BATCHNORM), 0);
+    assert_int_equal(f->n_nodes, 2); /* Conv, Relu */
+
+    const ir_tensor *yt = &g->tensors[g->outputs[0]];
+    const ir_tensor *ft = &f->tensors[f->outputs[0]];
+    assert_int_equal(ir_numel(yt), ir_numel(ft));
+    for (int d = 0; d < 4; d++)
+        assert_int_equal(yt->dims[d], ft->dims[d]);
+    size_t n = (size_t)ir_numel(yt);
+    float x[3 * 9 * 7], y0[256], y1[256];
+    assert_true(n <= 256);
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = frand();
+    run(g, x, y0);
+    run(f, x, y1);
+    double maxref = 0;
+    for (size_t i = 0; i < n; i++)
+        maxref = fmax(maxref, fabs(y0[i]));
+    assert_true(maxref > 0.01); /* the case must exercise non-zero outputs */
+    for (size_t i = 0; i < n; i++) {
+        if (fabs(y0[i] - y1[i]) > 1e-5 + 1e-5 * maxref) {
+            print_error("first bad index %zu: before %g after %g\n", i, y0[i], y1[i]);
+            fail();
+        }
+    }
+    ir_graph_free(g);
+    ir_graph_free(f);
+}
+
+static void test_bn_not_folded_when_conv_output_shared(void **state)
+{
+    (void)state;
+    ir_graph *g = make_graph();
+    /* make the conv output a second graph output: folding would change it */
+    int c = ir_find_tensor(g, "c");
+    g->outputs = realloc(g->outputs, sizeof(int) * 2);
+    g->outputs[1] = c;
+    g->n_outputs = 2;
+    clcnn_err err = {0};
+    int folded = -1;
+    assert_int_equal(pass_fold_bn(g, &folded, &err), CLCNN_OK);
+    assert_int_equal(folded, 0);
+    assert_int_equal(count_op(g, IR_OP_BATCHNORM), 1);
+    ir_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pad_and_bn_fold_keep_outputs),
+        cmocka_unit_test(test_bn_not_folded_when_conv_output_shared),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
