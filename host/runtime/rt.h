@@ -49,6 +49,10 @@ const clcnn_device_info *rt_info(const rt_ctx *rt);
 /* Embedded sources of kernels_cl/<name>.cl; NULL when unknown. */
 const char *rt_kernel_source(const char *name, size_t *len);
 
+/* Name of the i-th embedded kernel file (0 <= i < count), NULL past the end:
+ * lets tests and tools walk every kernels_cl/<name>.cl. */
+const char *rt_kernel_name(int i);
+
 /* Returns the built program for kernels_cl/<name>.cl with `options` (may be
  * NULL). Built programs are kept in the rt_ctx (owned, released by
  * rt_destroy) and in the on-disk binary cache. A failed build returns

@@ -1,0 +1,56 @@
+/* rt_internal.h — what the runtime's own .c files share: the rt_ctx layout,
+ * the device enumeration record, and the on-disk cache entry points.
+ * Nothing outside host/runtime/ includes this. */
+#ifndef CLCNN_RUNTIME_RT_INTERNAL_H
+#define CLCNN_RUNTIME_RT_INTERNAL_H
+
+#include <stdint.h>
+
+#include "rt.h"
+
+/* One enumerated device: its CL handles plus the public description. */
+typedef struct rt_dev {
+    cl_platform_id platform;
+    cl_device_id device;
+    clcnn_device_info info;
+} rt_dev;
+
+/* All devices of all platforms, malloc'd into *out (NULL when none). */
+clcnn_status rt_enum_devices(rt_dev **out, int *count, clcnn_err *err);
+/* "0: NAME (cpu, PLATFORM); 1: ..." into buf, for NO_DEVICE messages. */
+void rt_describe_devices(const rt_dev *devs, int n, char *buf, size_t len);
+
+/* A program built once in this context, looked up by its full cache key. */
+typedef struct rt_prog {
+    char *key;
+    cl_program prog;
+} rt_prog;
+
+struct rt_ctx {
+    cl_device_id device;
+    cl_context ctx;
+    cl_command_queue queue;
+    clcnn_device_info info;
+    char *cache_dir;          /* resolved and created; NULL: no disk cache */
+    rt_prog *progs;
+    int n_progs, cap_progs;
+    rt_cache_stats stats;
+};
+
+/* FNV-1a/64, continuing from h (start with RT_FNV_OFFSET). */
+#define RT_FNV_OFFSET 0xcbf29ce484222325ULL
+uint64_t rt_fnv1a(uint64_t h, const void *data, size_t len);
+
+/* Resolves opt->cache_dir / $CLCNN_CACHE_DIR / $XDG_CACHE_HOME/clcnn /
+ * $HOME/.cache/clcnn and creates it; NULL (no disk cache) when none can be
+ * made, since an unusable cache must never fail a build. */
+char *rt_cache_dir_resolve(const rt_options *opt);
+/* Reads the entry for key; returns a malloc'd payload or NULL. A present but
+ * unusable entry increments stats->corrupt; an absent one stats->misses. */
+unsigned char *rt_cache_load(rt_ctx *rt, const char *key, size_t *len);
+/* Writes the entry atomically; silently skips on any I/O failure. */
+void rt_cache_store(rt_ctx *rt, const char *key, const unsigned char *bin, size_t len);
+/* Path of the entry file for key (tests corrupt it); malloc'd. */
+char *rt_cache_entry_path(const rt_ctx *rt, const char *key);
+
+#endif

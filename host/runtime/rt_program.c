@@ -1,0 +1,194 @@
+/* rt_program.c — builds OpenCL programs once per context: first the in-memory
+ * table, then the on-disk binary cache (rt_cache.c), then the compiler. A
+ * failed build returns CLCNN_ERR_KERNEL_BUILD with its full log as detail. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_internal.h"
+
+/* Everything that changes the compiled binary goes into the key; the cache
+ * format version lives in rt_cache.c's header check. */
+static char *make_key(const rt_ctx *rt, const char *src, size_t len, const char *options)
+{
+    const clcnn_device_info *in = &rt->info;
+    uint64_t h = rt_fnv1a(RT_FNV_OFFSET, src, len);
+    const char *fmt = "clcnn-program|platform=%s|device=%s|driver=%s|version=%s|src=%016llx:%zu"
+                      "|options=%s";
+    int n = snprintf(NULL, 0, fmt, in->platform, in->name, in->driver_version, in->cl_version,
+                     (unsigned long long)h, len, options);
+    char *key = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (key)
+        snprintf(key, (size_t)n + 1, fmt, in->platform, in->name, in->driver_version,
+                 in->cl_version, (unsigned long long)h, len, options);
+    return key;
+}
+
+/* The binary half of a cache hit; NULL when the driver rejects it. */
+static cl_program from_binary(rt_ctx *rt, const unsigned char *bin, size_t len,
+                              const char *options)
+{
+    cl_int rc = CL_SUCCESS, bin_rc = CL_SUCCESS;
+    cl_program p = clCreateProgramWithBinary(rt->ctx, 1, &rt->device, &len, &bin, &bin_rc, &rc);
+    if (rc != CL_SUCCESS || bin_rc != CL_SUCCESS) {
+        if (p)
+            clReleaseProgram(p);
+        return NULL;
+    }
+    if (clBuildProgram(p, 1, &rt->device, options, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The program's binary, for the disk cache; NULL when the driver has none. */
+static unsigned char *get_binary(cl_program p, size_t *len)
+{
+    size_t n = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof n, &n, NULL) != CL_SUCCESS || !n)
+        return NULL;
+    unsigned char *bin = malloc(n);
+    if (!bin)
+        return NULL;
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) != CL_SUCCESS) {
+        free(bin);
+        return NULL;
+    }
+    *len = n;
+    return bin;
+}
+
+static char *build_log(cl_program p, cl_device_id d)
+{
+    size_t n = 0;
+    char *log = NULL;
+    if (clGetProgramBuildInfo(p, d, CL_PROGRAM_BUILD_LOG, 0, NULL, &n) != CL_SUCCESS ||
+        !(log = calloc(n + 1, 1)) ||
+        clGetProgramBuildInfo(p, d, CL_PROGRAM_BUILD_LOG, n, log, NULL) != CL_SUCCESS) {
+        free(log);
+        return strdup("(no build log available)");
+    }
+    return log;
+}
+
+/* First non-blank line of the log, for the one-line message. */
+static void first_line(const char *log, char *buf, size_t cap)
+{
+    while (*log == '\n' || *log == '\r' || *log == ' ' || *log == '\t')
+        log++;
+    size_t n = strcspn(log, "\r\n");
+    snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), log);
+}
+
+static clcnn_status from_source(rt_ctx *rt, const char *label, const char *src, size_t len,
+                                const char *options, cl_program *out, clcnn_err *err)
+{
+    clcnn_status st = CLCNN_OK;
+    cl_int rc = CL_SUCCESS;
+    cl_program p = clCreateProgramWithSource(rt->ctx, 1, &src, &len, &rc);
+    CL_TRY(err, st, rc);
+    rc = clBuildProgram(p, 1, &rt->device, options, NULL, NULL);
+    if (rc != CL_SUCCESS) {
+        char *log = build_log(p, rt->device);
+        char line[400];
+        first_line(log, line, sizeof line);
+        st = err_set(err, CLCNN_ERR_KERNEL_BUILD, "building %s failed: %s (%s)", label,
+                     rt_cl_error_name(rc), line[0] ? line : "empty build log");
+        err_set_detail(err, log);
+        goto fail;
+    }
+    *out = p;
+    return CLCNN_OK;
+fail:
+    if (p)
+        clReleaseProgram(p);
+    return st;
+}
+
+static clcnn_status remember(rt_ctx *rt, char *key, cl_program p, clcnn_err *err)
+{
+    if (rt->n_progs == rt->cap_progs) {
+        int cap = rt->cap_progs ? 2 * rt->cap_progs : 16;
+        rt_prog *grown = realloc(rt->progs, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "no memory for the program table");
+        rt->progs = grown;
+        rt->cap_progs = cap;
+    }
+    rt->progs[rt->n_progs].key = key;
+    rt->progs[rt->n_progs].prog = p;
+    rt->n_progs++;
+    return CLCNN_OK;
+}
+
+static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, size_t len,
+                                const char *options, cl_program *out, clcnn_err *err)
+{
+    if (!options)
+        options = "";
+    char *key = make_key(rt, src, len, options);
+    if (!key)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "no memory for a program key");
+    for (int i = 0; i < rt->n_progs; i++)
+        if (strcmp(rt->progs[i].key, key) == 0) {
+            free(key);
+            *out = rt->progs[i].prog;
+            return CLCNN_OK;
+        }
+    cl_program p = NULL;
+    size_t blen = 0;
+    unsigned char *bin = rt->cache_dir ? rt_cache_load(rt, key, &blen) : NULL;
+    if (bin) {
+        p = from_binary(rt, bin, blen, options);
+        if (p)
+            rt->stats.hits++;
+        else
+            rt->stats.corrupt++; /* driver refused it: rebuild and overwrite below */
+        free(bin);
+    }
+    if (!p) {
+        clcnn_status st = from_source(rt, label, src, len, options, &p, err);
+        if (st) {
+            free(key);
+            return st;
+        }
+        if (rt->cache_dir && (bin = get_binary(p, &blen))) {
+            rt_cache_store(rt, key, bin, blen);
+            free(bin);
+        }
+    }
+    clcnn_status st = remember(rt, key, p, err);
+    if (st) {
+        clReleaseProgram(p);
+        free(key);
+        return st;
+    }
+    *out = p;
+    return CLCNN_OK;
+}
+
+clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_program *out,
+                        clcnn_err *err)
+{
+    size_t len = 0;
+    if (!rt || !name || !out)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "rt_program: NULL argument");
+    const char *src = rt_kernel_source(name, &len);
+    if (!src)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "no embedded kernel 'kernels_cl/%s.cl'", name);
+    char label[160];
+    snprintf(label, sizeof label, "kernels_cl/%s.cl", name);
+    return get_program(rt, label, src, len, options, out, err);
+}
+
+clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
+                                    const char *options, cl_program *out, clcnn_err *err)
+{
+    if (!rt || !src || !out)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "rt_program_from_source: NULL argument");
+    char label[64];
+    snprintf(label, sizeof label, "program source %016llx",
+             (unsigned long long)rt_fnv1a(RT_FNV_OFFSET, src, len));
+    return get_program(rt, label, src, len, options, out, err);
+}
