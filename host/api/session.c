@@ -5,12 +5,33 @@
 #include "api_internal.h"
 #include "../exec/exec_cl.h"
 #include "../exec/exec_ref.h"
+#include "../ops/op.h"
+#include "../passes/passes.h"
 
 struct clcnn_session {
     clcnn_context *ctx;
     const clcnn_model *model;
     exec_cl *cl;               /* NULL on the reference backend */
+    ir_graph *planned;         /* the model's graph after passes (OpenCL only), owned */
 };
+
+/* The OpenCL path runs the rewritten graph; the reference runs the model's own
+ * graph untouched, so it stays an oracle for the passes too. */
+static clcnn_status plan_graph(const ir_graph *g, ir_graph **out, clcnn_err *err)
+{
+    ir_graph *c = ir_clone(g);
+    if (!c)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory copying the graph");
+    clcnn_status st = passes_run(c, NULL, err);
+    if (st == CLCNN_OK)
+        st = ops_infer_graph(c, err);
+    if (st != CLCNN_OK) {
+        ir_graph_free(c);
+        return st;
+    }
+    *out = c;
+    return CLCNN_OK;
+}
 
 clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m, clcnn_session **out)
 {
@@ -24,8 +45,11 @@ clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m, clcn
     s->ctx = ctx;
     s->model = m;
     if (ctx->rt) {
-        clcnn_status st = exec_cl_create(ctx->rt, m->g, NULL, &s->cl, &err);
+        clcnn_status st = plan_graph(m->g, &s->planned, &err);
+        if (st == CLCNN_OK)
+            st = exec_cl_create(ctx->rt, s->planned, NULL, &s->cl, &err);
         if (st != CLCNN_OK) {
+            ir_graph_free(s->planned);
             free(s);
             api_fail(ctx, &err);
             err_clear(&err);
@@ -41,6 +65,7 @@ void clcnn_session_destroy(clcnn_session *s)
     if (!s)
         return;
     exec_cl_destroy(s->cl);
+    ir_graph_free(s->planned);
     free(s);
 }
 
