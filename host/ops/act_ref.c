@@ -1,0 +1,40 @@
+/* act_ref.c — reference activations, one formula per op, evaluated in double:
+ * relu max(0,x); leaky x<0 ? alpha*x : x; clip min(max(x,lo),hi);
+ * hardsigmoid max(0,min(1,alpha*x+beta)); hardswish x*max(0,min(1,x/6+1/2));
+ * sigmoid 1/(1+exp(-x)). */
+#include <math.h>
+
+#include "ops_impl.h"
+
+clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err)
+{
+    const float *x = bufs[n->in[0]];
+    float *y = bufs[n->out[0]];
+    int64_t cnt = ir_numel(ir_in(g, n, 0));
+    float lo = 0, hi = 0;
+    double alpha = 0, beta = 0;
+    if (n->op == IR_OP_CLIP) {
+        clcnn_status st = act_clip_bounds(g, n, &lo, &hi, err);
+        if (st)
+            return st;
+    } else if (n->op == IR_OP_LEAKYRELU) {
+        alpha = ir_attr_float(n, "alpha", 0.01f);
+    } else if (n->op == IR_OP_HARDSIGMOID) {
+        alpha = ir_attr_float(n, "alpha", 0.2f);
+        beta = ir_attr_float(n, "beta", 0.5f);
+    }
+    for (int64_t i = 0; i < cnt; i++) {
+        double v = x[i], r;
+        switch (n->op) {
+        case IR_OP_RELU: r = v > 0 ? v : 0; break;
+        case IR_OP_LEAKYRELU: r = v < 0 ? alpha * v : v; break;
+        case IR_OP_CLIP: r = v < lo ? lo : (v > hi ? hi : v); break;
+        case IR_OP_HARDSIGMOID: r = fmax(0.0, fmin(1.0, alpha * v + beta)); break;
+        case IR_OP_HARDSWISH: r = v * fmax(0.0, fmin(1.0, v / 6.0 + 0.5)); break;
+        case IR_OP_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;
+        default: return op_fail(err, CLCNN_ERR_INTERNAL, n, "not an activation");
+        }
+        y[i] = (float)r;
+    }
+    return CLCNN_OK;
+}

@@ -1,0 +1,30 @@
+/* bn.c — BatchNormalization in inference mode: shape rule (output = input)
+ * and checks that scale/bias/mean/var each hold C values. Training mode
+ * (extra outputs) is refused. MACs: counted as 0 (one FMA per element folds
+ * into the neighbouring conv in every real plan). Reference: bn_ref.c. */
+#include "ops_impl.h"
+
+static clcnn_status bn_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st = op_check_arity(n, 5, 5, 1, 5, err);
+    if (st)
+        return st;
+    if (n->n_out > 1 || ir_attr_int(n, "training_mode", 0))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "training mode is not supported");
+    for (int k = 0; k < 5; k++)
+        if ((st = op_need_float(g, n, k, err)))
+            return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    if (x->ndim < 2)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' needs rank >= 2, has %d", x->name, x->ndim);
+    for (int k = 1; k < 5; k++) {
+        const ir_tensor *p = ir_in(g, n, k);
+        if (ir_numel(p) != x->dims[1] || p->ndim != 1)
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "parameter '%s' must hold %lld values (C), has %lld",
+                           p->name, (long long)x->dims[1], (long long)ir_numel(p));
+    }
+    op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, x->dims);
+    return CLCNN_OK;
+}
+
+const op_def op_def_BATCHNORM = {bn_infer, bn_ref, NULL};

@@ -1,0 +1,52 @@
+/* conv.c — Conv: attribute checks, shape rule and MAC count (2-D only:
+ * N,C,H,W input, M,C/group,kh,kw weight, optional bias of M). group covers
+ * ordinary, grouped and depthwise convolution. The reference is conv_ref.c. */
+#include "ops_impl.h"
+
+clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1), *b = ir_in(g, n, 2);
+    if (x->ndim != 4 || wt->ndim != 4)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 2-D convolution (rank-4 input and weight) is supported, got ranks %d and %d",
+                       x->ndim, wt->ndim);
+    int64_t group = ir_attr_int(n, "group", 1);
+    int64_t cin = x->dims[1], m = wt->dims[0];
+    if (group < 1 || m % group)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "group %lld does not divide output channels %lld",
+                       (long long)group, (long long)m);
+    if (cin != wt->dims[1] * group)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input channels %lld != weight channels*group %lld",
+                       (long long)cin, (long long)(wt->dims[1] * group));
+    if (b && (b->ndim != 1 || b->dims[0] != m))
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "bias '%s' must have %lld values", b->name, (long long)m);
+    int klen;
+    const int64_t *ks = ir_attr_ints(n, "kernel_shape", &klen);
+    if (ks && (klen != 2 || ks[0] != wt->dims[2] || ks[1] != wt->dims[3]))
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel_shape does not match weight '%s'", wt->name);
+    return op_window(n, &x->dims[2], &wt->dims[2], 0, w, err);
+}
+
+static clcnn_status conv_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st;
+    op_win w;
+    if ((st = op_check_arity(n, 2, 3, 1, 1, err)) || (st = op_need_float(g, n, 0, err)) ||
+        (st = op_need_float(g, n, 1, err)) || (st = op_need_float(g, n, 2, err)) ||
+        (st = conv_geometry(g, n, &w, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
+    int64_t dims[4] = {x->dims[0], wt->dims[0], w.out[0], w.out[1]};
+    op_set_out(g, n, 0, IR_DT_FLOAT, 4, dims);
+    return CLCNN_OK;
+}
+
+/* N*Cout*Ho*Wo*(Cin/group)*kh*kw: weight dims[1] already is Cin/group. */
+static int64_t conv_macs(const ir_graph *g, const ir_node *n)
+{
+    const ir_tensor *y = ir_out(g, n, 0), *wt = ir_in(g, n, 1);
+    if (!y || !wt || y->ndim != 4 || wt->ndim != 4)
+        return 0;
+    return ir_numel(y) * wt->dims[1] * wt->dims[2] * wt->dims[3];
+}
+
+const op_def op_def_CONV = {conv_infer, conv_ref, conv_macs};

@@ -1,0 +1,43 @@
+/* conv_ref.c — reference 2-D convolution: the textbook seven nested loops,
+ * double accumulation, no tiling or im2col, so it shares nothing with the
+ * OpenCL kernels it checks. */
+#include "ops_impl.h"
+
+clcnn_status conv_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err)
+{
+    op_win w;
+    clcnn_status st = conv_geometry(g, n, &w, err);
+    if (st)
+        return st;
+    const ir_tensor *xt = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
+    const float *x = bufs[n->in[0]];                                  /* N,C,H,W */
+    const float *wgt = bufs[n->in[1]];                                /* M,C/g,kh,kw */
+    const float *bias = (n->n_in > 2 && n->in[2] >= 0) ? bufs[n->in[2]] : NULL; /* M */
+    float *y = bufs[n->out[0]];                                       /* N,M,Ho,Wo */
+    int64_t N = xt->dims[0], C = xt->dims[1], H = xt->dims[2], W = xt->dims[3];
+    int64_t M = wt->dims[0], Cg = wt->dims[1], KH = wt->dims[2], KW = wt->dims[3];
+    int64_t G = C / Cg, Mg = M / G, Ho = w.out[0], Wo = w.out[1];
+    for (int64_t b = 0; b < N; b++)
+        for (int64_t m = 0; m < M; m++) {
+            int64_t grp = m / Mg;
+            for (int64_t oh = 0; oh < Ho; oh++)
+                for (int64_t ow = 0; ow < Wo; ow++) {
+                    double acc = bias ? bias[m] : 0.0;
+                    for (int64_t c = 0; c < Cg; c++)
+                        for (int64_t kh = 0; kh < KH; kh++) {
+                            int64_t ih = oh * w.stride[0] - w.pad_begin[0] + kh * w.dil[0];
+                            if (ih < 0 || ih >= H)
+                                continue;
+                            for (int64_t kw = 0; kw < KW; kw++) {
+                                int64_t iw = ow * w.stride[1] - w.pad_begin[1] + kw * w.dil[1];
+                                if (iw < 0 || iw >= W)
+                                    continue;
+                                acc += (double)x[((b * C + grp * Cg + c) * H + ih) * W + iw] *
+                                       wgt[((m * Cg + c) * KH + kh) * KW + kw];
+                            }
+                        }
+                    y[((b * M + m) * Ho + oh) * Wo + ow] = (float)acc;
+                }
+        }
+    return CLCNN_OK;
+}

@@ -1,0 +1,30 @@
+/* eltwise.c — Add, Sub, Mul, Div: numpy multidirectional broadcasting on
+ * float32 or int64 (int64 carries the exporters' shape arithmetic). Both
+ * inputs must share a dtype. MACs: 0 (one op per element, memory-bound).
+ * Reference: eltwise_ref.c. */
+#include "ops_impl.h"
+
+static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st = op_check_arity(n, 2, 2, 1, 1, err);
+    if (st)
+        return st;
+    const ir_tensor *a = ir_in(g, n, 0), *b = ir_in(g, n, 1);
+    if (a->dtype != b->dtype)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %d and %d",
+                       a->name, b->name, a->dtype, b->dtype);
+    if (a->dtype != IR_DT_FLOAT && a->dtype != IR_DT_INT64)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %d is not supported (float32, int64 only)",
+                       a->dtype);
+    int nd;
+    int64_t dims[IR_MAX_DIMS];
+    if ((st = op_broadcast(n, a, b, &nd, dims, err)))
+        return st;
+    op_set_out(g, n, 0, a->dtype, nd, dims);
+    return CLCNN_OK;
+}
+
+const op_def op_def_ADD = {eltwise_infer, eltwise_ref, NULL};
+const op_def op_def_SUB = {eltwise_infer, eltwise_ref, NULL};
+const op_def op_def_MUL = {eltwise_infer, eltwise_ref, NULL};
+const op_def op_def_DIV = {eltwise_infer, eltwise_ref, NULL};

@@ -1,0 +1,66 @@
+/* ops_impl.h — what the op family files in host/ops/ share with each other
+ * and with op_table.c: one op_def per op (op_def_<ENUM>), each family's
+ * reference functions, and geometry helpers used by both halves of a family.
+ * Private to host/ops/; everyone else goes through op.h. */
+#ifndef CLCNN_OPS_IMPL_H
+#define CLCNN_OPS_IMPL_H
+
+#include "op_util.h"
+
+#define OPS_DECL_DEF(e, s) extern const op_def op_def_##e;
+IR_OP_LIST(OPS_DECL_DEF)
+#undef OPS_DECL_DEF
+
+/* conv */
+clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err);
+clcnn_status conv_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* bn */
+clcnn_status bn_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* act: Relu, LeakyRelu, Clip, HardSigmoid, HardSwish, Sigmoid share one ref */
+clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* Clip bounds from attributes (opset < 11) or inputs 1, 2 (opset >= 11); absent = +-inf. */
+clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi,
+                             clcnn_err *err);
+/* eltwise: Add, Sub, Mul, Div (float32 and int64, numpy broadcasting) */
+clcnn_status eltwise_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* pool */
+clcnn_status pool_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err);
+clcnn_status pool_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status global_pool_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
+                             clcnn_err *err);
+/* reduce: which axes ReduceMean reduces (mask[d] = 1); *none = 1 when it is a no-op copy */
+clcnn_status reduce_axes(const ir_graph *g, const ir_node *n, int *mask, int *none,
+                         clcnn_err *err);
+clcnn_status reduce_mean_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
+                             clcnn_err *err);
+/* gemm */
+clcnn_status gemm_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status matmul_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* softmax */
+clcnn_status softmax_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* shape_ops: ops that only move or reinterpret bytes */
+clcnn_status copy_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status dropout_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status constant_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status shape_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status cast_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* Shape's [start, end) window of the input's dims (opset 15 attributes). */
+void shape_range(const ir_graph *g, const ir_node *n, int *start, int *end);
+clcnn_status transpose_perm(const ir_graph *g, const ir_node *n, int *perm, clcnn_err *err);
+clcnn_status transpose_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status concat_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status split_sizes(const ir_graph *g, const ir_node *n, int *axis, int64_t *sizes,
+                         clcnn_err *err);
+clcnn_status split_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* Slice's resolved per-axis start and step over every input dim (step 1, start 0 on untouched). */
+clcnn_status slice_params(const ir_graph *g, const ir_node *n, int64_t *start, int64_t *step,
+                          int64_t *count, clcnn_err *err);
+clcnn_status slice_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status gather_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* Pad's begin/end per dim (2*rank values) and mode. */
+typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
+clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
+                        double *value, clcnn_err *err);
+clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+
+#endif

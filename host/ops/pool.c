@@ -1,0 +1,53 @@
+/* pool.c — MaxPool, AveragePool (2-D: kernel_shape, strides, pads, auto_pad,
+ * ceil_mode, dilations, count_include_pad) and GlobalAveragePool /
+ * GlobalMaxPool (any rank >= 3). Shape rules only; MACs counted as 0 (no
+ * multiplies; pools are memory-bound). Reference: pool_ref.c. */
+#include "ops_impl.h"
+
+clcnn_status pool_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(g, n, 0);
+    int klen;
+    const int64_t *ks = ir_attr_ints(n, "kernel_shape", &klen);
+    if (x->ndim != 4)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 2-D pooling (rank-4 input) is supported, got rank %d",
+                       x->ndim);
+    if (!ks || klen != 2)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute kernel_shape must hold 2 values");
+    if (ir_attr_int(n, "storage_order", 0) != 0)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "storage_order 1 is not supported");
+    return op_window(n, &x->dims[2], ks, 1, w, err);
+}
+
+static clcnn_status pool_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st;
+    op_win w;
+    if ((st = op_check_arity(n, 1, 1, 1, 1, err)) || (st = op_need_float(g, n, 0, err)) ||
+        (st = pool_geometry(g, n, &w, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    int64_t dims[4] = {x->dims[0], x->dims[1], w.out[0], w.out[1]};
+    op_set_out(g, n, 0, IR_DT_FLOAT, 4, dims);
+    return CLCNN_OK;
+}
+
+static clcnn_status global_pool_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st;
+    if ((st = op_check_arity(n, 1, 1, 1, 1, err)) || (st = op_need_float(g, n, 0, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    if (x->ndim < 3)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' needs rank >= 3, has %d", x->name, x->ndim);
+    int64_t dims[IR_MAX_DIMS];
+    for (int d = 0; d < x->ndim; d++)
+        dims[d] = d < 2 ? x->dims[d] : 1;
+    op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, dims);
+    return CLCNN_OK;
+}
+
+const op_def op_def_MAXPOOL = {pool_infer, pool_ref, NULL};
+const op_def op_def_AVGPOOL = {pool_infer, pool_ref, NULL};
+const op_def op_def_GLOBALAVGPOOL = {global_pool_infer, global_pool_ref, NULL};
+const op_def op_def_GLOBALMAXPOOL = {global_pool_infer, global_pool_ref, NULL};
