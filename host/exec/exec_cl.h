@@ -11,6 +11,8 @@ typedef struct exec_cl exec_cl;
 
 typedef struct exec_cl_options {
     int keep_intermediates;   /* 1: no buffer reuse, every tensor readable (compare) */
+    const char *force_variant; /* tests: a kernel variant to use wherever its preconditions hold
+                                  (others fall back to the general kernel); NULL: automatic */
 } exec_cl_options;
 
 /* g must outlive the executor. opt may be NULL. */
@@ -22,5 +24,18 @@ clcnn_status exec_cl_run(exec_cl *e, const float *const *inputs, float *const *o
 /* Reads tensor t (float32) as of the last run. CLCNN_ERR_INVALID_ARG when the
  * plan did not materialise t (fused away, or reused without keep_intermediates). */
 clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err);
+
+/* ---- plan introspection (bench, summary, tests) ---- */
+/* Kernels enqueued per run (what one inference costs in launches). */
+int exec_cl_kernel_count(const exec_cl *e);
+/* Launch i: the node it belongs to and its kernel variant ("conv_dw", ...). */
+void exec_cl_launch_info(const exec_cl *e, int i, int *node, const char **variant);
+/* Node's variant: a kernel name, "alias" (zero-copy view), "fused" (folded into
+ * its producer) or NULL; *fallback = 1 when the general kernel stood in. */
+const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback);
+/* Like exec_cl_run, also filling kernel_ms[i] (exec_cl_kernel_count entries)
+ * with each launch's device time from its profiling events. */
+clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
+                                  double *kernel_ms, clcnn_err *err);
 
 #endif

@@ -1,0 +1,169 @@
+/* exec_cl.c — the OpenCL executor: plan once (plan/plan.c), then each run
+ * writes the inputs (non-blocking), enqueues every launch on the one in-order
+ * queue and reads the outputs with a single blocking read at the end: the only
+ * host sync of an inference. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec_cl.h"
+#include "../plan/plan.h"
+
+struct exec_cl {
+    rt_ctx *rt;
+    const ir_graph *g;
+    plan *p;
+    cl_event *events; /* per launch, only during a profiled run */
+};
+
+clcnn_status exec_cl_create(rt_ctx *rt, const ir_graph *g, const exec_cl_options *opt,
+                            exec_cl **out, clcnn_err *err)
+{
+    if (!rt || !g || !out)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_create: NULL argument");
+    exec_cl *e = calloc(1, sizeof *e);
+    if (!e)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the executor");
+    e->rt = rt;
+    e->g = g;
+    plan_options po = {0};
+    if (opt) {
+        po.keep_all = opt->keep_intermediates;
+        po.force = opt->force_variant;
+    }
+#ifdef CLCNN_TEST_HOOKS
+    po.fault_node = getenv("CLCNN_FAULT_NODE"); /* test hook: see plan_options */
+#endif
+    clcnn_status st = plan_build(rt, g, &po, &e->p, err);
+    if (st) {
+        free(e);
+        return st;
+    }
+    *out = e;
+    return CLCNN_OK;
+}
+
+void exec_cl_destroy(exec_cl *e)
+{
+    if (!e)
+        return;
+    plan_free(e->p);
+    free(e->events);
+    free(e);
+}
+
+static clcnn_status run(exec_cl *e, const float *const *inputs, float *const *outputs,
+                        cl_event *events, clcnn_err *err)
+{
+    const ir_graph *g = e->g;
+    const plan *p = e->p;
+    cl_command_queue q = rt_queue(e->rt);
+    clcnn_status st = CLCNN_OK;
+    if (g->n_inputs && !inputs)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: inputs is NULL");
+    if (g->n_outputs && !outputs)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: outputs is NULL");
+    for (int i = 0; i < g->n_inputs; i++) {
+        const ir_tensor *t = &g->tensors[g->inputs[i]];
+        if (!inputs[i])
+            return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: input %d ('%s') is NULL", i,
+                           t->name);
+        /* non-blocking: the final blocking read orders after it on the in-order queue */
+        CL_TRY(err, st, clEnqueueWriteBuffer(q, p->mem[g->inputs[i]], CL_FALSE, 0, ir_nbytes(t),
+                                             inputs[i], 0, NULL, NULL));
+    }
+    for (int i = 0; i < p->n_launches; i++) {
+        const opcl_launch *L = &p->launches[i];
+        CL_TRY(err, st, clEnqueueNDRangeKernel(q, L->k, L->dim, NULL, L->gws, L->lws, 0, NULL,
+                                               events ? &events[i] : NULL));
+    }
+    for (int i = 0; i < g->n_outputs; i++) {
+        const ir_tensor *t = &g->tensors[g->outputs[i]];
+        if (!outputs[i])
+            return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: output %d ('%s') is NULL", i,
+                           t->name);
+        cl_bool last = i == g->n_outputs - 1 ? CL_TRUE : CL_FALSE; /* the one sync */
+        CL_TRY(err, st, clEnqueueReadBuffer(q, p->mem[g->outputs[i]], last, 0, ir_nbytes(t),
+                                            outputs[i], 0, NULL, NULL));
+    }
+    if (!g->n_outputs)
+        CL_TRY(err, st, clFinish(q));
+    return CLCNN_OK;
+fail:
+    clFinish(q); /* host buffers must not be touched by the device after we return */
+    return st;
+}
+
+clcnn_status exec_cl_run(exec_cl *e, const float *const *inputs, float *const *outputs,
+                         clcnn_err *err)
+{
+    if (!e)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: NULL executor");
+    return run(e, inputs, outputs, NULL, err);
+}
+
+clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
+                                  double *kernel_ms, clcnn_err *err)
+{
+    if (!e || !kernel_ms)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run_profiled: NULL argument");
+    const int n = e->p->n_launches;
+    if (!e->events && !(e->events = calloc((size_t)n + 1, sizeof *e->events)))
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for profiling events");
+    clcnn_status st = run(e, inputs, outputs, e->events, err);
+    for (int i = 0; i < n; i++) {
+        cl_ulong t0 = 0, t1 = 0;
+        kernel_ms[i] = 0.0;
+        if (!e->events[i])
+            continue;
+        if (st == CLCNN_OK &&
+            clGetEventProfilingInfo(e->events[i], CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) ==
+                CL_SUCCESS &&
+            clGetEventProfilingInfo(e->events[i], CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) ==
+                CL_SUCCESS)
+            kernel_ms[i] = (double)(t1 - t0) * 1e-6;
+        clReleaseEvent(e->events[i]);
+        e->events[i] = NULL;
+    }
+    return st;
+}
+
+clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err)
+{
+    if (!e || !dst || t < 0 || t >= e->g->n_tensors)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_read_tensor: bad argument (tensor %d)", t);
+    const ir_tensor *x = &e->g->tensors[t];
+    if (!e->p->readable[t])
+        return err_set(err, CLCNN_ERR_INVALID_ARG,
+                       "tensor '%s' is not kept by the plan (fused away, or its buffer reused; "
+                       "create the executor with keep_intermediates)", x->name);
+    if (x->dtype != IR_DT_FLOAT)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "tensor '%s' is not float32", x->name);
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clEnqueueReadBuffer(rt_queue(e->rt), e->p->mem[t], CL_TRUE, 0, ir_nbytes(x), dst,
+                                        0, NULL, NULL));
+    return CLCNN_OK;
+fail:
+    return st;
+}
+
+int exec_cl_kernel_count(const exec_cl *e)
+{
+    return e ? e->p->n_launches : 0;
+}
+
+void exec_cl_launch_info(const exec_cl *e, int i, int *node, const char **variant)
+{
+    const int ok = e && i >= 0 && i < e->p->n_launches;
+    if (node)
+        *node = ok ? e->p->launches[i].node : -1;
+    if (variant)
+        *variant = ok ? e->p->launches[i].variant : NULL;
+}
+
+const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback)
+{
+    const int ok = e && node >= 0 && node < e->g->n_nodes;
+    if (fallback)
+        *fallback = ok ? e->p->fallback[node] : 0;
+    return ok ? e->p->variant[node] : NULL;
+}

@@ -1,0 +1,68 @@
+/* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
+ * HardSigmoid, HardSwish, Sigmoid): one `unary` kernel from eltwise.cl, and the
+ * activation description the plan uses to fold them into a Conv or BN. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "op_cl.h"
+#include "ops_impl.h"
+
+int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
+{
+    opcl_act r = {OPCL_ACT_NONE, 0.0f, 0.0f};
+    switch (n->op) {
+    case IR_OP_RELU: r.code = OPCL_ACT_RELU; break;
+    case IR_OP_LEAKYRELU:
+        r.code = OPCL_ACT_LEAKY;
+        r.a = ir_attr_float(n, "alpha", 0.01f);
+        break;
+    case IR_OP_HARDSIGMOID:
+        r.code = OPCL_ACT_HSIGMOID;
+        r.a = ir_attr_float(n, "alpha", 0.2f);
+        r.b = ir_attr_float(n, "beta", 0.5f);
+        break;
+    case IR_OP_HARDSWISH: r.code = OPCL_ACT_HSWISH; break;
+    case IR_OP_SIGMOID: r.code = OPCL_ACT_SIGMOID; break;
+    case IR_OP_CLIP: {
+        clcnn_err e = {0};
+        r.code = OPCL_ACT_CLIP;
+        if (act_clip_bounds(g, n, &r.a, &r.b, &e) != CLCNN_OK) {
+            free(e.detail);
+            return 0;
+        }
+        break;
+    }
+    default: return 0;
+    }
+    *act = r;
+    return 1;
+}
+
+clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    opcl_act act;
+    clcnn_status st;
+    if (n->op == IR_OP_CLIP) {
+        /* the bounds must be readable: report why, not just "unsupported" */
+        float lo, hi;
+        if ((st = act_clip_bounds(c->g, n, &lo, &hi, err)))
+            return st;
+    }
+    if (!opcl_act_of(c->g, n, &act))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "not an activation the unary kernel knows");
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "eltwise", NULL, "unary", &k, err)))
+        return st;
+    cl_int cnt = (cl_int)ir_numel(ir_out(c->g, n, 0)), code = act.code;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
+        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
+        (st = opcl_arg(k, 2, sizeof cnt, &cnt, err)) ||
+        (st = opcl_arg(k, 3, sizeof code, &code, err)) ||
+        (st = opcl_arg(k, 4, sizeof(float), &act.a, err)) ||
+        (st = opcl_arg(k, 5, sizeof(float), &act.b, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, "unary", err);
+}

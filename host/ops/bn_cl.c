@@ -1,0 +1,36 @@
+/* bn_cl.c — OpenCL side of standalone BatchNormalization (inference form):
+ * one `bn` kernel, per-channel statistics read on the device, activation fused. */
+#include "op_cl.h"
+#include "ops_impl.h"
+
+clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0);
+    if (x->ndim < 2)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' needs rank >= 2", x->name);
+    cl_int C = (cl_int)x->dims[1], NC = (cl_int)(x->dims[0] * x->dims[1]);
+    cl_int HW = 1;
+    for (int d = 2; d < x->ndim; d++)
+        HW *= (cl_int)x->dims[d];
+    float eps = ir_attr_float(n, "epsilon", 1e-5f);
+    cl_int code = c->act.code;
+    cl_kernel k = NULL;
+    clcnn_status st;
+    if ((st = opcl_kernel(c, "bn", NULL, "bn", &k, err)))
+        return st;
+    for (int i = 0; i < 5; i++)
+        if ((st = opcl_arg(k, (cl_uint)i, sizeof(cl_mem), &c->mem[n->in[i]], err)))
+            goto fail;
+    if ((st = opcl_arg(k, 5, sizeof(cl_mem), &c->mem[c->out], err)) ||
+        (st = opcl_arg(k, 6, sizeof C, &C, err)) || (st = opcl_arg(k, 7, sizeof HW, &HW, err)) ||
+        (st = opcl_arg(k, 8, sizeof NC, &NC, err)) || (st = opcl_arg(k, 9, sizeof eps, &eps, err)) ||
+        (st = opcl_arg(k, 10, sizeof code, &code, err)) ||
+        (st = opcl_arg(k, 11, sizeof(float), &c->act.a, err)) ||
+        (st = opcl_arg(k, 12, sizeof(float), &c->act.b, err)))
+        goto fail;
+    size_t gws[2] = {(size_t)HW, (size_t)NC};
+    return opcl_push(c, n, k, 2, gws, NULL, "bn", err);
+fail:
+    clReleaseKernel(k);
+    return st;
+}

@@ -1,0 +1,106 @@
+/* conv_cl.c — OpenCL side of Conv: picks conv_pw (1x1, stride 1, no pads,
+ * group 1), conv_dw (group == C_in == C_out, square 3/5/7 kernel) or the general
+ * kernel (always valid), sets its arguments once, activation fused. */
+#include <stdio.h>
+
+#include "op_cl.h"
+#include "ops_impl.h"
+
+#define PW_OC 4 /* must match the -D passed below and conv.cl's tile */
+#define PW_PX 4
+
+typedef struct conv_args {
+    cl_mem in, wt, bias, out;
+    cl_int has_bias;
+    cl_int g[8], k[8];
+} conv_args;
+
+/* Arguments 0..4 are the same for every variant. */
+static clcnn_status set_common(cl_kernel k, const conv_args *a, clcnn_err *err)
+{
+    clcnn_status st;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &a->in, err)) ||
+        (st = opcl_arg(k, 1, sizeof(cl_mem), &a->wt, err)) ||
+        (st = opcl_arg(k, 2, sizeof(cl_mem), &a->bias, err)) ||
+        (st = opcl_arg(k, 3, sizeof(cl_int), &a->has_bias, err)) ||
+        (st = opcl_arg(k, 4, sizeof(cl_mem), &a->out, err)))
+        return st;
+    return CLCNN_OK;
+}
+
+static clcnn_status set_act(cl_kernel k, cl_uint i, const opcl_act *act, clcnn_err *err)
+{
+    clcnn_status st;
+    cl_int code = act->code;
+    if ((st = opcl_arg(k, i, sizeof code, &code, err)) ||
+        (st = opcl_arg(k, i + 1, sizeof(float), &act->a, err)) ||
+        (st = opcl_arg(k, i + 2, sizeof(float), &act->b, err)))
+        return st;
+    return CLCNN_OK;
+}
+
+clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_graph *g = c->g;
+    op_win w;
+    clcnn_status st = conv_geometry(g, n, &w, err);
+    if (st)
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1), *y = ir_out(g, n, 0);
+    conv_args a = {0};
+    a.in = c->mem[n->in[0]];
+    a.wt = c->mem[n->in[1]];
+    a.has_bias = n->n_in > 2 && n->in[2] >= 0;
+    a.bias = a.has_bias ? c->mem[n->in[2]] : a.wt; /* any valid buffer; not read */
+    a.out = c->mem[c->out];
+    const int C = (int)x->dims[1], H = (int)x->dims[2], W = (int)x->dims[3];
+    const int OC = (int)y->dims[1], OH = (int)y->dims[2], OW = (int)y->dims[3], N = (int)x->dims[0];
+    const int G = (int)ir_attr_int(n, "group", 1);
+    const cl_int gv[8] = {C, H, W, OC, OH, OW, G, N};
+    const cl_int kv[8] = {(cl_int)w.k[0], (cl_int)w.k[1], (cl_int)w.stride[0], (cl_int)w.stride[1],
+                          (cl_int)w.pad_begin[0], (cl_int)w.pad_begin[1], (cl_int)w.dil[0],
+                          (cl_int)w.dil[1]};
+    for (int i = 0; i < 8; i++) {
+        a.g[i] = gv[i];
+        a.k[i] = kv[i];
+    }
+    (void)wt;
+    const int no_pad = !w.pad_begin[0] && !w.pad_begin[1] && !w.pad_end[0] && !w.pad_end[1];
+    const int is_pw = w.k[0] == 1 && w.k[1] == 1 && w.stride[0] == 1 && w.stride[1] == 1 &&
+                      no_pad && G == 1;
+    const int is_dw = G == C && OC == C && w.k[0] == w.k[1] &&
+                      (w.k[0] == 3 || w.k[0] == 5 || w.k[0] == 7);
+    cl_kernel k = NULL;
+    if (is_pw && !opcl_forced_away(c, "conv_pw")) {
+        char opts[64];
+        snprintf(opts, sizeof opts, "-DPW_OC=%d -DPW_PX=%d", PW_OC, PW_PX);
+        if ((st = opcl_kernel(c, "conv", opts, "conv_pw", &k, err)))
+            return st;
+        cl_int hw = OH * OW;
+        if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
+            (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
+            (st = opcl_arg(k, 7, sizeof(cl_int), &hw, err)) || (st = set_act(k, 8, &c->act, err)))
+            goto fail;
+        size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
+                         (size_t)N};
+        return opcl_push(c, n, k, 3, gws, NULL, "conv_pw", err);
+    }
+    const char *variant = "conv_general";
+    char opts[64] = "";
+    if (is_dw && !opcl_forced_away(c, "conv_dw")) {
+        variant = "conv_dw";
+        snprintf(opts, sizeof opts, "-DDW_K=%d", (int)w.k[0]);
+    } else {
+        c->fallback = 1; /* the general kernel: correct everywhere, slowest */
+    }
+    if ((st = opcl_kernel(c, "conv", opts, variant, &k, err)))
+        return st;
+    if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof a.g, a.g, err)) ||
+        (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, &c->act, err)))
+        goto fail;
+    size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
+    return opcl_push(c, n, k, 3, gws, NULL, variant, err);
+fail:
+    clReleaseKernel(k);
+    return st;
+}

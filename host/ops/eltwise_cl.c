@@ -1,0 +1,61 @@
+/* eltwise_cl.c — OpenCL side of Add/Sub/Mul/Div: binary_same when both operands
+ * have the output's shape, else binary_bcast (numpy broadcasting via per-dim
+ * strides, up to 6 dims). Float32 only; int64 arithmetic is folded on the host. */
+#include "op_cl.h"
+#include "ops_impl.h"
+
+enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV }; /* match eltwise.cl */
+
+static int same_shape(const ir_tensor *a, const ir_tensor *b)
+{
+    if (a->ndim != b->ndim)
+        return ir_numel(a) == ir_numel(b) && ir_numel(a) == 1;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->dims[d] != b->dims[d])
+            return 0;
+    return 1;
+}
+
+clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_graph *g = c->g;
+    clcnn_status st;
+    if ((st = op_need_float(g, n, 0, err)) || (st = op_need_float(g, n, 1, err)))
+        return st;
+    const ir_tensor *a = ir_in(g, n, 0), *b = ir_in(g, n, 1), *y = ir_out(g, n, 0);
+    cl_int op = n->op == IR_OP_ADD ? BIN_ADD : n->op == IR_OP_SUB ? BIN_SUB
+              : n->op == IR_OP_MUL ? BIN_MUL : BIN_DIV;
+    cl_int cnt = (cl_int)ir_numel(y);
+    const int same = same_shape(a, y) && same_shape(b, y);
+    const char *variant = same && !opcl_forced_away(c, "binary_same") ? "binary_same"
+                                                                      : "binary_bcast";
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
+        return st;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
+        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[1]], err)) ||
+        (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)) ||
+        (st = opcl_arg(k, 3, sizeof cnt, &cnt, err)) || (st = opcl_arg(k, 4, sizeof op, &op, err)))
+        goto fail;
+    if (variant[7] == 'b') { /* binary_bcast */
+        cl_int dims[8] = {0}, sa[8] = {0}, sb[8] = {0};
+        int64_t s64a[IR_MAX_DIMS], s64b[IR_MAX_DIMS];
+        if ((st = opcl_dims6(n, y, dims, err)))
+            goto fail;
+        op_bcast_strides(a, y->ndim, y->dims, s64a);
+        op_bcast_strides(b, y->ndim, y->dims, s64b);
+        const int pad = 6 - y->ndim;
+        for (int d = 0; d < y->ndim; d++) {
+            sa[pad + d] = (cl_int)s64a[d];
+            sb[pad + d] = (cl_int)s64b[d];
+        }
+        if ((st = opcl_arg(k, 5, sizeof dims, dims, err)) ||
+            (st = opcl_arg(k, 6, sizeof sa, sa, err)) || (st = opcl_arg(k, 7, sizeof sb, sb, err)))
+            goto fail;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, variant, err);
+fail:
+    clReleaseKernel(k);
+    return st;
+}

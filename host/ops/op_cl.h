@@ -1,0 +1,88 @@
+/* op_cl.h — the OpenCL side of each op family (host/ops/<family>_cl.c): given a
+ * node whose tensors already have device buffers, pick a kernel variant from
+ * explicit preconditions, build it, set every argument once, and append the
+ * launches the executor replays each run. The plan (host/plan/) decides buffers
+ * and fusion; these files decide kernels. */
+#ifndef CLCNN_OPS_OP_CL_H
+#define CLCNN_OPS_OP_CL_H
+
+#include "../core/ir.h"
+#include "../runtime/rt.h"
+
+/* Activation codes shared with kernels_cl/{conv,eltwise,bn}.cl (ACT_*). */
+enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSIGMOID,
+       OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID };
+
+typedef struct opcl_act {
+    int code;
+    float a, b; /* Clip: min, max; LeakyRelu: alpha; HardSigmoid: alpha, beta */
+} opcl_act;
+
+/* One kernel enqueue, arguments already set. */
+typedef struct opcl_launch {
+    cl_kernel k;          /* owned by the plan */
+    cl_uint dim;
+    size_t gws[3], lws[3];
+    int node;
+    const char *variant;  /* static name, e.g. "conv_dw" */
+} opcl_launch;
+
+typedef struct opcl_ctx {
+    rt_ctx *rt;
+    const ir_graph *g;
+    cl_mem *mem;              /* device buffer per tensor index (NULL: none) */
+    const char *build_opts;   /* extra build options for this node (test hook), or "" */
+    const char *force;        /* tests: a variant name to use when its preconditions hold */
+    opcl_act act;             /* activation fused into this node (Conv, BatchNormalization) */
+    int out;                  /* tensor this node's first output is written to */
+    opcl_launch *launches;    /* appended to by opcl_push */
+    int n_launches, cap_launches;
+    const char *variant;      /* set by the op: the variant it chose (first launch) */
+    int fallback;             /* set by the op: 1 when a fast variant was refused */
+} opcl_ctx;
+
+/* Plans node n: builds its kernel(s) and pushes launches. */
+typedef clcnn_status (*opcl_plan_fn)(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+
+/* The plan function of op, NULL when no OpenCL kernel exists for it. */
+opcl_plan_fn opcl_get(ir_op op);
+/* 1 for ops that are zero-copy views of their first input (Reshape, Flatten,
+ * Squeeze, Unsqueeze, Identity, Dropout): no kernel, same buffer. */
+int opcl_is_alias(ir_op op);
+/* 1 when node n is a unary activation that can fold into its producer; fills act. */
+int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act);
+
+/* ---- helpers for the *_cl.c files ---- */
+
+/* Builds kernels_cl/<program>.cl with `opts` + the node's build_opts and creates
+ * kernel `name` (owned by the caller until pushed). */
+clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, const char *name,
+                         cl_kernel *out, clcnn_err *err);
+/* Appends a launch; global sizes are padded up to the work-group size (POCL has
+ * no non-uniform work-groups). lws NULL: chosen from the extents. Takes k even on failure. */
+clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, const size_t *gws,
+                       const size_t *lws, const char *variant, clcnn_err *err);
+/* Sets argument i (CL_TRY with the call text in the message). */
+clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err);
+/* 1 when c->force names a variant other than v (tests forcing a path). */
+int opcl_forced_away(const opcl_ctx *c, const char *v);
+/* Dims of t left-padded with 1 to 6 entries (CLCNN_ERR_UNSUPPORTED above rank 6). */
+clcnn_status opcl_dims6(const ir_node *n, const ir_tensor *t, cl_int *d6, clcnn_err *err);
+
+/* ---- family entry points, gathered by optab_cl.c ---- */
+clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status global_pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status softmax_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status concat_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status split_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+
+#endif

@@ -1,0 +1,161 @@
+/* optab_cl.c — which OpenCL plan function serves each op, and the helpers the
+ * *_cl.c family files share (kernel creation, argument setting, launch push).
+ * Ops without an entry (Shape, Gather, Cast, Constant) are expected to have been
+ * folded into constants by the loader; the plan reports them as unsupported. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "op_cl.h"
+#include "op_util.h"
+
+static const opcl_plan_fn table[IR_OP_COUNT] = {
+    [IR_OP_CONV] = conv_cl,
+    [IR_OP_BATCHNORM] = bn_cl,
+    [IR_OP_RELU] = act_cl,
+    [IR_OP_CLIP] = act_cl,
+    [IR_OP_HARDSIGMOID] = act_cl,
+    [IR_OP_HARDSWISH] = act_cl,
+    [IR_OP_SIGMOID] = act_cl,
+    [IR_OP_LEAKYRELU] = act_cl,
+    [IR_OP_ADD] = eltwise_cl,
+    [IR_OP_SUB] = eltwise_cl,
+    [IR_OP_MUL] = eltwise_cl,
+    [IR_OP_DIV] = eltwise_cl,
+    [IR_OP_MAXPOOL] = pool_cl,
+    [IR_OP_AVGPOOL] = pool_cl,
+    [IR_OP_GLOBALAVGPOOL] = global_pool_cl,
+    [IR_OP_GLOBALMAXPOOL] = global_pool_cl,
+    [IR_OP_REDUCEMEAN] = reduce_cl,
+    [IR_OP_GEMM] = gemm_cl,
+    [IR_OP_MATMUL] = gemm_cl,
+    [IR_OP_SOFTMAX] = softmax_cl,
+    [IR_OP_TRANSPOSE] = transpose_cl,
+    [IR_OP_CONCAT] = concat_cl,
+    [IR_OP_SPLIT] = split_cl,
+    [IR_OP_SLICE] = slice_cl,
+    [IR_OP_PAD] = pad_cl,
+};
+
+opcl_plan_fn opcl_get(ir_op op)
+{
+    return (unsigned)op < IR_OP_COUNT ? table[op] : NULL;
+}
+
+int opcl_is_alias(ir_op op)
+{
+    return op == IR_OP_RESHAPE || op == IR_OP_FLATTEN || op == IR_OP_SQUEEZE ||
+           op == IR_OP_UNSQUEEZE || op == IR_OP_IDENTITY || op == IR_OP_DROPOUT;
+}
+
+clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, const char *name,
+                         cl_kernel *out, clcnn_err *err)
+{
+    char all[512];
+    snprintf(all, sizeof all, "-cl-std=CL1.2 %s %s", opts ? opts : "",
+             c->build_opts ? c->build_opts : "");
+    cl_program prog;
+    clcnn_status st = rt_program(c->rt, program, all, &prog, err);
+    if (st)
+        return st;
+    cl_int rc;
+    cl_kernel k = clCreateKernel(prog, name, &rc);
+    if (rc != CL_SUCCESS)
+        return err_set(err, CLCNN_ERR_CL, "clCreateKernel(%s.cl: %s) failed: %s (%d)", program,
+                       name, rt_cl_error_name(rc), (int)rc);
+    *out = k;
+    return CLCNN_OK;
+}
+
+clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err)
+{
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clSetKernelArg(k, i, size, value));
+    return CLCNN_OK;
+fail:
+    {
+        char name[64] = "?";
+        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, sizeof name, name, NULL);
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (kernel %s, argument %u)", name, i);
+    }
+    return st;
+}
+
+/* Smallest power of two >= v, capped. */
+static size_t pow2_cap(size_t v, size_t cap)
+{
+    size_t p = 1;
+    while (p < v && p < cap)
+        p <<= 1;
+    return p;
+}
+
+/* Work-group shape: up to 64 items, widest along dim 0 (contiguous pixels, which
+ * POCL vectorises across), never wider than the extent needs. */
+static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, size_t *lws)
+{
+    size_t budget = max_wg < 64 ? max_wg : 64;
+    for (cl_uint d = 0; d < 3; d++)
+        lws[d] = 1;
+    lws[0] = pow2_cap(gws[0], budget < 16 && dim > 1 ? budget : (dim > 1 ? 16 : budget));
+    if (dim > 1)
+        lws[1] = pow2_cap(gws[1], budget / lws[0]);
+}
+
+clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, const size_t *gws,
+                       const size_t *lws, const char *variant, clcnn_err *err)
+{
+    opcl_launch L = {0};
+    L.k = k;
+    L.dim = dim;
+    L.node = (int)(n - c->g->nodes);
+    L.variant = variant;
+    size_t max_wg = 0;
+    cl_int rc = clGetKernelWorkGroupInfo(k, rt_device(c->rt), CL_KERNEL_WORK_GROUP_SIZE,
+                                         sizeof max_wg, &max_wg, NULL);
+    if (rc != CL_SUCCESS || max_wg == 0)
+        max_wg = 1;
+    size_t g3[3] = {1, 1, 1};
+    for (cl_uint d = 0; d < dim; d++)
+        g3[d] = gws[d] ? gws[d] : 1;
+    if (lws) {
+        for (cl_uint d = 0; d < 3; d++)
+            L.lws[d] = d < dim ? lws[d] : 1;
+    } else {
+        pick_lws(dim, g3, max_wg, L.lws);
+    }
+    for (cl_uint d = 0; d < 3; d++)
+        L.gws[d] = (g3[d] + L.lws[d] - 1) / L.lws[d] * L.lws[d];
+    if (c->n_launches == c->cap_launches) {
+        int cap = c->cap_launches ? 2 * c->cap_launches : 64;
+        opcl_launch *p = realloc(c->launches, (size_t)cap * sizeof *p);
+        if (!p) {
+            clReleaseKernel(k);
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning node '%s'",
+                           n->name);
+        }
+        c->launches = p;
+        c->cap_launches = cap;
+    }
+    c->launches[c->n_launches++] = L;
+    if (!c->variant)
+        c->variant = variant;
+    return CLCNN_OK;
+}
+
+int opcl_forced_away(const opcl_ctx *c, const char *v)
+{
+    return c->force && c->force[0] && strcmp(c->force, v) != 0;
+}
+
+clcnn_status opcl_dims6(const ir_node *n, const ir_tensor *t, cl_int *d6, clcnn_err *err)
+{
+    if (t->ndim > 6)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "tensor '%s' has rank %d; kernels take up to 6",
+                       t->name, t->ndim);
+    int pad = 6 - t->ndim;
+    for (int d = 0; d < 6; d++)
+        d6[d] = d < pad ? 1 : (cl_int)t->dims[d - pad];
+    return CLCNN_OK;
+}

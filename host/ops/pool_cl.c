@@ -1,0 +1,60 @@
+/* pool_cl.c — OpenCL side of MaxPool / AveragePool (pool2d: stride, dilation,
+ * asymmetric pads, ceil_mode, count_include_pad) and GlobalAverage/MaxPool
+ * (global_pool, one work-item per plane). */
+#include "op_cl.h"
+#include "ops_impl.h"
+
+enum { POOL_MAX, POOL_AVG }; /* match pool.cl */
+
+clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    op_win w;
+    clcnn_status st = pool_geometry(c->g, n, &w, err);
+    if (st)
+        return st;
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    cl_int kind = n->op == IR_OP_MAXPOOL ? POOL_MAX : POOL_AVG;
+    if (kind == POOL_AVG && (w.dil[0] != 1 || w.dil[1] != 1))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "AveragePool with dilations is not supported");
+    cl_int NC = (cl_int)(x->dims[0] * x->dims[1]);
+    cl_int gv[8] = {(cl_int)x->dims[2], (cl_int)x->dims[3], (cl_int)y->dims[2], (cl_int)y->dims[3],
+                    NC, (cl_int)ir_attr_int(n, "count_include_pad", 0), 0, 0};
+    cl_int kv[8] = {(cl_int)w.k[0], (cl_int)w.k[1], (cl_int)w.stride[0], (cl_int)w.stride[1],
+                    (cl_int)w.pad_begin[0], (cl_int)w.pad_begin[1], (cl_int)w.dil[0],
+                    (cl_int)w.dil[1]};
+    cl_int pe[2] = {(cl_int)w.pad_end[0], (cl_int)w.pad_end[1]};
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "pool", NULL, "pool2d", &k, err)))
+        return st;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
+        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
+        (st = opcl_arg(k, 2, sizeof kind, &kind, err)) || (st = opcl_arg(k, 3, sizeof gv, gv, err)) ||
+        (st = opcl_arg(k, 4, sizeof kv, kv, err)) || (st = opcl_arg(k, 5, sizeof pe, pe, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[3] = {(size_t)y->dims[3], (size_t)y->dims[2], (size_t)NC};
+    return opcl_push(c, n, k, 3, gws, NULL, "pool2d", err);
+}
+
+clcnn_status global_pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0);
+    if (x->ndim < 3)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' needs rank >= 3", x->name);
+    cl_int kind = n->op == IR_OP_GLOBALMAXPOOL ? POOL_MAX : POOL_AVG;
+    cl_int NC = (cl_int)(x->dims[0] * x->dims[1]), HW = (cl_int)(ir_numel(x) / (x->dims[0] * x->dims[1]));
+    cl_kernel k = NULL;
+    clcnn_status st;
+    if ((st = opcl_kernel(c, "pool", NULL, "global_pool", &k, err)))
+        return st;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
+        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
+        (st = opcl_arg(k, 2, sizeof kind, &kind, err)) || (st = opcl_arg(k, 3, sizeof HW, &HW, err)) ||
+        (st = opcl_arg(k, 4, sizeof NC, &NC, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)NC};
+    return opcl_push(c, n, k, 1, gws, NULL, "global_pool", err);
+}

@@ -1,0 +1,182 @@
+/* shape_ops_cl.c — OpenCL side of the data-movement ops: Transpose (permute),
+ * Slice (slice_nd), Concat and Split (copy_block per piece), Pad (pad_nd).
+ * Reshape-like ops need no kernel: the plan aliases their buffers. */
+#include "op_cl.h"
+#include "ops_impl.h"
+
+/* Sets args 0..2 (x, y, n) shared by the N-d index kernels. */
+static clcnn_status xyn(cl_kernel k, cl_mem x, cl_mem y, cl_int cnt, clcnn_err *err)
+{
+    clcnn_status st;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &x, err)) || (st = opcl_arg(k, 1, sizeof(cl_mem), &y, err)) ||
+        (st = opcl_arg(k, 2, sizeof cnt, &cnt, err)))
+        return st;
+    return CLCNN_OK;
+}
+
+clcnn_status transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    int perm[IR_MAX_DIMS];
+    clcnn_status st = transpose_perm(c->g, n, perm, err);
+    if (st)
+        return st;
+    cl_int dims[8] = {0}, sv[8] = {0};
+    if ((st = opcl_dims6(n, y, dims, err)))
+        return st;
+    int64_t xs[IR_MAX_DIMS];
+    op_strides(x->ndim, x->dims, xs);
+    for (int d = 0; d < y->ndim; d++)
+        sv[6 - y->ndim + d] = (cl_int)xs[perm[d]];
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "transpose", NULL, "permute", &k, err)))
+        return st;
+    cl_int cnt = (cl_int)ir_numel(y);
+    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
+        (st = opcl_arg(k, 3, sizeof dims, dims, err)) || (st = opcl_arg(k, 4, sizeof sv, sv, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, "permute", err);
+}
+
+clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], count[IR_MAX_DIMS];
+    clcnn_status st;
+    if ((st = op_need_float(c->g, n, 0, err)) || (st = slice_params(c->g, n, start, step, count, err)))
+        return st;
+    cl_int dims[8] = {0}, sv[8] = {0};
+    if ((st = opcl_dims6(n, y, dims, err)))
+        return st;
+    int64_t xs[IR_MAX_DIMS], base = 0;
+    op_strides(x->ndim, x->dims, xs);
+    for (int d = 0; d < x->ndim; d++) {
+        sv[6 - x->ndim + d] = (cl_int)(xs[d] * step[d]);
+        base += start[d] * xs[d];
+    }
+    cl_int cbase = (cl_int)base, cnt = (cl_int)ir_numel(y);
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "slice", NULL, "slice_nd", &k, err)))
+        return st;
+    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
+        (st = opcl_arg(k, 3, sizeof cbase, &cbase, err)) ||
+        (st = opcl_arg(k, 4, sizeof dims, dims, err)) || (st = opcl_arg(k, 5, sizeof sv, sv, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, "slice_nd", err);
+}
+
+/* One copy_block launch: `outer` runs of `chunk` elements. */
+static clcnn_status push_copy(opcl_ctx *c, const ir_node *n, cl_mem src, cl_mem dst, int64_t outer,
+                              int64_t chunk, int64_t s_stride, int64_t s_off, int64_t d_stride,
+                              int64_t d_off, clcnn_err *err)
+{
+    if (outer * chunk == 0)
+        return CLCNN_OK;
+    cl_int v[6] = {(cl_int)outer, (cl_int)chunk, (cl_int)s_stride, (cl_int)s_off, (cl_int)d_stride,
+                   (cl_int)d_off};
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "concat", NULL, "copy_block", &k, err);
+    if (st)
+        return st;
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &src, err)) || (st = opcl_arg(k, 1, sizeof(cl_mem), &dst, err)))
+        goto fail;
+    for (int i = 0; i < 6; i++)
+        if ((st = opcl_arg(k, (cl_uint)(2 + i), sizeof(cl_int), &v[i], err)))
+            goto fail;
+    size_t gws[2] = {(size_t)chunk, (size_t)outer};
+    return opcl_push(c, n, k, 2, gws, NULL, "copy_block", err);
+fail:
+    clReleaseKernel(k);
+    return st;
+}
+
+clcnn_status concat_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *y = ir_out(c->g, n, 0);
+    int ax;
+    clcnn_status st = op_axis(n, ir_attr_int(n, "axis", 0), y->ndim, "axis", &ax, err);
+    if (st)
+        return st;
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < ax; d++)
+        outer *= y->dims[d];
+    for (int d = ax + 1; d < y->ndim; d++)
+        inner *= y->dims[d];
+    int64_t off = 0;
+    for (int i = 0; i < n->n_in; i++) {
+        const ir_tensor *x = ir_in(c->g, n, i);
+        if ((st = op_need_float(c->g, n, i, err)))
+            return st;
+        int64_t chunk = x->dims[ax] * inner;
+        if ((st = push_copy(c, n, c->mem[n->in[i]], c->mem[c->out], outer, chunk, chunk, 0,
+                            y->dims[ax] * inner, off, err)))
+            return st;
+        off += chunk;
+    }
+    return CLCNN_OK;
+}
+
+clcnn_status split_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0);
+    int ax;
+    int64_t sizes[64];
+    clcnn_status st;
+    if (n->n_out > 64)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "more than 64 outputs");
+    if ((st = split_sizes(c->g, n, &ax, sizes, err)))
+        return st;
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < ax; d++)
+        outer *= x->dims[d];
+    for (int d = ax + 1; d < x->ndim; d++)
+        inner *= x->dims[d];
+    int64_t off = 0;
+    for (int i = 0; i < n->n_out; i++) {
+        int64_t chunk = sizes[i] * inner;
+        /* the plan redirects only output 0 (fusion never applies to Split) */
+        cl_mem dst = c->mem[i == 0 ? c->out : n->out[i]];
+        if (dst && (st = push_copy(c, n, c->mem[n->in[0]], dst, outer, chunk, x->dims[ax] * inner,
+                                   off, chunk, 0, err)))
+            return st;
+        off += chunk;
+    }
+    return CLCNN_OK;
+}
+
+clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    int64_t pads[2 * IR_MAX_DIMS];
+    pad_mode mode;
+    double value;
+    clcnn_status st;
+    if ((st = op_need_float(c->g, n, 0, err)) || (st = pad_params(c->g, n, pads, &mode, &value, err)))
+        return st;
+    cl_int yd[8] = {0}, xd[8] = {0}, pb[8] = {0};
+    if ((st = opcl_dims6(n, y, yd, err)) || (st = opcl_dims6(n, x, xd, err)))
+        return st;
+    for (int d = 0; d < x->ndim; d++)
+        pb[6 - x->ndim + d] = (cl_int)pads[d];
+    cl_int cmode = mode == PAD_CONSTANT ? 0 : mode == PAD_REFLECT ? 1 : 2; /* pad.cl's PAD_* */
+    float fv = (float)value;
+    cl_int cnt = (cl_int)ir_numel(y);
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "pad", NULL, "pad_nd", &k, err)))
+        return st;
+    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
+        (st = opcl_arg(k, 3, sizeof yd, yd, err)) || (st = opcl_arg(k, 4, sizeof xd, xd, err)) ||
+        (st = opcl_arg(k, 5, sizeof pb, pb, err)) || (st = opcl_arg(k, 6, sizeof cmode, &cmode, err)) ||
+        (st = opcl_arg(k, 7, sizeof fv, &fv, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, "pad_nd", err);
+}

@@ -1,0 +1,273 @@
+/* plan.c — builds the OpenCL plan of a graph: folds single-consumer activations
+ * into the Conv/BatchNormalization before them, resolves zero-copy aliases
+ * (Reshape & co.), assigns and allocates buffers, uploads constants, then asks
+ * each op's *_cl.c for its launches. Every node gets a recorded variant. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+typedef struct plan_work {
+    int *root;      /* alias root per tensor */
+    int *uses;      /* readers per tensor (+1 when a graph output) */
+    int *out_of;    /* per node: tensor its first output goes to (fusion redirects) */
+    opcl_act *act;  /* per node: fused activation */
+    int *need, *def, *last, *pinned, *slot;
+} plan_work;
+
+static void work_free(plan_work *w)
+{
+    free(w->root), free(w->uses), free(w->out_of), free(w->act);
+    free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
+}
+
+static int is_const(const ir_tensor *t)
+{
+    return t->data != NULL;
+}
+
+/* Counts readers, resolves alias roots and decides fusion. */
+static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+{
+    for (int t = 0; t < g->n_tensors; t++)
+        w->root[t] = t;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++)
+            if (g->nodes[i].in[k] >= 0)
+                w->uses[g->nodes[i].in[k]]++;
+    for (int i = 0; i < g->n_outputs; i++)
+        w->uses[g->outputs[i]]++;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        p->fused_into[i] = -1;
+        w->out_of[i] = n->n_out > 0 ? n->out[0] : -1;
+        if (opcl_is_alias(n->op) && n->n_in > 0 && n->in[0] >= 0 && n->n_out > 0)
+            w->root[n->out[0]] = w->root[n->in[0]];
+    }
+    if (o->keep_all)
+        return;
+    /* Conv/BN -> activation, the activation the only reader: one kernel. Nodes
+     * are topologically sorted, so the activation comes later in the walk. */
+    for (int j = 0; j < g->n_nodes; j++) {
+        const ir_node *a = &g->nodes[j];
+        opcl_act act;
+        if (a->n_in < 1 || a->in[0] < 0 || !opcl_act_of(g, a, &act))
+            continue;
+        int t = a->in[0], i = g->tensors[t].producer;
+        if (i < 0 || w->uses[t] != 1 || p->fused_into[i] >= 0 || w->act[i].code)
+            continue;
+        const ir_node *n = &g->nodes[i];
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || n->out[0] != t)
+            continue;
+        p->fused_into[j] = i;
+        w->act[i] = act;
+        w->out_of[i] = a->out[0];
+    }
+}
+
+/* Which tensors get activation slots, when they are written and last read. */
+static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err *err)
+{
+    for (int t = 0; t < g->n_tensors; t++)
+        w->def[t] = -1, w->last[t] = -1;
+    for (int i = 0; i < g->n_inputs; i++)
+        w->need[g->inputs[i]] = 1, w->pinned[g->inputs[i]] = 1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        if (p->fused_into[i] >= 0 || opcl_is_alias(n->op))
+            continue;
+        for (int k = 0; k < n->n_out; k++) {
+            int t = k == 0 ? w->out_of[i] : n->out[k];
+            if (t < 0)
+                continue;
+            if (g->tensors[t].dtype != IR_DT_FLOAT)
+                return err_set(err, CLCNN_ERR_UNSUPPORTED,
+                               "node '%s' (%s): output '%s' is not float32; the OpenCL path "
+                               "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
+            w->need[t] = 1, w->def[t] = i;
+        }
+        for (int k = 0; k < n->n_in; k++) {
+            int t = n->in[k] >= 0 ? w->root[n->in[k]] : -1;
+            if (t >= 0 && i > w->last[t])
+                w->last[t] = i;
+        }
+    }
+    for (int i = 0; i < g->n_outputs; i++)
+        w->pinned[w->root[g->outputs[i]]] = 1;
+    for (int t = 0; t < g->n_tensors; t++)
+        if (is_const(&g->tensors[t]))
+            w->need[t] = 0;
+    return CLCNN_OK;
+}
+
+static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w, int keep_all,
+                                  clcnn_err *err)
+{
+    size_t *bytes = NULL;
+    int ns = 0;
+    clcnn_status st = plan_assign_slots(g, g->n_nodes, w->need, w->def, w->last, w->pinned,
+                                        keep_all, w->slot, &bytes, &ns, err);
+    if (st)
+        return st;
+    int nc = 0;
+    for (int t = 0; t < g->n_tensors; t++)
+        nc += is_const(&g->tensors[t]) && g->tensors[t].dtype == IR_DT_FLOAT;
+    p->buffers = calloc((size_t)ns + nc + 1, sizeof *p->buffers);
+    if (!p->buffers) {
+        free(bytes);
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
+    }
+    cl_context ctx = rt_cl_context(rt);
+    cl_int rc = CL_SUCCESS;
+    for (int s = 0; s < ns; s++) {
+        p->buffers[p->n_buffers] = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes[s], NULL, &rc);
+        if (rc != CL_SUCCESS)
+            goto cl_fail;
+        p->n_buffers++;
+        p->act_bytes += bytes[s];
+    }
+    for (int t = 0; t < g->n_tensors; t++) {
+        const ir_tensor *x = &g->tensors[t];
+        if (w->slot[t] >= 0) {
+            p->mem[t] = p->buffers[w->slot[t]];
+        } else if (is_const(x) && x->dtype == IR_DT_FLOAT) {
+            size_t b = ir_nbytes(x) ? ir_nbytes(x) : sizeof(float);
+            /* copied at creation: the upload happens once, here, not per run */
+            cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, b,
+                                      ir_nbytes(x) ? x->data : (void *)&p->act_bytes, &rc);
+            if (rc != CL_SUCCESS)
+                goto cl_fail;
+            p->buffers[p->n_buffers++] = m;
+            p->mem[t] = m;
+            p->const_bytes += b;
+        }
+    }
+    for (int t = 0; t < g->n_tensors; t++) /* aliases share their root's buffer */
+        if (!p->mem[t] && w->root[t] != t)
+            p->mem[t] = p->mem[w->root[t]];
+    free(bytes);
+    return CLCNN_OK;
+cl_fail:
+    free(bytes);
+    return err_set(err, CLCNN_ERR_CL, "clCreateBuffer failed: %s (%d) (activations %zu bytes, "
+                   "weights %zu bytes so far)", rt_cl_error_name(rc), (int)rc, p->act_bytes,
+                   p->const_bytes);
+}
+
+/* Asks node i's op for its launches. */
+static clcnn_status plan_node(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p,
+                              plan_work *w, opcl_ctx *c, int i, clcnn_err *err)
+{
+    const ir_node *n = &g->nodes[i];
+    if (p->fused_into[i] >= 0) {
+        p->variant[i] = "fused";
+        return CLCNN_OK;
+    }
+    if (opcl_is_alias(n->op)) {
+        p->variant[i] = "alias";
+        return CLCNN_OK;
+    }
+    opcl_plan_fn fn = opcl_get(n->op);
+    if (!fn)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s' (%s): no OpenCL kernel for this op "
+                       "(it should have been folded into a constant)", n->name, ir_op_name(n->op));
+    for (int k = 0; k < n->n_in; k++) {
+        int t = n->in[k];
+        if (t >= 0 && !c->mem[t] && g->tensors[t].dtype == IR_DT_FLOAT)
+            return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': input '%s' has no device buffer",
+                           n->name, g->tensors[t].name);
+    }
+    c->build_opts = (o->fault_node && strcmp(o->fault_node, n->name) == 0)
+                        ? "-DCLCNN_FAULT_FLIP_SIGN" : "";
+    c->act = w->act[i];
+    c->out = w->out_of[i];
+    c->variant = NULL;
+    c->fallback = 0;
+    clcnn_status st = fn(c, n, err);
+    if (st) {
+        if (strncmp(err->msg, "node '", 6) != 0) { /* say which node, once */
+            char tmp[CLCNN_ERR_MSG_LEN];
+            memcpy(tmp, err->msg, sizeof tmp);
+            snprintf(err->msg, sizeof err->msg, "node '%.200s' (%s): %.700s", n->name,
+                     ir_op_name(n->op), tmp);
+        }
+        return st;
+    }
+    p->variant[i] = c->variant ? c->variant : "empty";
+    p->fallback[i] = c->fallback;
+    (void)rt;
+    return CLCNN_OK;
+}
+
+clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, plan **out,
+                        clcnn_err *err)
+{
+    plan_options o = {0};
+    if (opt)
+        o = *opt;
+    const size_t nt = (size_t)g->n_tensors + 1, nn = (size_t)g->n_nodes + 1;
+    plan *p = calloc(1, sizeof *p);
+    plan_work w = {0};
+    clcnn_status st;
+    if (!p)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
+    p->g = g;
+    p->mem = calloc(nt, sizeof *p->mem);
+    p->variant = calloc(nn, sizeof *p->variant);
+    p->fallback = calloc(nn, sizeof *p->fallback);
+    p->fused_into = calloc(nn, sizeof *p->fused_into);
+    p->readable = calloc(nt, 1);
+    w.root = calloc(nt, sizeof(int)), w.uses = calloc(nt, sizeof(int));
+    w.out_of = calloc(nn, sizeof(int)), w.act = calloc(nn, sizeof(opcl_act));
+    w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
+    w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
+    w.slot = calloc(nt, sizeof(int));
+    if (!p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
+        !w.out_of || !w.act || !w.need || !w.def || !w.last || !w.pinned || !w.slot) {
+        st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
+        goto fail;
+    }
+    analyse(g, &o, p, &w);
+    if ((st = liveness(g, p, &w, err)) || (st = alloc_buffers(rt, g, p, &w, o.keep_all, err)))
+        goto fail;
+    for (int t = 0; t < g->n_tensors; t++)
+        p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[w.root[t]]);
+    opcl_ctx c = {0};
+    c.rt = rt;
+    c.g = g;
+    c.mem = p->mem;
+    c.force = o.force;
+    for (int i = 0; i < g->n_nodes; i++)
+        if ((st = plan_node(rt, g, &o, p, &w, &c, i, err))) {
+            p->launches = c.launches, p->n_launches = c.n_launches;
+            goto fail;
+        }
+    p->launches = c.launches;
+    p->n_launches = c.n_launches;
+    work_free(&w);
+    *out = p;
+    return CLCNN_OK;
+fail:
+    work_free(&w);
+    plan_free(p);
+    return st;
+}
+
+void plan_free(plan *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_launches; i++)
+        clReleaseKernel(p->launches[i].k);
+    for (int i = 0; i < p->n_buffers; i++)
+        clReleaseMemObject(p->buffers[i]);
+    free(p->launches);
+    free(p->buffers);
+    free(p->mem);
+    free(p->variant);
+    free(p->fallback);
+    free(p->fused_into);
+    free(p->readable);
+    free(p);
+}

@@ -1,0 +1,46 @@
+/* plan.h — the OpenCL execution plan of one graph on one device: which kernel
+ * runs each node (and which activations fold into their producer), device
+ * buffers allocated once and reused by liveness, weights uploaded once, kernel
+ * arguments set once. exec_cl.c replays plan->launches each run. */
+#ifndef CLCNN_PLAN_PLAN_H
+#define CLCNN_PLAN_PLAN_H
+
+#include "../core/ir.h"
+#include "../ops/op_cl.h"
+#include "../runtime/rt.h"
+
+typedef struct plan_options {
+    int keep_all;             /* 1: no buffer reuse and no fusion: every tensor readable */
+    const char *force;        /* tests: variant name to prefer (see opcl_forced_away) */
+    const char *fault_node;   /* test hook: node whose kernels get -DCLCNN_FAULT_FLIP_SIGN */
+} plan_options;
+
+typedef struct plan {
+    const ir_graph *g;
+    cl_mem *buffers;          /* owned: activation slots, then one per constant */
+    int n_buffers;
+    size_t act_bytes;         /* bytes of activation slots (after reuse) */
+    size_t const_bytes;       /* bytes of uploaded weights/constants */
+    cl_mem *mem;              /* per tensor (borrowed from buffers), NULL: not materialised */
+    unsigned char *readable;  /* per tensor: 1 when mem[t] still holds t after a run */
+    opcl_launch *launches;
+    int n_launches;
+    const char **variant;     /* per node: kernel variant, "alias", "fused", or NULL */
+    int *fallback;            /* per node: 1 when the general kernel stood in for a fast one */
+    int *fused_into;          /* per node: the node that runs it (activation folded), else -1 */
+} plan;
+
+clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, plan **out,
+                        clcnn_err *err);
+void plan_free(plan *p);
+
+/* Buffer assignment by liveness (plan_mem.c). Per tensor t (already resolved to
+ * alias roots by the caller): need[t] 1 when t gets an activation buffer,
+ * def[t] the step that writes it (-1: before the first step), last[t] the last
+ * step that reads it, pinned[t] 1 when it must never be recycled. Fills
+ * slot[t] (-1 when !need) and slot sizes; with keep_all no slot is shared. */
+clcnn_status plan_assign_slots(const ir_graph *g, int n_steps, const int *need, const int *def,
+                               const int *last, const int *pinned, int keep_all, int *slot,
+                               size_t **slot_bytes, int *n_slots, clcnn_err *err);
+
+#endif

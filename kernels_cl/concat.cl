@@ -1,0 +1,20 @@
+/* concat.cl — strided block copy for Concat (each input into its slice of the output)
+ * and Split (each slice of the input into its output), float32.
+ * Variant (host/ops/concat_cl.c): copy_block, no preconditions: `outer` runs of `chunk`
+ * elements, run o read at src_off + o*src_stride, written at dst_off + o*dst_stride.
+ * NDRange (chunk, outer). */
+
+#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+__kernel void copy_block(__global const float *src, __global float *dst, int outer, int chunk,
+                         int src_stride, int src_off, int dst_stride, int dst_off)
+{
+    const int j = get_global_id(0), o = get_global_id(1);
+    if (j >= chunk || o >= outer)
+        return;
+    dst[(size_t)o * dst_stride + dst_off + j] = FAULT(src[(size_t)o * src_stride + src_off + j]);
+}

@@ -1,0 +1,148 @@
+/* conv.cl — 2-D convolution, NCHW float32, bias and activation fused.
+ * Variants (host/ops/conv_cl.c picks one and records it):
+ *   conv_general  any groups / dilation / stride / asymmetric pads; no preconditions.
+ *                 One work-item per output pixel. NDRange (OW, OH, N*OC).
+ *   conv_dw       depthwise: group == C_in == C_out, kernel DW_K x DW_K (-DDW_K=3|5|7),
+ *                 any stride / dilation / pads. NDRange (OW, OH, N*C).
+ *   conv_pw       pointwise: 1x1, stride 1, no pads, group 1. Each work-item computes
+ *                 PW_OC output channels x PW_PX consecutive pixels (register tile), so
+ *                 every input value loaded feeds PW_OC MACs. NDRange (ceil(HW/PW_PX),
+ *                 ceil(OC/PW_OC), N).
+ * Every kernel guards its tail: the host pads global sizes to the work-group size
+ * (POCL has no non-uniform work-groups). Activation codes match host/ops/op_cl.h. */
+
+#ifndef DW_K
+#define DW_K 3 /* depthwise kernel size (square) */
+#endif
+#ifndef PW_OC
+#define PW_OC 4 /* pointwise: output channels per work-item */
+#endif
+#ifndef PW_PX
+#define PW_PX 4 /* pointwise: pixels per work-item */
+#endif
+
+#define ACT_NONE 0
+#define ACT_RELU 1
+#define ACT_CLIP 2
+#define ACT_LEAKY 3
+#define ACT_HSIGMOID 4
+#define ACT_HSWISH 5
+#define ACT_SIGMOID 6
+
+inline float act_apply(float v, int act, float a, float b)
+{
+    switch (act) {
+    case ACT_RELU: return fmax(v, 0.0f);
+    case ACT_CLIP: return fmin(fmax(v, a), b);
+    case ACT_LEAKY: return v >= 0.0f ? v : v * a;
+    case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
+    case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
+    default: return v;
+    }
+}
+
+/* Test hook: a kernel built with -DCLCNN_FAULT_FLIP_SIGN writes wrong results on
+ * purpose so `clcnn compare` can be shown to catch a broken layer. */
+#ifdef CLCNN_FAULT_FLIP_SIGN
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+/* geometry packed as int8: (C_in, H, W, C_out, OH, OW, groups, N) and
+ * int8 (KH, KW, SH, SW, PT, PL, DH, DW): fewer arguments to set and keep in sync. */
+__kernel void conv_general(__global const float *in, __global const float *wt,
+                           __global const float *bias, int has_bias, __global float *out,
+                           int8 g, int8 k, int act, float a, float b)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
+    if (ow >= OW || oh >= OH || z >= N * OC)
+        return;
+    const int n = z / OC, oc = z % OC;
+    const int icg = C / G, ocg = OC / G, grp = oc / ocg;
+    const int KH = k.s0, KW = k.s1;
+    const int ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
+    float acc = has_bias ? bias[oc] : 0.0f;
+    __global const float *wp = wt + (size_t)oc * icg * KH * KW;
+    for (int ic = 0; ic < icg; ic++) {
+        __global const float *ip = in + ((size_t)n * C + grp * icg + ic) * H * W;
+        for (int kh = 0; kh < KH; kh++) {
+            const int ih = ih0 + kh * k.s6;
+            if (ih < 0 || ih >= H)
+                continue;
+            for (int kw = 0; kw < KW; kw++) {
+                const int iw = iw0 + kw * k.s7;
+                if (iw >= 0 && iw < W)
+                    acc += ip[ih * W + iw] * wp[(ic * KH + kh) * KW + kw];
+            }
+        }
+    }
+    out[((size_t)n * OC + oc) * OH * OW + oh * OW + ow] = FAULT(act_apply(acc, act, a, b));
+}
+
+__kernel void conv_dw(__global const float *in, __global const float *wt,
+                      __global const float *bias, int has_bias, __global float *out, int8 g,
+                      int8 k, int act, float a, float b)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
+    if (ow >= OW || oh >= OH || z >= N * C)
+        return;
+    const int c = z % C;
+    const int ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
+    __global const float *ip = in + (size_t)z * H * W;
+    __global const float *wp = wt + c * DW_K * DW_K;
+    float acc = has_bias ? bias[c] : 0.0f;
+#pragma unroll
+    for (int kh = 0; kh < DW_K; kh++) {
+        const int ih = ih0 + kh * k.s6;
+        if (ih < 0 || ih >= H)
+            continue;
+#pragma unroll
+        for (int kw = 0; kw < DW_K; kw++) {
+            const int iw = iw0 + kw * k.s7;
+            if (iw >= 0 && iw < W)
+                acc += ip[ih * W + iw] * wp[kh * DW_K + kw];
+        }
+    }
+    out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(act_apply(acc, act, a, b));
+}
+
+/* in: N,C,HW  wt: OC,C  out: N,OC,HW. */
+__kernel void conv_pw(__global const float *in, __global const float *wt,
+                      __global const float *bias, int has_bias, __global float *out, int C,
+                      int OC, int HW, int act, float a, float b)
+{
+    const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC;
+    const int n = get_global_id(2);
+    if (p0 >= HW || oc0 >= OC)
+        return;
+    float acc[PW_OC][PW_PX];
+    for (int o = 0; o < PW_OC; o++) {
+        const float b0 = (has_bias && oc0 + o < OC) ? bias[oc0 + o] : 0.0f;
+        for (int p = 0; p < PW_PX; p++)
+            acc[o][p] = b0;
+    }
+    __global const float *ip = in + (size_t)n * C * HW + p0;
+    const bool full_px = p0 + PW_PX <= HW, full_oc = oc0 + PW_OC <= OC;
+    for (int ic = 0; ic < C; ic++) {
+        float x[PW_PX];
+        for (int p = 0; p < PW_PX; p++)
+            x[p] = (full_px || p0 + p < HW) ? ip[(size_t)ic * HW + p] : 0.0f;
+        for (int o = 0; o < PW_OC; o++) {
+            const float w = (full_oc || oc0 + o < OC) ? wt[(size_t)(oc0 + o) * C + ic] : 0.0f;
+            for (int p = 0; p < PW_PX; p++)
+                acc[o][p] += w * x[p];
+        }
+    }
+    __global float *op = out + (size_t)n * OC * HW;
+    for (int o = 0; o < PW_OC; o++) {
+        if (oc0 + o >= OC)
+            break;
+        for (int p = 0; p < PW_PX; p++)
+            if (p0 + p < HW)
+                op[(size_t)(oc0 + o) * HW + p0 + p] = FAULT(act_apply(acc[o][p], act, a, b));
+    }
+}

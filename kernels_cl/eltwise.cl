@@ -1,0 +1,83 @@
+/* eltwise.cl — element-wise ops, float32.
+ * Variants (host/ops/eltwise_cl.c):
+ *   unary          y = act(x) for Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid;
+ *                  no preconditions. NDRange (ceil(n)).
+ *   binary_same    a, b and y have the same shape (flat index). NDRange (n).
+ *   binary_bcast   general numpy broadcasting in up to 6 dims: y dims are given
+ *                  left-padded to 6, and a/b get per-dim element strides (0 where
+ *                  the operand is broadcast). NDRange (n).
+ * Op codes match host/ops/op_cl.h. */
+
+#define ACT_NONE 0
+#define ACT_RELU 1
+#define ACT_CLIP 2
+#define ACT_LEAKY 3
+#define ACT_HSIGMOID 4
+#define ACT_HSWISH 5
+#define ACT_SIGMOID 6
+
+#define BIN_ADD 0
+#define BIN_SUB 1
+#define BIN_MUL 2
+#define BIN_DIV 3
+
+#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+inline float act_apply(float v, int act, float a, float b)
+{
+    switch (act) {
+    case ACT_RELU: return fmax(v, 0.0f);
+    case ACT_CLIP: return fmin(fmax(v, a), b);
+    case ACT_LEAKY: return v >= 0.0f ? v : v * a;
+    case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
+    case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
+    default: return v;
+    }
+}
+
+inline float bin_apply(float x, float y, int op)
+{
+    switch (op) {
+    case BIN_ADD: return x + y;
+    case BIN_SUB: return x - y;
+    case BIN_MUL: return x * y;
+    default: return x / y;
+    }
+}
+
+__kernel void unary(__global const float *x, __global float *y, int n, int act, float a, float b)
+{
+    const int i = get_global_id(0);
+    if (i < n)
+        y[i] = FAULT(act_apply(x[i], act, a, b));
+}
+
+__kernel void binary_same(__global const float *a, __global const float *b, __global float *y,
+                          int n, int op)
+{
+    const int i = get_global_id(0);
+    if (i < n)
+        y[i] = FAULT(bin_apply(a[i], b[i], op));
+}
+
+/* dims: y's 6 dims (s0 outermost); sa/sb: element strides of a and b per dim. */
+__kernel void binary_bcast(__global const float *a, __global const float *b, __global float *y,
+                           int n, int op, int8 dims, int8 sa, int8 sb)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    int r = i, oa = 0, ob = 0, idx;
+    idx = r % dims.s5; r /= dims.s5; oa += idx * sa.s5; ob += idx * sb.s5;
+    idx = r % dims.s4; r /= dims.s4; oa += idx * sa.s4; ob += idx * sb.s4;
+    idx = r % dims.s3; r /= dims.s3; oa += idx * sa.s3; ob += idx * sb.s3;
+    idx = r % dims.s2; r /= dims.s2; oa += idx * sa.s2; ob += idx * sb.s2;
+    idx = r % dims.s1; r /= dims.s1; oa += idx * sa.s1; ob += idx * sb.s1;
+    oa += r * sa.s0; ob += r * sb.s0;
+    y[i] = FAULT(bin_apply(a[oa], b[ob], op));
+}

@@ -1,0 +1,49 @@
+/* pad.cl — Pad in constant, reflect and edge modes, up to 6 dims, float32.
+ * Variant (host/ops/pad_cl.c): pad_nd, no preconditions (negative pads crop): y dims
+ * and x dims left-padded to 6, pb = leading pads. NDRange (n). */
+
+#define PAD_CONSTANT 0
+#define PAD_REFLECT 1
+#define PAD_EDGE 2
+
+#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+__kernel void pad_nd(__global const float *x, __global float *y, int n, int8 ydims, int8 xdims,
+                     int8 pb, int mode, float value)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const int yd[6] = {ydims.s0, ydims.s1, ydims.s2, ydims.s3, ydims.s4, ydims.s5};
+    const int xd[6] = {xdims.s0, xdims.s1, xdims.s2, xdims.s3, xdims.s4, xdims.s5};
+    const int p[6] = {pb.s0, pb.s1, pb.s2, pb.s3, pb.s4, pb.s5};
+    int r = i, off = 0, stride = 1;
+    for (int d = 5; d >= 0; d--) {
+        int c = r % yd[d] - p[d];
+        r /= yd[d];
+        if (c < 0 || c >= xd[d]) {
+            if (mode == PAD_CONSTANT) {
+                y[i] = FAULT(value);
+                return;
+            }
+            if (mode == PAD_EDGE) {
+                c = clamp(c, 0, xd[d] - 1);
+            } else if (xd[d] == 1) {
+                c = 0;
+            } else {
+                /* reflect without repeating the edge: period 2*(len-1) */
+                const int per = 2 * (xd[d] - 1);
+                c = ((c % per) + per) % per;
+                if (c >= xd[d])
+                    c = per - c;
+            }
+        }
+        off += c * stride;
+        stride *= xd[d];
+    }
+    y[i] = FAULT(x[off]);
+}

@@ -1,0 +1,69 @@
+/* pool.cl — 2-D pooling, NCHW float32.
+ * Variants (host/ops/pool_cl.c):
+ *   pool2d       MaxPool / AveragePool with stride, dilation (max only), asymmetric
+ *                pads and ceil_mode (the host gives the output size; windows are
+ *                clipped here). count_include_pad counts padding but not the part of a
+ *                ceil_mode window that runs past the padded input (as onnxruntime and
+ *                PyTorch). No preconditions. NDRange (OW, OH, N*C).
+ *   global_pool  GlobalAveragePool / GlobalMaxPool: one work-item per (n, c) plane.
+ *                NDRange (N*C). */
+
+#define POOL_MAX 0
+#define POOL_AVG 1
+
+#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+/* g: (H, W, OH, OW, NC, count_include_pad, -, -); k: (KH, KW, SH, SW, PT, PL, DH, DW);
+ * pe: (PB, PR) the bottom / right pads. */
+__kernel void pool2d(__global const float *in, __global float *out, int kind, int8 g, int8 k,
+                     int2 pe)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
+    const int H = g.s0, W = g.s1, OH = g.s2, OW = g.s3;
+    if (ow >= OW || oh >= OH || z >= g.s4)
+        return;
+    const int hs = oh * k.s2 - k.s4, ws = ow * k.s3 - k.s5;
+    __global const float *ip = in + (size_t)z * H * W;
+    float r;
+    if (kind == POOL_MAX) {
+        r = -INFINITY;
+        for (int kh = 0; kh < k.s0; kh++) {
+            const int ih = hs + kh * k.s6;
+            if (ih < 0 || ih >= H)
+                continue;
+            for (int kw = 0; kw < k.s1; kw++) {
+                const int iw = ws + kw * k.s7;
+                if (iw >= 0 && iw < W)
+                    r = fmax(r, ip[ih * W + iw]);
+            }
+        }
+    } else {
+        const int he = min(hs + k.s0, H + pe.s0), we = min(ws + k.s1, W + pe.s1);
+        const int h0 = max(hs, 0), w0 = max(ws, 0), h1 = min(he, H), w1 = min(we, W);
+        float s = 0.0f;
+        for (int ih = h0; ih < h1; ih++)
+            for (int iw = w0; iw < w1; iw++)
+                s += ip[ih * W + iw];
+        const int cnt = g.s5 ? (he - hs) * (we - ws) : (h1 - h0) * (w1 - w0);
+        r = cnt > 0 ? s / (float)cnt : 0.0f;
+    }
+    out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(r);
+}
+
+__kernel void global_pool(__global const float *in, __global float *out, int kind, int HW, int NC)
+{
+    const int z = get_global_id(0);
+    if (z >= NC)
+        return;
+    __global const float *ip = in + (size_t)z * HW;
+    float r = kind == POOL_MAX ? -INFINITY : 0.0f;
+    for (int i = 0; i < HW; i++)
+        r = kind == POOL_MAX ? fmax(r, ip[i]) : r + ip[i];
+    if (kind == POOL_AVG)
+        r /= (float)HW;
+    out[z] = FAULT(r);
+}

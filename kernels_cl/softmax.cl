@@ -1,0 +1,26 @@
+/* softmax.cl — Softmax over one (flattened) axis, float32, max-subtracted for range.
+ * Variant (host/ops/softmax_cl.c): softmax_line, no preconditions: the input is viewed
+ * as (outer, L, inner); one work-item per line (outer, inner). NDRange (inner, outer). */
+
+#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+__kernel void softmax_line(__global const float *x, __global float *y, int outer, int L, int inner)
+{
+    const int j = get_global_id(0), o = get_global_id(1);
+    if (j >= inner || o >= outer)
+        return;
+    const size_t base = (size_t)o * L * inner + j;
+    float mx = -INFINITY;
+    for (int l = 0; l < L; l++)
+        mx = fmax(mx, x[base + (size_t)l * inner]);
+    float s = 0.0f;
+    for (int l = 0; l < L; l++)
+        s += exp(x[base + (size_t)l * inner] - mx);
+    const float inv = 1.0f / s;
+    for (int l = 0; l < L; l++)
+        y[base + (size_t)l * inner] = FAULT(exp(x[base + (size_t)l * inner] - mx) * inv);
+}
