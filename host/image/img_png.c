@@ -78,9 +78,20 @@ static void set_transforms(png_structp png, png_infop info)
     png_set_interlace_handling(png);
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 clcnn_status img_decode_png(const uint8_t *buf, size_t len, const char *name, img_rgb *out,
                             clcnn_err *err)
 {
+    /* IHDR is always the first chunk (signature 8, length 4, type 4, then
+     * width and height): refuse a huge image before libpng reads further. */
+    if (len >= 24 && memcmp(buf + 12, "IHDR", 4) == 0 &&
+        (unsigned long long)be32(buf + 16) * be32(buf + 20) > IMG_MAX_PIXELS)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "%s: PNG of %ux%u pixels exceeds the %llu-pixel limit",
+                       name, (unsigned)be32(buf + 16), (unsigned)be32(buf + 20), IMG_MAX_PIXELS);
     png_mem m = {buf, len, 0, ""};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &m, on_png_error, on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
