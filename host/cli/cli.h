@@ -41,4 +41,16 @@ clcnn_context *cli_context(const char *cmd, const char *device, int no_cache);
 /* Formats 1234567 as "1,234,567" into buf. */
 const char *cli_thousands(long long v, char *buf, size_t len);
 
+/* ---- models named on the command line (cli_model.c) ---------------------- */
+
+/* Parses one built-in option flag at argv[*i] (--width, --depth, --classes,
+ * --input-size, --seed) into opt. Returns 1 when it was one (advancing *i),
+ * 0 when argv[*i] is some other flag, -1 after printing a usage error. */
+int cli_builtin_flag(int argc, char **argv, int *i, const char *cmd, clcnn_builtin_options *opt);
+/* An existing file is loaded as ONNX; any other word is built as a built-in
+ * architecture with opt (which must be all-default for a file). Prints the
+ * error and returns NULL on failure. */
+clcnn_model *cli_model_open(clcnn_context *ctx, const char *cmd, const char *what,
+                            const clcnn_builtin_options *opt);
+
 #endif
