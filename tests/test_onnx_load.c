@@ -93,7 +93,7 @@ static int have_shared(void)
 /* Input dims of `name` in zoo.json: a narrow scan, the file is our own. */
 static int zoo_input(const char *json, const char *name, int64_t dims[4])
 {
-    char key[128];
+    char key[320];
     snprintf(key, sizeof key, "\"name\": \"%s\"", name);
     const char *p = strstr(json, key);
     if (!p || !(p = strstr(p, "\"input\"")) || !(p = strchr(p, '[')))
