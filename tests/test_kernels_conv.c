@@ -1,0 +1,126 @@
+/* test_kernels_conv.c — every Conv kernel variant (conv_pw, conv_dw for 3/5/7,
+ * conv_general, forced general on fast-path shapes) and every fused activation
+ * against the reference Conv, at awkward shapes: spatial 1..17, channels 1, 3,
+ * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_kernels_harness.h"
+
+typedef struct conv_case {
+    int n, c, h, w, oc, kh, kw, sh, sw, pt, pl, pb, pr, dil, group, bias;
+    ir_op act;             /* IR_OP_COUNT: none */
+    const char *force;     /* variant forced, NULL auto */
+    const char *expect;    /* variant the conv must get */
+} conv_case;
+
+#define NOACT IR_OP_COUNT
+
+static const conv_case cases[] = {
+    /* pointwise tile: tails in both pixels (91) and channels (5), batch 2 */
+    {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
+    {2, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, NULL, "conv_pw"},
+    {1, 5, 17, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
+    {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_general", "conv_general"},
+    /* depthwise: 3/5/7, stride 1/2, pads on every edge and asymmetric, dilation 2 */
+    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dw"},
+    {1, 17, 13, 17, 17, 3, 3, 2, 2, 0, 1, 1, 0, 1, 17, 1, NOACT, NULL, "conv_dw"},
+    {1, 3, 17, 17, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 3, 0, NOACT, NULL, "conv_dw"},
+    {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, NULL, "conv_dw"},
+    {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_dw"},
+    {1, 5, 13, 7, 5, 3, 3, 1, 2, 2, 2, 2, 2, 2, 5, 1, NOACT, "conv_general", "conv_general"},
+    /* general: stem conv, 1 < group < C, K 5 and 7, dilation, 1x1 stride 2, 1x1 input */
+    {1, 3, 17, 17, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_general"},
+    {1, 6, 13, 7, 9, 3, 3, 1, 1, 1, 0, 2, 1, 1, 3, 1, NOACT, NULL, "conv_general"},
+    {1, 1, 13, 7, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, NOACT, NULL, "conv_general"},
+    {1, 3, 17, 17, 5, 7, 7, 2, 2, 3, 2, 3, 4, 2, 1, 0, NOACT, NULL, "conv_general"},
+    {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_general"},
+    {1, 5, 1, 1, 3, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, NOACT, NULL, "conv_general"},
+    {1, 3, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_general"},
+    /* fused activations, one per variant at least */
+    {1, 17, 7, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_pw"},
+    {1, 5, 13, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, IR_OP_CLIP, NULL, "conv_dw"},
+    {1, 3, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_LEAKYRELU, NULL, "conv_general"},
+    {1, 5, 7, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_pw"},
+    {1, 5, 7, 7, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dw"},
+    {1, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_SIGMOID, NULL, "conv_general"},
+};
+
+static ir_graph *build(const conv_case *k)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {k->n, k->c, k->h, k->w}, wd[4] = {k->oc, k->c / k->group, k->kh, k->kw};
+    int64_t bd[1] = {k->oc};
+    int in[3];
+    in[0] = kh_input(g, "x", 4, xd);
+    /* weights scaled so outputs stay O(1) and the relative check is meaningful */
+    float s = 1.0f / sqrtf((float)(wd[1] * k->kh * k->kw));
+    in[1] = kh_const(g, "w", 4, wd, -s, s);
+    if (k->bias)
+        in[2] = kh_const(g, "b", 1, bd, -0.5f, 0.5f);
+    int y = kh_tensor(g, "conv_out");
+    int node = ir_add_node(g, IR_OP_CONV, "conv", in, k->bias ? 3 : 2, &y, 1);
+    int64_t ks[2] = {k->kh, k->kw}, st[2] = {k->sh, k->sw}, dl[2] = {k->dil, k->dil};
+    int64_t pads[4] = {k->pt, k->pl, k->pb, k->pr};
+    ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
+    ir_set_attr_ints(g, node, "strides", st, 2);
+    ir_set_attr_ints(g, node, "dilations", dl, 2);
+    ir_set_attr_ints(g, node, "pads", pads, 4);
+    ir_set_attr_int(g, node, "group", k->group);
+    if (k->act == NOACT) {
+        kh_output(g, y);
+        return g;
+    }
+    int ain[3] = {y, -1, -1}, n_ain = 1;
+    if (k->act == IR_OP_CLIP) { /* opset 13: bounds as constant inputs (relu6) */
+        int64_t sd[1] = {1};
+        ain[1] = kh_const(g, "lo", 0, sd, 0.0f, 0.0f);
+        ain[2] = kh_const(g, "hi", 0, sd, 0.5f, 0.5f);
+        n_ain = 3;
+    }
+    int a = kh_tensor(g, "act_out");
+    int an = ir_add_node(g, k->act, "act", ain, n_ain, &a, 1);
+    if (k->act == IR_OP_LEAKYRELU)
+        ir_set_attr_float(g, an, "alpha", 0.1f);
+    kh_output(g, a);
+    return g;
+}
+
+static void test_conv_variants(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const conv_case *k = &cases[i];
+        char label[256];
+        snprintf(label, sizeof label,
+                 "conv case %zu: N%d C%d %dx%d -> OC%d k%dx%d s%d,%d pads(t%d l%d b%d r%d) dil%d "
+                 "group%d bias%d act %s force %s",
+                 i, k->n, k->c, k->h, k->w, k->oc, k->kh, k->kw, k->sh, k->sw, k->pt, k->pl, k->pb,
+                 k->pr, k->dil, k->group, k->bias, k->act == NOACT ? "none" : ir_op_name(k->act),
+                 k->force ? k->force : "auto");
+        fails += kh_check(rt, build(k), k->force, k->expect, label);
+        if (k->act != NOACT) /* the activation must really have been folded */
+            fails += kh_check(rt, build(k), k->force, "fused", label);
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d conv case(s) failed", fails);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_variants),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

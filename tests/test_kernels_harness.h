@@ -1,0 +1,165 @@
+/* test_kernels_harness.h — shared by tests/test_kernels_*.c: build a tiny IR
+ * graph (seeded constant weights), run it on the reference executor and on the
+ * OpenCL executor (optionally forcing a kernel variant), compare every output
+ * with |cl - ref| <= KH_ABS + KH_REL * max|ref|. A failure prints the case's
+ * parameters and the first bad index; cases keep running so one run shows all.
+ * Header-only (static functions) because each test is its own executable. */
+#ifndef CLCNN_TEST_KERNELS_HARNESS_H
+#define CLCNN_TEST_KERNELS_HARNESS_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ir.h"
+#include "exec/exec_cl.h"
+#include "exec/exec_ref.h"
+#include "ops/op.h"
+#include "util/cl_fixture.h"
+
+#define KH_ABS 1e-5
+#define KH_REL 1e-4
+
+static uint64_t kh_rng = 0x2545F4914F6CDD1Dull;
+static inline float kh_rand(void) /* uniform [-1, 1), xorshift64: fixed seed, fixed sequence */
+{
+    kh_rng ^= kh_rng << 13;
+    kh_rng ^= kh_rng >> 7;
+    kh_rng ^= kh_rng << 17;
+    return (float)((kh_rng >> 40) / (double)(1ull << 24)) * 2.0f - 1.0f;
+}
+
+static inline ir_graph *kh_new(int opset)
+{
+    ir_graph *g = ir_graph_new();
+    assert_non_null(g);
+    g->opset = opset;
+    return g;
+}
+
+static inline int kh_input(ir_graph *g, const char *name, int ndim, const int64_t *dims)
+{
+    int t = ir_add_tensor(g, name, IR_DT_FLOAT, ndim, dims);
+    g->inputs = realloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof(int));
+    g->inputs[g->n_inputs++] = t;
+    return t;
+}
+
+static inline int kh_const(ir_graph *g, const char *name, int ndim, const int64_t *dims, float lo, float hi)
+{
+    int t = ir_add_tensor(g, name, IR_DT_FLOAT, ndim, dims);
+    ir_tensor *x = &g->tensors[t];
+    size_t n = (size_t)ir_numel(x);
+    x->data = malloc(n ? n * sizeof(float) : 1);
+    for (size_t i = 0; i < n; i++)
+        ((float *)x->data)[i] = lo + (kh_rand() + 1.0f) * 0.5f * (hi - lo);
+    x->is_param = 1;
+    return t;
+}
+
+static inline int kh_const_i64(ir_graph *g, const char *name, int n, const int64_t *v)
+{
+    int64_t d[1] = {n};
+    int t = ir_add_tensor(g, name, IR_DT_INT64, 1, d);
+    g->tensors[t].data = malloc(n ? (size_t)n * sizeof(int64_t) : 1);
+    memcpy(g->tensors[t].data, v, (size_t)n * sizeof(int64_t));
+    return t;
+}
+
+static inline int kh_tensor(ir_graph *g, const char *name)
+{
+    return ir_add_tensor(g, name, IR_DT_FLOAT, -1, NULL);
+}
+
+static inline void kh_output(ir_graph *g, int t)
+{
+    g->outputs = realloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof(int));
+    g->outputs[g->n_outputs++] = t;
+}
+
+/* Runs g both ways and compares. force: variant to force (NULL auto).
+ * expect: a variant some node must have been planned with (NULL: no check).
+ * Returns 1 on failure (already printed), 0 on success. Frees g. */
+static inline int kh_check(rt_ctx *rt, ir_graph *g, const char *force, const char *expect, const char *label)
+{
+    clcnn_err err = {0};
+    int bad = 0;
+    clcnn_status st = ir_toposort(g, &err);
+    if (!st)
+        st = ops_infer_graph(g, &err);
+    if (st) {
+        print_error("[%s] graph setup: %s\n", label, err.msg);
+        ir_graph_free(g);
+        err_clear(&err);
+        return 1;
+    }
+    float **in = calloc((size_t)g->n_inputs + 1, sizeof *in);
+    float **ref = calloc((size_t)g->n_outputs + 1, sizeof *ref);
+    float **out = calloc((size_t)g->n_outputs + 1, sizeof *out);
+    for (int i = 0; i < g->n_inputs; i++) {
+        size_t n = (size_t)ir_numel(&g->tensors[g->inputs[i]]);
+        in[i] = malloc(n * sizeof(float) + 4);
+        for (size_t j = 0; j < n; j++)
+            in[i][j] = kh_rand();
+    }
+    for (int i = 0; i < g->n_outputs; i++) {
+        size_t n = (size_t)ir_numel(&g->tensors[g->outputs[i]]);
+        ref[i] = calloc(n + 1, sizeof(float));
+        out[i] = malloc((n + 1) * sizeof(float));
+        for (size_t j = 0; j < n; j++)
+            out[i][j] = NAN; /* an output the CL path never writes must not pass */
+    }
+    exec_cl *e = NULL;
+    exec_cl_options opt = {0};
+    opt.force_variant = force;
+    if ((st = exec_ref_run(g, (const float *const *)in, ref, NULL, &err))) {
+        print_error("[%s] exec_ref_run: %s\n", label, err.msg);
+        bad = 1;
+    } else if ((st = exec_cl_create(rt, g, &opt, &e, &err)) ||
+               (st = exec_cl_run(e, (const float *const *)in, out, &err))) {
+        print_error("[%s] OpenCL: %s: %s\n%s\n", label, clcnn_status_str(st), err.msg,
+                    err.detail ? err.detail : "");
+        bad = 1;
+    }
+    if (!bad && expect) {
+        int found = 0;
+        for (int i = 0; i < g->n_nodes; i++) {
+            const char *v = exec_cl_node_variant(e, i, NULL);
+            found |= v && strcmp(v, expect) == 0;
+        }
+        if (!found) {
+            print_error("[%s] expected a node planned as '%s'; got '%s'\n", label, expect,
+                        exec_cl_node_variant(e, 0, NULL));
+            bad = 1;
+        }
+    }
+    for (int i = 0; i < g->n_outputs && !bad; i++) {
+        const ir_tensor *t = &g->tensors[g->outputs[i]];
+        size_t n = (size_t)ir_numel(t);
+        double mx = 0;
+        for (size_t j = 0; j < n; j++)
+            mx = fmax(mx, fabs(ref[i][j]));
+        for (size_t j = 0; j < n; j++) {
+            double d = fabs((double)out[i][j] - ref[i][j]);
+            if (!(d <= KH_ABS + KH_REL * mx)) {
+                char sh[64];
+                print_error("[%s] output '%s' (%s): first bad index %zu: cl %g ref %g (max|ref| %g)\n",
+                            label, t->name, ir_shape_str(t, sh, sizeof sh), j, out[i][j], ref[i][j], mx);
+                bad = 1;
+                break;
+            }
+        }
+    }
+    exec_cl_destroy(e);
+    for (int i = 0; i < g->n_inputs; i++)
+        free(in[i]);
+    for (int i = 0; i < g->n_outputs; i++)
+        free(ref[i]), free(out[i]);
+    free(in), free(ref), free(out);
+    err_clear(&err);
+    ir_graph_free(g);
+    return bad;
+}
+
+#endif
