@@ -32,6 +32,32 @@ static double rng_normal(bld *b)
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
 
+/* ---- activation scale estimates ------------------------------------------ */
+
+static double m2_get(const bld *b, int t)
+{
+    return (t >= 0 && t < b->m2_cap && b->m2[t] > 0) ? b->m2[t] : 1.0;
+}
+
+static void m2_set(bld *b, int t, double v)
+{
+    if (t < 0)
+        return;
+    if (t >= b->m2_cap) {
+        int nc = b->m2_cap ? b->m2_cap : 256;
+        while (nc <= t)
+            nc *= 2;
+        double *p = realloc(b->m2, sizeof *p * (size_t)nc);
+        if (!p)
+            return; /* only an estimate: a missing entry reads as 1 */
+        for (int i = b->m2_cap; i < nc; i++)
+            p[i] = 0;
+        b->m2 = p;
+        b->m2_cap = nc;
+    }
+    b->m2[t] = v > 1e-6 ? v : 1e-6;
+}
+
 /* ---- errors, scopes, names --------------------------------------------- */
 
 static int fail(bld *b, clcnn_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -228,6 +254,9 @@ clcnn_status bld_finish(bld *b, int out, ir_graph **g)
         fail(b, CLCNN_ERR_INTERNAL, "%s: builder produced no output", b->arch);
     if (b->st == CLCNN_OK)
         b->st = ir_toposort(b->g, b->err);
+    free(b->m2);
+    b->m2 = NULL;
+    b->m2_cap = 0;
     if (b->st != CLCNN_OK) {
         ir_graph_free(b->g);
         b->g = NULL;
@@ -288,8 +317,9 @@ int bld_conv(bld *b, int x, const char *name, int cout, int k, int stride, int p
     if (oh < 0)
         return -1;
     int64_t wd[4] = {cout, cin / groups, k, k};
+    /* unit output mean square whatever the input's: He scaling by the estimate */
     int w = fill_normal(b, init_tensor(b, node, ".weight", IR_DT_FLOAT, 4, wd, 1),
-                        sqrt(2.0 / ((double)(cin / groups) * k * k)));
+                        sqrt(1.0 / ((double)(cin / groups) * k * k * m2_get(b, x))));
     int in[3] = {x, w, -1};
     if (bias) {
         int64_t bd[1] = {cout};
@@ -297,6 +327,7 @@ int bld_conv(bld *b, int x, const char *name, int cout, int k, int stride, int p
     }
     int64_t od[4] = {1, cout, oh, oh};
     int y = act_tensor(b, node, 4, od);
+    m2_set(b, y, 1.0);
     int n = add_node(b, IR_OP_CONV, node, in, bias ? 3 : 2, y);
     if (n < 0)
         return -1;
@@ -325,6 +356,7 @@ int bld_bn(bld *b, int x, const char *name)
     in[3] = fill_normal(b, init_tensor(b, node, ".mean", IR_DT_FLOAT, 1, cd, 1), 0.1);
     in[4] = fill_uniform(b, init_tensor(b, node, ".var", IR_DT_FLOAT, 1, cd, 1), 0.5, 1.5);
     int y = act_tensor(b, node, ndim, dims);
+    m2_set(b, y, m2_get(b, x));
     int n = add_node(b, IR_OP_BATCHNORM, node, in, 5, y);
     if (n < 0)
         return -1;
@@ -342,7 +374,15 @@ static int unary(bld *b, ir_op op, int x, const char *node, const int *in, int n
     int64_t dims[IR_MAX_DIMS];
     memcpy(dims, xt->dims, sizeof dims);
     int y = act_tensor(b, node, xt->ndim, dims);
+    m2_set(b, y, m2_get(b, x)); /* callers that change the scale overwrite it */
     return add_node(b, op, node, in, n_in, y) < 0 ? -1 : y;
+}
+
+/* Rough mean square after an activation: ReLU-like halve it, gates are ~0.5. */
+static int scaled(bld *b, int y, double m2)
+{
+    m2_set(b, y, m2);
+    return y;
 }
 
 int bld_act_apply(bld *b, int x, const char *name, bld_act act)
@@ -355,32 +395,32 @@ int bld_act_apply(bld *b, int x, const char *name, bld_act act)
     case BLD_ACT_NONE:
         return x;
     case BLD_ACT_RELU:
-        return unary(b, IR_OP_RELU, x, node, &x, 1);
+        return scaled(b, unary(b, IR_OP_RELU, x, node, &x, 1), m2_get(b, x) / 2);
     case BLD_ACT_RELU6: {
         if (b->t_zero < 0) {
             b->t_zero = scalar_const(b, "const.zero", 0.0f);
             b->t_six = scalar_const(b, "const.six", 6.0f);
         }
         int in[3] = {x, b->t_zero, b->t_six};
-        return unary(b, IR_OP_CLIP, x, node, in, 3);
+        return scaled(b, unary(b, IR_OP_CLIP, x, node, in, 3), m2_get(b, x) / 2);
     }
     case BLD_ACT_HSWISH:
-        return unary(b, IR_OP_HARDSWISH, x, node, &x, 1);
+        return scaled(b, unary(b, IR_OP_HARDSWISH, x, node, &x, 1), m2_get(b, x) / 2);
     case BLD_ACT_HSIGMOID: {
         int y = unary(b, IR_OP_HARDSIGMOID, x, node, &x, 1);
         if (y >= 0 && (ir_set_attr_float(b->g, b->g->n_nodes - 1, "alpha", 1.0f / 6.0f) ||
                        ir_set_attr_float(b->g, b->g->n_nodes - 1, "beta", 0.5f)))
             return oom(b);
-        return y;
+        return scaled(b, y, 0.3);
     }
     case BLD_ACT_SIGMOID:
-        return unary(b, IR_OP_SIGMOID, x, node, &x, 1);
+        return scaled(b, unary(b, IR_OP_SIGMOID, x, node, &x, 1), 0.3);
     case BLD_ACT_SWISH: {
         char sig[BLD_SCOPE_MAX + 80];
         snprintf(sig, sizeof sig, "%s.sigmoid", node);
         int s = unary(b, IR_OP_SIGMOID, x, sig, &x, 1);
         int in[2] = {x, s};
-        return unary(b, IR_OP_MUL, x, node, in, 2);
+        return scaled(b, unary(b, IR_OP_MUL, x, node, in, 2), m2_get(b, x) / 2);
     }
     }
     return fail(b, CLCNN_ERR_INTERNAL, "%s: unknown activation %d", b->arch, (int)act);
@@ -428,6 +468,7 @@ static int reshape(bld *b, int x, const char *node, const int64_t *shape, int n)
         return -1;
     int in[2] = {x, ints_const(b, node, ".shape", shape, n)};
     int y = act_tensor(b, node, n, shape);
+    m2_set(b, y, m2_get(b, x));
     return add_node(b, IR_OP_RESHAPE, node, in, 2, y) < 0 ? -1 : y;
 }
 
@@ -445,6 +486,7 @@ int bld_shuffle(bld *b, int x, const char *name, int groups)
     snprintf(sub, sizeof sub, "%s.transpose", node);
     int64_t td[5] = {1, c / groups, groups, h, w};
     int t = r < 0 ? -1 : act_tensor(b, sub, 5, td);
+    m2_set(b, t, m2_get(b, x));
     int n = add_node(b, IR_OP_TRANSPOSE, sub, &r, 1, t);
     if (n < 0)
         return -1;
@@ -474,6 +516,8 @@ int bld_split2(bld *b, int x, const char *name, int *second)
     int n = ir_add_node(b->g, IR_OP_SPLIT, node, in, 2, outs, 2);
     if (n < 0 || ir_set_attr_int(b->g, n, "axis", 1))
         return oom(b);
+    m2_set(b, outs[0], m2_get(b, x));
+    m2_set(b, outs[1], m2_get(b, x));
     *second = outs[1];
     return outs[0];
 }
@@ -490,6 +534,10 @@ int bld_concat(bld *b, const char *name, const int *xs, int n)
     for (int i = 0; i < n; i++)
         dims[1] += b->g->tensors[xs[i]].dims[1];
     int y = act_tensor(b, node, 4, dims);
+    double acc = 0;
+    for (int i = 0; i < n; i++)
+        acc += m2_get(b, xs[i]) * (double)b->g->tensors[xs[i]].dims[1];
+    m2_set(b, y, acc / (double)(dims[1] ? dims[1] : 1));
     int nd = add_node(b, IR_OP_CONCAT, node, xs, n, y);
     if (nd < 0)
         return -1;
@@ -503,7 +551,7 @@ int bld_add(bld *b, const char *name, int x, int y)
     char node[BLD_SCOPE_MAX + 64];
     full_name(b, name, NULL, node, sizeof node);
     int in[2] = {x, y};
-    return unary(b, IR_OP_ADD, x, node, in, 2);
+    return scaled(b, unary(b, IR_OP_ADD, x, node, in, 2), m2_get(b, x) + m2_get(b, y));
 }
 
 int bld_mul(bld *b, const char *name, int x, int y)
@@ -511,7 +559,7 @@ int bld_mul(bld *b, const char *name, int x, int y)
     char node[BLD_SCOPE_MAX + 64];
     full_name(b, name, NULL, node, sizeof node);
     int in[2] = {x, y};
-    return unary(b, IR_OP_MUL, x, node, in, 2);
+    return scaled(b, unary(b, IR_OP_MUL, x, node, in, 2), m2_get(b, x) * m2_get(b, y));
 }
 
 static int pool(bld *b, ir_op op, int x, const char *name, int k, int stride, int pad, int ceil)
@@ -527,6 +575,7 @@ static int pool(bld *b, ir_op op, int x, const char *name, int k, int stride, in
         return -1;
     int64_t dims[4] = {1, xt->dims[1], oh, oh};
     int y = act_tensor(b, node, 4, dims);
+    m2_set(b, y, m2_get(b, x));
     int n = add_node(b, op, node, &x, 1, y);
     if (n < 0)
         return -1;
@@ -555,6 +604,7 @@ int bld_gap(bld *b, int x, const char *name)
     full_name(b, name, NULL, node, sizeof node);
     int64_t dims[4] = {1, b->g->tensors[x].dims[1], 1, 1};
     int y = act_tensor(b, node, 4, dims);
+    m2_set(b, y, m2_get(b, x));
     return add_node(b, IR_OP_GLOBALAVGPOOL, node, &x, 1, y) < 0 ? -1 : y;
 }
 
@@ -567,6 +617,7 @@ int bld_flatten(bld *b, int x, const char *name)
     const ir_tensor *xt = &b->g->tensors[x];
     int64_t dims[2] = {1, ir_numel(xt)};
     int y = act_tensor(b, node, 2, dims);
+    m2_set(b, y, m2_get(b, x));
     int n = add_node(b, IR_OP_FLATTEN, node, &x, 1, y);
     if (n < 0)
         return -1;
@@ -594,10 +645,12 @@ int bld_gemm(bld *b, int x, const char *name, int nout)
     int64_t nin = b->g->tensors[x].dims[1];
     int64_t wd[2] = {nout, nin}, bd[1] = {nout};
     int in[3] = {x, -1, -1};
-    in[1] = fill_normal(b, init_tensor(b, node, ".weight", IR_DT_FLOAT, 2, wd, 1), 1.0 / sqrt((double)nin));
+    in[1] = fill_normal(b, init_tensor(b, node, ".weight", IR_DT_FLOAT, 2, wd, 1),
+                        1.0 / sqrt((double)nin * m2_get(b, x)));
     in[2] = fill_normal(b, init_tensor(b, node, ".bias", IR_DT_FLOAT, 1, bd, 1), 0.05);
     int64_t od[2] = {1, nout};
     int y = act_tensor(b, node, 2, od);
+    m2_set(b, y, 1.0);
     int n = add_node(b, IR_OP_GEMM, node, in, 3, y);
     if (n < 0)
         return -1;

@@ -3,7 +3,10 @@
  * parameter counts and layer shapes exist without shape inference. Errors are
  * sticky: after the first failure every helper returns -1 and does nothing,
  * so an architecture file reads as straight-line code checked once at the end.
- * Weights are deterministic random (seeded xorshift) with He-like scaling. */
+ * Weights are deterministic random (seeded splitmix64). Each conv/gemm is
+ * scaled by the estimated mean square of its input (tracked per tensor), so
+ * with BN stats in a fixed sane range the random network's activations stay
+ * O(1) through residual adds and deep stacks instead of growing per block. */
 #ifndef CLCNN_MODELS_BUILDER_H
 #define CLCNN_MODELS_BUILDER_H
 
@@ -35,6 +38,8 @@ typedef struct bld {
     char scope[BLD_SCOPE_MAX];
     int scope_len[16], depth;
     int t_zero, t_six;      /* shared Clip bounds, created on first use */
+    double *m2;             /* per tensor: estimated mean square of its values */
+    int m2_cap;
 } bld;
 
 /* Starts a graph with input "input" 1x3xSxS. Returns the input tensor or -1. */
