@@ -83,6 +83,8 @@ clcnn_status split_sizes(const ir_graph *g, const ir_node *n, int *axis, int64_t
             memcpy(sizes, a, sizeof(int64_t) * (size_t)len);
         else if (a)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "split has %d values for %d outputs", len, n->n_out);
+        else
+            len = -1;
     }
     int64_t dim = x->dims[*axis], sum = 0;
     if (len < 0) {
