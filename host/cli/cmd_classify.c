@@ -579,9 +579,9 @@ int cmd_classify(int argc, char **argv)
     img_labels labels = {0};
     int have_labels = 0;
     clcnn_model *m = NULL;
-    rc = CLI_FAIL;
-    if (setup_prep(&o, model, &r.prep) != 0 || load_labels(&o, model, &labels, &have_labels) != 0)
+    if ((rc = setup_prep(&o, model, &r.prep)) != 0 || (rc = load_labels(&o, model, &labels, &have_labels)) != 0)
         goto done;
+    rc = CLI_FAIL;
     r.labels = have_labels ? &labels : NULL;
     r.ctx = cli_context(CMD, o.device, o.no_cache);
     if (!r.ctx)
