@@ -1,0 +1,116 @@
+/* compare.c — clcnn_compare: the model's graph on the OpenCL executor with every
+ * intermediate kept, and on the reference executor, same inputs; one row per
+ * node (its first output) with max |cl - ref| and that relative to max |ref|.
+ * It compares the model's own graph (no rewrite passes), so each row names a
+ * node the user can find in their ONNX file. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "../exec/exec_cl.h"
+#include "../exec/exec_ref.h"
+
+static clcnn_status fail_with(clcnn_context *ctx, clcnn_err *err)
+{
+    clcnn_status st = api_fail(ctx, err);
+    err_clear(err);
+    return st;
+}
+
+/* Fills row r for node i from the CL tensor (read into scratch) and the reference. */
+static clcnn_status fill_row(exec_cl *e, const ir_graph *g, int i, void **bufs, float *scratch,
+                             clcnn_compare_row *r, clcnn_err *err)
+{
+    const ir_node *n = &g->nodes[i];
+    r->name = n->name;
+    r->op = ir_op_name(n->op);
+    r->ndim = 0;
+    if (n->n_out < 1 || n->out[0] < 0)
+        return CLCNN_OK;
+    const int t = n->out[0];
+    const ir_tensor *x = &g->tensors[t];
+    r->ndim = x->ndim;
+    memcpy(r->dims, x->dims, sizeof r->dims);
+    if (x->dtype != IR_DT_FLOAT || !bufs[t])
+        return CLCNN_OK; /* nothing float to compare (folded shape arithmetic) */
+    clcnn_status st = exec_cl_read_tensor(e, t, scratch, err);
+    if (st)
+        return st;
+    const float *ref = bufs[t];
+    const size_t cnt = (size_t)ir_numel(x);
+    double mx = 0, ma = 0;
+    for (size_t j = 0; j < cnt; j++) {
+        double d = fabs((double)scratch[j] - ref[j]);
+        if (!(d <= ma)) /* NaN in either arm counts as the worst difference */
+            ma = isnan(d) ? INFINITY : d;
+        mx = fmax(mx, fabs(ref[j]));
+    }
+    r->max_abs = ma;
+    r->ref_max = mx;
+    r->max_rel = mx > 0 ? ma / mx : (ma > 0 ? INFINITY : 0);
+    return CLCNN_OK;
+}
+
+clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float *const *inputs,
+                           clcnn_compare_row **rows, int *n_rows)
+{
+    clcnn_err err = {0};
+    if (!ctx || !m || !inputs || !rows || !n_rows) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_compare: NULL argument");
+        return fail_with(ctx, &err);
+    }
+    if (!ctx->rt) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG,
+                "clcnn_compare needs an OpenCL context; this one runs the reference backend");
+        return fail_with(ctx, &err);
+    }
+    const ir_graph *g = m->g;
+    exec_cl *e = NULL;
+    void **bufs = NULL;
+    float **outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
+    clcnn_compare_row *r = calloc((size_t)g->n_nodes + 1, sizeof *r);
+    float *scratch = NULL;
+    size_t biggest = 1;
+    for (int t = 0; t < g->n_tensors; t++)
+        if ((size_t)ir_numel(&g->tensors[t]) > biggest)
+            biggest = (size_t)ir_numel(&g->tensors[t]);
+    scratch = malloc(biggest * sizeof(float));
+    clcnn_status st = CLCNN_OK;
+    if (!outs || !r || !scratch) {
+        st = err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for compare");
+        goto fail;
+    }
+    for (int i = 0; i < g->n_outputs; i++)
+        if (!(outs[i] = malloc((size_t)ir_numel(&g->tensors[g->outputs[i]]) * sizeof(float) + 1))) {
+            st = err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for compare");
+            goto fail;
+        }
+    exec_cl_options opt = {0};
+    opt.keep_intermediates = 1;
+    if ((st = exec_ref_run(g, inputs, outs, &bufs, &err)) ||
+        (st = exec_cl_create(ctx->rt, g, &opt, &e, &err)) ||
+        (st = exec_cl_run(e, inputs, outs, &err)))
+        goto fail;
+    for (int i = 0; i < g->n_nodes; i++)
+        if ((st = fill_row(e, g, i, bufs, scratch, &r[i], &err)))
+            goto fail;
+    *rows = r;
+    *n_rows = g->n_nodes;
+    r = NULL;
+fail:
+    exec_cl_destroy(e);
+    if (bufs)
+        exec_ref_free_bufs(g, bufs);
+    for (int i = 0; outs && i < g->n_outputs; i++)
+        free(outs[i]);
+    free(outs);
+    free(scratch);
+    free(r);
+    return st ? fail_with(ctx, &err) : CLCNN_OK;
+}
+
+void clcnn_compare_free(clcnn_compare_row *rows)
+{
+    free(rows);
+}
