@@ -223,8 +223,11 @@ int bld_begin(bld *b, const char *arch, const builtin_params *p, int default_siz
     b->g->opset = 14; /* HardSwish needs 14 */
     if (p && p->classes < 0)
         return bld_invalid(b, "%s: classes must be positive (got %d)", arch, p->classes);
-    if (b->input_size < 1 || b->input_size > 4096)
-        return bld_invalid(b, "%s: input size %d is out of range (1..4096)", arch, b->input_size);
+    /* every family here downsamples 32x: smaller inputs would reach the head
+     * as windows made only of padding */
+    if (b->input_size < BLD_MIN_INPUT || b->input_size > BLD_MAX_INPUT)
+        return bld_invalid(b, "%s: input size %d is out of range: must be %d..%d (the network downsamples 32x)", arch,
+                           b->input_size, BLD_MIN_INPUT, BLD_MAX_INPUT);
     int64_t dims[4] = {1, 3, b->input_size, b->input_size};
     int x = act_tensor(b, "input", 4, dims);
     if (x < 0)
@@ -686,7 +689,7 @@ int bld_check_width(bld *b, float width, int has_width)
     if (width == 0.0f)
         return 0;
     if (!has_width && width != 1.0f)
-        return bld_invalid(b, "%s has no width multiplier (got --width %g)", b->arch, (double)width);
+        return bld_invalid(b, "%s has no width multiplier (got width %g)", b->arch, (double)width);
     if (!(width > 0.0f && width <= 4.0f))
         return bld_invalid(b, "%s: width multiplier must be in (0, 4] (got %g)", b->arch, (double)width);
     return 0;
@@ -697,7 +700,7 @@ int bld_check_depth(bld *b, float depth, int has_depth)
     if (depth == 0.0f)
         return 0;
     if (!has_depth && depth != 1.0f)
-        return bld_invalid(b, "%s has no depth multiplier (got --depth %g)", b->arch, (double)depth);
+        return bld_invalid(b, "%s has no depth multiplier (got depth %g)", b->arch, (double)depth);
     if (!(depth > 0.0f && depth <= 4.0f))
         return bld_invalid(b, "%s: depth multiplier must be in (0, 4] (got %g)", b->arch, (double)depth);
     return 0;

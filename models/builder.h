@@ -16,6 +16,8 @@
  * padding; BLD_SAME is Keras/TF 'same' (asymmetric, extra row at the end). */
 #define BLD_SAME (-1)
 #define BLD_SCOPE_MAX 192
+#define BLD_MIN_INPUT 32   /* total stride of every family */
+#define BLD_MAX_INPUT 4096
 
 typedef enum bld_act {
     BLD_ACT_NONE,
