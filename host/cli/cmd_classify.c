@@ -431,44 +431,70 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Expands directories (sorted, hidden files skipped) into *list. */
-static int expand_inputs(const cls_opts *o, char ***list, int *n)
+/* Appends p (owned) to the growing list; 0 on out of memory (p freed). */
+static int push_path(char ***l, int *n, int *cap, char *p)
 {
-    int cap = o->n_images + 16;
-    char **l = malloc(sizeof(char *) * cap);
-    *n = 0;
-    for (int i = 0; l && i < o->n_images; i++) {
-        DIR *d = is_dir(o->images[i]) ? opendir(o->images[i]) : NULL;
-        if (!d) {
-            if (*n == cap)
-                l = realloc(l, sizeof(char *) * (cap *= 2));
-            if (l)
-                l[(*n)++] = strdup(o->images[i]);
+    if (!p)
+        return 0;
+    if (*n == *cap) {
+        char **nl = realloc(*l, sizeof(char *) * (size_t)(*cap * 2));
+        if (!nl) {
+            free(p);
+            return 0;
+        }
+        *l = nl;
+        *cap *= 2;
+    }
+    (*l)[(*n)++] = p;
+    return 1;
+}
+
+/* Adds the files of directory `dir`, sorted, hidden files and subdirs skipped. */
+static int push_dir(const char *dir, DIR *d, char ***l, int *n, int *cap)
+{
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--; /* "imgs/" lists as "imgs/a.jpg", not "imgs//a.jpg" */
+    int start = *n, ok = 1;
+    for (struct dirent *e; ok && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = malloc(dl + strlen(e->d_name) + 2);
+        if (p)
+            sprintf(p, "%.*s/%s", (int)dl, dir, e->d_name);
+        if (p && is_dir(p)) {
+            free(p);
             continue;
         }
-        int start = *n;
-        for (struct dirent *e; l && (e = readdir(d));) {
-            if (e->d_name[0] == '.')
-                continue;
-            char *p = malloc(strlen(o->images[i]) + strlen(e->d_name) + 2);
-            if (!p)
-                break;
-            sprintf(p, "%s/%s", o->images[i], e->d_name);
-            if (is_dir(p)) {
-                free(p);
-                continue;
-            }
-            if (*n == cap)
-                l = realloc(l, sizeof(char *) * (cap *= 2));
-            if (l)
-                l[(*n)++] = p;
+        ok = push_path(l, n, cap, p);
+    }
+    qsort(*l + start, (size_t)(*n - start), sizeof(char *), cmp_str);
+    return ok;
+}
+
+/* Expands directories into *list (owned strings). */
+static int expand_inputs(const cls_opts *o, char ***list, int *n)
+{
+    int cap = o->n_images + 16, ok = 1;
+    char **l = malloc(sizeof(char *) * (size_t)cap);
+    *n = 0;
+    for (int i = 0; l && ok && i < o->n_images; i++) {
+        DIR *d = is_dir(o->images[i]) ? opendir(o->images[i]) : NULL;
+        if (d) {
+            ok = push_dir(o->images[i], d, &l, n, &cap);
+            closedir(d);
+        } else {
+            ok = push_path(&l, n, &cap, strdup(o->images[i]));
         }
-        closedir(d);
-        if (l)
-            qsort(l + start, (size_t)(*n - start), sizeof(char *), cmp_str);
+    }
+    if (!l || !ok) {
+        for (int i = 0; l && i < *n; i++)
+            free(l[i]);
+        free(l);
+        return cli_error(CLI_FAIL, CMD, "out of memory listing the images");
     }
     *list = l;
-    return l ? 0 : cli_error(CLI_FAIL, CMD, "out of memory listing the images");
+    return 0;
 }
 
 static void progress(int done, int n)
@@ -487,7 +513,9 @@ static int run_all(cls_run *r, const char *model)
     int n = 0;
     if (expand_inputs(r->o, &list, &n) != 0)
         return CLI_FAIL;
-    int bar = n > 1 && isatty(STDERR_FILENO) && !r->o->timing;
+    /* The bar is for watching a long batch whose results go to a file or
+     * pipe; when results scroll on the same terminal they are the progress. */
+    int bar = n > 1 && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !r->o->timing;
     if (r->o->json) {
         printf("{\"model\": ");
         json_str(model);
