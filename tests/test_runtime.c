@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -355,6 +357,62 @@ static void test_build_failure(void **state)
     rt_destroy(rt);
 }
 
+/* Runs a shell command, capturing stdout; returns the exit status. */
+static int run_cli(const char *cmd, char *out, size_t cap)
+{
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    int rc = pclose(f);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* `clcnn devices` end to end: table, JSON, usage error, no-platform case. */
+static void test_cli_devices(void **state)
+{
+    (void)state;
+    const char *exe = CLCNN_BINARY_DIR "/clcnn";
+    if (access(exe, X_OK) != 0) {
+        print_message("skipping: %s not built\n", exe);
+        skip();
+        return;
+    }
+    int n;
+    clcnn_device_info *d = list_devices(&n);
+    if (!d) {
+        skip();
+        return;
+    }
+    static char out[1 << 16];
+    char cmd[1024], want[300];
+    snprintf(cmd, sizeof cmd, "'%s' devices", exe);
+    assert_int_equal(run_cli(cmd, out, sizeof out), 0);
+    for (int i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "[%d] %s\n", i, d[i].name);
+        assert_non_null(strstr(out, want));
+        assert_non_null(strstr(out, d[i].driver_version));
+    }
+    snprintf(cmd, sizeof cmd, "'%s' devices --json", exe);
+    assert_int_equal(run_cli(cmd, out, sizeof out), 0);
+    assert_int_equal(out[0], '[');
+    for (int i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "\"index\": %d,", i);
+        assert_non_null(strstr(out, want));
+        snprintf(want, sizeof want, "\"max_work_group_size\": %zu,", d[i].max_work_group_size);
+        assert_non_null(strstr(out, want));
+    }
+    snprintf(cmd, sizeof cmd, "'%s' devices --no-such-flag 2>&1", exe);
+    assert_int_equal(run_cli(cmd, out, sizeof out), 2);
+    assert_non_null(strstr(out, "unknown flag '--no-such-flag'"));
+    /* The ICD loader with no vendor files: CL_PLATFORM_NOT_FOUND_KHR -> none. */
+    snprintf(cmd, sizeof cmd, "OCL_ICD_VENDORS=/nonexistent-clcnn '%s' devices --json 2>&1", exe);
+    assert_int_equal(run_cli(cmd, out, sizeof out), 1);
+    assert_non_null(strstr(out, "[]"));
+    assert_non_null(strstr(out, "no OpenCL devices found"));
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_select_ok),     cmocka_unit_test(test_select_errors),
         cmocka_unit_test(test_smoke_odd_sizes), cmocka_unit_test(test_two_contexts),
         cmocka_unit_test(test_program_memo),  cmocka_unit_test(test_build_failure),
+        cmocka_unit_test(test_cli_devices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
