@@ -64,7 +64,11 @@ clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_pr
 clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
                                     const char *options, cl_program *out, clcnn_err *err);
 
-/* Counters for tests and the cache report. */
+/* Counters for tests and the cache report, disk cache only (a program found
+ * in the context's memory counts nothing): hits = loaded from an entry;
+ * misses = no entry; corrupt = an entry that was unreadable, failed its
+ * checks or was refused by the driver (then rebuilt); writes = entries
+ * written. All stay 0 with no_cache. */
 typedef struct rt_cache_stats {
     int hits, misses, corrupt, writes;
 } rt_cache_stats;
