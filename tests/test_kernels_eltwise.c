@@ -1,0 +1,214 @@
+/* test_kernels_eltwise.c — binary_same / binary_bcast (Add, Sub, Mul, Div with
+ * numpy broadcasting), the unary activations as standalone kernels, gemm_general
+ * (Gemm transA/transB/alpha/beta and every C broadcast; MatMul 1-D, 2-D, batched)
+ * and softmax_line (opset 11 flattening and opset 13 single axis). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_kernels_harness.h"
+
+/* y = a OP b; a and b graph inputs (or b a constant when b_const). */
+static ir_graph *build_binary(ir_op op, int na, const int64_t *ad, int nb, const int64_t *bd, int b_const)
+{
+    ir_graph *g = kh_new(13);
+    int in[2];
+    in[0] = kh_input(g, "a", na, ad);
+    /* Div: keep the divisor away from 0 so the relative check means something */
+    in[1] = b_const || op == IR_OP_DIV ? kh_const(g, "b", nb, bd, 0.5f, 2.0f) : kh_input(g, "b", nb, bd);
+    int y = kh_tensor(g, "y");
+    ir_add_node(g, op, "bin", in, 2, &y, 1);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_binary(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    typedef struct { int na; int64_t ad[4]; int nb; int64_t bd[4]; const char *expect; } bcase;
+    static const bcase cases[] = {
+        {4, {1, 17, 13, 7}, 4, {1, 17, 13, 7}, "binary_same"},
+        {4, {2, 5, 7, 13}, 4, {2, 5, 1, 1}, "binary_bcast"},   /* SE scale: N,C,1,1 */
+        {4, {1, 3, 7, 7}, 0, {0}, "binary_bcast"},             /* scalar */
+        {3, {3, 1, 5}, 2, {4, 1}, "binary_bcast"},             /* both sides broadcast */
+        {2, {17, 13}, 1, {13}, "binary_bcast"},                /* bias on the last axis */
+        {1, {1}, 4, {1, 3, 1, 5}, "binary_bcast"},
+    };
+    const ir_op ops[4] = {IR_OP_ADD, IR_OP_SUB, IR_OP_MUL, IR_OP_DIV};
+    int fails = 0;
+    char label[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int o = 0; o < 4; o++) {
+            const bcase *c = &cases[i];
+            snprintf(label, sizeof label, "%s case %zu (ranks %d, %d)", ir_op_name(ops[o]), i, c->na, c->nb);
+            fails += kh_check(rt, build_binary(ops[o], c->na, c->ad, c->nb, c->bd, 0), NULL, c->expect, label);
+        }
+    const int64_t s[4] = {1, 5, 3, 3};
+    fails += kh_check(rt, build_binary(IR_OP_MUL, 4, s, 4, s, 1), "binary_bcast", "binary_bcast",
+                      "Mul same shape, forced bcast");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d binary case(s) failed", fails);
+}
+
+static ir_graph *build_act(ir_op op, int opset, int n)
+{
+    ir_graph *g = kh_new(opset);
+    int64_t xd[2] = {n, 3};
+    int64_t sd[1] = {1};
+    /* x in [-1, 1) scaled to [-4, 4): reaches the saturation points of Clip,
+     * HardSigmoid and HardSwish (+-3); Mul is not a producer activations fold into */
+    int in[2] = {kh_input(g, "x", 2, xd), kh_const(g, "four", 0, sd, 4.0f, 4.0f)};
+    int x = kh_tensor(g, "x4"), y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_MUL, "scale", in, 2, &x, 1);
+    int node = ir_add_node(g, op, "act", &x, 1, &y, 1);
+    if (op == IR_OP_LEAKYRELU)
+        ir_set_attr_float(g, node, "alpha", 0.2f);
+    if (op == IR_OP_HARDSIGMOID) {
+        ir_set_attr_float(g, node, "alpha", 0.3f);
+        ir_set_attr_float(g, node, "beta", 0.4f);
+    }
+    if (op == IR_OP_CLIP && opset < 11) {
+        ir_set_attr_float(g, node, "min", -0.25f);
+        ir_set_attr_float(g, node, "max", 0.5f);
+    }
+    kh_output(g, y);
+    return g;
+}
+
+static void test_unary(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    const ir_op acts[] = {IR_OP_RELU, IR_OP_LEAKYRELU, IR_OP_CLIP, IR_OP_HARDSIGMOID,
+                          IR_OP_HARDSWISH, IR_OP_SIGMOID};
+    int fails = 0;
+    char label[128];
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        snprintf(label, sizeof label, "%s on 17x3", ir_op_name(acts[i]));
+        fails += kh_check(rt, build_act(acts[i], 13, 17), NULL, "unary", label);
+    }
+    fails += kh_check(rt, build_act(IR_OP_CLIP, 6, 5), NULL, "unary", "Clip opset 6 (attributes)");
+    fails += kh_check(rt, build_act(IR_OP_CLIP, 13, 1), NULL, "unary", "Clip opset 13 no bounds");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d unary case(s) failed", fails);
+}
+
+static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int nc, const int64_t *cd, float alpha,
+                            float beta)
+{
+    ir_graph *g = kh_new(13);
+    int64_t ad[2] = {ta ? k : m, ta ? m : k}, bd[2] = {tb ? n : k, tb ? k : n};
+    int in[3], n_in = 2;
+    in[0] = kh_input(g, "a", 2, ad);
+    in[1] = kh_const(g, "b", 2, bd, -0.5f, 0.5f);
+    if (nc >= 0) {
+        in[2] = kh_const(g, "c", nc, cd, -1.0f, 1.0f);
+        n_in = 3;
+    }
+    int y = kh_tensor(g, "y");
+    int node = ir_add_node(g, IR_OP_GEMM, "gemm", in, n_in, &y, 1);
+    ir_set_attr_int(g, node, "transA", ta);
+    ir_set_attr_int(g, node, "transB", tb);
+    ir_set_attr_float(g, node, "alpha", alpha);
+    ir_set_attr_float(g, node, "beta", beta);
+    kh_output(g, y);
+    return g;
+}
+
+static ir_graph *build_matmul(int na, const int64_t *ad, int nb, const int64_t *bd)
+{
+    ir_graph *g = kh_new(13);
+    int in[2];
+    in[0] = kh_input(g, "a", na, ad);
+    in[1] = kh_input(g, "b", nb, bd);
+    int y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_MATMUL, "matmul", in, 2, &y, 1);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_gemm(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    const int64_t cn[1] = {5}, cmn[2] = {3, 5}, cm1[2] = {3, 1}, c1n[2] = {1, 5};
+    fails += kh_check(rt, build_gemm(1, 100, 17, 0, 1, 1, (int64_t[]){100}, 1, 1), NULL, "gemm_general",
+                      "Gemm classifier 1x17 * (100x17)^T + bias");
+    fails += kh_check(rt, build_gemm(3, 5, 7, 0, 0, 1, cn, 1, 1), NULL, "gemm_general", "Gemm C (N)");
+    fails += kh_check(rt, build_gemm(3, 5, 7, 1, 0, 2, cmn, 0.5f, 2), NULL, "gemm_general",
+                      "Gemm transA, C (M,N), alpha .5 beta 2");
+    fails += kh_check(rt, build_gemm(3, 5, 13, 1, 1, 2, cm1, 1, 1), NULL, "gemm_general", "Gemm transA transB C (M,1)");
+    fails += kh_check(rt, build_gemm(3, 5, 1, 0, 1, 2, c1n, 1, -1), NULL, "gemm_general", "Gemm K=1 C (1,N)");
+    fails += kh_check(rt, build_gemm(17, 1, 5, 0, 0, 0, (int64_t[]){0}, 1, 1), NULL, "gemm_general", "Gemm C scalar");
+    fails += kh_check(rt, build_gemm(3, 5, 7, 0, 0, -1, NULL, 2, 1), NULL, "gemm_general", "Gemm no C");
+    const int64_t a2[2] = {3, 7}, b2[2] = {7, 5}, a3[3] = {2, 3, 7}, b3[3] = {2, 7, 5}, v[1] = {7};
+    fails += kh_check(rt, build_matmul(2, a2, 2, b2), NULL, "gemm_general", "MatMul 2-D");
+    fails += kh_check(rt, build_matmul(3, a3, 3, b3), NULL, "gemm_general", "MatMul batched");
+    fails += kh_check(rt, build_matmul(3, a3, 2, b2), NULL, "gemm_general", "MatMul batched A, shared B");
+    fails += kh_check(rt, build_matmul(1, v, 2, b2), NULL, "gemm_general", "MatMul 1-D A");
+    fails += kh_check(rt, build_matmul(2, a2, 1, v), NULL, "gemm_general", "MatMul 1-D B");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d gemm case(s) failed", fails);
+}
+
+static ir_graph *build_softmax(int opset, int ndim, const int64_t *xd, int has_axis, int axis)
+{
+    ir_graph *g = kh_new(opset);
+    int x = kh_input(g, "x", ndim, xd), y = kh_tensor(g, "y");
+    int node = ir_add_node(g, IR_OP_SOFTMAX, "softmax", &x, 1, &y, 1);
+    if (has_axis)
+        ir_set_attr_int(g, node, "axis", axis);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_softmax(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    const int64_t x2[2] = {1, 1001}, x3[3] = {3, 5, 7}, x4[4] = {2, 17, 1, 1};
+    fails += kh_check(rt, build_softmax(13, 2, x2, 0, 0), NULL, "softmax_line", "opset 13 1x1001");
+    fails += kh_check(rt, build_softmax(13, 3, x3, 1, 1), NULL, "softmax_line", "opset 13 axis 1 of 3x5x7");
+    fails += kh_check(rt, build_softmax(11, 3, x3, 1, 1), NULL, "softmax_line", "opset 11 axis 1 (flattened tail)");
+    fails += kh_check(rt, build_softmax(11, 4, x4, 0, 0), NULL, "softmax_line", "opset 11 default axis on 2x17x1x1");
+    fails += kh_check(rt, build_softmax(13, 3, x3, 1, 0), NULL, "softmax_line", "opset 13 axis 0");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d softmax case(s) failed", fails);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binary),
+        cmocka_unit_test(test_unary),
+        cmocka_unit_test(test_gemm),
+        cmocka_unit_test(test_softmax),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
