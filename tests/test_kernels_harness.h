@@ -80,8 +80,10 @@ static inline void kh_output(ir_graph *g, int t)
 
 /* Runs g both ways and compares. force: variant to force (NULL auto).
  * expect: a variant some node must have been planned with (NULL: no check).
+ * want_kernels: launches per run the plan must have (-1: no check).
  * Returns 1 on failure (already printed), 0 on success. Frees g. */
-static inline int kh_check(rt_ctx *rt, ir_graph *g, const char *force, const char *expect, const char *label)
+static inline int kh_check_k(rt_ctx *rt, ir_graph *g, const char *force, const char *expect,
+                             int want_kernels, const char *label)
 {
     clcnn_err err = {0};
     int bad = 0;
@@ -134,6 +136,11 @@ static inline int kh_check(rt_ctx *rt, ir_graph *g, const char *force, const cha
             bad = 1;
         }
     }
+    if (!bad && want_kernels >= 0 && exec_cl_kernel_count(e) != want_kernels) {
+        print_error("[%s] plan has %d kernel launches, expected %d\n", label,
+                    exec_cl_kernel_count(e), want_kernels);
+        bad = 1;
+    }
     for (int i = 0; i < g->n_outputs && !bad; i++) {
         const ir_tensor *t = &g->tensors[g->outputs[i]];
         size_t n = (size_t)ir_numel(t);
@@ -160,6 +167,12 @@ static inline int kh_check(rt_ctx *rt, ir_graph *g, const char *force, const cha
     err_clear(&err);
     ir_graph_free(g);
     return bad;
+}
+
+static inline int kh_check(rt_ctx *rt, ir_graph *g, const char *force, const char *expect,
+                           const char *label)
+{
+    return kh_check_k(rt, g, force, expect, -1, label);
 }
 
 #endif
