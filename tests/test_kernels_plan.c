@@ -1,0 +1,180 @@
+/* test_kernels_plan.c — the planner and executor contract: liveness buffer
+ * reuse (slot assignment without a device, and fewer bytes than keep_all on a
+ * device), fusion visible through read_tensor, kernel counts, and bad
+ * arguments returning the exact CLCNN_ERR_* with a message naming the culprit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "plan/plan.h"
+#include "test_kernels_harness.h"
+
+/* x -> relu r0 -> relu r1 -> ... -> r{n-1}: n same-size tensors in a chain. */
+static ir_graph *chain(int n)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {1, 3, 7, 5};
+    int t = kh_input(g, "x", 4, xd);
+    char name[16];
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "r%d", i);
+        int y = kh_tensor(g, name);
+        ir_add_node(g, i % 2 ? IR_OP_SIGMOID : IR_OP_RELU, name, &t, 1, &y, 1);
+        t = y;
+    }
+    kh_output(g, t);
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    return g;
+}
+
+/* Pure host logic: no device needed. */
+static void test_slots_by_liveness(void **state)
+{
+    (void)state;
+    ir_graph *g = chain(6); /* tensors: x, r0..r5 */
+    int nt = g->n_tensors, need[8] = {0}, def[8], last[8], pinned[8] = {0}, slot[8];
+    for (int t = 0; t < nt; t++) {
+        need[t] = 1;
+        def[t] = t - 1;              /* x before step 0; r_i written at step i */
+        last[t] = t < nt - 1 ? t : -1; /* r_i read by step i+1 */
+    }
+    pinned[0] = pinned[nt - 1] = 1;
+    size_t *bytes = NULL;
+    int ns = 0;
+    clcnn_err err = {0};
+    assert_int_equal(plan_assign_slots(g, g->n_nodes, need, def, last, pinned, 0, slot, &bytes, &ns, &err),
+                     CLCNN_OK);
+    /* x keeps its own slot; r0..r5 ping-pong between 2 slots (the output may take
+     * a recycled slot; being pinned, it is never handed on afterwards) */
+    assert_int_equal(ns, 3);
+    for (int t = 1; t < nt; t++) {
+        assert_int_not_equal(slot[t], slot[0]);
+        assert_int_not_equal(slot[t], slot[t - 1]); /* never in place on its own input */
+    }
+    free(bytes);
+    assert_int_equal(plan_assign_slots(g, g->n_nodes, need, def, last, pinned, 1, slot, &bytes, &ns, &err),
+                     CLCNN_OK);
+    assert_int_equal(ns, nt); /* keep_all: one slot per tensor */
+    free(bytes);
+    ir_graph_free(g);
+}
+
+static void test_reuse_and_fusion_on_device(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    clcnn_err err = {0};
+    ir_graph *g = chain(6);
+    plan *reuse = NULL, *keep = NULL;
+    plan_options o = {0};
+    clfx_check(plan_build(rt, g, &o, &reuse, &err), &err, "plan_build reuse");
+    o.keep_all = 1;
+    clfx_check(plan_build(rt, g, &o, &keep, &err), &err, "plan_build keep_all");
+    assert_true(reuse->act_bytes < keep->act_bytes);
+    assert_int_equal(reuse->n_launches, 6);
+    plan_free(reuse);
+    plan_free(keep);
+    ir_graph_free(g);
+
+    /* Conv + Relu: fused by default (1 launch, conv's own output unreadable);
+     * keep_intermediates: 2 launches and both tensors readable */
+    g = kh_new(13);
+    int64_t xd[4] = {1, 3, 5, 5}, wd[4] = {4, 3, 3, 3};
+    int in[2] = {kh_input(g, "x", 4, xd), kh_const(g, "w", 4, wd, -0.3f, 0.3f)};
+    int c = kh_tensor(g, "c"), y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_CONV, "conv", in, 2, &c, 1);
+    ir_add_node(g, IR_OP_RELU, "relu", &c, 1, &y, 1);
+    kh_output(g, y);
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    float x[75], out[100], tmp[100];
+    for (int i = 0; i < 75; i++)
+        x[i] = kh_rand();
+    const float *ins[1] = {x};
+    float *outs[1] = {out};
+    exec_cl *e = NULL;
+    clfx_check(exec_cl_create(rt, g, NULL, &e, &err), &err, "exec_cl_create");
+    assert_int_equal(exec_cl_kernel_count(e), 1);
+    clfx_check(exec_cl_run(e, ins, outs, &err), &err, "exec_cl_run");
+    assert_int_equal(exec_cl_read_tensor(e, c, tmp, &err), CLCNN_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.msg, "'c'"));
+    clfx_check(exec_cl_read_tensor(e, y, tmp, &err), &err, "read graph output");
+    assert_memory_equal(tmp, out, (size_t)ir_numel(&g->tensors[y]) * sizeof(float));
+    assert_int_equal(exec_cl_read_tensor(e, 999, tmp, &err), CLCNN_ERR_INVALID_ARG);
+    const float *no_in[1] = {NULL};
+    assert_int_equal(exec_cl_run(e, no_in, outs, &err), CLCNN_ERR_INVALID_ARG);
+    exec_cl_destroy(e);
+    exec_cl_options ko = {1, NULL};
+    clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
+    assert_int_equal(exec_cl_kernel_count(e), 2);
+    clfx_check(exec_cl_run(e, ins, outs, &err), &err, "exec_cl_run keep");
+    clfx_check(exec_cl_read_tensor(e, c, tmp, &err), &err, "read conv output when kept");
+    double profiled[2] = {-1, -1};
+    clfx_check(exec_cl_run_profiled(e, ins, outs, profiled, &err), &err, "profiled run");
+    assert_true(profiled[0] >= 0 && profiled[1] >= 0);
+    exec_cl_destroy(e);
+    ir_graph_free(g);
+    err_clear(&err);
+    rt_destroy(rt);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    clcnn_err err = {0};
+    exec_cl *e = NULL;
+    assert_int_equal(exec_cl_create(NULL, NULL, NULL, &e, &err), CLCNN_ERR_INVALID_ARG);
+    assert_null(e);
+    assert_int_equal(exec_cl_run(NULL, NULL, NULL, &err), CLCNN_ERR_INVALID_ARG);
+    exec_cl_destroy(NULL); /* accepted */
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    /* a Shape node left in the graph (the loader would fold it): unsupported, named */
+    ir_graph *g = kh_new(13);
+    int64_t xd[2] = {3, 5};
+    int x = kh_input(g, "x", 2, xd);
+    int s = ir_add_tensor(g, "s", IR_DT_INT64, -1, NULL);
+    ir_add_node(g, IR_OP_SHAPE, "the_shape", &x, 1, &s, 1);
+    kh_output(g, s);
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    clcnn_status st = exec_cl_create(rt, g, NULL, &e, &err);
+    assert_int_equal(st, CLCNN_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "the_shape"));
+    assert_null(e);
+    ir_graph_free(g);
+
+    /* forcing a variant whose name no op has: everything runs general, still correct */
+    g = kh_new(13);
+    int64_t cd[4] = {1, 5, 7, 7}, wd[4] = {5, 1, 3, 3};
+    int in[2] = {kh_input(g, "x", 4, cd), kh_const(g, "w", 4, wd, -0.3f, 0.3f)};
+    int y = kh_tensor(g, "y");
+    int n = ir_add_node(g, IR_OP_CONV, "dw", in, 2, &y, 1);
+    ir_set_attr_int(g, n, "group", 5);
+    kh_output(g, y);
+    assert_int_equal(kh_check(rt, g, "no_such_variant", "conv_general", "forced unknown variant"), 0);
+    err_clear(&err);
+    rt_destroy(rt);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_slots_by_liveness),
+        cmocka_unit_test(test_reuse_and_fusion_on_device),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
