@@ -231,7 +231,7 @@ def gemm_cases():
              [node("Gemm", ins, ["y"], transA=ta, transB=tb, alpha=al, beta=be)],
              [("a", a)], ["y"], inits, opset=11)
     for sa, sb in (([3, 4], [4, 5]), ([2, 3, 4], [4, 5]), ([2, 1, 3, 4], [3, 4, 2]),
-                   ([4], [4, 3]), ([2, 3, 4], [4]), ([1, 17], [17, 7])):
+                   ([4], [4, 3]), ([2, 3, 4], [4]), ([1, 17], [17, 7]), ([5], [5])):
         case("matmul", f"{sa} @ {sb}", [node("MatMul", ["a", "b"], ["y"])],
              [("a", rand(sa, 11)), ("b", rand(sb, 12))], ["y"])
     case("matmul", "[2,3,4] @ constant [4,5]", [node("MatMul", ["a", "b"], ["y"])],

@@ -816,6 +816,42 @@ static void test_fold_shape_chain(void **state)
     ir_graph_free(g);
 }
 
+/* A node with constant inputs but a huge output stays a node (no 64 MiB
+ * constant at load); an Identity on a graph input is bypassed. */
+static void test_fold_guard_and_identity(void **state)
+{
+    ir_graph *g = ir_graph_new();
+    int in[2] = {const_f(g, "one", 2, (int64_t[]){1, 1}, (float[]){1}),
+                 const_i(g, "p", 1, (int64_t[]){4}, (int64_t[]){2048, 2048, 2048, 2048})};
+    int big = tensor(g, "big", IR_DT_UNDEFINED, -1, NULL);
+    node(g, IR_OP_PAD, "huge_pad", in, 2, &big, 1);
+    output(g, big);
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_fold_constants(g, &err), CLCNN_OK);
+    assert_int_equal(g->n_nodes, 1); /* 4097 x 4097 > 16M elements: kept */
+    assert_null(out_t(g, 0)->data);
+    assert_int_equal(out_t(g, 0)->dims[0], 4097);
+    ir_graph_free(g);
+
+    g = ir_graph_new();
+    int x = input(g, "x", 1, (int64_t[]){3});
+    int i = tensor(g, "i", IR_DT_UNDEFINED, -1, NULL), y = tensor(g, "y", IR_DT_UNDEFINED, -1, NULL);
+    node(g, IR_OP_IDENTITY, "id", &x, 1, &i, 1);
+    node(g, IR_OP_RELU, "relu", &i, 1, &y, 1);
+    output(g, y);
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_fold_constants(g, &err), CLCNN_OK);
+    assert_int_equal(g->n_nodes, 1);
+    assert_int_equal(g->nodes[0].op, IR_OP_RELU);
+    float xv[3] = {-1, 2, -3}, yv[3];
+    const float *inp[1] = {xv};
+    float *outp[1] = {yv};
+    assert_int_equal(exec_ref_run(g, inp, outp, NULL, &err), CLCNN_OK);
+    expect_near(yv, (float[]){0, 2, 0}, 3, 0, "relu after bypassed identity");
+    ir_graph_free(g);
+}
+
 /* Every op has an op_def with infer and ref. */
 static void test_table_complete(void **state)
 {
@@ -846,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_bn_act_reduce),
         cmocka_unit_test(test_errors_name_node),
         cmocka_unit_test(test_fold_shape_chain),
+        cmocka_unit_test(test_fold_guard_and_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

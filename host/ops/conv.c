@@ -14,6 +14,8 @@ clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn
     if (group < 1 || m % group)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "group %lld does not divide output channels %lld",
                        (long long)group, (long long)m);
+    if (wt->dims[1] < 1)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "weight '%s' has no input channels", wt->name);
     if (cin != wt->dims[1] * group)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "input channels %lld != weight channels*group %lld",
                        (long long)cin, (long long)(wt->dims[1] * group));

@@ -218,6 +218,14 @@ static clcnn_status gather_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "indices '%s' must be int64 or int32", idx->name);
     if ((st = op_axis(n, ir_attr_int(n, "axis", 0), x->ndim, "axis", &ax, err)))
         return st;
+    /* constant indices (the usual case) are checked at load, not first run */
+    for (int64_t j = 0; idx->data && j < ir_numel(idx); j++) {
+        int64_t k = idx->dtype == IR_DT_INT64 ? ((const int64_t *)idx->data)[j]
+                                              : ((const int32_t *)idx->data)[j];
+        if (k < -x->dims[ax] || k >= x->dims[ax])
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "index %lld is out of range for axis size %lld",
+                           (long long)k, (long long)x->dims[ax]);
+    }
     int r = x->ndim - 1 + idx->ndim;
     if (r > IR_MAX_DIMS)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "output rank %d exceeds %d", r, IR_MAX_DIMS);
