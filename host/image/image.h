@@ -50,7 +50,9 @@ clcnn_status img_decode_png(const uint8_t *buf, size_t len, const char *name, im
 
 /* Pillow's Image.resize(size, BILINEAR) for 8-bit RGB: antialiased triangle
  * filter whose support grows with the downscale factor, 22-bit fixed-point
- * coefficients, horizontal pass then vertical, rounding after each pass. */
+ * coefficients, horizontal pass then vertical (vertical first when the
+ * height loses more than twice as many pixels as the width, as Pillow 13
+ * does), rounding to 8 bits after each pass. */
 clcnn_status img_resize_bilinear(const img_rgb *in, int out_w, int out_h, img_rgb *out,
                                  clcnn_err *err);
 

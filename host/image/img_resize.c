@@ -3,7 +3,9 @@
  * triangle filter whose support is scale * 1.0 when shrinking (antialiasing),
  * weights normalised in double, then converted to 22-bit fixed point; a
  * horizontal pass over only the source rows the vertical pass will read, then
- * a vertical pass; each pass rounds (bias 1 << 21) and clamps to 0..255. */
+ * a vertical pass (the other order when the height loses more than twice as
+ * many pixels as the width, as Pillow 13 does); each pass rounds (bias
+ * 1 << 21) and clamps to 0..255. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +147,20 @@ clcnn_status img_resize_bilinear(const img_rgb *in, int out_w, int out_h, img_rg
     /* Only source rows [first, last) feed the vertical pass (Pillow's ybox). */
     int first = cv.bounds[0];
     int last = cv.bounds[2 * out_h - 2] + cv.bounds[2 * out_h - 1];
-    if (need_h && need_v) {
+    if (need_h && need_v && out_h < in->h && (in->h - out_h) > 2 * (in->w - out_w)) {
+        /* Pillow >= 13 (python-pillow/Pillow#9549) runs the vertical pass
+         * first when the height shrinks, by more than twice as many pixels as the
+         * width; the 8-bit rounding between passes makes the order visible. */
+        tmp = malloc((size_t)in->w * out_h * 3);
+        if (!tmp) {
+            free(dst);
+            coeffs_free(&ch);
+            coeffs_free(&cv);
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory resizing to %dx%d", out_w, out_h);
+        }
+        pass_vertical(in->px, in->w, 0, &cv, tmp, out_h);
+        pass_horizontal(tmp, in->w, 0, &ch, dst, out_w, out_h);
+    } else if (need_h && need_v) {
         tmp = malloc((size_t)out_w * (last - first) * 3);
         if (!tmp) {
             free(dst);
