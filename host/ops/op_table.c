@@ -1,6 +1,8 @@
 /* op_table.c — gathers every family's op_def into one table indexed by
  * ir_op, expanded from IR_OP_LIST so an op without a definition fails to
- * link and a table of the wrong size fails to compile. */
+ * link and a table of the wrong size fails to compile. MACs are counted for
+ * Conv, Gemm and MatMul only; BN, activations, element-wise ops, pools and
+ * data movement have macs == NULL (counted as 0: they are memory-bound). */
 #include "ops_impl.h"
 
 static const op_def *const op_table[] = {
