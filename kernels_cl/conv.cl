@@ -4,15 +4,26 @@
  *                 One work-item per output pixel. NDRange (OW, OH, N*OC).
  *   conv_dw       depthwise: group == C_in == C_out, kernel DW_K x DW_K (-DDW_K=3|5|7),
  *                 any stride / dilation / pads. NDRange (OW, OH, N*C).
- *   conv_pw       pointwise: 1x1, stride 1, no pads, group 1. Each work-item computes
- *                 PW_OC output channels x PW_PX consecutive pixels (register tile), so
- *                 every input value loaded feeds PW_OC MACs. NDRange (ceil(HW/PW_PX),
+ *   conv_tiled    any kernel size / stride / dilation / pads; precondition: group 1, or
+ *                 (C_out/group) % CONV_CT == 0 so a tile never straddles two groups
+ *                 (the host picks CONV_CT from 16, 8, 4 per layer).
+ *                 Each work-item computes CONV_CT output channels of one pixel: every
+ *                 input value loaded feeds CONV_CT MACs, neighbouring work-items read
+ *                 neighbouring pixels (vectorisable on CPUs, coalesced on GPUs), and
+ *                 out-of-image taps are masked rather than branched around.
+ *                 NDRange (OW, OH, N*ceil(OC/CONV_CT)).
+ *   conv_pw       pointwise: 1x1, no pads, group 1, any stride (stride 2 = subsampled
+ *                 input). Each work-item computes PW_OC output channels x PW_PX
+ *                 consecutive pixels (register tile). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
  * Every kernel guards its tail: the host pads global sizes to the work-group size
  * (POCL has no non-uniform work-groups). Activation codes match host/ops/op_cl.h. */
 
 #ifndef DW_K
 #define DW_K 3 /* depthwise kernel size (square) */
+#endif
+#ifndef CONV_CT
+#define CONV_CT 4 /* conv_tiled: output channels per work-item */
 #endif
 #ifndef PW_OC
 #define PW_OC 4 /* pointwise: output channels per work-item */
@@ -110,10 +121,52 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
     out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(act_apply(acc, act, a, b));
 }
 
-/* in: N,C,HW  wt: OC,C  out: N,OC,HW. */
+__kernel void conv_tiled(__global const float *in, __global const float *wt,
+                         __global const float *bias, int has_bias, __global float *out, int8 g,
+                         int8 k, int act, float a, float b)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
+    const int tiles = (OC + CONV_CT - 1) / CONV_CT;
+    if (ow >= OW || oh >= OH || z >= N * tiles)
+        return;
+    const int n = z / tiles, oc0 = (z % tiles) * CONV_CT;
+    const int icg = C / G, ocg = OC / G, grp = oc0 / ocg;
+    const int KH = k.s0, KW = k.s1, wstride = icg * KH * KW;
+    const int ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
+    float acc[CONV_CT];
+    int wbase[CONV_CT];
+    for (int o = 0; o < CONV_CT; o++) {
+        const int oc = min(oc0 + o, OC - 1); /* tail channels compute a copy, never stored */
+        acc[o] = has_bias ? bias[oc] : 0.0f;
+        wbase[o] = oc * wstride;
+    }
+    __global const float *ip = in + ((size_t)n * C + grp * icg) * H * W;
+    for (int ic = 0; ic < icg; ic++, ip += H * W) {
+        for (int kh = 0; kh < KH; kh++) {
+            const int ih = ih0 + kh * k.s6;
+            const bool hin = ih >= 0 && ih < H;
+            const int ihc = clamp(ih, 0, H - 1);
+            for (int kw = 0; kw < KW; kw++) {
+                const int iw = iw0 + kw * k.s7;
+                const float m = (hin && iw >= 0 && iw < W) ? 1.0f : 0.0f;
+                const float v = ip[ihc * W + clamp(iw, 0, W - 1)] * m;
+                const int wo = (ic * KH + kh) * KW + kw;
+                for (int o = 0; o < CONV_CT; o++)
+                    acc[o] += v * wt[wbase[o] + wo];
+            }
+        }
+    }
+    __global float *op = out + ((size_t)n * OC) * OH * OW + oh * OW + ow;
+    for (int o = 0; o < CONV_CT; o++)
+        if (oc0 + o < OC)
+            op[(size_t)(oc0 + o) * OH * OW] = FAULT(act_apply(acc[o], act, a, b));
+}
+
+/* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W). */
 __kernel void conv_pw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
-                      int OC, int HW, int act, float a, float b)
+                      int OC, int HW, int4 sd, int act, float a, float b)
 {
     const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC;
     const int n = get_global_id(2);
@@ -125,12 +178,17 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
         for (int p = 0; p < PW_PX; p++)
             acc[o][p] = b0;
     }
-    __global const float *ip = in + (size_t)n * C * HW + p0;
+    __global const float *ip = in + (size_t)n * C * sd.s3;
     const bool full_px = p0 + PW_PX <= HW, full_oc = oc0 + PW_OC <= OC;
+    int src[PW_PX]; /* input offset of each output pixel (stride subsamples) */
+    for (int p = 0; p < PW_PX; p++) {
+        const int q = min(p0 + p, HW - 1);
+        src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
+    }
     for (int ic = 0; ic < C; ic++) {
         float x[PW_PX];
         for (int p = 0; p < PW_PX; p++)
-            x[p] = (full_px || p0 + p < HW) ? ip[(size_t)ic * HW + p] : 0.0f;
+            x[p] = ip[(size_t)ic * sd.s3 + src[p]];
         for (int o = 0; o < PW_OC; o++) {
             const float w = (full_oc || oc0 + o < OC) ? wt[(size_t)(oc0 + o) * C + ic] : 0.0f;
             for (int p = 0; p < PW_PX; p++)

@@ -1,5 +1,5 @@
-/* test_kernels_conv.c — every Conv kernel variant (conv_pw, conv_dw for 3/5/7,
- * conv_general, forced general on fast-path shapes) and every fused activation
+/* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2,
+ * conv_dw for 3/5/7, conv_tiled, conv_general, forced general on fast-path shapes) and every fused activation
  * against the reference Conv, at awkward shapes: spatial 1..17, channels 1, 3,
  * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C. */
 #include <setjmp.h>
@@ -33,21 +33,29 @@ static const conv_case cases[] = {
     {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, NULL, "conv_dw"},
     {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_dw"},
     {1, 5, 13, 7, 5, 3, 3, 1, 2, 2, 2, 2, 2, 2, 5, 1, NOACT, "conv_general", "conv_general"},
-    /* general: stem conv, 1 < group < C, K 5 and 7, dilation, 1x1 stride 2, 1x1 input */
-    {1, 3, 17, 17, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_general"},
+    /* tiled: stem conv (channel tail 5 = 4 + 1), K 5 and 7, dilation, 1x1 input,
+     * 1 < group < C with tiles inside a group */
+    {1, 3, 17, 17, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},
+    {1, 1, 13, 7, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, NOACT, NULL, "conv_tiled"},
+    {1, 3, 17, 17, 5, 7, 7, 2, 2, 3, 2, 3, 4, 2, 1, 0, NOACT, NULL, "conv_tiled"},
+    {1, 5, 1, 1, 3, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, NOACT, NULL, "conv_tiled"},
+    {2, 6, 13, 7, 8, 3, 3, 2, 1, 1, 0, 2, 1, 1, 2, 1, NOACT, NULL, "conv_tiled"},
+    {1, 17, 7, 13, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_general", "conv_general"},
+    /* 1x1 stride 2 (ResNet projection): pointwise on the subsampled input */
+    {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
+    {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
+    /* general: group tiles would straddle groups (C/G out channels not a multiple of 4) */
     {1, 6, 13, 7, 9, 3, 3, 1, 1, 1, 0, 2, 1, 1, 3, 1, NOACT, NULL, "conv_general"},
-    {1, 1, 13, 7, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, NOACT, NULL, "conv_general"},
-    {1, 3, 17, 17, 5, 7, 7, 2, 2, 3, 2, 3, 4, 2, 1, 0, NOACT, NULL, "conv_general"},
-    {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_general"},
-    {1, 5, 1, 1, 3, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, NOACT, NULL, "conv_general"},
     {1, 3, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_general"},
+    {1, 5, 7, 7, 5, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, NOACT, "conv_general", "conv_general"},
     /* fused activations, one per variant at least */
     {1, 17, 7, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_pw"},
     {1, 5, 13, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, IR_OP_CLIP, NULL, "conv_dw"},
-    {1, 3, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_LEAKYRELU, NULL, "conv_general"},
+    {1, 3, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_LEAKYRELU, NULL, "conv_tiled"},
+    {1, 6, 7, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, IR_OP_RELU, NULL, "conv_general"},
     {1, 5, 7, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_pw"},
     {1, 5, 7, 7, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dw"},
-    {1, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_SIGMOID, NULL, "conv_general"},
+    {1, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_SIGMOID, NULL, "conv_tiled"},
 };
 
 static ir_graph *build(const conv_case *k)
