@@ -16,7 +16,7 @@
 #define FAULT(v) (v)
 #endif
 
-inline float act_apply(float v, int act, float a, float b)
+float act_apply(float v, int act, float a, float b)
 {
     switch (act) {
     case ACT_RELU: return fmax(v, 0.0f);

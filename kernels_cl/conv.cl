@@ -40,7 +40,7 @@
 #define ACT_HSWISH 5
 #define ACT_SIGMOID 6
 
-inline float act_apply(float v, int act, float a, float b)
+float act_apply(float v, int act, float a, float b)
 {
     switch (act) {
     case ACT_RELU: return fmax(v, 0.0f);

@@ -27,7 +27,7 @@
 #define FAULT(v) (v)
 #endif
 
-inline float act_apply(float v, int act, float a, float b)
+float act_apply(float v, int act, float a, float b)
 {
     switch (act) {
     case ACT_RELU: return fmax(v, 0.0f);
@@ -40,7 +40,7 @@ inline float act_apply(float v, int act, float a, float b)
     }
 }
 
-inline float bin_apply(float x, float y, int op)
+float bin_apply(float x, float y, int op)
 {
     switch (op) {
     case BIN_ADD: return x + y;

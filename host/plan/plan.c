@@ -2,6 +2,7 @@
  * into the Conv/BatchNormalization before them, resolves zero-copy aliases
  * (Reshape & co.), assigns and allocates buffers, uploads constants, then asks
  * each op's *_cl.c for its launches. Every node gets a recorded variant. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,11 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
     }
     for (int i = 0; i < g->n_outputs; i++)
         w->pinned[w->root[g->outputs[i]]] = 1;
+    for (int t = 0; t < g->n_tensors; t++) /* kernels index with 32-bit ints */
+        if (ir_numel(&g->tensors[t]) > INT32_MAX)
+            return err_set(err, CLCNN_ERR_UNSUPPORTED, "tensor '%s' has %lld elements; the OpenCL "
+                           "kernels index with 32-bit ints", g->tensors[t].name,
+                           (long long)ir_numel(&g->tensors[t]));
     for (int t = 0; t < g->n_tensors; t++)
         if (is_const(&g->tensors[t]))
             w->need[t] = 0;
