@@ -7,11 +7,10 @@
  *   conv_tiled    any kernel size / stride / dilation / pads; precondition: group 1, or
  *                 (C_out/group) % CONV_CT == 0 so a tile never straddles two groups
  *                 (the host picks CONV_CT from 16, 8, 4 per layer).
- *                 Each work-item computes CONV_CT output channels of one pixel: every
- *                 input value loaded feeds CONV_CT MACs, neighbouring work-items read
- *                 neighbouring pixels (vectorisable on CPUs, coalesced on GPUs), and
- *                 out-of-image taps are masked rather than branched around.
- *                 NDRange (OW, OH, N*ceil(OC/CONV_CT)).
+ *                 Each work-item computes CONV_CT output channels x CONV_PX consecutive
+ *                 pixels of a row: every input value loaded feeds CONV_CT MACs, every
+ *                 weight CONV_PX, and out-of-image taps are masked rather than branched
+ *                 around. NDRange (ceil(OW/CONV_PX), OH, N*ceil(OC/CONV_CT)).
  *   conv_pw       pointwise: 1x1, no pads, group 1, any stride (stride 2 = subsampled
  *                 input). Each work-item computes PW_OC output channels x PW_PX
  *                 consecutive pixels (register tile). NDRange (ceil(OHW/PW_PX),
@@ -24,6 +23,9 @@
 #endif
 #ifndef CONV_CT
 #define CONV_CT 4 /* conv_tiled: output channels per work-item */
+#endif
+#ifndef CONV_PX
+#define CONV_PX 4 /* conv_tiled: consecutive output pixels of a row per work-item */
 #endif
 #ifndef PW_OC
 #define PW_OC 4 /* pointwise: output channels per work-item */
@@ -125,42 +127,51 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
                          __global const float *bias, int has_bias, __global float *out, int8 g,
                          int8 k, int act, float a, float b)
 {
-    const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
+    const int ow0 = get_global_id(0) * CONV_PX, oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
     const int tiles = (OC + CONV_CT - 1) / CONV_CT;
-    if (ow >= OW || oh >= OH || z >= N * tiles)
+    if (ow0 >= OW || oh >= OH || z >= N * tiles)
         return;
     const int n = z / tiles, oc0 = (z % tiles) * CONV_CT;
     const int icg = C / G, ocg = OC / G, grp = oc0 / ocg;
     const int KH = k.s0, KW = k.s1, wstride = icg * KH * KW;
-    const int ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
-    float acc[CONV_CT];
+    const int ih0 = oh * k.s2 - k.s4, iw0 = ow0 * k.s3 - k.s5;
+    float acc[CONV_CT][CONV_PX];
     int wbase[CONV_CT];
     for (int o = 0; o < CONV_CT; o++) {
         const int oc = min(oc0 + o, OC - 1); /* tail channels compute a copy, never stored */
-        acc[o] = has_bias ? bias[oc] : 0.0f;
+        const float b0 = has_bias ? bias[oc] : 0.0f;
+        for (int p = 0; p < CONV_PX; p++)
+            acc[o][p] = b0;
         wbase[o] = oc * wstride;
     }
     __global const float *ip = in + ((size_t)n * C + grp * icg) * H * W;
     for (int ic = 0; ic < icg; ic++, ip += H * W) {
         for (int kh = 0; kh < KH; kh++) {
             const int ih = ih0 + kh * k.s6;
-            const bool hin = ih >= 0 && ih < H;
-            const int ihc = clamp(ih, 0, H - 1);
+            const float hm = (ih >= 0 && ih < H) ? 1.0f : 0.0f;
+            __global const float *row = ip + clamp(ih, 0, H - 1) * W;
             for (int kw = 0; kw < KW; kw++) {
-                const int iw = iw0 + kw * k.s7;
-                const float m = (hin && iw >= 0 && iw < W) ? 1.0f : 0.0f;
-                const float v = ip[ihc * W + clamp(iw, 0, W - 1)] * m;
+                float v[CONV_PX];
+                for (int p = 0; p < CONV_PX; p++) {
+                    const int iw = iw0 + p * k.s3 + kw * k.s7;
+                    v[p] = row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? hm : 0.0f);
+                }
                 const int wo = (ic * KH + kh) * KW + kw;
-                for (int o = 0; o < CONV_CT; o++)
-                    acc[o] += v * wt[wbase[o] + wo];
+                for (int o = 0; o < CONV_CT; o++) {
+                    const float wv = wt[wbase[o] + wo];
+                    for (int p = 0; p < CONV_PX; p++)
+                        acc[o][p] += v[p] * wv;
+                }
             }
         }
     }
-    __global float *op = out + ((size_t)n * OC) * OH * OW + oh * OW + ow;
+    __global float *op = out + ((size_t)n * OC) * OH * OW + oh * OW;
     for (int o = 0; o < CONV_CT; o++)
         if (oc0 + o < OC)
-            op[(size_t)(oc0 + o) * OH * OW] = FAULT(act_apply(acc[o], act, a, b));
+            for (int p = 0; p < CONV_PX; p++)
+                if (ow0 + p < OW)
+                    op[(size_t)(oc0 + o) * OH * OW + ow0 + p] = FAULT(act_apply(acc[o][p], act, a, b));
 }
 
 /* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W). */
