@@ -125,10 +125,46 @@ static void test_conv_variants(void **state)
         fail_msg("%d conv case(s) failed", fails);
 }
 
+/* Swish: y = c * Sigmoid(c), c = Conv(x): one launch (Sigmoid and Mul fused),
+ * with the Mul's operands in either order; a second reader of c blocks it. */
+static void test_silu_fusion(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    for (int order = 0; order < 3; order++) {
+        ir_graph *g = kh_new(18);
+        int64_t xd[4] = {1, 5, 7, 13}, wd[4] = {17, 5, 3, 3}, bd[1] = {17};
+        int in[3] = {kh_input(g, "x", 4, xd), kh_const(g, "w", 4, wd, -0.3f, 0.3f),
+                     kh_const(g, "b", 1, bd, -0.5f, 0.5f)};
+        int c = kh_tensor(g, "c"), s = kh_tensor(g, "s"), y = kh_tensor(g, "y");
+        int n = ir_add_node(g, IR_OP_CONV, "conv", in, 3, &c, 1);
+        int64_t pads[4] = {1, 1, 1, 1};
+        ir_set_attr_ints(g, n, "pads", pads, 4);
+        ir_add_node(g, IR_OP_SIGMOID, "sig", &c, 1, &s, 1);
+        int min[2] = {order == 1 ? s : c, order == 1 ? c : s};
+        ir_add_node(g, IR_OP_MUL, "mul", min, 2, &y, 1);
+        kh_output(g, y);
+        if (order == 2) /* c also a graph output: must not fuse */
+            kh_output(g, c);
+        char label[64];
+        snprintf(label, sizeof label, "conv+sigmoid+mul order %d", order);
+        fails += kh_check_k(rt, g, NULL, order == 2 ? "unary" : "fused", order == 2 ? 3 : 1, label);
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d SiLU case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_variants),
+        cmocka_unit_test(test_silu_fusion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* plan.c — builds the OpenCL plan of a graph: folds single-consumer activations
- * into the Conv/BatchNormalization before them, resolves zero-copy aliases
- * (Reshape & co.), assigns and allocates buffers, uploads constants, then asks
- * each op's *_cl.c for its launches. Every node gets a recorded variant. */
+ * (and Sigmoid+Mul Swish pairs) into the Conv/BatchNormalization before them,
+ * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
+ * uploads constants, then asks each op's *_cl.c for its launches. Every node
+ * gets a recorded variant. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,51 @@ static int is_const(const ir_tensor *t)
     return t->data != NULL;
 }
 
+/* The one node reading tensor t, or -1. */
+static int sole_reader(const ir_graph *g, int t)
+{
+    int r = -1;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++)
+            if (g->nodes[i].in[k] == t) {
+                if (r >= 0 && r != i)
+                    return -1;
+                r = i;
+            }
+    return r;
+}
+
+static int is_output(const ir_graph *g, int t)
+{
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == t)
+            return 1;
+    return 0;
+}
+
+/* Swish as exporters write it: T = Conv/BN(..); S = Sigmoid(T); Y = Mul(T, S),
+ * T read by exactly those two, S only by the Mul: one kernel writing Y. */
+static void fuse_silu(const ir_graph *g, plan *p, plan_work *w)
+{
+    for (int j = 0; j < g->n_nodes; j++) {
+        const ir_node *sg = &g->nodes[j];
+        if (sg->op != IR_OP_SIGMOID || sg->n_in < 1 || sg->in[0] < 0)
+            continue;
+        const int t = sg->in[0], s = sg->out[0], i = g->tensors[t].producer;
+        const int m = sole_reader(g, s);
+        if (i < 0 || m < 0 || w->uses[t] != 2 || w->uses[s] != 1 || is_output(g, t))
+            continue;
+        const ir_node *n = &g->nodes[i], *mul = &g->nodes[m];
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || n->out[0] != t ||
+            p->fused_into[i] >= 0 || w->act[i].code || mul->op != IR_OP_MUL || mul->n_in != 2 ||
+            !((mul->in[0] == t && mul->in[1] == s) || (mul->in[0] == s && mul->in[1] == t)))
+            continue;
+        p->fused_into[j] = p->fused_into[m] = i;
+        w->act[i].code = OPCL_ACT_SILU;
+        w->out_of[i] = mul->out[0];
+    }
+}
+
 /* Counts readers, resolves alias roots and decides fusion. */
 static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
 {
@@ -48,6 +94,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
     }
     if (o->keep_all)
         return;
+    fuse_silu(g, p, w);
     /* Conv/BN -> activation, the activation the only reader: one kernel. Nodes
      * are topologically sorted, so the activation comes later in the walk. */
     for (int j = 0; j < g->n_nodes; j++) {
