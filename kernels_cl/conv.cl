@@ -3,7 +3,8 @@
  *   conv_general  any groups / dilation / stride / asymmetric pads; no preconditions.
  *                 One work-item per output pixel. NDRange (OW, OH, N*OC).
  *   conv_dw       depthwise: group == C_in == C_out, kernel DW_K x DW_K (-DDW_K=3|5|7),
- *                 any stride / dilation / pads. NDRange (OW, OH, N*C).
+ *                 any stride / dilation / pads. DW_PX consecutive output pixels of a
+ *                 row per work-item. NDRange (ceil(OW/DW_PX), OH, N*C).
  *   conv_tiled    any kernel size / stride / dilation / pads; precondition: group 1, or
  *                 (C_out/group) % CONV_CT == 0 so a tile never straddles two groups
  *                 (the host picks CONV_CT from 16, 8, 4 per layer).
@@ -20,6 +21,9 @@
 
 #ifndef DW_K
 #define DW_K 3 /* depthwise kernel size (square) */
+#endif
+#ifndef DW_PX
+#define DW_PX 4 /* depthwise: consecutive output pixels per work-item */
 #endif
 #ifndef CONV_CT
 #define CONV_CT 4 /* conv_tiled: output channels per work-item */
@@ -101,28 +105,37 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int8 g,
                       int8 k, int act, float a, float b)
 {
-    const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
+    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
-    if (ow >= OW || oh >= OH || z >= N * C)
+    if (ow0 >= OW || oh >= OH || z >= N * C)
         return;
     const int c = z % C;
-    const int ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
+    const int ih0 = oh * k.s2 - k.s4, iw0 = ow0 * k.s3 - k.s5;
     __global const float *ip = in + (size_t)z * H * W;
     __global const float *wp = wt + c * DW_K * DW_K;
-    float acc = has_bias ? bias[c] : 0.0f;
+    const float b0 = has_bias ? bias[c] : 0.0f;
+    float acc[DW_PX];
+    for (int p = 0; p < DW_PX; p++)
+        acc[p] = b0;
 #pragma unroll
     for (int kh = 0; kh < DW_K; kh++) {
         const int ih = ih0 + kh * k.s6;
-        if (ih < 0 || ih >= H)
+        if (ih < 0 || ih >= H) /* uniform across the row's work-items */
             continue;
+        __global const float *row = ip + ih * W;
 #pragma unroll
         for (int kw = 0; kw < DW_K; kw++) {
-            const int iw = iw0 + kw * k.s7;
-            if (iw >= 0 && iw < W)
-                acc += ip[ih * W + iw] * wp[kh * DW_K + kw];
+            const float wv = wp[kh * DW_K + kw];
+            for (int p = 0; p < DW_PX; p++) {
+                const int iw = iw0 + p * k.s3 + kw * k.s7;
+                acc[p] += row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? wv : 0.0f);
+            }
         }
     }
-    out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(act_apply(acc, act, a, b));
+    __global float *op = out + (size_t)z * OH * OW + oh * OW;
+    for (int p = 0; p < DW_PX; p++)
+        if (ow0 + p < OW)
+            op[ow0 + p] = FAULT(act_apply(acc[p], act, a, b));
 }
 
 __kernel void conv_tiled(__global const float *in, __global const float *wt,
