@@ -3,7 +3,7 @@
  *   conv_general  any groups / dilation / stride / asymmetric pads; no preconditions.
  *                 One work-item per output pixel. NDRange (OW, OH, N*OC).
  *   conv_dw       depthwise: group == C_in == C_out, kernel DW_K x DW_K (-DDW_K=3|5|7),
- *                 any stride / dilation / pads. DW_PX consecutive output pixels of a
+ *                 horizontal stride DW_S (-D, any value), any vertical stride, dilation, pads. DW_PX consecutive output pixels of a
  *                 row per work-item. NDRange (ceil(OW/DW_PX), OH, N*C).
  *   conv_tiled    any kernel size / stride / dilation / pads; precondition: group 1, or
  *                 (C_out/group) % CONV_CT == 0 so a tile never straddles two groups
@@ -21,6 +21,9 @@
 
 #ifndef DW_K
 #define DW_K 3 /* depthwise kernel size (square) */
+#endif
+#ifndef DW_S
+#define DW_S 1 /* depthwise: horizontal stride (compile-time so loads can vectorise) */
 #endif
 #ifndef DW_PX
 #define DW_PX 4 /* depthwise: consecutive output pixels per work-item */
@@ -110,25 +113,41 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
     if (ow0 >= OW || oh >= OH || z >= N * C)
         return;
     const int c = z % C;
-    const int ih0 = oh * k.s2 - k.s4, iw0 = ow0 * k.s3 - k.s5;
+    const int ih0 = oh * k.s2 - k.s4, iw0 = ow0 * DW_S - k.s5;
     __global const float *ip = in + (size_t)z * H * W;
     __global const float *wp = wt + c * DW_K * DW_K;
     const float b0 = has_bias ? bias[c] : 0.0f;
     float acc[DW_PX];
     for (int p = 0; p < DW_PX; p++)
         acc[p] = b0;
+    /* Most tiles sit wholly inside the image: no clamping or masking there. */
+    const bool inside = ih0 >= 0 && ih0 + (DW_K - 1) * k.s6 < H && iw0 >= 0 &&
+                        iw0 + (DW_PX - 1) * DW_S + (DW_K - 1) * k.s7 < W;
+    if (inside) {
 #pragma unroll
-    for (int kh = 0; kh < DW_K; kh++) {
-        const int ih = ih0 + kh * k.s6;
-        if (ih < 0 || ih >= H) /* uniform across the row's work-items */
-            continue;
-        __global const float *row = ip + ih * W;
+        for (int kh = 0; kh < DW_K; kh++) {
+            __global const float *row = ip + (ih0 + kh * k.s6) * W + iw0;
 #pragma unroll
-        for (int kw = 0; kw < DW_K; kw++) {
-            const float wv = wp[kh * DW_K + kw];
-            for (int p = 0; p < DW_PX; p++) {
-                const int iw = iw0 + p * k.s3 + kw * k.s7;
-                acc[p] += row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? wv : 0.0f);
+            for (int kw = 0; kw < DW_K; kw++) {
+                const float wv = wp[kh * DW_K + kw];
+                for (int p = 0; p < DW_PX; p++)
+                    acc[p] += row[p * DW_S + kw * k.s7] * wv;
+            }
+        }
+    } else {
+#pragma unroll
+        for (int kh = 0; kh < DW_K; kh++) {
+            const int ih = ih0 + kh * k.s6;
+            if (ih < 0 || ih >= H)
+                continue;
+            __global const float *row = ip + ih * W;
+#pragma unroll
+            for (int kw = 0; kw < DW_K; kw++) {
+                const float wv = wp[kh * DW_K + kw];
+                for (int p = 0; p < DW_PX; p++) {
+                    const int iw = iw0 + p * DW_S + kw * k.s7;
+                    acc[p] += row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? wv : 0.0f);
+                }
             }
         }
     }

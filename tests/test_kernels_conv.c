@@ -33,6 +33,12 @@ static const conv_case cases[] = {
     {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, NULL, "conv_dw"},
     {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_dw"},
     {1, 5, 13, 7, 5, 3, 3, 1, 2, 2, 2, 2, 2, 2, 5, 1, NOACT, "conv_general", "conv_general"},
+    /* depthwise rows wide enough for whole 8-pixel tiles inside the image (the
+     * unmasked path) next to edge tiles; stride 1 x 2 */
+    {1, 3, 13, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dw"},
+    {1, 5, 17, 53, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dw"},
+    {1, 3, 11, 41, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 3, 1, NOACT, NULL, "conv_dw"},
+    {1, 5, 13, 43, 5, 7, 7, 1, 2, 3, 0, 3, 5, 1, 5, 0, NOACT, NULL, "conv_dw"},
     /* tiled: stem conv (channel tail 5 = 4 + 1), K 5 and 7, dilation, 1x1 input,
      * 1 < group < C with tiles inside a group */
     {1, 3, 17, 17, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},

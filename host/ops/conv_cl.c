@@ -106,7 +106,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
         variant = "conv_dw";
-        snprintf(opts, sizeof opts, "-DDW_K=%d -DDW_PX=%d", (int)w.k[0], DW_PX);
+        snprintf(opts, sizeof opts, "-DDW_K=%d -DDW_PX=%d -DDW_S=%d", (int)w.k[0], DW_PX,
+                 (int)w.stride[1]);
         gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
     } else if (ct && !opcl_forced_away(c, "conv_tiled")) {
         variant = "conv_tiled";
