@@ -180,6 +180,9 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
         wbase[o] = oc * wstride;
     }
     __global const float *ip = in + ((size_t)n * C + grp * icg) * H * W;
+    /* Tiles wholly inside the image (most of them) skip the clamping and masking. */
+    const bool inside = ih0 >= 0 && ih0 + (KH - 1) * k.s6 < H && iw0 >= 0 &&
+                        iw0 + (CONV_PX - 1) * k.s3 + (KW - 1) * k.s7 < W;
     for (int ic = 0; ic < icg; ic++, ip += H * W) {
         for (int kh = 0; kh < KH; kh++) {
             const int ih = ih0 + kh * k.s6;
@@ -187,9 +190,14 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
             __global const float *row = ip + clamp(ih, 0, H - 1) * W;
             for (int kw = 0; kw < KW; kw++) {
                 float v[CONV_PX];
-                for (int p = 0; p < CONV_PX; p++) {
-                    const int iw = iw0 + p * k.s3 + kw * k.s7;
-                    v[p] = row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? hm : 0.0f);
+                if (inside) {
+                    for (int p = 0; p < CONV_PX; p++)
+                        v[p] = row[iw0 + p * k.s3 + kw * k.s7];
+                } else {
+                    for (int p = 0; p < CONV_PX; p++) {
+                        const int iw = iw0 + p * k.s3 + kw * k.s7;
+                        v[p] = row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? hm : 0.0f);
+                    }
                 }
                 const int wo = (ic * KH + kh) * KW + kw;
                 for (int o = 0; o < CONV_CT; o++) {
