@@ -3,6 +3,9 @@
  *   unary          y = act(x) for Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid;
  *                  no preconditions. NDRange (ceil(n)).
  *   binary_same    a, b and y have the same shape (flat index). NDRange (n).
+ *   binary_plane   one operand has y's shape, the other y's leading dims then only 1s
+ *                  (SE scaling: N,C,H,W * N,C,1,1): it is read at i / inner. `swap`
+ *                  says which side is the small one. NDRange (n).
  *   binary_bcast   general numpy broadcasting in up to 6 dims: y dims are given
  *                  left-padded to 6, and a/b get per-dim element strides (0 where
  *                  the operand is broadcast). NDRange (n).
@@ -65,6 +68,16 @@ __kernel void binary_same(__global const float *a, __global const float *b, __gl
     const int i = get_global_id(0);
     if (i < n)
         y[i] = FAULT(bin_apply(a[i], b[i], op));
+}
+
+__kernel void binary_plane(__global const float *full, __global const float *small,
+                           __global float *y, int n, int op, int inner, int swap)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const float f = full[i], s = small[i / inner];
+    y[i] = FAULT(swap ? bin_apply(s, f, op) : bin_apply(f, s, op));
 }
 
 /* dims: y's 6 dims (s0 outermost); sa/sb: element strides of a and b per dim. */

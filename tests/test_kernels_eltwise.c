@@ -1,5 +1,5 @@
-/* test_kernels_eltwise.c — binary_same / binary_bcast (Add, Sub, Mul, Div with
- * numpy broadcasting), the unary activations as standalone kernels, gemm_general
+/* test_kernels_eltwise.c — binary_same / binary_plane / binary_bcast (Add, Sub,
+ * Mul, Div with numpy broadcasting), the unary activations as standalone kernels, gemm_general
  * (Gemm transA/transB/alpha/beta and every C broadcast; MatMul 1-D, 2-D, batched)
  * and softmax_line (opset 11 flattening and opset 13 single axis). */
 #include <setjmp.h>
@@ -36,11 +36,13 @@ static void test_binary(void **state)
     typedef struct { int na; int64_t ad[4]; int nb; int64_t bd[4]; const char *expect; } bcase;
     static const bcase cases[] = {
         {4, {1, 17, 13, 7}, 4, {1, 17, 13, 7}, "binary_same"},
-        {4, {2, 5, 7, 13}, 4, {2, 5, 1, 1}, "binary_bcast"},   /* SE scale: N,C,1,1 */
-        {4, {1, 3, 7, 7}, 0, {0}, "binary_bcast"},             /* scalar */
+        {4, {2, 5, 7, 13}, 4, {2, 5, 1, 1}, "binary_plane"},   /* SE scale: N,C,1,1 */
+        {4, {2, 5, 1, 1}, 4, {2, 5, 7, 13}, "binary_plane"},   /* small operand first */
+        {4, {1, 3, 7, 7}, 0, {0}, "binary_plane"},             /* scalar */
         {3, {3, 1, 5}, 2, {4, 1}, "binary_bcast"},             /* both sides broadcast */
         {2, {17, 13}, 1, {13}, "binary_bcast"},                /* bias on the last axis */
-        {1, {1}, 4, {1, 3, 1, 5}, "binary_bcast"},
+        {1, {1}, 4, {1, 3, 1, 5}, "binary_plane"},
+        {3, {2, 3, 5}, 3, {2, 1, 5}, "binary_bcast"},          /* middle dim broadcast */
     };
     const ir_op ops[4] = {IR_OP_ADD, IR_OP_SUB, IR_OP_MUL, IR_OP_DIV};
     int fails = 0;
@@ -54,6 +56,9 @@ static void test_binary(void **state)
     const int64_t s[4] = {1, 5, 3, 3};
     fails += kh_check(rt, build_binary(IR_OP_MUL, 4, s, 4, s, 1), "binary_bcast", "binary_bcast",
                       "Mul same shape, forced bcast");
+    const int64_t se[4] = {1, 5, 1, 1};
+    fails += kh_check(rt, build_binary(IR_OP_DIV, 4, s, 4, se, 1), "binary_bcast", "binary_bcast",
+                      "Div per channel, forced bcast");
     rt_destroy(rt);
     if (fails)
         fail_msg("%d binary case(s) failed", fails);

@@ -1,6 +1,7 @@
 /* eltwise_cl.c — OpenCL side of Add/Sub/Mul/Div: binary_same when both operands
- * have the output's shape, else binary_bcast (numpy broadcasting via per-dim
- * strides, up to 6 dims). Float32 only; int64 arithmetic is folded on the host. */
+ * have the output's shape, binary_plane when one is full and the other keeps
+ * only y's leading dims (SE scaling), else binary_bcast (numpy broadcasting via
+ * per-dim strides, up to 6 dims). Float32 only; int64 arithmetic is folded on the host. */
 #include "op_cl.h"
 #include "ops_impl.h"
 
@@ -16,6 +17,26 @@ static int same_shape(const ir_tensor *a, const ir_tensor *b)
     return 1;
 }
 
+/* Elements of y each value of `s` covers when s (right-aligned to y's rank,
+ * missing leading dims = 1) equals y on a leading run of dims and is 1 after
+ * it, so s is read at i / inner; 0 when s is not of that form. */
+static int64_t plane_inner(const ir_tensor *s, const ir_tensor *y)
+{
+    if (s->ndim > y->ndim)
+        return 0;
+    const int off = y->ndim - s->ndim;
+    int k = 0;
+    while (k < y->ndim && (k < off ? 1 : s->dims[k - off]) == y->dims[k])
+        k++;
+    for (int j = k; j < y->ndim; j++)
+        if ((j < off ? 1 : s->dims[j - off]) != 1)
+            return 0;
+    int64_t inner = 1;
+    for (int j = k; j < y->ndim; j++)
+        inner *= y->dims[j];
+    return inner;
+}
+
 clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_graph *g = c->g;
@@ -27,9 +48,31 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
               : n->op == IR_OP_MUL ? BIN_MUL : BIN_DIV;
     cl_int cnt = (cl_int)ir_numel(y);
     const int same = same_shape(a, y) && same_shape(b, y);
-    const char *variant = same && !opcl_forced_away(c, "binary_same") ? "binary_same"
-                                                                      : "binary_bcast";
+    int swap = 0;
+    int64_t inner = 0;
+    if (!same && same_shape(a, y))
+        inner = plane_inner(b, y);
+    else if (!same && same_shape(b, y))
+        inner = plane_inner(a, y), swap = 1;
+    const char *variant = "binary_bcast";
+    if (same && !opcl_forced_away(c, "binary_same"))
+        variant = "binary_same";
+    else if (inner > 0 && !opcl_forced_away(c, "binary_plane"))
+        variant = "binary_plane";
     cl_kernel k = NULL;
+    if (variant[7] == 'p') { /* binary_plane */
+        cl_int ci = (cl_int)inner, cs = swap;
+        if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
+            return st;
+        if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[swap ? 1 : 0]], err)) ||
+            (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[swap ? 0 : 1]], err)) ||
+            (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)) ||
+            (st = opcl_arg(k, 3, sizeof cnt, &cnt, err)) || (st = opcl_arg(k, 4, sizeof op, &op, err)) ||
+            (st = opcl_arg(k, 5, sizeof ci, &ci, err)) || (st = opcl_arg(k, 6, sizeof cs, &cs, err)))
+            goto fail;
+        size_t gws[1] = {(size_t)cnt};
+        return opcl_push(c, n, k, 1, gws, NULL, variant, err);
+    }
     if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
         return st;
     if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
