@@ -232,18 +232,29 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
             acc[o][p] = b0;
     }
     __global const float *ip = in + (size_t)n * C * sd.s3;
-    const bool full_px = p0 + PW_PX <= HW, full_oc = oc0 + PW_OC <= OC;
+    const bool full_px = p0 + PW_PX <= HW;
     int src[PW_PX]; /* input offset of each output pixel (stride subsamples) */
     for (int p = 0; p < PW_PX; p++) {
         const int q = min(p0 + p, HW - 1);
         src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
     }
+    /* stride 1, whole tile: the PW_PX inputs are contiguous (one vector load) */
+    const bool contiguous = sd.s2 == 1 && full_px;
+    __global const float *cp = ip + p0;
+    __global const float *wrow[PW_OC];
+    for (int o = 0; o < PW_OC; o++)
+        wrow[o] = wt + (size_t)min(oc0 + o, OC - 1) * C; /* tail rows: computed, not stored */
     for (int ic = 0; ic < C; ic++) {
         float x[PW_PX];
-        for (int p = 0; p < PW_PX; p++)
-            x[p] = ip[(size_t)ic * sd.s3 + src[p]];
+        if (contiguous) {
+            for (int p = 0; p < PW_PX; p++)
+                x[p] = cp[(size_t)ic * sd.s3 + p];
+        } else {
+            for (int p = 0; p < PW_PX; p++)
+                x[p] = ip[(size_t)ic * sd.s3 + src[p]];
+        }
         for (int o = 0; o < PW_OC; o++) {
-            const float w = (full_oc || oc0 + o < OC) ? wt[(size_t)(oc0 + o) * C + ic] : 0.0f;
+            const float w = wrow[o][ic];
             for (int p = 0; p < PW_PX; p++)
                 acc[o][p] += w * x[p];
         }
