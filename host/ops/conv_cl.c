@@ -54,7 +54,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = conv_geometry(g, n, &w, err);
     if (st)
         return st;
-    const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1), *y = ir_out(g, n, 0);
+    const ir_tensor *x = ir_in(g, n, 0), *y = ir_out(g, n, 0);
     conv_args a = {0};
     a.in = c->mem[n->in[0]];
     a.wt = c->mem[n->in[1]];
@@ -72,7 +72,6 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         a.g[i] = gv[i];
         a.k[i] = kv[i];
     }
-    (void)wt;
     const int no_pad = !w.pad_begin[0] && !w.pad_begin[1] && !w.pad_end[0] && !w.pad_end[1];
     const int is_pw = w.k[0] == 1 && w.k[1] == 1 && no_pad && G == 1 && w.stride[0] == w.stride[1];
     int ct = 0; /* conv_tiled's tile, 0 when no tile fits */

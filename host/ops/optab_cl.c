@@ -73,7 +73,7 @@ clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, cl
     CL_TRY(err, st, clSetKernelArg(k, i, size, value));
     return CLCNN_OK;
 fail:
-    {
+    if (err) {
         char name[64] = "?";
         clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, sizeof name, name, NULL);
         size_t len = strlen(err->msg);
@@ -98,7 +98,7 @@ static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, size_t *lws)
     size_t budget = max_wg < 64 ? max_wg : 64;
     for (cl_uint d = 0; d < 3; d++)
         lws[d] = 1;
-    lws[0] = pow2_cap(gws[0], budget < 16 && dim > 1 ? budget : (dim > 1 ? 16 : budget));
+    lws[0] = pow2_cap(gws[0], dim > 1 && budget > 16 ? 16 : budget);
     if (dim > 1)
         lws[1] = pow2_cap(gws[1], budget / lws[0]);
 }

@@ -209,8 +209,8 @@ cl_fail:
 }
 
 /* Asks node i's op for its launches. */
-static clcnn_status plan_node(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p,
-                              plan_work *w, opcl_ctx *c, int i, clcnn_err *err)
+static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p, plan_work *w,
+                              opcl_ctx *c, int i, clcnn_err *err)
 {
     const ir_node *n = &g->nodes[i];
     if (p->fused_into[i] >= 0) {
@@ -249,7 +249,6 @@ static clcnn_status plan_node(rt_ctx *rt, const ir_graph *g, const plan_options 
     }
     p->variant[i] = c->variant ? c->variant : "empty";
     p->fallback[i] = c->fallback;
-    (void)rt;
     return CLCNN_OK;
 }
 
@@ -292,7 +291,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     c.mem = p->mem;
     c.force = o.force;
     for (int i = 0; i < g->n_nodes; i++)
-        if ((st = plan_node(rt, g, &o, p, &w, &c, i, err))) {
+        if ((st = plan_node(g, &o, p, &w, &c, i, err))) {
             p->launches = c.launches, p->n_launches = c.n_launches;
             goto fail;
         }
