@@ -49,6 +49,7 @@
 #define ACT_HSWISH 5
 #define ACT_SIGMOID 6
 #define ACT_SILU 7 /* x * sigmoid(x): Swish, fused from Sigmoid + Mul */
+#define ACT_XHSIG 8 /* x * hardsigmoid(x): HardSwish as exporters spell it */
 
 float act_apply(float v, int act, float a, float b)
 {
@@ -60,6 +61,7 @@ float act_apply(float v, int act, float a, float b)
     case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
     case ACT_SILU: return v / (1.0f + exp(-v));
+    case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
     default: return v;
     }
 }

@@ -136,7 +136,8 @@ static void test_conv_variants(void **state)
 }
 
 /* Swish: y = c * Sigmoid(c), c = Conv(x): one launch (Sigmoid and Mul fused),
- * with the Mul's operands in either order; a second reader of c blocks it. */
+ * with the Mul's operands in either order; a second reader of c blocks it.
+ * Order 3: HardSwish spelled c * HardSigmoid(c; 1/6, 1/2), also one launch. */
 static void test_silu_fusion(void **state)
 {
     (void)state;
@@ -146,7 +147,7 @@ static void test_silu_fusion(void **state)
         return;
     }
     int fails = 0;
-    for (int order = 0; order < 3; order++) {
+    for (int order = 0; order < 4; order++) {
         ir_graph *g = kh_new(18);
         int64_t xd[4] = {1, 5, 7, 13}, wd[4] = {17, 5, 3, 3}, bd[1] = {17};
         int in[3] = {kh_input(g, "x", 4, xd), kh_const(g, "w", 4, wd, -0.3f, 0.3f),
@@ -155,14 +156,18 @@ static void test_silu_fusion(void **state)
         int n = ir_add_node(g, IR_OP_CONV, "conv", in, 3, &c, 1);
         int64_t pads[4] = {1, 1, 1, 1};
         ir_set_attr_ints(g, n, "pads", pads, 4);
-        ir_add_node(g, IR_OP_SIGMOID, "sig", &c, 1, &s, 1);
+        int sn = ir_add_node(g, order == 3 ? IR_OP_HARDSIGMOID : IR_OP_SIGMOID, "sig", &c, 1, &s, 1);
+        if (order == 3) {
+            ir_set_attr_float(g, sn, "alpha", 1.0f / 6.0f);
+            ir_set_attr_float(g, sn, "beta", 0.5f);
+        }
         int min[2] = {order == 1 ? s : c, order == 1 ? c : s};
         ir_add_node(g, IR_OP_MUL, "mul", min, 2, &y, 1);
         kh_output(g, y);
         if (order == 2) /* c also a graph output: must not fuse */
             kh_output(g, c);
         char label[64];
-        snprintf(label, sizeof label, "conv+sigmoid+mul order %d", order);
+        snprintf(label, sizeof label, "conv+%s+mul order %d", order == 3 ? "hardsigmoid" : "sigmoid", order);
         fails += kh_check_k(rt, g, NULL, order == 2 ? "unary" : "fused", order == 2 ? 3 : 1, label);
     }
     rt_destroy(rt);

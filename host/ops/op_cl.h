@@ -11,7 +11,8 @@
 
 /* Activation codes shared with kernels_cl/{conv,eltwise,bn}.cl (ACT_*). */
 enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSIGMOID,
-       OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID, OPCL_ACT_SILU /* x*sigmoid(x), plan-fused */ };
+       OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID, OPCL_ACT_SILU /* x*sigmoid(x), plan-fused */,
+       OPCL_ACT_XHSIG /* x*hardsigmoid(x; a, b), plan-fused */ };
 
 typedef struct opcl_act {
     int code;

@@ -1,5 +1,5 @@
 /* plan.c — builds the OpenCL plan of a graph: folds single-consumer activations
- * (and Sigmoid+Mul Swish pairs) into the Conv/BatchNormalization before them,
+ * (and x*Sigmoid(x), x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them,
  * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
  * uploads constants, then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
@@ -51,13 +51,15 @@ static int is_output(const ir_graph *g, int t)
     return 0;
 }
 
-/* Swish as exporters write it: T = Conv/BN(..); S = Sigmoid(T); Y = Mul(T, S),
- * T read by exactly those two, S only by the Mul: one kernel writing Y. */
-static void fuse_silu(const ir_graph *g, plan *p, plan_work *w)
+/* Swish / HardSwish as exporters write them: T = Conv/BN(..); S = Sigmoid(T)
+ * or HardSigmoid(T); Y = Mul(T, S), T read by exactly those two, S only by the
+ * Mul: one kernel writing Y. */
+static void fuse_x_times_act(const ir_graph *g, plan *p, plan_work *w)
 {
     for (int j = 0; j < g->n_nodes; j++) {
         const ir_node *sg = &g->nodes[j];
-        if (sg->op != IR_OP_SIGMOID || sg->n_in < 1 || sg->in[0] < 0)
+        if ((sg->op != IR_OP_SIGMOID && sg->op != IR_OP_HARDSIGMOID) || sg->n_in < 1 ||
+            sg->in[0] < 0)
             continue;
         const int t = sg->in[0], s = sg->out[0], i = g->tensors[t].producer;
         const int m = sole_reader(g, s);
@@ -69,7 +71,13 @@ static void fuse_silu(const ir_graph *g, plan *p, plan_work *w)
             !((mul->in[0] == t && mul->in[1] == s) || (mul->in[0] == s && mul->in[1] == t)))
             continue;
         p->fused_into[j] = p->fused_into[m] = i;
-        w->act[i].code = OPCL_ACT_SILU;
+        if (sg->op == IR_OP_SIGMOID) {
+            w->act[i].code = OPCL_ACT_SILU;
+        } else {
+            w->act[i].code = OPCL_ACT_XHSIG;
+            w->act[i].a = ir_attr_float(sg, "alpha", 0.2f);
+            w->act[i].b = ir_attr_float(sg, "beta", 0.5f);
+        }
         w->out_of[i] = mul->out[0];
     }
 }
@@ -94,7 +102,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
     }
     if (o->keep_all)
         return;
-    fuse_silu(g, p, w);
+    fuse_x_times_act(g, p, w);
     /* Conv/BN -> activation, the activation the only reader: one kernel. Nodes
      * are topologically sorted, so the activation comes later in the walk. */
     for (int j = 0; j < g->n_nodes; j++) {
