@@ -16,6 +16,7 @@ static const cli_cmd commands[] = {
     {"run", cmd_run, "run a model on an NPY input, write the NPY output"},
     {"compare", cmd_compare, "OpenCL vs the reference backend, layer by layer"},
     {"bench", cmd_bench, "latency and a per-layer profile"},
+    {"tune", cmd_tune, "measure kernel choices (CLBlast, work-group sizes) and store them"},
     {"summary", cmd_summary, "Keras-like table of a model: shapes, params, MACs"},
     {"list", cmd_list, "the built-in architectures"},
     {"export", cmd_export, "write a built-in architecture as ONNX"},

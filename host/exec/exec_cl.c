@@ -73,6 +73,12 @@ static clcnn_status run(exec_cl *e, const float *const *inputs, float *const *ou
     }
     for (int i = 0; i < p->n_launches; i++) {
         const opcl_launch *L = &p->launches[i];
+        if (L->custom) {
+            st = L->custom(L->custom_data, q, events ? &events[i] : NULL, err);
+            if (st != CLCNN_OK)
+                goto fail;
+            continue;
+        }
         CL_TRY(err, st, clEnqueueNDRangeKernel(q, L->k, L->dim, NULL, L->gws, L->lws, 0, NULL,
                                                events ? &events[i] : NULL));
     }

@@ -26,6 +26,13 @@ typedef struct opcl_launch {
     size_t gws[3], lws[3];
     int node;
     const char *variant;  /* static name, e.g. "conv_dw" */
+    /* A launch that is not one of our kernels (CLBlast SGEMM): when set, the
+     * executor calls it instead of clEnqueueNDRangeKernel (k is then NULL). It
+     * must enqueue on q only, and return its last command's event in *ev when
+     * ev is non-NULL (profiling). custom_free releases custom_data with the plan. */
+    clcnn_status (*custom)(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err);
+    void *custom_data;
+    void (*custom_free)(void *data);
 } opcl_launch;
 
 typedef struct opcl_ctx {
@@ -63,6 +70,11 @@ clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, con
  * no non-uniform work-groups). lws NULL: chosen from the extents. Takes k even on failure. */
 clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, const size_t *gws,
                        const size_t *lws, const char *variant, clcnn_err *err);
+/* Appends a non-kernel launch (see opcl_launch.custom); takes data even on failure. */
+clcnn_status opcl_push_custom(opcl_ctx *c, const ir_node *n,
+                              clcnn_status (*fn)(void *, cl_command_queue, cl_event *, clcnn_err *),
+                              void *data, void (*free_fn)(void *), const char *variant,
+                              clcnn_err *err);
 /* Sets argument i (CL_TRY with the call text in the message). */
 clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err);
 /* 1 when c->force names a variant other than v (tests forcing a path). */

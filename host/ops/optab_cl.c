@@ -144,6 +144,35 @@ clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, 
     return CLCNN_OK;
 }
 
+clcnn_status opcl_push_custom(opcl_ctx *c, const ir_node *n,
+                              clcnn_status (*fn)(void *, cl_command_queue, cl_event *, clcnn_err *),
+                              void *data, void (*free_fn)(void *), const char *variant,
+                              clcnn_err *err)
+{
+    if (c->n_launches == c->cap_launches) {
+        int cap = c->cap_launches ? 2 * c->cap_launches : 64;
+        opcl_launch *p = realloc(c->launches, (size_t)cap * sizeof *p);
+        if (!p) {
+            if (free_fn)
+                free_fn(data);
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning node '%s'",
+                           n->name);
+        }
+        c->launches = p;
+        c->cap_launches = cap;
+    }
+    opcl_launch L = {0};
+    L.node = (int)(n - c->g->nodes);
+    L.variant = variant;
+    L.custom = fn;
+    L.custom_data = data;
+    L.custom_free = free_fn;
+    c->launches[c->n_launches++] = L;
+    if (!c->variant)
+        c->variant = variant;
+    return CLCNN_OK;
+}
+
 int opcl_forced_away(const opcl_ctx *c, const char *v)
 {
     return c->force && c->force[0] && strcmp(c->force, v) != 0;

@@ -318,8 +318,12 @@ void plan_free(plan *p)
 {
     if (!p)
         return;
-    for (int i = 0; i < p->n_launches; i++)
-        clReleaseKernel(p->launches[i].k);
+    for (int i = 0; i < p->n_launches; i++) {
+        if (p->launches[i].k)
+            clReleaseKernel(p->launches[i].k);
+        if (p->launches[i].custom_free)
+            p->launches[i].custom_free(p->launches[i].custom_data);
+    }
     for (int i = 0; i < p->n_buffers; i++)
         clReleaseMemObject(p->buffers[i]);
     free(p->launches);
