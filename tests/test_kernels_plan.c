@@ -83,6 +83,19 @@ static void test_reuse_and_fusion_on_device(void **state)
     assert_int_equal(reuse->n_launches, 6);
     plan_free(reuse);
     plan_free(keep);
+    {
+        /* exec_cl_memory: 7 tensors of 1*3*7*5 floats materialised; the reuse plan
+         * keeps x, the output and 2 ping-pong slots (see test_slots_by_liveness) */
+        exec_cl *m = NULL;
+        size_t wb = 1, ab = 0, nb = 0;
+        clfx_check(exec_cl_create(rt, g, NULL, &m, &err), &err, "exec_cl_create memory");
+        exec_cl_memory(m, &wb, &ab, &nb);
+        assert_int_equal(wb, 0);
+        assert_int_equal(nb, 7 * 105 * sizeof(float));
+        assert_int_equal(ab, 3 * 105 * sizeof(float));
+        exec_cl_memory(m, NULL, NULL, NULL);
+        exec_cl_destroy(m);
+    }
     ir_graph_free(g);
 
     /* Conv + Relu: fused by default (1 launch, conv's own output unreadable);

@@ -173,3 +173,14 @@ const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback)
         *fallback = ok ? e->p->fallback[node] : 0;
     return ok ? e->p->variant[node] : NULL;
 }
+
+void exec_cl_memory(const exec_cl *e, size_t *weight_bytes, size_t *act_bytes,
+                    size_t *naive_act_bytes)
+{
+    if (weight_bytes)
+        *weight_bytes = e ? e->p->const_bytes : 0;
+    if (act_bytes)
+        *act_bytes = e ? e->p->act_bytes : 0;
+    if (naive_act_bytes)
+        *naive_act_bytes = e ? e->p->naive_act_bytes : 0;
+}

@@ -37,5 +37,10 @@ const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback);
  * with each launch's device time from its profiling events. */
 clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
                                   double *kernel_ms, clcnn_err *err);
+/* Device memory of the plan: uploaded weights/constants, activation buffers
+ * after liveness reuse, and what activations would take with one buffer per
+ * materialised tensor (the planner's saving is naive - act). NULLs allowed. */
+void exec_cl_memory(const exec_cl *e, size_t *weight_bytes, size_t *act_bytes,
+                    size_t *naive_act_bytes);
 
 #endif

@@ -173,6 +173,9 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         return st;
     int nc = 0;
     for (int t = 0; t < g->n_tensors; t++)
+        if (w->need[t])
+            p->naive_act_bytes += ir_nbytes(&g->tensors[t]) ? ir_nbytes(&g->tensors[t]) : sizeof(float);
+    for (int t = 0; t < g->n_tensors; t++)
         nc += is_const(&g->tensors[t]) && g->tensors[t].dtype == IR_DT_FLOAT;
     p->buffers = calloc((size_t)ns + nc + 1, sizeof *p->buffers);
     if (!p->buffers) {

@@ -20,6 +20,7 @@ typedef struct plan {
     cl_mem *buffers;          /* owned: activation slots, then one per constant */
     int n_buffers;
     size_t act_bytes;         /* bytes of activation slots (after reuse) */
+    size_t naive_act_bytes;   /* sum of every materialised activation tensor (no reuse) */
     size_t const_bytes;       /* bytes of uploaded weights/constants */
     cl_mem *mem;              /* per tensor (borrowed from buffers), NULL: not materialised */
     unsigned char *readable;  /* per tensor: 1 when mem[t] still holds t after a run */
