@@ -1,15 +1,23 @@
 /* gemm_cl.c — OpenCL side of Gemm and MatMul: both become gemm_general with
  * element strides (transA/transB, 1-D operands) and a batch stride (0 = the
- * operand is shared by every batch). MatMul batch dims must either match the
- * output's or be absent/all 1; partial broadcasting is refused by name. */
+ * operand is shared by every batch). MatMul batch dims that broadcast only
+ * partly ([2,1,3,4] @ [3,4,2]) go to gemm_bcast, which walks up to four
+ * batch dims with per-operand strides. */
 #include "op_cl.h"
 #include "ops_impl.h"
+
+/* gemm_bcast's batch walk (see gemm_bcast_walk). */
+typedef struct gemm_bcast_geo {
+    cl_int bd[4], sa[4], sb[4];
+} gemm_bcast_geo;
 
 typedef struct gemm_geo {
     cl_int sz[4];  /* M, N, K, batch */
     cl_int st[8];  /* a_sb, a_sm, a_sk, b_sb, b_sk, b_sn, c_sm, c_sn */
     float alpha, beta;
     int c_in;      /* input index of C, -1 none */
+    int partial;   /* MatMul batch dims broadcast only partly: gemm_bcast with bc */
+    gemm_bcast_geo bc;
 } gemm_geo;
 
 static clcnn_status gemm_geo_gemm(const ir_graph *g, const ir_node *n, gemm_geo *o, clcnn_err *err)
@@ -38,18 +46,53 @@ static clcnn_status gemm_geo_gemm(const ir_graph *g, const ir_node *n, gemm_geo 
     return CLCNN_OK;
 }
 
-/* Batch stride of an operand whose matrix is rows*cols: full batch, or shared. */
-static clcnn_status batch_stride(const ir_node *n, const ir_tensor *t, int64_t batch,
-                                 int64_t mat, cl_int *out, clcnn_err *err)
+/* Batch stride of an operand whose matrix is rows*cols: full batch, or shared.
+ * 0 with *partial set when only some batch dims broadcast (gemm_bcast's case). */
+static cl_int batch_stride(const ir_tensor *t, int64_t batch, int64_t mat, int *partial)
 {
     int64_t tb = t->ndim > 2 ? ir_numel(t) / mat : 1;
     if (tb == batch)
-        *out = batch == 1 ? 0 : (cl_int)mat;
-    else if (tb == 1)
-        *out = 0;
-    else
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
-                       "MatMul operand '%s' broadcasts only some batch dims; not supported", t->name);
+        return batch == 1 ? 0 : (cl_int)mat;
+    if (tb != 1)
+        *partial = 1;
+    return 0;
+}
+
+
+/* Output batch dims (size-1 dims dropped, so up to 4 dims of size > 1 fit) and
+ * each operand's element stride per dim (0 where it broadcasts), right-aligned
+ * into the int4s, unused leading ones 1/0. */
+static clcnn_status gemm_bcast_walk(const ir_node *n, const ir_tensor *a, const ir_tensor *b,
+                                    const ir_tensor *y, int64_t M, int64_t N, int64_t K,
+                                    gemm_bcast_geo *o, clcnn_err *err)
+{
+    const int yb = y->ndim - (a->ndim > 1) - (b->ndim > 1);
+    ir_tensor ab = {.ndim = a->ndim > 2 ? a->ndim - 2 : 0}, bb = {.ndim = b->ndim > 2 ? b->ndim - 2 : 0};
+    for (int d = 0; d < ab.ndim; d++)
+        ab.dims[d] = a->dims[d];
+    for (int d = 0; d < bb.ndim; d++)
+        bb.dims[d] = b->dims[d];
+    int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS];
+    op_bcast_strides(&ab, yb, y->dims, sa);
+    op_bcast_strides(&bb, yb, y->dims, sb);
+    int r = 0;
+    for (int d = 0; d < 4; d++)
+        o->bd[d] = 1, o->sa[d] = o->sb[d] = 0;
+    int64_t keep[IR_MAX_DIMS][3];
+    for (int d = 0; d < yb; d++) {
+        if (y->dims[d] == 1)
+            continue;
+        if (r == 4)
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
+                           "MatMul with more than 4 broadcast batch dims of size > 1");
+        keep[r][0] = y->dims[d], keep[r][1] = sa[d] * M * K, keep[r][2] = sb[d] * K * N;
+        r++;
+    }
+    for (int d = 0; d < r; d++) {
+        o->bd[4 - r + d] = (cl_int)keep[d][0];
+        o->sa[4 - r + d] = (cl_int)keep[d][1];
+        o->sb[4 - r + d] = (cl_int)keep[d][2];
+    }
     return CLCNN_OK;
 }
 
@@ -62,15 +105,41 @@ static clcnn_status gemm_geo_matmul(const ir_graph *g, const ir_node *n, gemm_ge
     const int64_t N = b->ndim == 1 ? 1 : b->dims[b->ndim - 1];
     const int64_t batch = ir_numel(y) / (M * N > 0 ? M * N : 1);
     o->sz[0] = (cl_int)M, o->sz[1] = (cl_int)N, o->sz[2] = (cl_int)K, o->sz[3] = (cl_int)batch;
-    clcnn_status st;
-    if ((st = batch_stride(n, a, batch, M * K, &o->st[0], err)) ||
-        (st = batch_stride(n, b, batch, K * N, &o->st[3], err)))
-        return st;
+    o->st[0] = batch_stride(a, batch, M * K, &o->partial);
+    o->st[3] = batch_stride(b, batch, K * N, &o->partial);
+    if (o->partial) {
+        clcnn_status st = gemm_bcast_walk(n, a, b, y, M, N, K, &o->bc, err);
+        if (st)
+            return st;
+    }
     o->st[1] = (cl_int)K, o->st[2] = 1;
     o->st[4] = b->ndim == 1 ? 1 : (cl_int)N, o->st[5] = 1;
     o->st[6] = o->st[7] = 0;
     o->alpha = 1.0f, o->beta = 0.0f, o->c_in = -1;
     return CLCNN_OK;
+}
+
+static clcnn_status gemm_bcast_push(opcl_ctx *c, const ir_node *n, const gemm_geo *geo,
+                                    clcnn_err *err)
+{
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "gemm", NULL, "gemm_bcast", &k, err);
+    if (st)
+        return st;
+    const cl_int st4[4] = {geo->st[1], geo->st[2], geo->st[4], geo->st[5]};
+    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
+        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[1]], err)) ||
+        (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)) ||
+        (st = opcl_arg(k, 3, sizeof geo->sz, geo->sz, err)) ||
+        (st = opcl_arg(k, 4, sizeof geo->bc.bd, geo->bc.bd, err)) ||
+        (st = opcl_arg(k, 5, sizeof geo->bc.sa, geo->bc.sa, err)) ||
+        (st = opcl_arg(k, 6, sizeof geo->bc.sb, geo->bc.sb, err)) ||
+        (st = opcl_arg(k, 7, sizeof st4, st4, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[3] = {(size_t)geo->sz[1], (size_t)geo->sz[0], (size_t)geo->sz[3]};
+    return opcl_push(c, n, k, 3, gws, NULL, "gemm_bcast", err);
 }
 
 clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
@@ -80,6 +149,8 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                                           : gemm_geo_matmul(c->g, n, &geo, err);
     if (st)
         return st;
+    if (geo.partial)
+        return gemm_bcast_push(c, n, &geo, err);
     cl_int has_c = geo.c_in >= 0;
     cl_mem cm = has_c ? c->mem[n->in[geo.c_in]] : c->mem[n->in[0]]; /* unread when no C */
     cl_kernel k = NULL;
