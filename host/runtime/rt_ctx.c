@@ -158,3 +158,5 @@ cl_command_queue rt_queue(const rt_ctx *rt) { return rt->queue; }
 cl_device_id rt_device(const rt_ctx *rt) { return rt->device; }
 const clcnn_device_info *rt_info(const rt_ctx *rt) { return &rt->info; }
 rt_cache_stats rt_get_cache_stats(const rt_ctx *rt) { return rt->stats; }
+/* The resolved program-cache folder (the tuning store lives beside it); NULL: no disk cache. */
+const char *rt_cache_dir(const rt_ctx *rt) { return rt->cache_dir; }
