@@ -97,5 +97,7 @@ clcnn_status concat_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status split_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 
 #endif

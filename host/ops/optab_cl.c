@@ -1,7 +1,7 @@
 /* optab_cl.c — which OpenCL plan function serves each op, and the helpers the
  * *_cl.c family files share (kernel creation, argument setting, launch push).
- * Ops without an entry (Shape, Gather, Cast, Constant) are expected to have been
- * folded into constants by the loader; the plan reports them as unsupported. */
+ * Ops without an entry (Shape, Constant) are expected to have been folded into
+ * constants by the loader; the plan reports them as unsupported. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,8 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_SPLIT] = split_cl,
     [IR_OP_SLICE] = slice_cl,
     [IR_OP_PAD] = pad_cl,
+    [IR_OP_GATHER] = gather_cl,
+    [IR_OP_CAST] = cast_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)

@@ -1,0 +1,30 @@
+/* cast.cl — Cast between float, int32 and int64, element by element.
+ * Variant (host/ops/cast_cl.c): cast_elems, no preconditions. The host picks
+ * SRC_T, DST_T and CONVERT so the semantics match the reference (cast_ref)
+ * and onnxruntime: float -> integer truncates toward zero (_rtz), saturates
+ * at the type's range and turns NaN into 0 (_sat; OpenCL defines NaN -> 0 for
+ * saturating float-to-int conversions); int64 -> int32 saturates; integer ->
+ * float rounds to nearest even. Same type: a copy. NDRange (n). */
+
+#ifndef SRC_T
+#define SRC_T float
+#endif
+#ifndef DST_T
+#define DST_T long
+#endif
+#ifndef CONVERT
+#define CONVERT convert_long_sat_rtz
+#endif
+
+#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+__kernel void cast_elems(__global const SRC_T *x, __global DST_T *y, int n)
+{
+    const int i = get_global_id(0);
+    if (i < n)
+        y[i] = FAULT(CONVERT(x[i]));
+}
