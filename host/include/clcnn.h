@@ -187,6 +187,58 @@ clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float
                            clcnn_compare_row **rows, int *n_rows);
 void clcnn_compare_free(clcnn_compare_row *rows);
 
+/* ---- session options, shapes and profile (bench) -------------------------- */
+
+typedef struct clcnn_session_options {
+    int batch;              /* 0: the model's own batch; B >= 1: dim 0 of every input
+                               (and output) becomes B. Exporters' constant Reshape
+                               targets that spell the old batch are rewritten; a
+                               graph that mixes the batch into other dims fails with
+                               CLCNN_ERR_UNSUPPORTED. */
+} clcnn_session_options;
+
+/* clcnn_session_create with options; opt may be NULL (same as create). With a
+ * batch, inputs/outputs of clcnn_session_run have clcnn_session_input/output's
+ * shapes, not the model's. */
+clcnn_status clcnn_session_create_ex(clcnn_context *ctx, const clcnn_model *m,
+                                     const clcnn_session_options *opt, clcnn_session **out);
+/* Input/output i as this session runs it (batch applied); names owned by the session. */
+clcnn_status clcnn_session_input(const clcnn_session *s, int i, clcnn_tensor_info *out);
+clcnn_status clcnn_session_output(const clcnn_session *s, int i, clcnn_tensor_info *out);
+/* Kernels (and other device commands) enqueued per run; 0 on the reference backend. */
+int clcnn_session_kernel_count(const clcnn_session *s);
+
+typedef struct clcnn_memory_info {
+    uint64_t weight_bytes;     /* weights/constants uploaded to the device */
+    uint64_t act_bytes;        /* activation buffers after liveness reuse */
+    uint64_t naive_act_bytes;  /* one buffer per materialised activation (no reuse) */
+} clcnn_memory_info;
+
+/* Device memory of the session's plan. CLCNN_ERR_UNSUPPORTED on the reference
+ * backend (it allocates per run, on the host). */
+clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out);
+
+/* One row per node that launches device work, in execution order. Activations
+ * the plan folded into their producer are in their producer's row ("Conv+Relu"). */
+typedef struct clcnn_profile_row {
+    const char *name;       /* node name (the fused group's producer), owned by the session */
+    char op[64];            /* "Conv", or "Conv+Relu" for a fused group */
+    char variant[64];       /* kernel variant ("conv_dw"); "a+b" when the node has several */
+    int launches;           /* device commands of this row */
+    double ms;              /* device time from profiling events */
+    int64_t macs;           /* multiply-accumulates of the group (whole batch) */
+    int64_t bytes;          /* tensors read (weights included) + written, whole batch */
+    double gflops;          /* 2 * macs / time; 0 when no MACs */
+    double gbps;            /* bytes / time */
+} clcnn_profile_row;
+
+/* Runs once like clcnn_session_run, timing every launch with OpenCL profiling
+ * events; *rows (free with clcnn_profile_free) gets *n_rows rows. The
+ * reference backend has no per-kernel timing: CLCNN_ERR_UNSUPPORTED. */
+clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs, float *const *outputs,
+                                   clcnn_profile_row **rows, int *n_rows);
+void clcnn_profile_free(clcnn_profile_row *rows);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,171 @@
+/* profile.c — what `clcnn bench` asks of a session: a per-layer profile from
+ * one run with OpenCL profiling events (one row per launching node, fused
+ * activations folded into their producer's row), the kernel count and the
+ * plan's device memory. The reference backend has none of these. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_internal.h"
+#include "../ops/op.h"
+
+/* root[n]: the node whose launches run n (n itself unless the plan fused n
+ * into its producer; fused chains resolve to their first node). */
+static void fused_roots(const clcnn_session *s, const ir_graph *g, int *root)
+{
+    for (int n = 0; n < g->n_nodes; n++) {
+        const char *v = exec_cl_node_variant(s->cl, n, NULL);
+        root[n] = n;
+        if (!v || strcmp(v, "fused") != 0)
+            continue;
+        const ir_node *nd = &g->nodes[n];
+        for (int k = 0; k < nd->n_in; k++) {
+            int t = nd->in[k];
+            int p = t >= 0 && !g->tensors[t].data ? g->tensors[t].producer : -1;
+            if (p >= 0 && p < n) {
+                root[n] = root[p];
+                break;
+            }
+        }
+    }
+}
+
+static void append(char *dst, size_t cap, const char *sep, const char *s)
+{
+    size_t n = strlen(dst);
+    if (n && n < cap)
+        n += (size_t)snprintf(dst + n, cap - n, "%s", sep);
+    if (n < cap)
+        snprintf(dst + n, cap - n, "%s", s);
+}
+
+/* MACs, op string and bytes moved of the group rooted at node r. seen[] is a
+ * per-tensor stamp so each tensor counts once per row. */
+static void group_facts(const ir_graph *g, const int *root, int r, int *seen, clcnn_profile_row *row)
+{
+    for (int n = r; n < g->n_nodes; n++) {
+        if (root[n] != r)
+            continue;
+        const ir_node *nd = &g->nodes[n];
+        const op_def *d = op_get(nd->op);
+        if (d && d->macs)
+            row->macs += d->macs(g, nd);
+        append(row->op, sizeof row->op, "+", ir_op_name(nd->op));
+        for (int k = 0; k < nd->n_in; k++) { /* read: anything not made inside the group */
+            int t = nd->in[k];
+            if (t < 0 || seen[t] == r + 1)
+                continue;
+            int p = g->tensors[t].producer;
+            if (g->tensors[t].data || p < 0 || root[p] != r) {
+                seen[t] = r + 1;
+                row->bytes += (int64_t)ir_nbytes(&g->tensors[t]);
+            }
+        }
+        for (int k = 0; k < nd->n_out; k++) { /* written: what no later member consumes */
+            int t = nd->out[k], inner = 0;
+            for (int m = n + 1; m < g->n_nodes && t >= 0 && !inner; m++)
+                for (int j = 0; root[m] == r && j < g->nodes[m].n_in; j++)
+                    inner |= g->nodes[m].in[j] == t;
+            if (t >= 0 && !inner)
+                row->bytes += (int64_t)ir_nbytes(&g->tensors[t]);
+        }
+    }
+}
+
+/* Rows from per-launch times: one per launching node, in execution order. */
+static clcnn_status build_rows(const clcnn_session *s, const double *ms, clcnn_profile_row **rows,
+                               int *n_rows)
+{
+    const ir_graph *g = session_graph(s);
+    const int nl = exec_cl_kernel_count(s->cl);
+    int *root = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
+    int *row_of = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
+    int *seen = calloc((size_t)g->n_tensors + 1, sizeof(int));
+    clcnn_profile_row *r = calloc((size_t)nl + 1, sizeof *r);
+    if (!root || !row_of || !seen || !r) {
+        free(root), free(row_of), free(seen), free(r);
+        return CLCNN_ERR_OUT_OF_MEMORY;
+    }
+    fused_roots(s, g, root);
+    for (int n = 0; n < g->n_nodes; n++)
+        row_of[n] = -1;
+    int n = 0;
+    for (int i = 0; i < nl; i++) {
+        int node = -1;
+        const char *variant = NULL;
+        exec_cl_launch_info(s->cl, i, &node, &variant);
+        if (node < 0 || node >= g->n_nodes)
+            continue;
+        node = root[node];
+        clcnn_profile_row *row = row_of[node] >= 0 ? &r[row_of[node]] : NULL;
+        if (!row) {
+            row_of[node] = n;
+            row = &r[n++];
+            row->name = g->nodes[node].name ? g->nodes[node].name : "";
+            group_facts(g, root, node, seen, row);
+        }
+        row->launches++;
+        row->ms += ms[i];
+        if (variant && !strstr(row->variant, variant))
+            append(row->variant, sizeof row->variant, "+", variant);
+    }
+    for (int i = 0; i < n; i++) {
+        double sec = r[i].ms * 1e-3;
+        r[i].gflops = sec > 0 ? 2.0 * (double)r[i].macs / sec * 1e-9 : 0.0;
+        r[i].gbps = sec > 0 ? (double)r[i].bytes / sec * 1e-9 : 0.0;
+    }
+    free(root), free(row_of), free(seen);
+    *rows = r;
+    *n_rows = n;
+    return CLCNN_OK;
+}
+
+clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs, float *const *outputs,
+                                   clcnn_profile_row **rows, int *n_rows)
+{
+    clcnn_err err = {0};
+    if (!s || !inputs || !outputs || !rows || !n_rows)
+        return api_fail(s ? s->ctx : NULL,
+                        &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: NULL argument", NULL});
+    if (!s->cl)
+        return api_fail(s->ctx, &(clcnn_err){CLCNN_ERR_UNSUPPORTED,
+                                            "the reference backend has no per-kernel profile "
+                                            "(it runs no kernels); use an OpenCL device", NULL});
+    const int nl = exec_cl_kernel_count(s->cl);
+    double *ms = calloc((size_t)nl + 1, sizeof *ms);
+    if (!ms)
+        return api_fail(s->ctx, &(clcnn_err){CLCNN_ERR_OUT_OF_MEMORY, "out of memory", NULL});
+    clcnn_status st = exec_cl_run_profiled(s->cl, inputs, outputs, ms, &err);
+    if (st == CLCNN_OK && build_rows(s, ms, rows, n_rows) != CLCNN_OK)
+        st = err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory building the profile");
+    free(ms);
+    if (st != CLCNN_OK) {
+        api_fail(s->ctx, &err);
+        err_clear(&err);
+    }
+    return st;
+}
+
+void clcnn_profile_free(clcnn_profile_row *rows)
+{
+    free(rows);
+}
+
+int clcnn_session_kernel_count(const clcnn_session *s)
+{
+    return s && s->cl ? exec_cl_kernel_count(s->cl) : 0;
+}
+
+clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out)
+{
+    if (!s || !out)
+        return CLCNN_ERR_INVALID_ARG;
+    if (!s->cl)
+        return CLCNN_ERR_UNSUPPORTED;
+    size_t w = 0, a = 0, naive = 0;
+    exec_cl_memory(s->cl, &w, &a, &naive);
+    out->weight_bytes = w;
+    out->act_bytes = a;
+    out->naive_act_bytes = naive;
+    return CLCNN_OK;
+}

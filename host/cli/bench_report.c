@@ -1,0 +1,188 @@
+/* bench_report.c — renders a bench_result: the human report (summary lines,
+ * then the per-layer table sorted by device time, at most 120 columns) or one
+ * JSON object with the same facts. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench_report.h"
+
+static double mib(uint64_t b) { return (double)b / (1024.0 * 1024.0); }
+
+static double profile_total(const bench_result *r)
+{
+    double t = 0.0;
+    for (int i = 0; i < r->n_rows; i++)
+        t += r->rows[i].ms;
+    return t;
+}
+
+/* Keeps the last w-1 chars of a long name behind '~': the tail is what tells nodes apart. */
+static const char *clip(const char *s, int w, char *buf, size_t len)
+{
+    size_t n = strlen(s);
+    if ((int)n <= w)
+        return s;
+    snprintf(buf, len, "~%s", s + n - (size_t)(w - 1));
+    return buf;
+}
+
+static void print_table(const bench_result *r)
+{
+    double total = profile_total(r);
+    int64_t macs = 0, bytes = 0;
+    printf("\nper-layer profile (one profiled run, sorted by device time; fused activations in "
+           "their producer's row)\n");
+    printf("%4s  %-35s %-22s %-20s %9s %6s %8s %7s\n", "#", "node", "op", "variant", "ms", "share",
+           "GFLOP/s", "GB/s");
+    for (int i = 0; i < r->n_rows; i++) {
+        const clcnn_profile_row *w = &r->rows[i];
+        char a[64], b[64], c[64];
+        macs += w->macs;
+        bytes += w->bytes;
+        printf("%4d  %-35s %-22s %-20s %9.3f %5.1f%% %8.2f %7.2f\n", i + 1, clip(w->name, 35, a, sizeof a),
+               clip(w->op, 22, b, sizeof b), clip(w->variant, 20, c, sizeof c), w->ms,
+               total > 0 ? 100.0 * w->ms / total : 0.0, w->gflops, w->gbps);
+    }
+    double sec = total * 1e-3;
+    printf("%4s  %-35s %-22s %-20s %9.3f %5.1f%% %8.2f %7.2f\n", "", "total", "", "", total, 100.0,
+           sec > 0 ? 2.0 * (double)macs / sec * 1e-9 : 0.0, sec > 0 ? (double)bytes / sec * 1e-9 : 0.0);
+}
+
+void bench_print_text(const bench_result *r)
+{
+    char shape[96] = "";
+    for (int d = 0, pos = 0; d < r->input.ndim && pos < (int)sizeof shape; d++)
+        pos += snprintf(shape + pos, sizeof shape - (size_t)pos, d ? "x%lld" : "%lld",
+                        (long long)r->input.dims[d]);
+    printf("model        %s  (input %s, batch %d)\n", r->model, shape, r->batch);
+    printf("device       %s%s\n", r->device, r->reference ? "  (reference backend)" : "");
+    printf("cold start   %10.1f ms  (process start -> first result; empty clcnn and POCL caches)\n",
+           r->cold_ms);
+    printf("warm start   %10.1f ms  (new context on the filled cache: load + plan + first run)\n",
+           r->warm_ms);
+    printf("latency      %10.3f ms median, %.3f min, %.3f max, %.3f mean  (%d runs after %d warm-up)\n",
+           r->median_ms, r->min_ms, r->max_ms, r->mean_ms, r->runs, r->warmup);
+    printf("throughput   %10.1f images/s  (batch / median)\n",
+           r->median_ms > 0 ? r->batch * 1e3 / r->median_ms : 0.0);
+    if (r->reference)
+        printf("kernels      n/a (the reference backend launches none)\n");
+    else
+        printf("kernels      %10d per inference\n", r->kernels);
+    if (r->have_memory) {
+        const clcnn_memory_info *m = &r->mem;
+        double saved = m->naive_act_bytes ? 100.0 * (1.0 - (double)m->act_bytes / (double)m->naive_act_bytes)
+                                          : 0.0;
+        printf("memory       %10.2f MiB device peak = weights %.2f + activations %.2f MiB "
+               "(naive %.2f MiB: planner saves %.0f%%)\n",
+               mib(m->weight_bytes + m->act_bytes), mib(m->weight_bytes), mib(m->act_bytes),
+               mib(m->naive_act_bytes), saved);
+    } else {
+        printf("memory       n/a (%s)\n", r->reference ? "the reference backend allocates per run on the host"
+                                                        : "not reported by this build");
+    }
+    if (r->rows)
+        print_table(r);
+    else if (r->profile_note)
+        printf("profile      none: %s\n", r->profile_note);
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+static void json_num(double v)
+{
+    if (isfinite(v))
+        printf("%.6g", v);
+    else
+        printf("null");
+}
+
+static void json_rows(const bench_result *r)
+{
+    double total = profile_total(r);
+    printf("{\"total_ms\": ");
+    json_num(total);
+    printf(", \"rows\": [");
+    for (int i = 0; i < r->n_rows; i++) {
+        const clcnn_profile_row *w = &r->rows[i];
+        printf("%s\n    {\"name\": ", i ? "," : "");
+        json_str(w->name);
+        printf(", \"op\": ");
+        json_str(w->op);
+        printf(", \"variant\": ");
+        json_str(w->variant);
+        printf(", \"launches\": %d, \"ms\": ", w->launches);
+        json_num(w->ms);
+        printf(", \"share\": ");
+        json_num(total > 0 ? w->ms / total : 0.0);
+        printf(", \"macs\": %lld, \"bytes\": %lld, \"gflops\": ", (long long)w->macs, (long long)w->bytes);
+        json_num(w->gflops);
+        printf(", \"gbps\": ");
+        json_num(w->gbps);
+        printf("}");
+    }
+    printf("]}");
+}
+
+void bench_print_json(const bench_result *r)
+{
+    printf("{\"model\": ");
+    json_str(r->model);
+    printf(", \"device\": ");
+    json_str(r->device);
+    printf(", \"backend\": \"%s\", \"batch\": %d, \"input_shape\": [", r->reference ? "reference" : "opencl",
+           r->batch);
+    for (int d = 0; d < r->input.ndim; d++)
+        printf("%s%lld", d ? ", " : "", (long long)r->input.dims[d]);
+    printf("], \"runs\": %d, \"warmup\": %d,\n \"cold_start_ms\": ", r->runs, r->warmup);
+    json_num(r->cold_ms);
+    printf(", \"warm_start_ms\": ");
+    json_num(r->warm_ms);
+    printf(",\n \"latency_ms\": {\"median\": ");
+    json_num(r->median_ms);
+    printf(", \"min\": ");
+    json_num(r->min_ms);
+    printf(", \"max\": ");
+    json_num(r->max_ms);
+    printf(", \"mean\": ");
+    json_num(r->mean_ms);
+    printf("}, \"images_per_s\": ");
+    json_num(r->median_ms > 0 ? r->batch * 1e3 / r->median_ms : 0.0);
+    printf(",\n \"kernels_per_inference\": ");
+    if (r->reference)
+        printf("null");
+    else
+        printf("%d", r->kernels);
+    printf(", \"memory\": ");
+    if (r->have_memory)
+        printf("{\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"naive_activation_bytes\": %llu, "
+               "\"peak_bytes\": %llu}",
+               (unsigned long long)r->mem.weight_bytes, (unsigned long long)r->mem.act_bytes,
+               (unsigned long long)r->mem.naive_act_bytes,
+               (unsigned long long)(r->mem.weight_bytes + r->mem.act_bytes));
+    else
+        printf("null");
+    printf(",\n \"profile\": ");
+    if (r->rows)
+        json_rows(r);
+    else
+        printf("null");
+    printf(", \"profile_note\": ");
+    if (r->rows || !r->profile_note)
+        printf("null");
+    else
+        json_str(r->profile_note);
+    printf("}\n");
+}
