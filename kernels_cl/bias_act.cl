@@ -2,7 +2,8 @@
  * (CLBlast SGEMM, host/ops/conv_clblast.c): adds the per-channel bias and
  * applies the fused activation in place, on NCHW data.
  * Variants:
- *   bias_act: y[i] = act(y[i] + bias[c]), c = (i / HW) % C. Preconditions:
+ *   bias_act: y[i] = act(y[i] + bias[c] + res[i]), c = (i / HW) % C, res a
+ *             residual Add the plan fused into the Conv. Preconditions:
  *             none; the global size may be rounded up (POCL has no non-uniform
  *             work-groups), the guard drops the tail. */
 
@@ -43,7 +44,8 @@ float act_apply(float v, int act, float a, float b)
 #endif
 
 __kernel void bias_act(__global float *y, __global const float *bias, int has_bias, int C, int HW,
-                       int total, int act, float a, float b)
+                       int total, int act, float a, float b, __global const float *res,
+                       int has_res)
 {
     const int i0 = (int)get_global_id(0) * BA_PX;
     for (int j = 0; j < BA_PX; j++) {
@@ -53,6 +55,8 @@ __kernel void bias_act(__global float *y, __global const float *bias, int has_bi
         float v = y[i];
         if (has_bias)
             v += bias[(i / HW) % C];
+        if (has_res)
+            v += res[i];
         y[i] = FAULT(act_apply(v, act, a, b));
     }
 }

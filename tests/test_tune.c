@@ -174,15 +174,17 @@ static void test_no_decision_no_clblast(void **state)
 typedef struct pw_case {
     int n, cin, cout, h, w, bias;
     ir_op act; /* IR_OP_COUNT: none */
+    int res;   /* 1: a residual Add (second input) between Conv and activation, fused */
 } pw_case;
 
 static const pw_case pw_cases[] = {
-    {1, 1, 1, 1, 1, 1, IR_OP_COUNT},
-    {1, 3, 17, 7, 7, 1, IR_OP_RELU},
-    {2, 17, 33, 13, 17, 1, IR_OP_COUNT},
-    {2, 33, 3, 7, 7, 0, IR_OP_LEAKYRELU},
-    {1, 17, 1, 13, 17, 0, IR_OP_COUNT},
-    {2, 33, 17, 1, 1, 1, IR_OP_HARDSIGMOID},
+    {1, 1, 1, 1, 1, 1, IR_OP_COUNT, 0},
+    {1, 3, 17, 7, 7, 1, IR_OP_RELU, 0},
+    {2, 17, 33, 13, 17, 1, IR_OP_COUNT, 0},
+    {2, 33, 3, 7, 7, 0, IR_OP_LEAKYRELU, 0},
+    {1, 17, 1, 13, 17, 0, IR_OP_COUNT, 0},
+    {2, 33, 17, 1, 1, 1, IR_OP_HARDSIGMOID, 0},
+    {2, 3, 17, 13, 17, 1, IR_OP_RELU, 1},
 };
 
 static ir_graph *pw_graph(const pw_case *k, int *conv_out)
@@ -200,6 +202,13 @@ static ir_graph *pw_graph(const pw_case *k, int *conv_out)
     int node = ir_add_node(g, IR_OP_CONV, "conv", in, k->bias ? 3 : 2, &y, 1);
     int64_t ks[2] = {1, 1};
     ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
+    if (k->res) {
+        int64_t rd[4] = {k->n, k->cout, k->h, k->w};
+        int add_in[2] = {y, kh_input(g, "r", 4, rd)};
+        int s = kh_tensor(g, "sum");
+        ir_add_node(g, IR_OP_ADD, "add", add_in, 2, &s, 1);
+        y = s;
+    }
     if (k->act == IR_OP_COUNT) {
         kh_output(g, y);
         return g;
@@ -226,8 +235,8 @@ static cl_mem upload(rt_ctx *rt, const ir_tensor *t, const void *data)
 static int pw_check(rt_ctx *rt, const pw_case *k)
 {
     char label[160];
-    snprintf(label, sizeof label, "clblast pw: N%d Cin%d -> Cout%d %dx%d bias%d act %s", k->n,
-             k->cin, k->cout, k->h, k->w, k->bias,
+    snprintf(label, sizeof label, "clblast pw: N%d Cin%d -> Cout%d %dx%d bias%d res%d act %s",
+             k->n, k->cin, k->cout, k->h, k->w, k->bias, k->res,
              k->act == IR_OP_COUNT ? "none" : ir_op_name(k->act));
     int y;
     ir_graph *g = pw_graph(k, &y);
@@ -239,7 +248,7 @@ static int pw_check(rt_ctx *rt, const pw_case *k)
     for (int i = 0; i < g->n_nodes; i++) {
         if (g->nodes[i].op == IR_OP_CONV)
             conv = &g->nodes[i];
-        else
+        else if (g->nodes[i].op != IR_OP_ADD)
             assert_int_equal(opcl_act_of(g, &g->nodes[i], &act), 1);
     }
     assert_non_null(conv);
@@ -247,11 +256,12 @@ static int pw_check(rt_ctx *rt, const pw_case *k)
     const ir_tensor *xt = &g->tensors[g->inputs[0]], *ot = &g->tensors[g->outputs[0]];
     size_t nx = (size_t)ir_numel(xt), ny = (size_t)ir_numel(ot);
     float *x = malloc(nx * sizeof *x), *ref = calloc(ny, sizeof *ref), *out = malloc(ny * sizeof *out);
+    float *r = malloc(ny * sizeof *r);
     for (size_t i = 0; i < nx; i++)
         x[i] = kh_rand();
     for (size_t i = 0; i < ny; i++)
-        out[i] = NAN;
-    const float *ins[1] = {x};
+        out[i] = NAN, r[i] = kh_rand();
+    const float *ins[2] = {x, r};
     float *outs[1] = {ref};
     clfx_check(exec_ref_run(g, ins, outs, NULL, &err), &err, "exec_ref_run");
 
@@ -262,6 +272,11 @@ static int pw_check(rt_ctx *rt, const pw_case *k)
                                       i == 0 ? x : g->tensors[conv->in[i]].data);
     mem[y] = upload(rt, &g->tensors[y], NULL);
     opcl_ctx c = {0};
+    if (k->res) {
+        int rt_idx = g->inputs[1];
+        mem[rt_idx] = upload(rt, &g->tensors[rt_idx], r);
+        c.res = mem[rt_idx];
+    }
     c.rt = rt;
     c.g = g;
     c.mem = mem;
@@ -308,7 +323,7 @@ static int pw_check(rt_ctx *rt, const pw_case *k)
         if (mem[i])
             clReleaseMemObject(mem[i]);
     free(mem);
-    free(x), free(ref), free(out);
+    free(x), free(ref), free(out), free(r);
     err_clear(&err);
     ir_graph_free(g);
     return bad;

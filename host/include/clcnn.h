@@ -239,6 +239,39 @@ clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs,
                                    clcnn_profile_row **rows, int *n_rows);
 void clcnn_profile_free(clcnn_profile_row *rows);
 
+/* ---- tune: measured per-device decisions (`clcnn tune`) ------------------- */
+
+typedef enum clcnn_tune_kind {
+    CLCNN_TUNE_CLBLAST_WARMUP, /* clblast_ms: CLBlast's first call (its kernel compile) */
+    CLCNN_TUNE_CLBLAST,        /* a pointwise-conv GEMM shape: conv_pw vs CLBlast SGEMM */
+    CLCNN_TUNE_LWS,            /* conv_pw work-group: heuristic lws vs the best one tried */
+} clcnn_tune_kind;
+
+typedef struct clcnn_tune_options {
+    int runs;                  /* back-to-back repetitions per timing; 0: 20 */
+    int no_lws;                /* 1: skip work-group tuning */
+} clcnn_tune_options;
+
+typedef struct clcnn_tune_row {
+    clcnn_tune_kind kind;
+    int64_t m, n, k;           /* per image: M = C_out, N = H*W, K = C_in */
+    int64_t batch;
+    double ours_ms;            /* conv_pw (with the heuristic work-group), wall ms per conv */
+    double clblast_ms;         /* CLBlast SGEMM + bias epilogue; -1: built without CLBlast */
+    double tuned_ms;           /* LWS rows: conv_pw with tuned_lws */
+    size_t lws[3], tuned_lws[3];
+    int use;                   /* 1: stored as the choice (CLBlast, or tuned_lws) */
+} clcnn_tune_row;
+
+/* Times every distinct pointwise-conv shape of m on ctx's device and stores the
+ * decisions beside the program cache (read by later sessions; a session never
+ * measures). *rows (free with clcnn_tune_free) gets *n rows. OpenCL contexts only. */
+clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m, const clcnn_tune_options *opt,
+                        clcnn_tune_row **rows, int *n);
+void clcnn_tune_free(clcnn_tune_row *rows);
+/* The decision store's file for ctx's device into buf ("" when there is no disk cache). */
+clcnn_status clcnn_tune_store_path(clcnn_context *ctx, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

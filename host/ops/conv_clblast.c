@@ -165,14 +165,15 @@ clcnn_status convpw_clblast_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     b->y = c->mem[c->out];
     const int has_bias = n->n_in > 2 && n->in[2] >= 0;
     const int hook = c->build_opts && *c->build_opts; /* fault hook lives in the epilogue */
-    if (has_bias || c->act.code != OPCL_ACT_NONE || hook) {
+    if (has_bias || c->act.code != OPCL_ACT_NONE || c->res || hook) {
         char opts[32];
         snprintf(opts, sizeof opts, "-DBA_PX=%d", BA_PX);
         if ((st = opcl_kernel(c, "bias_act", opts, "bias_act", &b->epi, err)))
             goto fail;
         cl_mem bias = has_bias ? c->mem[n->in[2]] : b->w; /* any valid buffer; not read */
         const cl_int hb = has_bias, C = (cl_int)m, HW = (cl_int)nn,
-                     total = (cl_int)(m * nn * b->batch), act = c->act.code;
+                     total = (cl_int)(m * nn * b->batch), act = c->act.code,
+                     has_res = c->res != NULL;
         if ((st = opcl_arg(b->epi, 0, sizeof(cl_mem), &b->y, err)) ||
             (st = opcl_arg(b->epi, 1, sizeof(cl_mem), &bias, err)) ||
             (st = opcl_arg(b->epi, 2, sizeof hb, &hb, err)) ||
@@ -181,7 +182,9 @@ clcnn_status convpw_clblast_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             (st = opcl_arg(b->epi, 5, sizeof total, &total, err)) ||
             (st = opcl_arg(b->epi, 6, sizeof act, &act, err)) ||
             (st = opcl_arg(b->epi, 7, sizeof(float), &c->act.a, err)) ||
-            (st = opcl_arg(b->epi, 8, sizeof(float), &c->act.b, err)))
+            (st = opcl_arg(b->epi, 8, sizeof(float), &c->act.b, err)) ||
+            (st = opcl_arg(b->epi, 9, sizeof(cl_mem), c->res ? &c->res : &b->y, err)) ||
+            (st = opcl_arg(b->epi, 10, sizeof(cl_int), &has_res, err)))
             goto fail;
         size_t max_wg = 0;
         if (clGetKernelWorkGroupInfo(b->epi, rt_device(c->rt), CL_KERNEL_WORK_GROUP_SIZE,

@@ -22,8 +22,8 @@ void convpw_clblast_shape(const ir_graph *g, const ir_node *n, int64_t *m, int64
                           int64_t *k);
 
 /* Pushes a custom launch (opcl_push_custom) for node n: SGEMM per batch image
- * into c->mem[c->out], then bias and c->act fused into one epilogue kernel
- * (skipped when there is neither). Variant name "conv_clblast". Its profiling
+ * into c->mem[c->out], then bias, c->res (fused residual) and c->act in one
+ * epilogue kernel (skipped when there is none of them). Variant name "conv_clblast". Its profiling
  * event is the last command's only (OpenCL has no composite event), so per-launch
  * profiles undercount it; `clcnn tune` times it by wall clock instead.
  * Not applicable: CLCNN_ERR_INTERNAL; built without CLBlast: CLCNN_ERR_UNSUPPORTED. */
