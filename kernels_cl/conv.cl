@@ -16,6 +16,8 @@
  *                 input). Each work-item computes PW_OC output channels x PW_PX
  *                 consecutive pixels (register tile). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
+ * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
+ * Add the plan fused in, same shape as out), then the activation.
  * Every kernel guards its tail: the host pads global sizes to the work-group size
  * (POCL has no non-uniform work-groups). Activation codes match host/ops/op_cl.h. */
 
@@ -78,7 +80,8 @@ float act_apply(float v, int act, float a, float b)
  * int8 (KH, KW, SH, SW, PT, PL, DH, DW): fewer arguments to set and keep in sync. */
 __kernel void conv_general(__global const float *in, __global const float *wt,
                            __global const float *bias, int has_bias, __global float *out,
-                           int8 g, int8 k, int act, float a, float b)
+                           int8 g, int8 k, int act, float a, float b,
+                           __global const float *res, int has_res)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
@@ -103,12 +106,13 @@ __kernel void conv_general(__global const float *in, __global const float *wt,
             }
         }
     }
-    out[((size_t)n * OC + oc) * OH * OW + oh * OW + ow] = FAULT(act_apply(acc, act, a, b));
+    const size_t o = ((size_t)n * OC + oc) * OH * OW + oh * OW + ow;
+    out[o] = FAULT(act_apply(acc + (has_res ? res[o] : 0.0f), act, a, b));
 }
 
 __kernel void conv_dw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int8 g,
-                      int8 k, int act, float a, float b)
+                      int8 k, int act, float a, float b, __global const float *res, int has_res)
 {
     const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
@@ -153,15 +157,16 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
             }
         }
     }
-    __global float *op = out + (size_t)z * OH * OW + oh * OW;
+    const size_t o = (size_t)z * OH * OW + oh * OW + ow0;
     for (int p = 0; p < DW_PX; p++)
         if (ow0 + p < OW)
-            op[ow0 + p] = FAULT(act_apply(acc[p], act, a, b));
+            out[o + p] = FAULT(act_apply(acc[p] + (has_res ? res[o + p] : 0.0f), act, a, b));
 }
 
 __kernel void conv_tiled(__global const float *in, __global const float *wt,
                          __global const float *bias, int has_bias, __global float *out, int8 g,
-                         int8 k, int act, float a, float b)
+                         int8 k, int act, float a, float b, __global const float *res,
+                         int has_res)
 {
     const int ow0 = get_global_id(0) * CONV_PX, oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
@@ -210,18 +215,21 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
             }
         }
     }
-    __global float *op = out + ((size_t)n * OC) * OH * OW + oh * OW;
+    const size_t ob = ((size_t)n * OC) * OH * OW + oh * OW + ow0;
     for (int o = 0; o < CONV_CT; o++)
         if (oc0 + o < OC)
             for (int p = 0; p < CONV_PX; p++)
-                if (ow0 + p < OW)
-                    op[(size_t)(oc0 + o) * OH * OW + ow0 + p] = FAULT(act_apply(acc[o][p], act, a, b));
+                if (ow0 + p < OW) {
+                    const size_t i = ob + (size_t)(oc0 + o) * OH * OW + p;
+                    out[i] = FAULT(act_apply(acc[o][p] + (has_res ? res[i] : 0.0f), act, a, b));
+                }
 }
 
 /* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W). */
 __kernel void conv_pw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
-                      int OC, int HW, int4 sd, int act, float a, float b)
+                      int OC, int HW, int4 sd, int act, float a, float b,
+                      __global const float *res, int has_res)
 {
     const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC;
     const int n = get_global_id(2);
@@ -261,12 +269,14 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
                 acc[o][p] += w * x[p];
         }
     }
-    __global float *op = out + (size_t)n * OC * HW;
+    const size_t ob = (size_t)n * OC * HW + p0;
     for (int o = 0; o < PW_OC; o++) {
         if (oc0 + o >= OC)
             break;
         for (int p = 0; p < PW_PX; p++)
-            if (p0 + p < HW)
-                op[(size_t)(oc0 + o) * HW + p0 + p] = FAULT(act_apply(acc[o][p], act, a, b));
+            if (p0 + p < HW) {
+                const size_t i = ob + (size_t)(oc0 + o) * HW + p;
+                out[i] = FAULT(act_apply(acc[o][p] + (has_res ? res[i] : 0.0f), act, a, b));
+            }
     }
 }

@@ -1,7 +1,7 @@
 /* conv_cl.c — OpenCL side of Conv: picks conv_pw (1x1, no pads, group 1),
  * conv_dw (group == C_in == C_out, square 3/5/7 kernel), conv_tiled (group 1 or
  * channel tiles inside one group) or conv_general (always valid), sets its
- * arguments once, activation fused. */
+ * arguments once, residual Add (c->res) and activation fused. */
 #include <stdio.h>
 
 #include "op_cl.h"
@@ -36,13 +36,18 @@ static clcnn_status set_common(cl_kernel k, const conv_args *a, clcnn_err *err)
     return CLCNN_OK;
 }
 
-static clcnn_status set_act(cl_kernel k, cl_uint i, const opcl_act *act, clcnn_err *err)
+/* The epilogue: activation (i..i+2), then the fused residual (i+3, i+4). */
+static clcnn_status set_act(cl_kernel k, cl_uint i, const opcl_ctx *c, const conv_args *a,
+                            clcnn_err *err)
 {
     clcnn_status st;
-    cl_int code = act->code;
+    cl_int code = c->act.code, has_res = c->res != NULL;
+    cl_mem res = has_res ? c->res : a->out; /* any valid buffer; not read */
     if ((st = opcl_arg(k, i, sizeof code, &code, err)) ||
-        (st = opcl_arg(k, i + 1, sizeof(float), &act->a, err)) ||
-        (st = opcl_arg(k, i + 2, sizeof(float), &act->b, err)))
+        (st = opcl_arg(k, i + 1, sizeof(float), &c->act.a, err)) ||
+        (st = opcl_arg(k, i + 2, sizeof(float), &c->act.b, err)) ||
+        (st = opcl_arg(k, i + 3, sizeof(cl_mem), &res, err)) ||
+        (st = opcl_arg(k, i + 4, sizeof(cl_int), &has_res, err)))
         return st;
     return CLCNN_OK;
 }
@@ -94,7 +99,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
             (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
             (st = opcl_arg(k, 7, sizeof(cl_int), &hw, err)) ||
-            (st = opcl_arg(k, 8, sizeof sd, sd, err)) || (st = set_act(k, 9, &c->act, err)))
+            (st = opcl_arg(k, 8, sizeof sd, sd, err)) || (st = set_act(k, 9, c, &a, err)))
             goto fail;
         size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
                          (size_t)N};
@@ -119,7 +124,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if ((st = opcl_kernel(c, "conv", opts, variant, &k, err)))
         return st;
     if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof a.g, a.g, err)) ||
-        (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, &c->act, err)))
+        (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, c, &a, err)))
         goto fail;
     return opcl_push(c, n, k, 3, gws, NULL, variant, err);
 fail:

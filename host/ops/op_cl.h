@@ -47,6 +47,8 @@ typedef struct opcl_ctx {
     int n_launches, cap_launches;
     const char *variant;      /* set by the op: the variant it chose (first launch) */
     int fallback;             /* set by the op: 1 when a fast variant was refused */
+    cl_mem res;               /* Conv: buffer added to its output before the activation
+                                 (a residual Add the plan fused in, same shape), NULL: none */
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */

@@ -1,5 +1,6 @@
-/* plan.c — builds the OpenCL plan of a graph: folds single-consumer activations
- * (and x*Sigmoid(x), x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them,
+/* plan.c — builds the OpenCL plan of a graph: folds residual Adds into the Conv
+ * producing one operand, single-consumer activations (and x*Sigmoid(x),
+ * x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them,
  * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
  * uploads constants, then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
@@ -15,12 +16,13 @@ typedef struct plan_work {
     int *uses;      /* readers per tensor (+1 when a graph output) */
     int *out_of;    /* per node: tensor its first output goes to (fusion redirects) */
     opcl_act *act;  /* per node: fused activation */
+    int *res;       /* per node: tensor added before the activation (fused Add), -1: none */
     int *need, *def, *last, *pinned, *slot;
 } plan_work;
 
 static void work_free(plan_work *w)
 {
-    free(w->root), free(w->uses), free(w->out_of), free(w->act);
+    free(w->root), free(w->uses), free(w->out_of), free(w->act), free(w->res);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
 }
 
@@ -51,6 +53,67 @@ static int is_output(const ir_graph *g, int t)
     return 0;
 }
 
+/* The node that writes tensor t once fusion is decided (t's producer, or the
+ * node its producer was folded into), -1 when t is a graph input or constant
+ * or not materialised under that name. */
+static int writer_of(const ir_graph *g, const plan *p, const plan_work *w, int t)
+{
+    int i = g->tensors[t].producer;
+    if (i < 0)
+        return -1;
+    if (p->fused_into[i] >= 0)
+        return w->out_of[p->fused_into[i]] == t ? p->fused_into[i] : -1;
+    for (int k = 0; k < g->nodes[i].n_out; k++)
+        if ((k == 0 ? w->out_of[i] : g->nodes[i].out[k]) == t)
+            return i;
+    return -1;
+}
+
+static int same_dims(const ir_tensor *a, const ir_tensor *b)
+{
+    if (a->ndim != b->ndim || a->dtype != b->dtype)
+        return 0;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->dims[d] != b->dims[d])
+            return 0;
+    return 1;
+}
+
+/* Residual Add: Y = Add(T, O) with T a Conv's own output that only the Add
+ * reads, O the same shape and already written before the Conv runs: the Conv's
+ * epilogue adds O (then any activation that later folds onto Y). Runs before
+ * activation folding so a Conv whose activation comes before the Add never
+ * takes it (act(conv) + O is not act(conv + O)). */
+static void fuse_residual_add(const ir_graph *g, plan *p, plan_work *w)
+{
+    for (int m = 0; m < g->n_nodes; m++) {
+        const ir_node *add = &g->nodes[m];
+        if (add->op != IR_OP_ADD || add->n_in != 2 || add->in[0] < 0 || add->in[1] < 0 ||
+            add->in[0] == add->in[1] || p->fused_into[m] >= 0)
+            continue;
+        /* the later of the two producers hosts the Add; the other must be ready */
+        int pick = g->tensors[add->in[1]].producer > g->tensors[add->in[0]].producer;
+        const int t = add->in[pick], o = add->in[!pick], i = g->tensors[t].producer;
+        if (i < 0 || g->nodes[i].op != IR_OP_CONV || g->nodes[i].out[0] != t ||
+            p->fused_into[i] >= 0 || w->out_of[i] != t || w->act[i].code || w->res[i] >= 0 ||
+            w->uses[t] != 1 || is_output(g, t))
+            continue;
+        const ir_tensor *y = &g->tensors[add->out[0]];
+        if (y->dtype != IR_DT_FLOAT || !same_dims(&g->tensors[t], y) ||
+            !same_dims(&g->tensors[o], y))
+            continue;
+        const int r = w->root[o], wo = writer_of(g, p, w, r);
+        const int ready = is_const(&g->tensors[r]) ? 1
+                          : wo >= 0                 ? wo < i
+                                                    : g->tensors[r].producer < 0;
+        if (!ready)
+            continue;
+        p->fused_into[m] = i;
+        w->res[i] = o;
+        w->out_of[i] = add->out[0];
+    }
+}
+
 /* Swish / HardSwish as exporters write them: T = Conv/BN(..); S = Sigmoid(T)
  * or HardSigmoid(T); Y = Mul(T, S), T read by exactly those two, S only by the
  * Mul: one kernel writing Y. */
@@ -61,12 +124,12 @@ static void fuse_x_times_act(const ir_graph *g, plan *p, plan_work *w)
         if ((sg->op != IR_OP_SIGMOID && sg->op != IR_OP_HARDSIGMOID) || sg->n_in < 1 ||
             sg->in[0] < 0)
             continue;
-        const int t = sg->in[0], s = sg->out[0], i = g->tensors[t].producer;
+        const int t = sg->in[0], s = sg->out[0], i = writer_of(g, p, w, t);
         const int m = sole_reader(g, s);
         if (i < 0 || m < 0 || w->uses[t] != 2 || w->uses[s] != 1 || is_output(g, t))
             continue;
         const ir_node *n = &g->nodes[i], *mul = &g->nodes[m];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || n->out[0] != t ||
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || w->out_of[i] != t ||
             p->fused_into[i] >= 0 || w->act[i].code || mul->op != IR_OP_MUL || mul->n_in != 2 ||
             !((mul->in[0] == t && mul->in[1] == s) || (mul->in[0] == s && mul->in[1] == t)))
             continue;
@@ -100,8 +163,11 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
         if (opcl_is_alias(n->op) && n->n_in > 0 && n->in[0] >= 0 && n->n_out > 0)
             w->root[n->out[0]] = w->root[n->in[0]];
     }
+    for (int i = 0; i < g->n_nodes; i++)
+        w->res[i] = -1;
     if (o->keep_all)
         return;
+    fuse_residual_add(g, p, w);
     fuse_x_times_act(g, p, w);
     /* Conv/BN -> activation, the activation the only reader: one kernel. Nodes
      * are topologically sorted, so the activation comes later in the walk. */
@@ -110,11 +176,11 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
         opcl_act act;
         if (a->n_in < 1 || a->in[0] < 0 || !opcl_act_of(g, a, &act))
             continue;
-        int t = a->in[0], i = g->tensors[t].producer;
+        int t = a->in[0], i = writer_of(g, p, w, t);
         if (i < 0 || w->uses[t] != 1 || p->fused_into[i] >= 0 || w->act[i].code)
             continue;
         const ir_node *n = &g->nodes[i];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || n->out[0] != t)
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || w->out_of[i] != t)
             continue;
         p->fused_into[j] = i;
         w->act[i] = act;
@@ -143,8 +209,9 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
                                "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
             w->need[t] = 1, w->def[t] = i;
         }
-        for (int k = 0; k < n->n_in; k++) {
-            int t = n->in[k] >= 0 ? w->root[n->in[k]] : -1;
+        for (int k = 0; k <= n->n_in; k++) { /* k == n_in: the fused residual */
+            int u = k < n->n_in ? n->in[k] : w->res[i];
+            int t = u >= 0 ? w->root[u] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
         }
@@ -246,6 +313,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
                         ? "-DCLCNN_FAULT_FLIP_SIGN" : "";
     c->act = w->act[i];
     c->out = w->out_of[i];
+    c->res = w->res[i] >= 0 ? p->mem[w->res[i]] : NULL;
     c->variant = NULL;
     c->fallback = 0;
     clcnn_status st = fn(c, n, err);
@@ -283,11 +351,12 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     p->readable = calloc(nt, 1);
     w.root = calloc(nt, sizeof(int)), w.uses = calloc(nt, sizeof(int));
     w.out_of = calloc(nn, sizeof(int)), w.act = calloc(nn, sizeof(opcl_act));
+    w.res = calloc(nn, sizeof(int));
     w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
     w.slot = calloc(nt, sizeof(int));
     if (!p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
-        !w.out_of || !w.act || !w.need || !w.def || !w.last || !w.pinned || !w.slot) {
+        !w.out_of || !w.act || !w.res || !w.need || !w.def || !w.last || !w.pinned || !w.slot) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }

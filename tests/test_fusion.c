@@ -1,0 +1,202 @@
+/* test_fusion.c — plan-level fusions (host/plan/plan.c) on small awkward graphs:
+ * each graph runs fused (launch count asserted) and against the reference
+ * executor, and keep_intermediates shows the unfused launch count. Residual
+ * Add into every Conv variant's epilogue; cases that must not fuse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_kernels_harness.h"
+
+/* Launches of g's plan with keep_intermediates (no fusion at all). */
+static int unfused_launches(rt_ctx *rt, ir_graph *g)
+{
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    exec_cl_options ko = {1, NULL};
+    exec_cl *e = NULL;
+    clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
+    int n = exec_cl_kernel_count(e);
+    exec_cl_destroy(e);
+    return n;
+}
+
+/* Adds Conv(x; k x k, stride s, pads p, group) with bias; returns its output. */
+static int add_conv(ir_graph *g, const char *name, int x, int c, int oc, int k, int s, int p,
+                    int group)
+{
+    char nm[64];
+    int64_t wd[4] = {oc, c / group, k, k}, bd[1] = {oc};
+    snprintf(nm, sizeof nm, "%s.w", name);
+    int w = kh_const(g, nm, 4, wd, -0.4f, 0.4f);
+    snprintf(nm, sizeof nm, "%s.b", name);
+    int b = kh_const(g, nm, 1, bd, -0.3f, 0.3f);
+    int in[3] = {x, w, b};
+    int y = kh_tensor(g, name);
+    int n = ir_add_node(g, IR_OP_CONV, name, in, 3, &y, 1);
+    int64_t ks[2] = {k, k}, st[2] = {s, s}, pd[4] = {p, p, p, p};
+    ir_set_attr_ints(g, n, "kernel_shape", ks, 2);
+    ir_set_attr_ints(g, n, "strides", st, 2);
+    ir_set_attr_ints(g, n, "pads", pd, 4);
+    ir_set_attr_int(g, n, "group", group);
+    return y;
+}
+
+static int add_op(ir_graph *g, ir_op op, const char *name, int a, int b)
+{
+    int in[2] = {a, b}, y = kh_tensor(g, name);
+    ir_add_node(g, op, name, in, b >= 0 ? 2 : 1, &y, 1);
+    return y;
+}
+
+typedef struct res_case {
+    int n, c, h, w, oc, k, s, p, group, relu, swap;
+    const char *force, *expect;
+} res_case;
+
+/* y = [Relu](Conv(x) + r): one launch whatever the variant, r a second input
+ * shaped like the conv output (operand order swapped by .swap). */
+static ir_graph *residual_graph(const res_case *rc)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {rc->n, rc->c, rc->h, rc->w};
+    int x = kh_input(g, "x", 4, xd);
+    int64_t oh = (rc->h + 2 * rc->p - rc->k) / rc->s + 1, ow = (rc->w + 2 * rc->p - rc->k) / rc->s + 1;
+    int64_t rd[4] = {rc->n, rc->oc, oh, ow};
+    int r = kh_input(g, "r", 4, rd);
+    int t = add_conv(g, "conv", x, rc->c, rc->oc, rc->k, rc->s, rc->p, rc->group);
+    int y = rc->swap ? add_op(g, IR_OP_ADD, "add", r, t) : add_op(g, IR_OP_ADD, "add", t, r);
+    if (rc->relu)
+        y = add_op(g, IR_OP_RELU, "relu", y, -1);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_residual_every_variant(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const res_case cases[] = {
+        {1, 17, 13, 7, 5, 1, 1, 0, 1, 0, 0, NULL, "conv_pw"},       /* pixel + channel tails */
+        {2, 5, 7, 3, 17, 1, 1, 0, 1, 1, 1, NULL, "conv_pw"},        /* batch 2, swapped */
+        {1, 17, 13, 13, 5, 1, 2, 0, 1, 1, 0, NULL, "conv_pw"},      /* stride 2 */
+        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dw"},       /* pads on every edge */
+        {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, NULL, "conv_dw"},       /* stride 2, inner tiles */
+        {1, 3, 17, 17, 5, 3, 2, 1, 1, 1, 0, NULL, "conv_tiled"},    /* channel tail 5 */
+        {2, 3, 9, 29, 17, 3, 1, 1, 1, 0, 0, NULL, "conv_tiled"},
+        {1, 6, 13, 7, 9, 3, 1, 1, 3, 1, 1, NULL, "conv_general"},   /* 1 < group < C */
+        {1, 7, 3, 1, 3, 1, 1, 0, 1, 1, 0, "conv_general", "conv_general"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "residual case %zu (%s)", i, cases[i].expect);
+        assert_int_equal(unfused_launches(rt, residual_graph(&cases[i])) >= 2, 1);
+        assert_int_equal(kh_check_k(rt, residual_graph(&cases[i]), cases[i].force, cases[i].expect,
+                                    1, label), 0);
+    }
+    rt_destroy(rt);
+}
+
+/* MobileNetV2 block: x -> pw expand (Relu) -> dw (Relu) -> pw project; y = x + project;
+ * then a second block reads y (y has two readers: its Add and the next conv). */
+static void test_residual_inverted_blocks(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        ir_graph *g = kh_new(13);
+        int64_t xd[4] = {1, 5, 13, 11};
+        int x = kh_input(g, "x", 4, xd);
+        for (int b = 0; b < 2; b++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "b%d.exp", b);
+            int e = add_op(g, IR_OP_RELU, "", add_conv(g, nm, x, 5, 18, 1, 1, 0, 1), -1);
+            snprintf(nm, sizeof nm, "b%d.dw", b);
+            int d = add_op(g, IR_OP_RELU, "", add_conv(g, nm, e, 18, 18, 3, 1, 1, 18), -1);
+            snprintf(nm, sizeof nm, "b%d.proj", b);
+            x = add_op(g, IR_OP_ADD, "", x, add_conv(g, nm, d, 18, 5, 1, 1, 0, 1));
+        }
+        kh_output(g, x);
+        if (pass == 0)
+            assert_int_equal(unfused_launches(rt, g), 12); /* 6 convs, 4 relus, 2 adds */
+        else
+            assert_int_equal(kh_check_k(rt, g, NULL, "conv_dw", 6, "two inverted residual blocks"), 0);
+    }
+    rt_destroy(rt);
+}
+
+/* Cases that must not fuse the Add, yet stay correct. */
+static void test_residual_refused(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int64_t xd[4] = {1, 3, 7, 5};
+    /* Relu before the Add: relu(conv) + x is not relu(conv + x): conv+relu, add */
+    ir_graph *g = kh_new(13);
+    int x = kh_input(g, "x", 4, xd);
+    int t = add_op(g, IR_OP_RELU, "relu", add_conv(g, "conv", x, 3, 3, 3, 1, 1, 1), -1);
+    kh_output(g, add_op(g, IR_OP_ADD, "add", t, x));
+    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 2, "relu before add"), 0);
+    /* the conv output also a graph output: it must stay readable */
+    g = kh_new(13);
+    x = kh_input(g, "x", 4, xd);
+    t = add_conv(g, "conv", x, 3, 3, 3, 1, 1, 1);
+    kh_output(g, add_op(g, IR_OP_ADD, "add", t, x));
+    kh_output(g, t);
+    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 2, "conv output is a graph output"), 0);
+    /* the conv output read twice (Sigmoid and Add): the Add stays separate */
+    g = kh_new(13);
+    x = kh_input(g, "x", 4, xd);
+    t = add_conv(g, "conv", x, 3, 3, 3, 1, 1, 1);
+    int s = add_op(g, IR_OP_SIGMOID, "sig", t, -1);
+    kh_output(g, add_op(g, IR_OP_ADD, "add", s, t));
+    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 3, "conv output read twice"), 0);
+    /* the other operand is written by a node after the conv (ir_toposort keeps
+     * file order): not ready when the conv runs, so no fusion; with the Sigmoid
+     * first the same Add fuses */
+    for (int sig_first = 0; sig_first < 2; sig_first++) {
+        g = kh_new(13);
+        x = kh_input(g, "x", 4, xd);
+        s = sig_first ? add_op(g, IR_OP_SIGMOID, "sig", x, -1) : -1;
+        t = add_conv(g, "conv", x, 3, 3, 3, 1, 1, 1);
+        if (!sig_first)
+            s = add_op(g, IR_OP_SIGMOID, "sig", x, -1);
+        kh_output(g, add_op(g, IR_OP_ADD, "add", t, s));
+        assert_int_equal(kh_check_k(rt, g, NULL, NULL, sig_first ? 2 : 3,
+                                    sig_first ? "operand ready" : "operand not ready"), 0);
+    }
+    /* broadcast operand (N,C,1,1): not a residual */
+    g = kh_new(13);
+    x = kh_input(g, "x", 4, xd);
+    int64_t bd[4] = {1, 3, 1, 1};
+    int bc = kh_input(g, "bc", 4, bd);
+    kh_output(g, add_op(g, IR_OP_ADD, "add", add_conv(g, "conv", x, 3, 3, 3, 1, 1, 1), bc));
+    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 2, "broadcast operand"), 0);
+    rt_destroy(rt);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_residual_every_variant),
+        cmocka_unit_test(test_residual_inverted_blocks),
+        cmocka_unit_test(test_residual_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
