@@ -31,7 +31,7 @@ static void print_table(const bench_result *r)
 {
     double total = profile_total(r);
     int64_t macs = 0, bytes = 0;
-    printf("\nper-layer profile (one profiled run, sorted by device time; fused activations in "
+    printf("\nper-layer profile (median of 3 profiled runs, sorted by device time; fused activations in "
            "their producer's row)\n");
     printf("%4s  %-35s %-22s %-20s %9s %6s %8s %7s\n", "#", "node", "op", "variant", "ms", "share",
            "GFLOP/s", "GB/s");
@@ -57,10 +57,13 @@ void bench_print_text(const bench_result *r)
                         (long long)r->input.dims[d]);
     printf("model        %s  (input %s, batch %d)\n", r->model, shape, r->batch);
     printf("device       %s%s\n", r->device, r->reference ? "  (reference backend)" : "");
-    printf("cold start   %10.1f ms  (process start -> first result; empty clcnn and POCL caches)\n",
-           r->cold_ms);
-    printf("warm start   %10.1f ms  (new context on the filled cache: load + plan + first run)\n",
-           r->warm_ms);
+    if (isnan(r->cold_ms))
+        printf("cold start   skipped (--no-cold)\n");
+    else
+        printf("cold start   %10.1f ms  (process start -> first result; empty clcnn and POCL caches)\n",
+               r->cold_ms);
+    printf("warm start   %10.1f ms  (%s: context + load + plan + first run)\n", r->warm_ms,
+           isnan(r->cold_ms) ? "on the usual kernel cache" : "new context on the filled cache");
     printf("latency      %10.3f ms median, %.3f min, %.3f max, %.3f mean  (%d runs after %d warm-up)\n",
            r->median_ms, r->min_ms, r->max_ms, r->mean_ms, r->runs, r->warmup);
     printf("throughput   %10.1f images/s  (batch / median)\n",
