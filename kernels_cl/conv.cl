@@ -13,7 +13,8 @@
  *                 weight CONV_PX, and out-of-image taps are masked rather than branched
  *                 around. NDRange (ceil(OW/CONV_PX), OH, N*ceil(OC/CONV_CT)).
  *   conv_pw       pointwise: 1x1, no pads, group 1, any stride (stride 2 = subsampled
- *                 input). Each work-item computes PW_OC output channels x PW_PX
+ *                 input); has_gate: input channel c of image n scaled by gate[n*C + c]
+ *                 (an SE block's Mul fused in). Each work-item computes PW_OC output channels x PW_PX
  *                 consecutive pixels (register tile). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
@@ -229,7 +230,8 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
 __kernel void conv_pw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
-                      __global const float *res, int has_res)
+                      __global const float *res, int has_res, __global const float *gate,
+                      int has_gate)
 {
     const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC;
     const int n = get_global_id(2);
@@ -254,7 +256,9 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
     __global const float *wrow[PW_OC];
     for (int o = 0; o < PW_OC; o++)
         wrow[o] = wt + (size_t)min(oc0 + o, OC - 1) * C; /* tail rows: computed, not stored */
+    __global const float *gp = gate + (size_t)n * C;
     for (int ic = 0; ic < C; ic++) {
+        const float gs = has_gate ? gp[ic] : 1.0f; /* SE gate: scales input channel ic */
         float x[PW_PX];
         if (contiguous) {
             for (int p = 0; p < PW_PX; p++)
@@ -264,7 +268,7 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
                 x[p] = ip[(size_t)ic * sd.s3 + src[p]];
         }
         for (int o = 0; o < PW_OC; o++) {
-            const float w = wrow[o][ic];
+            const float w = wrow[o][ic] * gs;
             for (int p = 0; p < PW_PX; p++)
                 acc[o][p] += w * x[p];
         }

@@ -1,7 +1,8 @@
 /* test_fusion.c — plan-level fusions (host/plan/plan.c) on small awkward graphs:
  * each graph runs fused (launch count asserted) and against the reference
  * executor, and keep_intermediates shows the unfused launch count. Residual
- * Add into every Conv variant's epilogue; cases that must not fuse. */
+ * Add into every Conv variant's epilogue; SE gate Mul into the pointwise
+ * Conv's input read; cases that must not fuse. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,12 +192,66 @@ static void test_residual_refused(void **state)
     rt_destroy(rt);
 }
 
+typedef struct se_case {
+    int n, c, h, w, oc, k, s, swap, want_fused; /* k x k projection, stride s */
+    const char *force;
+} se_case;
+
+/* X -> GlobalAveragePool -> 1x1 conv (Relu) -> 1x1 conv -> HardSigmoid = S;
+ * Y = Conv(Mul(X, S)): the SE block as MobileNetV3 writes it. */
+static ir_graph *se_graph(const se_case *sc)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {sc->n, sc->c, sc->h, sc->w};
+    int x = kh_input(g, "x", 4, xd);
+    int gp = add_op(g, IR_OP_GLOBALAVGPOOL, "gp", x, -1);
+    int f1 = add_op(g, IR_OP_RELU, "f1r", add_conv(g, "fc1", gp, sc->c, 3, 1, 1, 0, 1), -1);
+    int s = add_op(g, IR_OP_HARDSIGMOID, "hsig", add_conv(g, "fc2", f1, 3, sc->c, 1, 1, 0, 1), -1);
+    int m = sc->swap ? add_op(g, IR_OP_MUL, "mul", s, x) : add_op(g, IR_OP_MUL, "mul", x, s);
+    kh_output(g, add_conv(g, "proj", m, sc->c, sc->oc, sc->k, sc->s, sc->k / 2, 1));
+    return g;
+}
+
+static void test_se_gate(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    /* unfused: pool, fc1, relu, fc2, hsig, mul, proj = 7; the activations fold
+     * into fc1/fc2 (5 launches) and the Mul into proj (4) */
+    static const se_case cases[] = {
+        {1, 17, 13, 7, 5, 1, 1, 0, 1, NULL},   /* pixel and channel tails */
+        {2, 5, 7, 13, 17, 1, 1, 1, 1, NULL},   /* batch 2: gate per image; Mul(S, X) */
+        {2, 7, 13, 13, 3, 1, 2, 0, 1, NULL},   /* stride-2 projection */
+        {1, 5, 7, 7, 3, 3, 1, 0, 0, NULL},     /* 3x3 projection: not pointwise, Mul stays */
+        {1, 5, 7, 7, 3, 1, 1, 0, 0, "conv_general"}, /* conv_pw forced away: Mul stays */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "se case %zu", i);
+        assert_int_equal(unfused_launches(rt, se_graph(&cases[i])), 7);
+        assert_int_equal(kh_check_k(rt, se_graph(&cases[i]), cases[i].force,
+                                    cases[i].want_fused ? "conv_pw" : NULL,
+                                    cases[i].want_fused ? 4 : 5, label), 0);
+    }
+    /* the Mul's output also read elsewhere (a graph output): not fused */
+    se_case sc = {1, 5, 7, 7, 3, 1, 1, 0, 0, NULL};
+    ir_graph *g = se_graph(&sc);
+    kh_output(g, g->nodes[5].out[0]);
+    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 5, "se mul output read twice"), 0);
+    rt_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_residual_every_variant),
         cmocka_unit_test(test_residual_inverted_blocks),
         cmocka_unit_test(test_residual_refused),
+        cmocka_unit_test(test_se_gate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* conv_cl.c — OpenCL side of Conv: picks conv_pw (1x1, no pads, group 1),
  * conv_dw (group == C_in == C_out, square 3/5/7 kernel), conv_tiled (group 1 or
  * channel tiles inside one group) or conv_general (always valid), sets its
- * arguments once, residual Add (c->res) and activation fused. */
+ * arguments once, residual Add (c->res) and activation fused; conv_pw also
+ * takes a fused SE gate (c->gate scaling input channels). */
 #include <stdio.h>
 
 #include "op_cl.h"
@@ -52,6 +53,24 @@ static clcnn_status set_act(cl_kernel k, cl_uint i, const opcl_ctx *c, const con
     return CLCNN_OK;
 }
 
+/* conv_pw's preconditions: 1x1, no pads, group 1, equal strides. */
+static int is_pointwise(const op_win *w, int group)
+{
+    const int no_pad = !w->pad_begin[0] && !w->pad_begin[1] && !w->pad_end[0] && !w->pad_end[1];
+    return w->k[0] == 1 && w->k[1] == 1 && no_pad && group == 1 && w->stride[0] == w->stride[1];
+}
+
+int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
+{
+    op_win w;
+    clcnn_err err = {0};
+    if (n->op != IR_OP_CONV || conv_geometry(c->g, n, &w, &err) != CLCNN_OK) {
+        err_clear(&err);
+        return 0;
+    }
+    return is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) && !opcl_forced_away(c, "conv_pw");
+}
+
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_graph *g = c->g;
@@ -61,7 +80,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return st;
     const ir_tensor *x = ir_in(g, n, 0), *y = ir_out(g, n, 0);
     conv_args a = {0};
-    a.in = c->mem[n->in[0]];
+    a.in = c->in0 ? c->in0 : c->mem[n->in[0]];
     a.wt = c->mem[n->in[1]];
     a.has_bias = n->n_in > 2 && n->in[2] >= 0;
     a.bias = a.has_bias ? c->mem[n->in[2]] : a.wt; /* any valid buffer; not read */
@@ -77,8 +96,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         a.g[i] = gv[i];
         a.k[i] = kv[i];
     }
-    const int no_pad = !w.pad_begin[0] && !w.pad_begin[1] && !w.pad_end[0] && !w.pad_end[1];
-    const int is_pw = w.k[0] == 1 && w.k[1] == 1 && no_pad && G == 1 && w.stride[0] == w.stride[1];
+    const int is_pw = is_pointwise(&w, G);
     int ct = 0; /* conv_tiled's tile, 0 when no tile fits */
     for (size_t i = 0; i < sizeof conv_ct_choices / sizeof conv_ct_choices[0] && !ct; i++) {
         const int t = conv_ct_choices[i];
@@ -93,18 +111,24 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         snprintf(opts, sizeof opts, "-DPW_OC=%d -DPW_PX=%d", PW_OC, PW_PX);
         if ((st = opcl_kernel(c, "conv", opts, "conv_pw", &k, err)))
             return st;
-        cl_int hw = OH * OW;
+        cl_int hw = OH * OW, has_gate = c->gate != NULL;
+        cl_mem gate = has_gate ? c->gate : a.wt; /* any valid buffer; not read */
         /* 1x1, no pads: stride alone maps output (oh, ow) to input (oh*s, ow*s) */
         cl_int sd[4] = {W, OW, (cl_int)w.stride[0], H * W};
         if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
             (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
             (st = opcl_arg(k, 7, sizeof(cl_int), &hw, err)) ||
-            (st = opcl_arg(k, 8, sizeof sd, sd, err)) || (st = set_act(k, 9, c, &a, err)))
+            (st = opcl_arg(k, 8, sizeof sd, sd, err)) || (st = set_act(k, 9, c, &a, err)) ||
+            (st = opcl_arg(k, 14, sizeof(cl_mem), &gate, err)) ||
+            (st = opcl_arg(k, 15, sizeof(cl_int), &has_gate, err)))
             goto fail;
         size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
                          (size_t)N};
         return opcl_push(c, n, k, 3, gws, NULL, "conv_pw", err);
     }
+    if (c->gate)
+        return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate was fused into a Conv that is not "
+                       "pointwise (the plan must ask conv_cl_gate_ok)");
     const char *variant = "conv_general";
     char opts[64] = "";
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};

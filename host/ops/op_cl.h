@@ -49,6 +49,10 @@ typedef struct opcl_ctx {
     int fallback;             /* set by the op: 1 when a fast variant was refused */
     cl_mem res;               /* Conv: buffer added to its output before the activation
                                  (a residual Add the plan fused in, same shape), NULL: none */
+    cl_mem in0;               /* Conv: buffer read as input 0 in place of n->in[0]'s (the
+                                 SE gate's Mul fused in), NULL: n->in[0]'s own */
+    cl_mem gate;              /* Conv: N x C_in factors scaling input 0 per (image, channel)
+                                 (SE gate fused; only where conv_cl_gate_ok), NULL: none */
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */
@@ -86,6 +90,9 @@ clcnn_status opcl_dims6(const ir_node *n, const ir_tensor *t, cl_int *d6, clcnn_
 
 /* ---- family entry points, gathered by optab_cl.c ---- */
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+/* 1 when conv_cl can take c->gate for n (it will run conv_pw: 1x1, no pads,
+ * group 1, equal strides, not forced away). */
+int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
 clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);

@@ -1,6 +1,7 @@
 /* plan.c — builds the OpenCL plan of a graph: folds residual Adds into the Conv
  * producing one operand, single-consumer activations (and x*Sigmoid(x),
- * x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them,
+ * x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them, SE
+ * gate Muls into the pointwise Conv after them,
  * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
  * uploads constants, then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
@@ -17,12 +18,14 @@ typedef struct plan_work {
     int *out_of;    /* per node: tensor its first output goes to (fusion redirects) */
     opcl_act *act;  /* per node: fused activation */
     int *res;       /* per node: tensor added before the activation (fused Add), -1: none */
+    int *gate_x, *gate_s; /* per node: SE Mul fused into its input read (X * S), -1: none */
     int *need, *def, *last, *pinned, *slot;
 } plan_work;
 
 static void work_free(plan_work *w)
 {
     free(w->root), free(w->uses), free(w->out_of), free(w->act), free(w->res);
+    free(w->gate_x), free(w->gate_s);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
 }
 
@@ -114,6 +117,50 @@ static void fuse_residual_add(const ir_graph *g, plan *p, plan_work *w)
     }
 }
 
+/* 1 when t is written before step `before` runs (graph input, constant, or a
+ * materialised tensor whose writer comes earlier). */
+static int ready_before(const ir_graph *g, const plan *p, const plan_work *w, int t, int before)
+{
+    const int r = w->root[t], wr = writer_of(g, p, w, r);
+    if (is_const(&g->tensors[r]))
+        return 1;
+    return wr >= 0 ? wr < before : g->tensors[r].producer < 0;
+}
+
+/* SE block: Y = Mul(X, S) with S (N,C,1,1) and X (N,C,H,W), Y read only by a
+ * Conv that can scale its input channels (conv_cl_gate_ok): that Conv reads X
+ * and S itself. Runs after activation folding, so X and S are final. */
+static void fuse_se_gate(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+{
+    opcl_ctx probe = {0};
+    probe.g = g;
+    probe.force = o->force;
+    for (int m = 0; m < g->n_nodes; m++) {
+        const ir_node *mul = &g->nodes[m];
+        if (mul->op != IR_OP_MUL || mul->n_in != 2 || mul->in[0] < 0 || mul->in[1] < 0 ||
+            p->fused_into[m] >= 0)
+            continue;
+        const int y = mul->out[0], r = sole_reader(g, y);
+        if (r < 0 || w->uses[y] != 1 || is_output(g, y) || p->fused_into[r] >= 0 ||
+            g->nodes[r].op != IR_OP_CONV || g->nodes[r].in[0] != y || w->gate_x[r] >= 0)
+            continue;
+        const ir_tensor *ty = &g->tensors[y];
+        for (int k = 0; k < 2; k++) {
+            const int x = mul->in[k], sg = mul->in[!k];
+            const ir_tensor *tx = &g->tensors[x], *ts = &g->tensors[sg];
+            if (!same_dims(tx, ty) || ty->ndim != 4 || ts->ndim != 4 || ts->dtype != IR_DT_FLOAT ||
+                ts->dims[0] != ty->dims[0] || ts->dims[1] != ty->dims[1] || ts->dims[2] != 1 ||
+                ts->dims[3] != 1 || !ready_before(g, p, w, x, r) || !ready_before(g, p, w, sg, r) ||
+                !conv_cl_gate_ok(&probe, &g->nodes[r]))
+                continue;
+            p->fused_into[m] = r;
+            w->gate_x[r] = x;
+            w->gate_s[r] = sg;
+            break;
+        }
+    }
+}
+
 /* Swish / HardSwish as exporters write them: T = Conv/BN(..); S = Sigmoid(T)
  * or HardSigmoid(T); Y = Mul(T, S), T read by exactly those two, S only by the
  * Mul: one kernel writing Y. */
@@ -164,7 +211,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
             w->root[n->out[0]] = w->root[n->in[0]];
     }
     for (int i = 0; i < g->n_nodes; i++)
-        w->res[i] = -1;
+        w->res[i] = w->gate_x[i] = w->gate_s[i] = -1;
     if (o->keep_all)
         return;
     fuse_residual_add(g, p, w);
@@ -186,6 +233,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
         w->act[i] = act;
         w->out_of[i] = a->out[0];
     }
+    fuse_se_gate(g, o, p, w);
 }
 
 /* Which tensors get activation slots, when they are written and last read. */
@@ -209,8 +257,9 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
                                "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
             w->need[t] = 1, w->def[t] = i;
         }
-        for (int k = 0; k <= n->n_in; k++) { /* k == n_in: the fused residual */
-            int u = k < n->n_in ? n->in[k] : w->res[i];
+        for (int k = 0; k < n->n_in + 3; k++) { /* then the fused residual, SE X and S */
+            int u = k < n->n_in ? n->in[k]
+                    : k == n->n_in ? w->res[i] : k == n->n_in + 1 ? w->gate_x[i] : w->gate_s[i];
             int t = u >= 0 ? w->root[u] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
@@ -304,7 +353,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s' (%s): no OpenCL kernel for this op "
                        "(it should have been folded into a constant)", n->name, ir_op_name(n->op));
     for (int k = 0; k < n->n_in; k++) {
-        int t = n->in[k];
+        int t = k == 0 && w->gate_x[i] >= 0 ? w->gate_x[i] : n->in[k]; /* SE: reads X */
         if (t >= 0 && !c->mem[t] && g->tensors[t].dtype == IR_DT_FLOAT)
             return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': input '%s' has no device buffer",
                            n->name, g->tensors[t].name);
@@ -314,6 +363,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->act = w->act[i];
     c->out = w->out_of[i];
     c->res = w->res[i] >= 0 ? p->mem[w->res[i]] : NULL;
+    c->in0 = w->gate_x[i] >= 0 ? p->mem[w->gate_x[i]] : NULL;
+    c->gate = w->gate_s[i] >= 0 ? p->mem[w->gate_s[i]] : NULL;
     c->variant = NULL;
     c->fallback = 0;
     clcnn_status st = fn(c, n, err);
@@ -352,11 +403,12 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.root = calloc(nt, sizeof(int)), w.uses = calloc(nt, sizeof(int));
     w.out_of = calloc(nn, sizeof(int)), w.act = calloc(nn, sizeof(opcl_act));
     w.res = calloc(nn, sizeof(int));
+    w.gate_x = calloc(nn, sizeof(int)), w.gate_s = calloc(nn, sizeof(int));
     w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
     w.slot = calloc(nt, sizeof(int));
     if (!p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
-        !w.out_of || !w.act || !w.res || !w.need || !w.def || !w.last || !w.pinned || !w.slot) {
+        !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }
