@@ -15,7 +15,7 @@
  *   conv_pw       pointwise: 1x1, no pads, group 1, any stride (stride 2 = subsampled
  *                 input); has_gate: input channel c of image n scaled by gate[n*C + c]
  *                 (an SE block's Mul fused in). Each work-item computes PW_OC output channels x PW_PX
- *                 consecutive pixels (register tile). NDRange (ceil(OHW/PW_PX),
+ *                 consecutive pixels (register tile, the pixels one floatN vector). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
  * Add the plan fused in, same shape as out), then the activation.
@@ -41,8 +41,13 @@
 #define PW_OC 4 /* pointwise: output channels per work-item */
 #endif
 #ifndef PW_PX
-#define PW_PX 4 /* pointwise: pixels per work-item */
+#define PW_PX 4 /* pointwise: pixels per work-item, one vector: 2, 4, 8 or 16 */
 #endif
+#define PW_CAT(a, b) a##b
+#define PW_XCAT(a, b) PW_CAT(a, b)
+#define VEC PW_XCAT(float, PW_PX)
+#define VLOAD PW_XCAT(vload, PW_PX)
+#define VSTORE PW_XCAT(vstore, PW_PX)
 
 #define ACT_NONE 0
 #define ACT_RELU 1
@@ -226,61 +231,70 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
                 }
 }
 
-/* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W). */
+/* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W).
+ * The PW_PX pixels of a tile are one floatN vector (vloadN / fma): explicit
+ * vector code whatever POCL's work-item vectoriser makes of the loop (float16
+ * x 8 channels measured ~1.9x faster than the scalar 8x8 tile on MobileNetV2's
+ * pointwise layers). Whole stride-1 tiles load contiguously; tail or strided
+ * tiles gather into a private array first. */
 __kernel void conv_pw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
                       __global const float *res, int has_res, __global const float *gate,
                       int has_gate)
 {
-    const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC;
-    const int n = get_global_id(2);
+    const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC, n = get_global_id(2);
     if (p0 >= HW || oc0 >= OC)
         return;
-    float acc[PW_OC][PW_PX];
+    VEC acc[PW_OC];
+    __global const float *wrow[PW_OC];
+#pragma unroll
     for (int o = 0; o < PW_OC; o++) {
-        const float b0 = (has_bias && oc0 + o < OC) ? bias[oc0 + o] : 0.0f;
-        for (int p = 0; p < PW_PX; p++)
-            acc[o][p] = b0;
+        const int oc = min(oc0 + o, OC - 1); /* tail rows: computed, not stored */
+        acc[o] = (VEC)(has_bias ? bias[oc] : 0.0f);
+        wrow[o] = wt + (size_t)oc * C;
     }
     __global const float *ip = in + (size_t)n * C * sd.s3;
-    const bool full_px = p0 + PW_PX <= HW;
-    int src[PW_PX]; /* input offset of each output pixel (stride subsamples) */
-    for (int p = 0; p < PW_PX; p++) {
-        const int q = min(p0 + p, HW - 1);
-        src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
-    }
-    /* stride 1, whole tile: the PW_PX inputs are contiguous (one vector load) */
-    const bool contiguous = sd.s2 == 1 && full_px;
-    __global const float *cp = ip + p0;
-    __global const float *wrow[PW_OC];
-    for (int o = 0; o < PW_OC; o++)
-        wrow[o] = wt + (size_t)min(oc0 + o, OC - 1) * C; /* tail rows: computed, not stored */
     __global const float *gp = gate + (size_t)n * C;
-    for (int ic = 0; ic < C; ic++) {
-        const float gs = has_gate ? gp[ic] : 1.0f; /* SE gate: scales input channel ic */
-        float x[PW_PX];
-        if (contiguous) {
-            for (int p = 0; p < PW_PX; p++)
-                x[p] = cp[(size_t)ic * sd.s3 + p];
-        } else {
-            for (int p = 0; p < PW_PX; p++)
-                x[p] = ip[(size_t)ic * sd.s3 + src[p]];
+    if (sd.s2 == 1 && p0 + PW_PX <= HW) {
+        __global const float *cp = ip + p0;
+        for (int ic = 0; ic < C; ic++) {
+            VEC x = VLOAD(0, cp + (size_t)ic * sd.s3);
+            if (has_gate)
+                x *= gp[ic];
+#pragma unroll
+            for (int o = 0; o < PW_OC; o++)
+                acc[o] = fma((VEC)(wrow[o][ic]), x, acc[o]);
         }
-        for (int o = 0; o < PW_OC; o++) {
-            const float w = wrow[o][ic] * gs;
+    } else {
+        int src[PW_PX];
+        for (int p = 0; p < PW_PX; p++) {
+            const int q = min(p0 + p, HW - 1);
+            src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
+        }
+        for (int ic = 0; ic < C; ic++) {
+            __global const float *cp = ip + (size_t)ic * sd.s3;
+            float xs[PW_PX];
             for (int p = 0; p < PW_PX; p++)
-                acc[o][p] += w * x[p];
+                xs[p] = cp[src[p]];
+            VEC x = VLOAD(0, xs);
+            if (has_gate)
+                x *= gp[ic];
+#pragma unroll
+            for (int o = 0; o < PW_OC; o++)
+                acc[o] = fma((VEC)(wrow[o][ic]), x, acc[o]);
         }
     }
     const size_t ob = (size_t)n * OC * HW + p0;
     for (int o = 0; o < PW_OC; o++) {
         if (oc0 + o >= OC)
             break;
+        float v[PW_PX];
+        VSTORE(acc[o], 0, v);
         for (int p = 0; p < PW_PX; p++)
             if (p0 + p < HW) {
                 const size_t i = ob + (size_t)(oc0 + o) * HW + p;
-                out[i] = FAULT(act_apply(acc[o][p] + (has_res ? res[i] : 0.0f), act, a, b));
+                out[i] = FAULT(act_apply(v[p] + (has_res ? res[i] : 0.0f), act, a, b));
             }
     }
 }

@@ -8,8 +8,9 @@
 #include "op_cl.h"
 #include "ops_impl.h"
 
-#define PW_OC 8   /* pointwise tile, passed to conv.cl with -D: 8x8 measured best */
-#define PW_PX 8   /* on POCL among 1..16 x 4..16 (MobileNetV1 10.9 -> 5.8 ms) */
+#define PW_OC 8   /* pointwise tile, passed to conv.cl with -D: 8 channels x one float16 */
+#define PW_PX 16  /* of pixels measured best on POCL (AVX-512) among 4/8/16 x 8/16 (float8: */
+                  /* MobileNetV2 pointwise 32 -> 20 ms, float16: -> 16.5 ms, alternating runs) */
 /* conv_tiled register tile, passed with -D. On POCL what pays is reuse per load:
  * CT channels x PX pixels per work-item took GoogLeNet from 1.7 s (4x1) to
  * ~0.1 s (16x8) on 2 cores. Narrow layers take a smaller CT so the channel
