@@ -382,6 +382,39 @@ static void test_clblast_applicable(void **state)
     }
 }
 
+
+/* The plan consults the store: with a stored "CLBlast wins" decision for the
+ * conv's GEMM shape the node runs as conv_clblast (and still matches the
+ * reference, residual and activation fused); without one it stays conv_pw. */
+static void test_plan_follows_stored_decision(void **state)
+{
+    (void)state;
+    if (!convpw_clblast_available()) {
+        print_message("skipping: clcnn built without CLBlast\n");
+        skip();
+        return;
+    }
+    rt_options opt = {0};
+    opt.cache_dir = tmp_dir();
+    rt_ctx *rt = clfx_create_opt(&opt);
+    if (!rt) {
+        skip();
+        return;
+    }
+    const pw_case k = {2, 3, 17, 13, 17, 1, IR_OP_RELU, 1};
+    int conv_out;
+    assert_int_equal(kh_check(rt, pw_graph(&k, &conv_out), NULL, "conv_pw", "no decision"), 0);
+    clcnn_err err = {0};
+    tune_db *db = NULL;
+    clfx_check(tune_open(rt, &db, &err), &err, "tune_open");
+    clfx_check(tune_set_clblast(db, k.cout, (int64_t)k.h * k.w, k.cin, 2.0, 1.0, 1, &err), &err, "set");
+    clfx_check(tune_save(db, &err), &err, "save");
+    assert_int_equal(kh_check(rt, pw_graph(&k, &conv_out), NULL, "conv_clblast", "stored decision"), 0);
+    unlink(tune_path(db));
+    tune_close(db);
+    rt_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_no_decision_no_clblast),
         cmocka_unit_test(test_clblast_applicable),
         cmocka_unit_test(test_clblast_pw_vs_reference),
+        cmocka_unit_test(test_plan_follows_stored_decision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

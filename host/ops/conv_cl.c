@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "op_cl.h"
+#include "conv_clblast.h"
+#include "../plan/tune.h"
 #include "ops_impl.h"
 
 #define PW_OC 8   /* pointwise tile, passed to conv.cl with -D: 8 channels x one float16 */
@@ -107,6 +109,14 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const int is_dw = G == C && OC == C && w.k[0] == w.k[1] &&
                       (w.k[0] == 3 || w.k[0] == 5 || w.k[0] == 7);
     cl_kernel k = NULL;
+    /* CLBlast only where `clcnn tune` stored a measurement saying it wins: a
+     * plain run never pays CLBlast's first-call compile. */
+    if (is_pw && c->tune && !c->gate && !c->in0 && convpw_clblast_applicable(g, n)) {
+        int64_t gm, gn, gk;
+        convpw_clblast_shape(g, n, &gm, &gn, &gk);
+        if (tune_use_clblast(c->tune, gm, gn, gk))
+            return convpw_clblast_push(c, n, err);
+    }
     if (is_pw && !opcl_forced_away(c, "conv_pw")) {
         char opts[64];
         snprintf(opts, sizeof opts, "-DPW_OC=%d -DPW_PX=%d", PW_OC, PW_PX);

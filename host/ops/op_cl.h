@@ -35,8 +35,11 @@ typedef struct opcl_launch {
     void (*custom_free)(void *data);
 } opcl_launch;
 
+typedef struct tune_db tune_db; /* host/plan/tune.h */
+
 typedef struct opcl_ctx {
     rt_ctx *rt;
+    const tune_db *tune;      /* stored measurements (CLBlast choice, local sizes), or NULL */
     const ir_graph *g;
     cl_mem *mem;              /* device buffer per tensor index (NULL: none) */
     const char *build_opts;   /* extra build options for this node (test hook), or "" */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op_cl.h"
+#include "../plan/tune.h"
 #include "op_util.h"
 
 static const opcl_plan_fn table[IR_OP_COUNT] = {
@@ -129,6 +130,16 @@ clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, 
     }
     for (cl_uint d = 0; d < 3; d++)
         L.gws[d] = (g3[d] + L.lws[d] - 1) / L.lws[d] * L.lws[d];
+    /* A local size `clcnn tune` measured for this variant and (heuristically
+     * padded) global size replaces the heuristic; the global size is re-padded. */
+    size_t tuned[3] = {1, 1, 1};
+    if (!lws && c->tune && tune_local_size(c->tune, variant, dim, L.gws, tuned) &&
+        tuned[0] * tuned[1] * tuned[2] <= max_wg) {
+        for (cl_uint d = 0; d < 3; d++) {
+            L.lws[d] = d < dim && tuned[d] ? tuned[d] : 1;
+            L.gws[d] = (g3[d] + L.lws[d] - 1) / L.lws[d] * L.lws[d];
+        }
+    }
     if (c->n_launches == c->cap_launches) {
         int cap = c->cap_launches ? 2 * c->cap_launches : 64;
         opcl_launch *p = realloc(c->launches, (size_t)cap * sizeof *p);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "tune.h"
 
 typedef struct plan_work {
     int *root;      /* alias root per tensor */
@@ -251,7 +252,8 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
             int t = k == 0 ? w->out_of[i] : n->out[k];
             if (t < 0)
                 continue;
-            if (g->tensors[t].dtype != IR_DT_FLOAT)
+            /* Gather and Cast kernels handle int32/int64 (gather_cl.c, cast_cl.c) */
+            if (g->tensors[t].dtype != IR_DT_FLOAT && n->op != IR_OP_GATHER && n->op != IR_OP_CAST)
                 return err_set(err, CLCNN_ERR_UNSUPPORTED,
                                "node '%s' (%s): output '%s' is not float32; the OpenCL path "
                                "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
@@ -419,16 +421,26 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
         p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[w.root[t]]);
     opcl_ctx c = {0};
     c.rt = rt;
+    /* Stored tuning decisions; none stored (or an unreadable store) means the
+     * heuristics, never an error. */
+    tune_db *tune = NULL;
+    clcnn_err tune_err = {0};
+    if (tune_open(rt, &tune, &tune_err) != CLCNN_OK)
+        tune = NULL;
+    err_clear(&tune_err);
+    c.tune = tune;
     c.g = g;
     c.mem = p->mem;
     c.force = o.force;
     for (int i = 0; i < g->n_nodes; i++)
         if ((st = plan_node(g, &o, p, &w, &c, i, err))) {
             p->launches = c.launches, p->n_launches = c.n_launches;
+            tune_close(tune);
             goto fail;
         }
     p->launches = c.launches;
     p->n_launches = c.n_launches;
+    tune_close(tune);
     work_free(&w);
     *out = p;
     return CLCNN_OK;
