@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_shuffle.h"
 #include "tune.h"
 
 typedef struct plan_work {
@@ -21,6 +22,7 @@ typedef struct plan_work {
     int *res;       /* per node: tensor added before the activation (fused Add), -1: none */
     int *gate_x, *gate_s; /* per node: SE Mul fused into its input read (X * S), -1: none */
     int *need, *def, *last, *pinned, *slot;
+    plan_shuffle *shuf; /* Concat + channel shuffle (+ split) chains, one launch each */
 } plan_work;
 
 static void work_free(plan_work *w)
@@ -28,6 +30,7 @@ static void work_free(plan_work *w)
     free(w->root), free(w->uses), free(w->out_of), free(w->act), free(w->res);
     free(w->gate_x), free(w->gate_s);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
+    plan_shuffle_free(w->shuf);
 }
 
 static int is_const(const ir_tensor *t)
@@ -235,6 +238,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
         w->out_of[i] = a->out[0];
     }
     fuse_se_gate(g, o, p, w);
+    w->shuf = plan_shuffle_fuse(g, w->uses, p->fused_into, w->out_of);
 }
 
 /* Which tensors get activation slots, when they are written and last read. */
@@ -267,6 +271,7 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
                 w->last[t] = i;
         }
     }
+    plan_shuffle_liveness(w->shuf, w->need, w->def); /* a host's second output */
     for (int i = 0; i < g->n_outputs; i++)
         w->pinned[w->root[g->outputs[i]]] = 1;
     for (int t = 0; t < g->n_tensors; t++) /* kernels index with 32-bit ints */
@@ -369,7 +374,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->gate = w->gate_s[i] >= 0 ? p->mem[w->gate_s[i]] : NULL;
     c->variant = NULL;
     c->fallback = 0;
-    clcnn_status st = fn(c, n, err);
+    clcnn_status st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
+                                                    : fn(c, n, err);
     if (st) {
         if (strncmp(err->msg, "node '", 6) != 0) { /* say which node, once */
             char tmp[CLCNN_ERR_MSG_LEN];
