@@ -66,6 +66,17 @@ static const conv_case cases[] = {
     {1, 5, 7, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_pw"},
     {1, 5, 7, 7, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dw"},
     {1, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_SIGMOID, NULL, "conv_tiled"},
+    /* conv_dw's vector epilogue (whole 8-pixel tiles, one per activation kind) and
+     * its masked-vector edge tiles (many channels: reads stay inside the buffer) */
+    {1, 7, 5, 19, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 1, IR_OP_LEAKYRELU, NULL, "conv_dw"},
+    {2, 5, 3, 17, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dw"},
+    {1, 3, 4, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 0, IR_OP_SIGMOID, NULL, "conv_dw"},
+    {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, NULL, "conv_dw"},
+    {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, NULL, "conv_dw"},
+    {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, NULL, "conv_dw"},
+    /* horizontal stride 3: the lane-by-lane gather path everywhere */
+    {1, 5, 9, 40, 5, 3, 3, 1, 3, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dw"},
+    {1, 3, 7, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dw"},
 };
 
 static ir_graph *build(const conv_case *k)
