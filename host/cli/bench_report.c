@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench_report.h"
+#include "cli.h"
 
 static double mib(uint64_t b) { return (double)b / (1024.0 * 1024.0); }
 
@@ -90,50 +91,28 @@ void bench_print_text(const bench_result *r)
         printf("profile      none: %s\n", r->profile_note);
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
-static void json_num(double v)
-{
-    if (isfinite(v))
-        printf("%.6g", v);
-    else
-        printf("null");
-}
-
 static void json_rows(const bench_result *r)
 {
     double total = profile_total(r);
     printf("{\"total_ms\": ");
-    json_num(total);
+    cli_json_num(total);
     printf(", \"rows\": [");
     for (int i = 0; i < r->n_rows; i++) {
         const clcnn_profile_row *w = &r->rows[i];
         printf("%s\n    {\"name\": ", i ? "," : "");
-        json_str(w->name);
+        cli_json_str(w->name);
         printf(", \"op\": ");
-        json_str(w->op);
+        cli_json_str(w->op);
         printf(", \"variant\": ");
-        json_str(w->variant);
+        cli_json_str(w->variant);
         printf(", \"launches\": %d, \"ms\": ", w->launches);
-        json_num(w->ms);
+        cli_json_num(w->ms);
         printf(", \"share\": ");
-        json_num(total > 0 ? w->ms / total : 0.0);
+        cli_json_num(total > 0 ? w->ms / total : 0.0);
         printf(", \"macs\": %lld, \"bytes\": %lld, \"gflops\": ", (long long)w->macs, (long long)w->bytes);
-        json_num(w->gflops);
+        cli_json_num(w->gflops);
         printf(", \"gbps\": ");
-        json_num(w->gbps);
+        cli_json_num(w->gbps);
         printf("}");
     }
     printf("]}");
@@ -142,27 +121,27 @@ static void json_rows(const bench_result *r)
 void bench_print_json(const bench_result *r)
 {
     printf("{\"model\": ");
-    json_str(r->model);
+    cli_json_str(r->model);
     printf(", \"device\": ");
-    json_str(r->device);
+    cli_json_str(r->device);
     printf(", \"backend\": \"%s\", \"batch\": %d, \"input_shape\": [", r->reference ? "reference" : "opencl",
            r->batch);
     for (int d = 0; d < r->input.ndim; d++)
         printf("%s%lld", d ? ", " : "", (long long)r->input.dims[d]);
     printf("], \"runs\": %d, \"warmup\": %d,\n \"cold_start_ms\": ", r->runs, r->warmup);
-    json_num(r->cold_ms);
+    cli_json_num(r->cold_ms);
     printf(", \"warm_start_ms\": ");
-    json_num(r->warm_ms);
+    cli_json_num(r->warm_ms);
     printf(",\n \"latency_ms\": {\"median\": ");
-    json_num(r->median_ms);
+    cli_json_num(r->median_ms);
     printf(", \"min\": ");
-    json_num(r->min_ms);
+    cli_json_num(r->min_ms);
     printf(", \"max\": ");
-    json_num(r->max_ms);
+    cli_json_num(r->max_ms);
     printf(", \"mean\": ");
-    json_num(r->mean_ms);
+    cli_json_num(r->mean_ms);
     printf("}, \"images_per_s\": ");
-    json_num(r->median_ms > 0 ? r->batch * 1e3 / r->median_ms : 0.0);
+    cli_json_num(r->median_ms > 0 ? r->batch * 1e3 / r->median_ms : 0.0);
     printf(",\n \"kernels_per_inference\": ");
     if (r->reference)
         printf("null");
@@ -186,6 +165,6 @@ void bench_print_json(const bench_result *r)
     if (r->rows || !r->profile_note)
         printf("null");
     else
-        json_str(r->profile_note);
+        cli_json_str(r->profile_note);
     printf("}\n");
 }

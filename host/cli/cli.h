@@ -39,6 +39,15 @@ const char *cli_flag_value(int argc, char **argv, int *i, const char *cmd);
  * says on stderr which device it picked. Returns NULL on failure. */
 clcnn_context *cli_context(const char *cmd, const char *device, int no_cache);
 
+/* Writes s as a JSON string literal (quotes, escapes) on stdout; NULL as "". */
+void cli_json_str(const char *s);
+/* Writes v as a JSON number on stdout, or null when it is not finite (JSON has no inf/NaN). */
+void cli_json_num(double v);
+/* Element count of a tensor. */
+size_t cli_numel(const clcnn_tensor_info *t);
+/* Formats dims as "1x3x224x224" into buf. */
+void cli_shape_str(int ndim, const int64_t *dims, char *buf, size_t len);
+
 /* Formats 1234567 as "1,234,567" into buf. */
 const char *cli_thousands(long long v, char *buf, size_t len);
 

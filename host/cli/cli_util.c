@@ -1,4 +1,5 @@
 /* cli_util.c — helpers shared by the commands: errors, flags, context. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +74,42 @@ const char *cli_thousands(long long v, char *buf, size_t len)
     }
     buf[pos] = '\0';
     return buf;
+}
+
+void cli_json_str(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+void cli_json_num(double v)
+{
+    if (isfinite(v))
+        printf("%.6g", v);
+    else
+        printf("null");
+}
+
+size_t cli_numel(const clcnn_tensor_info *t)
+{
+    size_t n = 1;
+    for (int d = 0; d < t->ndim; d++)
+        n *= (size_t)t->dims[d];
+    return n;
+}
+
+void cli_shape_str(int ndim, const int64_t *dims, char *buf, size_t len)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < ndim && pos < len; d++)
+        pos += (size_t)snprintf(buf + pos, len - pos, d ? "x%lld" : "%lld", (long long)dims[d]);
 }

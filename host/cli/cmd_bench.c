@@ -193,14 +193,6 @@ static int stack_open(const bench_args *a, const char *cache_dir, int quiet, ben
     return 0;
 }
 
-static size_t numel(const clcnn_tensor_info *t)
-{
-    size_t n = 1;
-    for (int d = 0; d < t->ndim; d++)
-        n *= (size_t)t->dims[d];
-    return n;
-}
-
 static int same_shape(const npy_array *x, const clcnn_tensor_info *t)
 {
     if (x->ndim != t->ndim)
@@ -230,7 +222,7 @@ static int make_io(const bench_args *a, const bench_stack *k, bench_io *io)
     for (int i = 0; i < io->n_in; i++) {
         clcnn_tensor_info t;
         clcnn_session_input(k->sess, i, &t);
-        size_t n = numel(&t);
+        size_t n = cli_numel(&t);
         if (!(io->in[i] = malloc(n * sizeof(float) + 1)))
             return cli_error(CLI_FAIL, "bench", "out of memory");
         if (a->n_in) {
@@ -254,7 +246,7 @@ static int make_io(const bench_args *a, const bench_stack *k, bench_io *io)
     }
     for (int i = 0; i < io->n_out; i++) {
         clcnn_session_output(k->sess, i, &io->out_info[i]);
-        if (!(io->out[i] = malloc(numel(&io->out_info[i]) * sizeof(float) + 1)))
+        if (!(io->out[i] = malloc(cli_numel(&io->out_info[i]) * sizeof(float) + 1)))
             return cli_error(CLI_FAIL, "bench", "out of memory");
     }
     return 0;

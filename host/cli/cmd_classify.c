@@ -291,21 +291,6 @@ static int load_labels(const cls_opts *o, const char *model, img_labels *l, int 
 
 /* ---- output ---------------------------------------------------------------------- */
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 static void softmax_or_copy(const float *x, int n, int apply, double *p)
 {
     double mx = -INFINITY, sum = 0;
@@ -352,13 +337,13 @@ static void print_result(cls_run *r, const char *image, const cls_times *t)
     }
     printf("%s\n    {\"image\": ", r->first_json ? "" : ",");
     r->first_json = 0;
-    json_str(image);
+    cli_json_str(image);
     printf(", \"top\": [");
     for (int k = 0; k < r->top; k++) {
         int i = r->top_idx[k];
         printf("%s{\"rank\": %d, \"index\": %d, \"prob\": %.8g, \"label\": ", k ? ", " : "", k + 1, i,
                r->probs[i]);
-        json_str(img_label_for(r->labels, r->classes, i, label, sizeof label));
+        cli_json_str(img_label_for(r->labels, r->classes, i, label, sizeof label));
         putchar('}');
     }
     printf("], \"time_ms\": {\"decode\": %.3f, \"preprocess\": %.3f, \"inference\": %.3f}}", t->decode,
@@ -371,9 +356,9 @@ static void print_error_json(cls_run *r, const char *image, const char *msg)
         return;
     printf("%s\n    {\"image\": ", r->first_json ? "" : ",");
     r->first_json = 0;
-    json_str(image);
+    cli_json_str(image);
     printf(", \"error\": ");
-    json_str(msg);
+    cli_json_str(msg);
     putchar('}');
 }
 
@@ -518,9 +503,9 @@ static int run_all(cls_run *r, const char *model)
     int bar = n > 1 && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !r->o->timing;
     if (r->o->json) {
         printf("{\"model\": ");
-        json_str(model);
+        cli_json_str(model);
         printf(", \"device\": ");
-        json_str(clcnn_context_device_name(r->ctx));
+        cli_json_str(clcnn_context_device_name(r->ctx));
         printf(", \"mapping\": \"%s\", \"classes\": %d, \"softmax_applied\": %s, \"results\": [",
                img_mapping_name(r->prep.mapping), r->classes, r->apply_softmax ? "true" : "false");
     }

@@ -31,44 +31,6 @@ static uint64_t next_u64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static size_t numel(const clcnn_tensor_info *ti)
-{
-    size_t n = 1;
-    for (int d = 0; d < ti->ndim; d++)
-        n *= (size_t)ti->dims[d];
-    return n;
-}
-
-static void shape_str(int ndim, const int64_t *dims, char *buf, size_t len)
-{
-    size_t pos = 0;
-    buf[0] = '\0';
-    for (int d = 0; d < ndim && pos < len; d++)
-        pos += (size_t)snprintf(buf + pos, len - pos, d ? "x%lld" : "%lld", (long long)dims[d]);
-}
-
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
-static void json_num(double v)
-{
-    if (isfinite(v))
-        printf("%.6g", v);
-    else
-        printf("null"); /* JSON has no inf/NaN: null means "no finite difference" */
-}
-
 static int over(const clcnn_compare_row *r, double tol)
 {
     return !(r->max_rel <= tol);
@@ -79,7 +41,7 @@ static void print_table(const clcnn_compare_row *rows, int n, double tol, int ba
     printf("%-4s %-40s %-20s %-16s %12s %12s\n", "#", "node", "op", "shape", "max abs", "max rel");
     for (int i = 0; i < n; i++) {
         char sh[96];
-        shape_str(rows[i].ndim, rows[i].dims, sh, sizeof sh);
+        cli_shape_str(rows[i].ndim, rows[i].dims, sh, sizeof sh);
         printf("%-4d %-40s %-20s %-16s %12.3e %12.3e%s\n", i, rows[i].name, rows[i].op, sh,
                rows[i].max_abs, rows[i].max_rel, over(&rows[i], tol) ? "  <-- over tolerance" : "");
     }
@@ -94,29 +56,29 @@ static void print_json(const char *model, const char *device, const clcnn_compar
                        double tol, int bad)
 {
     printf("{\"model\": ");
-    json_str(model);
+    cli_json_str(model);
     printf(", \"device\": ");
-    json_str(device);
+    cli_json_str(device);
     printf(", \"tol\": %g, \"ok\": %s, \"first_bad\": ", tol, bad < 0 ? "true" : "false");
     if (bad < 0)
         printf("null");
     else
-        json_str(rows[bad].name);
+        cli_json_str(rows[bad].name);
     printf(", \"rows\": [");
     for (int i = 0; i < n; i++) {
         printf("%s\n  {\"name\": ", i ? "," : "");
-        json_str(rows[i].name);
+        cli_json_str(rows[i].name);
         printf(", \"op\": ");
-        json_str(rows[i].op);
+        cli_json_str(rows[i].op);
         printf(", \"shape\": [");
         for (int d = 0; d < rows[i].ndim; d++)
             printf("%s%lld", d ? ", " : "", (long long)rows[i].dims[d]);
         printf("], \"max_abs\": ");
-        json_num(rows[i].max_abs);
+        cli_json_num(rows[i].max_abs);
         printf(", \"max_rel\": ");
-        json_num(rows[i].max_rel);
+        cli_json_num(rows[i].max_rel);
         printf(", \"ref_max\": ");
-        json_num(rows[i].ref_max);
+        cli_json_num(rows[i].ref_max);
         printf(", \"ok\": %s}", over(&rows[i], tol) ? "false" : "true");
     }
     printf("\n]}\n");
@@ -196,7 +158,7 @@ static int make_inputs(const cmp_args *a, const clcnn_model *m, npy_array *ins, 
         clcnn_tensor_info ti;
         clcnn_model_input(m, i, &ti);
         if (!a->n_in) {
-            size_t n = numel(&ti);
+            size_t n = cli_numel(&ti);
             if (!(rnd[i] = malloc(n * sizeof(float) + 1)))
                 return cli_error(CLI_FAIL, cmd, "out of memory");
             for (size_t j = 0; j < n; j++)
@@ -211,8 +173,8 @@ static int make_inputs(const cmp_args *a, const clcnn_model *m, npy_array *ins, 
             same = ins[i].dims[d] == ti.dims[d];
         if (!same) {
             char x[96], y[96];
-            shape_str(ins[i].ndim, ins[i].dims, x, sizeof x);
-            shape_str(ti.ndim, ti.dims, y, sizeof y);
+            cli_shape_str(ins[i].ndim, ins[i].dims, x, sizeof x);
+            cli_shape_str(ti.ndim, ti.dims, y, sizeof y);
             return cli_error(CLI_FAIL, cmd, "%s: shape %s does not match model input '%s' (%s)",
                              a->in_paths[i], x, ti.name, y);
         }

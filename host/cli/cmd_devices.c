@@ -61,24 +61,10 @@ static void print_table(const clcnn_device_info *d, int n)
 }
 
 /* A JSON string literal: quotes, backslashes and control bytes escaped. */
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
-}
-
 static void json_field_str(const char *key, const char *v, int last)
 {
     printf("    \"%s\": ", key);
-    json_str(v);
+    cli_json_str(v);
     printf(last ? "\n" : ",\n");
 }
 

@@ -26,22 +26,6 @@ static int shape_matches(const npy_array *a, const clcnn_tensor_info *ti)
     return 1;
 }
 
-static void shape_str(int ndim, const int64_t *dims, char *buf, size_t len)
-{
-    size_t pos = 0;
-    buf[0] = '\0';
-    for (int d = 0; d < ndim && pos < len; d++)
-        pos += (size_t)snprintf(buf + pos, len - pos, d ? "x%lld" : "%lld", (long long)dims[d]);
-}
-
-static size_t numel(const clcnn_tensor_info *ti)
-{
-    size_t n = 1;
-    for (int d = 0; d < ti->ndim; d++)
-        n *= (size_t)ti->dims[d];
-    return n;
-}
-
 int cmd_run(int argc, char **argv)
 {
     const char *cmd = "run", *model_path = NULL, *device = NULL;
@@ -110,8 +94,8 @@ int cmd_run(int argc, char **argv)
         }
         if (!shape_matches(&ins[i], &ti)) {
             char a[96], b[96];
-            shape_str(ins[i].ndim, ins[i].dims, a, sizeof a);
-            shape_str(ti.ndim, ti.dims, b, sizeof b);
+            cli_shape_str(ins[i].ndim, ins[i].dims, a, sizeof a);
+            cli_shape_str(ti.ndim, ti.dims, b, sizeof b);
             cli_error(CLI_FAIL, cmd, "%s: shape %s does not match model input '%s' (%s)", in_paths[i],
                       a, ti.name, b);
             goto out;
@@ -120,7 +104,7 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < mo; i++) {
         clcnn_tensor_info ti;
         clcnn_model_output(model, i, &ti);
-        outs[i] = malloc(numel(&ti) * sizeof(float) + 1);
+        outs[i] = malloc(cli_numel(&ti) * sizeof(float) + 1);
         if (!outs[i]) {
             cli_error(CLI_FAIL, cmd, "out of memory");
             goto out;

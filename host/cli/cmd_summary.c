@@ -84,35 +84,20 @@ static void print_table(const clcnn_model *m, const char *title)
     rule('_', width);
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void print_json(const clcnn_model *m, const char *title)
 {
     clcnn_layer_info L;
     printf("{\"model\": ");
-    json_str(title);
+    cli_json_str(title);
     printf(", \"layers\": [");
     for (int i = 0, first = 1; i < clcnn_model_num_layers(m); i++) {
         if (clcnn_model_layer(m, i, &L) != CLCNN_OK)
             continue;
         printf("%s\n  {\"name\": ", first ? "" : ",");
         first = 0;
-        json_str(L.name);
+        cli_json_str(L.name);
         printf(", \"op\": ");
-        json_str(L.op);
+        cli_json_str(L.op);
         printf(", \"shape\": [");
         for (int d = 0; d < L.ndim; d++)
             printf(d ? ", %lld" : "%lld", (long long)L.dims[d]);
