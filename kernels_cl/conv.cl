@@ -158,19 +158,13 @@ __kernel void conv_general(__global const float *in, __global const float *wt,
 #define DW_LOAD_S2(p) (vload8(0, (p)).even)
 #endif
 
-__kernel void conv_dw(__global const float *in, __global const float *wt,
-                      __global const float *bias, int has_bias, __global float *out, int8 g,
-                      int8 k, int act, float a, float b, __global const float *res, int has_res)
+/* One depthwise row tile: DW_PX outputs of row oh from ow0 (tap origin ih0,
+ * iw0), channel plane ip at element offset zoff of a buffer of `total` floats,
+ * bias b0 added, no activation. Shared by conv_dw and conv_dwpw. */
+DWV dw_tile(__global const float *ip, __global const float *wp, float b0, int ih0, int iw0,
+            int H, int W, int DH, int DL, int zoff, int total)
 {
-    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), z = get_global_id(2);
-    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
-    if (ow0 >= OW || oh >= OH || z >= N * C)
-        return;
-    const int c = z % C, DH = k.s6, DL = k.s7;
-    const int ih0 = oh * k.s2 - k.s4, iw0 = ow0 * DW_S - k.s5;
-    __global const float *ip = in + (size_t)z * H * W;
-    __global const float *wp = wt + c * DW_K * DW_K;
-    DWV acc = (DWV)(has_bias ? bias[c] : 0.0f);
+    DWV acc = (DWV)(b0);
     const bool inside = iw0 >= 0 && iw0 + (DW_PX - 1) * DW_S + (DW_K - 1) * DL < W;
 #if DW_S == 1 || (DW_S == 2 && defined(DW_LOAD_S2))
     if (inside) {
@@ -190,8 +184,9 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
                 acc = fma(x, (DWV)(wp[kh * DW_K + kw]), acc);
             }
         }
-    } else if (z * H * W + iw0 - (DW_K - 1) * DL >= 0 &&
-               (z + 1) * H * W + iw0 + (DW_PX - 1) * DW_S + (DW_K - 1) * DL < N * C * H * W) {
+        return acc;
+    }
+    if (zoff + iw0 >= 0 && zoff + H * W + iw0 + (DW_PX - 1) * DW_S + (DW_K - 1) * DL < total) {
         /* edge tile: the same vector reads (they stay inside the buffer, so reading
          * neighbour rows is harmless), lanes outside the row zeroed by a mask */
         const PW_XCAT(int, DW_PX) lane = iw0 + DW_S * PW_XCAT(DW_IOTA, DW_PX);
@@ -213,26 +208,40 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
                           acc);
             }
         }
-    } else
+        return acc;
+    }
 #endif
-    {
 #pragma unroll
-        for (int kh = 0; kh < DW_K; kh++) {
-            const int ih = ih0 + kh * DH;
-            if (ih < 0 || ih >= H)
-                continue;
-            __global const float *row = ip + ih * W;
+    for (int kh = 0; kh < DW_K; kh++) {
+        const int ih = ih0 + kh * DH;
+        if (ih < 0 || ih >= H)
+            continue;
+        __global const float *row = ip + ih * W;
 #pragma unroll
-            for (int kw = 0; kw < DW_K; kw++) {
-                float xs[DW_PX];
-                for (int p = 0; p < DW_PX; p++) {
-                    const int iw = iw0 + p * DW_S + kw * DL;
-                    xs[p] = (iw >= 0 && iw < W) ? row[clamp(iw, 0, W - 1)] : 0.0f;
-                }
-                acc = fma(DWLOAD(0, xs), (DWV)(wp[kh * DW_K + kw]), acc);
+        for (int kw = 0; kw < DW_K; kw++) {
+            float xs[DW_PX];
+            for (int p = 0; p < DW_PX; p++) {
+                const int iw = iw0 + p * DW_S + kw * DL;
+                xs[p] = (iw >= 0 && iw < W) ? row[clamp(iw, 0, W - 1)] : 0.0f;
             }
+            acc = fma(DWLOAD(0, xs), (DWV)(wp[kh * DW_K + kw]), acc);
         }
     }
+    return acc;
+}
+
+__kernel void conv_dw(__global const float *in, __global const float *wt,
+                      __global const float *bias, int has_bias, __global float *out, int8 g,
+                      int8 k, int act, float a, float b, __global const float *res, int has_res)
+{
+    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), z = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
+    if (ow0 >= OW || oh >= OH || z >= N * C)
+        return;
+    const int c = z % C;
+    DWV acc = dw_tile(in + (size_t)z * H * W, wt + c * DW_K * DW_K, has_bias ? bias[c] : 0.0f,
+                      oh * k.s2 - k.s4, ow0 * DW_S - k.s5, H, W, k.s6, k.s7, z * H * W,
+                      N * C * H * W);
     const size_t o = (size_t)z * OH * OW + oh * OW + ow0;
     if (ow0 + DW_PX <= OW) {
         if (has_res)
@@ -245,6 +254,69 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
     for (int p = 0; p < DW_PX; p++)
         if (ow0 + p < OW)
             out[o + p] = FAULT(act_apply(v[p] + (has_res ? res[o + p] : 0.0f), act, a, b));
+}
+
+/* conv_dwpw: a depthwise Conv (+ its activation) feeding a stride-1 pointwise
+ * Conv that is its only reader, as one kernel. Each work-item takes one row
+ * tile (DW_PX pixels of row oh of image n): it computes the depthwise tile of
+ * all C channels once into its slice of `tile` (local memory, C * DW_PX floats
+ * per work-item), then the OC pointwise outputs PW_OC at a time from it, so
+ * the depthwise output never goes to global memory and costs no launch.
+ * gd: (C, H, W, OC, OH, OW, N, -); kd: (-, -, SH, -, PT, PL, DH, DW);
+ * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b). NDRange (ceil(OW/DW_PX), OH, N). */
+__kernel void conv_dwpw(__global const float *in, __global const float *dwt,
+                        __global const float *dwb, int has_dwb, __global float *out,
+                        __global const float *pwt, __global const float *pwb, int has_pwb,
+                        int8 gd, int8 kd, int2 acts, float4 af, __global const float *res,
+                        int has_res, __local float *tile)
+{
+    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), n = get_global_id(2);
+    const int C = gd.s0, H = gd.s1, W = gd.s2, OC = gd.s3, OH = gd.s4, OW = gd.s5, N = gd.s6;
+    if (ow0 >= OW || oh >= OH || n >= N)
+        return;
+    __local float *t = tile + (size_t)get_local_id(0) * C * DW_PX;
+    const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * DW_S - kd.s5;
+    for (int c = 0; c < C; c++) {
+        const int z = n * C + c;
+        const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
+                              has_dwb ? dwb[c] : 0.0f, ih0, iw0, H, W, kd.s6, kd.s7, z * H * W,
+                              N * C * H * W);
+        DWSTORE(PW_XCAT(act_float, DW_PX)(v, acts.s0, af.s0, af.s1), 0, t + c * DW_PX);
+    }
+    const int HW = OH * OW;
+    const size_t ob = (size_t)n * OC * HW + oh * OW + ow0;
+    const bool whole = ow0 + DW_PX <= OW;
+    for (int oc0 = 0; oc0 < OC; oc0 += PW_OC) {
+        DWV acc[PW_OC];
+        __global const float *wrow[PW_OC];
+#pragma unroll
+        for (int o = 0; o < PW_OC; o++) {
+            const int oc = min(oc0 + o, OC - 1); /* tail rows: computed, not stored */
+            acc[o] = (DWV)(has_pwb ? pwb[oc] : 0.0f);
+            wrow[o] = pwt + (size_t)oc * C;
+        }
+        for (int ic = 0; ic < C; ic++) {
+            const DWV x = DWLOAD(0, t + ic * DW_PX);
+#pragma unroll
+            for (int o = 0; o < PW_OC; o++)
+                acc[o] = fma((DWV)(wrow[o][ic]), x, acc[o]);
+        }
+        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+            const size_t i = ob + (size_t)(oc0 + o) * HW;
+            if (whole) {
+                if (has_res)
+                    acc[o] += DWLOAD(0, res + i);
+                DWSTORE(FAULT(PW_XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), 0,
+                        out + i);
+                continue;
+            }
+            float v[DW_PX];
+            DWSTORE(acc[o], 0, v);
+            for (int p = 0; p < DW_PX && ow0 + p < OW; p++)
+                out[i + p] = FAULT(act_apply(v[p] + (has_res ? res[i + p] : 0.0f), acts.s1,
+                                             af.s2, af.s3));
+        }
+    }
 }
 
 __kernel void conv_tiled(__global const float *in, __global const float *wt,

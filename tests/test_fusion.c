@@ -2,7 +2,8 @@
  * each graph runs fused (launch count asserted) and against the reference
  * executor, and keep_intermediates shows the unfused launch count. Residual
  * Add into every Conv variant's epilogue; SE gate Mul into the pointwise
- * Conv's input read; cases that must not fuse. */
+ * Conv's input read; depthwise -> pointwise as one conv_dwpw launch; cases
+ * that must not fuse. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,11 +131,20 @@ static void test_residual_inverted_blocks(void **state)
             x = add_op(g, IR_OP_ADD, "", x, add_conv(g, nm, d, 18, 5, 1, 1, 0, 1));
         }
         kh_output(g, x);
-        if (pass == 0)
-            assert_int_equal(unfused_launches(rt, g), 12); /* 6 convs, 4 relus, 2 adds */
+        if (pass == 0) /* 6 convs, 4 relus, 2 adds; fused: expand, dw+project (+add) x 2 */
+            assert_int_equal(unfused_launches(rt, g), 12);
         else
-            assert_int_equal(kh_check_k(rt, g, NULL, "conv_dw", 6, "two inverted residual blocks"), 0);
+            assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwpw", 4, "two inverted residual blocks"), 0);
     }
+    /* the separable fusion forced away: dw and project stay two launches, the
+     * residual still in the projection's epilogue */
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {2, 5, 9, 19};
+    int x = kh_input(g, "x", 4, xd);
+    int e = add_op(g, IR_OP_RELU, "", add_conv(g, "exp", x, 5, 18, 1, 1, 0, 1), -1);
+    int d = add_op(g, IR_OP_RELU, "", add_conv(g, "dw", e, 18, 18, 3, 1, 1, 18), -1);
+    kh_output(g, add_op(g, IR_OP_ADD, "", x, add_conv(g, "proj", d, 18, 5, 1, 1, 0, 1)));
+    assert_int_equal(kh_check_k(rt, g, "conv_dw", "conv_dw", 3, "inverted block, dwpw forced away"), 0);
     rt_destroy(rt);
 }
 
@@ -189,6 +199,82 @@ static void test_residual_refused(void **state)
     int bc = kh_input(g, "bc", 4, bd);
     kh_output(g, add_op(g, IR_OP_ADD, "add", add_conv(g, "conv", x, 3, 3, 3, 1, 1, 1), bc));
     assert_int_equal(kh_check_k(rt, g, NULL, NULL, 2, "broadcast operand"), 0);
+    rt_destroy(rt);
+}
+
+typedef struct sep_case {
+    int n, c, h, w, oc, k, s, p, dil, dw_act, pw_relu, res, fused;
+    int pw_stride, dw_out_too; /* near misses: stride-2 projection, dw output also a graph output */
+} sep_case;
+
+/* x -> depthwise k x k (stride s, pads p, dilation) [-> Relu | Clip(0, 0.5)] ->
+ * pointwise 1x1 (stride pw_stride) [+ r] [-> Relu]. */
+static ir_graph *sep_graph(const sep_case *sc)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {sc->n, sc->c, sc->h, sc->w};
+    int x = kh_input(g, "x", 4, xd);
+    int d = add_conv(g, "dw", x, sc->c, sc->c, sc->k, sc->s, sc->p, sc->c);
+    int64_t dl[2] = {sc->dil, sc->dil};
+    ir_set_attr_ints(g, g->n_nodes - 1, "dilations", dl, 2); /* the dw node, just added */
+    if (sc->dw_act == 1)
+        d = add_op(g, IR_OP_RELU, "dwrelu", d, -1);
+    if (sc->dw_act == 2) {
+        int64_t sd[1] = {1};
+        int in[3] = {d, kh_const(g, "lo", 0, sd, 0.0f, 0.0f), kh_const(g, "hi", 0, sd, 0.5f, 0.5f)};
+        int y = kh_tensor(g, "dwclip");
+        ir_add_node(g, IR_OP_CLIP, "dwclip", in, 3, &y, 1);
+        d = y;
+    }
+    if (sc->dw_out_too)
+        kh_output(g, d);
+    int y = add_conv(g, "pw", d, sc->c, sc->oc, 1, sc->pw_stride, 0, 1);
+    if (sc->res) {
+        const int64_t ext = sc->dil * (sc->k - 1) + 1;
+        const int64_t oh = ((sc->h + 2 * sc->p - ext) / sc->s) / sc->pw_stride + 1;
+        const int64_t ow = ((sc->w + 2 * sc->p - ext) / sc->s) / sc->pw_stride + 1;
+        int64_t rd[4] = {sc->n, sc->oc, oh, ow};
+        y = add_op(g, IR_OP_ADD, "add", y, kh_input(g, "r", 4, rd));
+    }
+    if (sc->pw_relu)
+        y = add_op(g, IR_OP_RELU, "pwrelu", y, -1);
+    kh_output(g, y);
+    return g;
+}
+
+/* Separable fusion (conv_dwpw): launches unfused vs fused, outputs vs the
+ * reference, at awkward shapes; and the cases it must refuse. */
+static void test_separable(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const sep_case cases[] = {
+        /* n  c   h   w  oc  k  s  p dil act relu res fused */
+        {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 0},  /* row tail (11 = 8 + 3), dw Relu */
+        {2, 17, 17, 13, 5, 3, 2, 1, 1, 2, 1, 1, 1, 1, 0}, /* batch 2, stride 2, Clip, res + Relu */
+        {1, 3, 7, 37, 17, 5, 1, 2, 1, 0, 0, 0, 1, 1, 0},  /* 5x5, whole tiles inside, OC tail */
+        {1, 6, 9, 40, 3, 3, 2, 1, 1, 1, 0, 1, 1, 1, 0},   /* stride 2 whole tiles (OW 20), res */
+        {1, 13, 1, 1, 9, 3, 1, 1, 1, 1, 1, 0, 1, 1, 0},   /* 1x1 image: only padding around */
+        {2, 5, 13, 13, 5, 7, 1, 3, 1, 2, 0, 1, 1, 1, 0},  /* 7x7 */
+        {1, 7, 13, 29, 11, 3, 1, 2, 2, 1, 0, 0, 1, 1, 0}, /* dilation 2 */
+        {1, 1, 3, 3, 1, 3, 1, 0, 1, 0, 0, 0, 1, 1, 0},    /* one channel, no pads */
+        {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 2, 0},  /* stride-2 projection: refused */
+        {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 1, 1},  /* dw output also an output: refused */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const sep_case *sc = &cases[i];
+        char label[64];
+        snprintf(label, sizeof label, "separable case %zu", i);
+        /* unfused: dw, its activation, pw, the Add, the Relu */
+        const int unfused = 2 + (sc->dw_act != 0) + sc->res + sc->pw_relu;
+        assert_int_equal(unfused_launches(rt, sep_graph(sc)), unfused);
+        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dw",
+                                    sc->fused ? 1 : 2, label), 0);
+    }
     rt_destroy(rt);
 }
 
@@ -252,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_residual_inverted_blocks),
         cmocka_unit_test(test_residual_refused),
         cmocka_unit_test(test_se_gate),
+        cmocka_unit_test(test_separable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * conv_dw (group == C_in == C_out, square 3/5/7 kernel), conv_tiled (group 1 or
  * channel tiles inside one group) or conv_general (always valid), sets its
  * arguments once, residual Add (c->res) and activation fused; conv_pw also
- * takes a fused SE gate (c->gate scaling input channels). */
+ * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
+ * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. */
 #include <stdio.h>
 
 #include "op_cl.h"
@@ -75,8 +76,88 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
     return is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) && !opcl_forced_away(c, "conv_pw");
 }
 
+/* conv_dw's preconditions: group == C_in == C_out, square 3/5/7 kernel. */
+static int is_depthwise(const op_win *w, int group, int64_t c, int64_t oc)
+{
+    return group == c && oc == c && w->k[0] == w->k[1] &&
+           (w->k[0] == 3 || w->k[0] == 5 || w->k[0] == 7);
+}
+
+int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
+{
+    op_win wd, wp;
+    clcnn_err err = {0};
+    if (dw->op != IR_OP_CONV || pw->op != IR_OP_CONV || conv_geometry(c->g, dw, &wd, &err) ||
+        conv_geometry(c->g, pw, &wp, &err)) {
+        err_clear(&err);
+        return 0;
+    }
+    const ir_tensor *x = ir_in(c->g, dw, 0), *y = ir_out(c->g, pw, 0);
+    if (x->ndim != 4 || y->ndim != 4 || x->dtype != IR_DT_FLOAT || y->dtype != IR_DT_FLOAT)
+        return 0;
+    return is_depthwise(&wd, (int)ir_attr_int(dw, "group", 1), x->dims[1],
+                        ir_out(c->g, dw, 0)->dims[1]) &&
+           is_pointwise(&wp, (int)ir_attr_int(pw, "group", 1)) && wp.stride[0] == 1 &&
+           !opcl_forced_away(c, "conv_dwpw");
+}
+
+/* Depthwise c->dw then pointwise n as one conv_dwpw launch (see conv.cl). */
+static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_graph *g = c->g;
+    const ir_node *dw = c->dw;
+    op_win w;
+    clcnn_status st = conv_geometry(g, dw, &w, err);
+    if (st)
+        return st;
+    const ir_tensor *x = ir_in(g, dw, 0), *y = ir_out(g, n, 0);
+    const int C = (int)x->dims[1], H = (int)x->dims[2], W = (int)x->dims[3], N = (int)x->dims[0];
+    const int OC = (int)y->dims[1], OH = (int)y->dims[2], OW = (int)y->dims[3];
+    cl_mem in = c->mem[dw->in[0]], dwt = c->mem[dw->in[1]], pwt = c->mem[n->in[1]];
+    cl_int has_dwb = dw->n_in > 2 && dw->in[2] >= 0, has_pwb = n->n_in > 2 && n->in[2] >= 0;
+    cl_mem dwb = has_dwb ? c->mem[dw->in[2]] : dwt, pwb = has_pwb ? c->mem[n->in[2]] : pwt;
+    cl_mem out = c->mem[c->out];
+    cl_int has_res = c->res != NULL;
+    cl_mem res = has_res ? c->res : out; /* any valid buffer; not read */
+    const cl_int gd[8] = {C, H, W, OC, OH, OW, N, 0};
+    const cl_int kd[8] = {(cl_int)w.k[0], (cl_int)w.k[1], (cl_int)w.stride[0],
+                          (cl_int)w.stride[1], (cl_int)w.pad_begin[0], (cl_int)w.pad_begin[1],
+                          (cl_int)w.dil[0], (cl_int)w.dil[1]};
+    const cl_int acts[2] = {c->dw_act.code, c->act.code};
+    const cl_float af[4] = {c->dw_act.a, c->dw_act.b, c->act.a, c->act.b};
+    char opts[96];
+    snprintf(opts, sizeof opts, "-DDW_K=%d -DDW_PX=%d -DDW_S=%d -DPW_OC=%d", (int)w.k[0], DW_PX,
+             (int)w.stride[1], PW_OC);
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "conv", opts, "conv_dwpw", &k, err)))
+        return st;
+    const size_t lws[3] = {1, 1, 1}; /* one row tile per work-group: its own C x DW_PX slice */
+    if ((st = opcl_arg(k, 0, sizeof in, &in, err)) || (st = opcl_arg(k, 1, sizeof dwt, &dwt, err)) ||
+        (st = opcl_arg(k, 2, sizeof dwb, &dwb, err)) ||
+        (st = opcl_arg(k, 3, sizeof has_dwb, &has_dwb, err)) ||
+        (st = opcl_arg(k, 4, sizeof out, &out, err)) || (st = opcl_arg(k, 5, sizeof pwt, &pwt, err)) ||
+        (st = opcl_arg(k, 6, sizeof pwb, &pwb, err)) ||
+        (st = opcl_arg(k, 7, sizeof has_pwb, &has_pwb, err)) ||
+        (st = opcl_arg(k, 8, sizeof gd, gd, err)) || (st = opcl_arg(k, 9, sizeof kd, kd, err)) ||
+        (st = opcl_arg(k, 10, sizeof acts, acts, err)) || (st = opcl_arg(k, 11, sizeof af, af, err)) ||
+        (st = opcl_arg(k, 12, sizeof res, &res, err)) ||
+        (st = opcl_arg(k, 13, sizeof has_res, &has_res, err)) ||
+        (st = opcl_arg(k, 14, lws[0] * (size_t)C * DW_PX * sizeof(float), NULL, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t gws[3] = {(size_t)(OW + DW_PX - 1) / DW_PX, (size_t)OH, (size_t)N};
+    return opcl_push(c, n, k, 3, gws, lws, "conv_dwpw", err);
+}
+
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
+    if (c->dw) {
+        if (c->gate || c->in0 || !conv_cl_sep_ok(c, c->dw, n))
+            return err_set(err, CLCNN_ERR_INTERNAL, "a depthwise Conv was fused into a Conv "
+                           "conv_dwpw cannot run (the plan must ask conv_cl_sep_ok)");
+        return dwpw_push(c, n, err);
+    }
     const ir_graph *g = c->g;
     op_win w;
     clcnn_status st = conv_geometry(g, n, &w, err);
@@ -107,8 +188,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         if ((G == 1 && (OC >= t || t == 4)) || (G > 1 && (OC / G) % t == 0))
             ct = t;
     }
-    const int is_dw = G == C && OC == C && w.k[0] == w.k[1] &&
-                      (w.k[0] == 3 || w.k[0] == 5 || w.k[0] == 7);
+    const int is_dw = is_depthwise(&w, G, C, OC);
     cl_kernel k = NULL;
     /* CLBlast only where `clcnn tune` stored a measurement saying it wins: a
      * plain run never pays CLBlast's first-call compile. */

@@ -56,6 +56,10 @@ typedef struct opcl_ctx {
                                  SE gate's Mul fused in), NULL: n->in[0]'s own */
     cl_mem gate;              /* Conv: N x C_in factors scaling input 0 per (image, channel)
                                  (SE gate fused; only where conv_cl_gate_ok), NULL: none */
+    const ir_node *dw;        /* Conv (pointwise): a depthwise Conv the plan fused in before
+                                 it (only where conv_cl_sep_ok): input 0 is then dw's input,
+                                 dw's output computed on the fly; NULL: none */
+    opcl_act dw_act;          /* the activation fused into dw */
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */
@@ -96,6 +100,10 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* 1 when conv_cl can take c->gate for n (it will run conv_pw: 1x1, no pads,
  * group 1, equal strides, not forced away). */
 int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
+/* 1 when conv_cl can run depthwise Conv dw and pointwise Conv pw (which reads
+ * dw's output) as one conv_dwpw launch: dw group == C == C_out with a square
+ * 3/5/7 kernel, pw 1x1 stride 1 no pads group 1, float32, not forced away. */
+int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);

@@ -1,7 +1,8 @@
 /* plan.c — builds the OpenCL plan of a graph: folds residual Adds into the Conv
  * producing one operand, single-consumer activations (and x*Sigmoid(x),
  * x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them, SE
- * gate Muls into the pointwise Conv after them,
+ * gate Muls into the pointwise Conv after them, depthwise Convs into the
+ * pointwise Conv reading them (separable, one launch),
  * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
  * uploads constants, then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
@@ -23,6 +24,7 @@ typedef struct plan_work {
     int *gate_x, *gate_s; /* per node: SE Mul fused into its input read (X * S), -1: none */
     int *need, *def, *last, *pinned, *slot;
     plan_shuffle *shuf; /* Concat + channel shuffle (+ split) chains, one launch each */
+    int *sep;       /* per node: depthwise Conv fused before this pointwise one, -1: none */
 } plan_work;
 
 static void work_free(plan_work *w)
@@ -31,6 +33,7 @@ static void work_free(plan_work *w)
     free(w->gate_x), free(w->gate_s);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
     plan_shuffle_free(w->shuf);
+    free(w->sep);
 }
 
 static int is_const(const ir_tensor *t)
@@ -196,6 +199,31 @@ static void fuse_x_times_act(const ir_graph *g, plan *p, plan_work *w)
     }
 }
 
+/* Separable conv: T = [act](depthwise Conv(X)), read only by a stride-1
+ * pointwise Conv P (which may carry a fused residual and activation): P runs
+ * both as one conv_dwpw launch reading X; T is never materialised. Runs last,
+ * so both convs' activations and residuals are final; shuffle hosts excluded. */
+static void fuse_separable(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+{
+    opcl_ctx probe = {0};
+    probe.g = g;
+    probe.force = o->force;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *pw = &g->nodes[i];
+        if (pw->op != IR_OP_CONV || pw->n_in < 2 || pw->in[0] < 0 || p->fused_into[i] >= 0 ||
+            w->gate_x[i] >= 0 || plan_shuffle_hosts(w->shuf, i))
+            continue;
+        const int t = pw->in[0], d = writer_of(g, p, w, t);
+        if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || p->fused_into[d] >= 0 ||
+            w->out_of[d] != t || w->res[d] >= 0 || w->gate_x[d] >= 0 || w->sep[d] >= 0 ||
+            w->uses[t] != 1 || is_output(g, t) || plan_shuffle_hosts(w->shuf, d) ||
+            !conv_cl_sep_ok(&probe, &g->nodes[d], pw))
+            continue;
+        p->fused_into[d] = i;
+        w->sep[i] = d;
+    }
+}
+
 /* Counts readers, resolves alias roots and decides fusion. */
 static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
 {
@@ -215,7 +243,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
             w->root[n->out[0]] = w->root[n->in[0]];
     }
     for (int i = 0; i < g->n_nodes; i++)
-        w->res[i] = w->gate_x[i] = w->gate_s[i] = -1;
+        w->res[i] = w->gate_x[i] = w->gate_s[i] = w->sep[i] = -1;
     if (o->keep_all)
         return;
     fuse_residual_add(g, p, w);
@@ -239,6 +267,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
     }
     fuse_se_gate(g, o, p, w);
     w->shuf = plan_shuffle_fuse(g, w->uses, p->fused_into, w->out_of);
+    fuse_separable(g, o, p, w);
 }
 
 /* Which tensors get activation slots, when they are written and last read. */
@@ -267,6 +296,12 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
             int u = k < n->n_in ? n->in[k]
                     : k == n->n_in ? w->res[i] : k == n->n_in + 1 ? w->gate_x[i] : w->gate_s[i];
             int t = u >= 0 ? w->root[u] : -1;
+            if (t >= 0 && i > w->last[t])
+                w->last[t] = i;
+        }
+        const int d = w->sep[i]; /* a fused depthwise: its inputs are read here */
+        for (int k = 0; d >= 0 && k < g->nodes[d].n_in; k++) {
+            int t = g->nodes[d].in[k] >= 0 ? w->root[g->nodes[d].in[k]] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
         }
@@ -361,6 +396,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
                        "(it should have been folded into a constant)", n->name, ir_op_name(n->op));
     for (int k = 0; k < n->n_in; k++) {
         int t = k == 0 && w->gate_x[i] >= 0 ? w->gate_x[i] : n->in[k]; /* SE: reads X */
+        if (k == 0 && w->sep[i] >= 0) /* separable: reads the depthwise's input */
+            t = g->nodes[w->sep[i]].in[0];
         if (t >= 0 && !c->mem[t] && g->tensors[t].dtype == IR_DT_FLOAT)
             return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': input '%s' has no device buffer",
                            n->name, g->tensors[t].name);
@@ -372,6 +409,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->res = w->res[i] >= 0 ? p->mem[w->res[i]] : NULL;
     c->in0 = w->gate_x[i] >= 0 ? p->mem[w->gate_x[i]] : NULL;
     c->gate = w->gate_s[i] >= 0 ? p->mem[w->gate_s[i]] : NULL;
+    c->dw = w->sep[i] >= 0 ? &g->nodes[w->sep[i]] : NULL;
+    c->dw_act = w->sep[i] >= 0 ? w->act[w->sep[i]] : (opcl_act){0};
     c->variant = NULL;
     c->fallback = 0;
     clcnn_status st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
@@ -415,8 +454,9 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
     w.slot = calloc(nt, sizeof(int));
+    w.sep = calloc(nn, sizeof(int));
     if (!p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
-        !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot) {
+        !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }
