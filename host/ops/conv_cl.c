@@ -20,6 +20,9 @@
  * tail does not waste most of the tile. */
 static const int conv_ct_choices[] = {16, 8, 4};
 #define CONV_PX 8 /* conv_tiled pixels per work-item, passed with -D */
+/* conv_dwpw keeps a C x DW_PX depthwise tile per work-item in local memory:
+ * at most this many bytes (C <= 1024), within any OpenCL device's 32 KiB minimum */
+#define DWPW_LOCAL_MAX 32768
 #define DW_PX 8   /* conv_dw pixels per work-item, one float8, passed with -D (explicit vectors, */
                   /* masked edge tiles, vector epilogue: MobileNetV2 dw ~11 -> ~2.6 ms device) */
 
@@ -98,6 +101,7 @@ int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
     return is_depthwise(&wd, (int)ir_attr_int(dw, "group", 1), x->dims[1],
                         ir_out(c->g, dw, 0)->dims[1]) &&
            is_pointwise(&wp, (int)ir_attr_int(pw, "group", 1)) && wp.stride[0] == 1 &&
+           x->dims[1] * DW_PX * (int64_t)sizeof(float) <= DWPW_LOCAL_MAX &&
            !opcl_forced_away(c, "conv_dwpw");
 }
 
