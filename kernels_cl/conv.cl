@@ -3,7 +3,7 @@
  *   conv_general  any groups / dilation / stride / asymmetric pads; no preconditions.
  *                 One work-item per output pixel. NDRange (OW, OH, N*OC).
  *   conv_dw       depthwise: group == C_in == C_out, kernel DW_K x DW_K (-DDW_K=3|5|7),
- *                 horizontal stride DW_S (-D, any value; 1 and 2 load vectors), any vertical
+ *                 any horizontal stride (1 and 2 load vectors, others gather), any vertical
  *                 stride, dilation, pads. DW_PX (4, 8, 16) consecutive output pixels of a
  *                 row per work-item, one floatN vector. NDRange (ceil(OW/DW_PX), OH, N*C).
  *   conv_tiled    any kernel size / stride / dilation / pads; precondition: group 1, or
@@ -25,9 +25,6 @@
 
 #ifndef DW_K
 #define DW_K 3 /* depthwise kernel size (square) */
-#endif
-#ifndef DW_S
-#define DW_S 1 /* depthwise: horizontal stride (compile-time so loads can vectorise) */
 #endif
 #ifndef DW_PX
 #define DW_PX 4 /* depthwise: consecutive output pixels per work-item */
@@ -156,75 +153,64 @@ __kernel void conv_general(__global const float *in, __global const float *wt,
 #define DW_LOAD_S2(p) ((float16)(vload16(0, (p)).even, vload16(0, (p) + 16).even))
 #elif DW_PX == 4
 #define DW_LOAD_S2(p) (vload8(0, (p)).even)
+#else
+#error "DW_PX must be 4, 8 or 16"
 #endif
 
 /* One depthwise row tile: DW_PX outputs of row oh from ow0 (tap origin ih0,
- * iw0), channel plane ip at element offset zoff of a buffer of `total` floats,
- * bias b0 added, no activation. Shared by conv_dw and conv_dwpw. */
+ * iw0, horizontal stride S), channel plane ip at element offset zoff of a
+ * buffer of `total` floats, bias b0 added, no activation. Shared by conv_dw and
+ * conv_dwpw. S is a run-time value (strides 1 and 2 each get their vector
+ * loads, others gather) so every stride shares one compiled program. */
+#define DW_TAPS(LOAD, MASKED)                                                          \
+    _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                                                \
+        const int ih = ih0 + kh * DH;                                                  \
+        if (ih < 0 || ih >= H)                                                         \
+            continue;                                                                  \
+        __global const float *row = ip + ih * W + iw0;                                 \
+        _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                            \
+        {                                                                              \
+            DWV x = LOAD(row + kw * DL);                                               \
+            if (MASKED) { /* lanes outside the row read neighbours: zero them */      \
+                const PW_XCAT(int, DW_PX) iw = lane + kw * DL;                         \
+                x = select((DWV)(0.0f), x, iw >= 0 && iw < W);                         \
+            }                                                                          \
+            acc = fma(x, (DWV)(wp[kh * DW_K + kw]), acc);                              \
+        }                                                                              \
+    }
+#define DW_LOAD_S1(p) DWLOAD(0, (p))
+
 DWV dw_tile(__global const float *ip, __global const float *wp, float b0, int ih0, int iw0,
-            int H, int W, int DH, int DL, int zoff, int total)
+            int S, int H, int W, int DH, int DL, int zoff, int total)
 {
     DWV acc = (DWV)(b0);
-    const bool inside = iw0 >= 0 && iw0 + (DW_PX - 1) * DW_S + (DW_K - 1) * DL < W;
-#if DW_S == 1 || (DW_S == 2 && defined(DW_LOAD_S2))
-    if (inside) {
-#pragma unroll
+    const PW_XCAT(int, DW_PX) lane = iw0 + S * PW_XCAT(DW_IOTA, DW_PX);
+    const int last = iw0 + (DW_PX - 1) * S + (DW_K - 1) * DL; /* rightmost tap column */
+    const bool inside = iw0 >= 0 && last < W;
+    /* edge tiles whose vector reads stay inside the buffer: same reads, masked */
+    const bool in_buf = zoff + iw0 >= 0 && zoff + H * W + last < total;
+    if (S == 1 && inside) {
+        DW_TAPS(DW_LOAD_S1, 0)
+    } else if (S == 1 && in_buf) {
+        DW_TAPS(DW_LOAD_S1, 1)
+    } else if (S == 2 && inside) {
+        DW_TAPS(DW_LOAD_S2, 0)
+    } else if (S == 2 && in_buf) {
+        DW_TAPS(DW_LOAD_S2, 1)
+    } else {
         for (int kh = 0; kh < DW_K; kh++) {
             const int ih = ih0 + kh * DH;
             if (ih < 0 || ih >= H)
                 continue;
-            __global const float *row = ip + ih * W + iw0;
-#pragma unroll
+            __global const float *row = ip + ih * W;
             for (int kw = 0; kw < DW_K; kw++) {
-#if DW_S == 1
-                const DWV x = DWLOAD(0, row + kw * DL);
-#else
-                const DWV x = DW_LOAD_S2(row + kw * DL);
-#endif
-                acc = fma(x, (DWV)(wp[kh * DW_K + kw]), acc);
+                float xs[DW_PX];
+                for (int p = 0; p < DW_PX; p++) {
+                    const int iw = iw0 + p * S + kw * DL;
+                    xs[p] = (iw >= 0 && iw < W) ? row[clamp(iw, 0, W - 1)] : 0.0f;
+                }
+                acc = fma(DWLOAD(0, xs), (DWV)(wp[kh * DW_K + kw]), acc);
             }
-        }
-        return acc;
-    }
-    if (zoff + iw0 >= 0 && zoff + H * W + iw0 + (DW_PX - 1) * DW_S + (DW_K - 1) * DL < total) {
-        /* edge tile: the same vector reads (they stay inside the buffer, so reading
-         * neighbour rows is harmless), lanes outside the row zeroed by a mask */
-        const PW_XCAT(int, DW_PX) lane = iw0 + DW_S * PW_XCAT(DW_IOTA, DW_PX);
-#pragma unroll
-        for (int kh = 0; kh < DW_K; kh++) {
-            const int ih = ih0 + kh * DH;
-            if (ih < 0 || ih >= H)
-                continue;
-            __global const float *row = ip + ih * W + iw0;
-#pragma unroll
-            for (int kw = 0; kw < DW_K; kw++) {
-#if DW_S == 1
-                const DWV x = DWLOAD(0, row + kw * DL);
-#else
-                const DWV x = DW_LOAD_S2(row + kw * DL);
-#endif
-                const PW_XCAT(int, DW_PX) iw = lane + kw * DL;
-                acc = fma(select((DWV)(0.0f), x, iw >= 0 && iw < W), (DWV)(wp[kh * DW_K + kw]),
-                          acc);
-            }
-        }
-        return acc;
-    }
-#endif
-#pragma unroll
-    for (int kh = 0; kh < DW_K; kh++) {
-        const int ih = ih0 + kh * DH;
-        if (ih < 0 || ih >= H)
-            continue;
-        __global const float *row = ip + ih * W;
-#pragma unroll
-        for (int kw = 0; kw < DW_K; kw++) {
-            float xs[DW_PX];
-            for (int p = 0; p < DW_PX; p++) {
-                const int iw = iw0 + p * DW_S + kw * DL;
-                xs[p] = (iw >= 0 && iw < W) ? row[clamp(iw, 0, W - 1)] : 0.0f;
-            }
-            acc = fma(DWLOAD(0, xs), (DWV)(wp[kh * DW_K + kw]), acc);
         }
     }
     return acc;
@@ -240,7 +226,7 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
         return;
     const int c = z % C;
     DWV acc = dw_tile(in + (size_t)z * H * W, wt + c * DW_K * DW_K, has_bias ? bias[c] : 0.0f,
-                      oh * k.s2 - k.s4, ow0 * DW_S - k.s5, H, W, k.s6, k.s7, z * H * W,
+                      oh * k.s2 - k.s4, ow0 * k.s3 - k.s5, k.s3, H, W, k.s6, k.s7, z * H * W,
                       N * C * H * W);
     const size_t o = (size_t)z * OH * OW + oh * OW + ow0;
     if (ow0 + DW_PX <= OW) {
@@ -275,12 +261,12 @@ __kernel void conv_dwpw(__global const float *in, __global const float *dwt,
     if (ow0 >= OW || oh >= OH || n >= N)
         return;
     __local float *t = tile + (size_t)get_local_id(0) * C * DW_PX;
-    const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * DW_S - kd.s5;
+    const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * kd.s3 - kd.s5;
     for (int c = 0; c < C; c++) {
         const int z = n * C + c;
         const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
-                              has_dwb ? dwb[c] : 0.0f, ih0, iw0, H, W, kd.s6, kd.s7, z * H * W,
-                              N * C * H * W);
+                              has_dwb ? dwb[c] : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6, kd.s7,
+                              z * H * W, N * C * H * W);
         DWSTORE(PW_XCAT(act_float, DW_PX)(v, acts.s0, af.s0, af.s1), 0, t + c * DW_PX);
     }
     const int HW = OH * OW;

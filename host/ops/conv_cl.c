@@ -26,6 +26,16 @@ static const int conv_ct_choices[] = {16, 8, 4};
 #define DW_PX 8   /* conv_dw pixels per work-item, one float8, passed with -D (explicit vectors, */
                   /* masked edge tiles, vector epilogue: MobileNetV2 dw ~11 -> ~2.6 ms device) */
 
+/* Build options of conv.cl: every variant gets the same string, only the
+ * depthwise kernel size and conv_tiled's channel tile varying, so a network's
+ * convs share one or two compiled programs (each distinct string is a separate
+ * POCL compile on a cold start). */
+static void conv_opts(char *buf, size_t n, int dw_k, int ct)
+{
+    snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d -DPW_PX=%d -DCONV_CT=%d -DCONV_PX=%d", dw_k,
+             DW_PX, PW_OC, PW_PX, ct, CONV_PX);
+}
+
 typedef struct conv_args {
     cl_mem in, wt, bias, out;
     cl_int has_bias;
@@ -129,9 +139,8 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                           (cl_int)w.dil[0], (cl_int)w.dil[1]};
     const cl_int acts[2] = {c->dw_act.code, c->act.code};
     const cl_float af[4] = {c->dw_act.a, c->dw_act.b, c->act.a, c->act.b};
-    char opts[96];
-    snprintf(opts, sizeof opts, "-DDW_K=%d -DDW_PX=%d -DDW_S=%d -DPW_OC=%d", (int)w.k[0], DW_PX,
-             (int)w.stride[1], PW_OC);
+    char opts[128];
+    conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "conv", opts, "conv_dwpw", &k, err)))
         return st;
@@ -203,8 +212,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             return convpw_clblast_push(c, n, err);
     }
     if (is_pw && !opcl_forced_away(c, "conv_pw")) {
-        char opts[64];
-        snprintf(opts, sizeof opts, "-DPW_OC=%d -DPW_PX=%d", PW_OC, PW_PX);
+        char opts[128];
+        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
         if ((st = opcl_kernel(c, "conv", opts, "conv_pw", &k, err)))
             return st;
         cl_int hw = OH * OW, has_gate = c->gate != NULL;
@@ -226,16 +235,16 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate was fused into a Conv that is not "
                        "pointwise (the plan must ask conv_cl_gate_ok)");
     const char *variant = "conv_general";
-    char opts[64] = "";
+    char opts[128];
+    conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
         variant = "conv_dw";
-        snprintf(opts, sizeof opts, "-DDW_K=%d -DDW_PX=%d -DDW_S=%d", (int)w.k[0], DW_PX,
-                 (int)w.stride[1]);
+        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
         gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
     } else if (ct && !opcl_forced_away(c, "conv_tiled")) {
         variant = "conv_tiled";
-        snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", ct, CONV_PX);
+        conv_opts(opts, sizeof opts, 3, ct);
         gws[0] = (size_t)(OW + CONV_PX - 1) / CONV_PX;
         gws[2] = (size_t)N * ((OC + ct - 1) / ct);
     } else {
