@@ -18,6 +18,9 @@
  *                 (an SE block's Mul fused in). Each work-item computes PW_OC output channels x PW_PX
  *                 consecutive pixels (register tile, the pixels one floatN vector). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
+ *   conv_dwpw     depthwise (as conv_dw, + its activation) then pointwise (1x1, stride 1,
+ *                 group 1) in one launch; the plan fuses a pair when the depthwise output
+ *                 has no other reader. NDRange (ceil(OW/DW_PX), OH, N), work-group 1.
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
  * Add the plan fused in, same shape as out), then the activation.
  * Every kernel guards its tail: the host pads global sizes to the work-group size
