@@ -10,23 +10,13 @@
 #include "../ops/op.h"
 
 /* root[n]: the node whose launches run n (n itself unless the plan fused n
- * into its producer; fused chains resolve to their first node). */
+ * into another node: an activation into its producer, a depthwise conv into
+ * the pointwise conv that reads it, a shuffle chain into its Concat). */
 static void fused_roots(const clcnn_session *s, const ir_graph *g, int *root)
 {
     for (int n = 0; n < g->n_nodes; n++) {
-        const char *v = exec_cl_node_variant(s->cl, n, NULL);
-        root[n] = n;
-        if (!v || strcmp(v, "fused") != 0)
-            continue;
-        const ir_node *nd = &g->nodes[n];
-        for (int k = 0; k < nd->n_in; k++) {
-            int t = nd->in[k];
-            int p = t >= 0 && !g->tensors[t].data ? g->tensors[t].producer : -1;
-            if (p >= 0 && p < n) {
-                root[n] = root[p];
-                break;
-            }
-        }
+        int h = exec_cl_node_host(s->cl, n);
+        root[n] = h >= 0 ? h : n;
     }
 }
 

@@ -174,6 +174,16 @@ const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback)
     return ok ? e->p->variant[node] : NULL;
 }
 
+int exec_cl_node_host(const exec_cl *e, int node)
+{
+    if (!e || node < 0 || node >= e->g->n_nodes)
+        return -1;
+    /* bounded walk: a chain is at most as long as the graph */
+    for (int steps = 0; steps < e->g->n_nodes && e->p->fused_into[node] >= 0; steps++)
+        node = e->p->fused_into[node];
+    return node;
+}
+
 void exec_cl_memory(const exec_cl *e, size_t *weight_bytes, size_t *act_bytes,
                     size_t *naive_act_bytes)
 {

@@ -33,6 +33,9 @@ void exec_cl_launch_info(const exec_cl *e, int i, int *node, const char **varian
 /* Node's variant: a kernel name, "alias" (zero-copy view), "fused" (folded into
  * its producer) or NULL; *fallback = 1 when the general kernel stood in. */
 const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback);
+/* The node whose launches run `node`: itself, or (following fused chains) the
+ * node it was fused into; -1 when out of range. */
+int exec_cl_node_host(const exec_cl *e, int node);
 /* Like exec_cl_run, also filling kernel_ms[i] (exec_cl_kernel_count entries)
  * with each launch's device time from its profiling events. */
 clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
