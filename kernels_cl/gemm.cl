@@ -1,5 +1,6 @@
 /* gemm.cl — Gemm and (batched) MatMul, float32 (gemm_general; gemm_bcast below
- * for MatMul batch dims that broadcast only partly).
+ * for MatMul batch dims that broadcast only partly; gemm_smallm at the end for a
+ * few rows of A, the classifier's matrix-vector product).
  * Variant (host/ops/gemm_cl.c): gemm_general, no preconditions: any transposition is
  * expressed as element strides, a batch dim (stride 0 = broadcast operand) covers
  * MatMul, and C (Gemm's bias) is read through strides so (N), (1,N), (M,1), (M,N) and
@@ -53,4 +54,106 @@ __kernel void gemm_bcast(__global const float *A, __global const float *B, __glo
     for (int k = 0; k < sz.s2; k++)
         acc += ap[(size_t)k * st.s1] * bp[(size_t)k * st.s2];
     Y[((size_t)bt * sz.s0 + m) * sz.s1 + n] = FAULT(acc);
+}
+
+/* Variant gemm_smallm (host/ops/gemm_cl.c): M <= SM_MAX_M, any transposition,
+ * batch as gemm_general. With M this small the product is a stream over B
+ * (memory-bound), so each work-item keeps all M rows' accumulators and reads B
+ * once, SM_VEC floats at a time along B's contiguous dim: gemm_smallm_nt when
+ * B is N x K (transB, weights of output n contiguous along K), gemm_smallm_nn
+ * when B is K x N (SM_VEC consecutive outputs per work-item). A is small and
+ * cache-resident, read through its strides. Same sz/st/alpha/beta as gemm_general. */
+#ifndef SM_MAX_M
+#define SM_MAX_M 4
+#endif
+
+/* y[m, n] for the rows m < M of one batch: alpha * acc + beta * C. */
+#define SM_STORE(m, n, accv)                                                                 \
+    do {                                                                                     \
+        float v_ = alpha * (accv);                                                           \
+        if (has_c)                                                                           \
+            v_ += beta * C[(size_t)(m) * st.s6 + (size_t)(n) * st.s7];                       \
+        Y[((size_t)bt * sz.s0 + (m)) * sz.s1 + (n)] = FAULT(v_);                             \
+    } while (0)
+
+/* NDRange (N, batch): one output column n, all M rows; B row n read with vload8. */
+__kernel void gemm_smallm_nt(__global const float *A, __global const float *B,
+                             __global const float *C, int has_c, __global float *Y, int4 sz,
+                             int8 st, float alpha, float beta)
+{
+    const int n = get_global_id(0), bt = get_global_id(1);
+    if (n >= sz.s1 || bt >= sz.s3)
+        return;
+    const int M = sz.s0, K = sz.s2, ask = st.s2, asm_ = st.s1;
+    __global const float *ap = A + (size_t)bt * st.s0;
+    __global const float *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
+    float8 acc[SM_MAX_M];
+    for (int m = 0; m < SM_MAX_M; m++)
+        acc[m] = (float8)(0.0f);
+    int k = 0;
+    for (; k + 8 <= K; k += 8) {
+        const float8 b = vload8(0, bp + k);
+        for (int m = 0; m < SM_MAX_M; m++) {
+            if (m < M) {
+                __global const float *a = ap + (size_t)m * asm_ + (size_t)k * ask;
+                const float8 av = ask == 1 ? vload8(0, a)
+                                           : (float8)(a[0], a[ask], a[2 * ask], a[3 * ask],
+                                                      a[4 * ask], a[5 * ask], a[6 * ask], a[7 * ask]);
+                acc[m] = fma(av, b, acc[m]);
+            }
+        }
+    }
+    float tail[SM_MAX_M];
+    for (int m = 0; m < SM_MAX_M; m++)
+        tail[m] = 0.0f;
+    for (; k < K; k++) {
+        const float b = bp[k];
+        for (int m = 0; m < SM_MAX_M; m++)
+            if (m < M)
+                tail[m] = fma(ap[(size_t)m * asm_ + (size_t)k * ask], b, tail[m]);
+    }
+    for (int m = 0; m < SM_MAX_M; m++) {
+        if (m < M) {
+            const float4 h = acc[m].lo + acc[m].hi;
+            SM_STORE(m, n, (h.s0 + h.s1) + (h.s2 + h.s3) + tail[m]);
+        }
+    }
+}
+
+/* NDRange (ceil(N / 4), batch): outputs n0..n0+3 of all M rows; B row k read
+ * with vload4 (scalar reads for the last, partial group). */
+__kernel void gemm_smallm_nn(__global const float *A, __global const float *B,
+                             __global const float *C, int has_c, __global float *Y, int4 sz,
+                             int8 st, float alpha, float beta)
+{
+    const int n0 = get_global_id(0) * 4, bt = get_global_id(1);
+    if (n0 >= sz.s1 || bt >= sz.s3)
+        return;
+    const int M = sz.s0, K = sz.s2, N = sz.s1, ask = st.s2, asm_ = st.s1, bsk = st.s4;
+    const int full = n0 + 4 <= N;
+    __global const float *ap = A + (size_t)bt * st.s0;
+    __global const float *bp = B + (size_t)bt * st.s3 + n0;
+    float4 acc[SM_MAX_M];
+    for (int m = 0; m < SM_MAX_M; m++)
+        acc[m] = (float4)(0.0f);
+    for (int k = 0; k < K; k++) {
+        __global const float *br = bp + (size_t)k * bsk;
+        const float4 b = full ? vload4(0, br)
+                              : (float4)(br[0], n0 + 1 < N ? br[1] : 0.0f,
+                                         n0 + 2 < N ? br[2] : 0.0f, 0.0f);
+        for (int m = 0; m < SM_MAX_M; m++)
+            if (m < M)
+                acc[m] = fma((float4)(ap[(size_t)m * asm_ + (size_t)k * ask]), b, acc[m]);
+    }
+    for (int m = 0; m < SM_MAX_M; m++) {
+        if (m < M) {
+            SM_STORE(m, n0, acc[m].s0);
+            if (n0 + 1 < N)
+                SM_STORE(m, n0 + 1, acc[m].s1);
+            if (n0 + 2 < N)
+                SM_STORE(m, n0 + 2, acc[m].s2);
+            if (n0 + 3 < N)
+                SM_STORE(m, n0 + 3, acc[m].s3);
+        }
+    }
 }

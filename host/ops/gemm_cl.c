@@ -2,7 +2,10 @@
  * element strides (transA/transB, 1-D operands) and a batch stride (0 = the
  * operand is shared by every batch). MatMul batch dims that broadcast only
  * partly ([2,1,3,4] @ [3,4,2]) go to gemm_bcast, which walks up to four
- * batch dims with per-operand strides. */
+ * batch dims with per-operand strides. A few rows of A (the classifier's
+ * matrix-vector product) go to gemm_smallm, which streams B with vector loads. */
+#include <string.h>
+
 #include "op_cl.h"
 #include "ops_impl.h"
 
@@ -142,6 +145,28 @@ static clcnn_status gemm_bcast_push(opcl_ctx *c, const ir_node *n, const gemm_ge
     return opcl_push(c, n, k, 3, gws, NULL, "gemm_bcast", err);
 }
 
+/* gemm_smallm's rows limit: SM_MAX_M in gemm.cl (one accumulator per row per work-item). */
+#define GEMM_SMALLM_MAX_M 4
+/* Below this K the vector loop barely runs and gemm_general is as good; a test
+ * forcing gemm_smallm still gets it (the kernel is correct for any K >= 0). */
+#define GEMM_SMALLM_MIN_K 64
+
+/* The gemm_smallm kernel for geo ("gemm_smallm_nt" / "_nn"), NULL when its
+ * preconditions fail: M <= 4 and B contiguous along K (nt) or along N (nn). */
+static const char *gemm_smallm_kernel(const opcl_ctx *c, const gemm_geo *geo)
+{
+    if (geo->partial || geo->sz[0] > GEMM_SMALLM_MAX_M || opcl_forced_away(c, "gemm_smallm"))
+        return NULL;
+    const int forced = c->force && strcmp(c->force, "gemm_smallm") == 0;
+    if (!forced && geo->sz[2] < GEMM_SMALLM_MIN_K)
+        return NULL;
+    if (geo->st[4] == 1)
+        return "gemm_smallm_nt";
+    if (geo->st[5] == 1)
+        return "gemm_smallm_nn";
+    return NULL;
+}
+
 clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     gemm_geo geo = {0};
@@ -153,8 +178,9 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return gemm_bcast_push(c, n, &geo, err);
     cl_int has_c = geo.c_in >= 0;
     cl_mem cm = has_c ? c->mem[n->in[geo.c_in]] : c->mem[n->in[0]]; /* unread when no C */
+    const char *smk = gemm_smallm_kernel(c, &geo);
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "gemm", NULL, "gemm_general", &k, err)))
+    if ((st = opcl_kernel(c, "gemm", NULL, smk ? smk : "gemm_general", &k, err)))
         return st;
     if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
         (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[1]], err)) ||
@@ -167,6 +193,12 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         (st = opcl_arg(k, 8, sizeof(float), &geo.beta, err))) {
         clReleaseKernel(k);
         return st;
+    }
+    if (smk) {
+        const size_t nw = strcmp(smk, "gemm_smallm_nn") == 0 ? ((size_t)geo.sz[1] + 3) / 4
+                                                              : (size_t)geo.sz[1];
+        size_t gws2[2] = {nw, (size_t)geo.sz[3]};
+        return opcl_push(c, n, k, 2, gws2, NULL, "gemm_smallm", err);
     }
     size_t gws[3] = {(size_t)geo.sz[1], (size_t)geo.sz[0], (size_t)geo.sz[3]};
     return opcl_push(c, n, k, 3, gws, NULL, "gemm_general", err);

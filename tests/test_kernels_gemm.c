@@ -1,0 +1,117 @@
+/* test_kernels_gemm.c — gemm_smallm (Gemm/MatMul with M <= 4: gemm_smallm_nt
+ * when B is contiguous along K, gemm_smallm_nn along N) against the reference
+ * at awkward shapes: M 1-4, N 1/7/1000/1001, K 1/3/17/1280, every transA/transB
+ * combination, alpha/beta, each C broadcast, MatMul 1-D/2-D/batched; plus the
+ * automatic choice (classifier shape picks it, M 5 or tiny K keep gemm_general). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_kernels_harness.h"
+
+/* c_kind: -1 no C, 0 scalar, 1 (N), 2 (M,N), 3 (M,1), 4 (1,N). */
+static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int c_kind, float alpha, float beta)
+{
+    ir_graph *g = kh_new(13);
+    int64_t ad[2] = {ta ? k : m, ta ? m : k}, bd[2] = {tb ? n : k, tb ? k : n};
+    int in[3], n_in = 2;
+    in[0] = kh_input(g, "a", 2, ad);
+    in[1] = kh_const(g, "b", 2, bd, -0.5f, 0.5f);
+    if (c_kind >= 0) {
+        const int64_t cds[5][2] = {{1, 1}, {n, 1}, {m, n}, {m, 1}, {1, n}};
+        const int nd[5] = {0, 1, 2, 2, 2};
+        in[2] = kh_const(g, "c", nd[c_kind], cds[c_kind], -1.0f, 1.0f);
+        n_in = 3;
+    }
+    int y = kh_tensor(g, "y");
+    int node = ir_add_node(g, IR_OP_GEMM, "gemm", in, n_in, &y, 1);
+    ir_set_attr_int(g, node, "transA", ta);
+    ir_set_attr_int(g, node, "transB", tb);
+    ir_set_attr_float(g, node, "alpha", alpha);
+    ir_set_attr_float(g, node, "beta", beta);
+    kh_output(g, y);
+    return g;
+}
+
+static ir_graph *build_matmul(int na, const int64_t *ad, int nb, const int64_t *bd)
+{
+    ir_graph *g = kh_new(13);
+    int in[2];
+    in[0] = kh_input(g, "a", na, ad);
+    in[1] = kh_input(g, "b", nb, bd);
+    int y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_MATMUL, "matmul", in, 2, &y, 1);
+    kh_output(g, y);
+    return g;
+}
+
+typedef struct gemm_case {
+    int m, n, k, ta, tb, c_kind;
+    float alpha, beta;
+} gemm_case;
+
+static const gemm_case forced[] = {
+    {1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f},  /* the classifier */
+    {1, 1001, 1280, 0, 0, 1, 1.0f, 1.0f},  /* nn, N % 4 == 1 */
+    {2, 7, 17, 0, 1, 2, 0.5f, 2.0f},
+    {3, 7, 17, 0, 0, 3, 1.0f, -1.0f},      /* nn, N % 4 == 3 */
+    {3, 1001, 3, 1, 1, 4, 1.0f, 1.0f},     /* transA: strided A */
+    {4, 1, 1280, 1, 0, 0, 2.0f, 0.5f},
+    {4, 7, 1, 0, 1, -1, 1.5f, 1.0f},       /* K 1: tail only */
+    {2, 1000, 17, 1, 0, 2, 1.0f, 1.0f},
+    {1, 1, 1, 0, 0, 1, 1.0f, 1.0f},
+    {3, 13, 1280, 1, 1, 1, 0.25f, 3.0f},
+    {4, 1001, 17, 0, 0, 4, 1.0f, 1.0f},
+    {2, 3, 3, 0, 1, 0, -1.0f, 1.0f},
+};
+
+static void test_gemm_smallm(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    char label[160];
+    for (size_t i = 0; i < sizeof forced / sizeof forced[0]; i++) {
+        const gemm_case *c = &forced[i];
+        snprintf(label, sizeof label, "Gemm M%d N%d K%d transA %d transB %d C kind %d alpha %g beta %g",
+                 c->m, c->n, c->k, c->ta, c->tb, c->c_kind, c->alpha, c->beta);
+        fails += kh_check(rt, build_gemm(c->m, c->n, c->k, c->ta, c->tb, c->c_kind, c->alpha, c->beta),
+                          "gemm_smallm", "gemm_smallm", label);
+    }
+    const int64_t a2[2] = {3, 17}, b2[2] = {17, 1001}, a3[3] = {2, 4, 17}, b3[3] = {2, 17, 7};
+    const int64_t vk[1] = {1280}, bk[2] = {1280, 7}, ak[2] = {3, 1280};
+    fails += kh_check(rt, build_matmul(2, a2, 2, b2), "gemm_smallm", "gemm_smallm", "MatMul 3x17 @ 17x1001");
+    fails += kh_check(rt, build_matmul(3, a3, 3, b3), "gemm_smallm", "gemm_smallm", "MatMul batched 2x4x17 @ 2x17x7");
+    fails += kh_check(rt, build_matmul(3, a3, 2, (int64_t[]){17, 7}), "gemm_smallm", "gemm_smallm",
+                      "MatMul batched A, shared B");
+    fails += kh_check(rt, build_matmul(1, vk, 2, bk), "gemm_smallm", "gemm_smallm", "MatMul 1-D A");
+    fails += kh_check(rt, build_matmul(2, ak, 1, vk), "gemm_smallm", "gemm_smallm", "MatMul 1-D B (nt)");
+    /* automatic choice */
+    fails += kh_check(rt, build_gemm(1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f), NULL, "gemm_smallm",
+                      "auto: classifier picks gemm_smallm");
+    fails += kh_check(rt, build_matmul(1, vk, 2, bk), NULL, "gemm_smallm", "auto: MatMul 1-D A K 1280");
+    fails += kh_check(rt, build_gemm(5, 7, 1280, 0, 1, 1, 1.0f, 1.0f), NULL, "gemm_general",
+                      "auto: M 5 keeps gemm_general");
+    fails += kh_check(rt, build_gemm(1, 1000, 17, 0, 1, 1, 1.0f, 1.0f), NULL, "gemm_general",
+                      "auto: K 17 keeps gemm_general");
+    fails += kh_check(rt, build_gemm(1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f), "gemm_general", "gemm_general",
+                      "forced gemm_general on the classifier");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d gemm_smallm case(s) failed", fails);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gemm_smallm),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
