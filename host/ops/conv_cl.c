@@ -5,6 +5,7 @@
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
  * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. */
 #include <stdio.h>
+#include <string.h>
 
 #include "op_cl.h"
 #include "conv_clblast.h"
@@ -163,6 +164,23 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     return opcl_push(c, n, k, 3, gws, lws, "conv_dwpw", err);
 }
 
+/* conv_stem's output channels per work-item: STEM_OC in conv.cl. */
+#define CONV_STEM_OC 8
+
+/* conv_stem's preconditions (group 1, C_in <= 4, square 3/5/7 kernel, dilation
+ * 1; any stride and pads), and where it beats conv_tiled on its own (stride 2
+ * both ways, at least one full tile of output channels: a network's stem).
+ * A test forcing conv_stem gets it whenever the preconditions hold. */
+static int stem_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
+{
+    if (G != 1 || C > 4 || w->k[0] != w->k[1] || (w->k[0] != 3 && w->k[0] != 5 && w->k[0] != 7) ||
+        w->dil[0] != 1 || w->dil[1] != 1 || opcl_forced_away(c, "conv_stem"))
+        return 0;
+    if (c->force && strcmp(c->force, "conv_stem") == 0)
+        return 1;
+    return w->stride[0] == 2 && w->stride[1] == 2 && OC >= CONV_STEM_OC;
+}
+
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     if (c->dw) {
@@ -242,6 +260,11 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         variant = "conv_dw";
         conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
         gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
+    } else if (stem_ok(c, &w, G, C, OC)) {
+        variant = "conv_stem";
+        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
+        gws[0] = (size_t)(OW + 7) / 8;
+        gws[2] = (size_t)N * ((OC + CONV_STEM_OC - 1) / CONV_STEM_OC);
     } else if (ct && !opcl_forced_away(c, "conv_tiled")) {
         variant = "conv_tiled";
         conv_opts(opts, sizeof opts, 3, ct);

@@ -1,0 +1,117 @@
+/* test_kernels_stem.c — conv_stem (group 1, C_in <= 4, square 3/5/7 kernel) against
+ * the reference Conv at awkward shapes: C_in 1/3/4, spatial 1..17 and rows wide
+ * enough for unmasked 8-pixel tiles, stride 1, 2, mixed and 3 (gather), pads on
+ * every edge and asymmetric, output-channel tails, batch 2, fused activations;
+ * plus the automatic choice (a stride-2 stem picks it, other shapes keep conv_tiled). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_kernels_harness.h"
+
+#define NOACT IR_OP_COUNT
+
+typedef struct stem_case {
+    int n, c, h, w, oc, k, sh, sw, pt, pl, pb, pr, bias;
+    ir_op act;
+    const char *force, *expect;
+} stem_case;
+
+static const stem_case cases[] = {
+    /* MobileNetV2's stem, smaller: 3 -> 32, 3x3 stride 2 pads 1, wide rows */
+    {1, 3, 33, 67, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"},
+    {1, 3, 17, 17, 5, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"},
+    {2, 1, 13, 7, 3, 5, 1, 1, 2, 2, 2, 2, 0, NOACT, "conv_stem", "conv_stem"},
+    {1, 4, 7, 37, 17, 7, 2, 2, 3, 0, 1, 3, 1, NOACT, "conv_stem", "conv_stem"},
+    {1, 3, 1, 1, 8, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"},
+    {1, 3, 3, 3, 1, 3, 2, 2, 0, 1, 1, 0, 1, NOACT, "conv_stem", "conv_stem"},
+    {1, 4, 9, 45, 9, 5, 1, 2, 2, 1, 0, 2, 1, NOACT, "conv_stem", "conv_stem"},
+    {1, 3, 13, 40, 7, 3, 2, 3, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"}, /* stride 3: gather */
+    {1, 2, 11, 29, 16, 3, 1, 1, 0, 0, 0, 0, 1, NOACT, "conv_stem", "conv_stem"},
+    {2, 3, 17, 33, 24, 3, 2, 2, 0, 0, 0, 0, 0, NOACT, "conv_stem", "conv_stem"},
+    /* fused activations through both epilogues (whole tiles and the tail) */
+    {1, 3, 13, 35, 32, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_CLIP, "conv_stem", "conv_stem"},
+    {1, 3, 7, 13, 8, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_HARDSWISH, "conv_stem", "conv_stem"},
+    {1, 1, 9, 17, 5, 5, 2, 2, 2, 2, 2, 2, 1, IR_OP_LEAKYRELU, "conv_stem", "conv_stem"},
+    {1, 3, 15, 31, 8, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_SIGMOID, "conv_stem", "conv_stem"},
+    /* automatic choice */
+    {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_CLIP, NULL, "conv_stem"},
+    {1, 3, 17, 17, 5, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},  /* OC < 8 */
+    {1, 3, 9, 29, 17, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},  /* stride 1 */
+    {1, 5, 9, 45, 8, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},   /* C_in 5 */
+    {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
+};
+
+static ir_graph *build(const stem_case *k)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {k->n, k->c, k->h, k->w}, wd[4] = {k->oc, k->c, k->k, k->k}, bd[1] = {k->oc};
+    int in[3];
+    in[0] = kh_input(g, "x", 4, xd);
+    /* outputs O(1) so the relative check means something; 4x before an activation
+     * so outputs reach its saturation points */
+    float s = (k->act == NOACT ? 1.0f : 4.0f) / sqrtf((float)(k->c * k->k * k->k));
+    in[1] = kh_const(g, "w", 4, wd, -s, s);
+    if (k->bias)
+        in[2] = kh_const(g, "b", 1, bd, -0.5f, 0.5f);
+    int y = kh_tensor(g, "conv_out");
+    int node = ir_add_node(g, IR_OP_CONV, "conv", in, k->bias ? 3 : 2, &y, 1);
+    int64_t ks[2] = {k->k, k->k}, st[2] = {k->sh, k->sw}, pads[4] = {k->pt, k->pl, k->pb, k->pr};
+    ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
+    ir_set_attr_ints(g, node, "strides", st, 2);
+    ir_set_attr_ints(g, node, "pads", pads, 4);
+    if (k->act == NOACT) {
+        kh_output(g, y);
+        return g;
+    }
+    int ain[3] = {y, -1, -1}, n_ain = 1;
+    if (k->act == IR_OP_CLIP) { /* opset 13: bounds as constant inputs (relu6-like) */
+        int64_t sd[1] = {1};
+        ain[1] = kh_const(g, "lo", 0, sd, 0.0f, 0.0f);
+        ain[2] = kh_const(g, "hi", 0, sd, 0.5f, 0.5f);
+        n_ain = 3;
+    }
+    int a = kh_tensor(g, "act_out");
+    int an = ir_add_node(g, k->act, "act", ain, n_ain, &a, 1);
+    if (k->act == IR_OP_LEAKYRELU)
+        ir_set_attr_float(g, an, "alpha", 0.1f);
+    kh_output(g, a);
+    return g;
+}
+
+static void test_conv_stem(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const stem_case *k = &cases[i];
+        char label[256];
+        snprintf(label, sizeof label,
+                 "stem case %zu: N%d C%d %dx%d -> OC%d k%d s%d,%d pads(t%d l%d b%d r%d) bias%d act %s "
+                 "force %s",
+                 i, k->n, k->c, k->h, k->w, k->oc, k->k, k->sh, k->sw, k->pt, k->pl, k->pb, k->pr,
+                 k->bias, k->act == NOACT ? "none" : ir_op_name(k->act), k->force ? k->force : "auto");
+        fails += kh_check(rt, build(k), k->force, k->expect, label);
+        if (k->act != NOACT) /* the activation must really have been folded */
+            fails += kh_check(rt, build(k), k->force, "fused", label);
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d conv_stem case(s) failed", fails);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_stem),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
