@@ -55,30 +55,7 @@
 #define VLOAD PW_XCAT(vload, PW_PX)
 #define VSTORE PW_XCAT(vstore, PW_PX)
 
-#define ACT_NONE 0
-#define ACT_RELU 1
-#define ACT_CLIP 2
-#define ACT_LEAKY 3
-#define ACT_HSIGMOID 4
-#define ACT_HSWISH 5
-#define ACT_SIGMOID 6
-#define ACT_SILU 7 /* x * sigmoid(x): Swish, fused from Sigmoid + Mul */
-#define ACT_XHSIG 8 /* x * hardsigmoid(x): HardSwish as exporters spell it */
-
-float act_apply(float v, int act, float a, float b)
-{
-    switch (act) {
-    case ACT_RELU: return fmax(v, 0.0f);
-    case ACT_CLIP: return fmin(fmax(v, a), b);
-    case ACT_LEAKY: return v >= 0.0f ? v : v * a;
-    case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
-    case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
-    case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
-    case ACT_SILU: return v / (1.0f + exp(-v));
-    case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
-    default: return v;
-    }
-}
+/* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
 /* act_apply on a whole vector (one uniform switch, lane-parallel math): the
  * scalar per-pixel epilogue cost about as much as the taps of a 3x3 depthwise. */

@@ -11,16 +11,6 @@
  *                  the operand is broadcast). NDRange (n).
  * Op codes match host/ops/op_cl.h. */
 
-#define ACT_NONE 0
-#define ACT_RELU 1
-#define ACT_CLIP 2
-#define ACT_LEAKY 3
-#define ACT_HSIGMOID 4
-#define ACT_HSWISH 5
-#define ACT_SIGMOID 6
-#define ACT_SILU 7 /* x * sigmoid(x): Swish, fused from Sigmoid + Mul */
-#define ACT_XHSIG 8 /* x * hardsigmoid(x): HardSwish as exporters spell it */
-
 #define BIN_ADD 0
 #define BIN_SUB 1
 #define BIN_MUL 2
@@ -32,20 +22,7 @@
 #define FAULT(v) (v)
 #endif
 
-float act_apply(float v, int act, float a, float b)
-{
-    switch (act) {
-    case ACT_RELU: return fmax(v, 0.0f);
-    case ACT_CLIP: return fmin(fmax(v, a), b);
-    case ACT_LEAKY: return v >= 0.0f ? v : v * a;
-    case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
-    case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
-    case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
-    case ACT_SILU: return v / (1.0f + exp(-v));
-    case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
-    default: return v;
-    }
-}
+/* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
 float bin_apply(float x, float y, int op)
 {

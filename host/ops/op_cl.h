@@ -9,7 +9,7 @@
 #include "../core/ir.h"
 #include "../runtime/rt.h"
 
-/* Activation codes shared with kernels_cl/{conv,eltwise,bn}.cl (ACT_*). */
+/* Activation codes shared with kernels_cl/act.cl (ACT_*), which every program includes. */
 enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSIGMOID,
        OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID, OPCL_ACT_SILU /* x*sigmoid(x), plan-fused */,
        OPCL_ACT_XHSIG /* x*hardsigmoid(x; a, b), plan-fused */ };

@@ -168,6 +168,9 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
     return CLCNN_OK;
 }
 
+/* Embedded source put in front of every kernels_cl program (see rt_program). */
+#define RT_PRELUDE "act"
+
 clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_program *out,
                         clcnn_err *err)
 {
@@ -179,7 +182,25 @@ clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_pr
         return err_set(err, CLCNN_ERR_INVALID_ARG, "no embedded kernel 'kernels_cl/%s.cl'", name);
     char label[160];
     snprintf(label, sizeof label, "kernels_cl/%s.cl", name);
-    return get_program(rt, label, src, len, options, out, err);
+    /* Every program gets kernels_cl/act.cl in front (the shared activation
+     * epilogue); #line keeps build-log line numbers those of the file itself.
+     * The joined text is what the cache key hashes. */
+    size_t plen = 0;
+    const char *prelude = strcmp(name, RT_PRELUDE) ? rt_kernel_source(RT_PRELUDE, &plen) : NULL;
+    if (!prelude)
+        return get_program(rt, label, src, len, options, out, err);
+    static const char reset[] = "\n#line 1\n";
+    size_t total = plen + sizeof reset - 1 + len;
+    char *joined = malloc(total + 1);
+    if (!joined)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory preparing %s", label);
+    memcpy(joined, prelude, plen);
+    memcpy(joined + plen, reset, sizeof reset - 1);
+    memcpy(joined + plen + sizeof reset - 1, src, len);
+    joined[total] = '\0';
+    clcnn_status st = get_program(rt, label, joined, total, options, out, err);
+    free(joined);
+    return st;
 }
 
 clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
