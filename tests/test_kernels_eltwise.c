@@ -134,18 +134,6 @@ static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int nc, const i
     return g;
 }
 
-static ir_graph *build_matmul(int na, const int64_t *ad, int nb, const int64_t *bd)
-{
-    ir_graph *g = kh_new(13);
-    int in[2];
-    in[0] = kh_input(g, "a", na, ad);
-    in[1] = kh_input(g, "b", nb, bd);
-    int y = kh_tensor(g, "y");
-    ir_add_node(g, IR_OP_MATMUL, "matmul", in, 2, &y, 1);
-    kh_output(g, y);
-    return g;
-}
-
 static void test_gemm(void **state)
 {
     (void)state;
@@ -166,11 +154,11 @@ static void test_gemm(void **state)
     fails += kh_check(rt, build_gemm(17, 1, 5, 0, 0, 0, (int64_t[]){0}, 1, 1), NULL, "gemm_general", "Gemm C scalar");
     fails += kh_check(rt, build_gemm(3, 5, 7, 0, 0, -1, NULL, 2, 1), NULL, "gemm_general", "Gemm no C");
     const int64_t a2[2] = {3, 7}, b2[2] = {7, 5}, a3[3] = {2, 3, 7}, b3[3] = {2, 7, 5}, v[1] = {7};
-    fails += kh_check(rt, build_matmul(2, a2, 2, b2), NULL, "gemm_general", "MatMul 2-D");
-    fails += kh_check(rt, build_matmul(3, a3, 3, b3), NULL, "gemm_general", "MatMul batched");
-    fails += kh_check(rt, build_matmul(3, a3, 2, b2), NULL, "gemm_general", "MatMul batched A, shared B");
-    fails += kh_check(rt, build_matmul(1, v, 2, b2), NULL, "gemm_general", "MatMul 1-D A");
-    fails += kh_check(rt, build_matmul(2, a2, 1, v), NULL, "gemm_general", "MatMul 1-D B");
+    fails += kh_check(rt, kh_matmul(2, a2, 2, b2), NULL, "gemm_general", "MatMul 2-D");
+    fails += kh_check(rt, kh_matmul(3, a3, 3, b3), NULL, "gemm_general", "MatMul batched");
+    fails += kh_check(rt, kh_matmul(3, a3, 2, b2), NULL, "gemm_general", "MatMul batched A, shared B");
+    fails += kh_check(rt, kh_matmul(1, v, 2, b2), NULL, "gemm_general", "MatMul 1-D A");
+    fails += kh_check(rt, kh_matmul(2, a2, 1, v), NULL, "gemm_general", "MatMul 1-D B");
     rt_destroy(rt);
     if (fails)
         fail_msg("%d gemm case(s) failed", fails);

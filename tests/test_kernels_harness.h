@@ -78,6 +78,19 @@ static inline void kh_output(ir_graph *g, int t)
     g->outputs[g->n_outputs++] = t;
 }
 
+/* a @ b (MatMul, both graph inputs) -> y. */
+static inline ir_graph *kh_matmul(int na, const int64_t *ad, int nb, const int64_t *bd)
+{
+    ir_graph *g = kh_new(13);
+    int in[2];
+    in[0] = kh_input(g, "a", na, ad);
+    in[1] = kh_input(g, "b", nb, bd);
+    int y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_MATMUL, "matmul", in, 2, &y, 1);
+    kh_output(g, y);
+    return g;
+}
+
 /* Runs g both ways and compares. force: variant to force (NULL auto).
  * expect: a variant some node must have been planned with (NULL: no check).
  * want_kernels: launches per run the plan must have (-1: no check).
