@@ -407,6 +407,15 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
         }
     }
     const size_t ob = (size_t)n * OC * HW + p0;
+    if (p0 + PW_PX <= HW) { /* whole tile: vector epilogue (scalar cost as much as C=16's taps) */
+        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+            const size_t i = ob + (size_t)(oc0 + o) * HW;
+            if (has_res)
+                acc[o] += VLOAD(0, res + i);
+            VSTORE(FAULT(PW_XCAT(act_float, PW_PX)(acc[o], act, a, b)), 0, out + i);
+        }
+        return;
+    }
     for (int o = 0; o < PW_OC; o++) {
         if (oc0 + o >= OC)
             break;
