@@ -21,6 +21,8 @@
  *   conv_dwpw     depthwise (as conv_dw, + its activation) then pointwise (1x1, stride 1,
  *                 group 1) in one launch; the plan fuses a pair when the depthwise output
  *                 has no other reader. NDRange (ceil(OW/DW_PX), OH, N), work-group 1.
+ *   conv_mv       pointwise (1x1, group 1) on a 1x1 input and output image, no SE gate:
+ *                 a matrix-vector product per image. NDRange (OC, N).
  *   conv_stem     a network's first conv: group 1, C_in <= 4, square DW_K x DW_K kernel
  *                 (-DDW_K=3|5|7), dilation 1, any stride (1 and 2 load vectors, others
  *                 gather) and pads. STEM_OC output channels x 8 consecutive pixels of a
@@ -427,6 +429,35 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
                 out[i] = FAULT(act_apply(v[p] + (has_res ? res[i] : 0.0f), act, a, b));
             }
     }
+}
+
+/* conv_mv: a pointwise Conv on a 1x1 image (an SE block's two FCs after its
+ * global pool) is a matrix-vector product per image; conv_pw's pixel tile
+ * would compute 1 pixel of its 16 and leave most work-items idle. One
+ * work-item per output channel reads its weight row and the input vector
+ * 16 floats at a time (both contiguous along C). in: N x C, wt: OC x C,
+ * out/res: N x OC. NDRange (OC, N). */
+__kernel void conv_mv(__global const float *in, __global const float *wt,
+                      __global const float *bias, int has_bias, __global float *out, int C,
+                      int OC, int act, float a, float b, __global const float *res, int has_res)
+{
+    const int oc = get_global_id(0), n = get_global_id(1);
+    if (oc >= OC)
+        return;
+    __global const float *w = wt + (size_t)oc * C;
+    __global const float *x = in + (size_t)n * C;
+    float16 v = (float16)(0.0f);
+    int c = 0;
+    for (; c + 16 <= C; c += 16)
+        v = fma(vload16(0, w + c), vload16(0, x + c), v);
+    const float8 h = v.lo + v.hi;
+    const float4 q = h.lo + h.hi;
+    float acc = q.x + q.y + q.z + q.w;
+    for (; c < C; c++)
+        acc = fma(w[c], x[c], acc);
+    const size_t o = (size_t)n * OC + oc;
+    acc += (has_bias ? bias[oc] : 0.0f) + (has_res ? res[o] : 0.0f);
+    out[o] = FAULT(act_apply(acc, act, a, b));
 }
 
 /* conv_stem: conv_tiled's inner loops are scalar per pixel, and with C_in = 3

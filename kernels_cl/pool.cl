@@ -5,7 +5,8 @@
  *                clipped here). count_include_pad counts padding but not the part of a
  *                ceil_mode window that runs past the padded input (as onnxruntime and
  *                PyTorch). No preconditions. NDRange (OW, OH, N*C).
- *   global_pool  GlobalAveragePool / GlobalMaxPool: one work-item per (n, c) plane.
+ *   global_pool  GlobalAveragePool / GlobalMaxPool: one work-item per (n, c) plane,
+ *                16-wide vector reads.
  *                NDRange (N*C). */
 
 #define POOL_MAX 0
@@ -54,16 +55,31 @@ __kernel void pool2d(__global const float *in, __global float *out, int kind, in
     out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(r);
 }
 
+/* One plane per work-item, read 16 floats at a time into 16 independent
+ * accumulators: the scalar loop's one dependent add per element ran at
+ * ~5 GB/s (EfficientNet's 112x112 squeeze pools, 0.33 ms each on POCL). */
 __kernel void global_pool(__global const float *in, __global float *out, int kind, int HW, int NC)
 {
     const int z = get_global_id(0);
     if (z >= NC)
         return;
     __global const float *ip = in + (size_t)z * HW;
-    float r = kind == POOL_MAX ? -INFINITY : 0.0f;
-    for (int i = 0; i < HW; i++)
-        r = kind == POOL_MAX ? fmax(r, ip[i]) : r + ip[i];
-    if (kind == POOL_AVG)
+    const bool mx = kind == POOL_MAX;
+    float16 v = mx ? (float16)(-INFINITY) : (float16)(0.0f);
+    int i = 0;
+    if (mx)
+        for (; i + 16 <= HW; i += 16)
+            v = fmax(v, vload16(0, ip + i));
+    else
+        for (; i + 16 <= HW; i += 16)
+            v += vload16(0, ip + i);
+    const float8 h = mx ? fmax(v.lo, v.hi) : v.lo + v.hi;
+    const float4 q = mx ? fmax(h.lo, h.hi) : h.lo + h.hi;
+    const float2 d = mx ? fmax(q.lo, q.hi) : q.lo + q.hi;
+    float r = mx ? fmax(d.x, d.y) : d.x + d.y;
+    for (; i < HW; i++)
+        r = mx ? fmax(r, ip[i]) : r + ip[i];
+    if (!mx)
         r /= (float)HW;
     out[z] = FAULT(r);
 }

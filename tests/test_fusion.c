@@ -96,6 +96,7 @@ static void test_residual_every_variant(void **state)
         {2, 3, 9, 29, 17, 3, 1, 1, 1, 0, 0, NULL, "conv_tiled"},
         {1, 6, 13, 7, 9, 3, 1, 1, 3, 1, 1, NULL, "conv_general"},   /* 1 < group < C */
         {1, 7, 3, 1, 3, 1, 1, 0, 1, 1, 0, "conv_general", "conv_general"},
+        {2, 19, 1, 1, 7, 1, 1, 0, 1, 1, 1, NULL, "conv_mv"},         /* 1x1 image */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char label[64];

@@ -1,4 +1,4 @@
-/* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2,
+/* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2, conv_mv,
  * conv_dw for 3/5/7, conv_tiled, conv_general, forced general on fast-path shapes) and every fused activation
  * against the reference Conv, at awkward shapes: spatial 1..17, channels 1, 3,
  * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C. */
@@ -23,7 +23,13 @@ typedef struct conv_case {
 static const conv_case cases[] = {
     /* pointwise tile: tails in both pixels (91) and channels (5), batch 2 */
     {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
-    {2, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, NULL, "conv_pw"},
+    {2, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, "conv_pw", "conv_pw"},
+    /* 1x1 image (an SE block's FCs): matrix-vector, C below / at / past one
+     * 16-float vector, channel counts not a multiple of 4, stride 2, batch 2 */
+    {2, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, NULL, "conv_mv"},
+    {1, 16, 1, 1, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_mv"},
+    {2, 37, 1, 1, 17, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_mv"},
+    {1, 37, 1, 1, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_SIGMOID, "conv_pw", "conv_pw"},
     {1, 5, 17, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
     {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_general", "conv_general"},
     /* depthwise: 3/5/7, stride 1/2, pads on every edge and asymmetric, dilation 2 */

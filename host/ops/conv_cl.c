@@ -1,5 +1,5 @@
-/* conv_cl.c — OpenCL side of Conv: picks conv_pw (1x1, no pads, group 1),
- * conv_dw (group == C_in == C_out, square 3/5/7 kernel), conv_tiled (group 1 or
+/* conv_cl.c — OpenCL side of Conv: picks conv_mv (1x1 on a 1x1 image: an SE
+ * block's FCs), conv_pw (1x1, no pads, group 1), conv_dw (group == C_in == C_out, square 3/5/7 kernel), conv_tiled (group 1 or
  * channel tiles inside one group) or conv_general (always valid), sets its
  * arguments once, residual Add (c->res) and activation fused; conv_pw also
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
@@ -228,6 +228,17 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         convpw_clblast_shape(g, n, &gm, &gn, &gk);
         if (tune_use_clblast(c->tune, gm, gn, gk))
             return convpw_clblast_push(c, n, err);
+    }
+    if (is_pw && H * W == 1 && !c->gate && !opcl_forced_away(c, "conv_mv")) {
+        char opts[128];
+        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
+        if ((st = opcl_kernel(c, "conv", opts, "conv_mv", &k, err)))
+            return st;
+        if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
+            (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) || (st = set_act(k, 7, c, &a, err)))
+            goto fail;
+        size_t gws[3] = {(size_t)OC, (size_t)N, 1};
+        return opcl_push(c, n, k, 2, gws, NULL, "conv_mv", err);
     }
     if (is_pw && !opcl_forced_away(c, "conv_pw")) {
         char opts[128];
