@@ -1,8 +1,9 @@
 /* test_cl_cache.c — the on-disk program binary cache, each case in a fresh
  * temporary folder: miss then write, hit in a new context, every kind of
  * damaged entry read as corrupt and rebuilt (with the kernel still correct),
- * no_cache touching nothing, an unusable folder not failing builds, and the
- * folder fallbacks. Prints first-build vs cached-build times (no assertions). */
+ * no_cache touching nothing, an unusable folder not failing builds, the
+ * folder fallbacks, and the store policy (no writes where the driver caches
+ * compiled kernels itself). Prints first-build vs cached-build times (no assertions). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,7 +98,7 @@ static long file_size(const char *path)
 /* A context on dir, smoke built once, stats compared, kernel run, destroyed. */
 static void round_trip(const char *dir, int no_cache, rt_cache_stats want, const char *what)
 {
-    rt_options opt = {.no_cache = no_cache, .cache_dir = dir};
+    rt_options opt = {.no_cache = no_cache, .cache_dir = dir, .store = RT_STORE_ALWAYS};
     rt_ctx *rt = clfx_create_opt(&opt);
     assert_non_null(rt);
     clcnn_err err = {0};
@@ -211,7 +212,7 @@ static void test_cache_lifecycle(void **state)
     expect_recovery(dir, entry, "version byte flipped", damage_version);
 
     /* Options are part of the key: a second entry, not a hit on the first. */
-    rt_options opt = {.cache_dir = dir};
+    rt_options opt = {.cache_dir = dir, .store = RT_STORE_ALWAYS};
     rt_ctx *rt = clfx_create_opt(&opt);
     clcnn_err err = {0};
     cl_program p = NULL;
@@ -332,7 +333,7 @@ static double now_ms(void)
  * error (reported, not failed: other suites own those kernels). */
 static double timed_build(const char *dir, const char *name, rt_cache_stats *stats)
 {
-    rt_options opt = {.cache_dir = dir};
+    rt_options opt = {.cache_dir = dir, .store = RT_STORE_ALWAYS};
     rt_ctx *rt = clfx_create_opt(&opt);
     clcnn_err err = {0};
     cl_program p = NULL;
@@ -386,12 +387,59 @@ static void test_build_times(void **state)
     }
 }
 
+/* RT_STORE_AUTO writes nothing on POCL (it caches compiled kernels itself;
+ * asking it for a binary compiles every kernel for a generic work-group size)
+ * unless POCL_KERNEL_CACHE=0 turns its cache off; any other driver gets its
+ * entry. An entry already there is read either way. */
+static void test_store_policy(void **state)
+{
+    (void)state;
+    if (!have_device()) {
+        skip();
+        return;
+    }
+    rt_options probe = {.no_cache = 1};
+    rt_ctx *rt = clfx_create_opt(&probe);
+    const int pocl = strstr(rt_info(rt)->platform, "Portable Computing Language") != NULL;
+    rt_destroy(rt);
+    const char *old = getenv("POCL_KERNEL_CACHE");
+    char *saved = old ? strdup(old) : NULL;
+    unsetenv("POCL_KERNEL_CACHE");
+    char *dir = make_tmpdir();
+    rt_options opt = {.cache_dir = dir}; /* .store = RT_STORE_AUTO */
+    clcnn_err err = {0};
+    cl_program p = NULL;
+    rt = clfx_create_opt(&opt);
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, auto store");
+    assert_int_equal(rt_get_cache_stats(rt).misses, 1);
+    assert_int_equal(rt_get_cache_stats(rt).writes, pocl ? 0 : 1);
+    assert_int_equal(count_entries(dir, NULL, 0), pocl ? 0 : 1);
+    rt_destroy(rt);
+    if (pocl) {
+        setenv("POCL_KERNEL_CACHE", "0", 1);
+        rt = clfx_create_opt(&opt);
+        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, POCL cache off");
+        assert_int_equal(rt_get_cache_stats(rt).writes, 1);
+        rt_destroy(rt);
+        unsetenv("POCL_KERNEL_CACHE");
+        rt = clfx_create_opt(&opt); /* the entry now there is read */
+        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, entry present");
+        assert_int_equal(rt_get_cache_stats(rt).hits, 1);
+        rt_destroy(rt);
+    }
+    if (saved)
+        setenv("POCL_KERNEL_CACHE", saved, 1);
+    free(saved);
+    remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cache_lifecycle), cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_unusable_dir),    cmocka_unit_test(test_dir_fallbacks),
-        cmocka_unit_test(test_build_times),
+        cmocka_unit_test(test_build_times),     cmocka_unit_test(test_store_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

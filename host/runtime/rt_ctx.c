@@ -79,6 +79,19 @@ static int select_device(const char *spec, const rt_dev *d, int n, clcnn_err *er
     return -1;
 }
 
+/* 1 when the device's driver keeps compiled kernels on disk itself (see
+ * rt_store): POCL does unless POCL_KERNEL_CACHE=0. */
+static int driver_caches_kernels(cl_device_id dev)
+{
+    cl_platform_id plat = NULL;
+    char name[256] = "";
+    if (clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof plat, &plat, NULL) != CL_SUCCESS ||
+        clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof name - 1, name, NULL) != CL_SUCCESS)
+        return 0;
+    const char *off = getenv("POCL_KERNEL_CACHE");
+    return strstr(name, "Portable Computing Language") != NULL && !(off && strcmp(off, "0") == 0);
+}
+
 static clcnn_status open_device(rt_ctx *rt, const rt_dev *d, clcnn_err *err)
 {
     clcnn_status st = CLCNN_OK;
@@ -130,6 +143,7 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     }
     if (!opt->no_cache)
         rt->cache_dir = rt_cache_dir_resolve(opt);
+    rt->store_binaries = opt->store == RT_STORE_ALWAYS || !driver_caches_kernels(rt->device);
     *out = rt;
     return CLCNN_OK;
 }

@@ -32,6 +32,7 @@ struct rt_ctx {
     cl_command_queue queue;
     clcnn_device_info info;
     char *cache_dir;          /* resolved and created; NULL: no disk cache */
+    int store_binaries;       /* 1: built programs are written to cache_dir (rt_store) */
     rt_prog *progs;
     int n_progs, cap_progs;
     rt_cache_stats stats;

@@ -153,7 +153,7 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
             free(key);
             return st;
         }
-        if (rt->cache_dir && (bin = get_binary(p, &blen))) {
+        if (rt->cache_dir && rt->store_binaries && (bin = get_binary(p, &blen))) {
             rt_cache_store(rt, key, bin, blen);
             free(bin);
         }
