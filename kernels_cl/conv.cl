@@ -18,6 +18,9 @@
  *                 (an SE block's Mul fused in). Each work-item computes PW_OC output channels x PW_PX
  *                 consecutive pixels (register tile, the pixels one floatN vector). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
+ *   conv_dwl      depthwise, square DW_K kernel, stride 1 or 2 both ways, any pads and
+ *                 dilation, the zero-padded plane in local memory (the host checks its
+ *                 size): one work-group per plane. NDRange (LX, 1, N*C).
  *   conv_dwpw     depthwise (as conv_dw, + its activation) then pointwise (1x1, stride 1,
  *                 group 1) in one launch; the plan fuses a pair when the depthwise output
  *                 has no other reader. NDRange (ceil(OW/DW_PX), OH, N), work-group 1.
@@ -227,6 +230,117 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
     for (int p = 0; p < DW_PX; p++)
         if (ow0 + p < OW)
             out[o + p] = FAULT(act_apply(v[p] + (has_res ? res[o + p] : 0.0f), act, a, b));
+}
+
+/* conv_dwl: depthwise on a plane small enough for local memory. conv_dw's
+ * 8-pixel row tiles on 7- and 14-wide planes are all edge tiles (masked taps,
+ * half-empty vectors, per-tile setup), 3-12 GFLOP/s on EfficientNet-B0's
+ * small layers. Here one work-group owns one (n, c) plane: its work-items
+ * copy the plane with its zero padding into tile (TH rows of TS floats),
+ * then each computes output rows lid, lid + LX, ... in chunks of 16 lanes
+ * (a last chunk of at most 8 lanes as a float8) whose taps are plain vector
+ * loads from the tile: no masks, no edge cases. Stride 1 or 2 (the even
+ * lanes of two 16-float loads), any pads and dilation.
+ * gd: (C, H, W, OH, OW, -, TS, TH); kd: (-, -, S, -, PT, PL, DH, DL).
+ * The host sizes TS >= 16 * S * ceil(OW / 16) + (DW_K - 1) * DL and
+ * TH = (OH - 1) * S + (DW_K - 1) * DH + 1. NDRange (LX, 1, N*C), local (LX, 1, 1). */
+#define DWL_TAPS(T, LOADT)                                                             \
+    {                                                                                  \
+        T acc = (T)(b0);                                                               \
+        _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                          \
+            __local const float *tr = base + kh * DH * TS;                             \
+            _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                        \
+                acc = fma(LOADT(tr + kw * DL), (T)(wk[kh * DW_K + kw]), acc);          \
+        }                                                                              \
+        v = acc;                                                                       \
+    }
+#define DWL_L16_S1(p) vload16(0, (p))
+#define DWL_L16_S2(p) ((float16)(vload16(0, (p)).even, vload16(0, (p) + 16).even))
+#define DWL_L8_S1(p) vload8(0, (p))
+#define DWL_L8_S2(p) (vload16(0, (p)).even)
+
+__kernel void conv_dwl(__global const float *in, __global const float *wt,
+                       __global const float *bias, int has_bias, __global float *out, int8 gd,
+                       int8 kd, int act, float a, float b, __global const float *res,
+                       int has_res, __local float *tile)
+{
+    const int lid = get_local_id(0), LX = get_local_size(0), z = get_group_id(2);
+    const int C = gd.s0, H = gd.s1, W = gd.s2, OH = gd.s3, OW = gd.s4, TS = gd.s6, TH = gd.s7;
+    const int S = kd.s2, PT = kd.s4, PL = kd.s5, DH = kd.s6, DL = kd.s7;
+    __global const float *ip = in + (size_t)z * H * W;
+    for (int r = lid; r < TH; r += LX) {
+        const int ih = r - PT;
+        __local float *tr = tile + r * TS;
+        const bool inside = ih >= 0 && ih < H;
+        const int lo = inside ? min(PL, TS) : TS, hi = inside ? min(PL + W, TS) : TS;
+        for (int t = 0; t < lo; t++)
+            tr[t] = 0.0f;
+        __global const float *row = ip + ih * W - PL; /* tile column t <- input column t - PL */
+        int t = lo;
+        for (; t + 16 <= hi; t += 16)
+            vstore16(vload16(0, row + t), 0, tr + t);
+        for (; t < hi; t++)
+            tr[t] = row[t];
+        for (t = hi; t < TS; t++)
+            tr[t] = 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int c = z % C;
+    __global const float *wk = wt + c * DW_K * DW_K;
+    const float b0 = has_bias ? bias[c] : 0.0f;
+    for (int oh = lid; oh < OH; oh += LX) {
+        const size_t orow = (size_t)z * OH * OW + (size_t)oh * OW;
+        for (int ow0 = 0; ow0 < OW; ow0 += 16) {
+            __local const float *base = tile + oh * S * TS + ow0 * S;
+            const int n = min(OW - ow0, 16);
+            const size_t o = orow + ow0;
+            if (n > 8) {
+                float16 v;
+                if (S == 1)
+                    DWL_TAPS(float16, DWL_L16_S1)
+                else
+                    DWL_TAPS(float16, DWL_L16_S2)
+                if (n == 16) {
+                    if (has_res)
+                        v += vload16(0, res + o);
+                    vstore16(FAULT(act_float16(v, act, a, b)), 0, out + o);
+                    continue;
+                }
+                /* part of a row: the epilogue stays one vector op, only the
+                 * n-lane copies are scalar (per-lane act_apply cost as much as the taps) */
+                float t[16];
+                if (has_res) {
+                    for (int p = 0; p < n; p++)
+                        t[p] = res[o + p];
+                    v += vload16(0, t);
+                }
+                vstore16(FAULT(act_float16(v, act, a, b)), 0, t);
+                for (int p = 0; p < n; p++)
+                    out[o + p] = t[p];
+            } else {
+                float8 v;
+                if (S == 1)
+                    DWL_TAPS(float8, DWL_L8_S1)
+                else
+                    DWL_TAPS(float8, DWL_L8_S2)
+                if (n == 8) {
+                    if (has_res)
+                        v += vload8(0, res + o);
+                    vstore8(FAULT(act_float8(v, act, a, b)), 0, out + o);
+                    continue;
+                }
+                float t[8];
+                if (has_res) {
+                    for (int p = 0; p < n; p++)
+                        t[p] = res[o + p];
+                    v += vload8(0, t);
+                }
+                vstore8(FAULT(act_float8(v, act, a, b)), 0, t);
+                for (int p = 0; p < n; p++)
+                    out[o + p] = t[p];
+            }
+        }
+    }
 }
 
 /* conv_dwpw: a depthwise Conv (+ its activation) feeding a stride-1 pointwise

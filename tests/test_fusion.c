@@ -90,8 +90,10 @@ static void test_residual_every_variant(void **state)
         {1, 17, 13, 7, 5, 1, 1, 0, 1, 0, 0, NULL, "conv_pw"},       /* pixel + channel tails */
         {2, 5, 7, 3, 17, 1, 1, 0, 1, 1, 1, NULL, "conv_pw"},        /* batch 2, swapped */
         {1, 17, 13, 13, 5, 1, 2, 0, 1, 1, 0, NULL, "conv_pw"},      /* stride 2 */
-        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dw"},       /* pads on every edge */
-        {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, NULL, "conv_dw"},       /* stride 2, inner tiles */
+        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dwl"},      /* pads on every edge */
+        {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, NULL, "conv_dwl"},      /* stride 2, partial chunk */
+        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, "conv_dw", "conv_dw"},  /* pads on every edge */
+        {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, "conv_dw", "conv_dw"},  /* stride 2, inner tiles */
         {1, 3, 17, 17, 5, 3, 2, 1, 1, 1, 0, NULL, "conv_tiled"},    /* channel tail 5 */
         {2, 3, 9, 29, 17, 3, 1, 1, 1, 0, 0, NULL, "conv_tiled"},
         {1, 6, 13, 7, 9, 3, 1, 1, 3, 1, 1, NULL, "conv_general"},   /* 1 < group < C */
@@ -273,7 +275,7 @@ static void test_separable(void **state)
         /* unfused: dw, its activation, pw, the Add, the Relu */
         const int unfused = 2 + (sc->dw_act != 0) + sc->res + sc->pw_relu;
         assert_int_equal(unfused_launches(rt, sep_graph(sc)), unfused);
-        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dw",
+        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dwl",
                                     sc->fused ? 1 : 2, label), 0);
     }
     rt_destroy(rt);

@@ -1,4 +1,4 @@
-/* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2, conv_mv,
+/* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2, conv_mv, conv_dwl,
  * conv_dw for 3/5/7, conv_tiled, conv_general, forced general on fast-path shapes) and every fused activation
  * against the reference Conv, at awkward shapes: spatial 1..17, channels 1, 3,
  * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C. */
@@ -33,18 +33,18 @@ static const conv_case cases[] = {
     {1, 5, 17, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
     {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_general", "conv_general"},
     /* depthwise: 3/5/7, stride 1/2, pads on every edge and asymmetric, dilation 2 */
-    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dw"},
-    {1, 17, 13, 17, 17, 3, 3, 2, 2, 0, 1, 1, 0, 1, 17, 1, NOACT, NULL, "conv_dw"},
-    {1, 3, 17, 17, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 3, 0, NOACT, NULL, "conv_dw"},
-    {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, NULL, "conv_dw"},
-    {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_dw"},
+    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 17, 13, 17, 17, 3, 3, 2, 2, 0, 1, 1, 0, 1, 17, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 3, 17, 17, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 3, 0, NOACT, "conv_dw", "conv_dw"},
+    {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_dw", "conv_dw"},
     {1, 5, 13, 7, 5, 3, 3, 1, 2, 2, 2, 2, 2, 2, 5, 1, NOACT, "conv_general", "conv_general"},
     /* depthwise rows wide enough for whole 8-pixel tiles inside the image (the
      * unmasked path) next to edge tiles; stride 1 x 2 */
-    {1, 3, 13, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dw"},
-    {1, 5, 17, 53, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dw"},
-    {1, 3, 11, 41, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 3, 1, NOACT, NULL, "conv_dw"},
-    {1, 5, 13, 43, 5, 7, 7, 1, 2, 3, 0, 3, 5, 1, 5, 0, NOACT, NULL, "conv_dw"},
+    {1, 3, 13, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 5, 17, 53, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 3, 11, 41, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 3, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 5, 13, 43, 5, 7, 7, 1, 2, 3, 0, 3, 5, 1, 5, 0, NOACT, "conv_dw", "conv_dw"},
     /* tiled: stem conv (channel tail 5 = 4 + 1), K 5 and 7, dilation, 1x1 input,
      * 1 < group < C with tiles inside a group */
     {1, 3, 17, 17, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},
@@ -66,23 +66,45 @@ static const conv_case cases[] = {
     {1, 5, 7, 7, 5, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, NOACT, "conv_general", "conv_general"},
     /* fused activations, one per variant at least */
     {1, 17, 7, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_pw"},
-    {1, 5, 13, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, IR_OP_CLIP, NULL, "conv_dw"},
+    {1, 5, 13, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, IR_OP_CLIP, "conv_dw", "conv_dw"},
     {1, 3, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_LEAKYRELU, NULL, "conv_tiled"},
     {1, 6, 7, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, IR_OP_RELU, NULL, "conv_general"},
     {1, 5, 7, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_pw"},
-    {1, 5, 7, 7, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dw"},
+    {1, 5, 7, 7, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSWISH, "conv_dw", "conv_dw"},
     {1, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, IR_OP_SIGMOID, NULL, "conv_tiled"},
     /* conv_dw's vector epilogue (whole 8-pixel tiles, one per activation kind) and
      * its masked-vector edge tiles (many channels: reads stay inside the buffer) */
-    {1, 7, 5, 19, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 1, IR_OP_LEAKYRELU, NULL, "conv_dw"},
-    {2, 5, 3, 17, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dw"},
-    {1, 3, 4, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 0, IR_OP_SIGMOID, NULL, "conv_dw"},
-    {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, NULL, "conv_dw"},
-    {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, NULL, "conv_dw"},
-    {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, NULL, "conv_dw"},
+    {1, 7, 5, 19, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 1, IR_OP_LEAKYRELU, "conv_dw", "conv_dw"},
+    {2, 5, 3, 17, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, "conv_dw", "conv_dw"},
+    {1, 3, 4, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 0, IR_OP_SIGMOID, "conv_dw", "conv_dw"},
+    {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, "conv_dw", "conv_dw"},
+    {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, "conv_dw", "conv_dw"},
+    {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, "conv_dw", "conv_dw"},
+    /* conv_dwl (padded plane in local memory), chosen by itself where its tile
+     * fits: OW 13 / 9 (a float16 chunk, partial), 37 = 16 + 16 + 5 and 33 (a
+     * last float8 chunk, partial), 27 = 16 + 11, 16 and 8 exactly (whole
+     * chunks, vector epilogue), stride 2, pads on every edge and asymmetric,
+     * dilation 2, kernels 3/5/7, batch 2, channels 1/3/5/17, every activation */
+    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwl"},
+    {1, 17, 13, 17, 17, 3, 3, 2, 2, 0, 1, 1, 0, 1, 17, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 17, 17, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 3, 0, NOACT, NULL, "conv_dwl"},
+    {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, NULL, "conv_dwl"},
+    {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 13, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 5, 17, 53, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 11, 41, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 7, 5, 16, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 1, IR_OP_LEAKYRELU, NULL, "conv_dwl"},
+    {2, 5, 3, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dwl"},
+    {1, 3, 4, 13, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 0, IR_OP_SIGMOID, NULL, "conv_dwl"},
+    {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, NULL, "conv_dwl"},
+    {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, NULL, "conv_dwl"},
+    {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, NULL, "conv_dwl"},
+    /* stride 1 x 2, or a plane too big for its tile: conv_dw by itself */
+    {1, 5, 13, 43, 5, 7, 7, 1, 2, 3, 0, 3, 5, 1, 5, 0, NOACT, NULL, "conv_dw"},
+    {1, 2, 130, 130, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, NOACT, NULL, "conv_dw"},
     /* horizontal stride 3: the lane-by-lane gather path everywhere */
-    {1, 5, 9, 40, 5, 3, 3, 1, 3, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dw"},
-    {1, 3, 7, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dw"},
+    {1, 5, 9, 40, 5, 3, 3, 1, 3, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 3, 7, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, "conv_dw", "conv_dw"},
 };
 
 static ir_graph *build(const conv_case *k)

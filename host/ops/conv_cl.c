@@ -1,6 +1,7 @@
 /* conv_cl.c — OpenCL side of Conv: picks conv_mv (1x1 on a 1x1 image: an SE
- * block's FCs), conv_pw (1x1, no pads, group 1), conv_dw (group == C_in == C_out, square 3/5/7 kernel), conv_tiled (group 1 or
- * channel tiles inside one group) or conv_general (always valid), sets its
+ * block's FCs), conv_pw (1x1, no pads, group 1), conv_dwl (depthwise, stride
+ * 1/2, its padded plane in local memory), conv_dw (group == C_in == C_out,
+ * square 3/5/7 kernel), conv_tiled (group 1 or channel tiles inside one group) or conv_general (always valid), sets its
  * arguments once, residual Add (c->res) and activation fused; conv_pw also
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
  * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. */
@@ -95,6 +96,22 @@ static int is_depthwise(const op_win *w, int group, int64_t c, int64_t oc)
 {
     return group == c && oc == c && w->k[0] == w->k[1] &&
            (w->k[0] == 3 || w->k[0] == 5 || w->k[0] == 7);
+}
+
+/* conv_dwl keeps a (n, c) plane with its padding in local memory: at most this
+ * many bytes (leaves room under any device's 32 KiB minimum). */
+#define DWL_LOCAL_MAX 16384
+
+/* conv_dwl's tile (see conv.cl): TS floats a row, TH rows; 0 when the
+ * stride is not 1 or 2 both ways or the tile is over DWL_LOCAL_MAX. */
+static int dwl_tile(const op_win *w, int OH, int OW, int *ts, int *th)
+{
+    const int S = (int)w->stride[0], K = (int)w->k[0];
+    if (w->stride[1] != S || (S != 1 && S != 2))
+        return 0;
+    *ts = 16 * S * ((OW + 15) / 16) + (K - 1) * (int)w->dil[1];
+    *th = (OH - 1) * S + (K - 1) * (int)w->dil[0] + 1;
+    return (int64_t)*ts * *th * (int64_t)sizeof(float) <= DWL_LOCAL_MAX;
 }
 
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
@@ -267,6 +284,22 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     char opts[128];
     conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
+    int ts = 0, th = 0;
+    if (is_dw && dwl_tile(&w, OH, OW, &ts, &th) && !opcl_forced_away(c, "conv_dwl")) {
+        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
+        if ((st = opcl_kernel(c, "conv", opts, "conv_dwl", &k, err)))
+            return st;
+        const cl_int gd[8] = {C, H, W, OH, OW, 0, ts, th};
+        size_t lx = 1;
+        while (lx < (size_t)OH && lx < 16) /* rows per plane, one work-item each */
+            lx <<= 1;
+        const size_t lws[3] = {lx, 1, 1}, gws2[3] = {lx, 1, (size_t)N * C};
+        if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof gd, gd, err)) ||
+            (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, c, &a, err)) ||
+            (st = opcl_arg(k, 12, (size_t)ts * th * sizeof(float), NULL, err)))
+            goto fail;
+        return opcl_push(c, n, k, 3, gws2, lws, "conv_dwl", err);
+    }
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
         variant = "conv_dw";
         conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
