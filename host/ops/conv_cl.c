@@ -32,10 +32,21 @@ static const int conv_ct_choices[] = {16, 8, 4};
  * depthwise kernel size and conv_tiled's channel tile varying, so a network's
  * convs share one or two compiled programs (each distinct string is a separate
  * POCL compile on a cold start). */
-static void conv_opts(char *buf, size_t n, int dw_k, int ct)
+static void conv_opts(char *buf, size_t n, int dw_k, int ct, int dw_px)
 {
     snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d -DPW_PX=%d -DCONV_CT=%d -DCONV_PX=%d", dw_k,
-             DW_PX, PW_OC, PW_PX, ct, CONV_PX);
+             dw_px, PW_OC, PW_PX, ct, CONV_PX);
+}
+
+/* conv_dwpw's row tile: 16 pixels (one float16: half the instructions per
+ * pointwise MAC of a float8) where the C x 16 local tile fits and rows are
+ * wide enough to fill it, else DW_PX. 16 is a second build of conv.cl, paid
+ * once per cold start by networks that use both: MobileNetV2's 112..28-wide
+ * blocks went 0.45 -> 0.35 ms (block 1), its 7- and 14-wide ones with
+ * C = 576/960 stay at 8. */
+static int dwpw_px(int64_t C, int64_t OW)
+{
+    return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= DWPW_LOCAL_MAX ? 16 : DW_PX;
 }
 
 typedef struct conv_args {
@@ -157,12 +168,13 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                           (cl_int)w.dil[0], (cl_int)w.dil[1]};
     const cl_int acts[2] = {c->dw_act.code, c->act.code};
     const cl_float af[4] = {c->dw_act.a, c->dw_act.b, c->act.a, c->act.b};
+    const int px = dwpw_px(C, OW);
     char opts[128];
-    conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
+    conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], px);
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "conv", opts, "conv_dwpw", &k, err)))
         return st;
-    const size_t lws[3] = {1, 1, 1}; /* one row tile per work-group: its own C x DW_PX slice */
+    const size_t lws[3] = {1, 1, 1}; /* one row tile per work-group: its own C x px slice */
     if ((st = opcl_arg(k, 0, sizeof in, &in, err)) || (st = opcl_arg(k, 1, sizeof dwt, &dwt, err)) ||
         (st = opcl_arg(k, 2, sizeof dwb, &dwb, err)) ||
         (st = opcl_arg(k, 3, sizeof has_dwb, &has_dwb, err)) ||
@@ -173,11 +185,11 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         (st = opcl_arg(k, 10, sizeof acts, acts, err)) || (st = opcl_arg(k, 11, sizeof af, af, err)) ||
         (st = opcl_arg(k, 12, sizeof res, &res, err)) ||
         (st = opcl_arg(k, 13, sizeof has_res, &has_res, err)) ||
-        (st = opcl_arg(k, 14, lws[0] * (size_t)C * DW_PX * sizeof(float), NULL, err))) {
+        (st = opcl_arg(k, 14, lws[0] * (size_t)C * px * sizeof(float), NULL, err))) {
         clReleaseKernel(k);
         return st;
     }
-    const size_t gws[3] = {(size_t)(OW + DW_PX - 1) / DW_PX, (size_t)OH, (size_t)N};
+    const size_t gws[3] = {(size_t)(OW + px - 1) / px, (size_t)OH, (size_t)N};
     return opcl_push(c, n, k, 3, gws, lws, "conv_dwpw", err);
 }
 
@@ -248,7 +260,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_pw && H * W == 1 && !c->gate && !opcl_forced_away(c, "conv_mv")) {
         char opts[128];
-        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
+        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
         if ((st = opcl_kernel(c, "conv", opts, "conv_mv", &k, err)))
             return st;
         if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
@@ -259,7 +271,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_pw && !opcl_forced_away(c, "conv_pw")) {
         char opts[128];
-        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
+        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
         if ((st = opcl_kernel(c, "conv", opts, "conv_pw", &k, err)))
             return st;
         cl_int hw = OH * OW, has_gate = c->gate != NULL;
@@ -282,11 +294,11 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                        "pointwise (the plan must ask conv_cl_gate_ok)");
     const char *variant = "conv_general";
     char opts[128];
-    conv_opts(opts, sizeof opts, 3, conv_ct_choices[0]);
+    conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
     if (is_dw && dwl_tile(&w, OH, OW, &ts, &th) && !opcl_forced_away(c, "conv_dwl")) {
-        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
+        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
         if ((st = opcl_kernel(c, "conv", opts, "conv_dwl", &k, err)))
             return st;
         const cl_int gd[8] = {C, H, W, OH, OW, 0, ts, th};
@@ -302,16 +314,16 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
         variant = "conv_dw";
-        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
+        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
         gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
     } else if (stem_ok(c, &w, G, C, OC)) {
         variant = "conv_stem";
-        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0]);
+        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
         gws[0] = (size_t)(OW + 7) / 8;
         gws[2] = (size_t)N * ((OC + CONV_STEM_OC - 1) / CONV_STEM_OC);
     } else if (ct && !opcl_forced_away(c, "conv_tiled")) {
         variant = "conv_tiled";
-        conv_opts(opts, sizeof opts, 3, ct);
+        conv_opts(opts, sizeof opts, 3, ct, DW_PX);
         gws[0] = (size_t)(OW + CONV_PX - 1) / CONV_PX;
         gws[2] = (size_t)N * ((OC + ct - 1) / ct);
     } else {

@@ -94,30 +94,31 @@ static size_t pow2_cap(size_t v, size_t cap)
     return p;
 }
 
-/* Work-group shape: up to 64 items, widest along dim 0 (contiguous pixels, which
- * POCL vectorises across), never wider than the extent needs. On a CPU device a
- * work-group is a unit of work for one core, so small launches (a 7x7 layer's
- * conv_pw is 2-9 groups of 64) left one core idle for up to a third of the
- * launch: there the budget shrinks until there are at least CPU_WG_PER_CU groups
- * per compute unit (or the budget is 4). GPUs keep 64 (a warp/wavefront each). */
-#define CPU_WG_PER_CU 8
-static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, unsigned cpu_units,
-                     size_t *lws)
+/* Work-group shape. GPUs: up to 64 items (a warp/wavefront or two), widest
+ * along dim 0 (contiguous pixels), never wider than the extent needs. CPU
+ * devices run a work-group as one task on one core, so what matters there is
+ * enough groups to keep every core busy (a 7x7 conv_pw was 2-9 groups of 64
+ * on 2 cores, one core idle up to a third of the launch) and few distinct
+ * shapes: POCL compiles a kernel once per local size at its first launch,
+ * ~0.1-0.2 s each in a cold start. So CPUs get one shape per dimension count,
+ * 8 x (up to 4) or 32, not fitted to the global size (items past it return at
+ * once). Against 4 x 4 it was 1-3% faster; fitting 8 to small extents cost a
+ * second conv_pw compile (MobileNetV2 cold start 2.15 -> 2.35 s). */
+#define CPU_LWS0 8 /* CPU work-group width along dim 0 (x 4 along dim 1; 32 in 1-D) */
+static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, int cpu, size_t *lws)
 {
     size_t budget = max_wg < 64 ? max_wg : 64;
-    for (;;) {
-        for (cl_uint d = 0; d < 3; d++)
-            lws[d] = 1;
-        lws[0] = pow2_cap(gws[0], dim > 1 && budget > 16 ? 16 : budget);
+    for (cl_uint d = 0; d < 3; d++)
+        lws[d] = 1;
+    if (cpu && budget >= 4 * CPU_LWS0) {
+        lws[0] = dim > 1 ? CPU_LWS0 : 4 * CPU_LWS0; /* not fitted to gws: one shape */
         if (dim > 1)
-            lws[1] = pow2_cap(gws[1], budget / lws[0]);
-        size_t groups = 1;
-        for (cl_uint d = 0; d < 3; d++)
-            groups *= (gws[d] + lws[d] - 1) / lws[d];
-        if (!cpu_units || budget <= 4 || groups >= (size_t)CPU_WG_PER_CU * cpu_units)
-            return;
-        budget /= 2;
+            lws[1] = pow2_cap(gws[1], 4);
+        return;
     }
+    lws[0] = pow2_cap(gws[0], dim > 1 && budget > 16 ? 16 : budget);
+    if (dim > 1)
+        lws[1] = pow2_cap(gws[1], budget / lws[0]);
 }
 
 clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, const size_t *gws,
@@ -140,9 +141,8 @@ clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, 
         for (cl_uint d = 0; d < 3; d++)
             L.lws[d] = d < dim ? lws[d] : 1;
     } else {
-        const clcnn_device_info *info = rt_info(c->rt);
-        const unsigned cpu_units = strcmp(info->type, "cpu") == 0 ? info->compute_units : 0;
-        pick_lws(dim, g3, max_wg, cpu_units, L.lws);
+        const int cpu = strcmp(rt_info(c->rt)->type, "cpu") == 0;
+        pick_lws(dim, g3, max_wg, cpu, L.lws);
     }
     for (cl_uint d = 0; d < 3; d++)
         L.gws[d] = (g3[d] + L.lws[d] - 1) / L.lws[d] * L.lws[d];
