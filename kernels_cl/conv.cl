@@ -14,7 +14,9 @@
  *                 weight CONV_PX, and out-of-image taps are masked rather than branched
  *                 around. NDRange (ceil(OW/CONV_PX), OH, N*ceil(OC/CONV_CT)).
  *   conv_pw       pointwise: 1x1, no pads, group 1, any stride (stride 2 = subsampled
- *                 input); has_gate: input channel c of image n scaled by gate[n*C + c]
+ *                 input); weights packed by the host (conv_cl_pack_pw): for each block
+ *                 of PW_OC output channels, C x PW_OC interleaved, zero rows past OC;
+ *                 has_gate: input channel c of image n scaled by gate[n*C + c]
  *                 (an SE block's Mul fused in). Each work-item computes PW_OC output channels x PW_PX
  *                 consecutive pixels (register tile, the pixels one floatN vector). NDRange (ceil(OHW/PW_PX),
  *                 ceil(OC/PW_OC), N).
@@ -375,18 +377,15 @@ __kernel void conv_dwpw(__global const float *in, __global const float *dwt,
     const bool whole = ow0 + DW_PX <= OW;
     for (int oc0 = 0; oc0 < OC; oc0 += PW_OC) {
         DWV acc[PW_OC];
-        __global const float *wrow[PW_OC];
 #pragma unroll
-        for (int o = 0; o < PW_OC; o++) {
-            const int oc = min(oc0 + o, OC - 1); /* tail rows: computed, not stored */
-            acc[o] = (DWV)(has_pwb ? pwb[oc] : 0.0f);
-            wrow[o] = pwt + (size_t)oc * C;
-        }
-        for (int ic = 0; ic < C; ic++) {
+        for (int o = 0; o < PW_OC; o++) /* tail rows: computed, not stored */
+            acc[o] = (DWV)(has_pwb ? pwb[min(oc0 + o, OC - 1)] : 0.0f);
+        __global const float *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
+        for (int ic = 0; ic < C; ic++, wq += PW_OC) {
             const DWV x = DWLOAD(0, t + ic * DW_PX);
 #pragma unroll
             for (int o = 0; o < PW_OC; o++)
-                acc[o] = fma((DWV)(wrow[o][ic]), x, acc[o]);
+                acc[o] = fma((DWV)(wq[o]), x, acc[o]);
         }
         for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
             const size_t i = ob + (size_t)(oc0 + o) * HW;
@@ -474,6 +473,14 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
  * x 8 channels measured ~1.9x faster than the scalar 8x8 tile on MobileNetV2's
  * pointwise layers). Whole stride-1 tiles load contiguously; tail or strided
  * tiles gather into a private array first. */
+/* One input channel of conv_pw's tile: x (PW_PX pixels) times its PW_OC weights. */
+#define PW_STEP(xexpr)                                                                 \
+    do {                                                                               \
+        const VEC x_ = (xexpr);                                                        \
+        _Pragma("unroll") for (int o = 0; o < PW_OC; o++)                              \
+            acc[o] = fma((VEC)(wq[o]), x_, acc[o]);                                    \
+    } while (0)
+
 __kernel void conv_pw(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
@@ -484,64 +491,63 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
     if (p0 >= HW || oc0 >= OC)
         return;
     VEC acc[PW_OC];
-    __global const float *wrow[PW_OC];
 #pragma unroll
-    for (int o = 0; o < PW_OC; o++) {
-        const int oc = min(oc0 + o, OC - 1); /* tail rows: computed, not stored */
-        acc[o] = (VEC)(has_bias ? bias[oc] : 0.0f);
-        wrow[o] = wt + (size_t)oc * C;
-    }
+    for (int o = 0; o < PW_OC; o++)
+        acc[o] = (VEC)(has_bias ? bias[min(oc0 + o, OC - 1)] : 0.0f);
+    /* packed weights: this tile's PW_OC rows interleaved, wq[ic * PW_OC + o] */
+    __global const float *wq = wt + (size_t)oc0 * C;
     __global const float *ip = in + (size_t)n * C * sd.s3;
     __global const float *gp = gate + (size_t)n * C;
-    if (sd.s2 == 1 && p0 + PW_PX <= HW) {
+    int ic = 0;
+    if (sd.s2 == 1) {
+        /* A part-filled tile's vector reads run past the plane into the next
+         * channel's (lanes dropped in the epilogue): fine but for the last
+         * channel, whose next plane may not exist; it gathers below. */
+        const int cv = p0 + PW_PX <= HW ? C : C - 1;
         __global const float *cp = ip + p0;
-        for (int ic = 0; ic < C; ic++) {
-            VEC x = VLOAD(0, cp + (size_t)ic * sd.s3);
-            if (has_gate)
-                x *= gp[ic];
-#pragma unroll
-            for (int o = 0; o < PW_OC; o++)
-                acc[o] = fma((VEC)(wrow[o][ic]), x, acc[o]);
-        }
-    } else {
+        if (has_gate)
+            for (; ic < cv; ic++, wq += PW_OC)
+                PW_STEP(VLOAD(0, cp + (size_t)ic * sd.s3) * gp[ic]);
+        else
+            for (; ic < cv; ic++, wq += PW_OC)
+                PW_STEP(VLOAD(0, cp + (size_t)ic * sd.s3));
+    }
+    if (ic < C) { /* strided input, or the last channel of a part tile: gather */
         int src[PW_PX];
         for (int p = 0; p < PW_PX; p++) {
             const int q = min(p0 + p, HW - 1);
             src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
         }
-        for (int ic = 0; ic < C; ic++) {
+        for (; ic < C; ic++, wq += PW_OC) {
             __global const float *cp = ip + (size_t)ic * sd.s3;
             float xs[PW_PX];
             for (int p = 0; p < PW_PX; p++)
                 xs[p] = cp[src[p]];
-            VEC x = VLOAD(0, xs);
-            if (has_gate)
-                x *= gp[ic];
-#pragma unroll
-            for (int o = 0; o < PW_OC; o++)
-                acc[o] = fma((VEC)(wrow[o][ic]), x, acc[o]);
+            PW_STEP(VLOAD(0, xs) * (has_gate ? gp[ic] : 1.0f));
         }
     }
+    /* Epilogue one vector op per channel; a part-filled tile (the image's last
+     * pixels) goes through a private copy, lanes past HW dropped. */
     const size_t ob = (size_t)n * OC * HW + p0;
-    if (p0 + PW_PX <= HW) { /* whole tile: vector epilogue (scalar cost as much as C=16's taps) */
-        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
-            const size_t i = ob + (size_t)(oc0 + o) * HW;
+    const int left = HW - p0;
+    for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+        const size_t i = ob + (size_t)(oc0 + o) * HW;
+        VEC y = acc[o];
+        if (left >= PW_PX) {
             if (has_res)
-                acc[o] += VLOAD(0, res + i);
-            VSTORE(FAULT(PW_XCAT(act_float, PW_PX)(acc[o], act, a, b)), 0, out + i);
+                y += VLOAD(0, res + i);
+            VSTORE(FAULT(PW_XCAT(act_float, PW_PX)(y, act, a, b)), 0, out + i);
+            continue;
         }
-        return;
-    }
-    for (int o = 0; o < PW_OC; o++) {
-        if (oc0 + o >= OC)
-            break;
-        float v[PW_PX];
-        VSTORE(acc[o], 0, v);
-        for (int p = 0; p < PW_PX; p++)
-            if (p0 + p < HW) {
-                const size_t i = ob + (size_t)(oc0 + o) * HW + p;
-                out[i] = FAULT(act_apply(v[p] + (has_res ? res[i] : 0.0f), act, a, b));
-            }
+        float t[PW_PX];
+        if (has_res) {
+            for (int p = 0; p < left; p++)
+                t[p] = res[i + p];
+            y += VLOAD(0, t);
+        }
+        VSTORE(FAULT(PW_XCAT(act_float, PW_PX)(y, act, a, b)), 0, t);
+        for (int p = 0; p < left; p++)
+            out[i + p] = t[p];
     }
 }
 

@@ -3,7 +3,7 @@
  * executor, and keep_intermediates shows the unfused launch count. Residual
  * Add into every Conv variant's epilogue; SE gate Mul into the pointwise
  * Conv's input read; depthwise -> pointwise as one conv_dwpw launch; cases
- * that must not fuse. */
+ * that must not fuse; pointwise weights packed only where one Conv owns them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -334,6 +334,51 @@ static void test_se_gate(void **state)
     rt_destroy(rt);
 }
 
+/* Pointwise weights go to the device packed (conv_cl_pack_pw) only when they
+ * are constants one Conv reads; otherwise the Conv runs conv_tiled on them as
+ * they are, and neither an SE gate nor a depthwise Conv fuses into it. */
+static void test_weight_packing(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    /* two pointwise Convs sharing one weight tensor: each conv_tiled */
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {1, 5, 7, 9}, wd[4] = {11, 5, 1, 1};
+    int x = kh_input(g, "x", 4, xd), w = kh_const(g, "w", 4, wd, -0.4f, 0.4f);
+    for (int i = 0; i < 2; i++) {
+        int in[2] = {i ? kh_const(g, "x2", 4, xd, -1.0f, 1.0f) : x, w}, y = kh_tensor(g, i ? "y1" : "y0");
+        ir_add_node(g, IR_OP_CONV, i ? "conv1" : "conv0", in, 2, &y, 1);
+        kh_output(g, y);
+    }
+    assert_int_equal(kh_check_k(rt, g, NULL, "conv_tiled", 2, "shared pointwise weights"), 0);
+    /* weights that are a graph input, not a constant */
+    g = kh_new(13);
+    x = kh_input(g, "x", 4, xd);
+    w = kh_input(g, "w", 4, wd);
+    int in[2] = {x, w}, y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_CONV, "conv", in, 2, &y, 1);
+    kh_output(g, y);
+    assert_int_equal(kh_check_k(rt, g, NULL, "conv_tiled", 1, "pointwise weights as an input"), 0);
+    /* depthwise -> pointwise whose weights a second Conv also reads: not fused */
+    g = kh_new(13);
+    int64_t xd2[4] = {1, 6, 13, 13}, pwd[4] = {6, 6, 1, 1};
+    x = kh_input(g, "x", 4, xd2);
+    int d = add_conv(g, "dw", x, 6, 6, 3, 1, 1, 6);
+    int pw = kh_const(g, "pw.w", 4, pwd, -0.4f, 0.4f);
+    int in2[2] = {d, pw}, y2 = kh_tensor(g, "pw");
+    ir_add_node(g, IR_OP_CONV, "pw", in2, 2, &y2, 1);
+    int in3[2] = {x, pw}, y3 = kh_tensor(g, "other");
+    ir_add_node(g, IR_OP_CONV, "other", in3, 2, &y3, 1);
+    kh_output(g, y2);
+    kh_output(g, y3);
+    assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwl", 3, "separable with shared weights"), 0);
+    rt_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_residual_refused),
         cmocka_unit_test(test_se_gate),
         cmocka_unit_test(test_separable),
+        cmocka_unit_test(test_weight_packing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
  * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "op_cl.h"
@@ -34,8 +35,9 @@ static const int conv_ct_choices[] = {16, 8, 4};
  * POCL compile on a cold start). */
 static void conv_opts(char *buf, size_t n, int dw_k, int ct, int dw_px)
 {
-    snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d -DPW_PX=%d -DCONV_CT=%d -DCONV_PX=%d", dw_k,
-             dw_px, PW_OC, PW_PX, ct, CONV_PX);
+    snprintf(buf, n,
+             "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d -DPW_PX=%d -DCONV_CT=%d -DCONV_PX=%d", dw_k, dw_px,
+             PW_OC, PW_PX, ct, CONV_PX);
 }
 
 /* conv_dwpw's row tile: 16 pixels (one float16: half the instructions per
@@ -100,6 +102,47 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
         return 0;
     }
     return is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) && !opcl_forced_away(c, "conv_pw");
+}
+
+int conv_cl_pw_packed(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate)
+{
+    if (fused_dw)
+        return 1; /* the plan fused it only where conv_cl_sep_ok: conv_dwpw */
+    op_win w;
+    clcnn_err err = {0};
+    if (n->op != IR_OP_CONV || n->n_in < 2 || conv_geometry(c->g, n, &w, &err) != CLCNN_OK) {
+        err_clear(&err);
+        return 0;
+    }
+    const ir_tensor *x = ir_in(c->g, n, 0);
+    if (!is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) || x->ndim != 4 ||
+        x->dtype != IR_DT_FLOAT || opcl_forced_away(c, "conv_pw"))
+        return 0;
+    if (has_gate)
+        return 1;
+    if (x->dims[2] * x->dims[3] == 1 && !opcl_forced_away(c, "conv_mv"))
+        return 0; /* conv_mv reads the weights as they are */
+    if (c->tune && convpw_clblast_applicable(c->g, n)) {
+        int64_t gm, gn, gk;
+        convpw_clblast_shape(c->g, n, &gm, &gn, &gk);
+        if (tune_use_clblast(c->tune, gm, gn, gk))
+            return 0;
+    }
+    return 1;
+}
+
+float *conv_cl_pack_pw(const ir_tensor *w, size_t *bytes)
+{
+    const int64_t OC = w->dims[0], C = w->dims[1], blocks = (OC + PW_OC - 1) / PW_OC;
+    *bytes = (size_t)(blocks * C * PW_OC) * sizeof(float);
+    float *q = calloc((size_t)(blocks * C * PW_OC) + 1, sizeof(float));
+    if (!q)
+        return NULL;
+    const float *src = w->data;
+    for (int64_t oc = 0; oc < OC; oc++)
+        for (int64_t ic = 0; ic < C; ic++)
+            q[((oc / PW_OC) * C + ic) * PW_OC + oc % PW_OC] = src[oc * C + ic];
+    return q;
 }
 
 /* conv_dw's preconditions: group == C_in == C_out, square 3/5/7 kernel. */
@@ -213,7 +256,7 @@ static int stem_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     if (c->dw) {
-        if (c->gate || c->in0 || !conv_cl_sep_ok(c, c->dw, n))
+        if (c->gate || c->in0 || !c->w_packed || !conv_cl_sep_ok(c, c->dw, n))
             return err_set(err, CLCNN_ERR_INTERNAL, "a depthwise Conv was fused into a Conv "
                            "conv_dwpw cannot run (the plan must ask conv_cl_sep_ok)");
         return dwpw_push(c, n, err);
@@ -252,13 +295,14 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_kernel k = NULL;
     /* CLBlast only where `clcnn tune` stored a measurement saying it wins: a
      * plain run never pays CLBlast's first-call compile. */
-    if (is_pw && c->tune && !c->gate && !c->in0 && convpw_clblast_applicable(g, n)) {
+    if (is_pw && !c->w_packed && c->tune && !c->gate && !c->in0 &&
+        convpw_clblast_applicable(g, n)) {
         int64_t gm, gn, gk;
         convpw_clblast_shape(g, n, &gm, &gn, &gk);
         if (tune_use_clblast(c->tune, gm, gn, gk))
             return convpw_clblast_push(c, n, err);
     }
-    if (is_pw && H * W == 1 && !c->gate && !opcl_forced_away(c, "conv_mv")) {
+    if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !opcl_forced_away(c, "conv_mv")) {
         char opts[128];
         conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
         if ((st = opcl_kernel(c, "conv", opts, "conv_mv", &k, err)))
@@ -269,7 +313,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         size_t gws[3] = {(size_t)OC, (size_t)N, 1};
         return opcl_push(c, n, k, 2, gws, NULL, "conv_mv", err);
     }
-    if (is_pw && !opcl_forced_away(c, "conv_pw")) {
+    if (is_pw && c->w_packed) {
         char opts[128];
         conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
         if ((st = opcl_kernel(c, "conv", opts, "conv_pw", &k, err)))

@@ -4,7 +4,7 @@
  * gate Muls into the pointwise Conv after them, depthwise Convs into the
  * pointwise Conv reading them (separable, one launch),
  * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
- * uploads constants, then asks each op's *_cl.c for its launches. Every node
+ * uploads constants (pointwise weights packed for their kernel), then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@ typedef struct plan_work {
     int *need, *def, *last, *pinned, *slot;
     plan_shuffle *shuf; /* Concat + channel shuffle (+ split) chains, one launch each */
     int *sep;       /* per node: depthwise Conv fused before this pointwise one, -1: none */
+    int *packed_by; /* per tensor: the Conv whose packed copy of it is uploaded, -1: as is */
 } plan_work;
 
 static void work_free(plan_work *w)
@@ -33,7 +34,7 @@ static void work_free(plan_work *w)
     free(w->gate_x), free(w->gate_s);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
     plan_shuffle_free(w->shuf);
-    free(w->sep);
+    free(w->sep), free(w->packed_by);
 }
 
 static int is_const(const ir_tensor *t)
@@ -53,6 +54,17 @@ static int sole_reader(const ir_graph *g, int t)
                 r = i;
             }
     return r;
+}
+
+/* 1 when Conv i's weights can go to the device packed for its kernel
+ * (conv_cl_pack_pw): float32 constants that i alone reads. */
+static int packable_weights(const ir_graph *g, int i)
+{
+    const ir_node *n = &g->nodes[i];
+    if (n->op != IR_OP_CONV || n->n_in < 2 || n->in[1] < 0)
+        return 0;
+    const ir_tensor *t = &g->tensors[n->in[1]];
+    return is_const(t) && t->dtype == IR_DT_FLOAT && t->ndim == 4 && sole_reader(g, n->in[1]) == i;
 }
 
 static int is_output(const ir_graph *g, int t)
@@ -158,7 +170,7 @@ static void fuse_se_gate(const ir_graph *g, const plan_options *o, plan *p, plan
             if (!same_dims(tx, ty) || ty->ndim != 4 || ts->ndim != 4 || ts->dtype != IR_DT_FLOAT ||
                 ts->dims[0] != ty->dims[0] || ts->dims[1] != ty->dims[1] || ts->dims[2] != 1 ||
                 ts->dims[3] != 1 || !ready_before(g, p, w, x, r) || !ready_before(g, p, w, sg, r) ||
-                !conv_cl_gate_ok(&probe, &g->nodes[r]))
+                !conv_cl_gate_ok(&probe, &g->nodes[r]) || !packable_weights(g, r))
                 continue;
             p->fused_into[m] = r;
             w->gate_x[r] = x;
@@ -217,7 +229,7 @@ static void fuse_separable(const ir_graph *g, const plan_options *o, plan *p, pl
         if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || p->fused_into[d] >= 0 ||
             w->out_of[d] != t || w->res[d] >= 0 || w->gate_x[d] >= 0 || w->sep[d] >= 0 ||
             w->uses[t] != 1 || is_output(g, t) || plan_shuffle_hosts(w->shuf, d) ||
-            !conv_cl_sep_ok(&probe, &g->nodes[d], pw))
+            !conv_cl_sep_ok(&probe, &g->nodes[d], pw) || !packable_weights(g, i))
             continue;
         p->fused_into[d] = i;
         w->sep[i] = d;
@@ -268,6 +280,23 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
     fuse_se_gate(g, o, p, w);
     w->shuf = plan_shuffle_fuse(g, w->uses, p->fused_into, w->out_of);
     fuse_separable(g, o, p, w);
+}
+
+/* Pointwise Convs that will run conv_pw / conv_dwpw get their weights uploaded
+ * in those kernels' packed layout (see conv_cl_pack_pw). */
+static void choose_packing(const ir_graph *g, const plan_options *o, const tune_db *tune,
+                           const plan *p, plan_work *w)
+{
+    opcl_ctx probe = {0};
+    probe.g = g;
+    probe.force = o->force;
+    probe.tune = tune;
+    for (int t = 0; t < g->n_tensors; t++)
+        w->packed_by[t] = -1;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (p->fused_into[i] < 0 && packable_weights(g, i) &&
+            conv_cl_pw_packed(&probe, &g->nodes[i], w->sep[i] >= 0, w->gate_x[i] >= 0))
+            w->packed_by[g->nodes[i].in[1]] = i;
 }
 
 /* Which tensors get activation slots, when they are written and last read. */
@@ -355,9 +384,16 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             p->mem[t] = p->buffers[w->slot[t]];
         } else if (is_const(x) && x->dtype == IR_DT_FLOAT) {
             size_t b = ir_nbytes(x) ? ir_nbytes(x) : sizeof(float);
+            const void *src = ir_nbytes(x) ? x->data : (void *)&p->act_bytes;
+            float *packed = NULL;
+            if (w->packed_by[t] >= 0 && !(packed = conv_cl_pack_pw(x, &b))) {
+                free(bytes);
+                return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory packing '%s'", x->name);
+            }
             /* copied at creation: the upload happens once, here, not per run */
             cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, b,
-                                      ir_nbytes(x) ? x->data : (void *)&p->act_bytes, &rc);
+                                      packed ? (void *)packed : (void *)src, &rc);
+            free(packed);
             if (rc != CL_SUCCESS)
                 goto cl_fail;
             p->buffers[p->n_buffers++] = m;
@@ -411,6 +447,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->gate = w->gate_s[i] >= 0 ? p->mem[w->gate_s[i]] : NULL;
     c->dw = w->sep[i] >= 0 ? &g->nodes[w->sep[i]] : NULL;
     c->dw_act = w->sep[i] >= 0 ? w->act[w->sep[i]] : (opcl_act){0};
+    c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
     c->variant = NULL;
     c->fallback = 0;
     clcnn_status st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
@@ -455,18 +492,12 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
     w.slot = calloc(nt, sizeof(int));
     w.sep = calloc(nn, sizeof(int));
-    if (!p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
+    w.packed_by = calloc(nt, sizeof(int));
+    if (!w.packed_by || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
         !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }
-    analyse(g, &o, p, &w);
-    if ((st = liveness(g, p, &w, err)) || (st = alloc_buffers(rt, g, p, &w, o.keep_all, err)))
-        goto fail;
-    for (int t = 0; t < g->n_tensors; t++)
-        p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[w.root[t]]);
-    opcl_ctx c = {0};
-    c.rt = rt;
     /* Stored tuning decisions; none stored (or an unreadable store) means the
      * heuristics, never an error. */
     tune_db *tune = NULL;
@@ -474,6 +505,16 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     if (tune_open(rt, &tune, &tune_err) != CLCNN_OK)
         tune = NULL;
     err_clear(&tune_err);
+    analyse(g, &o, p, &w);
+    choose_packing(g, &o, tune, p, &w);
+    if ((st = liveness(g, p, &w, err)) || (st = alloc_buffers(rt, g, p, &w, o.keep_all, err))) {
+        tune_close(tune);
+        goto fail;
+    }
+    for (int t = 0; t < g->n_tensors; t++)
+        p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[w.root[t]]);
+    opcl_ctx c = {0};
+    c.rt = rt;
     c.tune = tune;
     c.g = g;
     c.mem = p->mem;
