@@ -30,7 +30,7 @@
  *                 a matrix-vector product per image. NDRange (OC, N).
  *   conv_stem     a network's first conv: group 1, C_in <= 4, square DW_K x DW_K kernel
  *                 (-DDW_K=3|5|7), dilation 1, any stride (1 and 2 load vectors, others
- *                 gather) and pads. STEM_OC output channels x 8 consecutive pixels of a
+ *                 gather) and pads; weights packed as conv_pw's (STEM_OC == PW_OC). STEM_OC output channels x 8 consecutive pixels of a
  *                 row per work-item, the pixels one float8, every tap unrolled.
  *                 NDRange (ceil(OW/8), OH, N*ceil(OC/STEM_OC)).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
@@ -604,12 +604,11 @@ __kernel void conv_stem(__global const float *in, __global const float *wt,
     const int SH = k.s2, SW = k.s3, wstride = C * DW_K * DW_K;
     const int ih0 = oh * SH - k.s4, iw0 = ow0 * SW - k.s5;
     float8 acc[STEM_OC];
-    int wbase[STEM_OC];
-    for (int o = 0; o < STEM_OC; o++) {
-        const int oc = min(oc0 + o, OC - 1); /* tail channels compute a copy, never stored */
-        acc[o] = (float8)(has_bias ? bias[oc] : 0.0f);
-        wbase[o] = oc * wstride;
-    }
+#pragma unroll
+    for (int o = 0; o < STEM_OC; o++) /* tail channels compute a copy, never stored */
+        acc[o] = (float8)(has_bias ? bias[min(oc0 + o, OC - 1)] : 0.0f);
+    /* packed weights (as conv_pw's): this tile's STEM_OC channels interleaved per tap */
+    __global const float *wq = wt + (size_t)oc0 * wstride;
     /* the widest vector read: stride 1 vload8, stride 2 vload16, from iw0 + kw */
     const int span = SW == 1 ? 8 : SW == 2 ? 16 : 7 * SW + 1;
     const bool inside = iw0 >= 0 && iw0 + DW_K - 1 + span - 1 < W;
@@ -635,9 +634,10 @@ __kernel void conv_stem(__global const float *in, __global const float *wt,
                                                row[cw.s4], row[cw.s5], row[cw.s6], row[cw.s7]);
                     v = select((float8)(0.0f), g8, iw >= 0 && iw < W);
                 }
-                const int wo = (ic * DW_K + kh) * DW_K + kw;
+                __global const float *wt8 = wq + ((ic * DW_K + kh) * DW_K + kw) * STEM_OC;
+#pragma unroll
                 for (int o = 0; o < STEM_OC; o++)
-                    acc[o] = fma(v, (float8)(wt[wbase[o] + wo]), acc[o]);
+                    acc[o] = fma(v, (float8)(wt8[o]), acc[o]);
             }
         }
     }

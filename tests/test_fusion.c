@@ -334,7 +334,7 @@ static void test_se_gate(void **state)
     rt_destroy(rt);
 }
 
-/* Pointwise weights go to the device packed (conv_cl_pack_pw) only when they
+/* Pointwise weights go to the device packed (conv_cl_pack_weights) only when they
  * are constants one Conv reads; otherwise the Conv runs conv_tiled on them as
  * they are, and neither an SE gate nor a depthwise Conv fuses into it. */
 static void test_weight_packing(void **state)
@@ -376,6 +376,25 @@ static void test_weight_packing(void **state)
     kh_output(g, y2);
     kh_output(g, y3);
     assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwl", 3, "separable with shared weights"), 0);
+    /* a stem-shaped Conv (3 -> 8, 3x3 stride 2) packs as conv_pw does; two
+     * sharing their weights run conv_tiled */
+    for (int shared = 0; shared < 2; shared++) {
+        g = kh_new(13);
+        int64_t sd[4] = {1, 3, 17, 17}, swd[4] = {8, 3, 3, 3};
+        x = kh_input(g, "x", 4, sd);
+        int sw = kh_const(g, "stem.w", 4, swd, -0.4f, 0.4f);
+        for (int i = 0; i <= shared; i++) {
+            int si[2] = {x, sw}, sy = kh_tensor(g, i ? "stem1" : "stem0");
+            int sn = ir_add_node(g, IR_OP_CONV, i ? "stem1" : "stem0", si, 2, &sy, 1);
+            int64_t ks[2] = {3, 3}, st[2] = {2, 2}, pd[4] = {1, 1, 1, 1};
+            ir_set_attr_ints(g, sn, "kernel_shape", ks, 2);
+            ir_set_attr_ints(g, sn, "strides", st, 2);
+            ir_set_attr_ints(g, sn, "pads", pd, 4);
+            kh_output(g, sy);
+        }
+        assert_int_equal(kh_check_k(rt, g, NULL, shared ? "conv_tiled" : "conv_stem", 1 + shared,
+                                    shared ? "stems sharing weights" : "stem"), 0);
+    }
     rt_destroy(rt);
 }
 

@@ -93,6 +93,13 @@ static int is_pointwise(const op_win *w, int group)
     return w->k[0] == 1 && w->k[1] == 1 && no_pad && group == 1 && w->stride[0] == w->stride[1];
 }
 
+/* conv_dw's preconditions: group == C_in == C_out, square 3/5/7 kernel. */
+static int is_depthwise(const op_win *w, int group, int64_t c, int64_t oc)
+{
+    return group == c && oc == c && w->k[0] == w->k[1] &&
+           (w->k[0] == 3 || w->k[0] == 5 || w->k[0] == 7);
+}
+
 int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
 {
     op_win w;
@@ -104,7 +111,26 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
     return is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) && !opcl_forced_away(c, "conv_pw");
 }
 
-int conv_cl_pw_packed(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate)
+/* conv_stem's output channels per work-item: STEM_OC in conv.cl, equal to
+ * PW_OC since both read weights packed by conv_cl_pack_weights. */
+#define CONV_STEM_OC 8
+_Static_assert(CONV_STEM_OC == PW_OC, "conv_stem and conv_pw share the packed layout");
+
+/* conv_stem's preconditions (group 1, C_in <= 4, square 3/5/7 kernel, dilation
+ * 1; any stride and pads), and where it beats conv_tiled on its own (stride 2
+ * both ways, at least one full tile of output channels: a network's stem).
+ * A test forcing conv_stem gets it whenever the preconditions hold. */
+static int stem_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
+{
+    if (G != 1 || C > 4 || w->k[0] != w->k[1] || (w->k[0] != 3 && w->k[0] != 5 && w->k[0] != 7) ||
+        w->dil[0] != 1 || w->dil[1] != 1 || opcl_forced_away(c, "conv_stem"))
+        return 0;
+    if (c->force && strcmp(c->force, "conv_stem") == 0)
+        return 1;
+    return w->stride[0] == 2 && w->stride[1] == 2 && OC >= CONV_STEM_OC;
+}
+
+int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate)
 {
     if (fused_dw)
         return 1; /* the plan fused it only where conv_cl_sep_ok: conv_dwpw */
@@ -114,9 +140,15 @@ int conv_cl_pw_packed(const opcl_ctx *c, const ir_node *n, int fused_dw, int has
         err_clear(&err);
         return 0;
     }
-    const ir_tensor *x = ir_in(c->g, n, 0);
-    if (!is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) || x->ndim != 4 ||
-        x->dtype != IR_DT_FLOAT || opcl_forced_away(c, "conv_pw"))
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    if (x->ndim != 4 || y->ndim != 4 || x->dtype != IR_DT_FLOAT)
+        return 0;
+    const int G = (int)ir_attr_int(n, "group", 1), C = (int)x->dims[1], OC = (int)y->dims[1];
+    if (!is_pointwise(&w, G)) /* conv_cl's order: depthwise variants before conv_stem */
+        return !(is_depthwise(&w, G, C, OC) &&
+                 (!opcl_forced_away(c, "conv_dwl") || !opcl_forced_away(c, "conv_dw"))) &&
+               stem_ok(c, &w, G, C, OC);
+    if (opcl_forced_away(c, "conv_pw"))
         return 0;
     if (has_gate)
         return 1;
@@ -131,9 +163,10 @@ int conv_cl_pw_packed(const opcl_ctx *c, const ir_node *n, int fused_dw, int has
     return 1;
 }
 
-float *conv_cl_pack_pw(const ir_tensor *w, size_t *bytes)
+float *conv_cl_pack_weights(const ir_tensor *w, size_t *bytes)
 {
-    const int64_t OC = w->dims[0], C = w->dims[1], blocks = (OC + PW_OC - 1) / PW_OC;
+    const int64_t OC = w->dims[0], C = OC ? ir_numel(w) / OC : 0;
+    const int64_t blocks = (OC + PW_OC - 1) / PW_OC;
     *bytes = (size_t)(blocks * C * PW_OC) * sizeof(float);
     float *q = calloc((size_t)(blocks * C * PW_OC) + 1, sizeof(float));
     if (!q)
@@ -143,13 +176,6 @@ float *conv_cl_pack_pw(const ir_tensor *w, size_t *bytes)
         for (int64_t ic = 0; ic < C; ic++)
             q[((oc / PW_OC) * C + ic) * PW_OC + oc % PW_OC] = src[oc * C + ic];
     return q;
-}
-
-/* conv_dw's preconditions: group == C_in == C_out, square 3/5/7 kernel. */
-static int is_depthwise(const op_win *w, int group, int64_t c, int64_t oc)
-{
-    return group == c && oc == c && w->k[0] == w->k[1] &&
-           (w->k[0] == 3 || w->k[0] == 5 || w->k[0] == 7);
 }
 
 /* conv_dwl keeps a (n, c) plane with its padding in local memory: at most this
@@ -234,23 +260,6 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     const size_t gws[3] = {(size_t)(OW + px - 1) / px, (size_t)OH, (size_t)N};
     return opcl_push(c, n, k, 3, gws, lws, "conv_dwpw", err);
-}
-
-/* conv_stem's output channels per work-item: STEM_OC in conv.cl. */
-#define CONV_STEM_OC 8
-
-/* conv_stem's preconditions (group 1, C_in <= 4, square 3/5/7 kernel, dilation
- * 1; any stride and pads), and where it beats conv_tiled on its own (stride 2
- * both ways, at least one full tile of output channels: a network's stem).
- * A test forcing conv_stem gets it whenever the preconditions hold. */
-static int stem_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
-{
-    if (G != 1 || C > 4 || w->k[0] != w->k[1] || (w->k[0] != 3 && w->k[0] != 5 && w->k[0] != 7) ||
-        w->dil[0] != 1 || w->dil[1] != 1 || opcl_forced_away(c, "conv_stem"))
-        return 0;
-    if (c->force && strcmp(c->force, "conv_stem") == 0)
-        return 1;
-    return w->stride[0] == 2 && w->stride[1] == 2 && OC >= CONV_STEM_OC;
 }
 
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
@@ -360,7 +369,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         variant = "conv_dw";
         conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
         gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
-    } else if (stem_ok(c, &w, G, C, OC)) {
+    } else if (c->w_packed && stem_ok(c, &w, G, C, OC)) {
         variant = "conv_stem";
         conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
         gws[0] = (size_t)(OW + 7) / 8;

@@ -57,7 +57,7 @@ static int sole_reader(const ir_graph *g, int t)
 }
 
 /* 1 when Conv i's weights can go to the device packed for its kernel
- * (conv_cl_pack_pw): float32 constants that i alone reads. */
+ * (conv_cl_pack_weights): float32 constants that i alone reads. */
 static int packable_weights(const ir_graph *g, int i)
 {
     const ir_node *n = &g->nodes[i];
@@ -283,7 +283,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
 }
 
 /* Pointwise Convs that will run conv_pw / conv_dwpw get their weights uploaded
- * in those kernels' packed layout (see conv_cl_pack_pw). */
+ * in those kernels' packed layout (see conv_cl_pack_weights). */
 static void choose_packing(const ir_graph *g, const plan_options *o, const tune_db *tune,
                            const plan *p, plan_work *w)
 {
@@ -295,7 +295,7 @@ static void choose_packing(const ir_graph *g, const plan_options *o, const tune_
         w->packed_by[t] = -1;
     for (int i = 0; i < g->n_nodes; i++)
         if (p->fused_into[i] < 0 && packable_weights(g, i) &&
-            conv_cl_pw_packed(&probe, &g->nodes[i], w->sep[i] >= 0, w->gate_x[i] >= 0))
+            conv_cl_packs_weights(&probe, &g->nodes[i], w->sep[i] >= 0, w->gate_x[i] >= 0))
             w->packed_by[g->nodes[i].in[1]] = i;
 }
 
@@ -386,7 +386,7 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             size_t b = ir_nbytes(x) ? ir_nbytes(x) : sizeof(float);
             const void *src = ir_nbytes(x) ? x->data : (void *)&p->act_bytes;
             float *packed = NULL;
-            if (w->packed_by[t] >= 0 && !(packed = conv_cl_pack_pw(x, &b))) {
+            if (w->packed_by[t] >= 0 && !(packed = conv_cl_pack_weights(x, &b))) {
                 free(bytes);
                 return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory packing '%s'", x->name);
             }
