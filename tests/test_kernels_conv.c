@@ -102,6 +102,10 @@ static const conv_case cases[] = {
     /* stride 1 x 2, or a plane too big for its tile: conv_dw by itself */
     {1, 5, 13, 43, 5, 7, 7, 1, 2, 3, 0, 3, 5, 1, 5, 0, NOACT, NULL, "conv_dw"},
     {1, 2, 130, 130, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, NOACT, NULL, "conv_dw"},
+    /* a 45 KiB tile: conv_dwl where the device has >= 90 KiB of local memory
+     * (POCL), conv_dw on a GPU's 48 KiB; either way against the reference */
+    {1, 3, 100, 101, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, IR_OP_RELU, NULL, NULL},
+    {1, 3, 111, 113, 3, 3, 3, 2, 2, 0, 1, 1, 0, 1, 3, 1, NOACT, NULL, NULL},
     /* horizontal stride 3: the lane-by-lane gather path everywhere */
     {1, 5, 9, 40, 5, 3, 3, 1, 3, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dw", "conv_dw"},
     {1, 3, 7, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, "conv_dw", "conv_dw"},
