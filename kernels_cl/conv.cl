@@ -85,6 +85,42 @@ DEFINE_ACT_V(float4)
 DEFINE_ACT_V(float8)
 DEFINE_ACT_V(float16)
 
+/* The first n lanes of v to p (n below the vector width): stores of halving
+ * widths instead of n scalar ones, for rows and planes that end inside a
+ * vector (14- and 7-wide rows, 49-pixel planes). */
+void store_part2(float2 v, int n, __global float *p)
+{
+    if (n & 1)
+        *p = v.x;
+}
+void store_part4(float4 v, int n, __global float *p)
+{
+    if (n & 2) {
+        vstore2(v.lo, 0, p);
+        store_part2(v.hi, n & 1, p + 2);
+    } else {
+        store_part2(v.lo, n, p);
+    }
+}
+void store_part8(float8 v, int n, __global float *p)
+{
+    if (n & 4) {
+        vstore4(v.lo, 0, p);
+        store_part4(v.hi, n & 3, p + 4);
+    } else {
+        store_part4(v.lo, n, p);
+    }
+}
+void store_part16(float16 v, int n, __global float *p)
+{
+    if (n & 8) {
+        vstore8(v.lo, 0, p);
+        store_part8(v.hi, n & 7, p + 8);
+    } else {
+        store_part8(v.lo, n, p);
+    }
+}
+
 /* Test hook: a kernel built with -DCLCNN_FAULT_FLIP_SIGN writes wrong results on
  * purpose so `clcnn compare` can be shown to catch a broken layer. */
 #ifdef CLCNN_FAULT_FLIP_SIGN
@@ -308,17 +344,15 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
                     vstore16(FAULT(act_float16(v, act, a, b)), 0, out + o);
                     continue;
                 }
-                /* part of a row: the epilogue stays one vector op, only the
-                 * n-lane copies are scalar (per-lane act_apply cost as much as the taps) */
+                /* part of a row: the epilogue stays one vector op (per-lane
+                 * act_apply cost as much as the taps), stored in pieces */
                 float t[16];
                 if (has_res) {
                     for (int p = 0; p < n; p++)
                         t[p] = res[o + p];
                     v += vload16(0, t);
                 }
-                vstore16(FAULT(act_float16(v, act, a, b)), 0, t);
-                for (int p = 0; p < n; p++)
-                    out[o + p] = t[p];
+                store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
             } else {
                 float8 v;
                 if (S == 1)
@@ -337,9 +371,7 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
                         t[p] = res[o + p];
                     v += vload8(0, t);
                 }
-                vstore8(FAULT(act_float8(v, act, a, b)), 0, t);
-                for (int p = 0; p < n; p++)
-                    out[o + p] = t[p];
+                store_part8(FAULT(act_float8(v, act, a, b)), n, out + o);
             }
         }
     }
@@ -545,9 +577,7 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
                 t[p] = res[i + p];
             y += VLOAD(0, t);
         }
-        VSTORE(FAULT(PW_XCAT(act_float, PW_PX)(y, act, a, b)), 0, t);
-        for (int p = 0; p < left; p++)
-            out[i + p] = t[p];
+        PW_XCAT(store_part, PW_PX)(FAULT(PW_XCAT(act_float, PW_PX)(y, act, a, b)), left, out + i);
     }
 }
 
