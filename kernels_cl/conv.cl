@@ -263,11 +263,15 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
         DWSTORE(FAULT(PW_XCAT(act_float, DW_PX)(acc, act, a, b)), 0, out + o);
         return;
     }
-    float v[DW_PX];
-    DWSTORE(acc, 0, v);
-    for (int p = 0; p < DW_PX; p++)
-        if (ow0 + p < OW)
-            out[o + p] = FAULT(act_apply(v[p] + (has_res ? res[o + p] : 0.0f), act, a, b));
+    const int left = OW - ow0; /* part of a tile: vector epilogue, stored in pieces */
+    if (has_res) {
+        float t[DW_PX];
+        DWSTORE((DWV)(0.0f), 0, t);
+        for (int p = 0; p < left; p++)
+            t[p] = res[o + p];
+        acc += DWLOAD(0, t);
+    }
+    PW_XCAT(store_part, DW_PX)(FAULT(PW_XCAT(act_float, DW_PX)(acc, act, a, b)), left, out + o);
 }
 
 /* conv_dwl: depthwise on a plane small enough for local memory. conv_dw's
@@ -428,11 +432,16 @@ __kernel void conv_dwpw(__global const float *in, __global const float *dwt,
                         out + i);
                 continue;
             }
-            float v[DW_PX];
-            DWSTORE(acc[o], 0, v);
-            for (int p = 0; p < DW_PX && ow0 + p < OW; p++)
-                out[i + p] = FAULT(act_apply(v[p] + (has_res ? res[i + p] : 0.0f), acts.s1,
-                                             af.s2, af.s3));
+            const int left = OW - ow0; /* part of a tile: as conv_dw's */
+            if (has_res) {
+                float t[DW_PX];
+                DWSTORE((DWV)(0.0f), 0, t);
+                for (int p = 0; p < left; p++)
+                    t[p] = res[i + p];
+                acc[o] += DWLOAD(0, t);
+            }
+            PW_XCAT(store_part, DW_PX)(
+                FAULT(PW_XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), left, out + i);
         }
     }
 }
