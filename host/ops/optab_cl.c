@@ -101,8 +101,7 @@ static size_t pow2_cap(size_t v, size_t cap)
  * on 2 cores, one core idle up to a third of the launch) and few distinct
  * shapes: POCL compiles a kernel once per local size at its first launch,
  * ~0.1-0.2 s each in a cold start. So CPUs get one shape per dimension count,
- * 8 x (up to 4) or 32, not fitted to the global size (items past it return at
- * once). Against 4 x 4 it was 1-3% faster; fitting 8 to small extents cost a
+ * 8 x 4 or 32, not fitted to the global size (items past it return at once). Against 4 x 4 it was 1-3% faster; fitting 8 to small extents cost a
  * second conv_pw compile (MobileNetV2 cold start 2.15 -> 2.35 s). */
 #define CPU_LWS0 8 /* CPU work-group width along dim 0 (x 4 along dim 1; 32 in 1-D) */
 static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, int cpu, size_t *lws)
@@ -113,7 +112,7 @@ static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, int cpu, siz
     if (cpu && budget >= 4 * CPU_LWS0) {
         lws[0] = dim > 1 ? CPU_LWS0 : 4 * CPU_LWS0; /* not fitted to gws: one shape */
         if (dim > 1)
-            lws[1] = pow2_cap(gws[1], 4);
+            lws[1] = 4;
         return;
     }
     lws[0] = pow2_cap(gws[0], dim > 1 && budget > 16 ? 16 : budget);
