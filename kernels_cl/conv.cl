@@ -598,10 +598,11 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
  * out/res: N x OC. NDRange (OC, N). */
 __kernel void conv_mv(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
-                      int OC, int act, float a, float b, __global const float *res, int has_res)
+                      int OC, int N, int act, float a, float b, __global const float *res,
+                      int has_res)
 {
     const int oc = get_global_id(0), n = get_global_id(1);
-    if (oc >= OC)
+    if (oc >= OC || n >= N)
         return;
     __global const float *w = wt + (size_t)oc * C;
     __global const float *x = in + (size_t)n * C;

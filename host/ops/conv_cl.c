@@ -321,7 +321,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         if ((st = opcl_kernel(c, "conv", opts, "conv_mv", &k, err)))
             return st;
         if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
-            (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) || (st = set_act(k, 7, c, &a, err)))
+            (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
+            (st = opcl_arg(k, 7, sizeof(cl_int), &gv[7], err)) || (st = set_act(k, 8, c, &a, err)))
             goto fail;
         size_t gws[3] = {(size_t)OC, (size_t)N, 1};
         return opcl_push(c, n, k, 2, gws, NULL, "conv_mv", err);
