@@ -1,8 +1,9 @@
-/* act.cl — the activation every fused epilogue applies, in one place. Not a
- * program of its own: host/runtime/rt_program.c puts this text in front of
- * every kernels_cl program it builds (then resets line numbers with #line, so
- * build logs point into the program's own file). Codes match OPCL_ACT_* in
- * host/ops/op_cl.h. */
+/* act.cl — what every kernel file shares: the activation every fused epilogue
+ * applies (scalar and on float4/8/16), stores of a part-filled vector, and the
+ * FAULT test hook. Not a program of its own: host/runtime/rt_program.c puts
+ * this text in front of every kernels_cl program it builds (then resets line
+ * numbers with #line, so build logs point into the program's own file). Codes
+ * match OPCL_ACT_* in host/ops/op_cl.h. */
 
 #define ACT_NONE 0
 #define ACT_RELU 1
@@ -28,3 +29,72 @@ float act_apply(float v, int act, float a, float b)
     default: return v;
     }
 }
+
+/* Token pasting for vector type and function names (float16, vload8, ...). */
+#define CAT_(a, b) a##b
+#define XCAT(a, b) CAT_(a, b)
+
+/* act_apply on a whole vector (one uniform switch, lane-parallel math): the
+ * scalar per-pixel epilogue cost about as much as the taps of a 3x3 depthwise. */
+#define DEFINE_ACT_V(T)                                                                  \
+    T act_##T(T v, int act, float a, float b)                                          \
+    {                                                                                  \
+        switch (act) {                                                                 \
+        case ACT_RELU: return fmax(v, 0.0f);                                           \
+        case ACT_CLIP: return fmin(fmax(v, a), b);                                     \
+        case ACT_LEAKY: return select(v * a, v, v >= (T)(0.0f));                       \
+        case ACT_HSIGMOID: return clamp(v * a + b, 0.0f, 1.0f);                        \
+        case ACT_HSWISH: return v * clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;                \
+        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                              \
+        case ACT_SILU: return v / (1.0f + exp(-v));                                    \
+        case ACT_XHSIG: return v * clamp(v * a + b, 0.0f, 1.0f);                       \
+        default: return v;                                                             \
+        }                                                                              \
+    }
+DEFINE_ACT_V(float4)
+DEFINE_ACT_V(float8)
+DEFINE_ACT_V(float16)
+
+/* The first n lanes of v to p (n below the vector width): stores of halving
+ * widths instead of n scalar ones, for rows and planes that end inside a
+ * vector (14- and 7-wide rows, 49-pixel planes). */
+void store_part2(float2 v, int n, __global float *p)
+{
+    if (n & 1)
+        *p = v.x;
+}
+void store_part4(float4 v, int n, __global float *p)
+{
+    if (n & 2) {
+        vstore2(v.lo, 0, p);
+        store_part2(v.hi, n & 1, p + 2);
+    } else {
+        store_part2(v.lo, n, p);
+    }
+}
+void store_part8(float8 v, int n, __global float *p)
+{
+    if (n & 4) {
+        vstore4(v.lo, 0, p);
+        store_part4(v.hi, n & 3, p + 4);
+    } else {
+        store_part4(v.lo, n, p);
+    }
+}
+void store_part16(float16 v, int n, __global float *p)
+{
+    if (n & 8) {
+        vstore8(v.lo, 0, p);
+        store_part8(v.hi, n & 7, p + 8);
+    } else {
+        store_part8(v.lo, n, p);
+    }
+}
+
+/* Test hook: a kernel built with -DCLCNN_FAULT_FLIP_SIGN writes wrong results on
+ * purpose so `clcnn compare` can be shown to catch a broken layer. */
+#ifdef CLCNN_FAULT_FLIP_SIGN
+#define FAULT(v) (-(v))
+#else
+#define FAULT(v) (v)
+#endif

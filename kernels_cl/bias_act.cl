@@ -13,13 +13,6 @@
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
-/* Test hook, as in conv.cl: -DCLCNN_FAULT_FLIP_SIGN makes the layer wrong on purpose. */
-#ifdef CLCNN_FAULT_FLIP_SIGN
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void bias_act(__global float *y, __global const float *bias, int has_bias, int C, int HW,
                        int total, int act, float a, float b, __global const float *res,
                        int has_res)

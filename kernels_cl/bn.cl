@@ -2,12 +2,6 @@
  * activation. Variant: bn (no preconditions; C*HW per batch item, HW = product of
  * the dims after C, 1 for N,C inputs). NDRange (ceil(HW), N*C). */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
 __kernel void bn(__global const float *x, __global const float *scale, __global const float *shift,

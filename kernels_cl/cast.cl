@@ -16,12 +16,6 @@
 #define CONVERT convert_long_sat_rtz
 #endif
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void cast_elems(__global const SRC_T *x, __global DST_T *y, int n)
 {
     const int i = get_global_id(0);

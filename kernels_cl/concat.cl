@@ -4,12 +4,6 @@
  * elements, run o read at src_off + o*src_stride, written at dst_off + o*dst_stride.
  * NDRange (chunk, outer). */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void copy_block(__global const float *src, __global float *dst, int outer, int chunk,
                          int src_stride, int src_off, int dst_stride, int dst_off)
 {

@@ -16,12 +16,6 @@
 #define BIN_MUL 2
 #define BIN_DIV 3
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
 float bin_apply(float x, float y, int op)

@@ -13,7 +13,9 @@
 #define IDX_T long /* int64 indices; the host passes -DIDX_T=int for int32 ones */
 #endif
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl: flips the sign bit of each word */
+/* The test hook (act.cl) on raw words: flips the sign bit of each. */
+#undef FAULT
+#ifdef CLCNN_FAULT_FLIP_SIGN
 #define FAULT(v) ((v) ^ 0x80000000u)
 #else
 #define FAULT(v) (v)

@@ -7,12 +7,6 @@
  * scalars all broadcast. One work-item per output. NDRange (N, M, batch).
  *   y[b,m,n] = alpha * sum_k A[b,m,k] B[b,k,n] + beta * C[m,n] */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 /* sz: (M, N, K, batch); st: (a_sb, a_sm, a_sk, b_sb, b_sk, b_sn, c_sm, c_sn). */
 __kernel void gemm_general(__global const float *A, __global const float *B,
                            __global const float *C, int has_c, __global float *Y, int4 sz,

@@ -6,12 +6,6 @@
 #define PAD_REFLECT 1
 #define PAD_EDGE 2
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void pad_nd(__global const float *x, __global float *y, int n, int8 ydims, int8 xdims,
                      int8 pb, int mode, float value)
 {

@@ -12,12 +12,6 @@
 #define POOL_MAX 0
 #define POOL_AVG 1
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 /* g: (H, W, OH, OW, NC, count_include_pad, -, -); k: (KH, KW, SH, SW, PT, PL, DH, DW);
  * pe: (PB, PR) the bottom / right pads. */
 __kernel void pool2d(__global const float *in, __global float *out, int kind, int8 g, int8 k,

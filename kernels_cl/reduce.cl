@@ -6,12 +6,6 @@
  *                   to 6, red = 1 on reduced dims. No preconditions. NDRange (n_out).
  * Sums run in float; the host divides by the count (passed as inv_count). */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void reduce_contig(__global const float *in, __global float *out, int outer, int R,
                             int inner, float inv_count)
 {

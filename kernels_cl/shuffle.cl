@@ -6,12 +6,6 @@
  * the host then passes y0 twice and nothing is written through y1).
  * NDRange (hw, cnt0+cnt1, N): dim 0 runs over pixels so reads and writes are contiguous. */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void shuffle2_cat(__global const float *a, __global const float *b, __global float *y0,
                            __global float *y1, int hw, int ch, int n, int off0, int cnt0,
                            int off1, int cnt1)

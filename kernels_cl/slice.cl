@@ -3,12 +3,6 @@
  * st[d] = input stride * step of dim d, base = offset of the first element taken.
  * Split uses concat.cl's block copy instead (its pieces are contiguous runs). NDRange (n). */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void slice_nd(__global const float *x, __global float *y, int n, int base, int8 dims,
                        int8 st)
 {

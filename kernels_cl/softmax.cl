@@ -2,12 +2,6 @@
  * Variant (host/ops/softmax_cl.c): softmax_line, no preconditions: the input is viewed
  * as (outer, L, inner); one work-item per line (outer, inner). NDRange (inner, outer). */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void softmax_line(__global const float *x, __global float *y, int outer, int L, int inner)
 {
     const int j = get_global_id(0), o = get_global_id(1);

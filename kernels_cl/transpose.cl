@@ -4,12 +4,6 @@
  * channel shuffle (Reshape -> Transpose -> Reshape) therefore runs as this one kernel:
  * the Reshapes are zero-copy aliases. NDRange (n). */
 
-#ifdef CLCNN_FAULT_FLIP_SIGN /* test hook, see conv.cl */
-#define FAULT(v) (-(v))
-#else
-#define FAULT(v) (v)
-#endif
-
 __kernel void permute(__global const float *x, __global float *y, int n, int8 dims, int8 st)
 {
     const int i = get_global_id(0);

@@ -14,7 +14,7 @@
 #include "../plan/tune.h"
 #include "ops_impl.h"
 
-#define PW_OC 8   /* pointwise tile, passed to conv.cl with -D: 8 channels x one float16 */
+#define PW_OC 8   /* pointwise tile, passed to conv_pw.cl with -D: 8 channels x one float16 */
 #define PW_PX 16  /* of pixels measured best on POCL (AVX-512) among 4/8/16 x 8/16 (float8: */
                   /* MobileNetV2 pointwise 32 -> 20 ms, float16: -> 16.5 ms, alternating runs) */
 /* conv_tiled register tile, passed with -D. On POCL what pays is reuse per load:
@@ -29,20 +29,21 @@ static const int conv_ct_choices[] = {16, 8, 4};
 #define DW_PX 8   /* conv_dw pixels per work-item, one float8, passed with -D (explicit vectors, */
                   /* masked edge tiles, vector epilogue: MobileNetV2 dw ~11 -> ~2.6 ms device) */
 
-/* Build options of conv.cl: every variant gets the same string, only the
- * depthwise kernel size and conv_tiled's channel tile varying, so a network's
- * convs share one or two compiled programs (each distinct string is a separate
- * POCL compile on a cold start). */
-static void conv_opts(char *buf, size_t n, int dw_k, int ct, int dw_px)
+/* Build options of each conv program carry only what that file reads, so
+ * layers that differ elsewhere share one compiled program (each distinct
+ * string is a separate compile on a cold start, ~0.2-0.5 s on POCL). */
+static void pw_opts(char *buf, size_t n)
 {
-    snprintf(buf, n,
-             "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d -DPW_PX=%d -DCONV_CT=%d -DCONV_PX=%d", dw_k, dw_px,
-             PW_OC, PW_PX, ct, CONV_PX);
+    snprintf(buf, n, "-DPW_OC=%d -DPW_PX=%d", PW_OC, PW_PX);
+}
+static void dw_opts(char *buf, size_t n, int k, int px)
+{
+    snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d", k, px, PW_OC);
 }
 
 /* conv_dwpw's row tile: 16 pixels (one float16: half the instructions per
  * pointwise MAC of a float8) where the C x 16 local tile fits and rows are
- * wide enough to fill it, else DW_PX. 16 is a second build of conv.cl, paid
+ * wide enough to fill it, else DW_PX. 16 is a second build of conv_dw.cl, paid
  * once per cold start by networks that use both: MobileNetV2's 112..28-wide
  * blocks went 0.45 -> 0.35 ms (block 1), its 7- and 14-wide ones with
  * C = 576/960 stay at 8. */
@@ -111,7 +112,7 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
     return is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) && !opcl_forced_away(c, "conv_pw");
 }
 
-/* conv_stem's output channels per work-item: STEM_OC in conv.cl, equal to
+/* conv_stem's output channels per work-item: STEM_OC in conv_stem.cl, equal to
  * PW_OC since both read weights packed by conv_cl_pack_weights. */
 #define CONV_STEM_OC 8
 _Static_assert(CONV_STEM_OC == PW_OC, "conv_stem and conv_pw share the packed layout");
@@ -184,7 +185,7 @@ float *conv_cl_pack_weights(const ir_tensor *w, size_t *bytes)
  * depthwise layers from conv_dw's 0.40 to 0.22 ms; a GPU's 48 KiB gives 24). */
 #define DWL_LOCAL_MAX 65536
 
-/* conv_dwl's tile (see conv.cl): TS floats a row, TH rows; 0 when the
+/* conv_dwl's tile (see conv_dw.cl): TS floats a row, TH rows; 0 when the
  * stride is not 1 or 2 both ways or the tile is over the limit above. */
 static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts, int *th)
 {
@@ -217,7 +218,7 @@ int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
            !opcl_forced_away(c, "conv_dwpw");
 }
 
-/* Depthwise c->dw then pointwise n as one conv_dwpw launch (see conv.cl). */
+/* Depthwise c->dw then pointwise n as one conv_dwpw launch (see conv_dw.cl). */
 static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_graph *g = c->g;
@@ -243,9 +244,9 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const cl_float af[4] = {c->dw_act.a, c->dw_act.b, c->act.a, c->act.b};
     const int px = dwpw_px(C, OW);
     char opts[128];
-    conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], px);
+    dw_opts(opts, sizeof opts, (int)w.k[0], px);
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "conv", opts, "conv_dwpw", &k, err)))
+    if ((st = opcl_kernel(c, "conv_dw", opts, "conv_dwpw", &k, err)))
         return st;
     const size_t lws[3] = {1, 1, 1}; /* one row tile per work-group: its own C x px slice */
     if ((st = opcl_arg(k, 0, sizeof in, &in, err)) || (st = opcl_arg(k, 1, sizeof dwt, &dwt, err)) ||
@@ -317,8 +318,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !opcl_forced_away(c, "conv_mv")) {
         char opts[128];
-        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
-        if ((st = opcl_kernel(c, "conv", opts, "conv_mv", &k, err)))
+        pw_opts(opts, sizeof opts);
+        if ((st = opcl_kernel(c, "conv_pw", opts, "conv_mv", &k, err)))
             return st;
         if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
             (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
@@ -329,8 +330,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_pw && c->w_packed) {
         char opts[128];
-        conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
-        if ((st = opcl_kernel(c, "conv", opts, "conv_pw", &k, err)))
+        pw_opts(opts, sizeof opts);
+        if ((st = opcl_kernel(c, "conv_pw", opts, "conv_pw", &k, err)))
             return st;
         cl_int hw = OH * OW, has_gate = c->gate != NULL;
         cl_mem gate = has_gate ? c->gate : a.wt; /* any valid buffer; not read */
@@ -350,14 +351,14 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (c->gate)
         return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate was fused into a Conv that is not "
                        "pointwise (the plan must ask conv_cl_gate_ok)");
-    const char *variant = "conv_general";
+    const char *variant = "conv_general", *prog = "conv";
     char opts[128];
-    conv_opts(opts, sizeof opts, 3, conv_ct_choices[0], DW_PX);
+    snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", conv_ct_choices[0], CONV_PX);
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
     if (is_dw && dwl_tile(c, &w, OH, OW, &ts, &th) && !opcl_forced_away(c, "conv_dwl")) {
-        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
-        if ((st = opcl_kernel(c, "conv", opts, "conv_dwl", &k, err)))
+        dw_opts(opts, sizeof opts, (int)w.k[0], DW_PX);
+        if ((st = opcl_kernel(c, "conv_dw", opts, "conv_dwl", &k, err)))
             return st;
         const cl_int gd[8] = {C, H, W, OH, OW, 0, ts, th};
         /* rows per plane, one work-item each (up to 16); on a CPU always 16, one
@@ -373,23 +374,23 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return opcl_push(c, n, k, 3, gws2, lws, "conv_dwl", err);
     }
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
-        variant = "conv_dw";
-        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
+        variant = "conv_dw", prog = "conv_dw";
+        dw_opts(opts, sizeof opts, (int)w.k[0], DW_PX);
         gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
     } else if (c->w_packed && stem_ok(c, &w, G, C, OC)) {
-        variant = "conv_stem";
-        conv_opts(opts, sizeof opts, (int)w.k[0], conv_ct_choices[0], DW_PX);
+        variant = "conv_stem", prog = "conv_stem";
+        snprintf(opts, sizeof opts, "-DSTEM_K=%d -DSTEM_OC=%d", (int)w.k[0], CONV_STEM_OC);
         gws[0] = (size_t)(OW + 7) / 8;
         gws[2] = (size_t)N * ((OC + CONV_STEM_OC - 1) / CONV_STEM_OC);
     } else if (ct && !opcl_forced_away(c, "conv_tiled")) {
         variant = "conv_tiled";
-        conv_opts(opts, sizeof opts, 3, ct, DW_PX);
+        snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", ct, CONV_PX);
         gws[0] = (size_t)(OW + CONV_PX - 1) / CONV_PX;
         gws[2] = (size_t)N * ((OC + ct - 1) / ct);
     } else {
         c->fallback = 1; /* the general kernel: correct everywhere, slowest */
     }
-    if ((st = opcl_kernel(c, "conv", opts, variant, &k, err)))
+    if ((st = opcl_kernel(c, prog, opts, variant, &k, err)))
         return st;
     if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof a.g, a.g, err)) ||
         (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, c, &a, err)))

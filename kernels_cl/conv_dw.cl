@@ -1,0 +1,311 @@
+/* conv_dw.cl — depthwise convolution (group == C_in == C_out, square DW_K x DW_K
+ * kernel, -DDW_K=3|5|7), NCHW float32, bias and activation fused. Variants
+ * (host/ops/conv_cl.c picks one and records it):
+ *   conv_dwl      stride 1 or 2 both ways, any pads and dilation, the zero-padded plane
+ *                 in local memory (the host checks its size): one work-group per plane.
+ *                 NDRange (LX, 1, N*C).
+ *   conv_dw       any horizontal stride (1 and 2 load vectors, others gather), any
+ *                 vertical stride, dilation, pads. DW_PX (4, 8, 16) consecutive output
+ *                 pixels of a row per work-item, one floatN vector.
+ *                 NDRange (ceil(OW/DW_PX), OH, N*C).
+ *   conv_dwpw     depthwise (as conv_dw, + its activation) then pointwise (1x1, stride 1,
+ *                 group 1, weights packed as conv_pw's) in one launch; the plan fuses a
+ *                 pair when the depthwise output has no other reader.
+ *                 NDRange (ceil(OW/DW_PX), OH, N), work-group 1.
+ * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
+ * Add the plan fused in, same shape as out), then the activation (act.cl).
+ * Every kernel guards its tail: the host pads global sizes to the work-group size
+ * (POCL has no non-uniform work-groups). */
+
+#ifndef DW_K
+#define DW_K 3 /* depthwise kernel size (square) */
+#endif
+#ifndef DW_PX
+#define DW_PX 8 /* conv_dw / conv_dwpw: consecutive output pixels per work-item */
+#endif
+#ifndef PW_OC
+#define PW_OC 8 /* conv_dwpw: pointwise output channels per pass (the packing block) */
+#endif
+
+/* conv_dw: the DW_PX pixels of a tile are one floatN vector. Rows outside the
+ * image are skipped per tap row (uniform branch); a tile whose taps all fall
+ * inside the row horizontally loads each tap as one unaligned vloadN (stride 1)
+ * or the even lanes of a vload2N (stride 2); edge tiles and other strides
+ * gather lane by lane with clamped, masked reads. Explicit vectors: POCL's
+ * work-item vectoriser made ~2.5 GFLOP/s of the scalar 8-pixel loop. */
+#define DWV XCAT(float, DW_PX)
+#define DWLOAD XCAT(vload, DW_PX)
+#define DWSTORE XCAT(vstore, DW_PX)
+#define DW_IOTA4 ((int4)(0, 1, 2, 3))
+#define DW_IOTA8 ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#define DW_IOTA16 ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#if DW_PX == 8
+#define DW_LOAD_S2(p) (vload16(0, (p)).even)
+#elif DW_PX == 16
+#define DW_LOAD_S2(p) ((float16)(vload16(0, (p)).even, vload16(0, (p) + 16).even))
+#elif DW_PX == 4
+#define DW_LOAD_S2(p) (vload8(0, (p)).even)
+#else
+#error "DW_PX must be 4, 8 or 16"
+#endif
+
+/* One depthwise row tile: DW_PX outputs of row oh from ow0 (tap origin ih0,
+ * iw0, horizontal stride S), channel plane ip at element offset zoff of a
+ * buffer of `total` floats, bias b0 added, no activation. Shared by conv_dw and
+ * conv_dwpw. S is a run-time value (strides 1 and 2 each get their vector
+ * loads, others gather) so every stride shares one compiled program. */
+#define DW_TAPS(LOAD, MASKED)                                                          \
+    _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                                                \
+        const int ih = ih0 + kh * DH;                                                  \
+        if (ih < 0 || ih >= H)                                                         \
+            continue;                                                                  \
+        __global const float *row = ip + ih * W + iw0;                                 \
+        _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                            \
+        {                                                                              \
+            DWV x = LOAD(row + kw * DL);                                               \
+            if (MASKED) { /* lanes outside the row read neighbours: zero them */      \
+                const XCAT(int, DW_PX) iw = lane + kw * DL;                         \
+                x = select((DWV)(0.0f), x, iw >= 0 && iw < W);                         \
+            }                                                                          \
+            acc = fma(x, (DWV)(wp[kh * DW_K + kw]), acc);                              \
+        }                                                                              \
+    }
+#define DW_LOAD_S1(p) DWLOAD(0, (p))
+
+DWV dw_tile(__global const float *ip, __global const float *wp, float b0, int ih0, int iw0,
+            int S, int H, int W, int DH, int DL, int zoff, int total)
+{
+    DWV acc = (DWV)(b0);
+    const XCAT(int, DW_PX) lane = iw0 + S * XCAT(DW_IOTA, DW_PX);
+    const int last = iw0 + (DW_PX - 1) * S + (DW_K - 1) * DL; /* rightmost tap column */
+    const bool inside = iw0 >= 0 && last < W;
+    /* edge tiles whose vector reads stay inside the buffer: same reads, masked */
+    const bool in_buf = zoff + iw0 >= 0 && zoff + H * W + last < total;
+    if (S == 1 && inside) {
+        DW_TAPS(DW_LOAD_S1, 0)
+    } else if (S == 1 && in_buf) {
+        DW_TAPS(DW_LOAD_S1, 1)
+    } else if (S == 2 && inside) {
+        DW_TAPS(DW_LOAD_S2, 0)
+    } else if (S == 2 && in_buf) {
+        DW_TAPS(DW_LOAD_S2, 1)
+    } else {
+        for (int kh = 0; kh < DW_K; kh++) {
+            const int ih = ih0 + kh * DH;
+            if (ih < 0 || ih >= H)
+                continue;
+            __global const float *row = ip + ih * W;
+            for (int kw = 0; kw < DW_K; kw++) {
+                float xs[DW_PX];
+                for (int p = 0; p < DW_PX; p++) {
+                    const int iw = iw0 + p * S + kw * DL;
+                    xs[p] = (iw >= 0 && iw < W) ? row[clamp(iw, 0, W - 1)] : 0.0f;
+                }
+                acc = fma(DWLOAD(0, xs), (DWV)(wp[kh * DW_K + kw]), acc);
+            }
+        }
+    }
+    return acc;
+}
+
+__kernel void conv_dw(__global const float *in, __global const float *wt,
+                      __global const float *bias, int has_bias, __global float *out, int8 g,
+                      int8 k, int act, float a, float b, __global const float *res, int has_res)
+{
+    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), z = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
+    if (ow0 >= OW || oh >= OH || z >= N * C)
+        return;
+    const int c = z % C;
+    DWV acc = dw_tile(in + (size_t)z * H * W, wt + c * DW_K * DW_K, has_bias ? bias[c] : 0.0f,
+                      oh * k.s2 - k.s4, ow0 * k.s3 - k.s5, k.s3, H, W, k.s6, k.s7, z * H * W,
+                      N * C * H * W);
+    const size_t o = (size_t)z * OH * OW + oh * OW + ow0;
+    if (ow0 + DW_PX <= OW) {
+        if (has_res)
+            acc += DWLOAD(0, res + o);
+        DWSTORE(FAULT(XCAT(act_float, DW_PX)(acc, act, a, b)), 0, out + o);
+        return;
+    }
+    const int left = OW - ow0; /* part of a tile: vector epilogue, stored in pieces */
+    if (has_res) {
+        float t[DW_PX];
+        DWSTORE((DWV)(0.0f), 0, t);
+        for (int p = 0; p < left; p++)
+            t[p] = res[o + p];
+        acc += DWLOAD(0, t);
+    }
+    XCAT(store_part, DW_PX)(FAULT(XCAT(act_float, DW_PX)(acc, act, a, b)), left, out + o);
+}
+
+/* conv_dwl: depthwise on a plane small enough for local memory. conv_dw's
+ * 8-pixel row tiles on 7- and 14-wide planes are all edge tiles (masked taps,
+ * half-empty vectors, per-tile setup), 3-12 GFLOP/s on EfficientNet-B0's
+ * small layers. Here one work-group owns one (n, c) plane: its work-items
+ * copy the plane with its zero padding into tile (TH rows of TS floats),
+ * then each computes output rows lid, lid + LX, ... in chunks of 16 lanes
+ * (a last chunk of at most 8 lanes as a float8) whose taps are plain vector
+ * loads from the tile: no masks, no edge cases. Stride 1 or 2 (the even
+ * lanes of two 16-float loads), any pads and dilation.
+ * gd: (C, H, W, OH, OW, -, TS, TH); kd: (-, -, S, -, PT, PL, DH, DL).
+ * The host sizes TS >= 16 * S * ceil(OW / 16) + (DW_K - 1) * DL and
+ * TH = (OH - 1) * S + (DW_K - 1) * DH + 1. NDRange (LX, 1, N*C), local (LX, 1, 1). */
+#define DWL_TAPS(T, LOADT)                                                             \
+    {                                                                                  \
+        T acc = (T)(b0);                                                               \
+        _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                          \
+            __local const float *tr = base + kh * DH * TS;                             \
+            _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                        \
+                acc = fma(LOADT(tr + kw * DL), (T)(wk[kh * DW_K + kw]), acc);          \
+        }                                                                              \
+        v = acc;                                                                       \
+    }
+#define DWL_L16_S1(p) vload16(0, (p))
+#define DWL_L16_S2(p) ((float16)(vload16(0, (p)).even, vload16(0, (p) + 16).even))
+#define DWL_L8_S1(p) vload8(0, (p))
+#define DWL_L8_S2(p) (vload16(0, (p)).even)
+
+__kernel void conv_dwl(__global const float *in, __global const float *wt,
+                       __global const float *bias, int has_bias, __global float *out, int8 gd,
+                       int8 kd, int act, float a, float b, __global const float *res,
+                       int has_res, __local float *tile)
+{
+    const int lid = get_local_id(0), LX = get_local_size(0), z = get_group_id(2);
+    const int C = gd.s0, H = gd.s1, W = gd.s2, OH = gd.s3, OW = gd.s4, TS = gd.s6, TH = gd.s7;
+    const int S = kd.s2, PT = kd.s4, PL = kd.s5, DH = kd.s6, DL = kd.s7;
+    __global const float *ip = in + (size_t)z * H * W;
+    for (int r = lid; r < TH; r += LX) {
+        const int ih = r - PT;
+        __local float *tr = tile + r * TS;
+        const bool inside = ih >= 0 && ih < H;
+        const int lo = inside ? min(PL, TS) : TS, hi = inside ? min(PL + W, TS) : TS;
+        for (int t = 0; t < lo; t++)
+            tr[t] = 0.0f;
+        __global const float *row = ip + ih * W - PL; /* tile column t <- input column t - PL */
+        int t = lo;
+        for (; t + 16 <= hi; t += 16)
+            vstore16(vload16(0, row + t), 0, tr + t);
+        for (; t < hi; t++)
+            tr[t] = row[t];
+        for (t = hi; t < TS; t++)
+            tr[t] = 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int c = z % C;
+    __global const float *wk = wt + c * DW_K * DW_K;
+    const float b0 = has_bias ? bias[c] : 0.0f;
+    for (int oh = lid; oh < OH; oh += LX) {
+        const size_t orow = (size_t)z * OH * OW + (size_t)oh * OW;
+        for (int ow0 = 0; ow0 < OW; ow0 += 16) {
+            __local const float *base = tile + oh * S * TS + ow0 * S;
+            const int n = min(OW - ow0, 16);
+            const size_t o = orow + ow0;
+            if (n > 8) {
+                float16 v;
+                if (S == 1)
+                    DWL_TAPS(float16, DWL_L16_S1)
+                else
+                    DWL_TAPS(float16, DWL_L16_S2)
+                if (n == 16) {
+                    if (has_res)
+                        v += vload16(0, res + o);
+                    vstore16(FAULT(act_float16(v, act, a, b)), 0, out + o);
+                    continue;
+                }
+                /* part of a row: the epilogue stays one vector op (per-lane
+                 * act_apply cost as much as the taps), stored in pieces */
+                float t[16];
+                if (has_res) {
+                    for (int p = 0; p < n; p++)
+                        t[p] = res[o + p];
+                    v += vload16(0, t);
+                }
+                store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
+            } else {
+                float8 v;
+                if (S == 1)
+                    DWL_TAPS(float8, DWL_L8_S1)
+                else
+                    DWL_TAPS(float8, DWL_L8_S2)
+                if (n == 8) {
+                    if (has_res)
+                        v += vload8(0, res + o);
+                    vstore8(FAULT(act_float8(v, act, a, b)), 0, out + o);
+                    continue;
+                }
+                float t[8];
+                if (has_res) {
+                    for (int p = 0; p < n; p++)
+                        t[p] = res[o + p];
+                    v += vload8(0, t);
+                }
+                store_part8(FAULT(act_float8(v, act, a, b)), n, out + o);
+            }
+        }
+    }
+}
+
+/* conv_dwpw: a depthwise Conv (+ its activation) feeding a stride-1 pointwise
+ * Conv that is its only reader, as one kernel. Each work-item takes one row
+ * tile (DW_PX pixels of row oh of image n): it computes the depthwise tile of
+ * all C channels once into its slice of `tile` (local memory, C * DW_PX floats
+ * per work-item), then the OC pointwise outputs PW_OC at a time from it, so
+ * the depthwise output never goes to global memory and costs no launch.
+ * gd: (C, H, W, OC, OH, OW, N, -); kd: (-, -, SH, -, PT, PL, DH, DW);
+ * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b). NDRange (ceil(OW/DW_PX), OH, N). */
+__kernel void conv_dwpw(__global const float *in, __global const float *dwt,
+                        __global const float *dwb, int has_dwb, __global float *out,
+                        __global const float *pwt, __global const float *pwb, int has_pwb,
+                        int8 gd, int8 kd, int2 acts, float4 af, __global const float *res,
+                        int has_res, __local float *tile)
+{
+    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), n = get_global_id(2);
+    const int C = gd.s0, H = gd.s1, W = gd.s2, OC = gd.s3, OH = gd.s4, OW = gd.s5, N = gd.s6;
+    if (ow0 >= OW || oh >= OH || n >= N)
+        return;
+    __local float *t = tile + (size_t)get_local_id(0) * C * DW_PX;
+    const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * kd.s3 - kd.s5;
+    for (int c = 0; c < C; c++) {
+        const int z = n * C + c;
+        const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
+                              has_dwb ? dwb[c] : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6, kd.s7,
+                              z * H * W, N * C * H * W);
+        DWSTORE(XCAT(act_float, DW_PX)(v, acts.s0, af.s0, af.s1), 0, t + c * DW_PX);
+    }
+    const int HW = OH * OW;
+    const size_t ob = (size_t)n * OC * HW + oh * OW + ow0;
+    const bool whole = ow0 + DW_PX <= OW;
+    for (int oc0 = 0; oc0 < OC; oc0 += PW_OC) {
+        DWV acc[PW_OC];
+#pragma unroll
+        for (int o = 0; o < PW_OC; o++) /* tail rows: computed, not stored */
+            acc[o] = (DWV)(has_pwb ? pwb[min(oc0 + o, OC - 1)] : 0.0f);
+        __global const float *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
+        for (int ic = 0; ic < C; ic++, wq += PW_OC) {
+            const DWV x = DWLOAD(0, t + ic * DW_PX);
+#pragma unroll
+            for (int o = 0; o < PW_OC; o++)
+                acc[o] = fma((DWV)(wq[o]), x, acc[o]);
+        }
+        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+            const size_t i = ob + (size_t)(oc0 + o) * HW;
+            if (whole) {
+                if (has_res)
+                    acc[o] += DWLOAD(0, res + i);
+                DWSTORE(FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), 0,
+                        out + i);
+                continue;
+            }
+            const int left = OW - ow0; /* part of a tile: as conv_dw's */
+            if (has_res) {
+                float t[DW_PX];
+                DWSTORE((DWV)(0.0f), 0, t);
+                for (int p = 0; p < left; p++)
+                    t[p] = res[i + p];
+                acc[o] += DWLOAD(0, t);
+            }
+            XCAT(store_part, DW_PX)(
+                FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), left, out + i);
+        }
+    }
+}
