@@ -103,6 +103,30 @@ static cl_mem rand_buffer(rt_ctx *rt, size_t n, clcnn_err *err)
     return rc == CL_SUCCESS ? m : NULL;
 }
 
+/* Random weights for w in conv_pw's packed layout (as the plan uploads them;
+ * CLBlast reads the first M*K floats, which is as good for timing). */
+static clcnn_status packed_weights(rt_ctx *rt, ir_tensor *w, cl_mem *out, clcnn_err *err)
+{
+    const size_t n = (size_t)ir_numel(w);
+    float *h = malloc((n ? n : 1) * sizeof *h);
+    if (!h)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for tuning weights");
+    for (size_t i = 0; i < n; i++)
+        h[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+    w->data = h; /* the graph owns it from here */
+    size_t bytes = 0;
+    float *q = conv_cl_pack_weights(w, &bytes);
+    if (!q)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for tuning weights");
+    cl_int rc;
+    *out = clCreateBuffer(rt_cl_context(rt), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, bytes, q, &rc);
+    free(q);
+    if (rc != CL_SUCCESS)
+        return err_set(err, CLCNN_ERR_CL, "clCreateBuffer(%zu bytes) failed: %s", bytes,
+                       rt_cl_error_name(rc));
+    return CLCNN_OK;
+}
+
 /* Conv(x[B,K,H,W], w[M,K,1,1], b[M]) alone, planned both ways. */
 static clcnn_status bench_build(rt_ctx *rt, int64_t B, int64_t M, int64_t K, int64_t H, int64_t W,
                                 pw_bench *b, clcnn_err *err)
@@ -125,8 +149,10 @@ static clcnn_status bench_build(rt_ctx *rt, int64_t B, int64_t M, int64_t K, int
     if (!(b->mem = calloc((size_t)g->n_tensors, sizeof *b->mem)))
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for the tuning graph");
     for (int t = 0; t < g->n_tensors; t++)
-        if (!(b->mem[t] = rand_buffer(rt, (size_t)ir_numel(&g->tensors[t]), err)))
+        if (t != in[1] && !(b->mem[t] = rand_buffer(rt, (size_t)ir_numel(&g->tensors[t]), err)))
             return err->status;
+    if ((st = packed_weights(rt, &g->tensors[in[1]], &b->mem[in[1]], err)))
+        return st;
     opcl_ctx *cs[2] = {&b->ours, &b->blast};
     for (int j = 0; j < 2; j++) {
         cs[j]->rt = rt;
@@ -136,6 +162,7 @@ static clcnn_status bench_build(rt_ctx *rt, int64_t B, int64_t M, int64_t K, int
         cs[j]->out = y;
     }
     b->ours.force = "conv_pw"; /* our kernel even where a stored decision says CLBlast */
+    b->ours.w_packed = 1;
     if ((st = conv_cl(&b->ours, &g->nodes[0], err)))
         return st;
     if (!b->ours.variant || strcmp(b->ours.variant, "conv_pw") != 0 || b->ours.n_launches != 1)
