@@ -54,6 +54,9 @@ static const gemm_case forced[] = {
     {3, 13, 1280, 1, 1, 1, 0.25f, 3.0f},
     {4, 1001, 17, 0, 0, 4, 1.0f, 1.0f},
     {2, 3, 3, 0, 1, 0, -1.0f, 1.0f},
+    {1, 7, 45, 0, 1, 2, 0.5f, 2.0f},       /* M 1 nt: one 32-float step + 13 tail */
+    {1, 5, 20, 1, 1, 1, 1.0f, 1.0f},       /* M 1 nt, K < 32: tail only (transA, M 1) */
+    {1, 9, 96, 0, 1, 0, 1.0f, 0.0f},       /* M 1 nt, three steps, no C */
 };
 
 static void test_gemm_smallm(void **state)
