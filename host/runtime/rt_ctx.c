@@ -143,7 +143,7 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     }
     if (!opt->no_cache)
         rt->cache_dir = rt_cache_dir_resolve(opt);
-    rt->store_binaries = opt->store == RT_STORE_ALWAYS || !driver_caches_kernels(rt->device);
+    rt->store_now = opt->store == RT_STORE_ALWAYS || !driver_caches_kernels(rt->device);
     *out = rt;
     return CLCNN_OK;
 }
@@ -152,6 +152,7 @@ void rt_destroy(rt_ctx *rt)
 {
     if (!rt)
         return;
+    rt_store_deferred(rt);
     for (int i = 0; i < rt->n_progs; i++) {
         clReleaseProgram(rt->progs[i].prog);
         free(rt->progs[i].key);

@@ -24,6 +24,7 @@ void rt_describe_devices(const rt_dev *devs, int n, char *buf, size_t len);
 typedef struct rt_prog {
     char *key;
     cl_program prog;
+    int store_later;          /* built here, to be written to the disk cache at rt_destroy */
 } rt_prog;
 
 struct rt_ctx {
@@ -32,11 +33,15 @@ struct rt_ctx {
     cl_command_queue queue;
     clcnn_device_info info;
     char *cache_dir;          /* resolved and created; NULL: no disk cache */
-    int store_binaries;       /* 1: built programs are written to cache_dir (rt_store) */
+    int store_now;            /* 1: built programs are written to cache_dir at once, 0: at
+                                 rt_destroy (rt_store) */
     rt_prog *progs;
     int n_progs, cap_progs;
     rt_cache_stats stats;
 };
+
+/* Writes the programs rt_store deferred to the disk cache (rt_destroy). */
+void rt_store_deferred(rt_ctx *rt);
 
 /* FNV-1a/64, continuing from h (start with RT_FNV_OFFSET). */
 #define RT_FNV_OFFSET 0xcbf29ce484222325ULL

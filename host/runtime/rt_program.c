@@ -118,8 +118,22 @@ static clcnn_status remember(rt_ctx *rt, char *key, cl_program p, clcnn_err *err
     }
     rt->progs[rt->n_progs].key = key;
     rt->progs[rt->n_progs].prog = p;
+    rt->progs[rt->n_progs].store_later = 0;
     rt->n_progs++;
     return CLCNN_OK;
+}
+
+void rt_store_deferred(rt_ctx *rt)
+{
+    for (int i = 0; i < rt->n_progs; i++) {
+        size_t blen = 0;
+        unsigned char *bin = NULL;
+        if (rt->progs[i].store_later && rt->cache_dir && (bin = get_binary(rt->progs[i].prog, &blen))) {
+            rt_cache_store(rt, rt->progs[i].key, bin, blen);
+            free(bin);
+        }
+        rt->progs[i].store_later = 0;
+    }
 }
 
 static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, size_t len,
@@ -147,23 +161,26 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
             rt->stats.corrupt++; /* driver refused it: rebuild and overwrite below */
         free(bin);
     }
+    const int from_cache = p != NULL;
     if (!p) {
         clcnn_status st = from_source(rt, label, src, len, options, &p, err);
         if (st) {
             free(key);
             return st;
         }
-        if (rt->cache_dir && rt->store_binaries && (bin = get_binary(p, &blen))) {
+        if (rt->cache_dir && rt->store_now && (bin = get_binary(p, &blen))) {
             rt_cache_store(rt, key, bin, blen);
             free(bin);
         }
     }
+    const int later = !from_cache && rt->cache_dir && !rt->store_now;
     clcnn_status st = remember(rt, key, p, err);
     if (st) {
         clReleaseProgram(p);
         free(key);
         return st;
     }
+    rt->progs[rt->n_progs - 1].store_later = later;
     *out = p;
     return CLCNN_OK;
 }
