@@ -63,33 +63,21 @@ void store_part2(float2 v, int n, __global float *p)
     if (n & 1)
         *p = v.x;
 }
-void store_part4(float4 v, int n, __global float *p)
-{
-    if (n & 2) {
-        vstore2(v.lo, 0, p);
-        store_part2(v.hi, n & 1, p + 2);
-    } else {
-        store_part2(v.lo, n, p);
+/* store_partN: the lower half whole when n reaches it, then the rest of n in
+ * the next half down. */
+#define DEFINE_STORE_PART(N, H)                                                         \
+    void store_part##N(float##N v, int n, __global float *p)                           \
+    {                                                                                  \
+        if (n & H) {                                                                   \
+            vstore##H(v.lo, 0, p);                                                     \
+            store_part##H(v.hi, n & (H - 1), p + H);                                   \
+        } else {                                                                       \
+            store_part##H(v.lo, n, p);                                                 \
+        }                                                                              \
     }
-}
-void store_part8(float8 v, int n, __global float *p)
-{
-    if (n & 4) {
-        vstore4(v.lo, 0, p);
-        store_part4(v.hi, n & 3, p + 4);
-    } else {
-        store_part4(v.lo, n, p);
-    }
-}
-void store_part16(float16 v, int n, __global float *p)
-{
-    if (n & 8) {
-        vstore8(v.lo, 0, p);
-        store_part8(v.hi, n & 7, p + 8);
-    } else {
-        store_part8(v.lo, n, p);
-    }
-}
+DEFINE_STORE_PART(4, 2)
+DEFINE_STORE_PART(8, 4)
+DEFINE_STORE_PART(16, 8)
 
 /* Test hook: a kernel built with -DCLCNN_FAULT_FLIP_SIGN writes wrong results on
  * purpose so `clcnn compare` can be shown to catch a broken layer. */

@@ -22,6 +22,7 @@ import sys
 import tempfile
 
 import numpy as np
+from pyreport import Report, has_cpu_device
 
 TOL_REF = 1e-4     # bench --output vs PyTorch's ref.npy (same bound as py_compare)
 TOL_BATCH = 1e-5   # batch 2 vs two batch-1 runs: same arithmetic per image
@@ -40,29 +41,8 @@ def rel_err(out, ref):
     return float(np.max(np.abs(out.astype(np.float64) - ref.astype(np.float64)))) / scale
 
 
-def has_cpu_device(clcnn):
-    p = subprocess.run([clcnn, "devices"], capture_output=True, text=True)
-    return p.returncode == 0 and "cpu" in p.stdout.lower()
-
-
 def bench(clcnn, *args):
     return subprocess.run([clcnn, "bench", *args], capture_output=True, text=True)
-
-
-class Report:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-
-    def __call__(self, ok, what):
-        print(("PASS " if ok else "FAIL ") + what, flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-
-    def skip(self, what):
-        print("SKIPPED " + what, flush=True)
-        self.skipped += 1
 
 
 def check_usage(clcnn, report):
@@ -235,10 +215,8 @@ def main():
     check_usage(args.clcnn, report)
     check_reports(args.clcnn, devices, report)
     check_batch(args.clcnn, args.shared, devices, report)
-    print(f"{report.passed} passed, {report.failed} failed"
-          + (f", {report.skipped} skipped" if report.skipped else ""))
-    return 1 if report.failed else 0
+    report.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

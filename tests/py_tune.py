@@ -21,34 +21,14 @@ import sys
 import tempfile
 
 import numpy as np
+from pyreport import Report, has_cpu_device
 
 TOL = 1e-4
 ARCH = ["mobilenet_v1", "--width", "0.25", "--input-size", "32"]
 
 
-class Report:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-
-    def check(self, ok, what):
-        print(("PASS " if ok else "FAIL ") + what, flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-
-    def skip(self, what):
-        print("SKIP " + what, flush=True)
-        self.skipped += 1
-
-
 def run(cmd, env=None):
     return subprocess.run(cmd, capture_output=True, text=True, env=env)
-
-
-def has_cpu_device(clcnn):
-    p = run([clcnn, "devices"])
-    return p.returncode == 0 and "cpu" in p.stdout.lower()
 
 
 def check_usage(clcnn, report):
@@ -56,7 +36,7 @@ def check_usage(clcnn, report):
                        (["tune", "/nonexistent/model.onnx", "--device", "cpu"], 1)):
         p = run([clcnn, *args])
         one_line = len(p.stderr.strip().splitlines()) == 1
-        report.check(p.returncode == want and one_line,
+        report(p.returncode == want and one_line,
                      f"{' '.join(args)} -> exit {p.returncode} (want {want}), one stderr line: {one_line}")
 
 
@@ -64,39 +44,39 @@ def check_tune(clcnn, report):
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, CLCNN_CACHE_DIR=os.path.join(tmp, "cache"))
         p = run([clcnn, "tune", *ARCH, "--device", "cpu", "--runs", "2", "--json"], env)
-        report.check(p.returncode == 0, f"tune exits 0 ({p.stderr.strip()[:200]})")
+        report(p.returncode == 0, f"tune exits 0 ({p.stderr.strip()[:200]})")
         if p.returncode != 0:
             return
         doc = json.loads(p.stdout)
         blast = [r for r in doc["shapes"] if r["kind"] == "clblast"]
         lws = [r for r in doc["shapes"] if r["kind"] == "lws"]
-        report.check(len(blast) > 0 and len(lws) == len(blast),
+        report(len(blast) > 0 and len(lws) == len(blast),
                      f"{len(blast)} CLBlast rows and {len(lws)} work-group rows")
         rule = all(r["ours_ms"] > 0 and
                    r["decision"] == ("clblast" if r["clblast_ms"] < 0.9 * r["ours_ms"] else "conv_pw")
                    for r in blast if r.get("clblast_ms", 0) > 0)
-        report.check(rule, "each CLBlast decision follows the 90% rule")
+        report(rule, "each CLBlast decision follows the 90% rule")
         stores = glob.glob(os.path.join(tmp, "cache", "tune-*.txt"))
-        report.check(len(stores) == 1 and doc["store"] == stores[0], f"store written: {stores}")
+        report(len(stores) == 1 and doc["store"] == stores[0], f"store written: {stores}")
         if stores:
             lines = open(stores[0]).read().splitlines()
-            report.check(lines[0].startswith("clcnn-tune ") and
+            report(lines[0].startswith("clcnn-tune ") and
                          sum(line.startswith("clblast ") for line in lines) == len(blast),
                          f"store header and {len(blast)} decision lines")
         model, x = os.path.join(tmp, "m.onnx"), os.path.join(tmp, "x.npy")
-        report.check(run([clcnn, "export", ARCH[0], model, *ARCH[1:]]).returncode == 0, "export")
+        report(run([clcnn, "export", ARCH[0], model, *ARCH[1:]]).returncode == 0, "export")
         np.save(x, np.random.default_rng(3).standard_normal((1, 3, 32, 32)).astype(np.float32))
         outs = {}
         for dev in ("ref", "cpu"):
             out = os.path.join(tmp, f"y_{dev}.npy")
             q = run([clcnn, "run", model, "--input", x, "--output", out, "--device", dev], env)
-            report.check(q.returncode == 0, f"run on {dev} with the store in place "
+            report(q.returncode == 0, f"run on {dev} with the store in place "
                                             f"({q.stderr.strip()[:200]})")
             if q.returncode == 0:
                 outs[dev] = np.load(out).astype(np.float64)
         if len(outs) == 2:
             err = float(np.max(np.abs(outs["cpu"] - outs["ref"]))) / (float(np.max(np.abs(outs["ref"]))) or 1)
-            report.check(err <= TOL, f"tuned plan vs reference: max rel err {err:.2e} <= {TOL}")
+            report(err <= TOL, f"tuned plan vs reference: max rel err {err:.2e} <= {TOL}")
 
 
 def main():
@@ -110,9 +90,7 @@ def main():
         check_tune(args.clcnn, report)
     else:
         report.skip("tune on --device cpu: no OpenCL CPU device")
-    line = f"{report.passed} passed, {report.failed} failed"
-    print(line + (f", {report.skipped} skipped" if report.skipped else ""))
-    sys.exit(1 if report.failed else 0)
+    report.finish()
 
 
 if __name__ == "__main__":
