@@ -1,5 +1,5 @@
-/* test_kernels_pool.c — pool2d (MaxPool/AveragePool: stride 2, pads on every
- * edge and asymmetric, ceil_mode, count_include_pad, dilation), global_pool,
+/* test_kernels_pool.c — pool_max8 and pool2d (MaxPool/AveragePool: stride 2,
+ * pads on every edge and asymmetric, ceil_mode, count_include_pad, dilation), global_pool,
  * standalone BatchNormalization (+ fused Relu) and ReduceMean (reduce_contig,
  * reduce_general, keepdims 0/1) against the reference ops at awkward shapes. */
 #include <setjmp.h>
@@ -22,6 +22,16 @@ static const pool_case pools[] = {
     {IR_OP_MAXPOOL, 2, 1, 7, 7, 2, 2, 2, 2, 0, 0, 1, 1, 1, 0, 0},    /* pads bottom/right only */
     {IR_OP_MAXPOOL, 1, 17, 17, 13, 3, 3, 1, 1, 2, 2, 2, 2, 2, 0, 0}, /* dilation 2 */
     {IR_OP_MAXPOOL, 1, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0},
+    /* rows wide enough for whole 8-output tiles inside the row next to edge and
+     * part-filled ones: stride 2 (OW 27, 32), stride 1 (k3 p1, k5 p2), vertical
+     * stride 2 with horizontal 1, ceil_mode, asymmetric pads, batch 2 */
+    {IR_OP_MAXPOOL, 1, 5, 9, 53, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 2, 3, 8, 64, 2, 2, 2, 2, 0, 0, 0, 0, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 3, 5, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 2, 7, 37, 5, 5, 1, 1, 2, 2, 2, 2, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 3, 11, 45, 3, 3, 2, 1, 0, 1, 1, 0, 1, 1, 0},
+    {IR_OP_MAXPOOL, 1, 1, 6, 50, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0},
+    {IR_OP_MAXPOOL, 1, 2, 9, 31, 3, 2, 3, 3, 1, 0, 1, 1, 1, 0, 0}, /* stride 3: pool2d */
     {IR_OP_AVGPOOL, 1, 3, 13, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0},
     {IR_OP_AVGPOOL, 1, 3, 13, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 1},  /* count_include_pad */
     {IR_OP_AVGPOOL, 1, 5, 7, 7, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1},    /* ceil + include_pad */
@@ -108,7 +118,11 @@ static void test_pool(void **state)
                  "%s case %zu: N%d C%d %dx%d k%dx%d s%d,%d pads(t%d l%d b%d r%d) dil%d ceil%d incl%d",
                  ir_op_name(k->op), i, k->n, k->c, k->h, k->w, k->kh, k->kw, k->sh, k->sw, k->pt,
                  k->pl, k->pb, k->pr, k->dil, k->ceil, k->include_pad);
-        fails += kh_check(rt, build_pool(k), NULL, "pool2d", label);
+        /* MaxPool with dilation 1 and horizontal stride 1/2 gets pool_max8 by
+         * itself; every case also runs forced onto pool2d */
+        const int max8 = k->op == IR_OP_MAXPOOL && k->dil == 1 && (k->sw == 1 || k->sw == 2);
+        fails += kh_check(rt, build_pool(k), NULL, max8 ? "pool_max8" : "pool2d", label);
+        fails += kh_check(rt, build_pool(k), "pool2d", "pool2d", label);
     }
     /* planes of 49, 13, 1, 221 and 32 floats: vector body + tail, tail only, exact vectors */
     const int64_t gshapes[][4] = {{1, 3, 7, 7}, {2, 17, 13, 1}, {1, 5, 1, 1}, {1, 1, 17, 13},

@@ -1,4 +1,5 @@
-/* pool_cl.c — OpenCL side of MaxPool / AveragePool (pool2d: stride, dilation,
+/* pool_cl.c — OpenCL side of MaxPool / AveragePool (pool_max8 for MaxPool with
+ * dilation 1 and horizontal stride 1 or 2; pool2d for the rest: stride, dilation,
  * asymmetric pads, ceil_mode, count_include_pad) and GlobalAverage/MaxPool
  * (global_pool, one work-item per plane). */
 #include "op_cl.h"
@@ -24,6 +25,19 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                     (cl_int)w.dil[1]};
     cl_int pe[2] = {(cl_int)w.pad_end[0], (cl_int)w.pad_end[1]};
     cl_kernel k = NULL;
+    if (kind == POOL_MAX && w.dil[0] == 1 && w.dil[1] == 1 && (w.stride[1] == 1 || w.stride[1] == 2) &&
+        !opcl_forced_away(c, "pool_max8")) {
+        if ((st = opcl_kernel(c, "pool", NULL, "pool_max8", &k, err)))
+            return st;
+        if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
+            (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
+            (st = opcl_arg(k, 2, sizeof gv, gv, err)) || (st = opcl_arg(k, 3, sizeof kv, kv, err))) {
+            clReleaseKernel(k);
+            return st;
+        }
+        size_t gws[3] = {(size_t)(y->dims[3] + 7) / 8, (size_t)y->dims[2], (size_t)NC};
+        return opcl_push(c, n, k, 3, gws, NULL, "pool_max8", err);
+    }
     if ((st = opcl_kernel(c, "pool", NULL, "pool2d", &k, err)))
         return st;
     if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
