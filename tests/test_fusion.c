@@ -95,7 +95,8 @@ static void test_residual_every_variant(void **state)
         {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, "conv_dw", "conv_dw"},  /* pads on every edge */
         {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, "conv_dw", "conv_dw"},  /* stride 2, inner tiles */
         {1, 3, 17, 17, 5, 3, 2, 1, 1, 1, 0, NULL, "conv_tiled"},    /* channel tail 5 */
-        {2, 3, 9, 29, 17, 3, 1, 1, 1, 0, 0, NULL, "conv_tiled"},
+        {2, 3, 9, 29, 17, 3, 1, 1, 1, 0, 0, NULL, "conv_kxk"},
+        {2, 3, 9, 29, 17, 3, 1, 1, 1, 0, 0, "conv_tiled", "conv_tiled"},
         {1, 6, 13, 7, 9, 3, 1, 1, 3, 1, 1, NULL, "conv_general"},   /* 1 < group < C */
         {1, 7, 3, 1, 3, 1, 1, 0, 1, 1, 0, "conv_general", "conv_general"},
         {2, 19, 1, 1, 7, 1, 1, 0, 1, 1, 1, NULL, "conv_mv"},         /* 1x1 image */
@@ -392,7 +393,7 @@ static void test_weight_packing(void **state)
             ir_set_attr_ints(g, sn, "pads", pd, 4);
             kh_output(g, sy);
         }
-        assert_int_equal(kh_check_k(rt, g, NULL, shared ? "conv_tiled" : "conv_stem", 1 + shared,
+        assert_int_equal(kh_check_k(rt, g, NULL, shared ? "conv_tiled" : "conv_kxk", 1 + shared,
                                     shared ? "stems sharing weights" : "stem"), 0);
     }
     rt_destroy(rt);

@@ -54,8 +54,10 @@ static const conv_case cases[] = {
     {2, 6, 13, 7, 8, 3, 3, 2, 1, 1, 0, 2, 1, 1, 2, 1, NOACT, NULL, "conv_tiled"},
     {1, 17, 7, 13, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_general", "conv_general"},
     /* rows wide enough for whole 8-pixel tiles inside the image (unmasked path) */
-    {1, 3, 9, 29, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},
-    {1, 5, 9, 45, 8, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 1, NOACT, NULL, "conv_tiled"},
+    {1, 3, 9, 29, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
+    {1, 3, 9, 29, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},
+    {1, 5, 9, 45, 8, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
+    {1, 5, 9, 45, 8, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 1, NOACT, NULL, "conv_kxk"},
     {1, 4, 7, 37, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, NOACT, NULL, "conv_tiled"},
     /* 1x1 stride 2 (ResNet projection): pointwise on the subsampled input */
     {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},

@@ -1,8 +1,9 @@
-/* test_kernels_stem.c — conv_stem (group 1, C_in <= 4, square 3/5/7 kernel) against
- * the reference Conv at awkward shapes: C_in 1/3/4, spatial 1..17 and rows wide
- * enough for unmasked 8-pixel tiles, stride 1, 2, mixed and 3 (gather), pads on
- * every edge and asymmetric, output-channel tails, batch 2, fused activations;
- * plus the automatic choice (a stride-2 stem picks it, other shapes keep conv_tiled). */
+/* test_kernels_stem.c — conv_kxk (group 1, square 3/5/7 kernel; first written
+ * for network stems) against the reference Conv at awkward shapes: C_in 1/3/4
+ * and 5/17/33 (many channels), spatial 1..17 and rows wide enough for unmasked
+ * 8-pixel tiles, stride 1, 2, mixed and 3 (gather), pads on every edge and
+ * asymmetric, output-channel tails, batch 2, fused activations; plus the
+ * automatic choice (>= 8 output channels pick it, fewer keep conv_tiled). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,26 +23,30 @@ typedef struct stem_case {
 
 static const stem_case cases[] = {
     /* MobileNetV2's stem, smaller: 3 -> 32, 3x3 stride 2 pads 1, wide rows */
-    {1, 3, 33, 67, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"},
-    {1, 3, 17, 17, 5, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"},
-    {2, 1, 13, 7, 3, 5, 1, 1, 2, 2, 2, 2, 0, NOACT, "conv_stem", "conv_stem"},
-    {1, 4, 7, 37, 17, 7, 2, 2, 3, 0, 1, 3, 1, NOACT, "conv_stem", "conv_stem"},
-    {1, 3, 1, 1, 8, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"},
-    {1, 3, 3, 3, 1, 3, 2, 2, 0, 1, 1, 0, 1, NOACT, "conv_stem", "conv_stem"},
-    {1, 4, 9, 45, 9, 5, 1, 2, 2, 1, 0, 2, 1, NOACT, "conv_stem", "conv_stem"},
-    {1, 3, 13, 40, 7, 3, 2, 3, 1, 1, 1, 1, 1, NOACT, "conv_stem", "conv_stem"}, /* stride 3: gather */
-    {1, 2, 11, 29, 16, 3, 1, 1, 0, 0, 0, 0, 1, NOACT, "conv_stem", "conv_stem"},
-    {2, 3, 17, 33, 24, 3, 2, 2, 0, 0, 0, 0, 0, NOACT, "conv_stem", "conv_stem"},
+    {1, 3, 33, 67, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {1, 3, 17, 17, 5, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {2, 1, 13, 7, 3, 5, 1, 1, 2, 2, 2, 2, 0, NOACT, "conv_kxk", "conv_kxk"},
+    {1, 4, 7, 37, 17, 7, 2, 2, 3, 0, 1, 3, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {1, 3, 1, 1, 8, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {1, 3, 3, 3, 1, 3, 2, 2, 0, 1, 1, 0, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {1, 4, 9, 45, 9, 5, 1, 2, 2, 1, 0, 2, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {1, 3, 13, 40, 7, 3, 2, 3, 1, 1, 1, 1, 1, NOACT, "conv_kxk", "conv_kxk"}, /* stride 3: gather */
+    {1, 2, 11, 29, 16, 3, 1, 1, 0, 0, 0, 0, 1, NOACT, "conv_kxk", "conv_kxk"},
+    {2, 3, 17, 33, 24, 3, 2, 2, 0, 0, 0, 0, 0, NOACT, "conv_kxk", "conv_kxk"},
     /* fused activations through both epilogues (whole tiles and the tail) */
-    {1, 3, 13, 35, 32, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_CLIP, "conv_stem", "conv_stem"},
-    {1, 3, 7, 13, 8, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_HARDSWISH, "conv_stem", "conv_stem"},
-    {1, 1, 9, 17, 5, 5, 2, 2, 2, 2, 2, 2, 1, IR_OP_LEAKYRELU, "conv_stem", "conv_stem"},
-    {1, 3, 15, 31, 8, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_SIGMOID, "conv_stem", "conv_stem"},
+    {1, 3, 13, 35, 32, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_CLIP, "conv_kxk", "conv_kxk"},
+    {1, 3, 7, 13, 8, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_HARDSWISH, "conv_kxk", "conv_kxk"},
+    {1, 1, 9, 17, 5, 5, 2, 2, 2, 2, 2, 2, 1, IR_OP_LEAKYRELU, "conv_kxk", "conv_kxk"},
+    {1, 3, 15, 31, 8, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_SIGMOID, "conv_kxk", "conv_kxk"},
     /* automatic choice */
-    {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_CLIP, NULL, "conv_stem"},
+    {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_CLIP, NULL, "conv_kxk"},
     {1, 3, 17, 17, 5, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},  /* OC < 8 */
-    {1, 3, 9, 29, 17, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},  /* stride 1 */
-    {1, 5, 9, 45, 8, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_tiled"},   /* C_in 5 */
+    {1, 3, 9, 29, 17, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},    /* stride 1 */
+    {1, 5, 9, 45, 8, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},     /* C_in 5 */
+    /* many input channels (ResNet / GoogLeNet 3x3 and 5x5 convs) */
+    {1, 17, 13, 29, 24, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_kxk"},
+    {2, 33, 9, 17, 9, 5, 1, 1, 2, 2, 2, 2, 1, NOACT, NULL, "conv_kxk"},
+    {1, 16, 15, 15, 16, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},
     {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
 };
 
@@ -82,7 +87,7 @@ static ir_graph *build(const stem_case *k)
     return g;
 }
 
-static void test_conv_stem(void **state)
+static void test_conv_kxk(void **state)
 {
     (void)state;
     rt_ctx *rt = clfx_create();
@@ -105,13 +110,13 @@ static void test_conv_stem(void **state)
     }
     rt_destroy(rt);
     if (fails)
-        fail_msg("%d conv_stem case(s) failed", fails);
+        fail_msg("%d conv_kxk case(s) failed", fails);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conv_stem),
+        cmocka_unit_test(test_conv_kxk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

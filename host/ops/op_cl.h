@@ -106,13 +106,13 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
  * dw's output) as one conv_dwpw launch: dw group == C == C_out with a square
  * 3/5/7 kernel, pw 1x1 stride 1 no pads group 1, float32, not forced away. */
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
-/* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw) or conv_stem and
+/* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw) or conv_kxk and
  * so wants its weights packed; has_gate: an SE gate is fused into it. The plan
  * packs only constant weights that n alone reads, and fuses a gate or a
  * depthwise only into Convs whose weights it packs; a Conv with weights left as
  * they are runs conv_tiled. */
 int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate);
-/* Conv weights w (OC x C x KH x KW) in conv_pw's / conv_stem's layout: per block
+/* Conv weights w (OC x C x KH x KW) in conv_pw's / conv_kxk's layout: per block
  * of PW_OC output channels, C*KH*KW rows of PW_OC interleaved weights, zeros
  * past OC, so the kernel reads a tile's weights for one tap from one address.
  * Malloc'd (NULL: out of memory); *bytes its size. */

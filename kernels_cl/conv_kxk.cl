@@ -1,61 +1,61 @@
-/* conv_stem.cl — a network's first convolution, NCHW float32, bias and
- * activation fused. Variant (host/ops/conv_cl.c):
- *   conv_stem     group 1, C_in <= 4, square STEM_K x STEM_K kernel (-DSTEM_K=3|5|7),
- *                 dilation 1, any stride (1 and 2 load vectors, others gather) and pads;
- *                 weights packed as conv_pw's (STEM_OC == PW_OC). STEM_OC output channels
- *                 x 8 consecutive pixels of a row per work-item, the pixels one float8,
- *                 every tap unrolled. NDRange (ceil(OW/8), OH, N*ceil(OC/STEM_OC)).
+/* conv_kxk.cl — square KxK convolution with groups 1 (a network's stem, ResNet's
+ * and GoogLeNet's 3x3 / 5x5 convs), NCHW float32, bias and activation fused.
+ * Variant (host/ops/conv_cl.c):
+ *   conv_kxk      group 1, square KXK_K x KXK_K kernel (-DKXK_K=3|5|7), dilation 1,
+ *                 any stride (1 and 2 load vectors, others gather) and pads; weights
+ *                 packed as conv_pw's (KXK_OC == PW_OC). KXK_OC output channels x 8
+ *                 consecutive pixels of a row per work-item, the pixels one float8,
+ *                 every tap unrolled. NDRange (ceil(OW/8), OH, N*ceil(OC/KXK_OC)).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
  * Add the plan fused in, same shape as out), then the activation (act.cl).
  * Every kernel guards its tail: the host pads global sizes to the work-group size
  * (POCL has no non-uniform work-groups). */
 
-#ifndef STEM_K
-#define STEM_K 3 /* kernel size (square) */
+#ifndef KXK_K
+#define KXK_K 3 /* kernel size (square) */
 #endif
 
-/* conv_stem: conv_tiled's inner loops are scalar per pixel, and with C_in = 3
- * there are too few channels to amortise them (18 GFLOP/s on MobileNetV2's
- * stem). Here the 8 pixels are one float8 and the STEM_K taps of a row are
+/* conv_kxk: conv_tiled's inner loops are scalar per pixel (18 GFLOP/s on
+ * MobileNetV2's stem; GoogLeNet 68 ms on POCL, 37 with this kernel). Here the 8 pixels are one float8 and the KXK_K taps of a row are
  * unrolled, so a tap is one vector load (stride 1: vload8; stride 2: the even
- * lanes of a vload16) feeding STEM_OC vector FMAs. Rows outside the image are
+ * lanes of a vload16) feeding KXK_OC vector FMAs. Rows outside the image are
  * skipped (uniform per work-item); tiles near the left/right edge gather lane
  * by lane with clamped, masked reads. */
-#ifndef STEM_OC
-#define STEM_OC 8 /* conv_stem: output channels per work-item */
+#ifndef KXK_OC
+#define KXK_OC 8 /* conv_kxk: output channels per work-item */
 #endif
-__kernel void conv_stem(__global const float *in, __global const float *wt,
+__kernel void conv_kxk(__global const float *in, __global const float *wt,
                         __global const float *bias, int has_bias, __global float *out, int8 g,
                         int8 k, int act, float a, float b, __global const float *res,
                         int has_res)
 {
     const int ow0 = get_global_id(0) * 8, oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, N = g.s7;
-    const int tiles = (OC + STEM_OC - 1) / STEM_OC;
+    const int tiles = (OC + KXK_OC - 1) / KXK_OC;
     if (ow0 >= OW || oh >= OH || z >= N * tiles)
         return;
-    const int n = z / tiles, oc0 = (z % tiles) * STEM_OC;
-    const int SH = k.s2, SW = k.s3, wstride = C * STEM_K * STEM_K;
+    const int n = z / tiles, oc0 = (z % tiles) * KXK_OC;
+    const int SH = k.s2, SW = k.s3, wstride = C * KXK_K * KXK_K;
     const int ih0 = oh * SH - k.s4, iw0 = ow0 * SW - k.s5;
-    float8 acc[STEM_OC];
+    float8 acc[KXK_OC];
 #pragma unroll
-    for (int o = 0; o < STEM_OC; o++) /* tail channels compute a copy, never stored */
+    for (int o = 0; o < KXK_OC; o++) /* tail channels compute a copy, never stored */
         acc[o] = (float8)(has_bias ? bias[min(oc0 + o, OC - 1)] : 0.0f);
-    /* packed weights (as conv_pw's): this tile's STEM_OC channels interleaved per tap */
+    /* packed weights (as conv_pw's): this tile's KXK_OC channels interleaved per tap */
     __global const float *wq = wt + (size_t)oc0 * wstride;
     /* the widest vector read: stride 1 vload8, stride 2 vload16, from iw0 + kw */
     const int span = SW == 1 ? 8 : SW == 2 ? 16 : 7 * SW + 1;
-    const bool inside = iw0 >= 0 && iw0 + STEM_K - 1 + span - 1 < W;
+    const bool inside = iw0 >= 0 && iw0 + KXK_K - 1 + span - 1 < W;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW + iw0;
     __global const float *ip = in + (size_t)n * C * H * W;
     for (int ic = 0; ic < C; ic++, ip += H * W) {
-        for (int kh = 0; kh < STEM_K; kh++) {
+        for (int kh = 0; kh < KXK_K; kh++) {
             const int ih = ih0 + kh;
             if (ih < 0 || ih >= H)
                 continue;
             __global const float *row = ip + ih * W;
 #pragma unroll
-            for (int kw = 0; kw < STEM_K; kw++) {
+            for (int kw = 0; kw < KXK_K; kw++) {
                 float8 v;
                 if (inside && SW == 1) {
                     v = vload8(0, row + iw0 + kw);
@@ -68,16 +68,16 @@ __kernel void conv_stem(__global const float *in, __global const float *wt,
                                                row[cw.s4], row[cw.s5], row[cw.s6], row[cw.s7]);
                     v = select((float8)(0.0f), g8, iw >= 0 && iw < W);
                 }
-                __global const float *wt8 = wq + ((ic * STEM_K + kh) * STEM_K + kw) * STEM_OC;
+                __global const float *wt8 = wq + ((ic * KXK_K + kh) * KXK_K + kw) * KXK_OC;
 #pragma unroll
-                for (int o = 0; o < STEM_OC; o++)
+                for (int o = 0; o < KXK_OC; o++)
                     acc[o] = fma(v, (float8)(wt8[o]), acc[o]);
             }
         }
     }
     const size_t plane = (size_t)OH * OW;
     const size_t ob = (size_t)n * OC * plane + (size_t)oh * OW + ow0;
-    for (int o = 0; o < STEM_OC; o++) {
+    for (int o = 0; o < KXK_OC; o++) {
         if (oc0 + o >= OC)
             break;
         const size_t i = ob + (size_t)(oc0 + o) * plane;
