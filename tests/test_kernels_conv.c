@@ -61,6 +61,11 @@ static const conv_case cases[] = {
     {1, 4, 7, 37, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, NOACT, NULL, "conv_tiled"},
     /* 1x1 stride 2 (ResNet projection): pointwise on the subsampled input */
     {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
+    /* strided pointwise = pw_subsample + conv_pw: batch 2 odd sizes, stride 3,
+     * an output row wider than a 16-pixel tile */
+    {2, 5, 9, 11, 7, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_pw"},
+    {1, 3, 10, 13, 9, 1, 1, 3, 3, 0, 0, 0, 0, 1, 1, 0, NOACT, NULL, "conv_pw"},
+    {1, 6, 12, 40, 17, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
     {1, 17, 13, 13, 5, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
     /* general: group tiles would straddle groups (C/G out channels not a multiple of 4) */
     {1, 6, 13, 7, 9, 3, 3, 1, 1, 1, 0, 2, 1, 1, 3, 1, NOACT, NULL, "conv_general"},

@@ -52,6 +52,73 @@ static int dwpw_px(int64_t C, int64_t OW)
     return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= DWPW_LOCAL_MAX ? 16 : DW_PX;
 }
 
+/* A pw_subsample launch that owns its kernel and its output buffer (the
+ * strided pointwise Conv's input at stride 1; the plan's planner does not
+ * know it, so it lives as long as the plan). */
+typedef struct pw_sub {
+    cl_kernel k;
+    cl_mem buf;
+    size_t gws[3], lws[3];
+} pw_sub;
+
+static clcnn_status pw_sub_run(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err)
+{
+    const pw_sub *o = data;
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clEnqueueNDRangeKernel(q, o->k, 3, NULL, o->gws, o->lws, 0, NULL, ev));
+    return CLCNN_OK;
+fail:
+    return st;
+}
+
+static void pw_sub_free(void *data)
+{
+    pw_sub *o = data;
+    if (!o)
+        return;
+    if (o->k)
+        clReleaseKernel(o->k);
+    if (o->buf)
+        clReleaseMemObject(o->buf);
+    free(o);
+}
+
+/* Pushes pw_subsample of x (N x C x H x W) at stride s and returns in *out the
+ * subsampled copy (N x C x OH x OW) conv_pw then reads at stride 1. */
+static clcnn_status push_subsample(opcl_ctx *c, const ir_node *n, cl_mem x, const cl_int d[4],
+                                   cl_int s, cl_int NC, cl_mem *out, clcnn_err *err)
+{
+    pw_sub *o = calloc(1, sizeof *o);
+    if (!o)
+        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory planning the subsample");
+    cl_int rc;
+    clcnn_status st;
+    o->buf = clCreateBuffer(rt_cl_context(c->rt), CL_MEM_READ_WRITE,
+                            (size_t)NC * d[2] * d[3] * sizeof(float), NULL, &rc);
+    if (rc != CL_SUCCESS) {
+        pw_sub_free(o);
+        return op_fail(err, CLCNN_ERR_CL, n, "clCreateBuffer (subsampled input) failed: %s (%d)",
+                       rt_cl_error_name(rc), (int)rc);
+    }
+    char opts[128];
+    pw_opts(opts, sizeof opts);
+    if ((st = opcl_kernel(c, "conv_pw", opts, "pw_subsample", &o->k, err)) ||
+        (st = opcl_arg(o->k, 0, sizeof x, &x, err)) ||
+        (st = opcl_arg(o->k, 1, sizeof o->buf, &o->buf, err)) ||
+        (st = opcl_arg(o->k, 2, 4 * sizeof(cl_int), d, err)) ||
+        (st = opcl_arg(o->k, 3, sizeof s, &s, err)) || (st = opcl_arg(o->k, 4, sizeof NC, &NC, err))) {
+        pw_sub_free(o);
+        return st;
+    }
+    const size_t g[3] = {(size_t)d[3], (size_t)d[2], (size_t)NC}, l[3] = {8, 4, 1};
+    for (int i = 0; i < 3; i++) {
+        o->lws[i] = l[i];
+        o->gws[i] = (g[i] + l[i] - 1) / l[i] * l[i];
+    }
+    *out = o->buf;
+    return opcl_push_custom(c, n, pw_sub_run, o, pw_sub_free, "pw_subsample", err);
+}
+
 typedef struct conv_args {
     cl_mem in, wt, bias, out;
     cl_int has_bias;
@@ -336,8 +403,16 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             return st;
         cl_int hw = OH * OW, has_gate = c->gate != NULL;
         cl_mem gate = has_gate ? c->gate : a.wt; /* any valid buffer; not read */
-        /* 1x1, no pads: stride alone maps output (oh, ow) to input (oh*s, ow*s) */
+        /* 1x1, no pads: stride alone maps output (oh, ow) to input (oh*s, ow*s);
+         * strided, the pixels read are first copied together (pw_subsample) */
         cl_int sd[4] = {W, OW, (cl_int)w.stride[0], H * W};
+        if (w.stride[0] > 1) {
+            const cl_int d[4] = {H, W, OH, OW};
+            if ((st = push_subsample(c, n, a.in, d, (cl_int)w.stride[0], N * C, &a.in, err)))
+                goto fail;
+            const cl_int sd1[4] = {OW, OW, 1, OH * OW};
+            memcpy(sd, sd1, sizeof sd);
+        }
         if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
             (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
             (st = opcl_arg(k, 7, sizeof(cl_int), &hw, err)) ||
@@ -347,7 +422,10 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             goto fail;
         size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
                          (size_t)N};
-        return opcl_push(c, n, k, 3, gws, NULL, "conv_pw", err);
+        if ((st = opcl_push(c, n, k, 3, gws, NULL, "conv_pw", err)))
+            return st;
+        c->variant = "conv_pw"; /* the node's variant, also after a pw_subsample */
+        return CLCNN_OK;
     }
     if (c->gate)
         return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate was fused into a Conv that is not "
