@@ -52,71 +52,36 @@ static int dwpw_px(int64_t C, int64_t OW)
     return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= DWPW_LOCAL_MAX ? 16 : DW_PX;
 }
 
-/* A pw_subsample launch that owns its kernel and its output buffer (the
- * strided pointwise Conv's input at stride 1; the plan's planner does not
- * know it, so it lives as long as the plan). */
-typedef struct pw_sub {
-    cl_kernel k;
-    cl_mem buf;
-    size_t gws[3], lws[3];
-} pw_sub;
-
-static clcnn_status pw_sub_run(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err)
-{
-    const pw_sub *o = data;
-    clcnn_status st = CLCNN_OK;
-    CL_TRY(err, st, clEnqueueNDRangeKernel(q, o->k, 3, NULL, o->gws, o->lws, 0, NULL, ev));
-    return CLCNN_OK;
-fail:
-    return st;
-}
-
-static void pw_sub_free(void *data)
-{
-    pw_sub *o = data;
-    if (!o)
-        return;
-    if (o->k)
-        clReleaseKernel(o->k);
-    if (o->buf)
-        clReleaseMemObject(o->buf);
-    free(o);
-}
-
 /* Pushes pw_subsample of x (N x C x H x W) at stride s and returns in *out the
  * subsampled copy (N x C x OH x OW) conv_pw then reads at stride 1. */
 static clcnn_status push_subsample(opcl_ctx *c, const ir_node *n, cl_mem x, const cl_int d[4],
                                    cl_int s, cl_int NC, cl_mem *out, clcnn_err *err)
 {
-    pw_sub *o = calloc(1, sizeof *o);
-    if (!o)
-        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory planning the subsample");
+    /* the subsampled copy lives outside the memory planner, as long as the plan */
     cl_int rc;
     clcnn_status st;
-    o->buf = clCreateBuffer(rt_cl_context(c->rt), CL_MEM_READ_WRITE,
-                            (size_t)NC * d[2] * d[3] * sizeof(float), NULL, &rc);
-    if (rc != CL_SUCCESS) {
-        pw_sub_free(o);
+    cl_mem buf = clCreateBuffer(rt_cl_context(c->rt), CL_MEM_READ_WRITE,
+                                (size_t)NC * d[2] * d[3] * sizeof(float), NULL, &rc);
+    if (rc != CL_SUCCESS)
         return op_fail(err, CLCNN_ERR_CL, n, "clCreateBuffer (subsampled input) failed: %s (%d)",
                        rt_cl_error_name(rc), (int)rc);
-    }
     char opts[128];
     pw_opts(opts, sizeof opts);
-    if ((st = opcl_kernel(c, "conv_pw", opts, "pw_subsample", &o->k, err)) ||
-        (st = opcl_arg(o->k, 0, sizeof x, &x, err)) ||
-        (st = opcl_arg(o->k, 1, sizeof o->buf, &o->buf, err)) ||
-        (st = opcl_arg(o->k, 2, 4 * sizeof(cl_int), d, err)) ||
-        (st = opcl_arg(o->k, 3, sizeof s, &s, err)) || (st = opcl_arg(o->k, 4, sizeof NC, &NC, err))) {
-        pw_sub_free(o);
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "conv_pw", opts, "pw_subsample", &k, err))) {
+        clReleaseMemObject(buf);
+        return st;
+    }
+    if ((st = opcl_arg(k, 0, sizeof x, &x, err)) || (st = opcl_arg(k, 1, sizeof buf, &buf, err)) ||
+        (st = opcl_arg(k, 2, 4 * sizeof(cl_int), d, err)) ||
+        (st = opcl_arg(k, 3, sizeof s, &s, err)) || (st = opcl_arg(k, 4, sizeof NC, &NC, err))) {
+        clReleaseKernel(k);
+        clReleaseMemObject(buf);
         return st;
     }
     const size_t g[3] = {(size_t)d[3], (size_t)d[2], (size_t)NC}, l[3] = {8, 4, 1};
-    for (int i = 0; i < 3; i++) {
-        o->lws[i] = l[i];
-        o->gws[i] = (g[i] + l[i] - 1) / l[i] * l[i];
-    }
-    *out = o->buf;
-    return opcl_push_custom(c, n, pw_sub_run, o, pw_sub_free, "pw_subsample", err);
+    *out = buf;
+    return opcl_push_owned(c, n, k, 3, g, l, buf, "pw_subsample", err);
 }
 
 typedef struct conv_args {

@@ -9,36 +9,6 @@
 #include "op_cl.h"
 #include "ops_impl.h"
 
-/* A gather_words launch that owns its kernel and its index buffer. */
-typedef struct gather_owned {
-    cl_kernel k;
-    cl_mem idx;
-    size_t gws[3];
-} gather_owned;
-
-static clcnn_status gather_owned_run(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err)
-{
-    const gather_owned *o = data;
-    clcnn_status st = CLCNN_OK;
-    /* NULL local size: the runtime picks a divisor of the exact global size */
-    CL_TRY(err, st, clEnqueueNDRangeKernel(q, o->k, 3, NULL, o->gws, NULL, 0, NULL, ev));
-    return CLCNN_OK;
-fail:
-    return st;
-}
-
-static void gather_owned_free(void *data)
-{
-    gather_owned *o = data;
-    if (!o)
-        return;
-    if (o->k)
-        clReleaseKernel(o->k);
-    if (o->idx)
-        clReleaseMemObject(o->idx);
-    free(o);
-}
-
 /* Constant indices -> wrapped int32 device buffer (shape inference already
  * refused out-of-range ones; checked again because the plan may run alone). */
 static clcnn_status upload_indices(opcl_ctx *c, const ir_node *n, const ir_tensor *it, int64_t dim,
@@ -113,15 +83,7 @@ clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         c->variant = "gather_words";
         return CLCNN_OK;
     }
-    gather_owned *o = malloc(sizeof *o);
-    if (!o) {
-        st = op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory planning Gather");
-        goto fail;
-    }
-    o->k = k, o->idx = idx;
-    for (int d = 0; d < 3; d++)
-        o->gws[d] = gws[d];
-    return opcl_push_custom(c, n, gather_owned_run, o, gather_owned_free, "gather_words", err);
+    return opcl_push_owned(c, n, k, 3, gws, NULL, idx, "gather_words", err);
 fail:
     if (k)
         clReleaseKernel(k);

@@ -90,6 +90,14 @@ clcnn_status opcl_push_custom(opcl_ctx *c, const ir_node *n,
                               clcnn_status (*fn)(void *, cl_command_queue, cl_event *, clcnn_err *),
                               void *data, void (*free_fn)(void *), const char *variant,
                               clcnn_err *err);
+/* Appends a launch of k that owns buf, a buffer k reads or writes that the plan
+ * does not allocate (constant indices in another type, scratch outside the
+ * memory planner): both are released with the plan. lws NULL: the runtime
+ * picks the local size; else global sizes are padded to it. Takes k and buf
+ * even on failure. */
+clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim,
+                             const size_t *gws, const size_t *lws, cl_mem buf,
+                             const char *variant, clcnn_err *err);
 /* Sets argument i (CL_TRY with the call text in the message). */
 clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err);
 /* 1 when c->force names a variant other than v (tests forcing a path). */

@@ -201,6 +201,57 @@ clcnn_status opcl_push_custom(opcl_ctx *c, const ir_node *n,
     return CLCNN_OK;
 }
 
+/* The custom launch behind opcl_push_owned. */
+typedef struct owned_launch {
+    cl_kernel k;
+    cl_mem buf;
+    cl_uint dim;
+    int has_lws;
+    size_t gws[3], lws[3];
+} owned_launch;
+
+static clcnn_status owned_run(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err)
+{
+    const owned_launch *o = data;
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clEnqueueNDRangeKernel(q, o->k, o->dim, NULL, o->gws,
+                                           o->has_lws ? o->lws : NULL, 0, NULL, ev));
+    return CLCNN_OK;
+fail:
+    return st;
+}
+
+static void owned_free(void *data)
+{
+    owned_launch *o = data;
+    if (!o)
+        return;
+    if (o->k)
+        clReleaseKernel(o->k);
+    if (o->buf)
+        clReleaseMemObject(o->buf);
+    free(o);
+}
+
+clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim,
+                             const size_t *gws, const size_t *lws, cl_mem buf,
+                             const char *variant, clcnn_err *err)
+{
+    owned_launch *o = calloc(1, sizeof *o);
+    if (!o) {
+        clReleaseKernel(k);
+        if (buf)
+            clReleaseMemObject(buf);
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning node '%s'", n->name);
+    }
+    o->k = k, o->buf = buf, o->dim = dim, o->has_lws = lws != NULL;
+    for (cl_uint d = 0; d < dim && d < 3; d++) {
+        o->lws[d] = lws ? lws[d] : 1;
+        o->gws[d] = (gws[d] + o->lws[d] - 1) / o->lws[d] * o->lws[d];
+    }
+    return opcl_push_custom(c, n, owned_run, o, owned_free, variant, err);
+}
+
 int opcl_forced_away(const opcl_ctx *c, const char *v)
 {
     return c->force && c->force[0] && strcmp(c->force, v) != 0;
