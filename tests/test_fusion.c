@@ -14,20 +14,6 @@
 
 #include "test_kernels_harness.h"
 
-/* Launches of g's plan with keep_intermediates (no fusion at all). */
-static int unfused_launches(rt_ctx *rt, ir_graph *g)
-{
-    clcnn_err err = {0};
-    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
-    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
-    exec_cl_options ko = {1, NULL};
-    exec_cl *e = NULL;
-    clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
-    int n = exec_cl_kernel_count(e);
-    exec_cl_destroy(e);
-    return n;
-}
-
 /* Adds Conv(x; k x k, stride s, pads p, group) with bias; returns its output. */
 static int add_conv(ir_graph *g, const char *name, int x, int c, int oc, int k, int s, int p,
                     int group)
@@ -105,7 +91,7 @@ static void test_residual_every_variant(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char label[64];
         snprintf(label, sizeof label, "residual case %zu (%s)", i, cases[i].expect);
-        assert_int_equal(unfused_launches(rt, residual_graph(&cases[i])) >= 2, 1);
+        assert_int_equal(kh_unfused_launches(rt, residual_graph(&cases[i])) >= 2, 1);
         /* a strided conv_pw copies the pixels it reads first (pw_subsample): two */
         const int want = strcmp(cases[i].expect, "conv_pw") == 0 && cases[i].s > 1 ? 2 : 1;
         assert_int_equal(kh_check_k(rt, residual_graph(&cases[i]), cases[i].force, cases[i].expect,
@@ -139,7 +125,7 @@ static void test_residual_inverted_blocks(void **state)
         }
         kh_output(g, x);
         if (pass == 0) /* 6 convs, 4 relus, 2 adds; fused: expand, dw+project (+add) x 2 */
-            assert_int_equal(unfused_launches(rt, g), 12);
+            assert_int_equal(kh_unfused_launches(rt, g), 12);
         else
             assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwpw", 4, "two inverted residual blocks"), 0);
     }
@@ -280,7 +266,7 @@ static void test_separable(void **state)
          * the Add, the Relu */
         const int sub = sc->pw_stride > 1;
         const int unfused = 2 + sub + (sc->dw_act != 0) + sc->res + sc->pw_relu;
-        assert_int_equal(unfused_launches(rt, sep_graph(sc)), unfused);
+        assert_int_equal(kh_unfused_launches(rt, sep_graph(sc)), unfused);
         assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dwl",
                                     sc->fused ? 1 : 2 + sub, label), 0);
     }
@@ -329,7 +315,7 @@ static void test_se_gate(void **state)
         char label[64];
         snprintf(label, sizeof label, "se case %zu", i);
         const int sub = cases[i].k == 1 && cases[i].s > 1 && !cases[i].force;
-        assert_int_equal(unfused_launches(rt, se_graph(&cases[i])), 7 + sub);
+        assert_int_equal(kh_unfused_launches(rt, se_graph(&cases[i])), 7 + sub);
         assert_int_equal(kh_check_k(rt, se_graph(&cases[i]), cases[i].force,
                                     cases[i].want_fused ? "conv_pw" : NULL,
                                     (cases[i].want_fused ? 4 : 5) + sub, label), 0);

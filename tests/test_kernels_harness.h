@@ -95,6 +95,45 @@ static inline ir_graph *kh_matmul(int na, const int64_t *ad, int nb, const int64
  * expect: a variant some node must have been planned with (NULL: no check).
  * want_kernels: launches per run the plan must have (-1: no check).
  * Returns 1 on failure (already printed), 0 on success. Frees g. */
+/* Launches of g's plan with keep_intermediates (no fusion at all); frees g.
+ * The fusion suites compare it with the fused plan's count. */
+static inline int kh_unfused_launches(rt_ctx *rt, ir_graph *g)
+{
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    exec_cl_options ko = {1, NULL};
+    exec_cl *e = NULL;
+    clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
+    int n = exec_cl_kernel_count(e);
+    exec_cl_destroy(e);
+    ir_graph_free(g);
+    return n;
+}
+
+/* Makes y the graph's output, through activation act first unless act is
+ * IR_OP_COUNT: Clip with opset-13 bound inputs 0 .. 0.5, LeakyRelu alpha 0.1
+ * (values a fused epilogue must reproduce, saturation points included). */
+static inline void kh_output_act(ir_graph *g, int y, ir_op act)
+{
+    if (act == IR_OP_COUNT) {
+        kh_output(g, y);
+        return;
+    }
+    int ain[3] = {y, -1, -1}, n_ain = 1;
+    if (act == IR_OP_CLIP) {
+        int64_t sd[1] = {1};
+        ain[1] = kh_const(g, "lo", 0, sd, 0.0f, 0.0f);
+        ain[2] = kh_const(g, "hi", 0, sd, 0.5f, 0.5f);
+        n_ain = 3;
+    }
+    int a = kh_tensor(g, "act_out");
+    int an = ir_add_node(g, act, "act", ain, n_ain, &a, 1);
+    if (act == IR_OP_LEAKYRELU)
+        ir_set_attr_float(g, an, "alpha", 0.1f);
+    kh_output(g, a);
+}
+
 static inline int kh_check_k(rt_ctx *rt, ir_graph *g, const char *force, const char *expect,
                              int want_kernels, const char *label)
 {

@@ -68,22 +68,7 @@ static ir_graph *build(const stem_case *k)
     ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
     ir_set_attr_ints(g, node, "strides", st, 2);
     ir_set_attr_ints(g, node, "pads", pads, 4);
-    if (k->act == NOACT) {
-        kh_output(g, y);
-        return g;
-    }
-    int ain[3] = {y, -1, -1}, n_ain = 1;
-    if (k->act == IR_OP_CLIP) { /* opset 13: bounds as constant inputs (relu6-like) */
-        int64_t sd[1] = {1};
-        ain[1] = kh_const(g, "lo", 0, sd, 0.0f, 0.0f);
-        ain[2] = kh_const(g, "hi", 0, sd, 0.5f, 0.5f);
-        n_ain = 3;
-    }
-    int a = kh_tensor(g, "act_out");
-    int an = ir_add_node(g, k->act, "act", ain, n_ain, &a, 1);
-    if (k->act == IR_OP_LEAKYRELU)
-        ir_set_attr_float(g, an, "alpha", 0.1f);
-    kh_output(g, a);
+    kh_output_act(g, y, k->act);
     return g;
 }
 

@@ -127,21 +127,6 @@ static ir_graph *build(const shuf_case *p, int *takers, int *extra)
     return g;
 }
 
-/* Launches of g's plan with keep_intermediates (no fusion at all); frees g. */
-static int unfused_launches(rt_ctx *rt, ir_graph *g)
-{
-    clcnn_err err = {0};
-    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
-    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
-    exec_cl_options ko = {1, NULL};
-    exec_cl *e = NULL;
-    clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
-    int n = exec_cl_kernel_count(e);
-    exec_cl_destroy(e);
-    ir_graph_free(g);
-    return n;
-}
-
 static void test_shuffle_fused(void **state)
 {
     (void)state;
@@ -167,7 +152,7 @@ static void test_shuffle_fused(void **state)
                  p->producers);
         int takers, extra;
         /* unfused: two copies (Concat), one permute (Transpose), one per split piece */
-        int unfused = unfused_launches(rt, build(p, &takers, &extra));
+        int unfused = kh_unfused_launches(rt, build(p, &takers, &extra));
         if (unfused != extra + 3 + takers) {
             print_error("[%s] unfused plan has %d launches, expected %d\n", label, unfused,
                         extra + 3 + takers);
@@ -250,7 +235,7 @@ static void test_shuffle_near_misses(void **state)
     const int inputs[3] = {3, 2, 2};
     int bad = 0;
     for (int i = 0; i < 3; i++) {
-        int unfused = unfused_launches(rt, near_miss(i));
+        int unfused = kh_unfused_launches(rt, near_miss(i));
         if (unfused != inputs[i] + 1 + 2) { /* copies + permute + two split pieces */
             print_error("[%s] unfused plan has %d launches, expected %d\n", names[i], unfused,
                         inputs[i] + 3);
