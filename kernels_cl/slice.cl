@@ -1,6 +1,8 @@
-/* slice.cl — Slice with steps (negative included), up to 6 dims, float32.
- * Variant (host/ops/slice_cl.c): slice_nd, no preconditions: y dims left-padded to 6,
- * st[d] = input stride * step of dim d, base = offset of the first element taken.
+/* slice.cl — strided N-d gather, up to 6 dims, float32: y[i] = x[base + sum_d i_d st[d]].
+ * Kernel slice_nd (host/ops/shape_ops_cl.c), no preconditions, y dims left-padded to 6:
+ * Slice with steps (negative included): st[d] = input stride * step of dim d, base = offset
+ * of the first element taken; Transpose (variant "permute"): st[d] = the input stride of
+ * the axis that lands on y's dim d, base 0.
  * Split uses concat.cl's block copy instead (its pieces are contiguous runs). NDRange (n). */
 
 __kernel void slice_nd(__global const float *x, __global float *y, int n, int base, int8 dims,

@@ -1,5 +1,5 @@
-/* shape_ops_cl.c — OpenCL side of the data-movement ops: Transpose (permute),
- * Slice (slice_nd), Concat and Split (copy_block per piece), Pad (pad_nd).
+/* shape_ops_cl.c — OpenCL side of the data-movement ops: Transpose (permute)
+ * and Slice (slice_nd), both slice.cl's strided gather, Concat and Split (copy_block per piece), Pad (pad_nd).
  * Reshape-like ops need no kernel: the plan aliases their buffers. */
 #include "op_cl.h"
 #include "ops_impl.h"
@@ -14,6 +14,34 @@ static clcnn_status xyn(cl_kernel k, cl_mem x, cl_mem y, cl_int cnt, clcnn_err *
     return CLCNN_OK;
 }
 
+/* One slice_nd launch (kernels_cl/slice.cl): y[i] = x[base + sum_d i_d * sv[d]]
+ * over y's dims left-padded to 6. */
+static clcnn_status push_strided(opcl_ctx *c, const ir_node *n, const ir_tensor *y,
+                                 const cl_int sv[8], cl_int base, const char *variant,
+                                 clcnn_err *err)
+{
+    cl_int dims[8] = {0};
+    clcnn_status st = opcl_dims6(n, y, dims, err);
+    if (st)
+        return st;
+    cl_int cnt = (cl_int)ir_numel(y);
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "slice", NULL, "slice_nd", &k, err)))
+        return st;
+    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
+        (st = opcl_arg(k, 3, sizeof base, &base, err)) ||
+        (st = opcl_arg(k, 4, sizeof dims, dims, err)) ||
+        (st = opcl_arg(k, 5, 8 * sizeof(cl_int), sv, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, variant, err);
+}
+
+/* Transpose is a strided gather with base 0: y's dim d steps through the input
+ * axis perm[d]. ShuffleNet's channel shuffle (Reshape -> Transpose -> Reshape)
+ * therefore runs as this one kernel: the Reshapes are zero-copy aliases. */
 clcnn_status transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
@@ -21,24 +49,12 @@ clcnn_status transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = transpose_perm(c->g, n, perm, err);
     if (st)
         return st;
-    cl_int dims[8] = {0}, sv[8] = {0};
-    if ((st = opcl_dims6(n, y, dims, err)))
-        return st;
+    cl_int sv[8] = {0};
     int64_t xs[IR_MAX_DIMS];
     op_strides(x->ndim, x->dims, xs);
     for (int d = 0; d < y->ndim; d++)
         sv[6 - y->ndim + d] = (cl_int)xs[perm[d]];
-    cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "transpose", NULL, "permute", &k, err)))
-        return st;
-    cl_int cnt = (cl_int)ir_numel(y);
-    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
-        (st = opcl_arg(k, 3, sizeof dims, dims, err)) || (st = opcl_arg(k, 4, sizeof sv, sv, err))) {
-        clReleaseKernel(k);
-        return st;
-    }
-    size_t gws[1] = {(size_t)cnt};
-    return opcl_push(c, n, k, 1, gws, NULL, "permute", err);
+    return push_strided(c, n, y, sv, 0, "permute", err);
 }
 
 clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
@@ -48,27 +64,14 @@ clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st;
     if ((st = op_need_float(c->g, n, 0, err)) || (st = slice_params(c->g, n, start, step, count, err)))
         return st;
-    cl_int dims[8] = {0}, sv[8] = {0};
-    if ((st = opcl_dims6(n, y, dims, err)))
-        return st;
+    cl_int sv[8] = {0};
     int64_t xs[IR_MAX_DIMS], base = 0;
     op_strides(x->ndim, x->dims, xs);
     for (int d = 0; d < x->ndim; d++) {
         sv[6 - x->ndim + d] = (cl_int)(xs[d] * step[d]);
         base += start[d] * xs[d];
     }
-    cl_int cbase = (cl_int)base, cnt = (cl_int)ir_numel(y);
-    cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "slice", NULL, "slice_nd", &k, err)))
-        return st;
-    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
-        (st = opcl_arg(k, 3, sizeof cbase, &cbase, err)) ||
-        (st = opcl_arg(k, 4, sizeof dims, dims, err)) || (st = opcl_arg(k, 5, sizeof sv, sv, err))) {
-        clReleaseKernel(k);
-        return st;
-    }
-    size_t gws[1] = {(size_t)cnt};
-    return opcl_push(c, n, k, 1, gws, NULL, "slice_nd", err);
+    return push_strided(c, n, y, sv, (cl_int)base, "slice_nd", err);
 }
 
 /* One copy_block launch: `outer` runs of `chunk` elements. */
