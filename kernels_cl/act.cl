@@ -1,6 +1,6 @@
 /* act.cl — what every kernel file shares: the activation every fused epilogue
- * applies (scalar and on float4/8/16), stores of a part-filled vector, and the
- * FAULT test hook. Not a program of its own: host/runtime/rt_program.c puts
+ * applies (scalar and on float4/8/16), stores of a part-filled vector, a
+ * contiguous dot product, and the FAULT test hook. Not a program of its own: host/runtime/rt_program.c puts
  * this text in front of every kernels_cl program it builds (then resets line
  * numbers with #line, so build logs point into the program's own file). Codes
  * match OPCL_ACT_* in host/ops/op_cl.h. */
@@ -78,6 +78,30 @@ void store_part2(float2 v, int n, __global float *p)
 DEFINE_STORE_PART(4, 2)
 DEFINE_STORE_PART(8, 4)
 DEFINE_STORE_PART(16, 8)
+
+/* sum_k a[k] * b[k] for two contiguous float arrays: two 16-wide chains of
+ * FMAs (independent, so they overlap), then the lanes, then the tail. The
+ * matrix-vector kernels' inner product (conv_mv, gemm_smallm_nt with M = 1). */
+float dot_contig(__global const float *a, __global const float *b, int K)
+{
+    float16 s0 = (float16)(0.0f), s1 = (float16)(0.0f);
+    int k = 0;
+    for (; k + 32 <= K; k += 32) {
+        s0 = fma(vload16(0, a + k), vload16(0, b + k), s0);
+        s1 = fma(vload16(0, a + k + 16), vload16(0, b + k + 16), s1);
+    }
+    if (k + 16 <= K) {
+        s0 = fma(vload16(0, a + k), vload16(0, b + k), s0);
+        k += 16;
+    }
+    s0 += s1;
+    const float8 h8 = s0.lo + s0.hi;
+    const float4 h4 = h8.lo + h8.hi;
+    float v = (h4.s0 + h4.s1) + (h4.s2 + h4.s3);
+    for (; k < K; k++)
+        v = fma(a[k], b[k], v);
+    return v;
+}
 
 /* Test hook: a kernel built with -DCLCNN_FAULT_FLIP_SIGN writes wrong results on
  * purpose so `clcnn compare` can be shown to catch a broken layer. */

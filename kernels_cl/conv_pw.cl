@@ -114,7 +114,7 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
  * global pool) is a matrix-vector product per image; conv_pw's pixel tile
  * would compute 1 pixel of its 16 and leave most work-items idle. One
  * work-item per output channel reads its weight row and the input vector
- * 16 floats at a time (both contiguous along C). in: N x C, wt: OC x C,
+ * with dot_contig (both contiguous along C). in: N x C, wt: OC x C,
  * out/res: N x OC. NDRange (OC, N). */
 __kernel void conv_mv(__global const float *in, __global const float *wt,
                       __global const float *bias, int has_bias, __global float *out, int C,
@@ -126,15 +126,7 @@ __kernel void conv_mv(__global const float *in, __global const float *wt,
         return;
     __global const float *w = wt + (size_t)oc * C;
     __global const float *x = in + (size_t)n * C;
-    float16 v = (float16)(0.0f);
-    int c = 0;
-    for (; c + 16 <= C; c += 16)
-        v = fma(vload16(0, w + c), vload16(0, x + c), v);
-    const float8 h = v.lo + v.hi;
-    const float4 q = h.lo + h.hi;
-    float acc = q.x + q.y + q.z + q.w;
-    for (; c < C; c++)
-        acc = fma(w[c], x[c], acc);
+    float acc = dot_contig(w, x, C);
     const size_t o = (size_t)n * OC + oc;
     acc += (has_bias ? bias[oc] : 0.0f) + (has_res ? res[o] : 0.0f);
     out[o] = FAULT(act_apply(acc, act, a, b));

@@ -81,19 +81,8 @@ __kernel void gemm_smallm_nt(__global const float *A, __global const float *B,
     const int M = sz.s0, K = sz.s2, ask = st.s2, asm_ = st.s1;
     __global const float *ap = A + (size_t)bt * st.s0;
     __global const float *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
-    if (M == 1 && ask == 1) { /* a classifier: one dot product, two 16-wide chains */
-        float16 s0 = (float16)(0.0f), s1 = (float16)(0.0f);
-        int k = 0;
-        for (; k + 32 <= K; k += 32) {
-            s0 = fma(vload16(0, ap + k), vload16(0, bp + k), s0);
-            s1 = fma(vload16(0, ap + k + 16), vload16(0, bp + k + 16), s1);
-        }
-        s0 += s1;
-        const float8 h8 = s0.lo + s0.hi;
-        const float4 h4 = h8.lo + h8.hi;
-        float v = (h4.s0 + h4.s1) + (h4.s2 + h4.s3);
-        for (; k < K; k++)
-            v = fma(ap[k], bp[k], v);
+    if (M == 1 && ask == 1) { /* a classifier: one dot product (act.cl) */
+        const float v = dot_contig(ap, bp, K);
         SM_STORE(0, n, v);
         return;
     }

@@ -407,7 +407,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         const cl_int gd[8] = {C, H, W, OH, OW, 0, ts, th};
         /* rows per plane, one work-item each (up to 16); on a CPU always 16, one
          * compiled shape (items past OH find no row) */
-        size_t lx = strcmp(rt_info(c->rt)->type, "cpu") == 0 ? 16 : 1;
+        size_t lx = opcl_on_cpu(c) ? 16 : 1;
         while (lx < (size_t)OH && lx < 16)
             lx <<= 1;
         const size_t lws[3] = {lx, 1, 1}, gws2[3] = {lx, 1, (size_t)N * C};

@@ -100,6 +100,9 @@ clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint
                              const char *variant, clcnn_err *err);
 /* Sets argument i (CL_TRY with the call text in the message). */
 clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err);
+/* 1 when the plan's device is a CPU (POCL): work-group shapes are chosen for
+ * cores there, not for warps. */
+int opcl_on_cpu(const opcl_ctx *c);
 /* 1 when c->force names a variant other than v (tests forcing a path). */
 int opcl_forced_away(const opcl_ctx *c, const char *v);
 /* Dims of t left-padded with 1 to 6 entries (CLCNN_ERR_UNSUPPORTED above rank 6). */

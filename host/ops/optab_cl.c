@@ -140,8 +140,7 @@ clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, 
         for (cl_uint d = 0; d < 3; d++)
             L.lws[d] = d < dim ? lws[d] : 1;
     } else {
-        const int cpu = strcmp(rt_info(c->rt)->type, "cpu") == 0;
-        pick_lws(dim, g3, max_wg, cpu, L.lws);
+        pick_lws(dim, g3, max_wg, opcl_on_cpu(c), L.lws);
     }
     for (cl_uint d = 0; d < 3; d++)
         L.gws[d] = (g3[d] + L.lws[d] - 1) / L.lws[d] * L.lws[d];
@@ -250,6 +249,11 @@ clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint
         o->gws[d] = (gws[d] + o->lws[d] - 1) / o->lws[d] * o->lws[d];
     }
     return opcl_push_custom(c, n, owned_run, o, owned_free, variant, err);
+}
+
+int opcl_on_cpu(const opcl_ctx *c)
+{
+    return strcmp(rt_info(c->rt)->type, "cpu") == 0;
 }
 
 int opcl_forced_away(const opcl_ctx *c, const char *v)
