@@ -1,30 +1,75 @@
-/* clcnn.h — the only public header of libclcnn.
+/* clcnn.h — the public header of libclcnn (with clcnn_tools.h for the
+ * profiling, tuning and compare calls the CLI's tools use).
  *
  * Life cycle: make a context (picks an OpenCL device, or the plain-C reference
  * backend), load a model into it (ONNX file or built-in architecture), make a
  * session (model x context: device buffers + execution plan), run it as often
  * as you like, then destroy in reverse order. Every destroy accepts NULL.
  *
- * Errors: every call returns clcnn_status; the readable message (with the CL
- * error name, or the kernel build log) is kept in the context and read with
- * clcnn_context_last_error(). The library never prints, exits or aborts.
+ * Errors: every call returns clcnn_status. The one-line message (with the CL
+ * error name, or the first error line of a kernel build log) is kept on the
+ * object the call was made on:
+ *   - calls on a session (run, ...)          -> clcnn_session_last_error(s)
+ *   - calls that create from a context (model load, builtin, session create)
+ *                                            -> clcnn_context_last_error(ctx)
+ * so one session's failure never overwrites another session's message.
+ * Calls with no object to hold a message (context create, devices list,
+ * image preprocessing) and calls on a model (which is immutable and shared
+ * between threads: export, preprocess settings) take a `char *err, size_t
+ * err_len` buffer instead (err may be NULL). The library never
+ * prints, exits or aborts.
+ *
+ * Threads (the contract the tests check, TSan-clean):
+ *   - Free functions (clcnn_version, clcnn_status_str, clcnn_devices_list,
+ *     clcnn_builtin_*, clcnn_image_*, clcnn_preprocess_*) may be called from
+ *     any thread at any time.
+ *   - Contexts are independent of each other: use any number, each from any
+ *     thread.
+ *   - A context is thread-safe: models and sessions may be created and
+ *     destroyed on one context from several threads at once (the context
+ *     serialises program builds and its cache internally). Only the last
+ *     error of a failed create is shared: read it on the failing thread before
+ *     that thread's next create, or give each thread its own context.
+ *   - A model is immutable after load: any number of threads may read it and
+ *     create sessions from it at once. Destroy it only after every session
+ *     made from it.
+ *   - A session is used by one thread at a time (run, profile, its last
+ *     error). Different sessions, of one model or of several, may run in
+ *     parallel threads; on one OpenCL context their kernels share the
+ *     context's in-order queue, so results are identical to serial runs.
+ *   - Destroy is never concurrent with another call on the same object.
+ *
+ * ABI: every options struct starts with `size_t struct_size`. Initialise it
+ * with the matching clcnn_*_options_init() (an inline function, so it records
+ * the size your program was compiled with): the library reads only the fields
+ * that size covers and uses defaults for the rest, so a program built against
+ * an older, smaller struct keeps working with a newer library. struct_size 0
+ * (an options struct never initialised) is CLCNN_ERR_INVALID_ARG.
  */
 #ifndef CLCNN_H
 #define CLCNN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "clcnn_version.h" /* CLCNN_VERSION_MAJOR/MINOR/PATCH, CLCNN_VERSION (generated) */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLCNN_API __attribute__((visibility("default")))
+#else
+#define CLCNN_API
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define CLCNN_VERSION "0.1.0"
 #define CLCNN_MAX_DIMS 8
 
 typedef enum clcnn_status {
     CLCNN_OK = 0,
-    CLCNN_ERR_INVALID_ARG,    /* a caller's argument is wrong (NULL, bad flag value) */
+    CLCNN_ERR_INVALID_ARG,    /* a caller's argument is wrong (NULL, bad flag value, shape) */
     CLCNN_ERR_OUT_OF_MEMORY,  /* host allocation failed or a size is absurd */
     CLCNN_ERR_IO,             /* a file could not be opened, read or written */
     CLCNN_ERR_PARSE,          /* a file is not what it claims (bad protobuf, bad NPY) */
@@ -39,12 +84,34 @@ typedef enum clcnn_status {
 } clcnn_status;
 
 /* Readable name of a status ("CLCNN_ERR_CL"); never NULL. */
-const char *clcnn_status_str(clcnn_status s);
-const char *clcnn_version(void);
+CLCNN_API const char *clcnn_status_str(clcnn_status s);
+/* The library's version string ("0.2.0"); compare with CLCNN_VERSION to catch
+ * a program running against another library than it was built with. */
+CLCNN_API const char *clcnn_version(void);
 
 typedef struct clcnn_context clcnn_context;
 typedef struct clcnn_model clcnn_model;
 typedef struct clcnn_session clcnn_session;
+
+/* ---- element types ------------------------------------------------------ */
+
+/* ONNX TensorProto.DataType numbers. Inputs are float32; outputs may be any
+ * of these (an ArgMax, a Cast, a Shape output). */
+typedef enum clcnn_dtype {
+    CLCNN_DTYPE_UNDEFINED = 0,
+    CLCNN_DTYPE_FLOAT32 = 1,
+    CLCNN_DTYPE_UINT8 = 2,
+    CLCNN_DTYPE_INT8 = 3,
+    CLCNN_DTYPE_INT32 = 6,
+    CLCNN_DTYPE_INT64 = 7,
+    CLCNN_DTYPE_BOOL = 9,     /* one byte per element, 0 or 1 */
+    CLCNN_DTYPE_FLOAT64 = 11,
+} clcnn_dtype;
+
+/* "float32", "int64", ...; "undefined" for anything else. Never NULL. */
+CLCNN_API const char *clcnn_dtype_str(clcnn_dtype t);
+/* Bytes per element; 0 for CLCNN_DTYPE_UNDEFINED or an unknown value. */
+CLCNN_API size_t clcnn_dtype_size(clcnn_dtype t);
 
 /* ---- devices ---------------------------------------------------------- */
 
@@ -69,15 +136,17 @@ typedef struct clcnn_device_info {
 /* Lists every OpenCL device on every platform into out[0..cap). *count gets
  * the number found (may exceed cap). With no platform at all this returns
  * CLCNN_OK and *count = 0. err (may be NULL) gets a message on failure. */
-clcnn_status clcnn_devices_list(clcnn_device_info *out, int cap, int *count,
-                                char *err, size_t err_len);
+CLCNN_API clcnn_status clcnn_devices_list(clcnn_device_info *out, int cap, int *count,
+                                          char *err, size_t err_len);
 
 /* ---- context ---------------------------------------------------------- */
 
 typedef enum clcnn_log_level { CLCNN_LOG_DEBUG, CLCNN_LOG_INFO, CLCNN_LOG_WARN } clcnn_log_level;
+/* May be called from any thread that uses the context; msg lives for the call. */
 typedef void (*clcnn_log_fn)(void *user, clcnn_log_level level, const char *msg);
 
 typedef struct clcnn_context_options {
+    size_t struct_size;     /* sizeof(clcnn_context_options): set by _init() */
     const char *device;     /* "auto" (NULL), "gpu", "cpu", "ref", an index "N", or a
                                substring of a device name */
     int no_cache;           /* 1: do not read or write the program binary cache */
@@ -86,37 +155,65 @@ typedef struct clcnn_context_options {
     void *log_user;
 } clcnn_context_options;
 
+static inline void clcnn_context_options_init(clcnn_context_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+}
+
 /* opt may be NULL (auto device, cache on, silent). On failure *out is NULL and
  * err (may be NULL) receives the message, since there is no context to hold it. */
-clcnn_status clcnn_context_create(const clcnn_context_options *opt, clcnn_context **out,
-                                  char *err, size_t err_len);
-void clcnn_context_destroy(clcnn_context *ctx);
-/* Message of the last failed call on this context (and its models/sessions). */
-const char *clcnn_context_last_error(const clcnn_context *ctx);
+CLCNN_API clcnn_status clcnn_context_create(const clcnn_context_options *opt, clcnn_context **out,
+                                            char *err, size_t err_len);
+CLCNN_API void clcnn_context_destroy(clcnn_context *ctx);
+/* Message of the last failed create (model load, builtin, session create) on
+ * this context; "" when none. */
+CLCNN_API const char *clcnn_context_last_error(const clcnn_context *ctx);
 /* 1 when the context runs the plain-C reference backend. */
-int clcnn_context_is_reference(const clcnn_context *ctx);
+CLCNN_API int clcnn_context_is_reference(const clcnn_context *ctx);
 /* Device name ("reference (plain C)" for ref). */
-const char *clcnn_context_device_name(const clcnn_context *ctx);
+CLCNN_API const char *clcnn_context_device_name(const clcnn_context *ctx);
 
 /* ---- model -------------------------------------------------------------- */
 
 typedef struct clcnn_tensor_info {
-    const char *name;       /* owned by the model */
+    const char *name;       /* owned by the model (or session) */
     int ndim;
     int64_t dims[CLCNN_MAX_DIMS];
+    clcnn_dtype dtype;      /* element type (inputs: always float32) */
+    int dynamic_batch;      /* 1: dim 0 was symbolic in the file; dims[0] shows 1 and a
+                               session accepts any batch there at run time */
 } clcnn_tensor_info;
 
-/* Loads an ONNX file, or a built-in architecture by name when `path` names no
- * file. The model must not outlive ctx. */
-clcnn_status clcnn_model_load(clcnn_context *ctx, const char *path, clcnn_model **out);
-void clcnn_model_destroy(clcnn_model *m);
-int clcnn_model_num_inputs(const clcnn_model *m);
-int clcnn_model_num_outputs(const clcnn_model *m);
-clcnn_status clcnn_model_input(const clcnn_model *m, int i, clcnn_tensor_info *out);
-clcnn_status clcnn_model_output(const clcnn_model *m, int i, clcnn_tensor_info *out);
+/* Where clcnn_model_load looks for a bare file name (no '/'), in order:
+ *   1. the name as given (relative to the working directory);
+ *   2. each folder of $CLCNN_MODEL_PATH (':'-separated);
+ *   3. ./models and ./../shared/models (relative to the working directory);
+ *   4. $XDG_DATA_HOME/clcnn/models (~/.local/share/clcnn/models);
+ *   5. <install prefix>/share/clcnn/models.
+ * No build-tree path is compiled in. When nothing matches, a name of a
+ * built-in architecture ("mobilenet_v2") builds it. */
+#define CLCNN_DEFAULT_MODEL "mobilenet_v1_0.75_224.onnx"
+
+/* Resolves `name` (NULL: CLCNN_DEFAULT_MODEL) through the search path above
+ * into buf. CLCNN_ERR_IO (message in err) when no file is found. */
+CLCNN_API clcnn_status clcnn_model_find(const char *name, char *buf, size_t len, char *err,
+                                        size_t err_len);
+
+/* Loads an ONNX file (found as clcnn_model_find does), or a built-in
+ * architecture by name when `path` names no file. The model must not outlive
+ * ctx. */
+CLCNN_API clcnn_status clcnn_model_load(clcnn_context *ctx, const char *path, clcnn_model **out);
+CLCNN_API void clcnn_model_destroy(clcnn_model *m);
+/* The file the model was loaded from (NULL for a built-in). */
+CLCNN_API const char *clcnn_model_path(const clcnn_model *m);
+CLCNN_API int clcnn_model_num_inputs(const clcnn_model *m);
+CLCNN_API int clcnn_model_num_outputs(const clcnn_model *m);
+CLCNN_API clcnn_status clcnn_model_input(const clcnn_model *m, int i, clcnn_tensor_info *out);
+CLCNN_API clcnn_status clcnn_model_output(const clcnn_model *m, int i, clcnn_tensor_info *out);
 /* Name of the op that produces output i ("Softmax", ...), ignoring a trailing
  * Flatten/Reshape; used by classify to avoid a second softmax. */
-const char *clcnn_model_output_op(const clcnn_model *m, int i);
+CLCNN_API const char *clcnn_model_output_op(const clcnn_model *m, int i);
 
 /* One row of the Keras-like summary: one per compute node of the graph. */
 typedef struct clcnn_layer_info {
@@ -131,65 +228,33 @@ typedef struct clcnn_layer_info {
     const int *inputs;      /* layer indices, -1 for a graph input; owned by the model */
 } clcnn_layer_info;
 
-int clcnn_model_num_layers(const clcnn_model *m);
-clcnn_status clcnn_model_layer(const clcnn_model *m, int i, clcnn_layer_info *out);
+CLCNN_API int clcnn_model_num_layers(const clcnn_model *m);
+CLCNN_API clcnn_status clcnn_model_layer(const clcnn_model *m, int i, clcnn_layer_info *out);
+
+/* ---- tensors --------------------------------------------------------------- */
+
+/* A buffer with its type and shape, for clcnn_session_run_tensors.
+ * Input: dtype float32, ndim/dims the shape of the data, data = C-order
+ *   elements, bytes = the size of data.
+ * Output: the library sets dtype, ndim and dims. With data != NULL, bytes is
+ *   the caller's capacity: a smaller buffer is CLCNN_ERR_INVALID_ARG and
+ *   nothing is written. With data == NULL the library allocates the buffer
+ *   (free it with clcnn_free) and sets bytes. */
+typedef struct clcnn_tensor {
+    clcnn_dtype dtype;
+    int ndim;
+    int64_t dims[CLCNN_MAX_DIMS];
+    void *data;
+    size_t bytes;
+} clcnn_tensor;
+
+/* Frees memory the library allocated for the caller; accepts NULL. */
+CLCNN_API void clcnn_free(void *p);
 
 /* ---- session -------------------------------------------------------------- */
 
-/* Plans the model on the context's device: allocates buffers once, uploads weights. */
-clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m, clcnn_session **out);
-void clcnn_session_destroy(clcnn_session *s);
-/* inputs[i] holds the element count of clcnn_model_input(i) (float32, C order);
- * outputs[i] receives clcnn_model_output(i). One host sync per call. */
-clcnn_status clcnn_session_run(clcnn_session *s, const float *const *inputs, float *const *outputs);
-
-/* ---- built-in architectures (models/) ------------------------------------ */
-
-typedef struct clcnn_builtin_options {
-    float width;        /* width multiplier; 0: family default */
-    float depth;        /* depth multiplier; 0: family default */
-    int classes;        /* 0: 1000 */
-    int input_size;     /* 0: family default (224; 299 for xception) */
-    uint64_t seed;      /* deterministic random weights */
-} clcnn_builtin_options;
-
-typedef struct clcnn_arch_info {
-    const char *name;   /* "mobilenet_v2" */
-    const char *family; /* "MobileNetV2" */
-    const char *seed;   /* source document id, e.g. "002" */
-} clcnn_arch_info;
-
-int clcnn_builtin_count(void);
-clcnn_status clcnn_builtin_info(int i, clcnn_arch_info *out);
-/* Builds a built-in architecture; opt may be NULL (defaults). An unknown name
- * is CLCNN_ERR_INVALID_ARG with the known names in the message. */
-clcnn_status clcnn_model_builtin(clcnn_context *ctx, const char *arch,
-                                 const clcnn_builtin_options *opt, clcnn_model **out);
-/* Writes the model as a standard ONNX file (weights inline), atomically. */
-clcnn_status clcnn_model_export_onnx(clcnn_context *ctx, const clcnn_model *m, const char *path);
-
-/* ---- compare: OpenCL pipeline vs the reference, layer by layer ----------- */
-
-typedef struct clcnn_compare_row {
-    const char *name;       /* node name, owned by the model */
-    const char *op;
-    int ndim;
-    int64_t dims[CLCNN_MAX_DIMS];
-    double max_abs;         /* max |cl - ref| over the node's first output */
-    double max_rel;         /* max_abs / max |ref| (0 when ref is all zero) */
-    double ref_max;         /* max |ref| */
-} clcnn_compare_row;
-
-/* Runs m on ctx's OpenCL device with every intermediate kept, and on the
- * reference, on the same inputs. *rows (free with clcnn_compare_free) gets one
- * row per node in execution order. ctx must be an OpenCL context. */
-clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float *const *inputs,
-                           clcnn_compare_row **rows, int *n_rows);
-void clcnn_compare_free(clcnn_compare_row *rows);
-
-/* ---- session options, shapes and profile (bench) -------------------------- */
-
 typedef struct clcnn_session_options {
+    size_t struct_size;     /* sizeof(clcnn_session_options): set by _init() */
     int batch;              /* 0: the model's own batch; B >= 1: dim 0 of every input
                                (and output) becomes B. Exporters' constant Reshape
                                targets that spell the old batch are rewritten; a
@@ -197,80 +262,136 @@ typedef struct clcnn_session_options {
                                CLCNN_ERR_UNSUPPORTED. */
 } clcnn_session_options;
 
-/* clcnn_session_create with options; opt may be NULL (same as create). With a
- * batch, inputs/outputs of clcnn_session_run have clcnn_session_input/output's
- * shapes, not the model's. */
-clcnn_status clcnn_session_create_ex(clcnn_context *ctx, const clcnn_model *m,
-                                     const clcnn_session_options *opt, clcnn_session **out);
-/* Input/output i as this session runs it (batch applied); names owned by the session. */
-clcnn_status clcnn_session_input(const clcnn_session *s, int i, clcnn_tensor_info *out);
-clcnn_status clcnn_session_output(const clcnn_session *s, int i, clcnn_tensor_info *out);
-/* Kernels (and other device commands) enqueued per run; 0 on the reference backend. */
-int clcnn_session_kernel_count(const clcnn_session *s);
+static inline void clcnn_session_options_init(clcnn_session_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+}
 
-typedef struct clcnn_memory_info {
-    uint64_t weight_bytes;     /* weights/constants uploaded to the device */
-    uint64_t act_bytes;        /* activation buffers after liveness reuse */
-    uint64_t naive_act_bytes;  /* one buffer per materialised activation (no reuse) */
-} clcnn_memory_info;
+/* Plans the model on the context's device: allocates buffers once, uploads
+ * weights. opt may be NULL (the model's own batch). The session must not
+ * outlive its model. */
+CLCNN_API clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
+                                            const clcnn_session_options *opt,
+                                            clcnn_session **out);
+CLCNN_API void clcnn_session_destroy(clcnn_session *s);
+/* Message of the last failed call on this session; "" when none. */
+CLCNN_API const char *clcnn_session_last_error(const clcnn_session *s);
+/* Input/output i as this session runs it at its planned batch; names owned by
+ * the session. */
+CLCNN_API clcnn_status clcnn_session_input(const clcnn_session *s, int i, clcnn_tensor_info *out);
+CLCNN_API clcnn_status clcnn_session_output(const clcnn_session *s, int i, clcnn_tensor_info *out);
 
-/* Device memory of the session's plan. CLCNN_ERR_UNSUPPORTED on the reference
- * backend (it allocates per run, on the host). */
-clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out);
+/* Runs the session on typed tensors; n_in / n_out must equal the model's input
+ * and output counts. Inputs must have the session input's shape, except that
+ * where the model's batch is dynamic (clcnn_tensor_info.dynamic_batch) dim 0
+ * may be any N >= 1, the same for every input: the session then plans for
+ * batch N once (and keeps that plan for later runs of the same N) and the
+ * outputs have batch N. One host sync per call. */
+CLCNN_API clcnn_status clcnn_session_run_tensors(clcnn_session *s, const clcnn_tensor *inputs,
+                                                 int n_in, clcnn_tensor *outputs, int n_out);
 
-/* One row per node that launches device work, in execution order. Activations
- * the plan folded into their producer are in their producer's row ("Conv+Relu"). */
-typedef struct clcnn_profile_row {
-    const char *name;       /* node name (the fused group's producer), owned by the session */
-    char op[64];            /* "Conv", or "Conv+Relu" for a fused group */
-    char variant[64];       /* kernel variant ("conv_dw"); "a+b" when the node has several */
-    int launches;           /* device commands of this row */
-    double ms;              /* device time from profiling events */
-    int64_t macs;           /* multiply-accumulates of the group (whole batch) */
-    int64_t bytes;          /* tensors read (weights included) + written, whole batch */
-    double gflops;          /* 2 * macs / time; 0 when no MACs */
-    double gbps;            /* bytes / time */
-} clcnn_profile_row;
+/* The float-only shortcut: inputs[i] holds the element count of
+ * clcnn_session_input(i) (float32, C order); outputs[i] receives
+ * clcnn_session_output(i)'s elements converted to float32 (an int64 output
+ * arrives as floats, never as more bytes than that). */
+CLCNN_API clcnn_status clcnn_session_run(clcnn_session *s, const float *const *inputs,
+                                         float *const *outputs);
 
-/* Runs once like clcnn_session_run, timing every launch with OpenCL profiling
- * events; *rows (free with clcnn_profile_free) gets *n_rows rows. The
- * reference backend has no per-kernel timing: CLCNN_ERR_UNSUPPORTED. */
-clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs, float *const *outputs,
-                                   clcnn_profile_row **rows, int *n_rows);
-void clcnn_profile_free(clcnn_profile_row *rows);
+/* ---- image preprocessing: what `clcnn classify` puts before the model ------- */
 
-/* ---- tune: measured per-device decisions (`clcnn tune`) ------------------- */
+typedef enum clcnn_mapping {
+    CLCNN_MAP_TF = 0,     /* x/127.5 - 1 */
+    CLCNN_MAP_TORCH = 1,  /* (x/255 - mean[c]) / std[c], ImageNet mean/std */
+    CLCNN_MAP_UNIT = 2,   /* x/255 */
+    CLCNN_MAP_CUSTOM = 3  /* (x*scale - mean[c]) / std[c] */
+} clcnn_mapping;
 
-typedef enum clcnn_tune_kind {
-    CLCNN_TUNE_CLBLAST_WARMUP, /* clblast_ms: CLBlast's first call (its kernel compile) */
-    CLCNN_TUNE_CLBLAST,        /* a pointwise-conv GEMM shape: conv_pw vs CLBlast SGEMM */
-    CLCNN_TUNE_LWS,            /* conv_pw work-group: heuristic lws vs the best one tried */
-} clcnn_tune_kind;
+typedef struct clcnn_preprocess {
+    size_t struct_size;   /* sizeof(clcnn_preprocess): set by _init() */
+    int resize;           /* shorter side to this with Pillow's BILINEAR; 0 = keep */
+    int crop;             /* centre crop crop x crop; 0 = keep */
+    clcnn_mapping mapping;
+    float scale;          /* CLCNN_MAP_CUSTOM only */
+    float mean[3];        /* per channel, R,G,B order */
+    float std[3];
+    int bgr;              /* 1: channels B,G,R in the tensor */
+    int nhwc;             /* 1: [H,W,3] per image; 0: [3,H,W] */
+} clcnn_preprocess;
 
-typedef struct clcnn_tune_options {
-    int runs;                  /* back-to-back repetitions per timing; 0: 20 */
-    int no_lws;                /* 1: skip work-group tuning */
-} clcnn_tune_options;
+/* Defaults: resize 256, crop 224, tf mapping, RGB, NCHW. */
+static inline void clcnn_preprocess_init(clcnn_preprocess *p)
+{
+    memset(p, 0, sizeof *p);
+    p->struct_size = sizeof *p;
+    p->resize = 256;
+    p->crop = 224;
+    p->mean[0] = p->mean[1] = p->mean[2] = 0.0f;
+    p->std[0] = p->std[1] = p->std[2] = 1.0f;
+    p->scale = 1.0f;
+}
 
-typedef struct clcnn_tune_row {
-    clcnn_tune_kind kind;
-    int64_t m, n, k;           /* per image: M = C_out, N = H*W, K = C_in */
-    int64_t batch;
-    double ours_ms;            /* conv_pw (with the heuristic work-group), wall ms per conv */
-    double clblast_ms;         /* CLBlast SGEMM + bias epilogue; -1: built without CLBlast */
-    double tuned_ms;           /* LWS rows: conv_pw with tuned_lws */
-    size_t lws[3], tuned_lws[3];
-    int use;                   /* 1: stored as the choice (CLBlast, or tuned_lws) */
-} clcnn_tune_row;
+/* The preprocessing `clcnn classify` uses for m, in this order: defaults,
+ * the built-in settings of the known shared models (by file name), the
+ * `<model>.clcnn` / `<model stem>.clcnn` sidecar of key=value lines, and the
+ * model's input shape (crop = its spatial size, nhwc from its layout).
+ * A bad sidecar line is CLCNN_ERR_PARSE naming file:line in err. */
+CLCNN_API clcnn_status clcnn_model_preprocess(const clcnn_model *m, clcnn_preprocess *out,
+                                              char *err, size_t err_len);
+/* Applies one "key=value" setting as classify's flags do (mapping, mean, std,
+ * scale, resize, crop, bgr, layout). */
+CLCNN_API clcnn_status clcnn_preprocess_set(clcnn_preprocess *p, const char *key,
+                                            const char *value, char *err, size_t err_len);
+/* Decodes a JPEG or PNG file (or buffer) and writes one image's tensor:
+ * 3*crop*crop floats (3*H*W after resize when crop is 0: out_floats must fit
+ * it; clcnn_image_tensor_size tells). Bit-identical to `clcnn classify`. */
+CLCNN_API clcnn_status clcnn_image_to_tensor(const char *path, const clcnn_preprocess *p,
+                                             float *out, size_t out_floats, char *err,
+                                             size_t err_len);
+CLCNN_API clcnn_status clcnn_image_to_tensor_mem(const void *buf, size_t len, const char *name,
+                                                 const clcnn_preprocess *p, float *out,
+                                                 size_t out_floats, char *err, size_t err_len);
+/* Floats one image needs under p, given the decoded size w x h (or, with crop
+ * set, independent of it). */
+CLCNN_API size_t clcnn_image_tensor_size(const clcnn_preprocess *p, int w, int h);
 
-/* Times every distinct pointwise-conv shape of m on ctx's device and stores the
- * decisions beside the program cache (read by later sessions; a session never
- * measures). *rows (free with clcnn_tune_free) gets *n rows. OpenCL contexts only. */
-clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m, const clcnn_tune_options *opt,
-                        clcnn_tune_row **rows, int *n);
-void clcnn_tune_free(clcnn_tune_row *rows);
-/* The decision store's file for ctx's device into buf ("" when there is no disk cache). */
-clcnn_status clcnn_tune_store_path(clcnn_context *ctx, char *buf, size_t len);
+/* The label of class `index` for m: its `<model stem>.labels.txt` when there
+ * is one, else the built-in ImageNet names (1001 outputs: index 0 is
+ * "background"), else "class N". Written into buf, which is returned. */
+CLCNN_API const char *clcnn_model_label(const clcnn_model *m, int index, char *buf, size_t len);
+
+/* ---- built-in architectures (models/) ------------------------------------ */
+
+typedef struct clcnn_builtin_options {
+    size_t struct_size; /* sizeof(clcnn_builtin_options): set by _init() */
+    float width;        /* width multiplier; 0: family default */
+    float depth;        /* depth multiplier; 0: family default */
+    int classes;        /* 0: 1000 */
+    int input_size;     /* 0: family default (224; 299 for xception) */
+    uint64_t seed;      /* deterministic random weights */
+} clcnn_builtin_options;
+
+static inline void clcnn_builtin_options_init(clcnn_builtin_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+}
+
+typedef struct clcnn_arch_info {
+    const char *name;   /* "mobilenet_v2" */
+    const char *family; /* "MobileNetV2" */
+    const char *seed;   /* source document id, e.g. "002" */
+} clcnn_arch_info;
+
+CLCNN_API int clcnn_builtin_count(void);
+CLCNN_API clcnn_status clcnn_builtin_info(int i, clcnn_arch_info *out);
+/* Builds a built-in architecture; opt may be NULL (defaults). An unknown name
+ * is CLCNN_ERR_INVALID_ARG with the known names in the message. */
+CLCNN_API clcnn_status clcnn_model_builtin(clcnn_context *ctx, const char *arch,
+                                           const clcnn_builtin_options *opt, clcnn_model **out);
+/* Writes the model as a standard ONNX file (weights inline), atomically. */
+CLCNN_API clcnn_status clcnn_model_export_onnx(const clcnn_model *m, const char *path, char *err,
+                                               size_t err_len);
 
 #ifdef __cplusplus
 }

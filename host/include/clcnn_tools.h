@@ -1,0 +1,123 @@
+/* clcnn_tools.h — the calls behind `clcnn compare`, `bench` and `tune`:
+ * layer-by-layer comparison with the reference, per-kernel profiles, device
+ * memory figures and measured tuning. Exported and kept with the same care as
+ * clcnn.h (status codes, options with struct_size, errors on the object, the
+ * thread rules of clcnn.h), but their row structs describe the engine's
+ * internals and may grow between minor versions: include this header only
+ * where you need those tools.
+ */
+#ifndef CLCNN_TOOLS_H
+#define CLCNN_TOOLS_H
+
+#include "clcnn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- compare: OpenCL pipeline vs the reference, layer by layer ----------- */
+
+typedef struct clcnn_compare_row {
+    const char *name;       /* node name, owned by the model */
+    const char *op;
+    int ndim;
+    int64_t dims[CLCNN_MAX_DIMS];
+    double max_abs;         /* max |cl - ref| over the node's first output */
+    double max_rel;         /* max_abs / max |ref| (0 when ref is all zero) */
+    double ref_max;         /* max |ref| */
+} clcnn_compare_row;
+
+/* Runs m on ctx's OpenCL device with every intermediate kept, and on the
+ * reference, on the same inputs (float32, the model's input shapes). *rows
+ * (free with clcnn_compare_free) gets one row per node in execution order.
+ * ctx must be an OpenCL context; errors go to ctx's last error. */
+CLCNN_API clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m,
+                                     const float *const *inputs, clcnn_compare_row **rows,
+                                     int *n_rows);
+CLCNN_API void clcnn_compare_free(clcnn_compare_row *rows);
+
+/* ---- plan figures ----------------------------------------------------------- */
+
+/* Kernels (and other device commands) enqueued per run; 0 on the reference backend. */
+CLCNN_API int clcnn_session_kernel_count(const clcnn_session *s);
+
+typedef struct clcnn_memory_info {
+    uint64_t weight_bytes;     /* weights/constants uploaded to the device */
+    uint64_t act_bytes;        /* activation buffers after liveness reuse */
+    uint64_t naive_act_bytes;  /* one buffer per materialised activation (no reuse) */
+} clcnn_memory_info;
+
+/* Device memory of the session's plan. CLCNN_ERR_UNSUPPORTED on the reference
+ * backend (it allocates per run, on the host). */
+CLCNN_API clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out);
+
+/* ---- profile (bench) ---------------------------------------------------------- */
+
+/* One row per node that launches device work, in execution order. Activations
+ * the plan folded into their producer are in their producer's row ("Conv+Relu"). */
+typedef struct clcnn_profile_row {
+    const char *name;       /* node name (the fused group's producer), owned by the session */
+    char op[64];            /* "Conv", or "Conv+Relu" for a fused group */
+    char variant[64];       /* kernel variant ("conv_dw"); "a+b" when the node has several */
+    int launches;           /* device commands of this row */
+    double ms;              /* device time from profiling events */
+    int64_t macs;           /* multiply-accumulates of the group (whole batch) */
+    int64_t bytes;          /* tensors read (weights included) + written, whole batch */
+    double gflops;          /* 2 * macs / time; 0 when no MACs */
+    double gbps;            /* bytes / time */
+} clcnn_profile_row;
+
+/* Runs once like clcnn_session_run, timing every launch with OpenCL profiling
+ * events; *rows (free with clcnn_profile_free) gets *n_rows rows. The
+ * reference backend has no per-kernel timing: CLCNN_ERR_UNSUPPORTED. Errors
+ * go to the session's last error. */
+CLCNN_API clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs,
+                                             float *const *outputs, clcnn_profile_row **rows,
+                                             int *n_rows);
+CLCNN_API void clcnn_profile_free(clcnn_profile_row *rows);
+
+/* ---- tune: measured per-device decisions (`clcnn tune`) ------------------- */
+
+typedef enum clcnn_tune_kind {
+    CLCNN_TUNE_CLBLAST_WARMUP, /* clblast_ms: CLBlast's first call (its kernel compile) */
+    CLCNN_TUNE_CLBLAST,        /* a pointwise-conv GEMM shape: conv_pw vs CLBlast SGEMM */
+    CLCNN_TUNE_LWS,            /* conv_pw work-group: heuristic lws vs the best one tried */
+} clcnn_tune_kind;
+
+typedef struct clcnn_tune_options {
+    size_t struct_size;        /* sizeof(clcnn_tune_options): set by _init() */
+    int runs;                  /* back-to-back repetitions per timing; 0: 20 */
+    int no_lws;                /* 1: skip work-group tuning */
+} clcnn_tune_options;
+
+static inline void clcnn_tune_options_init(clcnn_tune_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+}
+
+typedef struct clcnn_tune_row {
+    clcnn_tune_kind kind;
+    int64_t m, n, k;           /* per image: M = C_out, N = H*W, K = C_in */
+    int64_t batch;
+    double ours_ms;            /* conv_pw (with the heuristic work-group), wall ms per conv */
+    double clblast_ms;         /* CLBlast SGEMM + bias epilogue; -1: built without CLBlast */
+    double tuned_ms;           /* LWS rows: conv_pw with tuned_lws */
+    size_t lws[3], tuned_lws[3];
+    int use;                   /* 1: stored as the choice (CLBlast, or tuned_lws) */
+} clcnn_tune_row;
+
+/* Times every distinct pointwise-conv shape of m on ctx's device and stores the
+ * decisions beside the program cache (read by later sessions; a session never
+ * measures). *rows (free with clcnn_tune_free) gets *n rows. OpenCL contexts
+ * only; opt may be NULL; errors go to ctx's last error. */
+CLCNN_API clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m,
+                                  const clcnn_tune_options *opt, clcnn_tune_row **rows, int *n);
+CLCNN_API void clcnn_tune_free(clcnn_tune_row *rows);
+/* The decision store's file for ctx's device into buf ("" when there is no disk cache). */
+CLCNN_API clcnn_status clcnn_tune_store_path(clcnn_context *ctx, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLCNN_TOOLS_H */
