@@ -39,50 +39,64 @@ static clcnn_status unknown_arch(clcnn_err *err, const char *arch)
     return err_set(err, CLCNN_ERR_INVALID_ARG, "unknown architecture '%s' (known: %s)", arch, names);
 }
 
+/* The builder parameters of opt, reading only the fields its struct_size covers. */
+static void read_options(const clcnn_builtin_options *opt, builtin_params *p)
+{
+    if (!opt)
+        return;
+    if (OPT_HAS(opt, width))
+        p->width = opt->width;
+    if (OPT_HAS(opt, depth))
+        p->depth = opt->depth;
+    if (OPT_HAS(opt, classes))
+        p->classes = opt->classes;
+    if (OPT_HAS(opt, input_size))
+        p->input_size = opt->input_size;
+    if (OPT_HAS(opt, seed))
+        p->seed = opt->seed;
+}
+
 clcnn_status clcnn_model_builtin(clcnn_context *ctx, const char *arch,
                                  const clcnn_builtin_options *opt, clcnn_model **out)
 {
     clcnn_err err = {0};
     if (!ctx || !arch || !out)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_model_builtin: NULL argument", NULL});
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
+                                          "clcnn_model_builtin: ctx, arch and out must not be NULL",
+                                          NULL});
     *out = NULL;
+    clcnn_status st = API_CHECK_OPT(opt, clcnn_builtin_options, &err);
+    if (st != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
     const builtin_arch *a = builtin_find(arch);
     if (!a) {
         unknown_arch(&err, arch);
-        return api_fail(ctx, &err);
+        return api_fail_clear(ctx, &err);
     }
     builtin_params p = {0};
-    if (opt) {
-        p.width = opt->width;
-        p.depth = opt->depth;
-        p.classes = opt->classes;
-        p.input_size = opt->input_size;
-        p.seed = opt->seed;
-    }
+    read_options(opt, &p);
     ir_graph *g = NULL;
-    clcnn_status st = a->build(&p, &g, &err);
+    st = a->build(&p, &g, &err);
     if (st == CLCNN_OK) {
         st = ops_fold_constants(g, &err);
         if (st != CLCNN_OK)
             ir_graph_free(g);
     }
-    if (st != CLCNN_OK) {
-        api_fail(ctx, &err);
-        err_clear(&err);
-        return st;
-    }
+    if (st != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
     return api_model_from_graph(ctx, g, out);
 }
 
-clcnn_status clcnn_model_export_onnx(clcnn_context *ctx, const clcnn_model *m, const char *path)
+clcnn_status clcnn_model_export_onnx(const clcnn_model *m, const char *path, char *err_out,
+                                     size_t err_len)
 {
     clcnn_err err = {0};
-    if (!ctx || !m || !path)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_model_export_onnx: NULL argument", NULL});
-    clcnn_status st = onnx_save(m->g, path, &err);
-    if (st != CLCNN_OK) {
-        api_fail(ctx, &err);
-        err_clear(&err);
-    }
+    clcnn_status st = !m || !path
+                          ? err_set(&err, CLCNN_ERR_INVALID_ARG,
+                                    "clcnn_model_export_onnx: model and path must not be NULL")
+                          : onnx_save(m->g, path, &err);
+    if (st != CLCNN_OK && err_out && err_len)
+        snprintf(err_out, err_len, "%s", err.msg);
+    err_clear(&err);
     return st;
 }

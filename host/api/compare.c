@@ -7,16 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clcnn_tools.h"
 #include "api_internal.h"
 #include "../exec/exec_cl.h"
 #include "../exec/exec_ref.h"
-
-static clcnn_status fail_with(clcnn_context *ctx, clcnn_err *err)
-{
-    clcnn_status st = api_fail(ctx, err);
-    err_clear(err);
-    return st;
-}
 
 /* Fills row r for node i from the CL tensor (read into scratch) and the reference. */
 static clcnn_status fill_row(exec_cl *e, const ir_graph *g, int i, void **bufs, float *scratch,
@@ -58,12 +52,12 @@ clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float
     clcnn_err err = {0};
     if (!ctx || !m || !inputs || !rows || !n_rows) {
         err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_compare: NULL argument");
-        return fail_with(ctx, &err);
+        return api_fail_clear(ctx, &err);
     }
     if (!ctx->rt) {
         err_set(&err, CLCNN_ERR_INVALID_ARG,
                 "clcnn_compare needs an OpenCL context; this one runs the reference backend");
-        return fail_with(ctx, &err);
+        return api_fail_clear(ctx, &err);
     }
     const ir_graph *g = m->g;
     exec_cl *e = NULL;
@@ -88,9 +82,12 @@ clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float
         }
     exec_cl_options opt = {0};
     opt.keep_intermediates = 1;
-    if ((st = exec_ref_run(g, inputs, outs, &bufs, &err)) ||
-        (st = exec_cl_create(ctx->rt, g, &opt, &e, &err)) ||
-        (st = exec_cl_run(e, inputs, outs, &err)))
+    if ((st = exec_ref_run(g, inputs, outs, &bufs, &err)))
+        goto fail;
+    pthread_mutex_lock(&ctx->lock); /* plan_build reaches the program cache and tune store */
+    st = exec_cl_create(ctx->rt, g, &opt, &e, &err);
+    pthread_mutex_unlock(&ctx->lock);
+    if (st || (st = exec_cl_run(e, inputs, outs, &err)))
         goto fail;
     for (int i = 0; i < g->n_nodes; i++)
         if ((st = fill_row(e, g, i, bufs, scratch, &r[i], &err)))
@@ -99,7 +96,11 @@ clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m, const float
     *n_rows = g->n_nodes;
     r = NULL;
 fail:
-    exec_cl_destroy(e);
+    if (e) {
+        pthread_mutex_lock(&ctx->lock);
+        exec_cl_destroy(e);
+        pthread_mutex_unlock(&ctx->lock);
+    }
     if (bufs)
         exec_ref_free_bufs(g, bufs);
     for (int i = 0; outs && i < g->n_outputs; i++)
@@ -107,7 +108,7 @@ fail:
     free(outs);
     free(scratch);
     free(r);
-    return st ? fail_with(ctx, &err) : CLCNN_OK;
+    return st ? api_fail_clear(ctx, &err) : CLCNN_OK;
 }
 
 void clcnn_compare_free(clcnn_compare_row *rows)

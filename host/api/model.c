@@ -1,19 +1,13 @@
 /* model.c — the clcnn_model: loading (ONNX file or built-in name), its
  * inputs/outputs, and the per-layer facts the summary shows (params counted
  * once per weight, BN running statistics as Keras's non-trainable ones). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "api_internal.h"
 #include "../onnx/onnx.h"
 #include "../ops/op.h"
-
-static int is_file(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
 
 /* A bare word without a path separator or .onnx suffix may name a built-in. */
 static int looks_like_arch(const char *name)
@@ -26,18 +20,31 @@ clcnn_status clcnn_model_load(clcnn_context *ctx, const char *path, clcnn_model 
 {
     clcnn_err err = {0};
     if (!ctx || !path || !out)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_model_load: NULL argument", NULL});
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
+                                          "clcnn_model_load: ctx, path and out must not be NULL", NULL});
     *out = NULL;
-    if (!is_file(path) && looks_like_arch(path))
-        return clcnn_model_builtin(ctx, path, NULL, out);
-    ir_graph *g = NULL;
-    clcnn_status st = onnx_load(path, &g, &err);
-    if (st != CLCNN_OK) {
-        api_fail(ctx, &err);
-        err_clear(&err);
-        return st;
+    char found[4096];
+    if (clcnn_model_find(path, found, sizeof found, NULL, 0) != CLCNN_OK) {
+        if (looks_like_arch(path)) /* unknown names get the list of built-ins */
+            return clcnn_model_builtin(ctx, path, NULL, out);
+        snprintf(found, sizeof found, "%s", path); /* onnx_load names the file it cannot open */
     }
-    return api_model_from_graph(ctx, g, out);
+    ir_graph *g = NULL;
+    clcnn_status st = onnx_load(found, &g, &err);
+    if (st != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
+    if ((st = api_model_from_graph(ctx, g, out)) == CLCNN_OK && !((*out)->path = strdup(found))) {
+        clcnn_model_destroy(*out);
+        *out = NULL;
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_OUT_OF_MEMORY, "clcnn_model_load: out of memory",
+                                          NULL});
+    }
+    return st;
+}
+
+const char *clcnn_model_path(const clcnn_model *m)
+{
+    return m ? m->path : NULL;
 }
 
 /* Fills layer i's params (each is_param initializer counted at its first
@@ -114,33 +121,47 @@ void clcnn_model_destroy(clcnn_model *m)
         free(m->layers[i].inputs);
     free(m->layers);
     ir_graph_free(m->g);
+    free(m->path);
     free(m);
 }
 
 int clcnn_model_num_inputs(const clcnn_model *m) { return m ? m->g->n_inputs : 0; }
 int clcnn_model_num_outputs(const clcnn_model *m) { return m ? m->g->n_outputs : 0; }
 
-static clcnn_status tensor_info(const ir_tensor *t, clcnn_tensor_info *out)
+/* dynamic: the model's batch is dynamic, so every input and output leads
+ * with a batch a session may change at run time. */
+static clcnn_status tensor_info(const ir_tensor *t, int dynamic, clcnn_tensor_info *out)
 {
+    memset(out, 0, sizeof *out);
     out->name = t->name;
     out->ndim = t->ndim;
-    for (int d = 0; d < t->ndim; d++)
+    for (int d = 0; d < t->ndim && d < CLCNN_MAX_DIMS; d++)
         out->dims[d] = t->dims[d];
+    out->dtype = (clcnn_dtype)t->dtype;
+    out->dynamic_batch = dynamic;
     return CLCNN_OK;
+}
+
+int api_model_dynamic(const clcnn_model *m)
+{
+    for (int i = 0; i < m->g->n_inputs; i++)
+        if (m->g->tensors[m->g->inputs[i]].dynamic_batch)
+            return 1;
+    return 0;
 }
 
 clcnn_status clcnn_model_input(const clcnn_model *m, int i, clcnn_tensor_info *out)
 {
     if (!m || !out || i < 0 || i >= m->g->n_inputs)
         return CLCNN_ERR_INVALID_ARG;
-    return tensor_info(&m->g->tensors[m->g->inputs[i]], out);
+    return tensor_info(&m->g->tensors[m->g->inputs[i]], api_model_dynamic(m), out);
 }
 
 clcnn_status clcnn_model_output(const clcnn_model *m, int i, clcnn_tensor_info *out)
 {
     if (!m || !out || i < 0 || i >= m->g->n_outputs)
         return CLCNN_ERR_INVALID_ARG;
-    return tensor_info(&m->g->tensors[m->g->outputs[i]], out);
+    return tensor_info(&m->g->tensors[m->g->outputs[i]], api_model_dynamic(m), out);
 }
 
 const char *clcnn_model_output_op(const clcnn_model *m, int i)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clcnn_tools.h"
 #include "session_internal.h"
 #include "../ops/op.h"
 
@@ -15,7 +16,7 @@
 static void fused_roots(const clcnn_session *s, const ir_graph *g, int *root)
 {
     for (int n = 0; n < g->n_nodes; n++) {
-        int h = exec_cl_node_host(s->cl, n);
+        int h = exec_cl_node_host(session_cl(s), n);
         root[n] = h >= 0 ? h : n;
     }
 }
@@ -67,7 +68,7 @@ static clcnn_status build_rows(const clcnn_session *s, const double *ms, clcnn_p
                                int *n_rows)
 {
     const ir_graph *g = session_graph(s);
-    const int nl = exec_cl_kernel_count(s->cl);
+    const int nl = exec_cl_kernel_count(session_cl(s));
     int *root = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
     int *row_of = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
     int *seen = calloc((size_t)g->n_tensors + 1, sizeof(int));
@@ -83,7 +84,7 @@ static clcnn_status build_rows(const clcnn_session *s, const double *ms, clcnn_p
     for (int i = 0; i < nl; i++) {
         int node = -1;
         const char *variant = NULL;
-        exec_cl_launch_info(s->cl, i, &node, &variant);
+        exec_cl_launch_info(session_cl(s), i, &node, &variant);
         if (node < 0 || node >= g->n_nodes)
             continue;
         node = root[node];
@@ -114,26 +115,27 @@ clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs,
                                    clcnn_profile_row **rows, int *n_rows)
 {
     clcnn_err err = {0};
-    if (!s || !inputs || !outputs || !rows || !n_rows)
-        return api_fail(s ? s->ctx : NULL,
-                        &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: NULL argument", NULL});
-    if (!s->cl)
-        return api_fail(s->ctx, &(clcnn_err){CLCNN_ERR_UNSUPPORTED,
-                                            "the reference backend has no per-kernel profile "
-                                            "(it runs no kernels); use an OpenCL device", NULL});
-    const int nl = exec_cl_kernel_count(s->cl);
+    if (!s)
+        return CLCNN_ERR_INVALID_ARG;
+    if (!inputs || !outputs || !rows || !n_rows) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: inputs, outputs, rows and n_rows "
+                "must not be NULL");
+        return session_fail(s, &err);
+    }
+    exec_cl *cl = session_cl(s);
+    if (!cl) {
+        err_set(&err, CLCNN_ERR_UNSUPPORTED, "the reference backend has no per-kernel profile "
+                "(it runs no kernels); use an OpenCL device");
+        return session_fail(s, &err);
+    }
+    const int nl = exec_cl_kernel_count(cl);
     double *ms = calloc((size_t)nl + 1, sizeof *ms);
-    if (!ms)
-        return api_fail(s->ctx, &(clcnn_err){CLCNN_ERR_OUT_OF_MEMORY, "out of memory", NULL});
-    clcnn_status st = exec_cl_run_profiled(s->cl, inputs, outputs, ms, &err);
+    clcnn_status st = ms ? exec_cl_run_profiled(cl, inputs, outputs, ms, &err)
+                         : err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "clcnn_session_profile: out of memory");
     if (st == CLCNN_OK && build_rows(s, ms, rows, n_rows) != CLCNN_OK)
         st = err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory building the profile");
     free(ms);
-    if (st != CLCNN_OK) {
-        api_fail(s->ctx, &err);
-        err_clear(&err);
-    }
-    return st;
+    return st != CLCNN_OK ? session_fail(s, &err) : CLCNN_OK;
 }
 
 void clcnn_profile_free(clcnn_profile_row *rows)
@@ -143,17 +145,17 @@ void clcnn_profile_free(clcnn_profile_row *rows)
 
 int clcnn_session_kernel_count(const clcnn_session *s)
 {
-    return s && s->cl ? exec_cl_kernel_count(s->cl) : 0;
+    return s ? exec_cl_kernel_count(session_cl(s)) : 0;
 }
 
 clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out)
 {
     if (!s || !out)
         return CLCNN_ERR_INVALID_ARG;
-    if (!s->cl)
+    if (!session_cl(s))
         return CLCNN_ERR_UNSUPPORTED;
     size_t w = 0, a = 0, naive = 0;
-    exec_cl_memory(s->cl, &w, &a, &naive);
+    exec_cl_memory(session_cl(s), &w, &a, &naive);
     out->weight_bytes = w;
     out->act_bytes = a;
     out->naive_act_bytes = naive;

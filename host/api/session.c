@@ -1,7 +1,9 @@
 /* session.c — a model planned on a context: the OpenCL executor, or the
  * reference executor when the context has no OpenCL device. A batch other
- * than the model's re-batches a clone of the graph first (batch.c). Profiling,
- * kernel counts and memory figures live in profile.c. */
+ * than the model's re-batches a clone of the graph first (batch.c); the model
+ * itself is only read, so sessions of one model may be made and run from
+ * several threads. Typed runs and the per-batch plans of a dynamic-batch model
+ * live in session_tensors.c; profiling, kernel counts and memory in profile.c. */
 #include <stdlib.h>
 
 #include "session_internal.h"
@@ -34,69 +36,130 @@ static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, ir_g
     return CLCNN_OK;
 }
 
-/* 0 when the options keep the model's own batch. */
-static int64_t wanted_batch(const ir_graph *g, const clcnn_session_options *opt)
+/* dim 0 of the graph's first input: the batch a plan of g runs (1 for a model
+ * without inputs, or a scalar input, which has no batch to change). */
+static int64_t graph_batch(const ir_graph *g)
 {
-    if (!opt || !opt->batch)
-        return 0;
     const ir_tensor *t = g->n_inputs ? &g->tensors[g->inputs[0]] : NULL;
-    return t && t->ndim > 0 && t->dims[0] == opt->batch ? 0 : opt->batch;
+    return t && t->ndim > 0 ? t->dims[0] : 1;
 }
 
-clcnn_status clcnn_session_create_ex(clcnn_context *ctx, const clcnn_model *m,
-                                     const clcnn_session_options *opt, clcnn_session **out)
+clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p, clcnn_err *err)
 {
-    clcnn_err err = {0};
-    if (!ctx || !m || !out)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_session_create: NULL argument", NULL});
-    if (opt && opt->batch < 0)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG, "clcnn_session_create: batch < 0", NULL});
-    *out = NULL;
-    clcnn_session *s = calloc(1, sizeof *s);
-    if (!s)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_OUT_OF_MEMORY, "out of memory", NULL});
-    s->ctx = ctx;
-    s->model = m;
-    clcnn_status st = plan_graph(m->g, ctx->rt != NULL, wanted_batch(m->g, opt), &s->planned, &err);
-    if (st == CLCNN_OK && ctx->rt)
-        st = exec_cl_create(ctx->rt, s->planned, NULL, &s->cl, &err);
+    clcnn_context *ctx = s->ctx;
+    const ir_graph *mg = s->model->g;
+    if (batch == graph_batch(mg))
+        batch = 0;
+    clcnn_status st = plan_graph(mg, ctx->rt != NULL, batch, &p->g, err);
+    if (st == CLCNN_OK && ctx->rt) {
+        /* plan_build reaches the context's program cache and tune store */
+        pthread_mutex_lock(&ctx->lock);
+        st = exec_cl_create(ctx->rt, p->g, NULL, &p->cl, err);
+        pthread_mutex_unlock(&ctx->lock);
+    }
     if (st != CLCNN_OK) {
-        ir_graph_free(s->planned);
-        free(s);
-        api_fail(ctx, &err);
-        err_clear(&err);
+        ir_graph_free(p->g);
+        p->g = NULL;
         return st;
     }
-    *out = s;
+    p->batch = graph_batch(plan_graph_of(s, p));
+    p->used = s->clock;
     return CLCNN_OK;
 }
 
-clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m, clcnn_session **out)
+void session_plan_free(clcnn_session *s, session_plan *p)
 {
-    return clcnn_session_create_ex(ctx, m, NULL, out);
+    if (p->cl) {
+        pthread_mutex_lock(&s->ctx->lock);
+        exec_cl_destroy(p->cl);
+        pthread_mutex_unlock(&s->ctx->lock);
+    }
+    ir_graph_free(p->g);
+    *p = (session_plan){0};
+}
+
+/* The batch the options ask for (0: the model's own); reads only what the
+ * caller's struct_size covers. */
+static clcnn_status options_batch(const clcnn_session_options *opt, int64_t *batch, clcnn_err *err)
+{
+    *batch = 0;
+    clcnn_status st = API_CHECK_OPT(opt, clcnn_session_options, err);
+    if (st != CLCNN_OK || !opt || !OPT_HAS(opt, batch))
+        return st;
+    if (opt->batch < 0)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "clcnn_session_create: batch is %d; it must be >= 0",
+                       opt->batch);
+    *batch = opt->batch;
+    return CLCNN_OK;
+}
+
+clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
+                                  const clcnn_session_options *opt, clcnn_session **out)
+{
+    clcnn_err err = {0};
+    if (!ctx || !m || !out)
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
+                                          "clcnn_session_create: ctx, model and out must not be NULL",
+                                          NULL});
+    *out = NULL;
+    int64_t batch = 0;
+    clcnn_status st = options_batch(opt, &batch, &err);
+    if (st != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
+    clcnn_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_OUT_OF_MEMORY, "clcnn_session_create: out of memory",
+                                          NULL});
+    s->ctx = ctx;
+    s->model = m;
+    s->dynamic = api_model_dynamic(m);
+    if ((st = session_plan_make(s, batch, &s->plans[0], &err)) != CLCNN_OK) {
+        clcnn_session_destroy(s);
+        return api_fail_clear(ctx, &err);
+    }
+    *out = s;
+    return CLCNN_OK;
 }
 
 void clcnn_session_destroy(clcnn_session *s)
 {
     if (!s)
         return;
-    exec_cl_destroy(s->cl);
-    ir_graph_free(s->planned);
+    for (int i = 0; i < SESSION_MAX_PLANS; i++)
+        session_plan_free(s, &s->plans[i]);
+    errbox_free(&s->last);
     free(s);
+}
+
+const char *clcnn_session_last_error(const clcnn_session *s)
+{
+    if (!s)
+        return "no session";
+    return errbox_str(&s->last);
+}
+
+clcnn_status session_fail(clcnn_session *s, clcnn_err *err)
+{
+    clcnn_status st = err->status;
+    errbox_set(&s->last, err);
+    err_clear(err);
+    return st;
 }
 
 clcnn_status clcnn_session_run(clcnn_session *s, const float *const *inputs, float *const *outputs)
 {
-    if (!s || !inputs || !outputs)
-        return CLCNN_ERR_INVALID_ARG;
     clcnn_err err = {0};
-    clcnn_status st = s->cl ? exec_cl_run(s->cl, inputs, outputs, &err)
-                            : exec_ref_run(session_graph(s), inputs, outputs, NULL, &err);
-    if (st != CLCNN_OK) {
-        api_fail(s->ctx, &err);
-        err_clear(&err);
+    if (!s)
+        return CLCNN_ERR_INVALID_ARG;
+    if (!inputs || !outputs) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_run: %s is NULL", !inputs ? "inputs" : "outputs");
+        return session_fail(s, &err);
     }
-    return st;
+    session_plan *p = &s->plans[0];
+    p->used = ++s->clock;
+    clcnn_status st = p->cl ? exec_cl_run(p->cl, inputs, outputs, &err)
+                            : exec_ref_run(plan_graph_of(s, p), inputs, outputs, NULL, &err);
+    return st != CLCNN_OK ? session_fail(s, &err) : CLCNN_OK;
 }
 
 static clcnn_status tensor_info(const clcnn_session *s, int i, int output, clcnn_tensor_info *out)
@@ -109,6 +172,8 @@ static clcnn_status tensor_info(const clcnn_session *s, int i, int output, clcnn
     out->ndim = t->ndim;
     for (int d = 0; d < CLCNN_MAX_DIMS; d++)
         out->dims[d] = d < t->ndim ? t->dims[d] : 0;
+    out->dtype = (clcnn_dtype)t->dtype;
+    out->dynamic_batch = s->dynamic;
     return CLCNN_OK;
 }
 

@@ -1,23 +1,60 @@
 /* session_internal.h — what a clcnn_session holds, for session.c (life cycle,
- * run) and profile.c (profile, kernel count, memory). */
+ * run), session_tensors.c (typed runs, dynamic batch) and profile.c (profile,
+ * kernel count, memory). */
 #ifndef CLCNN_API_SESSION_INTERNAL_H
 #define CLCNN_API_SESSION_INTERNAL_H
 
 #include "api_internal.h"
 #include "../exec/exec_cl.h"
 
+/* Plans one session keeps: its own batch, plus up to SESSION_MAX_PLANS - 1
+ * other batches a dynamic-batch model was run at. Apps usually alternate
+ * between a couple of batch sizes (1 and a full batch, plus a short last
+ * batch), so four avoid re-planning in the common case while bounding device
+ * memory: each OpenCL plan holds its own activation buffers and weights. */
+#define SESSION_MAX_PLANS 4
+
+typedef struct session_plan {
+    int64_t batch;            /* dim 0 of every input; 0: an empty slot */
+    ir_graph *g;              /* owned; OpenCL: the graph after batch + passes; reference:
+                                 the re-batched graph, or NULL to run the model's own */
+    exec_cl *cl;              /* NULL on the reference backend */
+    uint64_t used;            /* LRU stamp: the session's run counter at its last use */
+} session_plan;
+
 struct clcnn_session {
     clcnn_context *ctx;
     const clcnn_model *model;
-    exec_cl *cl;               /* NULL on the reference backend */
-    ir_graph *planned;         /* owned; OpenCL: the graph after batch + passes; reference:
-                                  the re-batched graph, or NULL to run the model's own */
+    api_errbox last;          /* last error of a call on this session */
+    session_plan plans[SESSION_MAX_PLANS]; /* [0]: made at create, never evicted */
+    uint64_t clock;           /* counts runs, for the LRU */
+    int dynamic;              /* 1: the model's batch is dynamic (run_tensors may re-plan) */
 };
 
-/* The graph the session runs. */
+/* The graph plan p runs. */
+static inline const ir_graph *plan_graph_of(const clcnn_session *s, const session_plan *p)
+{
+    return p->g ? p->g : s->model->g;
+}
+
+/* The graph of the session's own plan (its batch at create). */
 static inline const ir_graph *session_graph(const clcnn_session *s)
 {
-    return s->planned ? s->planned : s->model->g;
+    return plan_graph_of(s, &s->plans[0]);
 }
+
+/* The session's own OpenCL executor; NULL on the reference backend. */
+static inline exec_cl *session_cl(const clcnn_session *s)
+{
+    return s->plans[0].cl;
+}
+
+/* Records err as the session's last error (and clears err); returns its status. */
+clcnn_status session_fail(clcnn_session *s, clcnn_err *err);
+
+/* Builds the plan for `batch` (0: the model's own) into p. Takes the context
+ * lock around the OpenCL part (program builds, cache, tune store). */
+clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p, clcnn_err *err);
+void session_plan_free(clcnn_session *s, session_plan *p);
 
 #endif

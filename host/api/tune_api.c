@@ -12,6 +12,7 @@
 #include "../ops/op.h"
 #include "../plan/tune.h"
 #include "api_internal.h"
+#include "clcnn_tools.h"
 
 #define TUNE_MARGIN 0.9 /* a challenger must take < 90% of the incumbent's time */
 #define TUNE_ROUNDS 3   /* ours/CLBlast alternate this many times; the best round counts */
@@ -233,25 +234,25 @@ static clcnn_status tune_lws(rt_ctx *rt, tune_db *db, pw_bench *b, int reps, clc
     return CLCNN_OK;
 }
 
-clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m, const clcnn_tune_options *opt,
-                        clcnn_tune_row **rows_out, int *n_out)
+/* Repetitions and work-group tuning from opt, reading only the fields its
+ * struct_size covers. */
+static void tune_settings(const clcnn_tune_options *opt, int *reps, int *no_lws)
 {
-    if (!ctx || !m || !rows_out || !n_out)
-        return CLCNN_ERR_INVALID_ARG;
-    clcnn_err err = {0};
-    *rows_out = NULL;
-    *n_out = 0;
-    if (!ctx->rt) {
-        err_set(&err, CLCNN_ERR_INVALID_ARG, "tune needs an OpenCL device, not the reference backend");
-        return api_fail(ctx, &err);
-    }
+    *reps = opt && OPT_HAS(opt, runs) && opt->runs > 0 ? opt->runs : 20;
+    *no_lws = opt && OPT_HAS(opt, no_lws) ? opt->no_lws : 0;
+}
+
+/* The measurements and the store update; the caller holds ctx->lock, since
+ * this builds programs and rewrites the tune store sessions read. */
+static clcnn_status tune_locked(clcnn_context *ctx, const clcnn_model *m, int reps, int no_lws,
+                                clcnn_tune_row **rows_out, int *n_out, clcnn_err *err)
+{
     rt_ctx *rt = ctx->rt;
-    const int reps = opt && opt->runs > 0 ? opt->runs : 20;
     const ir_graph *g = m->g;
     clcnn_tune_row *rows = NULL;
     int n = 0, cap = 0;
     tune_db *db = NULL;
-    clcnn_status st = tune_open(rt, &db, &err);
+    clcnn_status st = tune_open(rt, &db, err);
     int warmed = 0;
     for (int i = 0; !st && i < g->n_nodes; i++) {
         const ir_node *node = &g->nodes[i];
@@ -269,67 +270,93 @@ clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m, const clcnn_tu
         pw_bench b = {0};
         clcnn_tune_row row = {0};
         row.m = M, row.n = N, row.k = K, row.batch = x->dims[0];
-        if ((st = bench_build(rt, x->dims[0], M, K, x->dims[2], x->dims[3], &b, &err)))
+        if ((st = bench_build(rt, x->dims[0], M, K, x->dims[2], x->dims[3], &b, err)))
             goto next;
         double ms;
-        if ((st = time_launches(rt, &b.ours, NULL, 2, &ms, &err)))
+        if ((st = time_launches(rt, &b.ours, NULL, 2, &ms, err)))
             goto next;
         if (b.blast.n_launches) {
             if (!warmed) { /* CLBlast compiles its kernels on the first call */
                 clcnn_tune_row w = {0};
                 w.kind = CLCNN_TUNE_CLBLAST_WARMUP;
                 double t0 = now_ms();
-                if ((st = time_launches(rt, &b.blast, NULL, 1, &ms, &err)))
+                if ((st = time_launches(rt, &b.blast, NULL, 1, &ms, err)))
                     goto next;
                 w.clblast_ms = now_ms() - t0;
                 warmed = 1;
-                if ((st = add_row(&rows, &n, &cap, &w, &err)))
+                if ((st = add_row(&rows, &n, &cap, &w, err)))
                     goto next;
             }
-            if ((st = time_launches(rt, &b.blast, NULL, 2, &ms, &err)))
+            if ((st = time_launches(rt, &b.blast, NULL, 2, &ms, err)))
                 goto next;
         }
         row.kind = CLCNN_TUNE_CLBLAST;
         row.ours_ms = row.clblast_ms = INFINITY;
         for (int round = 0; round < TUNE_ROUNDS; round++) { /* alternate: same noise for both */
-            if ((st = time_launches(rt, &b.ours, NULL, reps, &ms, &err)))
+            if ((st = time_launches(rt, &b.ours, NULL, reps, &ms, err)))
                 goto next;
             row.ours_ms = fmin(row.ours_ms, ms);
             if (b.blast.n_launches) {
-                if ((st = time_launches(rt, &b.blast, NULL, reps, &ms, &err)))
+                if ((st = time_launches(rt, &b.blast, NULL, reps, &ms, err)))
                     goto next;
                 row.clblast_ms = fmin(row.clblast_ms, ms);
             }
         }
         if (b.blast.n_launches) {
             row.use = row.clblast_ms < TUNE_MARGIN * row.ours_ms;
-            if ((st = tune_set_clblast(db, M, N, K, row.ours_ms, row.clblast_ms, row.use, &err)))
+            if ((st = tune_set_clblast(db, M, N, K, row.ours_ms, row.clblast_ms, row.use, err)))
                 goto next;
         } else {
             row.clblast_ms = -1; /* built without CLBlast: nothing to compare, nothing stored */
         }
-        if ((st = add_row(&rows, &n, &cap, &row, &err)))
+        if ((st = add_row(&rows, &n, &cap, &row, err)))
             goto next;
-        if (!(opt && opt->no_lws)) {
+        if (!no_lws) {
             clcnn_tune_row lr = row;
             lr.kind = CLCNN_TUNE_LWS;
             lr.clblast_ms = 0;
-            if (!(st = tune_lws(rt, db, &b, reps, &lr, &err)))
-                st = add_row(&rows, &n, &cap, &lr, &err);
+            if (!(st = tune_lws(rt, db, &b, reps, &lr, err)))
+                st = add_row(&rows, &n, &cap, &lr, err);
         }
     next:
         bench_free(&b);
     }
     if (!st && db && tune_path(db))
-        st = tune_save(db, &err);
+        st = tune_save(db, err);
     tune_close(db);
     if (st) {
         free(rows);
-        return api_fail(ctx, &err);
+        return st;
     }
     *rows_out = rows;
     *n_out = n;
     return CLCNN_OK;
+}
+
+clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m, const clcnn_tune_options *opt,
+                        clcnn_tune_row **rows_out, int *n_out)
+{
+    clcnn_err err = {0};
+    if (!ctx)
+        return CLCNN_ERR_INVALID_ARG;
+    if (!m || !rows_out || !n_out) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_tune: model, rows and n must not be NULL");
+        return api_fail_clear(ctx, &err);
+    }
+    *rows_out = NULL;
+    *n_out = 0;
+    clcnn_status st = API_CHECK_OPT(opt, clcnn_tune_options, &err);
+    if (st == CLCNN_OK && !ctx->rt)
+        st = err_set(&err, CLCNN_ERR_INVALID_ARG,
+                     "tune needs an OpenCL device, not the reference backend");
+    if (st != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
+    int reps, no_lws;
+    tune_settings(opt, &reps, &no_lws);
+    pthread_mutex_lock(&ctx->lock);
+    st = tune_locked(ctx, m, reps, no_lws, rows_out, n_out, &err);
+    pthread_mutex_unlock(&ctx->lock);
+    return st != CLCNN_OK ? api_fail_clear(ctx, &err) : CLCNN_OK;
 }
 
 void clcnn_tune_free(clcnn_tune_row *rows) { free(rows); }
@@ -343,10 +370,11 @@ clcnn_status clcnn_tune_store_path(clcnn_context *ctx, char *buf, size_t len)
         return CLCNN_OK;
     clcnn_err err = {0};
     tune_db *db = NULL;
-    if (tune_open(ctx->rt, &db, &err))
-        return api_fail(ctx, &err);
-    if (tune_path(db))
+    pthread_mutex_lock(&ctx->lock); /* the store file may be rewritten by a concurrent tune */
+    clcnn_status st = tune_open(ctx->rt, &db, &err);
+    if (st == CLCNN_OK && tune_path(db))
         snprintf(buf, len, "%s", tune_path(db));
     tune_close(db);
-    return CLCNN_OK;
+    pthread_mutex_unlock(&ctx->lock);
+    return st != CLCNN_OK ? api_fail_clear(ctx, &err) : CLCNN_OK;
 }

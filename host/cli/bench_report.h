@@ -4,7 +4,7 @@
 #ifndef CLCNN_CLI_BENCH_REPORT_H
 #define CLCNN_CLI_BENCH_REPORT_H
 
-#include "clcnn.h"
+#include "clcnn_tools.h"
 
 typedef struct bench_result {
     const char *model;         /* as given on the command line */

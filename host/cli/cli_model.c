@@ -70,7 +70,8 @@ clcnn_model *cli_model_open(clcnn_context *ctx, const char *cmd, const char *wha
     clcnn_model *m = NULL;
     clcnn_status st;
     if (stat(what, &sb) == 0) {
-        static const clcnn_builtin_options none = {0};
+        clcnn_builtin_options none;
+        clcnn_builtin_options_init(&none);
         if (memcmp(opt, &none, sizeof none) != 0) {
             cli_error(CLI_USAGE, cmd, "--width/--depth/--classes/--input-size/--seed apply to built-in "
                       "architectures, but '%s' is a file", what);

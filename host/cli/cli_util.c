@@ -46,7 +46,8 @@ static void log_to_stderr(void *user, clcnn_log_level level, const char *msg)
 
 clcnn_context *cli_context(const char *cmd, const char *device, int no_cache)
 {
-    clcnn_context_options opt = {0};
+    clcnn_context_options opt;
+    clcnn_context_options_init(&opt);
     opt.device = device;
     opt.no_cache = no_cache;
     opt.log = log_to_stderr;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench_report.h"
+#include "clcnn_tools.h"
 #include "cli.h"
 #include "npy.h"
 
@@ -72,6 +73,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
 {
     const char *cmd = "bench";
     memset(a, 0, sizeof *a);
+    clcnn_builtin_options_init(&a->bopt);
     a->runs = 30;
     a->warmup = 5;
     for (int i = 1; i < argc; i++) {
@@ -178,7 +180,8 @@ static void stack_close(bench_stack *k)
 
 static int stack_open(const bench_args *a, const char *cache_dir, int quiet, bench_stack *k)
 {
-    clcnn_context_options co = {0};
+    clcnn_context_options co;
+    clcnn_context_options_init(&co);
     co.device = a->device;
     co.cache_dir = cache_dir;
     co.log = quiet ? NULL : log_to_stderr;
@@ -187,8 +190,10 @@ static int stack_open(const bench_args *a, const char *cache_dir, int quiet, ben
         return cli_error(CLI_FAIL, "bench", "%s", err);
     if (!(k->model = cli_model_open(k->ctx, "bench", a->model, &a->bopt)))
         return CLI_FAIL;
-    clcnn_session_options so = {a->batch};
-    if (clcnn_session_create_ex(k->ctx, k->model, &so, &k->sess) != CLCNN_OK)
+    clcnn_session_options so;
+    clcnn_session_options_init(&so);
+    so.batch = a->batch;
+    if (clcnn_session_create(k->ctx, k->model, &so, &k->sess) != CLCNN_OK)
         return cli_error(CLI_FAIL, "bench", "%s", clcnn_context_last_error(k->ctx));
     return 0;
 }

@@ -563,7 +563,7 @@ static int prepare_session(cls_run *r, const clcnn_model *m)
     r->top_idx = malloc(sizeof(int) * (size_t)r->top);
     if (!r->input || !r->output || !r->probs || !r->top_idx)
         return cli_error(CLI_FAIL, CMD, "out of memory");
-    if (clcnn_session_create(r->ctx, m, &r->sess) != CLCNN_OK)
+    if (clcnn_session_create(r->ctx, m, NULL, &r->sess) != CLCNN_OK)
         return cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r->ctx));
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clcnn_tools.h"
 #include "cli.h"
 #include "npy.h"
 

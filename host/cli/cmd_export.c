@@ -16,7 +16,8 @@ static const char *const export_usage =
 int cmd_export(int argc, char **argv)
 {
     const char *cmd = "export", *what = NULL, *out_path = NULL;
-    clcnn_builtin_options opt = {0};
+    clcnn_builtin_options opt;
+    clcnn_builtin_options_init(&opt);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r;
@@ -42,11 +43,12 @@ int cmd_export(int argc, char **argv)
     if (!ctx)
         return CLI_FAIL;
     int rc = CLI_OK;
+    char err[1024];
     clcnn_model *m = cli_model_open(ctx, cmd, what, &opt);
     if (!m)
         rc = CLI_FAIL;
-    else if (clcnn_model_export_onnx(ctx, m, out_path) != CLCNN_OK)
-        rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
+    else if (clcnn_model_export_onnx(m, out_path, err, sizeof err) != CLCNN_OK)
+        rc = cli_error(CLI_FAIL, cmd, "%s", err);
     clcnn_model_destroy(m);
     clcnn_context_destroy(ctx);
     return rc;

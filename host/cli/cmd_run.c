@@ -110,7 +110,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    if (clcnn_session_create(ctx, model, &sess) != CLCNN_OK) {
+    if (clcnn_session_create(ctx, model, NULL, &sess) != CLCNN_OK) {
         cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
         goto out;
     }

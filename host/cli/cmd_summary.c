@@ -117,7 +117,8 @@ int cmd_summary(int argc, char **argv)
 {
     const char *cmd = "summary", *what = NULL, *dot_path = NULL, *svg_path = NULL;
     int json = 0;
-    clcnn_builtin_options opt = {0};
+    clcnn_builtin_options opt;
+    clcnn_builtin_options_init(&opt);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clcnn_tools.h"
 #include "cli.h"
 
 static const char *const tune_usage =
@@ -105,8 +106,10 @@ int cmd_tune(int argc, char **argv)
     const char *cmd = "tune";
     const char *model = NULL, *device = NULL;
     int json = 0;
-    clcnn_tune_options topt = {0};
-    clcnn_builtin_options bopt = {0};
+    clcnn_tune_options topt;
+    clcnn_builtin_options bopt;
+    clcnn_tune_options_init(&topt);
+    clcnn_builtin_options_init(&bopt);
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v;
         int b;

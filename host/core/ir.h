@@ -39,6 +39,8 @@ typedef struct ir_tensor {
     void *data;                /* owned payload for initializers/constants, else NULL */
     int producer;              /* node index, or -1 (graph input / initializer) */
     int is_param;              /* 1: a weight the model was given (counts in summary) */
+    int dynamic_batch;         /* graph inputs: 1 when dim 0 was symbolic (dim_param or
+                                  absent) in the file; dims[0] then holds 1 */
 } ir_tensor;
 
 typedef enum ir_attr_type {

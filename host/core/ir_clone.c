@@ -40,6 +40,7 @@ ir_graph *ir_clone(const ir_graph *g)
         ct->ndim = t->ndim;
         ct->producer = t->producer;
         ct->is_param = t->is_param;
+        ct->dynamic_batch = t->dynamic_batch;
         if (t->data) {
             ct->data = dup_mem(t->data, ir_nbytes(t));
             if (!ct->data)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exec_cl.h"
+#include "exec_out.h"
 #include "../plan/plan.h"
 
 struct exec_cl {
@@ -51,51 +52,127 @@ void exec_cl_destroy(exec_cl *e)
     free(e);
 }
 
-static clcnn_status run(exec_cl *e, const float *const *inputs, float *const *outputs,
-                        cl_event *events, clcnn_err *err)
+/* Writes the inputs without blocking: the final blocking read orders after
+ * them on the in-order queue. */
+static clcnn_status write_inputs(exec_cl *e, cl_command_queue q, const float *const *inputs,
+                                 clcnn_err *err)
 {
     const ir_graph *g = e->g;
-    const plan *p = e->p;
-    cl_command_queue q = rt_queue(e->rt);
     clcnn_status st = CLCNN_OK;
-    if (g->n_inputs && !inputs)
-        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: inputs is NULL");
-    if (g->n_outputs && !outputs)
-        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: outputs is NULL");
     for (int i = 0; i < g->n_inputs; i++) {
         const ir_tensor *t = &g->tensors[g->inputs[i]];
         if (!inputs[i])
             return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: input %d ('%s') is NULL", i,
                            t->name);
-        /* non-blocking: the final blocking read orders after it on the in-order queue */
-        CL_TRY(err, st, clEnqueueWriteBuffer(q, p->mem[g->inputs[i]], CL_FALSE, 0, ir_nbytes(t),
+        CL_TRY(err, st, clEnqueueWriteBuffer(q, e->p->mem[g->inputs[i]], CL_FALSE, 0, ir_nbytes(t),
                                              inputs[i], 0, NULL, NULL));
     }
+    return CLCNN_OK;
+fail:
+    return st;
+}
+
+static clcnn_status enqueue_launches(exec_cl *e, cl_command_queue q, cl_event *events,
+                                     clcnn_err *err)
+{
+    const plan *p = e->p;
+    clcnn_status st = CLCNN_OK;
     for (int i = 0; i < p->n_launches; i++) {
         const opcl_launch *L = &p->launches[i];
         if (L->custom) {
-            st = L->custom(L->custom_data, q, events ? &events[i] : NULL, err);
-            if (st != CLCNN_OK)
-                goto fail;
+            if ((st = L->custom(L->custom_data, q, events ? &events[i] : NULL, err)))
+                return st;
             continue;
         }
         CL_TRY(err, st, clEnqueueNDRangeKernel(q, L->k, L->dim, NULL, L->gws, L->lws, 0, NULL,
                                                events ? &events[i] : NULL));
     }
+    return CLCNN_OK;
+fail:
+    return st;
+}
+
+/* Where output i's bytes (its own dtype) land: the caller's buffer when raw or
+ * already float32, else a staging buffer converted to float after the sync
+ * (reading an int64 tensor straight into a float buffer would write twice the
+ * bytes the caller has). */
+static clcnn_status stage_outputs(const ir_graph *g, void *const *outputs, int raw, void **dst,
+                                  void **stage, clcnn_err *err)
+{
     for (int i = 0; i < g->n_outputs; i++) {
         const ir_tensor *t = &g->tensors[g->outputs[i]];
         if (!outputs[i])
             return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: output %d ('%s') is NULL", i,
                            t->name);
-        cl_bool last = i == g->n_outputs - 1 ? CL_TRUE : CL_FALSE; /* the one sync */
-        CL_TRY(err, st, clEnqueueReadBuffer(q, p->mem[g->outputs[i]], last, 0, ir_nbytes(t),
-                                            outputs[i], 0, NULL, NULL));
+        dst[i] = outputs[i];
+        if (raw || t->dtype == IR_DT_FLOAT)
+            continue;
+        size_t nb = ir_nbytes(t);
+        if (!(stage[i] = dst[i] = malloc(nb ? nb : 1)))
+            return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "output '%s': out of memory (%zu bytes)",
+                           t->name, nb);
     }
-    if (!g->n_outputs)
+    return CLCNN_OK;
+}
+
+/* Reads every output into dst[]; the last device read blocks: the one host
+ * sync. Outputs computed at load (a constant, a Shape result) have host data
+ * and no device buffer: they are copied from the graph. */
+static clcnn_status read_outputs(exec_cl *e, cl_command_queue q, void *const *dst, clcnn_err *err)
+{
+    const ir_graph *g = e->g;
+    clcnn_status st = CLCNN_OK;
+    int last = -1;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (!g->tensors[g->outputs[i]].data)
+            last = i;
+    for (int i = 0; i < g->n_outputs; i++) {
+        const ir_tensor *t = &g->tensors[g->outputs[i]];
+        if (t->data) {
+            memcpy(dst[i], t->data, ir_nbytes(t));
+            continue;
+        }
+        if (!e->p->mem[g->outputs[i]])
+            return err_set(err, CLCNN_ERR_INTERNAL, "output '%s' has no device buffer", t->name);
+        CL_TRY(err, st, clEnqueueReadBuffer(q, e->p->mem[g->outputs[i]], i == last ? CL_TRUE : CL_FALSE,
+                                            0, ir_nbytes(t), dst[i], 0, NULL, NULL));
+    }
+    if (last < 0)
         CL_TRY(err, st, clFinish(q));
     return CLCNN_OK;
 fail:
-    clFinish(q); /* host buffers must not be touched by the device after we return */
+    return st;
+}
+
+static clcnn_status run(exec_cl *e, const float *const *inputs, void *const *outputs, int raw,
+                        cl_event *events, clcnn_err *err)
+{
+    const ir_graph *g = e->g;
+    cl_command_queue q = rt_queue(e->rt);
+    if (g->n_inputs && !inputs)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: inputs is NULL");
+    if (g->n_outputs && !outputs)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: outputs is NULL");
+    const size_t n_out = (size_t)g->n_outputs + 1;
+    void **dst = calloc(n_out, sizeof *dst), **stage = calloc(n_out, sizeof *stage);
+    clcnn_status st = !dst || !stage ? err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "exec_cl_run: out of memory")
+                                     : stage_outputs(g, outputs, raw, dst, stage, err);
+    int enqueued = 0;
+    if (st == CLCNN_OK && (st = write_inputs(e, q, inputs, err)) == CLCNN_OK) {
+        enqueued = 1;
+        if ((st = enqueue_launches(e, q, events, err)) == CLCNN_OK)
+            st = read_outputs(e, q, dst, err);
+    }
+    if (st != CLCNN_OK && enqueued)
+        clFinish(q); /* host buffers must not be touched by the device after we return */
+    for (int i = 0; st == CLCNN_OK && i < g->n_outputs; i++)
+        if (stage[i])
+            exec_to_float(g->tensors[g->outputs[i]].dtype, stage[i],
+                          ir_numel(&g->tensors[g->outputs[i]]), outputs[i]);
+    for (int i = 0; stage && i < g->n_outputs; i++)
+        free(stage[i]);
+    free(stage);
+    free(dst);
     return st;
 }
 
@@ -104,7 +181,15 @@ clcnn_status exec_cl_run(exec_cl *e, const float *const *inputs, float *const *o
 {
     if (!e)
         return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: NULL executor");
-    return run(e, inputs, outputs, NULL, err);
+    return run(e, inputs, (void *const *)outputs, 0, NULL, err);
+}
+
+clcnn_status exec_cl_run_raw(exec_cl *e, const float *const *inputs, void *const *outputs,
+                             clcnn_err *err)
+{
+    if (!e)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run_raw: NULL executor");
+    return run(e, inputs, outputs, 1, NULL, err);
 }
 
 clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
@@ -115,7 +200,7 @@ clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float 
     const int n = e->p->n_launches;
     if (!e->events && !(e->events = calloc((size_t)n + 1, sizeof *e->events)))
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for profiling events");
-    clcnn_status st = run(e, inputs, outputs, e->events, err);
+    clcnn_status st = run(e, inputs, (void *const *)outputs, 0, e->events, err);
     for (int i = 0; i < n; i++) {
         cl_ulong t0 = 0, t1 = 0;
         kernel_ms[i] = 0.0;

@@ -19,8 +19,14 @@ typedef struct exec_cl_options {
 clcnn_status exec_cl_create(rt_ctx *rt, const ir_graph *g, const exec_cl_options *opt,
                             exec_cl **out, clcnn_err *err);
 void exec_cl_destroy(exec_cl *e);
+/* outputs[i] receives output i converted to float32 (one float per element,
+ * whatever its dtype). */
 clcnn_status exec_cl_run(exec_cl *e, const float *const *inputs, float *const *outputs,
                          clcnn_err *err);
+/* Like exec_cl_run, but outputs[i] receives output i in its own dtype
+ * (ir_nbytes bytes), not converted to float. */
+clcnn_status exec_cl_run_raw(exec_cl *e, const float *const *inputs, void *const *outputs,
+                             clcnn_err *err);
 /* Reads tensor t (float32) as of the last run. CLCNN_ERR_INVALID_ARG when the
  * plan did not materialise t (fused away, or reused without keep_intermediates). */
 clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_out.h"
 #include "../ops/op.h"
 
 void exec_ref_free_bufs(const ir_graph *g, void **bufs)
@@ -17,22 +18,6 @@ void exec_ref_free_bufs(const ir_graph *g, void **bufs)
         if (!g->tensors[t].data)
             free(bufs[t]);
     free(bufs);
-}
-
-/* Converts tensor t's buffer to float32 into out (outputs may be int64). */
-static void copy_out(const ir_tensor *t, const void *src, float *out)
-{
-    int64_t cnt = ir_numel(t);
-    for (int64_t i = 0; i < cnt; i++) {
-        switch (t->dtype) {
-        case IR_DT_FLOAT: out[i] = ((const float *)src)[i]; break;
-        case IR_DT_INT64: out[i] = (float)((const int64_t *)src)[i]; break;
-        case IR_DT_INT32: out[i] = (float)((const int32_t *)src)[i]; break;
-        case IR_DT_DOUBLE: out[i] = (float)((const double *)src)[i]; break;
-        case IR_DT_INT8: out[i] = ((const int8_t *)src)[i]; break;
-        default: out[i] = ((const uint8_t *)src)[i]; break;
-        }
-    }
 }
 
 /* last[t] = index of the last node reading t, or n_nodes for graph outputs
@@ -53,8 +38,17 @@ static int *last_uses(const ir_graph *g)
     return last;
 }
 
-clcnn_status exec_ref_run(const ir_graph *g, const float *const *inputs, float *const *outputs,
-                          void ***all_bufs, clcnn_err *err)
+/* Hands output i over: in its own dtype when raw, else converted to float32. */
+static void copy_out(const ir_tensor *t, const void *src, void *dst, int raw)
+{
+    if (raw)
+        memcpy(dst, src, ir_nbytes(t));
+    else
+        exec_to_float(t->dtype, src, ir_numel(t), dst);
+}
+
+static clcnn_status run(const ir_graph *g, const float *const *inputs, void *const *outputs,
+                        int raw, void ***all_bufs, clcnn_err *err)
 {
     void **bufs = calloc((size_t)(g->n_tensors ? g->n_tensors : 1), sizeof(void *));
     int *last = last_uses(g);
@@ -119,7 +113,7 @@ clcnn_status exec_ref_run(const ir_graph *g, const float *const *inputs, float *
             st = err_set(err, CLCNN_ERR_INTERNAL, "output '%s' was never computed", t->name);
             goto done;
         }
-        copy_out(t, bufs[g->outputs[i]], outputs[i]);
+        copy_out(t, bufs[g->outputs[i]], outputs[i], raw);
     }
     if (all_bufs) {
         *all_bufs = bufs;
@@ -130,4 +124,16 @@ done:
         exec_ref_free_bufs(g, bufs);
     free(last);
     return st;
+}
+
+clcnn_status exec_ref_run(const ir_graph *g, const float *const *inputs, float *const *outputs,
+                          void ***all_bufs, clcnn_err *err)
+{
+    return run(g, inputs, (void *const *)outputs, 0, all_bufs, err);
+}
+
+clcnn_status exec_ref_run_raw(const ir_graph *g, const float *const *inputs, void *const *outputs,
+                              clcnn_err *err)
+{
+    return run(g, inputs, outputs, 1, NULL, err);
 }

@@ -11,6 +11,10 @@
  * at the graph's own data), to be freed with exec_ref_free_bufs. */
 clcnn_status exec_ref_run(const ir_graph *g, const float *const *inputs, float *const *outputs,
                           void ***all_bufs, clcnn_err *err);
+/* Like exec_ref_run, but outputs[i] receives g->outputs[i] in its own dtype
+ * (ir_nbytes bytes). */
+clcnn_status exec_ref_run_raw(const ir_graph *g, const float *const *inputs, void *const *outputs,
+                              clcnn_err *err);
 void exec_ref_free_bufs(const ir_graph *g, void **bufs);
 
 #endif
