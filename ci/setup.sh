@@ -32,6 +32,8 @@ fi
 
 WERROR=OFF
 [ "${CI:-}" = "true" ] && WERROR=ON
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCNN_WERROR=$WERROR -DCLCNN_TEST_HOOKS=ON \
+# No test-hooks option: the library and CLI users run never have them; a test
+# build adds tests/clcnn-testhooks (CLCNN_BUILD_TESTS, on by default).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCNN_WERROR=$WERROR \
       -DCLCNN_PYTHON="$PWD/.venv/bin/python" >/dev/null
 cmake --build build -j"$(nproc)"

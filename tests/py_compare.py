@@ -4,8 +4,9 @@
 For every ../shared/zoo model: `clcnn compare MODEL --input input.npy` exits 0 (every
 layer of the OpenCL pipeline within 1e-4 of the reference), and `clcnn run` matches
 PyTorch's ref.npy within 1e-4 relative. For every ../shared/models file: compare
-(seeded random input) exits 0. Fault injection (needs a build with CLCNN_TEST_HOOKS):
-CLCNN_FAULT_NODE=<a Conv node> makes compare exit 1 and name that node as the culprit.
+(seeded random input) exits 0. Fault injection (needs tests/clcnn-testhooks, the CLI a
+test build links with CLCNN_TEST_HOOKS): CLCNN_FAULT_NODE=<a Conv node> makes compare exit 1
+and name that node as the culprit.
 No OpenCL CPU device: every case is reported as skipped, never as passed.
 Prints "N passed, N failed"; exits 1 on any failure.
 """
@@ -32,14 +33,11 @@ def has_cpu_device(clcnn):
     return p.returncode == 0 and "cpu" in p.stdout.lower()
 
 
-def hooks_enabled(clcnn):
-    """CLCNN_TEST_HOOKS is a CMake option: read it from the build tree of the binary."""
-    cache = os.path.join(os.path.dirname(os.path.abspath(clcnn)), "CMakeCache.txt")
-    try:
-        with open(cache) as f:
-            return any(l.startswith("CLCNN_TEST_HOOKS:BOOL=ON") for l in f)
-    except OSError:
-        return False
+def hooks_binary(clcnn):
+    """The user-facing clcnn never has the test hooks; a build with tests makes
+    tests/clcnn-testhooks beside it, the same CLI with them. None when absent."""
+    exe = os.path.join(os.path.dirname(os.path.abspath(clcnn)), "tests", "clcnn-testhooks")
+    return exe if os.access(exe, os.X_OK) else None
 
 
 def compare(clcnn, model, inp=None, env=None):
@@ -110,15 +108,16 @@ def main():
             ok = rc == 0 and doc is not None and doc.get("ok")
             report(ok, f"compare {f} (seeded input): exit {rc} ({dt:.1f} s) {err}")
 
-    if not hooks_enabled(args.clcnn):
-        print("SKIPPED fault injection: the binary was built without CLCNN_TEST_HOOKS")
+    hooked = hooks_binary(args.clcnn)
+    if hooked is None:
+        print("SKIPPED fault injection: no tests/clcnn-testhooks beside the binary (tests not built)")
         skipped += 1
     elif fault_target is None:
         report(False, "fault injection: no zoo model passed compare to inject into")
     else:
         model, inp, node = fault_target
         env = dict(os.environ, CLCNN_FAULT_NODE=node)
-        rc, doc, err, _ = compare(args.clcnn, model, inp, env)
+        rc, doc, err, _ = compare(hooked, model, inp, env)
         culprit = doc.get("first_bad") if doc else None
         report(rc == 1 and culprit == node,
                f"fault injection into '{node}': exit {rc} (want 1), culprit '{culprit}' (want that node)")

@@ -1,11 +1,14 @@
-/* cmd_classify.c — `clcnn classify`: photos in, top-K ImageNet labels out.
- * Finds the model (flag, $CLCNN_MODEL_PATH, project and shared folders), works
- * out its preprocessing (built-in defaults < `<model>.clcnn` sidecar < flags),
- * then per image: decode, resize+crop, map values, run, softmax (unless the
- * model ends in Softmax), print. A bad image is named on stderr and skipped;
- * the exit code is 1 at the end if any image failed. Timing is split into
- * decode / preprocess / inference per image (shown with --timing and in JSON). */
+/* cmd_classify.c — `clcnn classify`: photos in, top-K ImageNet labels out, on
+ * the public API only, so it is also the reference embedder: the model from
+ * clcnn_model_find, its preprocessing from clcnn_model_preprocess (built-in
+ * settings < sidecar < input shape) with the flags on top through
+ * clcnn_preprocess_set, each image through clcnn_image_to_tensor, then run,
+ * softmax (unless the model ends in Softmax), print. A bad image is named on
+ * stderr and skipped; the exit code is 1 at the end if any image failed.
+ * Timing is split into preprocessing (decode, resize, crop, mapping: one API
+ * call) and inference, per image (--timing, and in JSON). */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../image/image.h"
 #include "cli.h"
 
 #define CMD "classify"
-#define DEFAULT_MODEL "mobilenet_v1_0.75_224.onnx"
 #define MAX_OVERRIDES 16
 
 typedef struct cls_opts {
@@ -31,23 +32,32 @@ typedef struct cls_opts {
     int n_images;
 } cls_opts;
 
-/* Per-image results and the running totals of the timing split. */
+/* A --labels file: one name per line, a leading WordNet id dropped. */
+typedef struct cls_labels {
+    char **names;
+    int n;
+} cls_labels;
+
+/* Per-image times and their running totals. */
 typedef struct cls_times {
-    double decode, prep, infer;
+    double prep, infer;
 } cls_times;
 
 typedef struct cls_run {
     const cls_opts *o;
-    clcnn_session *sess;
     clcnn_context *ctx;
-    const img_labels *labels; /* NULL: built-in ImageNet table */
-    img_prep prep;
+    clcnn_model *m;
+    clcnn_session *sess;
+    const cls_labels *labels; /* NULL: clcnn_model_label (beside the model, else ImageNet) */
+    clcnn_preprocess prep;
     float *input, *output;
+    size_t in_floats;
     int classes, apply_softmax;
     double *probs;
     int *top_idx;
     int top;
     int n_done, n_failed, first_json;
+    int in_model_preprocess; /* set around clcnn_model_preprocess, for the log callback */
     cls_times total;
 } cls_run;
 
@@ -59,17 +69,20 @@ static void usage(FILE *f)
             "Prints the top-K classes (rank prob index label) of each JPEG/PNG photo. A directory\n"
             "means every file in it. A bad file is named on stderr, the rest are still classified,\n"
             "and the exit code is then 1.\n\n"
-            "  --model M     ONNX file or name (default " DEFAULT_MODEL "), searched in:\n"
+            "  --model M     ONNX file or name (default " CLCNN_DEFAULT_MODEL "), searched in:\n"
             "                the path as given, $CLCNN_MODEL_PATH (':'-separated dirs or files),\n"
-            "                <source>/models, <source>/../shared/models, ./../shared/models\n"
+            "                ./models, ./../shared/models, $XDG_DATA_HOME/clcnn/models\n"
+            "                (~/.local/share/clcnn/models), <install prefix>/share/clcnn/models;\n"
+            "                a name found nowhere may be a built-in architecture (clcnn list)\n"
             "  --device D    auto (default), gpu, cpu, ref, an index, or a name substring\n"
             "  --top K       rows per image (default 5)\n"
             "  --json        one JSON document on stdout\n"
             "  --labels F    one label per line ('wnid name' lines show the name); default:\n"
             "                <model stem>.labels.txt beside the model, else built-in ImageNet\n"
-            "  --timing      per-image decode/preprocess/inference times on stderr\n\n"
-            "preprocessing (defaults: built-in per shared model, else tf; then <model>.clcnn or\n"
-            "<model stem>.clcnn, key=value lines with the same keys; then these flags):\n"
+            "  --timing      per-image preprocess/inference times on stderr\n\n"
+            "preprocessing (defaults: built-in per shared model, else tf; then <model stem>.clcnn or\n"
+            "<model>.clcnn, key=value lines with the same keys; then the model's input size and\n"
+            "layout; then these flags):\n"
             "  --mapping tf|torch|unit   x/127.5-1 | ImageNet mean/std | x/255\n"
             "  --mean A[,B,C] --std A[,B,C] --scale S   value = (x*S - mean) / std\n"
             "  --resize N    shorter side to N with Pillow's BILINEAR (default 256, 0 = none)\n"
@@ -84,12 +97,6 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int is_file(const char *p)
-{
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 static int is_dir(const char *p)
 {
     struct stat sb;
@@ -100,6 +107,17 @@ static int is_dir(const char *p)
 
 static const char *const prep_flags[] = {"mapping", "mean", "std", "scale", "resize", "crop", "bgr",
                                          "layout"};
+
+/* Applies the preprocessing flags in order onto p; a bad value is a usage
+ * error naming the flag. */
+static int apply_flags(const cls_opts *o, clcnn_preprocess *p)
+{
+    char err[512];
+    for (int i = 0; i < o->n_ov; i++)
+        if (clcnn_preprocess_set(p, o->ov_key[i], o->ov_val[i], err, sizeof err) != CLCNN_OK)
+            return cli_error(CLI_USAGE, CMD, "%s: %s", o->ov_flag[i], err);
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, cls_opts *o)
 {
@@ -152,7 +170,11 @@ static int parse_args(int argc, char **argv, cls_opts *o)
     }
     if (o->n_images == 0)
         return cli_error(CLI_USAGE, CMD, "no image given (see 'clcnn classify --help')");
-    return 0;
+    /* Bad flag values are usage errors before any device or model work: try
+     * them on default settings now; they are applied for real later. */
+    clcnn_preprocess scratch;
+    clcnn_preprocess_init(&scratch);
+    return apply_flags(o, &scratch);
 }
 
 static int has_override(const cls_opts *o, const char *key)
@@ -163,130 +185,108 @@ static int has_override(const cls_opts *o, const char *key)
     return 0;
 }
 
-/* ---- finding the model ------------------------------------------------------ */
+/* ---- context, with classify's own log ------------------------------------------ */
 
-static int try_dir(const char *dir, const char *name, char *out, size_t len, char *looked, size_t llen)
+/* The library's only message during clcnn_model_preprocess is its note that
+ * it assumed 'tf' for an unknown model; a --mapping/--mean flag makes that
+ * note moot, so it is dropped then. Everything else prints as other commands
+ * print the library's log. */
+static void classify_log(void *user, clcnn_log_level level, const char *msg)
 {
-    snprintf(out, len, "%s/%s", dir, name);
-    if (is_file(out))
-        return 1;
-    size_t l = strlen(looked);
-    snprintf(looked + l, llen - l, "%s%s", l ? ", " : "", dir);
-    return 0;
+    const cls_run *r = user;
+    if (level < CLCNN_LOG_INFO)
+        return;
+    if (!r->in_model_preprocess)
+        fprintf(stderr, "clcnn: %s\n", msg);
+    else if (!has_override(r->o, "mapping") && !has_override(r->o, "mean"))
+        fprintf(stderr, "clcnn classify: note: %s; write that sidecar or pass --mapping\n", msg);
 }
 
-/* 1 and the path in out when found; otherwise `looked` lists where. */
-static int find_model(const char *flag, char *out, size_t len, char *looked, size_t llen)
+static clcnn_context *open_context(cls_run *r)
 {
-    const char *name = flag ? flag : DEFAULT_MODEL;
-    looked[0] = '\0';
-    if (is_file(name)) {
-        snprintf(out, len, "%s", name);
-        return 1;
+    clcnn_context_options opt;
+    clcnn_context_options_init(&opt);
+    opt.device = r->o->device;
+    opt.no_cache = r->o->no_cache;
+    opt.log = classify_log;
+    opt.log_user = r;
+    clcnn_context *ctx = NULL;
+    char err[2048];
+    if (clcnn_context_create(&opt, &ctx, err, sizeof err) != CLCNN_OK) {
+        cli_error(CLI_FAIL, CMD, "%s", err);
+        return NULL;
     }
-    if (strchr(name, '/')) { /* an explicit path that does not exist: no search */
-        snprintf(looked, llen, "%s", name);
-        return 0;
-    }
-    const char *env = getenv("CLCNN_MODEL_PATH");
-    if (env && *env) {
-        char *copy = strdup(env), *save = NULL;
-        int found = 0;
-        for (char *e = copy ? strtok_r(copy, ":", &save) : NULL; e && !found; e = strtok_r(NULL, ":", &save)) {
-            const char *base = strrchr(e, '/') ? strrchr(e, '/') + 1 : e;
-            if (is_file(e) && (!flag || strcmp(base, name) == 0)) {
-                snprintf(out, len, "%s", e); /* a file entry is the model itself */
-                found = 1;
-            } else if (is_dir(e)) {
-                found = try_dir(e, name, out, len, looked, llen);
-            }
+    return ctx;
+}
+
+/* ---- labels ------------------------------------------------------------------------ */
+
+static void labels_free(cls_labels *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    l->names = NULL;
+    l->n = 0;
+}
+
+/* "n01440764 tench" -> "tench"; anything else unchanged (as the library's files). */
+static const char *skip_wnid(const char *s)
+{
+    int i = 1;
+    if (s[0] != 'n')
+        return s;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i != 9 || s[i] != ' ')
+        return s;
+    while (s[i] == ' ')
+        i++;
+    return s + i;
+}
+
+static int labels_load(const char *path, cls_labels *l)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cli_error(CLI_FAIL, CMD, "%s: cannot open labels: %s", path, strerror(errno));
+    char line[1024];
+    int cap = 0, ok = 1;
+    while (ok && fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        line[n] = '\0';
+        if (n == 0)
+            continue; /* a trailing blank line is not a class */
+        if (l->n == cap) {
+            char **nn = realloc(l->names, sizeof(char *) * (size_t)(cap = cap ? 2 * cap : 1024));
+            ok = nn != NULL;
+            l->names = nn ? nn : l->names;
         }
-        free(copy);
-        if (found)
-            return 1;
+        if (ok && !(l->names[l->n] = strdup(skip_wnid(line))))
+            ok = 0;
+        l->n += ok;
     }
-    const char *dirs[] = {CLCNN_SOURCE_DIR "/models", CLCNN_SOURCE_DIR "/../shared/models",
-                          "../shared/models"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-        if (try_dir(dirs[i], name, out, len, looked, llen))
-            return 1;
+    fclose(f);
+    if (!ok)
+        return cli_error(CLI_FAIL, CMD, "%s: out of memory reading labels", path);
+    if (l->n == 0)
+        return cli_error(CLI_FAIL, CMD, "%s: labels file has no lines", path);
     return 0;
 }
 
-/* ---- preprocessing and labels for this model ---------------------------------- */
-
-/* "<dir>/<stem><suffix>" where stem is the file name without its extension. */
-static void beside_model(const char *model, const char *suffix, char *out, size_t len)
+/* With one more output than labels, index 0 is "background" (TF-slim). */
+static const char *label_of(const cls_run *r, int index, char *buf, size_t len)
 {
-    snprintf(out, len, "%s", model);
-    char *slash = strrchr(out, '/'), *dot = strrchr(out, '.');
-    if (dot && (!slash || dot > slash))
-        *dot = '\0';
-    size_t l = strlen(out);
-    snprintf(out + l, len - l, "%s", suffix);
-}
-
-static int setup_prep(const cls_opts *o, const char *model, img_prep *p)
-{
-    clcnn_err err = {0};
-    img_prep_default(p);
-    int known = img_prep_builtin(model, p);
-    char side[4200];
-    beside_model(model, ".clcnn", side, sizeof side);
-    if (!is_file(side))
-        snprintf(side, sizeof side, "%s.clcnn", model);
-    int have_side = is_file(side);
-    if (have_side && img_prep_load_file(p, side, &err) != CLCNN_OK)
-        return cli_error(CLI_FAIL, CMD, "%s", err.msg);
-    for (int i = 0; i < o->n_ov; i++)
-        if (img_prep_apply(p, o->ov_key[i], o->ov_val[i], o->ov_flag[i], &err) != CLCNN_OK)
-            return cli_error(CLI_USAGE, CMD, "%s", err.msg);
-    if (!known && !have_side && !has_override(o, "mapping") && !has_override(o, "mean"))
-        fprintf(stderr, "clcnn classify: note: no preprocessing known for %s; assuming 'tf' "
-                        "(x/127.5-1); write a %s sidecar or pass --mapping\n", model, side);
-    return 0;
-}
-
-/* Fits crop/layout to the model's input when the user did not fix them. */
-static int fit_input(const cls_opts *o, const clcnn_tensor_info *in, img_prep *p)
-{
-    if (in->ndim != 4 || in->dims[0] > 1)
-        return cli_error(CLI_FAIL, CMD, "model input '%s' is not one image [1,3,H,W] or [1,H,W,3]",
-                         in->name);
-    int nchw = in->dims[1] == 3, nhwc = in->dims[3] == 3;
-    if (!has_override(o, "layout") && (nchw || nhwc))
-        p->layout = nchw ? IMG_NCHW : IMG_NHWC;
-    int64_t h = p->layout == IMG_NCHW ? in->dims[2] : in->dims[1];
-    int64_t w = p->layout == IMG_NCHW ? in->dims[3] : in->dims[2];
-    int64_t c = p->layout == IMG_NCHW ? in->dims[1] : in->dims[3];
-    if (!has_override(o, "crop") && h == w && h > 0 && h != p->crop) {
-        if (!has_override(o, "resize") && p->resize == 256 && p->crop == 224)
-            p->resize = (int)((h * 256 * 2 + 224) / (2 * 224)); /* keep the 256/224 ratio */
-        p->crop = (int)h;
-    }
-    if (c != 3 || h != p->crop || w != p->crop)
-        return cli_error(CLI_FAIL, CMD, "model input '%s' is [%lld,%lld,%lld,%lld] but the preprocessing "
-                         "gives a %s %dx%d RGB crop (see --crop, --layout)", in->name,
-                         (long long)in->dims[0], (long long)in->dims[1], (long long)in->dims[2],
-                         (long long)in->dims[3], p->layout == IMG_NCHW ? "NCHW" : "NHWC", p->crop, p->crop);
-    return 0;
-}
-
-static int load_labels(const cls_opts *o, const char *model, img_labels *l, int *have)
-{
-    clcnn_err err = {0};
-    char path[4096];
-    *have = 0;
-    if (o->labels)
-        snprintf(path, sizeof path, "%s", o->labels);
+    if (!r->labels)
+        return clcnn_model_label(r->m, index, buf, len);
+    int i = r->classes == r->labels->n + 1 ? index - 1 : index;
+    if (r->classes == r->labels->n + 1 && index == 0)
+        snprintf(buf, len, "background");
+    else if (i < 0 || i >= r->labels->n)
+        snprintf(buf, len, "class %d", index);
     else
-        beside_model(model, ".labels.txt", path, sizeof path);
-    if (!o->labels && !is_file(path))
-        return 0;
-    if (img_labels_load(path, l, &err) != CLCNN_OK)
-        return cli_error(CLI_FAIL, CMD, "%s", err.msg);
-    *have = 1;
-    return 0;
+        snprintf(buf, len, "%s", r->labels->names[i]);
+    return buf;
 }
 
 /* ---- output ---------------------------------------------------------------------- */
@@ -323,6 +323,17 @@ static void top_k(const double *p, int n, int k, int *idx)
     }
 }
 
+static const char *mapping_name(clcnn_mapping m)
+{
+    switch (m) {
+    case CLCNN_MAP_TF: return "tf";
+    case CLCNN_MAP_TORCH: return "torch";
+    case CLCNN_MAP_UNIT: return "unit";
+    case CLCNN_MAP_CUSTOM: return "custom";
+    }
+    return "?";
+}
+
 static void print_result(cls_run *r, const char *image, const cls_times *t)
 {
     char label[512];
@@ -330,8 +341,7 @@ static void print_result(cls_run *r, const char *image, const cls_times *t)
         printf("%s\n", image);
         for (int k = 0; k < r->top; k++) {
             int i = r->top_idx[k];
-            printf("%3d  %.6f  %4d  %s\n", k + 1, r->probs[i], i,
-                   img_label_for(r->labels, r->classes, i, label, sizeof label));
+            printf("%3d  %.6f  %4d  %s\n", k + 1, r->probs[i], i, label_of(r, i, label, sizeof label));
         }
         return;
     }
@@ -343,11 +353,10 @@ static void print_result(cls_run *r, const char *image, const cls_times *t)
         int i = r->top_idx[k];
         printf("%s{\"rank\": %d, \"index\": %d, \"prob\": %.8g, \"label\": ", k ? ", " : "", k + 1, i,
                r->probs[i]);
-        cli_json_str(img_label_for(r->labels, r->classes, i, label, sizeof label));
+        cli_json_str(label_of(r, i, label, sizeof label));
         putchar('}');
     }
-    printf("], \"time_ms\": {\"decode\": %.3f, \"preprocess\": %.3f, \"inference\": %.3f}}", t->decode,
-           t->prep, t->infer);
+    printf("], \"time_ms\": {\"preprocess\": %.3f, \"inference\": %.3f}}", t->prep, t->infer);
 }
 
 static void print_error_json(cls_run *r, const char *image, const char *msg)
@@ -366,49 +375,37 @@ static void print_error_json(cls_run *r, const char *image, const char *msg)
 
 static void classify_one(cls_run *r, const char *path)
 {
-    clcnn_err err = {0};
-    img_rgb photo = {0}, crop = {0};
-    cls_times t = {0};
+    char err[2048];
     double t0 = now_ms();
-    clcnn_status st = img_load(path, &photo, &err);
+    /* the library's image messages name the file */
+    clcnn_status st = clcnn_image_to_tensor(path, &r->prep, r->input, r->in_floats, err, sizeof err);
     double t1 = now_ms();
-    if (st == CLCNN_OK)
-        st = img_resize_crop(&photo, r->prep.resize, r->prep.crop, &crop, &err);
-    if (st == CLCNN_OK)
-        img_to_tensor(&crop, &r->prep, r->input);
-    double t2 = now_ms();
-    img_free(&photo);
-    img_free(&crop);
     if (st != CLCNN_OK) {
-        /* image errors already name the file; geometry errors do not */
-        int named = strstr(err.msg, path) != NULL;
-        fprintf(stderr, "clcnn classify: %s%s%s\n", named ? "" : path, named ? "" : ": ", err.msg);
-        print_error_json(r, path, err.msg);
+        fprintf(stderr, "clcnn classify: %s\n", err);
+        print_error_json(r, path, err);
         r->n_failed++;
         return;
     }
     const float *ins[1] = {r->input};
     float *outs[1] = {r->output};
     st = clcnn_session_run(r->sess, ins, outs);
-    double t3 = now_ms();
+    double t2 = now_ms();
     if (st != CLCNN_OK) {
-        const char *msg = clcnn_context_last_error(r->ctx);
+        const char *msg = clcnn_session_last_error(r->sess);
         fprintf(stderr, "clcnn classify: %s: inference failed: %s\n", path, msg);
         print_error_json(r, path, msg);
         r->n_failed++;
         return;
     }
-    t = (cls_times){t1 - t0, t2 - t1, t3 - t2};
+    cls_times t = {t1 - t0, t2 - t1};
     softmax_or_copy(r->output, r->classes, r->apply_softmax, r->probs);
     top_k(r->probs, r->classes, r->top, r->top_idx);
     print_result(r, path, &t);
-    r->total.decode += t.decode;
     r->total.prep += t.prep;
     r->total.infer += t.infer;
     r->n_done++;
     if (r->o->timing)
-        fprintf(stderr, "%s: decode %.2f ms, preprocess %.2f ms, inference %.2f ms\n", path, t.decode,
-                t.prep, t.infer);
+        fprintf(stderr, "%s: preprocess %.2f ms, inference %.2f ms\n", path, t.prep, t.infer);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -507,7 +504,7 @@ static int run_all(cls_run *r, const char *model)
         printf(", \"device\": ");
         cli_json_str(clcnn_context_device_name(r->ctx));
         printf(", \"mapping\": \"%s\", \"classes\": %d, \"softmax_applied\": %s, \"results\": [",
-               img_mapping_name(r->prep.mapping), r->classes, r->apply_softmax ? "true" : "false");
+               mapping_name(r->prep.mapping), r->classes, r->apply_softmax ? "true" : "false");
     }
     r->first_json = 1;
     for (int i = 0; i < n; i++) {
@@ -522,9 +519,8 @@ static int run_all(cls_run *r, const char *model)
     if (r->o->json)
         printf("\n  ], \"ok\": %d, \"failed\": %d}\n", r->n_done, r->n_failed);
     if (r->o->timing && r->n_done)
-        fprintf(stderr, "mean over %d image(s): decode %.2f ms, preprocess %.2f ms, inference %.2f ms\n",
-                r->n_done, r->total.decode / r->n_done, r->total.prep / r->n_done,
-                r->total.infer / r->n_done);
+        fprintf(stderr, "mean over %d image(s): preprocess %.2f ms, inference %.2f ms\n", r->n_done,
+                r->total.prep / r->n_done, r->total.infer / r->n_done);
     if (r->n_failed)
         fprintf(stderr, "clcnn classify: %d of %d image(s) failed\n", r->n_failed, n);
     return r->n_failed ? CLI_FAIL : CLI_OK;
@@ -540,15 +536,45 @@ static int64_t elem_count(const clcnn_tensor_info *t)
     return n;
 }
 
-static int prepare_session(cls_run *r, const clcnn_model *m)
+/* The model's settings, then the flags on top. */
+static int setup_prep(cls_run *r)
+{
+    char err[2048];
+    clcnn_preprocess_init(&r->prep);
+    r->in_model_preprocess = 1;
+    clcnn_status st = clcnn_model_preprocess(r->m, &r->prep, err, sizeof err);
+    r->in_model_preprocess = 0;
+    if (st != CLCNN_OK)
+        return cli_error(CLI_FAIL, CMD, "%s", err);
+    return apply_flags(r->o, &r->prep);
+}
+
+/* The model must take one RGB image of exactly the size the settings give. */
+static int check_input(const clcnn_tensor_info *in, const clcnn_preprocess *p)
+{
+    if (in->ndim != 4 || in->dims[0] > 1)
+        return cli_error(CLI_FAIL, CMD, "model input '%s' is not one image [1,3,H,W] or [1,H,W,3]",
+                         in->name);
+    int64_t h = p->nhwc ? in->dims[1] : in->dims[2];
+    int64_t w = p->nhwc ? in->dims[2] : in->dims[3];
+    int64_t c = p->nhwc ? in->dims[3] : in->dims[1];
+    if (c != 3 || h != p->crop || w != p->crop)
+        return cli_error(CLI_FAIL, CMD, "model input '%s' is [%lld,%lld,%lld,%lld] but the preprocessing "
+                         "gives a %s %dx%d RGB crop (see --crop, --layout)", in->name,
+                         (long long)in->dims[0], (long long)in->dims[1], (long long)in->dims[2],
+                         (long long)in->dims[3], p->nhwc ? "NHWC" : "NCHW", p->crop, p->crop);
+    return 0;
+}
+
+static int prepare_session(cls_run *r)
 {
     clcnn_tensor_info in, out;
-    if (clcnn_model_num_inputs(m) != 1 || clcnn_model_num_outputs(m) < 1)
+    if (clcnn_model_num_inputs(r->m) != 1 || clcnn_model_num_outputs(r->m) < 1)
         return cli_error(CLI_FAIL, CMD, "classify needs a model with one input, got %d",
-                         clcnn_model_num_inputs(m));
-    if (clcnn_model_input(m, 0, &in) != CLCNN_OK || clcnn_model_output(m, 0, &out) != CLCNN_OK)
+                         clcnn_model_num_inputs(r->m));
+    if (clcnn_model_input(r->m, 0, &in) != CLCNN_OK || clcnn_model_output(r->m, 0, &out) != CLCNN_OK)
         return cli_error(CLI_FAIL, CMD, "cannot read the model's input/output shapes");
-    if (fit_input(r->o, &in, &r->prep) != 0)
+    if (check_input(&in, &r->prep) != 0)
         return CLI_FAIL;
     int64_t classes = elem_count(&out);
     if (classes < 1 || classes > 1000000)
@@ -556,16 +582,34 @@ static int prepare_session(cls_run *r, const clcnn_model *m)
                          (long long)classes);
     r->classes = (int)classes;
     r->top = r->o->top < r->classes ? r->o->top : r->classes;
-    r->apply_softmax = strcmp(clcnn_model_output_op(m, 0), "Softmax") != 0;
-    r->input = malloc(sizeof(float) * (size_t)elem_count(&in));
+    r->apply_softmax = strcmp(clcnn_model_output_op(r->m, 0), "Softmax") != 0;
+    r->in_floats = (size_t)elem_count(&in);
+    r->input = malloc(sizeof(float) * r->in_floats);
     r->output = malloc(sizeof(float) * (size_t)classes);
     r->probs = malloc(sizeof(double) * (size_t)classes);
     r->top_idx = malloc(sizeof(int) * (size_t)r->top);
     if (!r->input || !r->output || !r->probs || !r->top_idx)
         return cli_error(CLI_FAIL, CMD, "out of memory");
-    if (clcnn_session_create(r->ctx, m, NULL, &r->sess) != CLCNN_OK)
+    if (clcnn_session_create(r->ctx, r->m, NULL, &r->sess) != CLCNN_OK)
         return cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r->ctx));
     return 0;
+}
+
+/* The model file through the library's search path; a bare word found
+ * nowhere goes to clcnn_model_load as a built-in architecture name. */
+static int find_model(const cls_opts *o, char *model, size_t len)
+{
+    char err[4096];
+    if (clcnn_model_find(o->model, model, len, err, sizeof err) == CLCNN_OK)
+        return 0;
+    const char *name = o->model ? o->model : CLCNN_DEFAULT_MODEL;
+    if (o->model && !strchr(name, '/') && !strstr(name, ".onnx")) {
+        snprintf(model, len, "%s", name);
+        return 0;
+    }
+    return cli_error(CLI_FAIL, CMD, "%s; pass --model FILE, set CLCNN_MODEL_PATH, or put the ONNX file "
+                     "in ./models or ~/.local/share/clcnn/models (the shared models live in "
+                     "../shared/models)", err);
 }
 
 int cmd_classify(int argc, char **argv)
@@ -576,41 +620,28 @@ int cmd_classify(int argc, char **argv)
         free(o.images);
         return rc < 0 ? CLI_OK : rc;
     }
-    char model[4096], looked[8192];
-    if (!find_model(o.model, model, sizeof model, looked, sizeof looked)) {
-        const char *name = o.model ? o.model : DEFAULT_MODEL;
-        int builtin = o.model && !strchr(name, '/') && !strstr(name, ".onnx");
-        if (!builtin) {
-            free(o.images);
-            return cli_error(CLI_FAIL, CMD, "model '%s' not found (looked in: %s); pass --model FILE, "
-                             "set CLCNN_MODEL_PATH, or put the ONNX file in %s/models (the shared "
-                             "models live in ../shared/models)", name, looked, CLCNN_SOURCE_DIR);
-        }
-        snprintf(model, sizeof model, "%s", name); /* a built-in architecture name */
-    }
+    char model[4096];
     cls_run r = {.o = &o};
-    img_labels labels = {0};
-    int have_labels = 0;
-    clcnn_model *m = NULL;
-    if ((rc = setup_prep(&o, model, &r.prep)) != 0 || (rc = load_labels(&o, model, &labels, &have_labels)) != 0)
+    cls_labels labels = {0};
+    if ((rc = find_model(&o, model, sizeof model)) != 0 ||
+        (o.labels && (rc = labels_load(o.labels, &labels)) != 0))
         goto done;
     rc = CLI_FAIL;
-    r.labels = have_labels ? &labels : NULL;
-    r.ctx = cli_context(CMD, o.device, o.no_cache);
-    if (!r.ctx)
+    r.labels = o.labels ? &labels : NULL;
+    if (!(r.ctx = open_context(&r)))
         goto done;
-    if (clcnn_model_load(r.ctx, model, &m) != CLCNN_OK) {
+    if (clcnn_model_load(r.ctx, model, &r.m) != CLCNN_OK) {
         cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r.ctx));
         goto done;
     }
-    if (prepare_session(&r, m) != 0)
+    if ((rc = setup_prep(&r)) != 0 || (rc = prepare_session(&r)) != 0)
         goto done;
     rc = run_all(&r, model);
 done:
     clcnn_session_destroy(r.sess);
-    clcnn_model_destroy(m);
+    clcnn_model_destroy(r.m);
     clcnn_context_destroy(r.ctx);
-    img_labels_free(&labels);
+    labels_free(&labels);
     free(r.input);
     free(r.output);
     free(r.probs);

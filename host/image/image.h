@@ -1,8 +1,9 @@
 /* image.h — what `classify` puts in front of the model: decode a JPEG or PNG
  * to 8-bit RGB, resize it exactly as Pillow's BILINEAR does, centre-crop it,
- * map the bytes to a float tensor, and name the classes. Internal to libclcnn
- * (the CLI may use it directly, see DESIGN). Every call reports failure as a
- * clcnn_status plus a one-line message in a clcnn_err; nothing here prints. */
+ * map the bytes to a float tensor, and name the classes. Internal to libclcnn:
+ * host/api/preprocess.c is its public face (clcnn_image_*, clcnn_preprocess_*,
+ * clcnn_model_label). Every call reports failure as a clcnn_status plus a
+ * one-line message in a clcnn_err; nothing here prints. */
 #ifndef CLCNN_IMAGE_H
 #define CLCNN_IMAGE_H
 
@@ -30,6 +31,11 @@ void img_free(img_rgb *im); /* accepts NULL and an empty image */
 /* Reads `path`, sniffs JPEG/PNG by magic bytes, decodes to RGB. Errors name
  * the file: unreadable, empty, truncated, not an image, over IMG_MAX_PIXELS. */
 clcnn_status img_load(const char *path, img_rgb *out, clcnn_err *err);
+
+/* The same from memory: JPEG or PNG by magic bytes; `name` is only used in
+ * messages. */
+clcnn_status img_decode_mem(const uint8_t *buf, size_t len, const char *name, img_rgb *out,
+                            clcnn_err *err);
 
 /* JPEG from memory: baseline, progressive, grayscale, CMYK/YCCK. Decoded with
  * libjpeg-turbo's defaults (JDCT_ISLOW, fancy upsampling), which is what
@@ -108,11 +114,15 @@ void img_to_tensor(const img_rgb *im, const img_prep *p, float *out);
 int img_prep_builtin(const char *model_path, img_prep *p);
 
 /* Applies one "key=value" setting (mapping, mean, std, scale, resize, crop,
- * bgr, layout); `where` names the source in messages ("m.clcnn:3", "--mean"). */
+ * bgr, layout); `where` names the source in messages ("m.clcnn:3", "--mean"),
+ * NULL for none. On failure p may be partly changed: apply to a copy when
+ * that matters. */
 clcnn_status img_prep_apply(img_prep *p, const char *key, const char *value, const char *where,
                             clcnn_err *err);
 
-/* Reads a sidecar file of key=value lines ('#' comments, blank lines ok). */
+/* Reads a sidecar file of key=value lines ('#' comments, blank lines ok).
+ * CLCNN_ERR_IO when it cannot be opened; any bad line is CLCNN_ERR_PARSE
+ * with "file:line" in the message. */
 clcnn_status img_prep_load_file(img_prep *p, const char *path, clcnn_err *err);
 
 /* ---- labels (img_labels.c + the generated table) ---------------------------- */

@@ -52,9 +52,23 @@ static clcnn_status read_all(const char *path, uint8_t **buf, size_t *len, clcnn
     return CLCNN_OK;
 }
 
-clcnn_status img_load(const char *path, img_rgb *out, clcnn_err *err)
+clcnn_status img_decode_mem(const uint8_t *buf, size_t len, const char *name, img_rgb *out,
+                            clcnn_err *err)
 {
     static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (!buf || !name || !out)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "img_decode_mem: NULL argument");
+    if (len == 0)
+        return err_set(err, CLCNN_ERR_PARSE, "%s: empty (0 bytes), not an image", name);
+    if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF)
+        return img_decode_jpeg(buf, len, name, out, err);
+    if (len >= 8 && memcmp(buf, png_sig, 8) == 0)
+        return img_decode_png(buf, len, name, out, err);
+    return err_set(err, CLCNN_ERR_PARSE, "%s: not a JPEG or PNG file (unrecognised header)", name);
+}
+
+clcnn_status img_load(const char *path, img_rgb *out, clcnn_err *err)
+{
     if (!path || !out)
         return err_set(err, CLCNN_ERR_INVALID_ARG, "img_load: NULL argument");
     uint8_t *buf = NULL;
@@ -62,12 +76,7 @@ clcnn_status img_load(const char *path, img_rgb *out, clcnn_err *err)
     clcnn_status st = read_all(path, &buf, &len, err);
     if (st != CLCNN_OK)
         return st;
-    if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF)
-        st = img_decode_jpeg(buf, len, path, out, err);
-    else if (len >= 8 && memcmp(buf, png_sig, 8) == 0)
-        st = img_decode_png(buf, len, path, out, err);
-    else
-        st = err_set(err, CLCNN_ERR_PARSE, "%s: not a JPEG or PNG file (unrecognised header)", path);
+    st = img_decode_mem(buf, len, path, out, err);
     free(buf);
     return st;
 }

@@ -85,10 +85,15 @@ static int parse_triple(const char *s, float out[3])
 clcnn_status img_prep_apply(img_prep *p, const char *key, const char *value, const char *where,
                             clcnn_err *err)
 {
+    /* "m.clcnn:3: " or "--mean: " before the message; nothing for an API call,
+     * whose message already names the key */
+    char pre[1200] = "";
+    if (where)
+        snprintf(pre, sizeof pre, "%s: ", where);
     int ok = 1;
     if (strcmp(key, "mapping") == 0) {
         if (img_prep_set_mapping(p, value, NULL) != CLCNN_OK)
-            return err_set(err, CLCNN_ERR_INVALID_ARG, "%s: mapping '%s' is not tf, torch or unit", where,
+            return err_set(err, CLCNN_ERR_INVALID_ARG, "%smapping '%s' is not tf, torch or unit", pre,
                            value);
     } else if (strcmp(key, "mean") == 0 || strcmp(key, "std") == 0 || strcmp(key, "scale") == 0) {
         /* Any explicit number turns the named mapping into the general formula,
@@ -102,7 +107,7 @@ clcnn_status img_prep_apply(img_prep *p, const char *key, const char *value, con
             ok = p->std[0] != 0.0f && p->std[1] != 0.0f && p->std[2] != 0.0f;
         if (!ok)
             return err_set(err, CLCNN_ERR_INVALID_ARG,
-                           "%s: bad %s '%s' (a number%s, std non-zero)", where, key, value,
+                           "%sbad %s '%s' (a number%s, std non-zero)", pre, key, value,
                            strcmp(key, "scale") ? " or three comma-separated numbers" : "");
     } else if (strcmp(key, "resize") == 0) {
         ok = parse_int(value, 0, 16384, &p->resize);
@@ -116,14 +121,14 @@ clcnn_status img_prep_apply(img_prep *p, const char *key, const char *value, con
         else if (strcmp(value, "nhwc") == 0)
             p->layout = IMG_NHWC;
         else
-            return err_set(err, CLCNN_ERR_INVALID_ARG, "%s: layout '%s' is not nchw or nhwc", where, value);
+            return err_set(err, CLCNN_ERR_INVALID_ARG, "%slayout '%s' is not nchw or nhwc", pre, value);
     } else {
         return err_set(err, CLCNN_ERR_INVALID_ARG,
-                       "%s: unknown key '%s' (mapping, mean, std, scale, resize, crop, bgr, layout)",
-                       where, key);
+                       "%sunknown key '%s' (mapping, mean, std, scale, resize, crop, bgr, layout)",
+                       pre, key);
     }
     if (!ok)
-        return err_set(err, CLCNN_ERR_INVALID_ARG, "%s: bad %s value '%s'", where, key, value);
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "%sbad %s value '%s'", pre, key, value);
     return CLCNN_OK;
 }
 
@@ -157,7 +162,12 @@ clcnn_status img_prep_load_file(img_prep *p, const char *path, clcnn_err *err)
             break;
         }
         *eq = '\0';
-        st = img_prep_apply(p, trim(s), trim(eq + 1), where, err);
+        /* a bad value in a file is that file's parse error, whatever the key */
+        if (img_prep_apply(p, trim(s), trim(eq + 1), where, err) != CLCNN_OK) {
+            st = CLCNN_ERR_PARSE;
+            if (err)
+                err->status = st;
+        }
     }
     fclose(f);
     return st;
