@@ -1,0 +1,113 @@
+"""The GIL is released during run (another Python thread keeps running), two
+Sessions run in parallel threads with the same results as serial runs, and
+threads sharing one Session take turns instead of breaking it."""
+import threading
+import time
+
+import numpy as np
+
+import clcnn
+from conftest import zoo
+
+
+def model_and_input(name="mobilenet_v1_a025"):
+    d = zoo(name)
+    return str(d / "model.onnx"), np.load(d / "input.npy").astype(np.float32)
+
+
+def test_gil_released_during_run():
+    # The reference backend runs in the caller's thread: a long run there
+    # would freeze every Python thread if the GIL were held.
+    path, x = model_and_input("resnet_bottleneck_1111")
+    with clcnn.Session(path, device="ref") as s:
+        s.run(x)  # warm
+        count = 0
+        stop = threading.Event()
+
+        def counter():
+            nonlocal count
+            while not stop.is_set():
+                count += 1
+
+        t = threading.Thread(target=counter)
+        t.start()
+        time.sleep(0.05)
+        before, t0 = count, time.monotonic()
+        s.run(x)
+        dt, advanced = time.monotonic() - t0, count - before
+        stop.set()
+        t.join()
+    assert advanced > 1000, f"a counter thread advanced only {advanced} during a {dt:.2f} s run"
+
+
+def test_two_sessions_in_parallel(device):
+    path, x = model_and_input()
+    x2 = np.ascontiguousarray(x[:, ::-1])
+    m = clcnn.Model(path)
+    with clcnn.Session(m, device=device) as a, clcnn.Session(m, device=device) as b:
+        want_a, want_b = a.run(x)[0], b.run(x2)[0]
+        got, errors = {}, []
+
+        def work(key, s, inp):
+            try:
+                got[key] = [s.run(inp)[0] for _ in range(3)]
+            except Exception as e:  # reported below, not lost in the thread
+                errors.append(e)
+
+        ts = [threading.Thread(target=work, args=("a", a, x)), threading.Thread(target=work, args=("b", b, x2))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    assert not errors, errors
+    for r in got["a"]:
+        np.testing.assert_array_equal(r, want_a)
+    for r in got["b"]:
+        np.testing.assert_array_equal(r, want_b)
+
+
+def test_threads_sharing_one_session():
+    path, x = model_and_input()
+    inputs = [x, -x, x * 0.5, np.ascontiguousarray(x[..., ::-1])]
+    with clcnn.Session(path, device="ref") as s:
+        want = [s.run(i)[0] for i in inputs]
+        errors, got = [], {}
+
+        def work(k):
+            try:
+                got[k] = [s.run(inputs[k])[0] for _ in range(2)]
+            except Exception as e:
+                errors.append(e)
+
+        ts = [threading.Thread(target=work, args=(k,)) for k in range(len(inputs))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    assert not errors, errors
+    for k in range(len(inputs)):
+        for r in got[k]:
+            np.testing.assert_array_equal(r, want[k])
+
+
+def test_close_waits_for_a_running_thread():
+    path, x = model_and_input("resnet_bottleneck_1111")
+    s = clcnn.Session(path, device="ref")
+    result = {}
+
+    def work():
+        try:
+            result["out"] = s.run(x)[0]
+        except ValueError as e:  # close() won the race: refused cleanly
+            result["closed"] = str(e)
+
+    t = threading.Thread(target=work)
+    t.start()
+    time.sleep(0.01)
+    s.close()
+    t.join()
+    assert s.closed
+    if "out" in result:  # the run started first: close() waited for it
+        assert result["out"].shape == (1, 100) and np.isfinite(result["out"]).all()
+    else:
+        assert "closed" in result["closed"]
