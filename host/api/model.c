@@ -128,8 +128,8 @@ void clcnn_model_destroy(clcnn_model *m)
 int clcnn_model_num_inputs(const clcnn_model *m) { return m ? m->g->n_inputs : 0; }
 int clcnn_model_num_outputs(const clcnn_model *m) { return m ? m->g->n_outputs : 0; }
 
-/* dynamic: the model's batch is dynamic, so every input and output leads
- * with a batch a session may change at run time. */
+/* dynamic: dim 0 of t is a batch a session may change at run time (an input
+ * that was symbolic there; every output of a model with such an input). */
 static clcnn_status tensor_info(const ir_tensor *t, int dynamic, clcnn_tensor_info *out)
 {
     memset(out, 0, sizeof *out);
@@ -154,7 +154,8 @@ clcnn_status clcnn_model_input(const clcnn_model *m, int i, clcnn_tensor_info *o
 {
     if (!m || !out || i < 0 || i >= m->g->n_inputs)
         return CLCNN_ERR_INVALID_ARG;
-    return tensor_info(&m->g->tensors[m->g->inputs[i]], api_model_dynamic(m), out);
+    const ir_tensor *t = &m->g->tensors[m->g->inputs[i]];
+    return tensor_info(t, t->dynamic_batch, out);
 }
 
 clcnn_status clcnn_model_output(const clcnn_model *m, int i, clcnn_tensor_info *out)

@@ -173,7 +173,7 @@ static clcnn_status tensor_info(const clcnn_session *s, int i, int output, clcnn
     for (int d = 0; d < CLCNN_MAX_DIMS; d++)
         out->dims[d] = d < t->ndim ? t->dims[d] : 0;
     out->dtype = (clcnn_dtype)t->dtype;
-    out->dynamic_batch = s->dynamic;
+    out->dynamic_batch = output ? s->dynamic : t->dynamic_batch;
     return CLCNN_OK;
 }
 

@@ -1,5 +1,7 @@
 /* cmd_run.c — `clcnn run MODEL --input IN.npy --output OUT.npy`: one
- * inference on NPY tensors, the output written atomically. */
+ * inference on NPY tensors through clcnn_session_run_tensors, each output
+ * written atomically in its own dtype. A model whose batch is symbolic takes
+ * any batch N in its inputs and writes batch-N outputs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,136 +9,174 @@
 #include "cli.h"
 #include "npy.h"
 
-#define RUN_MAX_IO 8
-
 static const char *const run_usage =
     "usage: clcnn run MODEL --input IN.npy [--input IN2.npy ...] --output OUT.npy [--output ...]\n"
     "                 [--device auto|gpu|cpu|ref|N|NAME] [--no-cache]\n"
     "Runs MODEL (an .onnx file or a built-in architecture name) once. Inputs are float32\n"
-    "C-order NPY files, one per model input in order, each of the input's exact shape.\n"
-    "Outputs are written as float32 NPY, atomically (never half-written).\n";
+    "C-order NPY files, one per model input in order, each of the input's exact shape (any\n"
+    "batch in dim 0 where the model's batch is symbolic). Outputs are written as NPY in\n"
+    "their own dtype (float32, int64, ...), atomically (never half-written).\n";
 
+typedef struct run_args {
+    const char *model, *device;
+    const char **in_paths, **out_paths; /* argc entries each: no fixed limit */
+    int n_in, n_out, no_cache;
+} run_args;
+
+/* NumPy's descr for a dtype; NULL for one NPY cannot carry. */
+static const char *npy_descr(clcnn_dtype t)
+{
+    switch (t) {
+    case CLCNN_DTYPE_FLOAT32: return "<f4";
+    case CLCNN_DTYPE_FLOAT64: return "<f8";
+    case CLCNN_DTYPE_INT64: return "<i8";
+    case CLCNN_DTYPE_INT32: return "<i4";
+    case CLCNN_DTYPE_INT8: return "|i1";
+    case CLCNN_DTYPE_UINT8: return "|u1";
+    case CLCNN_DTYPE_BOOL: return "|b1";
+    default: return NULL;
+    }
+}
+
+/* Rank and every dim equal; dim 0 may differ where the batch is dynamic. */
 static int shape_matches(const npy_array *a, const clcnn_tensor_info *ti)
 {
     if (a->ndim != ti->ndim)
         return 0;
     for (int d = 0; d < a->ndim; d++)
-        if (a->dims[d] != ti->dims[d])
+        if (a->dims[d] != ti->dims[d] && !(d == 0 && ti->dynamic_batch && a->dims[0] >= 1))
             return 0;
     return 1;
 }
 
-int cmd_run(int argc, char **argv)
+static int parse_args(int argc, char **argv, run_args *a)
 {
-    const char *cmd = "run", *model_path = NULL, *device = NULL;
-    const char *in_paths[RUN_MAX_IO], *out_paths[RUN_MAX_IO];
-    int n_in = 0, n_out = 0, no_cache = 0;
+    const char *cmd = "run";
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
+        const char *s = argv[i];
+        if (cli_is_help(s)) {
             fputs(run_usage, stdout);
-            return CLI_OK;
-        } else if (strcmp(a, "--input") == 0 || strcmp(a, "--output") == 0) {
+            return -1;
+        } else if (strcmp(s, "--input") == 0 || strcmp(s, "--output") == 0) {
             const char *v = cli_flag_value(argc, argv, &i, cmd);
             if (!v)
                 return CLI_USAGE;
-            int is_in = a[2] == 'i';
-            if ((is_in ? n_in : n_out) >= RUN_MAX_IO)
-                return cli_error(CLI_USAGE, cmd, "at most %d %s files", RUN_MAX_IO, a);
-            if (is_in)
-                in_paths[n_in++] = v;
+            if (s[2] == 'i')
+                a->in_paths[a->n_in++] = v;
             else
-                out_paths[n_out++] = v;
-        } else if (strcmp(a, "--device") == 0) {
-            if (!(device = cli_flag_value(argc, argv, &i, cmd)))
+                a->out_paths[a->n_out++] = v;
+        } else if (strcmp(s, "--device") == 0) {
+            if (!(a->device = cli_flag_value(argc, argv, &i, cmd)))
                 return CLI_USAGE;
-        } else if (strcmp(a, "--no-cache") == 0) {
-            no_cache = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_bad_flag(cmd, a);
-        } else if (!model_path) {
-            model_path = a;
+        } else if (strcmp(s, "--no-cache") == 0) {
+            a->no_cache = 1;
+        } else if (s[0] == '-' && s[1]) {
+            return cli_bad_flag(cmd, s);
+        } else if (!a->model) {
+            a->model = s;
         } else {
-            return cli_error(CLI_USAGE, cmd, "unexpected argument '%s' (see 'clcnn run --help')", a);
+            return cli_error(CLI_USAGE, cmd, "unexpected argument '%s' (see 'clcnn run --help')", s);
         }
     }
-    if (!model_path || n_in == 0 || n_out == 0)
+    if (!a->model || a->n_in == 0 || a->n_out == 0)
         return cli_error(CLI_USAGE, cmd, "needs MODEL, --input and --output (see 'clcnn run --help')");
+    return 0;
+}
 
-    int rc = CLI_FAIL;
-    npy_array ins[RUN_MAX_IO] = {{0}};
-    float *outs[RUN_MAX_IO] = {0};
-    clcnn_model *model = NULL;
-    clcnn_session *sess = NULL;
+/* Reads input file i into ins[i] and describes it as tensor t. */
+static int read_input(const clcnn_model *m, const run_args *a, int i, npy_array *arr, clcnn_tensor *t)
+{
     char err[1024];
-    clcnn_context *ctx = cli_context(cmd, device, no_cache);
-    if (!ctx)
-        return CLI_FAIL;
-    if (clcnn_model_load(ctx, model_path, &model) != CLCNN_OK) {
-        cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
-        goto out;
+    clcnn_tensor_info ti;
+    clcnn_model_input(m, i, &ti);
+    if (npy_read_f32(a->in_paths[i], arr, err, sizeof err))
+        return cli_error(CLI_FAIL, "run", "%s", err);
+    if (!shape_matches(arr, &ti)) {
+        char got[96], want[96];
+        cli_shape_str(arr->ndim, arr->dims, got, sizeof got);
+        cli_shape_str(ti.ndim, ti.dims, want, sizeof want);
+        return cli_error(CLI_FAIL, "run", "%s: shape %s does not match model input '%s' (%s%s)",
+                         a->in_paths[i], got, ti.name, want,
+                         ti.dynamic_batch ? ", any batch in dim 0" : "");
     }
-    int mi = clcnn_model_num_inputs(model), mo = clcnn_model_num_outputs(model);
-    if (n_in != mi) {
-        cli_error(CLI_FAIL, cmd, "%s: model has %d input(s), %d --input file(s) given", model_path, mi, n_in);
-        goto out;
+    t->dtype = CLCNN_DTYPE_FLOAT32;
+    t->ndim = arr->ndim;
+    memcpy(t->dims, arr->dims, sizeof(int64_t) * (size_t)arr->ndim);
+    t->data = arr->data;
+    t->bytes = arr->count * sizeof(float);
+    return 0;
+}
+
+static int write_outputs(const run_args *a, const clcnn_tensor *outs)
+{
+    char err[1024];
+    for (int i = 0; i < a->n_out; i++) {
+        const char *descr = npy_descr(outs[i].dtype);
+        if (!descr)
+            return cli_error(CLI_FAIL, "run", "output %d has dtype %s, which NPY cannot hold", i,
+                             clcnn_dtype_str(outs[i].dtype));
+        if (npy_write(a->out_paths[i], outs[i].data, descr, clcnn_dtype_size(outs[i].dtype), outs[i].ndim,
+                      outs[i].dims, err, sizeof err))
+            return cli_error(CLI_FAIL, "run", "%s", err);
     }
-    if (n_out > mo) {
-        cli_error(CLI_FAIL, cmd, "%s: model has %d output(s), %d --output file(s) given", model_path, mo, n_out);
-        goto out;
-    }
-    for (int i = 0; i < n_in; i++) {
-        clcnn_tensor_info ti;
-        clcnn_model_input(model, i, &ti);
-        if (npy_read_f32(in_paths[i], &ins[i], err, sizeof err)) {
-            cli_error(CLI_FAIL, cmd, "%s", err);
-            goto out;
-        }
-        if (!shape_matches(&ins[i], &ti)) {
-            char a[96], b[96];
-            cli_shape_str(ins[i].ndim, ins[i].dims, a, sizeof a);
-            cli_shape_str(ti.ndim, ti.dims, b, sizeof b);
-            cli_error(CLI_FAIL, cmd, "%s: shape %s does not match model input '%s' (%s)", in_paths[i],
-                      a, ti.name, b);
-            goto out;
-        }
-    }
-    for (int i = 0; i < mo; i++) {
-        clcnn_tensor_info ti;
-        clcnn_model_output(model, i, &ti);
-        outs[i] = malloc(cli_numel(&ti) * sizeof(float) + 1);
-        if (!outs[i]) {
-            cli_error(CLI_FAIL, cmd, "out of memory");
-            goto out;
-        }
-    }
-    if (clcnn_session_create(ctx, model, NULL, &sess) != CLCNN_OK) {
-        cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
-        goto out;
-    }
-    const float *in_ptrs[RUN_MAX_IO];
-    for (int i = 0; i < n_in; i++)
-        in_ptrs[i] = ins[i].data;
-    if (clcnn_session_run(sess, in_ptrs, outs) != CLCNN_OK) {
-        cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
-        goto out;
-    }
-    for (int i = 0; i < n_out; i++) {
-        clcnn_tensor_info ti;
-        clcnn_model_output(model, i, &ti);
-        if (npy_write_f32(out_paths[i], outs[i], ti.ndim, ti.dims, err, sizeof err)) {
-            cli_error(CLI_FAIL, cmd, "%s", err);
-            goto out;
-        }
-    }
-    rc = CLI_OK;
-out:
-    for (int i = 0; i < RUN_MAX_IO; i++) {
-        npy_free(&ins[i]);
-        free(outs[i]);
-    }
+    return 0;
+}
+
+/* Model loaded on ctx: checks the file counts, reads the inputs, runs, writes. */
+static int run_model(clcnn_context *ctx, const clcnn_model *m, const run_args *a)
+{
+    const char *cmd = "run";
+    int mi = clcnn_model_num_inputs(m), mo = clcnn_model_num_outputs(m);
+    if (a->n_in != mi)
+        return cli_error(CLI_FAIL, cmd, "%s: model has %d input(s), %d --input file(s) given", a->model, mi,
+                         a->n_in);
+    if (a->n_out > mo)
+        return cli_error(CLI_FAIL, cmd, "%s: model has %d output(s), %d --output file(s) given", a->model,
+                         mo, a->n_out);
+    npy_array *arrs = calloc((size_t)mi + 1, sizeof *arrs);
+    clcnn_tensor *ins = calloc((size_t)mi + 1, sizeof *ins), *outs = calloc((size_t)mo + 1, sizeof *outs);
+    clcnn_session *sess = NULL;
+    int rc = !arrs || !ins || !outs ? cli_error(CLI_FAIL, cmd, "out of memory") : 0;
+    for (int i = 0; !rc && i < mi; i++)
+        rc = read_input(m, a, i, &arrs[i], &ins[i]);
+    if (!rc && clcnn_session_create(ctx, m, NULL, &sess) != CLCNN_OK)
+        rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
+    /* outputs[].data NULL: the library allocates each at its run-time shape */
+    if (!rc && clcnn_session_run_tensors(sess, ins, mi, outs, mo) != CLCNN_OK)
+        rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_session_last_error(sess));
+    if (!rc)
+        rc = write_outputs(a, outs);
+    for (int i = 0; arrs && i < mi; i++)
+        npy_free(&arrs[i]);
+    for (int i = 0; outs && i < mo; i++)
+        clcnn_free(outs[i].data);
     clcnn_session_destroy(sess);
-    clcnn_model_destroy(model);
-    clcnn_context_destroy(ctx);
+    free(arrs), free(ins), free(outs);
+    return rc ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args a = {0};
+    a.in_paths = calloc((size_t)argc + 1, sizeof *a.in_paths);
+    a.out_paths = calloc((size_t)argc + 1, sizeof *a.out_paths);
+    int rc = !a.in_paths || !a.out_paths ? cli_error(CLI_FAIL, "run", "out of memory")
+                                         : parse_args(argc, argv, &a);
+    if (rc == 0) {
+        clcnn_model *model = NULL;
+        clcnn_context *ctx = cli_context("run", a.device, a.no_cache);
+        if (!ctx)
+            rc = CLI_FAIL;
+        else if (clcnn_model_load(ctx, a.model, &model) != CLCNN_OK)
+            rc = cli_error(CLI_FAIL, "run", "%s", clcnn_context_last_error(ctx));
+        else
+            rc = run_model(ctx, model, &a);
+        clcnn_model_destroy(model);
+        clcnn_context_destroy(ctx);
+    } else if (rc < 0) {
+        rc = CLI_OK; /* --help */
+    }
+    free(a.in_paths);
+    free(a.out_paths);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* npy.c — reading and writing float32 .npy files. The header is a Python
+/* npy.c — reading float32 .npy files, writing any numeric dtype. The header is a Python
  * dict literal; we parse only the three keys the format defines and refuse
  * anything we would misread (big-endian, other dtypes, Fortran order). */
 #include "npy.h"
@@ -155,11 +155,12 @@ truncated:
     return fail(err, err_len, path, "truncated NPY file");
 }
 
-int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *dims,
-                  char *err, size_t err_len)
+int npy_write(const char *path, const void *data, const char *descr, size_t elem_size, int ndim,
+              const int64_t *dims, char *err, size_t err_len)
 {
     char dict[512];
-    size_t pos = (size_t)snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    size_t pos = (size_t)snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (",
+                                  descr);
     size_t count = 1;
     for (int d = 0; d < ndim; d++) {
         pos += (size_t)snprintf(dict + pos, sizeof dict - pos, "%lld%s", (long long)dims[d],
@@ -192,7 +193,7 @@ int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *
         for (size_t i = 0; ok && i < pad; i++)
             ok = fputc(' ', fp) != EOF;
         ok = ok && fputc('\n', fp) != EOF;
-        ok = ok && fwrite(data, sizeof(float), count, fp) == count;
+        ok = ok && fwrite(data, elem_size, count, fp) == count;
         ok = (fclose(fp) == 0) && ok;
     } else {
         close(fd);
@@ -205,6 +206,12 @@ int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *
     }
     free(tmp);
     return 0;
+}
+
+int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *dims,
+                  char *err, size_t err_len)
+{
+    return npy_write(path, data, "<f4", sizeof(float), ndim, dims, err, err_len);
 }
 
 void npy_free(npy_array *a)

@@ -1,5 +1,5 @@
-/* npy.h — NumPy .npy files (v1/v2/v3), float32, C order: what `run`,
- * `compare` and the tests exchange with Python. */
+/* npy.h — NumPy .npy files (v1/v2/v3), C order: what `run`, `compare` and
+ * the tests exchange with Python. Read: float32; write: any numeric dtype. */
 #ifndef CLCNN_CLI_NPY_H
 #define CLCNN_CLI_NPY_H
 
@@ -22,6 +22,9 @@ int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len);
 /* Writes atomically (temp file beside it + rename): never a half-written file. */
 int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *dims,
                   char *err, size_t err_len);
+/* Same for elements of another type: descr is NumPy's ('<i8', '|b1', ...). */
+int npy_write(const char *path, const void *data, const char *descr, size_t elem_size, int ndim,
+              const int64_t *dims, char *err, size_t err_len);
 void npy_free(npy_array *a);
 
 #endif

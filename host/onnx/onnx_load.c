@@ -88,8 +88,9 @@ static clcnn_status add_initializers(ir_graph *g, onnx_names *m, const Onnx__Gra
     return CLCNN_OK;
 }
 
-/* Shape of a graph input: a symbolic or missing batch dim (axis 0) means 1,
- * any other unknown dim cannot be planned for. */
+/* Shape of a graph input: a symbolic or missing batch dim (axis 0) is planned
+ * as 1 and recorded as dynamic_batch (a session re-plans for the batch it is
+ * given); any other unknown dim cannot be planned for. */
 static clcnn_status input_shape(const Onnx__ValueInfoProto *vi, ir_tensor *t, clcnn_err *err)
 {
     const Onnx__TypeProto *tp = vi->type;
@@ -111,7 +112,7 @@ static clcnn_status input_shape(const Onnx__ValueInfoProto *vi, ir_tensor *t, cl
         if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
             dims[d] = dim->dim_value;
         else if (d == 0)
-            dims[d] = 1;
+            dims[d] = 1, t->dynamic_batch = 1;
         else
             return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': dim %zu ('%s') is not fixed",
                            t->name, d,

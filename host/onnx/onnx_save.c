@@ -68,7 +68,11 @@ static Onnx__TensorProto *tensor_proto(pool *pl, const ir_tensor *t)
     return tp;
 }
 
-static Onnx__ValueInfoProto *value_info(pool *pl, const ir_tensor *t)
+/* The dim_param written for a dynamic batch, so a reloaded model keeps it. */
+#define SAVE_BATCH_PARAM "N"
+
+/* sym_batch: write dim 0 as the symbolic SAVE_BATCH_PARAM (a dynamic-batch model). */
+static Onnx__ValueInfoProto *value_info(pool *pl, const ir_tensor *t, int sym_batch)
 {
     Onnx__ValueInfoProto *vi = palloc(pl, sizeof *vi);
     Onnx__TypeProto *ty = palloc(pl, sizeof *ty);
@@ -87,6 +91,11 @@ static Onnx__ValueInfoProto *value_info(pool *pl, const ir_tensor *t)
         if (!dims[d])
             return NULL;
         onnx__tensor_shape_proto__dimension__init(dims[d]);
+        if (d == 0 && sym_batch) {
+            dims[d]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+            dims[d]->dim_param = SAVE_BATCH_PARAM;
+            continue;
+        }
         dims[d]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
         dims[d]->dim_value = t->dims[d];
     }
@@ -210,9 +219,19 @@ static Onnx__NodeProto *node_proto(pool *pl, const ir_graph *g, const ir_node *n
     return np;
 }
 
+/* 1 when g's inputs had a symbolic batch (dim 0) in the file it came from. */
+static int graph_dynamic_batch(const ir_graph *g)
+{
+    for (int i = 0; i < g->n_inputs; i++)
+        if (g->tensors[g->inputs[i]].dynamic_batch)
+            return 1;
+    return 0;
+}
+
 static int fill_graph(pool *pl, const ir_graph *g, Onnx__GraphProto *gp)
 {
     size_t n_init = 0, n_const = 0;
+    const int dynamic = graph_dynamic_batch(g);
     for (int t = 0; t < g->n_tensors; t++)
         if (g->tensors[t].data && g->tensors[t].producer < 0) {
             if (g->tensors[t].is_param)
@@ -241,10 +260,11 @@ static int fill_graph(pool *pl, const ir_graph *g, Onnx__GraphProto *gp)
         if (!(gp->node[gp->n_node++] = node_proto(pl, g, &g->nodes[i])))
             return -1;
     for (int i = 0; i < g->n_inputs; i++)
-        if (!(gp->input[gp->n_input++] = value_info(pl, &g->tensors[g->inputs[i]])))
+        if (!(gp->input[gp->n_input++] = value_info(pl, &g->tensors[g->inputs[i]], g->tensors[g->inputs[i]].dynamic_batch)))
             return -1;
     for (int i = 0; i < g->n_outputs; i++)
-        if (!(gp->output[gp->n_output++] = value_info(pl, &g->tensors[g->outputs[i]])))
+        if (!(gp->output[gp->n_output++] =
+                  value_info(pl, &g->tensors[g->outputs[i]], dynamic && g->tensors[g->outputs[i]].ndim > 0)))
             return -1;
     gp->name = "clcnn";
     return 0;
