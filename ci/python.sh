@@ -17,6 +17,12 @@ export CLCNN_MODEL_PATH="$SHARED/models${CLCNN_MODEL_PATH:+:$CLCNN_MODEL_PATH}"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 PY="${PYTHON:-python3}"
 
+# The extension compiles against the interpreter's headers (Debian: python3-dev).
+if ! "$PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  echo "python.sh: FAIL: no Python.h for $("$PY" -c 'import sys; print(sys.executable)') (install python3-dev)"
+  exit 1
+fi
+
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/clcnn-python.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 t0=$(date +%s)
