@@ -11,12 +11,9 @@ include(CMakePackageConfigHelpers)
 install(FILES ${CMAKE_SOURCE_DIR}/host/include/clcnn.h ${CMAKE_SOURCE_DIR}/host/include/clcnn_tools.h
               ${GEN_DIR}/include/clcnn_version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS clcnn EXPORT clcnnTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS clcnn_static EXPORT clcnnStaticTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# (the include dir comes from the targets' INSTALL_INTERFACE)
+install(TARGETS clcnn EXPORT clcnnTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS clcnn_static EXPORT clcnnStaticTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS clcnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # ---- pkg-config ----
@@ -39,6 +36,7 @@ if(IS_ABSOLUTE "${PC_DIR}")
   set(PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
 else()
   file(RELATIVE_PATH pc_up "/prefix/${PC_DIR}" "/prefix")
+  string(REGEX REPLACE "/$" "" pc_up "${pc_up}")
   set(PC_PREFIX "\${pcfiledir}/${pc_up}")
 endif()
 configure_file(${CMAKE_SOURCE_DIR}/cmake/clcnn.pc.in ${CMAKE_BINARY_DIR}/clcnn.pc @ONLY)
