@@ -177,7 +177,7 @@ PyTypeObject ext_ContextType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "clcnn.Context",
     .tp_basicsize = sizeof(ext_Context),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Context(device=None, *, cache=True, cache_dir=None)\n\n"
+    .tp_doc = "Context(device=None, *, cache=True, cache_dir=None)\n--\n\n"
               "One device: None/'auto' (a GPU, else an OpenCL CPU, else the reference backend),\n"
               "'gpu', 'cpu', 'ref' (plain C, no OpenCL), an int index from clcnn.devices(), or a\n"
               "substring of a device name. Share one Context between Sessions to share the device\n"

@@ -576,8 +576,8 @@ PyTypeObject ext_ModelType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "clcnn.Model",
     .tp_basicsize = sizeof(ext_Model),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Model(path=None, *, context=None, width=None, depth=None, classes=None, input_size=None,\n"
-              "      seed=None)\n\n"
+    .tp_doc = "Model(path=None, *, context=None, width=None, depth=None, classes=None, input_size=None, "
+              "seed=None)\n--\n\n"
               "An ONNX file, or a built-in architecture by name (clcnn.builtins()); None loads the\n"
               "default model. A bare file name is searched: ./, $CLCNN_MODEL_PATH, ./models,\n"
               "./../shared/models, $XDG_DATA_HOME/clcnn/models, <prefix>/share/clcnn/models.\n"

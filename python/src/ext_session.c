@@ -314,7 +314,8 @@ static PyObject *Session_repr(ext_Session *self)
 
 static PyMethodDef Session_methods[] = {
     {"run", (PyCFunction)(void (*)(void))Session_run, METH_VARARGS | METH_KEYWORDS,
-     "run(inputs) -> list of numpy.ndarray, one per output, dtype from the model.\n\n"
+     "run($self, /, inputs)\n--\n\n"
+     "Runs the model: a list of numpy.ndarray, one per output, dtype from the model.\n\n"
      "inputs: one array (a one-input model), a list of arrays in input order, or a dict\n"
      "{name: array}. Arrays must be float32 (other dtypes raise TypeError: convert with\n"
      ".astype(numpy.float32)) and have the input's shape; non-contiguous arrays are copied.\n"
@@ -340,7 +341,7 @@ PyTypeObject ext_SessionType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "clcnn.Session",
     .tp_basicsize = sizeof(ext_Session),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Session(model=None, device=None, *, context=None, batch=0)\n\n"
+    .tp_doc = "Session(model=None, device=None, *, context=None, batch=0)\n--\n\n"
               "Plans model (a clcnn.Model, a path or built-in name, None: the default model) on a\n"
               "device ('auto', 'gpu', 'cpu', 'ref', an index, a name substring) or on a given\n"
               "Context. batch=B fixes dim 0 of every input to B for a model whose batch is not\n"

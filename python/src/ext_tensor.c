@@ -130,11 +130,10 @@ static PyArrayObject *check_one(PyObject *obj, const clcnn_tensor_info *t, int a
         if ((long long)sh[k] != (long long)t->dims[k])
             return (PyArrayObject *)PyErr_Format(PyExc_ValueError, "input '%s': expected shape %s, got %s",
                                                  t->name, want, got);
+    if (nd >= 1 && sh[0] < 1)
+        return (PyArrayObject *)PyErr_Format(PyExc_ValueError,
+                                             "input '%s': batch (dim 0) is 0; need at least one item", t->name);
     if (nd >= 1 && dynamic) {
-        if (sh[0] < 1)
-            return (PyArrayObject *)PyErr_Format(PyExc_ValueError,
-                                                 "input '%s': batch (dim 0) is 0; need at least one item",
-                                                 t->name);
         if (*batch >= 0 && *batch != (long long)sh[0])
             return (PyArrayObject *)PyErr_Format(
                 PyExc_ValueError, "input '%s' has batch %lld but input '%s' has batch %lld: every input "

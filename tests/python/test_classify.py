@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import clcnn
-from conftest import IMAGES, MODELS
+from conftest import IMAGES, MODELS, opencl_cpu_present
 
 PROB_TOL = 1e-3  # as tests/py_classify.py
 
@@ -32,26 +32,32 @@ def check_top5(got, want, what):
     assert dp <= PROB_TOL, f"{what}: probabilities differ by {dp:.2e}"
 
 
-# mobilenet_v1 is the default model and ends in Softmax; squeezenet1.1 gives
-# logits (classify applies the softmax); squeezenet1.0_tflite has 1001 classes
-# (0 = background) and ends in Softmax.
-@pytest.mark.parametrize("model", ["mobilenet_v1_0.75_224.onnx", "squeezenet1.1.onnx",
-                                   "squeezenet1.0_tflite.onnx"])
-def test_classify_matches_expected(model, expected):
+@pytest.fixture(scope="module")
+def fast_device():
+    """The OpenCL CPU device when there is one, else the (slower) reference
+    backend: the models below run on one of them, never skipped."""
+    return "cpu" if opencl_cpu_present() else "ref"
+
+
+# squeezenet1.1 gives logits (classify applies the softmax); squeezenet1.0_tflite
+# has 1001 classes (0 = background) and ends in Softmax, as does the default
+# model, mobilenet_v1 (below, on every device).
+@pytest.mark.parametrize("model", ["squeezenet1.1.onnx", "squeezenet1.0_tflite.onnx"])
+def test_classify_matches_expected(model, expected, fast_device):
     names, paths = photos(expected)
-    with clcnn.Session(str(MODELS / model), device="ref") as s:
+    with clcnn.Session(str(MODELS / model), device=fast_device) as s:
         results = clcnn.classify(paths, top=5, model=s)
     assert len(results) == len(paths)
     for n, got in zip(names, results):
         assert all(isinstance(i, int) and isinstance(l, str) and isinstance(p, float) for i, l, p in got)
-        check_top5(got, expected["models"][model]["top5"][n], f"{model} {n}")
+        check_top5(got, expected["models"][model]["top5"][n], f"{model} on {fast_device} {n}")
 
 
-def test_classify_default_model_on_opencl(expected, cl_device):
+def test_classify_default_model(expected, device):
     names, paths = photos(expected)
-    results = clcnn.classify(paths, device=cl_device)  # model=None: the default model
+    results = clcnn.classify(paths, device=device)  # model=None: the default model
     for n, got in zip(names, results):
-        check_top5(got, expected["models"][clcnn.DEFAULT_MODEL]["top5"][n], f"default on {cl_device} {n}")
+        check_top5(got, expected["models"][clcnn.DEFAULT_MODEL]["top5"][n], f"default on {device} {n}")
 
 
 def test_classify_single_path_and_top(expected):
@@ -82,14 +88,14 @@ def test_preprocess_image_matches_stored_crops(expected):
 
 
 @pytest.mark.skipif(not os.environ.get("CLCNN_CLI"), reason="set CLCNN_CLI to a clcnn binary to compare")
-def test_classify_matches_cli(expected):
+def test_classify_matches_cli(expected, fast_device):
     names, paths = photos(expected)
     model = str(MODELS / "squeezenet1.1.onnx")
-    p = subprocess.run([os.environ["CLCNN_CLI"], "classify", "--json", "--device", "ref", "--model", model,
+    p = subprocess.run([os.environ["CLCNN_CLI"], "classify", "--json", "--device", fast_device, "--model", model,
                         *paths], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr
     cli = {os.path.basename(r["image"]): r["top"] for r in json.loads(p.stdout)["results"]}
-    for path, got in zip(paths, clcnn.classify(paths, model=model, device="ref")):
+    for path, got in zip(paths, clcnn.classify(paths, model=model, device=fast_device)):
         want = cli[os.path.basename(path)]
         assert [(g[0], g[1]) for g in got] == [(w["index"], w["label"]) for w in want]
         assert max(abs(g[2] - w["prob"]) for g, w in zip(got, want)) <= 1e-6

@@ -47,6 +47,10 @@ def test_wrong_shape(sess, x):
         sess.run(np.ascontiguousarray(x[:, :, :200]))
     with pytest.raises(ValueError, match="batch=4"):
         sess.run(np.zeros((4, 3, 224, 224), np.float32))
+    with pytest.raises(ValueError, match="batch .dim 0. is 0"):
+        sess.run(np.zeros((0, 3, 224, 224), np.float32))
+    with pytest.raises(ValueError, match="expected 4 dimensions"):
+        sess.run(np.array(1.0, np.float32))
 
 
 def test_wrong_count_and_names(sess, x):
