@@ -30,10 +30,15 @@ Errors from the library raise clcnn.Error (a RuntimeError): str() is
 "STATUS: message", .status the status name ("CLCNN_ERR_IO"), .code its
 number, .message the library's one-line message.
 
+Library messages (the device 'auto' picked, preprocessing assumed for an
+unknown model, error details such as a kernel build log) go to
+logging.getLogger("clcnn"): INFO and DEBUG are silent unless you configure it.
+
 Threads: model load, session creation and run() release the GIL. Different
 Sessions run in parallel; threads sharing one Session take turns (a lock per
 Session keeps libclcnn's one-thread-per-session rule).
 """
+import atexit
 import os
 
 import numpy as np
@@ -42,8 +47,12 @@ from ._clcnn import (DEFAULT_MODEL, Context, Error, Model, Session, TensorInfo, 
                      find_model)
 from ._clcnn import compare as _compare
 from ._clcnn import version as _version
+from . import _clcnn as _clcnn_ext
 
 __version__ = _version()
+
+# Contexts destroyed during interpreter teardown must not call into logging.
+atexit.register(_clcnn_ext._log_shutdown)
 
 __all__ = ["Context", "Model", "Session", "TensorInfo", "Error", "devices", "builtins",
            "find_model", "classify", "compare", "DEFAULT_MODEL", "__version__"]

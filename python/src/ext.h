@@ -69,6 +69,12 @@ extern PyTypeObject *ext_TensorInfoType; /* clcnn.TensorInfo (struct sequence) *
 /* Raises clcnn.Error(status, message); returns NULL for `return ext_raise(...)`. */
 PyObject *ext_raise(clcnn_status st, const char *msg);
 
+/* ---- library log messages (ext_context.c) ---- */
+/* Looks up logging.getLogger("clcnn"); every context logs to it. */
+int ext_log_init(void);
+/* _log_shutdown(): stops forwarding (called at interpreter exit). */
+PyObject *ext_log_shutdown(PyObject *self, PyObject *unused);
+
 /* ---- context / model bookkeeping (ext_context.c, ext_model.c) ---- */
 /* Makes a Context object for `device` (NULL: "auto"). New reference or NULL. */
 ext_Context *ext_context_new(const char *device, int no_cache, const char *cache_dir);

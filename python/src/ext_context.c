@@ -4,6 +4,47 @@
  * from milliseconds to seconds. */
 #include "ext.h"
 
+/* ---- library log messages -> logging.getLogger("clcnn") ---- */
+
+static PyObject *ext_logger; /* cleared at interpreter exit (clcnn/__init__.py's atexit) */
+
+int ext_log_init(void)
+{
+    PyObject *logging = PyImport_ImportModule("logging");
+    if (!logging)
+        return -1;
+    ext_logger = PyObject_CallMethod(logging, "getLogger", "s", "clcnn");
+    Py_DECREF(logging);
+    return ext_logger ? 0 : -1;
+}
+
+PyObject *ext_log_shutdown(PyObject *self, PyObject *unused)
+{
+    Py_CLEAR(ext_logger);
+    Py_RETURN_NONE;
+}
+
+/* The context's log callback. The library calls it from the thread making the
+ * call, which has released the GIL: take it back for the logging call, and
+ * keep any exception that thread has pending (a dealloc during unwinding). */
+static void log_to_python(void *user, clcnn_log_level level, const char *msg)
+{
+    PyGILState_STATE g = PyGILState_Ensure();
+    if (ext_logger) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        int lv = level == CLCNN_LOG_DEBUG ? 10 : level == CLCNN_LOG_INFO ? 20 : 30; /* logging.DEBUG.. */
+        PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
+        PyObject *r = text ? PyObject_CallMethod(ext_logger, "log", "iO", lv, text) : NULL;
+        if (!r)
+            PyErr_WriteUnraisable(ext_logger); /* a broken handler must not break inference */
+        Py_XDECREF(r);
+        Py_XDECREF(text);
+        PyErr_Restore(type, value, tb);
+    }
+    PyGILState_Release(g);
+}
+
 static void context_destroy(ext_Context *c)
 {
     clcnn_context *x = c->ctx;
@@ -51,6 +92,7 @@ ext_Context *ext_context_new(const char *device, int no_cache, const char *cache
     o.device = device;
     o.no_cache = no_cache;
     o.cache_dir = cache_dir;
+    o.log = log_to_python;
     char err[EXT_ERR_LEN] = "";
     clcnn_status st;
     clcnn_context *ctx = NULL;

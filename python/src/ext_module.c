@@ -150,6 +150,8 @@ static PyMethodDef mod_methods[] = {
      "(None: the default model). Raises clcnn.Error (CLCNN_ERR_IO) when none is found."},
     {"compare", (PyCFunction)(void (*)(void))ext_compare, METH_VARARGS | METH_KEYWORDS,
      "compare(context, model, inputs) -> list of dict: clcnn_compare on an OpenCL context."},
+    {"_log_shutdown", ext_log_shutdown, METH_NOARGS,
+     "_log_shutdown(): stop forwarding library messages to logging (interpreter exit)."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef mod_def = {
@@ -192,7 +194,7 @@ PyMODINIT_FUNC PyInit__clcnn(void)
         "('CLCNN_ERR_IO'), .code its number, .message the library's one-line message.",
         PyExc_RuntimeError, NULL);
     ext_TensorInfoType = PyStructSequence_NewType(&tinfo_desc);
-    if (!ext_Error || !ext_TensorInfoType)
+    if (!ext_Error || !ext_TensorInfoType || ext_log_init() < 0)
         goto fail;
     Py_INCREF(ext_Error);
     if (PyModule_AddObject(m, "Error", ext_Error) < 0)

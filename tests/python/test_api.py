@@ -1,5 +1,6 @@
 """The package's surface: version, devices, built-ins, model search, model
 metadata, compare."""
+import logging
 import re
 from importlib import metadata
 
@@ -72,3 +73,12 @@ def test_compare_needs_opencl():
         clcnn.compare(str(MODELS / "squeezenet1.1.onnx"), device="ref")
     with pytest.raises(TypeError, match="model must be"):
         clcnn.compare(3.5)
+
+
+def test_library_messages_go_to_logging(caplog):
+    """The library's log callback reaches logging.getLogger('clcnn'): here the
+    warning that a model of unknown origin gets the 'tf' preprocessing."""
+    m = clcnn.Model(str(zoo("mobilenet_v1_a025") / "model.onnx"))
+    with caplog.at_level(logging.WARNING, logger="clcnn"):
+        assert m.preprocessing()["mapping"] == "tf"
+    assert any(r.name == "clcnn" and "assuming 'tf'" in r.getMessage() for r in caplog.records), caplog.text
