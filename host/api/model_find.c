@@ -18,6 +18,7 @@
 typedef struct looked {
     char text[2048];
     size_t used;
+    char too_long[FIND_PATH_MAX]; /* a match the caller's buffer could not hold; "" when none */
 } looked;
 
 static void note_looked(looked *l, const char *dir, size_t dir_len)
@@ -36,13 +37,17 @@ static int is_file(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Copies path into buf when it fits; a path that does not fit is not a match
- * (the caller's buffer could not hold it anyway). */
-static int take(const char *path, char *buf, size_t len)
+/* Copies path into buf when it fits. One that does not fit is remembered
+ * (the search goes on: a later match may be shorter) so the error can say
+ * the buffer, not the search, was the problem. */
+static int take(const char *path, char *buf, size_t len, looked *l)
 {
     size_t n = strlen(path);
-    if (n >= len)
+    if (n >= len) {
+        if (!l->too_long[0])
+            snprintf(l->too_long, sizeof l->too_long, "%s", path);
         return 0;
+    }
     memcpy(buf, path, n + 1);
     return 1;
 }
@@ -53,7 +58,7 @@ static int try_dir(const char *dir, size_t dir_len, const char *name, char *buf,
     char path[FIND_PATH_MAX];
     note_looked(l, dir, dir_len);
     int n = snprintf(path, sizeof path, "%.*s/%s", (int)dir_len, dir, name);
-    return n > 0 && (size_t)n < sizeof path && is_file(path) && take(path, buf, len);
+    return n > 0 && (size_t)n < sizeof path && is_file(path) && take(path, buf, len, l);
 }
 
 /* Each ':'-separated entry of $CLCNN_MODEL_PATH. A folder is searched for
@@ -72,7 +77,7 @@ static int try_env_list(const char *list, const char *name, int want_default, ch
             const char *base = strrchr(entry, '/') ? strrchr(entry, '/') + 1 : entry;
             if (is_file(entry)) {
                 note_looked(l, entry, n);
-                if ((want_default || strcmp(base, name) == 0) && take(entry, buf, len))
+                if ((want_default || strcmp(base, name) == 0) && take(entry, buf, len, l))
                     return 1;
             } else if (try_dir(entry, n, name, buf, len, l)) {
                 return 1;
@@ -123,27 +128,28 @@ clcnn_status clcnn_model_find(const char *name, char *buf, size_t len, char *err
         name = CLCNN_DEFAULT_MODEL;
     if (!name[0])
         return find_error(err, err_len, CLCNN_ERR_INVALID_ARG, "clcnn_model_find: empty model name");
-    looked l = {{0}, 0};
-    if (is_file(name)) {
-        if (take(name, buf, len))
-            return CLCNN_OK;
-        return find_error(err, err_len, CLCNN_ERR_INVALID_ARG,
-                          "clcnn_model_find: '%s' does not fit in the %zu-byte buffer", name, len);
-    }
+    looked l = {.used = 0};
     note_looked(&l, ".", 1);
-    if (strchr(name, '/')) /* a path, not a name: nothing to search */
-        return find_error(err, err_len, CLCNN_ERR_IO, "model '%s' not found (looked in: %s)", name, name);
+    if (is_file(name) && take(name, buf, len, &l))
+        return CLCNN_OK;
     static const char *const local_dirs[] = {"./models", "./../shared/models"};
-    int found = try_env_list(getenv("CLCNN_MODEL_PATH"), name, want_default, buf, len, &l);
-    for (size_t i = 0; !found && i < sizeof local_dirs / sizeof local_dirs[0]; i++)
+    /* a name with a '/' is a path, not a name: nothing to search */
+    int found = 0, search = !strchr(name, '/');
+    if (search)
+        found = try_env_list(getenv("CLCNN_MODEL_PATH"), name, want_default, buf, len, &l);
+    for (size_t i = 0; search && !found && i < sizeof local_dirs / sizeof local_dirs[0]; i++)
         found = try_dir(local_dirs[i], strlen(local_dirs[i]), name, buf, len, &l);
-    if (!found)
+    if (search && !found)
         found = try_data_home(name, buf, len, &l);
 #ifdef CLCNN_INSTALL_MODEL_DIR
-    if (!found)
+    if (search && !found)
         found = try_dir(CLCNN_INSTALL_MODEL_DIR, strlen(CLCNN_INSTALL_MODEL_DIR), name, buf, len, &l);
 #endif
     if (found)
         return CLCNN_OK;
-    return find_error(err, err_len, CLCNN_ERR_IO, "model '%s' not found (looked in: %s)", name, l.text);
+    if (l.too_long[0])
+        return find_error(err, err_len, CLCNN_ERR_INVALID_ARG,
+                          "clcnn_model_find: '%s' does not fit in the %zu-byte buffer", l.too_long, len);
+    return find_error(err, err_len, CLCNN_ERR_IO, "model '%s' not found (looked in: %s)", name,
+                      search ? l.text : name);
 }

@@ -249,10 +249,11 @@ static clcnn_status photo_to_tensor(const img_rgb *photo, const char *name, cons
                     strstr(e.msg, name) ? "" : ": ", e.msg);
     size_t need = 3 * (size_t)im.w * (size_t)im.h;
     if (need > out_floats) {
+        st = fail(err, err_len, CLCNN_ERR_INVALID_ARG,
+                  "%s: the tensor needs %zu floats (3x%dx%d) but out holds %zu", name, need, im.h, im.w,
+                  out_floats);
         img_free(&im);
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG,
-                    "%s: the tensor needs %zu floats (3x%dx%d) but out holds %zu", name, need, im.h, im.w,
-                    out_floats);
+        return st;
     }
     img_to_tensor(&im, ip, out);
     img_free(&im);

@@ -56,7 +56,7 @@ clcnn_status img_resize_crop(const img_rgb *in, int resize, int crop, img_rgb *o
         int w = r.w, h = r.h;
         img_free(&r);
         return err_set(err, CLCNN_ERR_INVALID_ARG,
-                       "crop %d is larger than the resized image (%dx%d); use a larger --resize",
+                       "crop %d is larger than the resized image (%dx%d); raise resize or lower crop",
                        crop, w, h);
     }
     st = img_crop(&r, (r.w - crop) / 2, (r.h - crop) / 2, crop, crop, out, err);
