@@ -63,6 +63,11 @@ if ldd "$SO" | grep -E "not found|$WORK/build|$ROOT"; then
   echo "python.sh: FAIL: the module needs something outside the system"
   exit 1
 fi
+# Paths of this build (the repository, the build dir, scikit-build-core's
+# temporary install prefix) have no business inside the module.
+if paths="$(strings "$SO" | grep -E "$ROOT/|$WORK/|/wheel/platlib")"; then
+  echo "python.sh: WARN: the module embeds build-time paths: $paths"
+fi
 
 set +e
 "$VPY" -m pytest -q -rs -p no:cacheprovider "$ROOT/tests/python" "$@" 2>&1 | tee "$WORK/pytest.log"

@@ -5,6 +5,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 import clcnn
 from conftest import zoo
@@ -42,11 +43,16 @@ def test_gil_released_during_run():
                          "the GIL is held during run()")
 
 
-def test_two_sessions_in_parallel(device):
+@pytest.mark.parametrize("shared_context", [False, True], ids=["two-contexts", "one-context"])
+def test_two_sessions_in_parallel(device, shared_context):
+    """Two Sessions of one Model in two threads, each on its own Context or
+    both on one (then their kernels share its queue)."""
     path, x = model_and_input()
     x2 = np.ascontiguousarray(x[:, ::-1])
     m = clcnn.Model(path)
-    with clcnn.Session(m, device=device) as a, clcnn.Session(m, device=device) as b:
+    ctx = clcnn.Context(device) if shared_context else None
+    where = {"context": ctx} if shared_context else {"device": device}
+    with clcnn.Session(m, **where) as a, clcnn.Session(m, **where) as b:
         want_a, want_b = a.run(x)[0], b.run(x2)[0]
         got, errors = {}, []
 
