@@ -12,14 +12,14 @@
 #include "../core/ir.h"
 #include "../runtime/rt.h"
 
-/* The last error of one object: the message, plus msg + detail joined when
- * there is a detail (a build log), for *_last_error(). */
+/* The last error of one object: its one-line message (clcnn.h: a build
+ * failure's message carries the log's first error line; the whole log goes to
+ * the context's log callback, see api_log_detail). */
 typedef struct api_errbox {
-    clcnn_err err;
-    char *joined;             /* NULL when err has no detail */
+    clcnn_err err;            /* detail always NULL */
 } api_errbox;
 
-/* Replaces b's error with a copy of e. */
+/* Replaces b's error with e's status and message. */
 void errbox_set(api_errbox *b, const clcnn_err *e);
 /* The text *_last_error() returns; "" when no error. */
 const char *errbox_str(const api_errbox *b);
@@ -61,6 +61,9 @@ struct clcnn_model {
 clcnn_status api_fail(clcnn_context *ctx, const clcnn_err *err);
 /* api_fail, then clears err (frees its detail); returns the status. */
 clcnn_status api_fail_clear(clcnn_context *ctx, clcnn_err *err);
+/* Hands e's detail (a whole build log), if any, to the context's log callback
+ * at CLCNN_LOG_WARN after its message: the last error keeps one line. */
+void api_log_detail(clcnn_context *ctx, const clcnn_err *e);
 /* Logs through the context's callback, if any. */
 void api_log(clcnn_context *ctx, clcnn_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

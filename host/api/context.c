@@ -151,37 +151,40 @@ const char *clcnn_context_device_name(const clcnn_context *ctx)
 
 void errbox_set(api_errbox *b, const clcnn_err *e)
 {
-    if (&b->err != e) {
-        err_clear(&b->err);
-        b->err.status = e->status;
-        memcpy(b->err.msg, e->msg, sizeof b->err.msg);
-    }
-    free(b->joined);
-    b->joined = NULL;
-    if (e->detail) {
-        size_t n = strlen(e->msg) + strlen(e->detail) + 2;
-        b->joined = malloc(n);
-        if (b->joined)
-            snprintf(b->joined, n, "%s\n%s", e->msg, e->detail);
-    }
+    if (&b->err == e)
+        return;
+    b->err.status = e->status;
+    memcpy(b->err.msg, e->msg, sizeof b->err.msg);
 }
 
 const char *errbox_str(const api_errbox *b)
 {
-    return b->joined ? b->joined : b->err.msg;
+    return b->err.msg;
 }
 
 void errbox_free(api_errbox *b)
 {
     err_clear(&b->err);
-    free(b->joined);
-    b->joined = NULL;
+}
+
+void api_log_detail(clcnn_context *ctx, const clcnn_err *e)
+{
+    if (!ctx || !ctx->log || !e->detail)
+        return;
+    size_t n = strlen(e->msg) + strlen(e->detail) + 2;
+    char *joined = malloc(n);
+    if (!joined)
+        return;
+    snprintf(joined, n, "%s\n%s", e->msg, e->detail);
+    ctx->log(ctx->log_user, CLCNN_LOG_WARN, joined);
+    free(joined);
 }
 
 clcnn_status api_fail(clcnn_context *ctx, const clcnn_err *err)
 {
     if (!ctx)
         return err->status;
+    api_log_detail(ctx, err);
     pthread_mutex_lock(&ctx->err_lock);
     errbox_set(&ctx->last, err);
     pthread_mutex_unlock(&ctx->err_lock);

@@ -141,6 +141,7 @@ const char *clcnn_session_last_error(const clcnn_session *s)
 clcnn_status session_fail(clcnn_session *s, clcnn_err *err)
 {
     clcnn_status st = err->status;
+    api_log_detail(s->ctx, err);
     errbox_set(&s->last, err);
     err_clear(err);
     return st;
