@@ -7,7 +7,8 @@ and on the OpenCL CPU device (skipped without one):
   - a batch-3 NPY gives batch-3 outputs, equal to three batch-1 runs exactly and to
     onnxruntime within 1e-4;
   - the int64 output is written as '<i8' and equals onnxruntime's;
-  - the same model with a fixed batch of 1 refuses the batch-3 input, naming it.
+  - the same model with a fixed batch of 1 refuses the batch-3 input, naming it;
+  - a model with nine outputs (more than the old fixed limit of eight) writes all nine.
 """
 import argparse
 import os
@@ -98,6 +99,30 @@ def check_device(report, clcnn, tmp, model, fixed, x, device):
            f"[{device}] fixed-batch model refuses batch 3, naming input and shapes ({p.stderr.strip()})")
 
 
+def build_many_outputs(n):
+    """x['N', 4] -> n outputs y_k = x * (k + 1)."""
+    inits = [numpy_helper.from_array(np.array([k + 1.0], np.float32), f"k{k}") for k in range(n)]
+    nodes = [helper.make_node("Mul", ["x", f"k{k}"], [f"y{k}"], name=f"mul{k}") for k in range(n)]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+    ys = [helper.make_tensor_value_info(f"y{k}", TensorProto.FLOAT, ["N", 4]) for k in range(n)]
+    g = helper.make_graph(nodes, "many", [x], ys, initializer=inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    return m
+
+
+def check_many_outputs(report, clcnn, tmp, device, n=9):
+    model = os.path.join(tmp, "many.onnx")
+    onnx.save(build_many_outputs(n), model)
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    xp = os.path.join(tmp, "xm.npy")
+    np.save(xp, x)
+    outs = [os.path.join(tmp, f"m_{device}_{k}.npy") for k in range(n)]
+    p = run(clcnn, model, xp, outs, device)
+    ok = p.returncode == 0 and all(np.array_equal(np.load(o), x * (k + 1)) for k, o in enumerate(outs))
+    report(ok, f"[{device}] {n} outputs all written ({p.stderr.strip()})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clcnn", required=True, help="path to the clcnn binary")
@@ -110,8 +135,10 @@ def main():
         onnx.save(build_model(1), fixed)
         x = np.random.default_rng(3).standard_normal((3, 3, 9, 7)).astype(np.float32)
         check_device(report, args.clcnn, tmp, model, fixed, x, "ref")
+        check_many_outputs(report, args.clcnn, tmp, "ref")
         if has_cpu_device(args.clcnn):
             check_device(report, args.clcnn, tmp, model, fixed, x, "cpu")
+            check_many_outputs(report, args.clcnn, tmp, "cpu")
         else:
             report.skip("[cpu] no OpenCL CPU device")
     report.finish()
