@@ -110,3 +110,30 @@ def test_shared_model_and_context(device):
         a.close()
         b.close()
         assert a.closed and b.closed
+
+
+def test_two_inputs(tmp_path, device):
+    """A two-input model with a symbolic batch: list and dict forms, and the
+    checks that need more than one input."""
+    onnx = pytest.importorskip("onnx")
+    h, T = onnx.helper, onnx.TensorProto
+    g = h.make_graph([h.make_node("Mul", ["a", "b"], ["m"]), h.make_node("Relu", ["m"], ["y"])], "two",
+                     [h.make_tensor_value_info("a", T.FLOAT, ["N", 4, 3]),
+                      h.make_tensor_value_info("b", T.FLOAT, ["N", 4, 3])],
+                     [h.make_tensor_value_info("y", T.FLOAT, ["N", 4, 3])])
+    path = tmp_path / "two.onnx"
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), str(path))
+    rng = np.random.default_rng(1)
+    a, b = (rng.standard_normal((2, 4, 3)).astype(np.float32) for _ in range(2))
+    with clcnn.Session(str(path), device=device) as s:
+        assert [i.name for i in s.inputs] == ["a", "b"] and all(i.dynamic_batch for i in s.inputs)
+        (y1,) = s.run([a, b])
+        (y2,) = s.run({"b": b, "a": a})
+        with pytest.raises(ValueError, match="model has 2 inputs"):
+            s.run(a)
+        with pytest.raises(ValueError, match="every input needs the same batch"):
+            s.run([a, b[:1]])
+        with pytest.raises(ValueError, match="missing input 'b'"):
+            s.run({"a": a})
+    np.testing.assert_array_equal(y1, y2)
+    np.testing.assert_allclose(y1, np.maximum(a * b, 0), rtol=1e-6)
