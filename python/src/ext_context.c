@@ -29,6 +29,10 @@ PyObject *ext_log_shutdown(PyObject *self, PyObject *unused)
  * keep any exception that thread has pending (a dealloc during unwinding). */
 static void log_to_python(void *user, clcnn_log_level level, const char *msg)
 {
+    /* After exit cleanup, never touch the interpreter (it may be finalizing);
+     * the pointer only ever goes from set to NULL, so the unlocked read is safe. */
+    if (!ext_logger)
+        return;
     PyGILState_STATE g = PyGILState_Ensure();
     if (ext_logger) {
         PyObject *type, *value, *tb;
