@@ -15,11 +15,14 @@
 #define ACT_SILU 7      /* x * sigmoid(x): Swish, fused from Sigmoid + Mul */
 #define ACT_XHSIG 8     /* x * hardsigmoid(x; a, b): HardSwish as exporters spell it */
 
+/* Relu and Clip by comparison, not fmax/fmin: those return the other operand
+ * for a NaN, and ONNX (and act_ref.c) propagate NaN. Clip keeps ONNX's order
+ * min(max(x, lo), hi), so lo > hi gives hi everywhere. */
 float act_apply(float v, int act, float a, float b)
 {
     switch (act) {
-    case ACT_RELU: return fmax(v, 0.0f);
-    case ACT_CLIP: return fmin(fmax(v, a), b);
+    case ACT_RELU: return v < 0.0f ? 0.0f : v;
+    case ACT_CLIP: { float r = v < a ? a : v; return r > b ? b : r; }
     case ACT_LEAKY: return v >= 0.0f ? v : v * a;
     case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
     case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
@@ -40,8 +43,11 @@ float act_apply(float v, int act, float a, float b)
     T act_##T(T v, int act, float a, float b)                                          \
     {                                                                                  \
         switch (act) {                                                                 \
-        case ACT_RELU: return fmax(v, 0.0f);                                           \
-        case ACT_CLIP: return fmin(fmax(v, a), b);                                     \
+        case ACT_RELU: return select(v, (T)(0.0f), v < (T)(0.0f));                     \
+        case ACT_CLIP: {                                                               \
+            T r = select(v, (T)(a), v < (T)(a));                                       \
+            return select(r, (T)(b), r > (T)(b));                                      \
+        }                                                                              \
         case ACT_LEAKY: return select(v * a, v, v >= (T)(0.0f));                       \
         case ACT_HSIGMOID: return clamp(v * a + b, 0.0f, 1.0f);                        \
         case ACT_HSWISH: return v * clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;                \

@@ -42,6 +42,28 @@ clcnn_status clcnn_model_load(clcnn_context *ctx, const char *path, clcnn_model 
     return st;
 }
 
+clcnn_status clcnn_model_load_mem(clcnn_context *ctx, const void *buf, size_t len,
+                                  const char *name, clcnn_model **out)
+{
+    clcnn_err err = {0};
+    if (!ctx || !buf || !out)
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
+                                          "clcnn_model_load_mem: ctx, buf and out must not be NULL", NULL});
+    *out = NULL;
+    ir_graph *g = NULL;
+    clcnn_status st = onnx_load_mem(buf, len, name, &g, &err);
+    if (st != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
+    if ((st = api_model_from_graph(ctx, g, out)) == CLCNN_OK && name &&
+        !((*out)->path = strdup(name))) {
+        clcnn_model_destroy(*out);
+        *out = NULL;
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_OUT_OF_MEMORY,
+                                          "clcnn_model_load_mem: out of memory", NULL});
+    }
+    return st;
+}
+
 const char *clcnn_model_path(const clcnn_model *m)
 {
     return m ? m->path : NULL;

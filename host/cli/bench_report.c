@@ -38,10 +38,10 @@ static void print_table(const bench_result *r)
            "GFLOP/s", "GB/s");
     for (int i = 0; i < r->n_rows; i++) {
         const clcnn_profile_row *w = &r->rows[i];
-        char a[64], b[64], c[64];
+        char a[64], b[64], c[64], nm[256];
         macs += w->macs;
         bytes += w->bytes;
-        printf("%4d  %-35s %-22s %-20s %9.3f %5.1f%% %8.2f %7.2f\n", i + 1, clip(w->name, 35, a, sizeof a),
+        printf("%4d  %-35s %-22s %-20s %9.3f %5.1f%% %8.2f %7.2f\n", i + 1, clip(cli_safe(w->name, nm, sizeof nm), 35, a, sizeof a),
                clip(w->op, 22, b, sizeof b), clip(w->variant, 20, c, sizeof c), w->ms,
                total > 0 ? 100.0 * w->ms / total : 0.0, w->gflops, w->gbps);
     }

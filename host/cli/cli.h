@@ -27,6 +27,11 @@ int cmd_tune(int argc, char **argv);
 
 /* One line "clcnn CMD: msg" on stderr. Returns `code` so callers can return it. */
 int cli_error(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Writes s with control characters escaped (\n, \t, \xNN), newlines kept
+ * when keep_newlines: model-supplied names reach the terminal only so. */
+void cli_fput_safe(const char *s, int keep_newlines, FILE *f);
+/* The same into buf (truncated to fit); returns buf. */
+const char *cli_safe(const char *s, char *buf, size_t len);
 /* "clcnn CMD: unknown flag '--x' (see 'clcnn CMD --help')" and CLI_USAGE. */
 int cli_bad_flag(const char *cmd, const char *flag);
 /* 1 when argv[i] is "--help" or "-h". */

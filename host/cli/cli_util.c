@@ -6,13 +6,49 @@
 
 #include "cli.h"
 
+void cli_fput_safe(const char *s, int keep_newlines, FILE *f)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '\n' && keep_newlines)
+            fputc('\n', f);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
+const char *cli_safe(const char *s, char *buf, size_t len)
+{
+    size_t o = 0;
+    if (!len)
+        return "";
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && o + 5 < len; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+        else
+            buf[o++] = (char)*p;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 int cli_error(int code, const char *cmd, const char *fmt, ...)
 {
+    /* Messages carry names from the model file (nodes, tensors, paths): a
+     * newline or an escape sequence in one must not reach the terminal raw or
+     * split the one-line error. */
+    char msg[4096];
     va_list ap;
-    fprintf(stderr, "clcnn %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "clcnn %s: ", cmd);
+    cli_fput_safe(msg, 0, stderr);
     fputc('\n', stderr);
     return code;
 }
@@ -40,8 +76,11 @@ const char *cli_flag_value(int argc, char **argv, int *i, const char *cmd)
 static void log_to_stderr(void *user, clcnn_log_level level, const char *msg)
 {
     (void)user;
-    if (level >= CLCNN_LOG_INFO)
-        fprintf(stderr, "clcnn: %s\n", msg);
+    if (level >= CLCNN_LOG_INFO) { /* build logs span lines; other controls escaped */
+        fputs("clcnn: ", stderr);
+        cli_fput_safe(msg, 1, stderr);
+        fputc('\n', stderr);
+    }
 }
 
 clcnn_context *cli_context(const char *cmd, const char *device, int no_cache)

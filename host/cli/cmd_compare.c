@@ -41,9 +41,10 @@ static void print_table(const clcnn_compare_row *rows, int n, double tol, int ba
 {
     printf("%-4s %-40s %-20s %-16s %12s %12s\n", "#", "node", "op", "shape", "max abs", "max rel");
     for (int i = 0; i < n; i++) {
-        char sh[96];
+        char sh[96], nm[256];
         cli_shape_str(rows[i].ndim, rows[i].dims, sh, sizeof sh);
-        printf("%-4d %-40s %-20s %-16s %12.3e %12.3e%s\n", i, rows[i].name, rows[i].op, sh,
+        printf("%-4d %-40s %-20s %-16s %12.3e %12.3e%s\n", i, cli_safe(rows[i].name, nm, sizeof nm),
+               rows[i].op, sh,
                rows[i].max_abs, rows[i].max_rel, over(&rows[i], tol) ? "  <-- over tolerance" : "");
     }
     if (bad < 0)

@@ -63,14 +63,16 @@ static void print_table(const clcnn_model *m, const char *title)
         }
     int width = name_w + 2 + 24 + 14 + 18;
     char shape[128], p[32], mac[32], label[256];
-    printf("Model: \"%s\"\n", title);
+    char safe_title[512];
+    printf("Model: \"%s\"\n", cli_safe(title, safe_title, sizeof safe_title));
     rule('_', width);
     printf("%-*s  %-24s%14s%18s\n", name_w, "Layer (type)", "Output Shape", "Param #", "MACs");
     rule('=', width);
     for (int i = 0; i < n; i++) {
         if (clcnn_model_layer(m, i, &L) != CLCNN_OK)
             continue;
-        snprintf(label, sizeof label, "%s (%s)", L.name, L.op);
+        char safe[200];
+        snprintf(label, sizeof label, "%s (%s)", cli_safe(L.name, safe, sizeof safe), L.op);
         shape_tuple(L.ndim, L.dims, shape, sizeof shape);
         printf("%-*s  %-24s%14s%18s\n", name_w, label, shape, cli_thousands(L.params, p, sizeof p),
                cli_thousands(L.macs, mac, sizeof mac));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "npy.h"
 
 typedef struct cli_cmd {
     const char *name;
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    npy_install_cleanup();
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

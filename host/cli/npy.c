@@ -3,10 +3,14 @@
  * anything we would misread (big-endian, other dtypes, Fortran order). */
 #include "npy.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A header larger than this is not something numpy writes for our arrays. */
@@ -95,10 +99,21 @@ int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len)
     npy_array a = {0};
     char *hdr = NULL;
     char why[128];
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
+    /* O_NONBLOCK + fstat: a FIFO named as input fails instead of blocking. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0) {
         snprintf(err, err_len, "cannot open '%s': %s", path, strerror(errno));
         return -1;
+    }
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return fail(err, err_len, path, "not a regular file");
+    }
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        return fail(err, err_len, path, "out of memory");
     }
     unsigned char pre[10];
     if (fread(pre, 1, 8, fp) != 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
@@ -138,6 +153,18 @@ int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len)
     }
     free(hdr);
     hdr = NULL;
+    /* The header's shape is checked against the bytes actually there before
+     * the array is allocated: a 100-byte file claiming 2^31 floats must not
+     * cost 8 GiB first. */
+    long pos = ftell(fp);
+    if (pos < 0 || (uint64_t)sb.st_size - (uint64_t)pos != (uint64_t)a.count * sizeof(float)) {
+        char why2[160];
+        snprintf(why2, sizeof why2, "shape needs %llu data bytes, file has %lld after the header",
+                 (unsigned long long)a.count * sizeof(float),
+                 pos < 0 ? -1LL : (long long)sb.st_size - (long long)pos);
+        fclose(fp);
+        return fail(err, err_len, path, why2);
+    }
     a.data = malloc(a.count ? a.count * sizeof(float) : 1);
     if (!a.data) {
         fclose(fp);
@@ -153,6 +180,102 @@ truncated:
     free(a.data);
     fclose(fp);
     return fail(err, err_len, path, "truncated NPY file");
+}
+
+/* ---- temp files of atomic writes -------------------------------------------
+ * "<path>.tmp<pid>-<n>", created O_EXCL with mode 0666 so the umask applies
+ * (mkstemp's 0600 made every output private). The one being written is
+ * remembered so SIGINT/SIGTERM/SIGHUP remove it; a temp left by a process
+ * that no longer exists (kill -9, power loss) is removed by the next write
+ * to the same path. */
+static char cur_tmp[4096];
+static volatile sig_atomic_t cur_tmp_set;
+
+static void on_signal(int sig)
+{
+    if (cur_tmp_set)
+        unlink(cur_tmp); /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void npy_install_cleanup(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* Removes "<base>.tmp<pid>-*" beside path whose pid is gone. */
+static void remove_stale_temps(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if ((size_t)snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 0, path) >= sizeof dir)
+        return;
+    DIR *d = opendir(dir[0] ? dir : ".");
+    if (!d)
+        return;
+    size_t bl = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp", 4) != 0)
+            continue;
+        char *end;
+        long pid = strtol(n + bl + 4, &end, 10);
+        if (end == n + bl + 4 || *end != '-' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* its writer may still be running */
+        char full[4096 + 256];
+        snprintf(full, sizeof full, "%s%s", dir, n);
+        struct stat sb;
+        if (lstat(full, &sb) == 0 && S_ISREG(sb.st_mode))
+            unlink(full);
+    }
+    closedir(d);
+}
+
+static int open_temp(const char *path, char **tmp_out)
+{
+    remove_stale_temps(path);
+    size_t len = strlen(path) + 48;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return -1;
+    static unsigned counter;
+    for (int tries = 0; tries < 100; tries++) {
+        snprintf(tmp, len, "%s.tmp%ld-%u", path, (long)getpid(), counter++);
+        if (strlen(tmp) < sizeof cur_tmp) {
+            memcpy(cur_tmp, tmp, strlen(tmp) + 1);
+            cur_tmp_set = 1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            *tmp_out = tmp;
+            return fd;
+        }
+        cur_tmp_set = 0;
+        if (errno != EEXIST)
+            break;
+    }
+    int e = errno;
+    free(tmp);
+    errno = e;
+    return -1;
+}
+
+static void temp_done(char *tmp)
+{
+    cur_tmp_set = 0;
+    free(tmp);
 }
 
 int npy_write(const char *path, const void *data, const char *descr, size_t elem_size, int ndim,
@@ -173,15 +296,10 @@ int npy_write(const char *path, const void *data, const char *descr, size_t elem
     size_t pad = (64 - total % 64) % 64;
     size_t hlen = pos + pad + 1;
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp)
-        return fail(err, err_len, path, "out of memory");
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
+    char *tmp = NULL;
+    int fd = open_temp(path, &tmp);
     if (fd < 0) {
         snprintf(err, err_len, "cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
         return -1;
     }
     FILE *fp = fdopen(fd, "wb");
@@ -194,6 +312,8 @@ int npy_write(const char *path, const void *data, const char *descr, size_t elem
             ok = fputc(' ', fp) != EOF;
         ok = ok && fputc('\n', fp) != EOF;
         ok = ok && fwrite(data, elem_size, count, fp) == count;
+        /* on disk before the rename: a crash leaves the old file or the new one */
+        ok = ok && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
         ok = (fclose(fp) == 0) && ok;
     } else {
         close(fd);
@@ -201,10 +321,10 @@ int npy_write(const char *path, const void *data, const char *descr, size_t elem
     if (!ok || rename(tmp, path) != 0) {
         snprintf(err, err_len, "cannot write '%s': %s", path, strerror(errno));
         unlink(tmp);
-        free(tmp);
+        temp_done(tmp);
         return -1;
     }
-    free(tmp);
+    temp_done(tmp);
     return 0;
 }
 

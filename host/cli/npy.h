@@ -19,12 +19,16 @@ typedef struct npy_array {
  * a one-line reason naming the file in err (e.g. "x.npy: dtype '<f8' is not
  * float32 ('<f4')"). */
 int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len);
-/* Writes atomically (temp file beside it + rename): never a half-written file. */
+/* Writes atomically (temp file beside it, fsync, rename): never a half-written
+ * file; created with mode 0666 & ~umask like any other output. */
 int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *dims,
                   char *err, size_t err_len);
 /* Same for elements of another type: descr is NumPy's ('<i8', '|b1', ...). */
 int npy_write(const char *path, const void *data, const char *descr, size_t elem_size, int ndim,
               const int64_t *dims, char *err, size_t err_len);
 void npy_free(npy_array *a);
+/* Makes SIGINT/SIGTERM/SIGHUP remove the temp file of a write in progress
+ * (then die of the signal as before). The CLI calls it once at start. */
+void npy_install_cleanup(void);
 
 #endif

@@ -204,6 +204,12 @@ CLCNN_API clcnn_status clcnn_model_find(const char *name, char *buf, size_t len,
  * architecture by name when `path` names no file. The model must not outlive
  * ctx. */
 CLCNN_API clcnn_status clcnn_model_load(clcnn_context *ctx, const char *path, clcnn_model **out);
+/* Loads an ONNX model from len bytes at buf (a serialized ModelProto; the
+ * library does not keep buf). `name` (may be NULL) is what error messages and
+ * clcnn_model_path call it. External data is refused (CLCNN_ERR_UNSUPPORTED):
+ * there is no folder to resolve it in. Errors as for clcnn_model_load. */
+CLCNN_API clcnn_status clcnn_model_load_mem(clcnn_context *ctx, const void *buf, size_t len,
+                                            const char *name, clcnn_model **out);
 CLCNN_API void clcnn_model_destroy(clcnn_model *m);
 /* The file the model was loaded from (NULL for a built-in). */
 CLCNN_API const char *clcnn_model_path(const clcnn_model *m);

@@ -1,7 +1,8 @@
 /* onnx_extdata.c — reads a tensor's bytes from an ONNX external data file.
  * The location comes from the (untrusted) model, so it must stay inside the
  * model's folder: absolute paths and ".." escapes are refused lexically, and
- * symlinks that lead out are caught by comparing realpaths. */
+ * symlinks that lead out are caught by comparing realpaths, all before the
+ * file is opened. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -74,10 +75,40 @@ static clcnn_status read_range(int fd, const char *full, int64_t off, size_t len
     return CLCNN_OK;
 }
 
+/* Opens the external data file without ever blocking: the path must resolve
+ * inside model_dir and name a regular file BEFORE it is opened (a FIFO there
+ * would block open() forever), and O_NONBLOCK + fstat catch a swap between
+ * the check and the open. */
+static clcnn_status open_checked(const char *model_dir, const char *full, const char *loc,
+                                 const char *name, int *fd_out, struct stat *sb, clcnn_err *err)
+{
+    clcnn_status st = check_inside(model_dir, full, loc, name, err);
+    if (st)
+        return st;
+    if (stat(full, sb) || !S_ISREG(sb->st_mode))
+        return err_set(err, CLCNN_ERR_IO, "tensor '%s': external data '%s' is not a regular file",
+                       name, full);
+    int fd = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, CLCNN_ERR_IO, "tensor '%s': cannot open external data '%s': %s", name,
+                       full, strerror(errno));
+    if (fstat(fd, sb) || !S_ISREG(sb->st_mode)) {
+        close(fd);
+        return err_set(err, CLCNN_ERR_IO, "tensor '%s': external data '%s' is not a regular file",
+                       name, full);
+    }
+    *fd_out = fd;
+    return CLCNN_OK;
+}
+
 clcnn_status onnx_extdata_read(const char *model_dir, const char *location, int64_t off,
                                int64_t len, int has_len, size_t want, const char *name,
                                void **out, clcnn_err *err)
 {
+    if (!model_dir)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED,
+                       "tensor '%s': external data '%s' needs a model file (loaded from memory)",
+                       name, location);
     if (location[0] == '/' || escapes(location))
         return err_set(err, CLCNN_ERR_PARSE,
                        "tensor '%s': external data location '%s' leads outside the model's folder (refused)",
@@ -85,27 +116,22 @@ clcnn_status onnx_extdata_read(const char *model_dir, const char *location, int6
     char full[PATH_MAX];
     if ((size_t)snprintf(full, sizeof full, "%s/%s", model_dir, location) >= sizeof full)
         return err_set(err, CLCNN_ERR_PARSE, "tensor '%s': external data location is too long", name);
-    int fd = open(full, O_RDONLY);
-    if (fd < 0)
-        return err_set(err, CLCNN_ERR_IO, "tensor '%s': cannot open external data '%s': %s", name,
-                       full, strerror(errno));
-    clcnn_status st = check_inside(model_dir, full, location, name, err);
+    int fd = -1;
     struct stat sb;
-    if (!st && (fstat(fd, &sb) || !S_ISREG(sb.st_mode)))
-        st = err_set(err, CLCNN_ERR_IO, "tensor '%s': external data '%s' is not a regular file", name, full);
-    if (!st) {
-        int64_t size = (int64_t)sb.st_size;
-        if (!has_len)
-            len = off <= size ? size - off : 0; /* absent length: the rest of the file */
-        if (off > size || len > size - off)
-            st = err_set(err, CLCNN_ERR_PARSE,
-                         "tensor '%s': external data '%s' is too short: needs %lld bytes at offset %lld, file has %lld",
-                         name, full, (long long)len, (long long)off, (long long)size);
-        else if ((uint64_t)len != (uint64_t)want)
-            st = err_set(err, CLCNN_ERR_PARSE,
-                         "tensor '%s': external data length %lld does not match its dims (%zu bytes)",
-                         name, (long long)len, want);
-    }
+    clcnn_status st = open_checked(model_dir, full, location, name, &fd, &sb, err);
+    if (st)
+        return st;
+    int64_t size = (int64_t)sb.st_size;
+    if (!has_len)
+        len = off <= size ? size - off : 0; /* absent length: the rest of the file */
+    if (off > size || len > size - off)
+        st = err_set(err, CLCNN_ERR_PARSE,
+                     "tensor '%s': external data '%s' is too short: needs %lld bytes at offset %lld, file has %lld",
+                     name, full, (long long)len, (long long)off, (long long)size);
+    else if ((uint64_t)len != (uint64_t)want)
+        st = err_set(err, CLCNN_ERR_PARSE,
+                     "tensor '%s': external data length %lld does not match its dims (%zu bytes)",
+                     name, (long long)len, want);
     if (!st)
         st = read_range(fd, full, off, want, name, out, err);
     close(fd);

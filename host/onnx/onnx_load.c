@@ -4,34 +4,63 @@
  * (tensors and nodes by index, via a name map). Every error after the file
  * is opened is prefixed with the file's path. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "onnx.h"
 #include "onnx_load_priv.h"
 #include "ops/op.h"
 
-/* Reads the whole file into a new buffer; *len may be 0. */
+/* protobuf's own ceiling for one message. */
+#define ONNX_MAX_FILE ((uint64_t)INT32_MAX)
+/* What clcnn accepts. IR 3 introduced opset_import; opset 1 ops differ
+ * (Pad's paddings, ...) and nothing writes it; the newest is what the onnx
+ * release the tests run with writes (1.23: IR 14, opset 28). Outside these a
+ * file is from an ONNX clcnn does not know, or forged. */
+#define ONNX_IR_MIN 3
+#define ONNX_IR_MAX 14
+#define ONNX_OPSET_MIN 2
+#define ONNX_OPSET_MAX 28
+
+/* Reads the whole file into a new buffer; *len may be 0. Opened with
+ * O_NONBLOCK and checked with fstat before any read: a FIFO (or a symlink to
+ * one) in place of the model must fail, not block open() forever. */
 static clcnn_status read_file(const char *path, uint8_t **buf, size_t *len, clcnn_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return err_set(err, CLCNN_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     struct stat sb;
     clcnn_status st = CLCNN_OK;
     uint8_t *b = NULL;
-    if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+    size_t got = 0;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
         st = err_set(err, CLCNN_ERR_IO, "cannot read '%s': not a regular file", path);
+    } else if ((uint64_t)sb.st_size > ONNX_MAX_FILE) {
+        st = err_set(err, CLCNN_ERR_UNSUPPORTED, "'%s': %lld bytes is over the 2 GiB protobuf limit",
+                     path, (long long)sb.st_size);
     } else if (!(b = malloc(sb.st_size ? (size_t)sb.st_size : 1))) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "'%s': out of memory reading %lld bytes", path,
                      (long long)sb.st_size);
-    } else if (fread(b, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
-        st = err_set(err, CLCNN_ERR_IO, "cannot read '%s': %s", path,
-                     ferror(f) ? strerror(errno) : "file shrank while reading");
+    } else {
+        while (got < (size_t)sb.st_size) {
+            ssize_t r = read(fd, b + got, (size_t)sb.st_size - got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0) {
+                st = err_set(err, CLCNN_ERR_IO, "cannot read '%s': %s", path,
+                             r < 0 ? strerror(errno) : "file shrank while reading");
+                break;
+            }
+            got += (size_t)r;
+        }
     }
-    fclose(f);
+    close(fd);
     if (st) {
         free(b);
         return st;
@@ -57,13 +86,21 @@ static char *model_dir_of(const char *path)
 
 static clcnn_status read_opset(ir_graph *g, const Onnx__ModelProto *mp, clcnn_err *err)
 {
+    if (!mp->has_ir_version || mp->ir_version < ONNX_IR_MIN || mp->ir_version > ONNX_IR_MAX)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "ir_version %lld is not supported (clcnn reads %d..%d)",
+                       mp->has_ir_version ? (long long)mp->ir_version : 0LL, ONNX_IR_MIN, ONNX_IR_MAX);
+    int64_t v = 0;
     for (size_t i = 0; i < mp->n_opset_import; i++) {
         const char *d = mp->opset_import[i]->domain;
         if (!d || !d[0] || strcmp(d, "ai.onnx") == 0)
-            g->opset = (int)mp->opset_import[i]->version;
+            v = mp->opset_import[i]->version;
     }
-    if (g->opset <= 0)
+    if (v <= 0)
         return err_set(err, CLCNN_ERR_PARSE, "no opset_import for the default ONNX domain");
+    if (v < ONNX_OPSET_MIN || v > ONNX_OPSET_MAX)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "opset %lld is not supported (clcnn reads %d..%d)",
+                       (long long)v, ONNX_OPSET_MIN, ONNX_OPSET_MAX);
+    g->opset = (int)v;
     return CLCNN_OK;
 }
 
@@ -182,6 +219,24 @@ static clcnn_status check_outputs(const ir_graph *g, clcnn_err *err)
     return CLCNN_OK;
 }
 
+/* After inference: a declared output element type must be what the graph
+ * computes (a caller reading "float" bytes that are int64 reads garbage). */
+static clcnn_status check_output_types(const ir_graph *g, const Onnx__GraphProto *gp, clcnn_err *err)
+{
+    for (int i = 0; i < g->n_outputs && (size_t)i < gp->n_output; i++) {
+        const Onnx__TypeProto *tp = gp->output[i]->type;
+        if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
+            !tp->tensor_type->has_elem_type || tp->tensor_type->elem_type == 0)
+            continue; /* undeclared: nothing to contradict */
+        const ir_tensor *t = &g->tensors[g->outputs[i]];
+        if (tp->tensor_type->elem_type != t->dtype)
+            return err_set(err, CLCNN_ERR_GRAPH,
+                           "graph output '%s' is declared with element type %d but the graph computes %d",
+                           t->name, (int)tp->tensor_type->elem_type, t->dtype);
+    }
+    return CLCNN_OK;
+}
+
 static clcnn_status build(ir_graph *g, const Onnx__ModelProto *mp, const char *dir, clcnn_err *err)
 {
     const Onnx__GraphProto *gp = mp->graph;
@@ -204,6 +259,8 @@ static clcnn_status build(ir_graph *g, const Onnx__ModelProto *mp, const char *d
         st = check_outputs(g, err);
     if (!st)
         st = ops_fold_constants(g, err);
+    if (!st)
+        st = check_output_types(g, gp, err);
     return st;
 }
 
@@ -217,6 +274,35 @@ static void prefix_err(clcnn_err *err, const char *path)
     err_set(err, err->status, "%s: %s", path, tmp);
 }
 
+/* Unpacks buf (after the nesting pre-scan) and builds the graph; dir is the
+ * folder external data resolves against (NULL: none allowed). Errors are not
+ * yet prefixed. */
+static clcnn_status load_buf(const uint8_t *buf, size_t len, const char *dir, ir_graph **out,
+                             clcnn_err *err)
+{
+    if (!len)
+        return err_set(err, CLCNN_ERR_PARSE, "not a valid ONNX model (empty file)");
+    clcnn_status st = onnx_wire_check(buf, len, err);
+    if (st)
+        return st;
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
+    if (!mp || !mp->graph) {
+        if (mp)
+            onnx__model_proto__free_unpacked(mp, NULL);
+        return err_set(err, CLCNN_ERR_PARSE, "not a valid ONNX model (%s)",
+                       mp ? "no graph" : "protobuf parse failed");
+    }
+    ir_graph *g = ir_graph_new();
+    st = g ? build(g, mp, dir, err) : err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
+    onnx__model_proto__free_unpacked(mp, NULL);
+    if (st) {
+        ir_graph_free(g);
+        return st;
+    }
+    *out = g;
+    return CLCNN_OK;
+}
+
 clcnn_status onnx_load(const char *path, ir_graph **out, clcnn_err *err)
 {
     if (!path || !out)
@@ -226,29 +312,28 @@ clcnn_status onnx_load(const char *path, ir_graph **out, clcnn_err *err)
     clcnn_status st = read_file(path, &buf, &len, err);
     if (st)
         return st;
-    Onnx__ModelProto *mp = len ? onnx__model_proto__unpack(NULL, len, buf) : NULL;
-    free(buf);
-    if (!mp || !mp->graph) {
-        if (mp)
-            onnx__model_proto__free_unpacked(mp, NULL);
-        return err_set(err, CLCNN_ERR_PARSE, "'%s' is not a valid ONNX model (%s)", path,
-                       !len ? "empty file" : mp ? "no graph" : "protobuf parse failed");
-    }
-    ir_graph *g = ir_graph_new();
     char *dir = model_dir_of(path);
-    if (!g)
-        st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
-    else if (!dir)
+    if (!dir)
         st = err_set(err, CLCNN_ERR_IO, "cannot resolve the folder of '%s': %s", path, strerror(errno));
     else
-        st = build(g, mp, dir, err);
+        st = load_buf(buf, len, dir, out, err);
     free(dir);
-    onnx__model_proto__free_unpacked(mp, NULL);
-    if (st) {
+    free(buf);
+    if (st)
         prefix_err(err, path);
-        ir_graph_free(g);
-        return st;
-    }
-    *out = g;
-    return CLCNN_OK;
+    return st;
+}
+
+clcnn_status onnx_load_mem(const void *buf, size_t len, const char *name, ir_graph **out,
+                           clcnn_err *err)
+{
+    if (!buf || !out)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "onnx_load_mem: buf and out must not be NULL");
+    if ((uint64_t)len > ONNX_MAX_FILE)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "%s: %zu bytes is over the 2 GiB protobuf limit",
+                       name ? name : "<memory>", len);
+    clcnn_status st = load_buf(buf, len, NULL, out, err);
+    if (st)
+        prefix_err(err, name ? name : "<memory>");
+    return st;
 }

@@ -39,10 +39,21 @@ clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
                               const char *model_dir, ir_tensor *t, clcnn_err *err);
 
 /* Reads exactly `len` bytes at `off` of the external data file `location`
- * (relative to model_dir, never leaving it) into a new buffer. */
+ * (relative to model_dir, never leaving it) into a new buffer. model_dir NULL
+ * (a model loaded from memory) refuses external data. */
 clcnn_status onnx_extdata_read(const char *model_dir, const char *location, int64_t off,
                                int64_t len, int has_len, size_t want, const char *name,
                                void **out, clcnn_err *err);
+
+/* Bounds message nesting and checks every length of a serialized ModelProto
+ * before protobuf-c (which recurses without a limit) unpacks it. */
+clcnn_status onnx_wire_check(const uint8_t *buf, size_t len, clcnn_err *err);
+
+/* Checks one attribute of a node of op `op` against ONNX's schema: a wrong
+ * type is CLCNN_ERR_PARSE, a name ONNX does not define for the op is
+ * CLCNN_ERR_UNSUPPORTED; both name node and attribute. */
+clcnn_status onnx_check_attr(ir_op op, const char *nname, const char *aname, int type,
+                             clcnn_err *err);
 
 /* Adds graph nodes (Constant nodes become constant tensors) from gp. */
 clcnn_status onnx_add_nodes(ir_graph *g, onnx_names *m, const Onnx__GraphProto *gp,

@@ -57,6 +57,20 @@ static clcnn_status const_from_list(ir_tensor *t, int dtype, const void *vals, s
     return CLCNN_OK;
 }
 
+/* A node or Constant may not write a graph input or an initializer: the
+ * caller's data (or the weight) would be silently replaced. */
+static clcnn_status check_writable(const ir_graph *g, int t, const char *nname, clcnn_err *err)
+{
+    for (int k = 0; k < g->n_inputs; k++)
+        if (g->inputs[k] == t)
+            return err_set(err, CLCNN_ERR_GRAPH, "node '%s': output '%s' is a graph input (refused)",
+                           nname, g->tensors[t].name);
+    if (g->tensors[t].data)
+        return err_set(err, CLCNN_ERR_GRAPH, "node '%s': output '%s' is produced twice", nname,
+                       g->tensors[t].name);
+    return CLCNN_OK;
+}
+
 static clcnn_status add_constant(ir_graph *g, onnx_names *m, const Onnx__NodeProto *np,
                                  const char *nname, const char *model_dir, clcnn_err *err)
 {
@@ -66,9 +80,10 @@ static clcnn_status add_constant(ir_graph *g, onnx_names *m, const Onnx__NodePro
     int ti = onnx_names_get_or_add(m, g, np->output[0]);
     if (ti < 0)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "node '%s': out of memory", nname);
+    clcnn_status st = check_writable(g, ti, nname, err);
+    if (st)
+        return st;
     ir_tensor *t = &g->tensors[ti];
-    if (t->data)
-        return err_set(err, CLCNN_ERR_GRAPH, "node '%s': output '%s' is produced twice", nname, t->name);
     const attr_proto *a = np->attribute[0];
     const char *an = a->name ? a->name : "";
     t->is_param = 0;
@@ -90,6 +105,12 @@ static clcnn_status add_attr(ir_graph *g, int ni, const attr_proto *a, clcnn_err
 {
     const char *nname = g->nodes[ni].name, *an = a->name ? a->name : "";
     int type = attr_type(a), rc = 0;
+    clcnn_status st = onnx_check_attr(g->nodes[ni].op, nname, an, type, err);
+    if (st)
+        return st;
+    for (int k = 0; k < g->nodes[ni].n_attr; k++)
+        if (strcmp(g->nodes[ni].attrs[k].name, an) == 0)
+            return err_set(err, CLCNN_ERR_PARSE, "node '%s': attribute '%s' is given twice", nname, an);
     switch (type) {
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: rc = ir_set_attr_int(g, ni, an, a->i); break;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: rc = ir_set_attr_float(g, ni, an, a->f); break;
@@ -156,6 +177,12 @@ static clcnn_status add_node(ir_graph *g, onnx_names *m, const Onnx__NodeProto *
     free(idx);
     if (ni < 0)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "node '%s': out of memory", nname);
+    for (int k = 0; k < g->nodes[ni].n_out; k++) {
+        clcnn_status st = g->nodes[ni].out[k] < 0 ? CLCNN_OK
+                                                  : check_writable(g, g->nodes[ni].out[k], nname, err);
+        if (st)
+            return st;
+    }
     for (size_t a = 0; a < np->n_attribute; a++) {
         clcnn_status st = add_attr(g, ni, np->attribute[a], err);
         if (st)

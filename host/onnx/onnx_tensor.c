@@ -30,21 +30,32 @@ clcnn_status onnx_check_dims(const int64_t *dims, size_t n_dims, const char *wha
     return CLCNN_OK;
 }
 
-/* Copies a typed repeated field, narrowing/keeping each element to dtype.
- * ONNX packs UINT8/INT8/BOOL/INT32 into int32_data, one value per element. */
-static clcnn_status copy_typed(const Onnx__TensorProto *tp, const char *name, int64_t numel,
-                               void *dst, clcnn_err *err)
+/* Values in the typed repeated field that holds tp's dtype. ONNX packs
+ * UINT8/INT8/BOOL/INT32 into int32_data, one value per element. */
+static size_t typed_count(const Onnx__TensorProto *tp)
 {
-    size_t have;
     switch (tp->data_type) {
-    case IR_DT_FLOAT: have = tp->n_float_data; break;
-    case IR_DT_INT64: have = tp->n_int64_data; break;
-    case IR_DT_DOUBLE: have = tp->n_double_data; break;
-    default: have = tp->n_int32_data; break;
+    case IR_DT_FLOAT: return tp->n_float_data;
+    case IR_DT_INT64: return tp->n_int64_data;
+    case IR_DT_DOUBLE: return tp->n_double_data;
+    default: return tp->n_int32_data;
     }
+}
+
+static clcnn_status check_typed_count(const Onnx__TensorProto *tp, const char *name, int64_t numel,
+                                      clcnn_err *err)
+{
+    size_t have = typed_count(tp);
     if (have != (size_t)numel)
         return err_set(err, CLCNN_ERR_PARSE, "tensor '%s': has %zu values, its dims need %lld",
                        name, have, (long long)numel);
+    return CLCNN_OK;
+}
+
+/* Copies the typed repeated field (count checked already), narrowing each
+ * element to dtype. */
+static void copy_typed(const Onnx__TensorProto *tp, int64_t numel, void *dst)
+{
     size_t n = (size_t)numel;
     switch (tp->data_type) {
     case IR_DT_FLOAT: memcpy(dst, tp->float_data, n * sizeof(float)); break;
@@ -56,7 +67,6 @@ static clcnn_status copy_typed(const Onnx__TensorProto *tp, const char *name, in
             ((uint8_t *)dst)[i] = (uint8_t)tp->int32_data[i];
         break;
     }
-    return CLCNN_OK;
 }
 
 /* Fetches the key/value pairs of external_data that clcnn uses. */
@@ -119,23 +129,24 @@ clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
         if (st)
             return st;
     } else {
+        /* The bytes present are checked against the dims before anything is
+         * allocated: a 40-byte tensor claiming 2^30 elements must not cost
+         * 4 GiB first. */
+        if (tp->has_raw_data && tp->raw_data.len != nbytes)
+            return err_set(err, CLCNN_ERR_PARSE, "tensor '%s': raw_data has %zu bytes, its dims need %zu",
+                           name, tp->raw_data.len, nbytes);
+        if (!tp->has_raw_data && (st = check_typed_count(tp, name, numel, err)))
+            return st;
         /* malloc(1) for empty tensors: a non-NULL data is what marks a constant. */
         data = malloc(nbytes ? nbytes : 1);
         if (!data)
             return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "tensor '%s': out of memory (%zu bytes)",
                            name, nbytes);
         if (tp->has_raw_data) {
-            if (tp->raw_data.len != nbytes) {
-                free(data);
-                return err_set(err, CLCNN_ERR_PARSE,
-                               "tensor '%s': raw_data has %zu bytes, its dims need %zu", name,
-                               tp->raw_data.len, nbytes);
-            }
             if (nbytes) /* little-endian host assumed, as ONNX stores raw_data */
                 memcpy(data, tp->raw_data.data, nbytes);
-        } else if ((st = copy_typed(tp, name, numel, data, err))) {
-            free(data);
-            return st;
+        } else {
+            copy_typed(tp, numel, data);
         }
     }
     t->dtype = dtype;

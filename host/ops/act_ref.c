@@ -1,5 +1,6 @@
 /* act_ref.c — reference activations, one formula per op, evaluated in double:
- * relu max(0,x); leaky x<0 ? alpha*x : x; clip min(max(x,lo),hi);
+ * relu max(0,x); leaky x<0 ? alpha*x : x; clip min(max(x,lo),hi) (so lo > hi
+ * gives hi, as ONNX says); relu and clip let NaN through, as onnxruntime does;
  * hardsigmoid max(0,min(1,alpha*x+beta)); hardswish x*max(0,min(1,x/6+1/2));
  * sigmoid 1/(1+exp(-x)). */
 #include <math.h>
@@ -26,9 +27,12 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     for (int64_t i = 0; i < cnt; i++) {
         double v = x[i], r;
         switch (n->op) {
-        case IR_OP_RELU: r = v > 0 ? v : 0; break;
+        case IR_OP_RELU: r = v < 0 ? 0 : v; break; /* NaN stays NaN */
         case IR_OP_LEAKYRELU: r = v < 0 ? alpha * v : v; break;
-        case IR_OP_CLIP: r = v < lo ? lo : (v > hi ? hi : v); break;
+        case IR_OP_CLIP: /* max first, then min: ONNX's order */
+            r = v < lo ? lo : v;
+            r = r > hi ? hi : r;
+            break;
         case IR_OP_HARDSIGMOID: r = fmax(0.0, fmin(1.0, alpha * v + beta)); break;
         case IR_OP_HARDSWISH: r = v * fmax(0.0, fmin(1.0, v / 6.0 + 0.5)); break;
         case IR_OP_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;

@@ -11,6 +11,10 @@ static clcnn_status bn_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return st;
     if (n->n_out > 1 || ir_attr_int(n, "training_mode", 0))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "training mode is not supported");
+    if (ir_attr_int(n, "spatial", 1) != 1) /* opsets < 9: per-element statistics */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "spatial=0 is not supported");
+    if (ir_attr_int(n, "is_test", 1) == 0) /* opsets < 7: training */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "is_test=0 (training) is not supported");
     for (int k = 0; k < 5; k++)
         if ((st = op_need_float(g, n, k, err)))
             return st;

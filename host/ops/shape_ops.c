@@ -153,6 +153,20 @@ static clcnn_status identity_infer(ir_graph *g, ir_node *n, clcnn_err *err)
                                      n->op == IR_OP_DROPOUT ? 2 : 1, err);
     if (st)
         return st;
+    /* training_mode (input 2, opset 12+) true would drop values at random;
+     * inference is identity, so anything but a constant false is refused, as
+     * BatchNormalization's training mode is. */
+    if (n->op == IR_OP_DROPOUT && n->n_in > 2 && n->in[2] >= 0) {
+        const ir_tensor *tm = ir_in(g, n, 2);
+        if (!tm->data)
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "training_mode '%s' is not a constant",
+                           tm->name);
+        if (ir_numel(tm) != 1 || (tm->dtype == IR_DT_BOOL ? *(const uint8_t *)tm->data != 0 : 1))
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
+                           "training_mode must be a constant bool false (training is not supported)");
+    }
+    if (n->op == IR_OP_DROPOUT && ir_attr_int(n, "is_test", 1) == 0) /* opsets < 7 */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "is_test=0 (training) is not supported");
     const ir_tensor *x = ir_in(g, n, 0);
     op_set_out(g, n, 0, x->dtype, x->ndim, x->dims);
     if (n->n_out > 1)

@@ -1,8 +1,12 @@
 /* rt_cache.c — the on-disk program binary cache: where it lives, and one
  * entry file per (device, driver, source, options) key. An entry carries the
  * full key and a payload checksum so a hash collision, a torn write or a
- * stray file reads as "corrupt" (rebuild) and never as a wrong program. */
+ * stray file reads as "corrupt" (rebuild) and never as a wrong program. A
+ * non-file in an entry's place is removed (never opened), and a payload is
+ * allocated only after the header says it fits the file. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,44 +114,73 @@ static uint64_t get_u64(const unsigned char *p)
     return v;
 }
 
-/* Whole file into memory; NULL when absent or unreadable. */
-static unsigned char *slurp(const char *path, size_t *len, int *absent)
+/* Anything but a regular file where an entry belongs (a FIFO would block
+ * open() forever, a directory would make every store's rename fail) is
+ * removed so the next store heals it: an empty directory with rmdir, a FIFO,
+ * socket or symlink with unlink. A non-empty directory is left alone (never
+ * delete a tree clcnn did not write) and reads as corrupt every time. */
+static void remove_non_file(const char *path, const struct stat *sb)
 {
-    FILE *f = fopen(path, "rb");
-    *absent = !f && errno == ENOENT;
-    if (!f)
-        return NULL;
-    unsigned char *buf = NULL;
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 &&
-        (uint64_t)sb.st_size <= CACHE_MAX_PAYLOAD + CACHE_MAX_KEY + 64 &&
-        (buf = malloc((size_t)sb.st_size + 1)) &&
-        fread(buf, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-        *len = (size_t)sb.st_size;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
+    if (S_ISDIR(sb->st_mode))
+        (void)rmdir(path);
+    else if (!S_ISREG(sb->st_mode))
+        (void)unlink(path);
 }
 
-/* Validates a whole entry; returns the payload offset or 0 when unusable. */
-static size_t check_entry(const unsigned char *b, size_t n, const char *key, size_t *plen)
+static int read_full(int fd, unsigned char *p, size_t n)
 {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Reads the entry for key: its header is read and checked (magic, version,
+ * key, payload length against the file size) BEFORE the payload is
+ * allocated, so a 1 GiB junk file costs 16 bytes of reading, not 1 GiB of
+ * memory. Returns the payload (checksum verified) or NULL; *absent tells a
+ * miss from a corrupt entry. */
+static unsigned char *read_entry(const char *path, const char *key, size_t *plen, int *absent)
+{
+    struct stat sb;
+    *absent = 0;
+    if (lstat(path, &sb) != 0) {
+        *absent = errno == ENOENT;
+        return NULL;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        remove_non_file(path, &sb);
+        return NULL;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    unsigned char head[16], tail[16], *key_buf = NULL, *payload = NULL;
     size_t klen = strlen(key);
-    if (n < 16 || memcmp(b, cache_magic, 8) != 0 || get_u32(b + 8) != CACHE_FORMAT_VERSION)
-        return 0;
-    uint32_t stored_klen = get_u32(b + 12);
-    if (stored_klen != klen || n < 16 + klen + 16 || memcmp(b + 16, key, klen) != 0)
-        return 0;
-    const unsigned char *h = b + 16 + klen;
-    uint64_t len = get_u64(h), sum = get_u64(h + 8);
-    size_t off = 16 + klen + 16;
-    if (len == 0 || len != n - off || rt_fnv1a(RT_FNV_OFFSET, b + off, (size_t)len) != sum)
-        return 0;
+    int ok = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && read_full(fd, head, sizeof head) == 0 &&
+             memcmp(head, cache_magic, 8) == 0 && get_u32(head + 8) == CACHE_FORMAT_VERSION &&
+             get_u32(head + 12) == klen && klen <= CACHE_MAX_KEY && (key_buf = malloc(klen + 1)) &&
+             read_full(fd, key_buf, klen) == 0 && memcmp(key_buf, key, klen) == 0 &&
+             read_full(fd, tail, sizeof tail) == 0;
+    uint64_t len = ok ? get_u64(tail) : 0;
+    ok = ok && len > 0 && len <= CACHE_MAX_PAYLOAD &&
+         (uint64_t)sb.st_size == 16 + klen + 16 + len && (payload = malloc((size_t)len)) &&
+         read_full(fd, payload, (size_t)len) == 0 &&
+         rt_fnv1a(RT_FNV_OFFSET, payload, (size_t)len) == get_u64(tail + 8);
+    close(fd);
+    free(key_buf);
+    if (!ok) {
+        free(payload);
+        return NULL;
+    }
     *plen = (size_t)len;
-    return off;
+    return payload;
 }
 
 unsigned char *rt_cache_load(rt_ctx *rt, const char *key, size_t *len)
@@ -155,9 +188,9 @@ unsigned char *rt_cache_load(rt_ctx *rt, const char *key, size_t *len)
     char *path = rt_cache_entry_path(rt, key);
     if (!path)
         return NULL;
-    size_t n = 0, plen = 0;
+    size_t plen = 0;
     int absent = 0;
-    unsigned char *b = slurp(path, &n, &absent);
+    unsigned char *b = read_entry(path, key, &plen, &absent);
     free(path);
     if (!b) {
         if (absent)
@@ -166,15 +199,47 @@ unsigned char *rt_cache_load(rt_ctx *rt, const char *key, size_t *len)
             rt->stats.corrupt++;
         return NULL;
     }
-    size_t off = check_entry(b, n, key, &plen);
-    if (!off) {
-        rt->stats.corrupt++;
-        free(b);
-        return NULL;
-    }
-    memmove(b, b + off, plen);
     *len = plen;
     return b;
+}
+
+/* Names the program source declares with a plain "__kernel void name(" or
+ * "kernel void name(" (kernels made by macros are not seen); each must be in
+ * the program built from a cached binary. A forged entry (right key, valid
+ * checksum, another program's binary) otherwise failed every run at
+ * clCreateKernel with CL_INVALID_KERNEL_NAME instead of being rebuilt. */
+int rt_cache_kernels_match(cl_program p, const char *src, size_t len)
+{
+    size_t n = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_KERNEL_NAMES, 0, NULL, &n) != CL_SUCCESS || !n)
+        return 0;
+    char *names = malloc(n + 2);
+    if (!names)
+        return 0;
+    int ok = clGetProgramInfo(p, CL_PROGRAM_KERNEL_NAMES, n, names + 1, NULL) == CL_SUCCESS;
+    names[0] = ';';
+    names[n] = ';'; /* ";a;b;" so each name is found with its separators */
+    names[n + 1] = '\0';
+    const char *end = src + len;
+    for (const char *q = src; ok && q < end; q++) {
+        const char *k = NULL;
+        if ((q == src || q[-1] == '\n') && end - q > 14 && !strncmp(q, "__kernel void ", 14))
+            k = q + 14;
+        else if ((q == src || q[-1] == '\n') && end - q > 12 && !strncmp(q, "kernel void ", 12))
+            k = q + 12;
+        if (!k)
+            continue;
+        const char *e = k;
+        while (e < end && (isalnum((unsigned char)*e) || *e == '_'))
+            e++;
+        if (e == k || e - k > 200)
+            continue;
+        char want[204];
+        snprintf(want, sizeof want, ";%.*s;", (int)(e - k), k);
+        ok = strstr(names, want) != NULL;
+    }
+    free(names);
+    return ok;
 }
 
 static int write_all(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n; }
@@ -204,7 +269,12 @@ void rt_cache_store(rt_ctx *rt, const char *key, const unsigned char *bin, size_
     int ok = write_all(f, head, sizeof head) && write_all(f, key, klen) &&
              write_all(f, tail, sizeof tail) && write_all(f, bin, len) && fflush(f) == 0 &&
              fsync(fileno(f)) == 0;
-    /* Readers only ever see a complete entry: the rename is atomic. */
+    /* Readers only ever see a complete entry: the rename is atomic. A
+     * directory (or other non-file) in the entry's place would make the
+     * rename fail forever: remove it first. */
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        remove_non_file(path, &sb);
     if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
         rt->stats.writes++;
     else

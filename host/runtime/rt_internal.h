@@ -56,6 +56,10 @@ char *rt_cache_dir_resolve(const rt_options *opt);
 unsigned char *rt_cache_load(rt_ctx *rt, const char *key, size_t *len);
 /* Writes the entry atomically; silently skips on any I/O failure. */
 void rt_cache_store(rt_ctx *rt, const char *key, const unsigned char *bin, size_t len);
+/* 1 when every kernel src declares plainly ("__kernel void name(") is in p,
+ * a program made from a cached binary: a forged entry (valid checksum,
+ * another program inside) is then rebuilt from source instead of failing. */
+int rt_cache_kernels_match(cl_program p, const char *src, size_t len);
 /* Path of the entry file for key (tests corrupt it); malloc'd. */
 char *rt_cache_entry_path(const rt_ctx *rt, const char *key);
 

@@ -155,6 +155,10 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
     unsigned char *bin = rt->cache_dir ? rt_cache_load(rt, key, &blen) : NULL;
     if (bin) {
         p = from_binary(rt, bin, blen, options);
+        if (p && !rt_cache_kernels_match(p, src, len)) { /* forged or stale: rebuild */
+            clReleaseProgram(p);
+            p = NULL;
+        }
         if (p)
             rt->stats.hits++;
         else
