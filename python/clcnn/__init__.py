@@ -10,7 +10,8 @@ Objects (all close() / context managers; each owns its libclcnn handle):
       'gpu', 'cpu', 'ref' (plain C, no OpenCL), an index from devices(), or a
       substring of a device name.
   Model(path=None, *, context=None, width=..., classes=..., seed=...)   an ONNX
-      file or a built-in architecture (builtins()); None is the default model.
+      file, a built-in architecture (builtins()), or bytes holding a serialized
+      ONNX model (as onnxruntime takes them); None is the default model.
       Immutable: share one between Sessions and threads.
   Session(model=None, device=None, *, context=None, batch=0)   a model planned on
       a device; .inputs / .outputs (TensorInfo: name, shape, dtype,
@@ -80,9 +81,9 @@ def _session(model, device, what):
         if device is not None:
             raise ValueError(f"{what}: device= cannot be used with a Session (it has its device)")
         return model, False
-    if model is not None and not isinstance(model, (Model, str, os.PathLike)):
-        raise TypeError(f"{what}: model must be a Session, a Model, a path or a built-in name, "
-                        f"got {type(model).__name__}")
+    if model is not None and not isinstance(model, (Model, str, os.PathLike, bytes, bytearray, memoryview)):
+        raise TypeError(f"{what}: model must be a Session, a Model, a path, a built-in name or bytes of "
+                        f"an ONNX model, got {type(model).__name__}")
     return Session(model, device), True
 
 
@@ -142,9 +143,9 @@ def compare(model=None, inputs=None, device=None, seed=1):
     device: an OpenCL device ('auto', 'gpu', 'cpu', index, name); the reference
     backend has nothing to compare with (ValueError).
     """
-    if model is not None and not isinstance(model, (Model, str, os.PathLike)):
-        raise TypeError(f"compare(): model must be a Model, a path or a built-in name, "
-                        f"got {type(model).__name__}")
+    if model is not None and not isinstance(model, (Model, str, os.PathLike, bytes, bytearray, memoryview)):
+        raise TypeError(f"compare(): model must be a Model, a path, a built-in name or bytes of an ONNX "
+                        f"model, got {type(model).__name__}")
     if device == "ref":
         raise ValueError("compare(): device 'ref' is the reference itself; pick an OpenCL device")
     ctx = Context(device)

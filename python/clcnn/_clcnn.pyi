@@ -6,7 +6,7 @@ from typing import Any, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-_Path = Union[str, bytes, os.PathLike]
+_Path = Union[str, os.PathLike]
 _Feed = Union[npt.NDArray[np.float32], Sequence[npt.NDArray[np.float32]],
               Mapping[str, npt.NDArray[np.float32]]]
 
@@ -36,7 +36,7 @@ class Context:
     def __exit__(self, *exc: Any) -> None: ...
 
 class Model:
-    def __init__(self, path: Optional[_Path] = None, *, context: Optional[Context] = None,
+    def __init__(self, path: Union[_Path, bytes, bytearray, memoryview, None] = None, *, context: Optional[Context] = None,
                  width: Optional[float] = None, depth: Optional[float] = None,
                  classes: Optional[int] = None, input_size: Optional[int] = None,
                  seed: Optional[int] = None) -> None: ...
@@ -56,7 +56,7 @@ class Model:
     def __exit__(self, *exc: Any) -> None: ...
 
 class Session:
-    def __init__(self, model: Union[Model, _Path, None] = None, device: Union[str, int, None] = None, *,
+    def __init__(self, model: Union[Model, _Path, bytes, bytearray, memoryview, None] = None, device: Union[str, int, None] = None, *,
                  context: Optional[Context] = None, batch: int = 0) -> None: ...
     inputs: Tuple[TensorInfo, ...]
     outputs: Tuple[TensorInfo, ...]

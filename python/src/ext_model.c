@@ -78,8 +78,15 @@ static int parse_builtin(PyObject *width, PyObject *depth, PyObject *classes, Py
     return 0;
 }
 
+/* What Model() loads: a file or built-in name, or a serialized model in memory. */
+typedef struct {
+    const char *name; /* file or built-in name (NULL when from memory) */
+    const void *buf;  /* serialized ONNX model, len bytes */
+    size_t len;
+} model_source;
+
 /* Loads into c under its create lock (so the message read is this load's). */
-static clcnn_status load(ext_Context *c, const char *name, const builtin_args *b, clcnn_model **out,
+static clcnn_status load(ext_Context *c, const model_source *src, const builtin_args *b, clcnn_model **out,
                          char *err, size_t len)
 {
     clcnn_status st;
@@ -92,7 +99,12 @@ static clcnn_status load(ext_Context *c, const char *name, const builtin_args *b
     o.seed = b->seed;
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(c->create_lock, WAIT_LOCK);
-    st = b->any ? clcnn_model_builtin(c->ctx, name, &o, out) : clcnn_model_load(c->ctx, name, out);
+    if (!src->name)
+        st = clcnn_model_load_mem(c->ctx, src->buf, src->len, NULL, out);
+    else if (b->any)
+        st = clcnn_model_builtin(c->ctx, src->name, &o, out);
+    else
+        st = clcnn_model_load(c->ctx, src->name, out);
     if (st != CLCNN_OK)
         snprintf(err, len, "%s", clcnn_context_last_error(c->ctx));
     PyThread_release_lock(c->create_lock);
@@ -100,67 +112,81 @@ static clcnn_status load(ext_Context *c, const char *name, const builtin_args *b
     return st;
 }
 
+/* The context to load into: the one given, or a private reference context. */
+static ext_Context *model_context(PyObject *context)
+{
+    if (context == Py_None) /* loading needs no device: a reference context starts no OpenCL */
+        return ext_context_new("ref", 1, NULL);
+    if (!PyObject_TypeCheck(context, &ext_ContextType))
+        return (ext_Context *)PyErr_Format(PyExc_TypeError,
+                                           "Model(): context must be a clcnn.Context or None, got %.200s",
+                                           Py_TYPE(context)->tp_name);
+    if (ext_context_check_open((ext_Context *)context) < 0)
+        return NULL;
+    Py_INCREF(context);
+    return (ext_Context *)context;
+}
+
 static PyObject *Model_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"path", "context", "width", "depth", "classes", "input_size", "seed", NULL};
     PyObject *path = Py_None, *context = Py_None, *width = Py_None, *depth = Py_None, *classes = Py_None,
-             *input_size = Py_None, *seed = Py_None, *bytes = NULL;
+             *input_size = Py_None, *seed = Py_None, *fs = NULL, *result = NULL;
+    Py_buffer view = {0};
+    model_source src = {CLCNN_DEFAULT_MODEL, NULL, 0};
     builtin_args b;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|O$OOOOOO:Model", kwlist, &path, &context, &width, &depth,
                                      &classes, &input_size, &seed) ||
         parse_builtin(width, depth, classes, input_size, seed, &b) < 0)
         return NULL;
-    if (path != Py_None) {
-        if (!PyUnicode_Check(path) && !PyBytes_Check(path) && !PyObject_HasAttrString(path, "__fspath__"))
-            return PyErr_Format(PyExc_TypeError,
-                                "Model(): path must be a str or os.PathLike (an ONNX file or a built-in "
-                                "architecture name), got %.200s", Py_TYPE(path)->tp_name);
-        if (!PyUnicode_FSConverter(path, &bytes))
+    if (path == Py_None) {
+        /* the default model */
+    } else if (PyUnicode_Check(path) || PyObject_HasAttrString(path, "__fspath__")) {
+        if (!PyUnicode_FSConverter(path, &fs))
             return NULL;
+        src.name = PyBytes_AS_STRING(fs);
+    } else if (PyObject_CheckBuffer(path)) {
+        /* bytes: the model itself, as onnxruntime's InferenceSession takes it */
+        if (PyObject_GetBuffer(path, &view, PyBUF_SIMPLE) < 0)
+            return NULL;
+        src = (model_source){NULL, view.buf, (size_t)view.len};
+    } else {
+        return PyErr_Format(PyExc_TypeError,
+                            "Model(): path must be a str or os.PathLike (an ONNX file or a built-in "
+                            "architecture name) or bytes (a serialized ONNX model), got %.200s",
+                            Py_TYPE(path)->tp_name);
     }
-    if (b.any && !bytes) {
+    ext_Context *c = NULL;
+    ext_Model *m = NULL;
+    if (b.any && (path == Py_None || !src.name)) {
         PyErr_SetString(PyExc_ValueError,
                         "Model(): width/depth/classes/input_size/seed need a built-in architecture name "
                         "(see clcnn.builtins())");
-        return NULL;
+        goto done;
     }
-    ext_Context *c;
-    if (context == Py_None) {
-        /* Loading needs no device: a private reference context starts no OpenCL. */
-        c = ext_context_new("ref", 1, NULL);
-    } else if (PyObject_TypeCheck(context, &ext_ContextType)) {
-        c = (ext_Context *)context;
-        Py_INCREF(c);
-        if (ext_context_check_open(c) < 0)
-            Py_CLEAR(c);
-    } else {
-        PyErr_Format(PyExc_TypeError, "Model(): context must be a clcnn.Context or None, got %.200s",
-                     Py_TYPE(context)->tp_name);
-        c = NULL;
-    }
-    if (!c) {
-        Py_XDECREF(bytes);
-        return NULL;
-    }
-    ext_Model *m = (ext_Model *)type->tp_alloc(type, 0);
-    if (!m) {
-        Py_DECREF(c);
-        Py_XDECREF(bytes);
-        return NULL;
-    }
-    m->context = c; /* the reference taken above */
-    ext_context_add_user(c); /* before the GIL is released: close() now waits for us */
+    if (!(c = model_context(context)) || !(m = (ext_Model *)type->tp_alloc(type, 0)))
+        goto done;
+    m->context = c; /* the model owns the reference from here */
+    c = NULL;
+    ext_context_add_user(m->context); /* before the GIL is released: close() now waits for us */
     char err[EXT_ERR_LEN] = "";
     clcnn_model *x = NULL;
-    clcnn_status st = load(c, bytes ? PyBytes_AS_STRING(bytes) : CLCNN_DEFAULT_MODEL, &b, &x, err, sizeof err);
-    Py_XDECREF(bytes);
+    clcnn_status st = load(m->context, &src, &b, &x, err, sizeof err);
     if (st != CLCNN_OK) {
-        ext_context_drop_user(c);
-        Py_DECREF(m);
-        return ext_raise(st, err);
+        ext_context_drop_user(m->context);
+        ext_raise(st, err);
+        goto done;
     }
     m->m = x;
-    return (PyObject *)m;
+    result = (PyObject *)m;
+    m = NULL;
+done:
+    Py_XDECREF(m);
+    Py_XDECREF(c);
+    Py_XDECREF(fs);
+    if (view.obj)
+        PyBuffer_Release(&view);
+    return result;
 }
 
 static void Model_dealloc(ext_Model *m)
@@ -578,9 +604,10 @@ PyTypeObject ext_ModelType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Model(path=None, *, context=None, width=None, depth=None, classes=None, input_size=None, "
               "seed=None)\n--\n\n"
-              "An ONNX file, or a built-in architecture by name (clcnn.builtins()); None loads the\n"
-              "default model. A bare file name is searched: ./, $CLCNN_MODEL_PATH, ./models,\n"
-              "./../shared/models, $XDG_DATA_HOME/clcnn/models, <prefix>/share/clcnn/models.\n"
+              "An ONNX file, a built-in architecture by name (clcnn.builtins()), or bytes holding a\n"
+              "serialized ONNX model (weights inline); None loads the default model. A bare file\n"
+              "name is searched: ./, $CLCNN_MODEL_PATH, ./models, ./../shared/models,\n"
+              "$XDG_DATA_HOME/clcnn/models, <prefix>/share/clcnn/models.\n"
               "The builtin options (width, ...) build that architecture with those settings.\n"
               "Without a context the model lives in a private reference context (loading needs no\n"
               "device). Immutable: share it between Sessions and threads.",

@@ -91,10 +91,10 @@ static PyObject *Session_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         return PyErr_Format(PyExc_ValueError, "Session(): batch must be >= 0 (0: the model's own), got %d", batch);
     /* argument types first, so a wrong one never starts a device */
     if (model != Py_None && !PyObject_TypeCheck(model, &ext_ModelType) && !PyUnicode_Check(model) &&
-        !PyBytes_Check(model) && !PyObject_HasAttrString(model, "__fspath__"))
+        !PyObject_CheckBuffer(model) && !PyObject_HasAttrString(model, "__fspath__"))
         return PyErr_Format(PyExc_TypeError,
-                            "Session(): model must be a clcnn.Model, a path or a built-in name (None: the "
-                            "default model), got %.200s", Py_TYPE(model)->tp_name);
+                            "Session(): model must be a clcnn.Model, a path, a built-in name or bytes of an "
+                            "ONNX model (None: the default model), got %.200s", Py_TYPE(model)->tp_name);
     ext_Session *self = (ext_Session *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
@@ -342,7 +342,8 @@ PyTypeObject ext_SessionType = {
     .tp_basicsize = sizeof(ext_Session),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Session(model=None, device=None, *, context=None, batch=0)\n--\n\n"
-              "Plans model (a clcnn.Model, a path or built-in name, None: the default model) on a\n"
+              "Plans model (a clcnn.Model, a path or built-in name, bytes of an ONNX model, None: the\n"
+              "default model) on a\n"
               "device ('auto', 'gpu', 'cpu', 'ref', an index, a name substring) or on a given\n"
               "Context. batch=B fixes dim 0 of every input to B for a model whose batch is not\n"
               "symbolic; with a symbolic batch, run() accepts any batch without it.",

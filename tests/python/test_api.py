@@ -85,3 +85,21 @@ def test_library_messages_go_to_logging(caplog):
     with caplog.at_level(logging.WARNING, logger="clcnn"):
         assert m.preprocessing()["mapping"] == "tf"
     assert any(r.name == "clcnn" and "assuming 'tf'" in r.getMessage() for r in caplog.records), caplog.text
+
+
+def test_model_from_bytes(tmp_path):
+    """bytes are a serialized model (as onnxruntime takes them), never a path."""
+    path = zoo("mobilenet_v1_a025") / "model.onnx"
+    x = np.load(path.parent / "input.npy").astype(np.float32)
+    with clcnn.Session(path, device="ref") as a, clcnn.Session(path.read_bytes(), device="ref") as b:
+        np.testing.assert_array_equal(a.run(x)[0], b.run(x)[0])
+    m = clcnn.Model(bytearray(path.read_bytes()))
+    assert m.inputs[0].shape == (1, 3, 224, 224)
+    with pytest.raises(clcnn.Error, match="CLCNN_ERR_PARSE"):
+        clcnn.Model(b"\x08\x07 not a model")
+    # external data has no folder to be resolved in
+    ext = zoo("mobilenet_v2_w035") / "model.onnx"
+    with pytest.raises(clcnn.Error, match="CLCNN_ERR_UNSUPPORTED"):
+        clcnn.Model(ext.read_bytes())
+    with pytest.raises(ValueError, match="built-in architecture name"):
+        clcnn.Model(path.read_bytes(), classes=10)
