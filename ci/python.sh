@@ -7,6 +7,7 @@
 # Usage: bash ci/python.sh [pytest args...]
 #   CLCNN_SHARED   the shared folder (default: ../shared beside the repository)
 #   CLCNN_CLI      a clcnn binary: also compare classify with it
+#   PYTHON         the interpreter to make the venv from (default python3; needs its headers)
 #   PIP_CACHE_DIR  pip's cache (kept between runs; the build itself is fresh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
