@@ -67,7 +67,8 @@ fi
 # Paths of this build (the repository, the build dir, scikit-build-core's
 # temporary install prefix) have no business inside the module.
 if paths="$(strings "$SO" | grep -E "$ROOT/|$WORK/|/wheel/platlib")"; then
-  echo "python.sh: WARN: the module embeds build-time paths: $paths"
+  echo "python.sh: FAIL: the module embeds build-time paths: $paths"
+  exit 1
 fi
 
 set +e

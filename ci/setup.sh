@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config
       ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo libclblast-dev
       libcmocka-dev protobuf-c-compiler libprotobuf-c-dev libonnx-dev
-      libjpeg62-turbo-dev libpng-dev python3-venv graphviz)
+      libjpeg62-turbo-dev libpng-dev python3-venv python3-dev graphviz)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 missing=()
