@@ -11,7 +11,7 @@ BUILD=${1:-build-tsan}
 JOBS=${JOBS:-2}
 FLAGS="-fsanitize=thread -g -O1 -fno-omit-frame-pointer"
 
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCNN_WERROR=ON -DCLCNN_TEST_HOOKS=ON \
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLCNN_WERROR=ON \
       -DCMAKE_C_FLAGS="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
       -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" >/dev/null
 cmake --build "$BUILD" -j"$JOBS" --target test_api_threads
