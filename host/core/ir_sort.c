@@ -97,7 +97,8 @@ clcnn_status ir_toposort(ir_graph *g, clcnn_err *err)
     }
     for (int i = 0; i < n; i++)
         sorted[i] = g->nodes[order[i]];
-    memcpy(g->nodes, sorted, sizeof(ir_node) * (size_t)n);
+    if (n) /* a graph of constants only has no node array: memcpy(NULL) is UB */
+        memcpy(g->nodes, sorted, sizeof(ir_node) * (size_t)n);
     st = set_producers(g, err);
 out:
     free(pending);
