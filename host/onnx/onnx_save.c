@@ -5,6 +5,8 @@
  * the same folder, fsync, rename. raw_data is the host's bytes: little-endian
  * hosts only, as every platform clcnn targets is. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,18 +275,28 @@ static int fill_graph(pool *pl, const ir_graph *g, Onnx__GraphProto *gp)
 /* Writes buf to path via a temp file in the same folder + rename. */
 static clcnn_status write_atomic(const char *path, const uint8_t *buf, size_t len, clcnn_err *err)
 {
-    size_t n = strlen(path) + 16;
+    size_t n = strlen(path) + 48;
     char *tmp = malloc(n);
     if (!tmp)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory writing '%s'", path);
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
+    /* O_EXCL with mode 0666 so the caller's umask decides the permissions,
+     * as for any file a program writes (mkstemp's 0600 made models private;
+     * a fixed 0644 ignored a stricter umask). The name holds the pid, a
+     * per-call address and a counter; EEXIST only means try the next one. */
+    int fd = -1;
+    static unsigned counter; /* a race on it only costs an EEXIST retry */
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        snprintf(tmp, n, "%s.tmp%ld-%lx-%u", path, (long)getpid(),
+                 (unsigned long)(uintptr_t)&fd & 0xffffff, counter++);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         int e = errno;
         free(tmp);
         return err_set(err, CLCNN_ERR_IO, "cannot write '%s': %s", path, strerror(e));
     }
-    fchmod(fd, 0644); /* mkstemp's 0600 would make the model private */
     size_t done = 0;
     int e = 0;
     while (done < len) {
