@@ -5,7 +5,6 @@ from tests/hostile/make_corpus.py's models and files, never copied from
 anywhere. Each seed stays under 8 KB so the corpora stay small.
 Usage: .venv/bin/python fuzz/make_seeds.py"""
 import os
-import shutil
 import struct
 import sys
 
@@ -32,14 +31,20 @@ def entry(payload, key=CACHE_KEY, version=1):
 
 def main():
     out = os.path.join(HERE, "corpus")
-    shutil.rmtree(out, ignore_errors=True)
+    # regenerate the seeds, keep the regression inputs (regress_*: inputs a
+    # fuzzer found, kept so ci/fuzz.sh replays them forever)
+    for d, _, files in os.walk(out):
+        for f in files:
+            if not f.startswith("regress_"):
+                os.unlink(os.path.join(d, f))
     seeds = {t: {} for t in ("onnx", "npy", "image", "cache", "sidecar")}
     for name, m in mc.good_models().items():
         seeds["onnx"][name] = m.SerializeToString()
     for label, (m, _) in mc.finding_models().items():
         b = m if isinstance(m, bytes) else m.SerializeToString()
         seeds["onnx"]["finding_" + "".join(c if c.isalnum() else "_" for c in label)] = b
-    seeds["onnx"]["nested_120"] = mc.nested(120)
+    seeds["onnx"]["nested_120"] = mc.nested(120)  # also read by tests/test_api_load_mem.c
+    seeds["onnx"]["external_w"] = mc.ext_model("w.bin").SerializeToString()  # ditto
     seeds["npy"]["f32_1x3"] = mc.npy_header("<f4", "(1, 3)") + np.ones(3, np.float32).tobytes()
     seeds["npy"]["f32_v2_2x2"] = mc.npy_header("<f4", "(2, 2)", version=2) + np.ones(4, np.float32).tobytes()
     seeds["npy"]["f32_scalar"] = mc.npy_header("<f4", "()") + np.ones(1, np.float32).tobytes()
@@ -58,7 +63,7 @@ def main():
     n = 0
     for target, files in seeds.items():
         d = os.path.join(out, target)
-        os.makedirs(d)
+        os.makedirs(d, exist_ok=True)
         for name, b in files.items():
             if len(b) > MAX:
                 continue

@@ -46,10 +46,11 @@ clcnn_status clcnn_model_load_mem(clcnn_context *ctx, const void *buf, size_t le
                                   const char *name, clcnn_model **out)
 {
     clcnn_err err = {0};
+    if (out)
+        *out = NULL;
     if (!ctx || !buf || !out)
         return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
                                           "clcnn_model_load_mem: ctx, buf and out must not be NULL", NULL});
-    *out = NULL;
     ir_graph *g = NULL;
     clcnn_status st = onnx_load_mem(buf, len, name, &g, &err);
     if (st != CLCNN_OK)
