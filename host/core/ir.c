@@ -2,6 +2,7 @@
 #include "ir.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,9 +275,18 @@ int64_t ir_numel(const ir_tensor *t)
 {
     if (t->ndim < 0)
         return -1;
+    /* Saturates at INT64_MAX instead of overflowing: shape inference calls
+     * this on dims a hostile file chose (pads of 2^40) and compares the
+     * result with IR_MAX_ELEMS. A negative dim gives -1. */
     int64_t n = 1;
-    for (int d = 0; d < t->ndim; d++)
-        n *= t->dims[d];
+    for (int d = 0; d < t->ndim; d++) {
+        if (t->dims[d] < 0)
+            return -1;
+        if (t->dims[d] && n > INT64_MAX / t->dims[d])
+            n = INT64_MAX;
+        else
+            n *= t->dims[d];
+    }
     return n;
 }
 

@@ -165,6 +165,9 @@ static clcnn_status attr_pair(const ir_node *n, const char *name, int64_t def, i
         if (a[i] < min)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute %s[%d] = %lld is below %lld", name, i,
                            (long long)a[i], (long long)min);
+        if (a[i] > IR_MAX_ELEMS) /* keeps the window arithmetic below in int64 */
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute %s[%d] = %lld is absurd", name, i,
+                           (long long)a[i]);
         v[i] = a[i];
     }
     return CLCNN_OK;
@@ -186,8 +189,9 @@ clcnn_status op_window(const ir_node *n, const int64_t *in, const int64_t *k, in
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute pads has %d values, expected 4", npads);
     for (int i = 0; i < 2; i++) {
         w->k[i] = k[i];
-        if (k[i] < 1)
-            return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel size %lld is not positive", (long long)k[i]);
+        if (k[i] < 1 || k[i] > IR_MAX_ELEMS)
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel size %lld is not positive or absurd",
+                           (long long)k[i]);
         int64_t ext = (k[i] - 1) * w->dil[i] + 1; /* dilated kernel extent */
         if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
             w->out[i] = (in[i] + w->stride[i] - 1) / w->stride[i];
@@ -204,6 +208,9 @@ clcnn_status op_window(const ir_node *n, const int64_t *in, const int64_t *k, in
             w->pad_end[i] = pads[i + 2];
             if (pads[i] < 0 || pads[i + 2] < 0)
                 return op_fail(err, CLCNN_ERR_SHAPE, n, "negative pads are not allowed");
+            if (pads[i] > IR_MAX_ELEMS || pads[i + 2] > IR_MAX_ELEMS)
+                return op_fail(err, CLCNN_ERR_SHAPE, n, "pads of %lld are absurd",
+                               (long long)(pads[i] > pads[i + 2] ? pads[i] : pads[i + 2]));
         } else if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID")) {
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "auto_pad '%s' is not supported", ap);
         }
