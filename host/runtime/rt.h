@@ -50,8 +50,10 @@ const char *rt_cl_error_name(cl_int code);
 /* Enumerates every device (see clcnn_devices_list). */
 clcnn_status rt_devices_list(clcnn_device_info *out, int cap, int *count, clcnn_err *err);
 
-/* spec: "gpu", "cpu", "auto" (gpu else cpu), a decimal index, or a substring of
- * a device name (case-insensitive). "ref" is not handled here. No match:
+/* spec: "gpu", "cpu", "auto" (gpu else cpu), a decimal index, or a substring
+ * (case-insensitive) of a platform's name or vendor ("intel", "pocl",
+ * "oclgrind"), else of a device name, else of a device vendor: the first
+ * device that matches. "ref" is not handled here. No match:
  * CLCNN_ERR_NO_DEVICE with the list of devices in the message. */
 clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, clcnn_err *err);
 void rt_destroy(rt_ctx *rt);

@@ -13,6 +13,7 @@ typedef struct rt_dev {
     cl_platform_id platform;
     cl_device_id device;
     clcnn_device_info info;
+    char platform_vendor[128]; /* CL_PLATFORM_VENDOR ("The pocl project"): --device matching */
 } rt_dev;
 
 /* All devices of all platforms, malloc'd into *out (NULL when none). */
