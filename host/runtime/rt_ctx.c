@@ -148,6 +148,8 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     }
     st = open_device(rt, &devs[pick], err);
     free(devs);
+    if (!st)
+        st = rt_plan_profile_init(rt, err);
     if (st) {
         rt_destroy(rt);
         return st;
