@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ci/plan_profiles.sh — the GPU-shaped plan on the CPU device: the kernel suites,
+# ci/plan_profiles.sh — the GPU-shaped plan on the CPU device: the kernel suites
+# (+ test_tune: conv_clblast and bias_act, planned from a stored decision),
 # every built-in family at 64x64 and every zoo model on POCL with
 # CLCNN_PLAN_PROFILE=nvidia and =mobile (README "Plan profiles"), so the
 # planner's GPU branches (fitted work-groups, local-memory variants sized from
@@ -41,7 +42,7 @@ for prof in ${PROFILES:-nvidia mobile}; do
     export CLCNN_PLAN_PROFILE=$prof
     for t in test_kernels_conv test_kernels_eltwise test_kernels_gather test_kernels_gemm \
              test_kernels_plan test_kernels_pool test_kernels_shape test_kernels_stem \
-             test_fusion test_shuffle; do
+             test_fusion test_shuffle test_tune; do
         item "[$prof] $t" "$BUILD/tests/$t"
     done
     for arch in $("$CLCNN" list | awk 'NR > 1 { print $1 }'); do
