@@ -78,9 +78,12 @@ DWV dw_tile(__global const float *ip, __global const float *wp, float b0, int ih
     DWV acc = (DWV)(b0);
     const XCAT(int, DW_PX) lane = iw0 + S * XCAT(DW_IOTA, DW_PX);
     const int last = iw0 + (DW_PX - 1) * S + (DW_K - 1) * DL; /* rightmost tap column */
-    const bool inside = iw0 >= 0 && last < W;
+    /* rightmost float the vector loads touch: stride 2's vload2N also reads the
+     * odd lane after `last` (dropped by .even, but read all the same) */
+    const int reach = last + (S == 2 ? 1 : 0);
+    const bool inside = iw0 >= 0 && reach < W;
     /* edge tiles whose vector reads stay inside the buffer: same reads, masked */
-    const bool in_buf = zoff + iw0 >= 0 && zoff + H * W + last < total;
+    const bool in_buf = zoff + iw0 >= 0 && zoff + (H - 1) * W + reach < total;
     if (S == 1 && inside) {
         DW_TAPS(DW_LOAD_S1, 0)
     } else if (S == 1 && in_buf) {

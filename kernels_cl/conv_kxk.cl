@@ -63,7 +63,9 @@ __kernel void conv_kxk(__global const float *in, __global const float *wt,
                     v = vload16(0, row + iw0 + kw).even;
                 } else {
                     const int8 iw = lane + kw;
-                    const int8 cw = clamp(iw, 0, W - 1);
+                    /* vector bounds: Oclgrind 21.10 mis-evaluates an int8 clamp
+                     * with scalar bounds (same meaning in OpenCL C) */
+                    const int8 cw = clamp(iw, (int8)(0), (int8)(W - 1));
                     const float8 g8 = (float8)(row[cw.s0], row[cw.s1], row[cw.s2], row[cw.s3],
                                                row[cw.s4], row[cw.s5], row[cw.s6], row[cw.s7]);
                     v = select((float8)(0.0f), g8, iw >= 0 && iw < W);

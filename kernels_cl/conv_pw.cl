@@ -62,9 +62,13 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
     int ic = 0;
     if (sd.s2 == 1) {
         /* A part-filled tile's vector reads run past the plane into the next
-         * channel's (lanes dropped in the epilogue): fine but for the last
-         * channel, whose next plane may not exist; it gathers below. */
-        const int cv = p0 + PW_PX <= HW ? C : C - 1;
+         * channels' (lanes dropped in the epilogue), which must stay inside
+         * this image's C*HW floats: the next image, or any byte past the
+         * tensor, is not the launch's to read. `over` floats past the plane's
+         * end cross ceil(over / HW) planes (several when HW < PW_PX: 1x1 to
+         * 3x3 planes), so that many last channels gather below. */
+        const int over = max(p0 + PW_PX - HW, 0);
+        const int cv = max(C - (over + HW - 1) / HW, 0);
         __global const float *cp = ip + p0;
         if (has_gate)
             for (; ic < cv; ic++, wq += PW_OC)
@@ -73,7 +77,7 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
             for (; ic < cv; ic++, wq += PW_OC)
                 PW_STEP(VLOAD(0, cp + (size_t)ic * sd.s3));
     }
-    if (ic < C) { /* strided input, or the last channel of a part tile: gather */
+    if (ic < C) { /* strided input, or the last channels of a part tile: gather */
         int src[PW_PX];
         for (int p = 0; p < PW_PX; p++) {
             const int q = min(p0 + p, HW - 1);

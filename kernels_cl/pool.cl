@@ -79,7 +79,9 @@ __kernel void pool_max8(__global const float *in, __global float *out, int8 g, i
             if (inside) {
                 x = SW == 1 ? vload8(0, row + ws + kw) : vload16(0, row + ws + kw).even;
             } else {
-                const int8 iw = lane + kw, cw = clamp(iw, 0, W - 1);
+                /* vector bounds: Oclgrind 21.10 mis-evaluates an int8 clamp
+                 * with scalar bounds (same meaning in OpenCL C) */
+                const int8 iw = lane + kw, cw = clamp(iw, (int8)(0), (int8)(W - 1));
                 x = (float8)(row[cw.s0], row[cw.s1], row[cw.s2], row[cw.s3], row[cw.s4],
                              row[cw.s5], row[cw.s6], row[cw.s7]);
                 x = select((float8)(-INFINITY), x, iw >= 0 && iw < W);

@@ -4,7 +4,8 @@
 Every ../shared/zoo model must match PyTorch's ref.npy, and every trained model in
 ../shared/models must match onnxruntime on each stored 224x224 crop, within 1e-4
 relative (max |diff| / max |ref|). Devices: --devices (default $CLCNN_ZOO_DEVICES or
-"ref"); an OpenCL device that is absent is reported as skipped, never as passed.
+"all": the reference and every OpenCL device `clcnn devices` lists, by index); an
+OpenCL device that is absent is reported as skipped, never as passed.
 """
 import argparse
 import json
@@ -68,11 +69,33 @@ def device_available(clcnn, device):
     return len(devs) > 0
 
 
+def expand_devices(clcnn, spec):
+    """'all' -> ref plus each listed OpenCL device's index (no device: ref only,
+    and a SKIP line says so); other specs pass through."""
+    out = []
+    for dev in spec.split(","):
+        if dev != "all":
+            out.append(dev)
+            continue
+        out.append("ref")
+        p = subprocess.run([clcnn, "devices", "--json"], capture_output=True, text=True)
+        try:
+            devs = json.loads(p.stdout) if p.returncode == 0 else []
+        except ValueError:
+            devs = []
+        if not devs:
+            print("SKIP OpenCL: 'clcnn devices' lists no device; the reference only")
+        for d in devs:
+            print(f"device {d['index']}: {d['name']} ({d['platform']})")
+            out.append(str(d["index"]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--clcnn", required=True)
     ap.add_argument("--shared", required=True)
-    ap.add_argument("--devices", default=os.environ.get("CLCNN_ZOO_DEVICES", "ref"))
+    ap.add_argument("--devices", default=os.environ.get("CLCNN_ZOO_DEVICES", "all"))
     args = ap.parse_args()
     import onnxruntime as ort
 
@@ -87,7 +110,7 @@ def main():
     crops = sorted(f for f in os.listdir(os.path.join(models_dir, "inputs")) if f.endswith(".png"))
 
     with tempfile.TemporaryDirectory() as tmp:
-        for device in args.devices.split(","):
+        for device in expand_devices(args.clcnn, args.devices):
             if not device_available(args.clcnn, device):
                 print(f"SKIP device {device}: no such OpenCL device here")
                 skipped += 1

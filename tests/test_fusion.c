@@ -255,6 +255,11 @@ static void test_separable(void **state)
         {2, 5, 13, 13, 5, 7, 1, 3, 1, 2, 0, 1, 1, 1, 0},  /* 7x7 */
         {1, 7, 13, 29, 11, 3, 1, 2, 2, 1, 0, 0, 1, 1, 0}, /* dilation 2 */
         {1, 1, 3, 3, 1, 3, 1, 0, 1, 0, 0, 0, 1, 1, 0},    /* one channel, no pads */
+        /* stride 2, the last tile ending at the row's end in the buffer's last
+         * row (issue 14: .even's vload reads one float past it): 8-pixel
+         * tiles (OW 8), 16-pixel tiles (OW 32, second tile) */
+        {1, 3, 3, 17, 5, 3, 2, 0, 1, 0, 0, 0, 1, 1, 0},
+        {1, 3, 3, 64, 5, 3, 2, 1, 1, 1, 0, 0, 1, 1, 0},
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 2, 0},  /* stride-2 projection: refused */
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 1, 1},  /* dw output also an output: refused */
     };

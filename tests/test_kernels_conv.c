@@ -113,6 +113,19 @@ static const conv_case cases[] = {
      * (POCL), conv_dw on a GPU's 48 KiB; either way against the reference */
     {1, 3, 100, 101, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, IR_OP_RELU, NULL, NULL},
     {1, 3, 111, 113, 3, 3, 3, 2, 2, 0, 1, 1, 0, 1, 3, 1, NOACT, NULL, NULL},
+    /* Issue 14, reads past the input buffer (the graph input is allocated
+     * exactly; Oclgrind flags any read past it, POCL does not). conv_pw on
+     * planes smaller than its 16-pixel tile, at the last image: 1x1, 2x2, 3x3,
+     * and a 3x3 output behind pw_subsample's exact copy. */
+    {1, 5, 2, 2, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_pw", "conv_pw"},
+    {2, 7, 3, 3, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, "conv_pw", "conv_pw"},
+    {1, 2, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, "conv_pw", "conv_pw"},
+    {1, 6, 5, 5, 7, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
+    /* conv_dw stride 2 whose last tile ends exactly at the row's end (the
+     * vload16 behind .even reads one float further) in the buffer's last row:
+     * W 17 no pads (one tile, iw0 0), W 32 pads 1 (second tile, iw0 15) */
+    {1, 3, 3, 17, 3, 3, 3, 2, 2, 0, 0, 0, 0, 1, 3, 1, NOACT, "conv_dw", "conv_dw"},
+    {1, 2, 5, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2, 1, IR_OP_RELU, "conv_dw", "conv_dw"},
     /* horizontal stride 3: the lane-by-lane gather path everywhere */
     {1, 5, 9, 40, 5, 3, 3, 1, 3, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dw", "conv_dw"},
     {1, 3, 7, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, "conv_dw", "conv_dw"},

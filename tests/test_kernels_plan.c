@@ -182,12 +182,94 @@ static void test_bad_arguments(void **state)
     rt_destroy(rt);
 }
 
+/* Depthwise 3x3 on a 100x101 plane: conv_dwl's padded tile is 45 KiB, so the
+ * plan takes conv_dwl only where half the (declared) local memory holds it. */
+static ir_graph *dw_45k(void)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {1, 3, 100, 101}, wd[4] = {3, 1, 3, 3};
+    int in[2] = {kh_input(g, "x", 4, xd), kh_const(g, "w", 4, wd, -0.3f, 0.3f)};
+    int y = kh_tensor(g, "y");
+    int node = ir_add_node(g, IR_OP_CONV, "dw", in, 2, &y, 1);
+    int64_t ks[2] = {3, 3}, pads[4] = {1, 1, 1, 1};
+    ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
+    ir_set_attr_ints(g, node, "pads", pads, 4);
+    ir_set_attr_int(g, node, "group", 3);
+    kh_output(g, y);
+    return g;
+}
+
+/* CLCNN_PLAN_PROFILE: each profile's limits (capped by the device's), the
+ * planner following them, an unknown name refused; the caller's setting is
+ * restored (CI runs this suite with a profile set, too). */
+static void test_plan_profiles(void **state)
+{
+    (void)state;
+    const char *was = getenv("CLCNN_PLAN_PROFILE");
+    char *saved = was ? strdup(was) : NULL;
+    unsetenv("CLCNN_PLAN_PROFILE");
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        free(saved);
+        skip();
+        return;
+    }
+    const clcnn_device_info dev = *rt_info(rt);
+    const rt_plan_dev *pd = rt_plan_device(rt);
+    assert_null(pd->profile);
+    assert_int_equal(pd->gpu_shaped, strcmp(dev.type, "cpu") != 0);
+    assert_int_equal(pd->local_mem_bytes, dev.local_mem_bytes);
+    rt_destroy(rt);
+    static const struct {
+        const char *name;
+        uint64_t lmem;
+        size_t wg;
+        int simd;
+    } want[] = {{"nvidia", 48 * 1024, 1024, 32}, {"mobile", 32 * 1024, 256, 16}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        setenv("CLCNN_PLAN_PROFILE", want[i].name, 1);
+        rt = clfx_create();
+        assert_non_null(rt);
+        pd = rt_plan_device(rt);
+        assert_string_equal(pd->profile, want[i].name);
+        assert_int_equal(pd->gpu_shaped, 1);
+        assert_int_equal(pd->local_mem_bytes, dev.local_mem_bytes < want[i].lmem ? dev.local_mem_bytes
+                                                                                 : want[i].lmem);
+        assert_int_equal(pd->max_work_group_size,
+                         dev.max_work_group_size < want[i].wg ? dev.max_work_group_size : want[i].wg);
+        assert_int_equal(pd->simd_width, want[i].simd);
+        /* 45 KiB > half of 48 or 32 KiB: the depthwise gets conv_dw, not conv_dwl */
+        assert_int_equal(kh_check(rt, dw_45k(), NULL, "conv_dw", want[i].name), 0);
+        rt_destroy(rt);
+    }
+    setenv("CLCNN_PLAN_PROFILE", "cpu", 1); /* the CPU plan on any device */
+    rt = clfx_create();
+    assert_non_null(rt);
+    assert_int_equal(rt_plan_device(rt)->gpu_shaped, 0);
+    assert_int_equal(rt_plan_device(rt)->local_mem_bytes, dev.local_mem_bytes);
+    assert_int_equal(rt_plan_device(rt)->max_work_group_size, dev.max_work_group_size);
+    rt_destroy(rt);
+    setenv("CLCNN_PLAN_PROFILE", "no-such-profile", 1);
+    rt = (rt_ctx *)&rt;
+    clcnn_err err = {0};
+    assert_int_equal(rt_create(NULL, NULL, &rt, &err), CLCNN_ERR_INVALID_ARG);
+    assert_null(rt);
+    assert_non_null(strstr(err.msg, "no-such-profile"));
+    err_clear(&err);
+    if (saved)
+        setenv("CLCNN_PLAN_PROFILE", saved, 1);
+    else
+        unsetenv("CLCNN_PLAN_PROFILE");
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slots_by_liveness),
         cmocka_unit_test(test_reuse_and_fusion_on_device),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_plan_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

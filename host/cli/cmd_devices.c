@@ -13,7 +13,8 @@ static void usage(FILE *f)
             "usage: clcnn devices [--json]\n"
             "\n"
             "Lists every OpenCL device of every platform. The index is what\n"
-            "'--device N' takes; '--device gpu|cpu|auto' or a name substring also work.\n"
+            "'--device N' takes; '--device gpu|cpu|auto' or a substring of a device,\n"
+            "platform or vendor name (pocl, intel, oclgrind) also work.\n"
             "\n"
             "  --json   one JSON array of device objects on stdout\n"
             "  --help   this text\n"
@@ -41,6 +42,7 @@ static void print_table(const clcnn_device_info *d, int n)
         if (i == 0 || strcmp(d[i].platform, d[i - 1].platform) != 0)
             printf("%splatform: %s\n", i ? "\n" : "", d[i].platform);
         printf("  [%d] %s\n", d[i].index, d[i].name);
+        printf("      %-16s %s\n", "platform", d[i].platform);
         printf("      %-16s %s\n", "type", d[i].type);
         printf("      %-16s %s\n", "vendor", d[i].vendor);
         printf("      %-16s %u\n", "compute units", d[i].compute_units);

@@ -34,7 +34,8 @@ clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                        : x->dtype == IR_DT_INT64 && y->dtype == IR_DT_INT32 ? "_sat"
                                                                           : "";
     char opts[128];
-    snprintf(opts, sizeof opts, "-DSRC_T=%s -DDST_T=%s -DCONVERT=convert_%s%s", src, dst, dst, mode);
+    snprintf(opts, sizeof opts, "-DSRC_T=%s -DDST_T=%s -DCONVERT=convert_%s%s%s", src, dst, dst,
+             mode, x->dtype == IR_DT_FLOAT && y->dtype != IR_DT_FLOAT ? " -DCAST_NAN_ZERO" : "");
     const cl_int cnt = (cl_int)ir_numel(y);
     cl_kernel k = NULL;
     clcnn_status st = opcl_kernel(c, "cast", opts, "cast_elems", &k, err);

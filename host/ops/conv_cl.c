@@ -41,15 +41,25 @@ static void dw_opts(char *buf, size_t n, int k, int px)
     snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d", k, px, PW_OC);
 }
 
+/* conv_dwpw's local tile limit: DWPW_LOCAL_MAX, or less where the device (or
+ * the plan profile) declares less local memory. */
+static int64_t dwpw_local_max(const opcl_ctx *c)
+{
+    if (!c->rt) /* a plan analysed without a device (slot tests) */
+        return DWPW_LOCAL_MAX;
+    const uint64_t dev = rt_plan_device(c->rt)->local_mem_bytes;
+    return (int64_t)(dev < DWPW_LOCAL_MAX ? dev : DWPW_LOCAL_MAX);
+}
+
 /* conv_dwpw's row tile: 16 pixels (one float16: half the instructions per
  * pointwise MAC of a float8) where the C x 16 local tile fits and rows are
  * wide enough to fill it, else DW_PX. 16 is a second build of conv_dw.cl, paid
  * once per cold start by networks that use both: MobileNetV2's 112..28-wide
  * blocks went 0.45 -> 0.35 ms (block 1), its 7- and 14-wide ones with
  * C = 576/960 stay at 8. */
-static int dwpw_px(int64_t C, int64_t OW)
+static int dwpw_px(const opcl_ctx *c, int64_t C, int64_t OW)
 {
-    return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= DWPW_LOCAL_MAX ? 16 : DW_PX;
+    return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= dwpw_local_max(c) ? 16 : DW_PX;
 }
 
 /* Pushes pw_subsample of x (N x C x H x W) at stride s and returns in *out the
@@ -227,7 +237,7 @@ static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts,
         return 0;
     *ts = 16 * S * ((OW + 15) / 16) + (K - 1) * (int)w->dil[1];
     *th = (OH - 1) * S + (K - 1) * (int)w->dil[0] + 1;
-    const uint64_t dev = rt_info(c->rt)->local_mem_bytes / 2;
+    const uint64_t dev = rt_plan_device(c->rt)->local_mem_bytes / 2;
     const uint64_t cap = dev < DWL_LOCAL_MAX ? dev : DWL_LOCAL_MAX;
     return (uint64_t)*ts * (uint64_t)*th * sizeof(float) <= cap;
 }
@@ -247,7 +257,7 @@ int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
     return is_depthwise(&wd, (int)ir_attr_int(dw, "group", 1), x->dims[1],
                         ir_out(c->g, dw, 0)->dims[1]) &&
            is_pointwise(&wp, (int)ir_attr_int(pw, "group", 1)) && wp.stride[0] == 1 &&
-           x->dims[1] * DW_PX * (int64_t)sizeof(float) <= DWPW_LOCAL_MAX &&
+           x->dims[1] * DW_PX * (int64_t)sizeof(float) <= dwpw_local_max(c) &&
            !opcl_forced_away(c, "conv_dwpw");
 }
 
@@ -275,7 +285,7 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                           (cl_int)w.dil[0], (cl_int)w.dil[1]};
     const cl_int acts[2] = {c->dw_act.code, c->act.code};
     const cl_float af[4] = {c->dw_act.a, c->dw_act.b, c->act.a, c->act.b};
-    const int px = dwpw_px(C, OW);
+    const int px = dwpw_px(c, C, OW);
     char opts[128];
     dw_opts(opts, sizeof opts, (int)w.k[0], px);
     cl_kernel k = NULL;

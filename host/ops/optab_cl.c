@@ -104,9 +104,11 @@ static size_t pow2_cap(size_t v, size_t cap)
  * 8 x 4 or 32, not fitted to the global size (items past it return at once). Against 4 x 4 it was 1-3% faster; fitting 8 to small extents cost a
  * second conv_pw compile (MobileNetV2 cold start 2.15 -> 2.35 s). */
 #define CPU_LWS0 8 /* CPU work-group width along dim 0 (x 4 along dim 1; 32 in 1-D) */
-static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, int cpu, size_t *lws)
+static void pick_lws(cl_uint dim, const size_t *gws, size_t max_wg, int cpu, int simd,
+                     size_t *lws)
 {
-    size_t budget = max_wg < 64 ? max_wg : 64;
+    const size_t two_warps = 2 * (size_t)simd; /* 64 unless a plan profile says otherwise */
+    size_t budget = max_wg < two_warps ? max_wg : two_warps;
     for (cl_uint d = 0; d < 3; d++)
         lws[d] = 1;
     if (cpu && budget >= 4 * CPU_LWS0) {
@@ -133,6 +135,10 @@ clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, 
                                          sizeof max_wg, &max_wg, NULL);
     if (rc != CL_SUCCESS || max_wg == 0)
         max_wg = 1;
+    /* a plan profile (CLCNN_PLAN_PROFILE) declares a smaller device */
+    const rt_plan_dev *pd = rt_plan_device(c->rt);
+    if (pd->max_work_group_size && pd->max_work_group_size < max_wg)
+        max_wg = pd->max_work_group_size;
     size_t g3[3] = {1, 1, 1};
     for (cl_uint d = 0; d < dim; d++)
         g3[d] = gws[d] ? gws[d] : 1;
@@ -140,7 +146,7 @@ clcnn_status opcl_push(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim, 
         for (cl_uint d = 0; d < 3; d++)
             L.lws[d] = d < dim ? lws[d] : 1;
     } else {
-        pick_lws(dim, g3, max_wg, opcl_on_cpu(c), L.lws);
+        pick_lws(dim, g3, max_wg, opcl_on_cpu(c), pd->simd_width, L.lws);
     }
     for (cl_uint d = 0; d < 3; d++)
         L.gws[d] = (g3[d] + L.lws[d] - 1) / L.lws[d] * L.lws[d];
@@ -253,7 +259,7 @@ clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint
 
 int opcl_on_cpu(const opcl_ctx *c)
 {
-    return strcmp(rt_info(c->rt)->type, "cpu") == 0;
+    return !rt_plan_device(c->rt)->gpu_shaped; /* a plan profile makes a CPU plan as a GPU */
 }
 
 int opcl_forced_away(const opcl_ctx *c, const char *v)

@@ -215,9 +215,11 @@ static void fuse_x_times_act(const ir_graph *g, plan *p, plan_work *w)
  * pointwise Conv P (which may carry a fused residual and activation): P runs
  * both as one conv_dwpw launch reading X; T is never materialised. Runs last,
  * so both convs' activations and residuals are final; shuffle hosts excluded. */
-static void fuse_separable(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+static void fuse_separable(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p,
+                           plan_work *w)
 {
     opcl_ctx probe = {0};
+    probe.rt = rt; /* conv_cl_sep_ok sizes conv_dwpw's tile from the device's local memory */
     probe.g = g;
     probe.force = o->force;
     for (int i = 0; i < g->n_nodes; i++) {
@@ -237,7 +239,7 @@ static void fuse_separable(const ir_graph *g, const plan_options *o, plan *p, pl
 }
 
 /* Counts readers, resolves alias roots and decides fusion. */
-static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+static void analyse(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
 {
     for (int t = 0; t < g->n_tensors; t++)
         w->root[t] = t;
@@ -279,7 +281,7 @@ static void analyse(const ir_graph *g, const plan_options *o, plan *p, plan_work
     }
     fuse_se_gate(g, o, p, w);
     w->shuf = plan_shuffle_fuse(g, w->uses, p->fused_into, w->out_of);
-    fuse_separable(g, o, p, w);
+    fuse_separable(rt, g, o, p, w);
 }
 
 /* Pointwise Convs that will run conv_pw / conv_dwpw get their weights uploaded
@@ -505,7 +507,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     if (tune_open(rt, &tune, &tune_err) != CLCNN_OK)
         tune = NULL;
     err_clear(&tune_err);
-    analyse(g, &o, p, &w);
+    analyse(rt, g, &o, p, &w);
     choose_packing(g, &o, tune, p, &w);
     if ((st = liveness(g, p, &w, err)) || (st = alloc_buffers(rt, g, p, &w, o.keep_all, err))) {
         tune_close(tune);

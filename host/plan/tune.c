@@ -146,7 +146,10 @@ clcnn_status tune_open(rt_ctx *rt, tune_db **out, clcnn_err *err)
 {
     const clcnn_device_info *info = rt_info(rt);
     char key[300];
-    snprintf(key, sizeof key, "%s\t%s", info->name, info->driver_version);
+    /* a plan profile plans other shapes: its measurements are its own */
+    const char *prof = rt_plan_device(rt)->profile;
+    snprintf(key, sizeof key, "%s\t%s%s%s", info->name, info->driver_version,
+             prof ? "\tprofile=" : "", prof ? prof : "");
     const char *dir = rt_cache_dir(rt);
     if (!dir)
         return tune_open_file(NULL, key, out, err);

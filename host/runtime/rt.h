@@ -50,8 +50,10 @@ const char *rt_cl_error_name(cl_int code);
 /* Enumerates every device (see clcnn_devices_list). */
 clcnn_status rt_devices_list(clcnn_device_info *out, int cap, int *count, clcnn_err *err);
 
-/* spec: "gpu", "cpu", "auto" (gpu else cpu), a decimal index, or a substring of
- * a device name (case-insensitive). "ref" is not handled here. No match:
+/* spec: "gpu", "cpu", "auto" (gpu else cpu), a decimal index, or a substring
+ * (case-insensitive) of a platform's name or vendor ("intel", "pocl",
+ * "oclgrind"), else of a device name, else of a device vendor: the first
+ * device that matches. "ref" is not handled here. No match:
  * CLCNN_ERR_NO_DEVICE with the list of devices in the message. */
 clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, clcnn_err *err);
 void rt_destroy(rt_ctx *rt);
@@ -60,6 +62,22 @@ cl_context rt_cl_context(const rt_ctx *rt);
 cl_command_queue rt_queue(const rt_ctx *rt);   /* in-order, profiling enabled */
 cl_device_id rt_device(const rt_ctx *rt);
 const clcnn_device_info *rt_info(const rt_ctx *rt);
+
+/* The device as the planner sees it (rt_profile.c). Without
+ * $CLCNN_PLAN_PROFILE: the real device (gpu_shaped = any type but "cpu").
+ * CLCNN_PLAN_PROFILE=nvidia (48 KiB local, 1024 items, warp 32) or mobile
+ * (32 KiB local, 256 items, width 16): plan as for that GPU class on any
+ * device, each limit capped by the real device's; cpu: the CPU plan on any
+ * device (Oclgrind reports a GPU); "device" or empty: none.
+ * An unknown name fails rt_create with CLCNN_ERR_INVALID_ARG. */
+typedef struct rt_plan_dev {
+    const char *profile;        /* "nvidia", "mobile", NULL: the real device */
+    int gpu_shaped;             /* 1: GPU work-group shapes and variants */
+    uint64_t local_mem_bytes;   /* what local-memory variants may size tiles from */
+    size_t max_work_group_size; /* cap on any work-group the plan picks */
+    int simd_width;             /* warp / subgroup width: work-groups of up to 2x */
+} rt_plan_dev;
+const rt_plan_dev *rt_plan_device(const rt_ctx *rt);
 
 /* Embedded sources of kernels_cl/<name>.cl; NULL when unknown. */
 const char *rt_kernel_source(const char *name, size_t *len);

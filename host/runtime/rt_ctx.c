@@ -1,5 +1,5 @@
 /* rt_ctx.c — picks one device from a spec ("gpu", "cpu", "auto", an index, a
- * name substring), makes its context and in-order profiling queue, and tears
+ * device / platform / vendor name substring), makes its context and in-order profiling queue, and tears
  * them down with every program the context built. */
 #include <ctype.h>
 #include <stdio.h>
@@ -71,11 +71,22 @@ static int select_device(const char *spec, const rt_dev *d, int n, clcnn_err *er
         }
         return (int)idx;
     }
+    /* Platforms first (name or vendor: "intel" -> "Intel(R) OpenCL", "pocl" ->
+     * "The pocl project", "oclgrind"), since a driver's name says which
+     * runtime to use while a CPU's device name is the same under every CPU
+     * runtime (POCL's and Intel's both say "Intel(R) Xeon(R) ..."); then
+     * device names, then device vendors. The first device that matches. */
+    for (int i = 0; i < n; i++)
+        if (contains_nocase(d[i].info.platform, spec) || contains_nocase(d[i].platform_vendor, spec))
+            return i;
     for (int i = 0; i < n; i++)
         if (contains_nocase(d[i].info.name, spec))
             return i;
-    err_set(err, CLCNN_ERR_NO_DEVICE, "no OpenCL device name contains '%s'; devices: %s", spec,
-            list);
+    for (int i = 0; i < n; i++)
+        if (contains_nocase(d[i].info.vendor, spec))
+            return i;
+    err_set(err, CLCNN_ERR_NO_DEVICE, "no OpenCL device name contains '%s' (nor any platform or "
+            "vendor name); devices: %s", spec, list);
     return -1;
 }
 
@@ -137,6 +148,8 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     }
     st = open_device(rt, &devs[pick], err);
     free(devs);
+    if (!st)
+        st = rt_plan_profile_init(rt, err);
     if (st) {
         rt_destroy(rt);
         return st;

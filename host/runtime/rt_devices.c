@@ -98,15 +98,17 @@ fail:
     return st;
 }
 
-static clcnn_status platform_name(cl_platform_id p, char *buf, size_t cap, clcnn_err *err)
+static clcnn_status platform_string(cl_platform_id p, cl_platform_info what,
+                                    const char *what_name, char *buf, size_t cap,
+                                    clcnn_err *err)
 {
     clcnn_status st = CLCNN_OK;
     size_t n = 0;
     char *s = NULL;
-    CL_TRY(err, st, clGetPlatformInfo(p, CL_PLATFORM_NAME, 0, NULL, &n));
+    CL_TRY(err, st, clGetPlatformInfo(p, what, 0, NULL, &n));
     if (!(s = calloc(n + 1, 1)))
-        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "no memory for CL_PLATFORM_NAME");
-    CL_TRY(err, st, clGetPlatformInfo(p, CL_PLATFORM_NAME, n, s, NULL));
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "no memory for %s", what_name);
+    CL_TRY(err, st, clGetPlatformInfo(p, what, n, s, NULL));
     snprintf(buf, cap, "%s", s);
     free(s);
     return CLCNN_OK;
@@ -119,10 +121,13 @@ fail:
 static clcnn_status enum_platform(cl_platform_id p, rt_dev **devs, int *n, clcnn_err *err)
 {
     clcnn_status st = CLCNN_OK;
-    char pname[128];
+    char pname[128], pvendor[128];
     cl_uint nd = 0;
     cl_device_id *ids = NULL;
-    if ((st = platform_name(p, pname, sizeof pname, err)))
+    if ((st = platform_string(p, CL_PLATFORM_NAME, "CL_PLATFORM_NAME", pname, sizeof pname,
+                              err)) ||
+        (st = platform_string(p, CL_PLATFORM_VENDOR, "CL_PLATFORM_VENDOR", pvendor,
+                              sizeof pvendor, err)))
         return st;
     cl_int rc = clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, NULL, &nd);
     if (rc == CL_DEVICE_NOT_FOUND || nd == 0)
@@ -142,6 +147,7 @@ static clcnn_status enum_platform(cl_platform_id p, rt_dev **devs, int *n, clcnn
         rt_dev *d = &(*devs)[*n];
         d->platform = p;
         d->device = ids[i];
+        snprintf(d->platform_vendor, sizeof d->platform_vendor, "%s", pvendor);
         if ((st = fill_info(ids[i], pname, *n, &d->info, err)))
             goto fail;
         (*n)++;

@@ -13,6 +13,7 @@ typedef struct rt_dev {
     cl_platform_id platform;
     cl_device_id device;
     clcnn_device_info info;
+    char platform_vendor[128]; /* CL_PLATFORM_VENDOR ("The pocl project"): --device matching */
 } rt_dev;
 
 /* All devices of all platforms, malloc'd into *out (NULL when none). */
@@ -38,7 +39,11 @@ struct rt_ctx {
     rt_prog *progs;
     int n_progs, cap_progs;
     rt_cache_stats stats;
+    rt_plan_dev plan;         /* the device as the planner sees it (rt_profile.c) */
 };
+
+/* Fills rt->plan from rt->info and $CLCNN_PLAN_PROFILE (rt_create). */
+clcnn_status rt_plan_profile_init(rt_ctx *rt, clcnn_err *err);
 
 /* Writes the programs rt_store deferred to the disk cache (rt_destroy). */
 void rt_store_deferred(rt_ctx *rt);

@@ -1,6 +1,7 @@
 /* rt_program.c — builds OpenCL programs once per context: first the in-memory
  * table, then the on-disk binary cache (rt_cache.c), then the compiler. A
  * failed build returns CLCNN_ERR_KERNEL_BUILD with its full log as detail. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +73,36 @@ static char *build_log(cl_program p, cl_device_id d)
     return log;
 }
 
-/* First non-blank line of the log, for the one-line message. */
+/* The line of the log that names the problem, for the one-line message: the
+ * first one containing "error" (any case), since drivers open their logs
+ * with banners (Intel's "Compilation started"); else the first non-blank. */
+static int line_has_error(const char *l, size_t n)
+{
+    static const char word[] = "error";
+    for (size_t i = 0; i + sizeof word - 1 <= n; i++) {
+        size_t k = 0;
+        while (k < sizeof word - 1 && tolower((unsigned char)l[i + k]) == word[k])
+            k++;
+        if (k == sizeof word - 1)
+            return 1;
+    }
+    return 0;
+}
+
 static void first_line(const char *log, char *buf, size_t cap)
 {
+    for (const char *l = log; *l;) {
+        const size_t n = strcspn(l, "\r\n");
+        if (line_has_error(l, n)) {
+            while (*l == ' ' || *l == '\t')
+                l++;
+            const size_t m = strcspn(l, "\r\n");
+            snprintf(buf, cap, "%.*s", (int)(m < cap ? m : cap - 1), l);
+            return;
+        }
+        l += n;
+        l += strspn(l, "\r\n");
+    }
     while (*log == '\n' || *log == '\r' || *log == ' ' || *log == '\t')
         log++;
     size_t n = strcspn(log, "\r\n");
