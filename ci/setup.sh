@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config
       ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo libclblast-dev
       libcmocka-dev protobuf-c-compiler libprotobuf-c-dev libonnx-dev
-      libjpeg62-turbo-dev libpng-dev python3-venv python3-dev graphviz)
+      libjpeg62-turbo-dev libpng-dev python3-venv python3-dev graphviz
+      oclgrind                  # ci/oclgrind.sh: the OpenCL simulator that checks every access
+      clang libclang-rt-dev     # ci/fuzz.sh: libFuzzer (clang's compiler-rt)
+      binutils file)            # ci/install_check.sh, check_hardening.sh: readelf, nm, strings
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 missing=()
