@@ -60,7 +60,7 @@ static void pp_write(clcnn_preprocess *user, const clcnn_preprocess *full)
         memcpy((char *)user + skip, (const char *)full + skip, n - skip);
 }
 
-static const char *mapping_name(clcnn_mapping m)
+const char *clcnn_mapping_str(clcnn_mapping m)
 {
     switch (m) {
     case CLCNN_MAP_TF: return "tf";
@@ -68,7 +68,7 @@ static const char *mapping_name(clcnn_mapping m)
     case CLCNN_MAP_UNIT: return "unit";
     case CLCNN_MAP_CUSTOM: return "custom";
     }
-    return NULL;
+    return "unknown";
 }
 
 /* Named mappings get their fixed formula (TORCH: ImageNet mean/std whatever
@@ -84,12 +84,11 @@ static clcnn_status to_img(const clcnn_preprocess *p, const char *fn, img_prep *
     if ((p->bgr != 0 && p->bgr != 1) || (p->nhwc != 0 && p->nhwc != 1))
         return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: bgr %d / nhwc %d must be 0 or 1", fn, p->bgr,
                     p->nhwc);
-    const char *name = mapping_name(p->mapping);
-    if (!name)
+    if ((int)p->mapping < (int)CLCNN_MAP_TF || (int)p->mapping > (int)CLCNN_MAP_CUSTOM)
         return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: mapping %d is not a clcnn_mapping", fn,
                     (int)p->mapping);
     if (p->mapping != CLCNN_MAP_CUSTOM) {
-        img_prep_set_mapping(ip, name, NULL);
+        img_prep_set_mapping(ip, clcnn_mapping_str(p->mapping), NULL);
     } else {
         int ok = isfinite(p->scale) && p->scale != 0.0f;
         for (int c = 0; c < 3; c++)

@@ -323,17 +323,6 @@ static void top_k(const double *p, int n, int k, int *idx)
     }
 }
 
-static const char *mapping_name(clcnn_mapping m)
-{
-    switch (m) {
-    case CLCNN_MAP_TF: return "tf";
-    case CLCNN_MAP_TORCH: return "torch";
-    case CLCNN_MAP_UNIT: return "unit";
-    case CLCNN_MAP_CUSTOM: return "custom";
-    }
-    return "?";
-}
-
 static void print_result(cls_run *r, const char *image, const cls_times *t)
 {
     char label[512];
@@ -504,7 +493,7 @@ static int run_all(cls_run *r, const char *model)
         printf(", \"device\": ");
         cli_json_str(clcnn_context_device_name(r->ctx));
         printf(", \"mapping\": \"%s\", \"classes\": %d, \"softmax_applied\": %s, \"results\": [",
-               mapping_name(r->prep.mapping), r->classes, r->apply_softmax ? "true" : "false");
+               clcnn_mapping_str(r->prep.mapping), r->classes, r->apply_softmax ? "true" : "false");
     }
     r->first_json = 1;
     for (int i = 0; i < n; i++) {

@@ -313,6 +313,10 @@ typedef enum clcnn_mapping {
     CLCNN_MAP_CUSTOM = 3  /* (x*scale - mean[c]) / std[c] */
 } clcnn_mapping;
 
+/* "tf", "torch", "unit", "custom" (the names clcnn_preprocess_set takes);
+ * "unknown" for any other value. Never NULL. */
+CLCNN_API const char *clcnn_mapping_str(clcnn_mapping m);
+
 typedef struct clcnn_preprocess {
     size_t struct_size;   /* sizeof(clcnn_preprocess): set by _init() */
     int resize;           /* shorter side to this with Pillow's BILINEAR; 0 = keep */

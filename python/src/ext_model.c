@@ -387,17 +387,6 @@ static int model_prep(ext_Model *m, PyObject *overrides, clcnn_preprocess *p)
     return 0;
 }
 
-static const char *mapping_name(clcnn_mapping m)
-{
-    switch (m) {
-    case CLCNN_MAP_TF: return "tf";
-    case CLCNN_MAP_TORCH: return "torch";
-    case CLCNN_MAP_UNIT: return "unit";
-    case CLCNN_MAP_CUSTOM: return "custom";
-    }
-    return "unknown";
-}
-
 static PyObject *Model_preprocessing(ext_Model *m, PyObject *args, PyObject *kw)
 {
     clcnn_preprocess p;
@@ -406,7 +395,7 @@ static PyObject *Model_preprocessing(ext_Model *m, PyObject *args, PyObject *kw)
     if (ext_model_check_open(m) < 0 || model_prep(m, kw, &p) < 0)
         return NULL;
     return Py_BuildValue("{s:i,s:i,s:s,s:d,s:(ddd),s:(ddd),s:O,s:s}", "resize", p.resize, "crop", p.crop,
-                         "mapping", mapping_name(p.mapping), "scale", (double)p.scale, "mean",
+                         "mapping", clcnn_mapping_str(p.mapping), "scale", (double)p.scale, "mean",
                          (double)p.mean[0], (double)p.mean[1], (double)p.mean[2], "std", (double)p.std[0],
                          (double)p.std[1], (double)p.std[2], "bgr", p.bgr ? Py_True : Py_False, "layout",
                          p.nhwc ? "nhwc" : "nchw");
