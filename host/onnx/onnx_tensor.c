@@ -57,6 +57,8 @@ static clcnn_status check_typed_count(const Onnx__TensorProto *tp, const char *n
 static void copy_typed(const Onnx__TensorProto *tp, int64_t numel, void *dst)
 {
     size_t n = (size_t)numel;
+    if (!n) /* an empty tensor's repeated field is NULL: memcpy(NULL) is UB */
+        return;
     switch (tp->data_type) {
     case IR_DT_FLOAT: memcpy(dst, tp->float_data, n * sizeof(float)); break;
     case IR_DT_INT64: memcpy(dst, tp->int64_data, n * sizeof(int64_t)); break;
