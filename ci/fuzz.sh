@@ -17,7 +17,7 @@ command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install cl
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCLCNN_BUILD_TESTS=OFF -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link $SAN" >/dev/null
+      -DCLCNN_BUILD_TESTS=OFF -DCLCNN_HARDEN=OFF -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link $SAN" >/dev/null
 cmake --build "$BUILD" -j"$JOBS" --target clcnn_static >/dev/null
 LIBS="$BUILD/libclcnn.a $(pkg-config --libs libprotobuf-c) -lOpenCL -ljpeg -lpng -lm -lpthread"
 ldconfig -p 2>/dev/null | grep -q libclblast && LIBS="$LIBS -lclblast"
