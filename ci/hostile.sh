@@ -16,8 +16,10 @@ cd "$(dirname "$0")/.."
 CLCNN=${1:-build-asan/clcnn}
 WORK=${2:-build-asan/hostile}
 PY=${PYTHON:-.venv/bin/python}
+[ -n "$PY" ] || PY=.venv/bin/python
 MODEL=${HOSTILE_MODEL:-../shared/models/mobilenet_v1_0.75_224.onnx}
 [ -x "$CLCNN" ] || { echo "hostile: no clcnn binary at $CLCNN" >&2; exit 2; }
+CLCNN=$(realpath "$CLCNN")
 rm -rf "$WORK"
 mkdir -p "$WORK/out"
 "$PY" tests/hostile/make_corpus.py "$WORK/corpus" >/dev/null || { echo "hostile: corpus generation failed" >&2; exit 2; }
