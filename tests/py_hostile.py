@@ -195,6 +195,17 @@ def typed_outputs(clcnn, tmp, devices):
         helper.make_node("Identity", ["r"], ["y%d" % i]) for i in range(200)]
     many = save(mc.model(nodes, [x], [mc.vi("y%d" % i, [1, 2, 5, 5]) for i in range(200)]),
                 os.path.join(tmp, "many.onnx"))
+    drop = save(mc.model([helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop")], [x],
+                         [mc.vi("y", [1, 2, 5, 5]), mc.vi("mask", [1, 2, 5, 5], TensorProto.BOOL)]),
+                os.path.join(tmp, "dropout_mask.onnx"))
+    want_drop = ort(drop, {"x": xi})
+    for dev in devices:
+        outs = [os.path.join(tmp, "dm%d.npy" % i) for i in range(2)]
+        p = run(clcnn, ["run", drop, "--input", fin, "--device", dev, "--output", outs[0], "--output", outs[1]],
+                timeout=120)
+        ok = p is not None and p.returncode == 0 and all(
+            np.array_equal(np.load(o), w) and np.load(o).dtype == w.dtype for o, w in zip(outs, want_drop))
+        R(ok, "Dropout mask output on %s == onnxruntime%s" % (dev, "" if ok else ": %s" % (p.stderr.strip() if p else "hung")))
     for dev in devices:
         outs = [os.path.join(tmp, "sc%d.npy" % i) for i in range(3)]
         argv = ["run", path, "--input", fin, "--device", dev]

@@ -172,6 +172,31 @@ static void drop_nodes(ir_graph *g, const char *dead)
     g->n_nodes = w;
 }
 
+/* Inference-mode Dropout keeps every element, so its mask output (a graph
+ * output, or read by a later node) is a constant all-true tensor of x's
+ * shape. Made one here so every executor serves it from the graph: the
+ * OpenCL plan has no kernel writing it ("output 'mask' has no device
+ * buffer" where the reference answered). */
+static clcnn_status dropout_mask_const(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    if (n->n_out < 2 || n->out[1] < 0)
+        return CLCNN_OK;
+    ir_tensor *m = &g->tensors[n->out[1]];
+    int64_t cnt = ir_numel(m);
+    if (cnt < 0 || cnt > IR_MAX_ELEMS)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "mask '%s' has an impossible size", m->name);
+    uint8_t *d = malloc(cnt ? (size_t)cnt : 1);
+    if (!d)
+        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for mask '%s'", m->name);
+    memset(d, 1, (size_t)cnt);
+    free(m->data);
+    m->data = d;
+    m->dtype = IR_DT_BOOL;
+    m->producer = -1;
+    n->out[1] = -1;
+    return CLCNN_OK;
+}
+
 clcnn_status ops_fold_constants(ir_graph *g, clcnn_err *err)
 {
     char *dead = calloc((size_t)(g->n_nodes ? g->n_nodes : 1), 1);
@@ -181,6 +206,8 @@ clcnn_status ops_fold_constants(ir_graph *g, clcnn_err *err)
     for (int i = 0; i < g->n_nodes && !st; i++) {
         ir_node *n = &g->nodes[i];
         if ((st = infer_node(g, n, err)))
+            break;
+        if (n->op == IR_OP_DROPOUT && (st = dropout_mask_const(g, n, err)))
             break;
         if ((n->op == IR_OP_IDENTITY || n->op == IR_OP_DROPOUT) && n->n_in >= 1 && n->in[0] >= 0 &&
             n->out[0] >= 0 && !is_const(g, n->in[0])) {
