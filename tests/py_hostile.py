@@ -25,6 +25,7 @@ import argparse
 import glob
 import os
 import resource
+import shutil
 import stat
 import struct
 import subprocess
@@ -356,6 +357,43 @@ def file_cases(clcnn, tmp, x13):
     os.unlink(alive)
 
 
+def sigterm_cases(clcnn, tmp):
+    """SIGTERM at staggered moments of a run writing 200 outputs: whenever it
+    lands, no temp file may remain (the handler unlinks the one in progress).
+    The timing only decides how many kills land mid-write; the check holds
+    for every timing, so the test cannot flake."""
+    import signal
+    import time
+    d = os.path.join(tmp, "sigterm")
+    os.makedirs(d)
+    x = mc.vi("x", [1, 16, 64, 64])
+    nodes = [helper.make_node("Relu", ["x"], ["r"])] + [
+        helper.make_node("Identity", ["r"], ["y%d" % i]) for i in range(200)]
+    path = save(mc.model(nodes, [x], [mc.vi("y%d" % i, [1, 16, 64, 64]) for i in range(200)]),
+                os.path.join(d, "many.onnx"))
+    fin = os.path.join(d, "in.npy")
+    np.save(fin, np.ones((1, 16, 64, 64), np.float32))
+    mid, bad = 0, []
+    for trial in range(12):
+        outdir = os.path.join(d, "t%d" % trial)
+        os.makedirs(outdir)
+        argv = [clcnn, "run", path, "--input", fin, "--device", "ref"]
+        for i in range(200):
+            argv += ["--output", os.path.join(outdir, "o%d.npy" % i)]
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.01 + 0.012 * trial)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        left = [f for f in os.listdir(outdir) if ".tmp" in f]
+        written = len([f for f in os.listdir(outdir) if f.endswith(".npy")])
+        mid += 0 < written < 200
+        if left:
+            bad.append("trial %d: %s left" % (trial, left))
+        shutil.rmtree(outdir)
+    R(not bad, "SIGTERM during output writes leaves no temp file (%d of 12 kills landed mid-write)%s"
+      % (mid, "" if not bad else ": " + "; ".join(bad)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clcnn", required=True)
@@ -376,6 +414,7 @@ def main():
         semantics(args.clcnn, tmp, devices)
         typed_outputs(args.clcnn, tmp, devices)
         file_cases(args.clcnn, tmp, x13)
+        sigterm_cases(args.clcnn, tmp)
         if cpu:
             cache_cases(args.clcnn, tmp)
         else:
