@@ -17,14 +17,17 @@ clcnn_status onnx_check_dims(const int64_t *dims, size_t n_dims, const char *wha
         if (dims[d] < 0)
             return err_set(err, CLCNN_ERR_SHAPE, "tensor '%s': dim %zu is negative (%lld)", what, d,
                            (long long)dims[d]);
+    /* The product of the non-zero dims is bounded even for an empty tensor:
+     * strides are products of a suffix of the dims, and [0, 2^21, 2^43] has
+     * none elements but a stride that overflows int64 (found by fuzz_onnx). */
     int64_t n = 1;
     for (size_t d = 0; d < n_dims; d++) {
         if (dims[d] == 0)
-            return CLCNN_OK; /* empty tensor: nothing can overflow */
+            continue;
         if (dims[d] > IR_MAX_ELEMS || n > IR_MAX_ELEMS / dims[d])
             return err_set(err, CLCNN_ERR_SHAPE,
-                           "tensor '%s': more than %lld elements (dim %zu is %lld)", what,
-                           (long long)IR_MAX_ELEMS, d, (long long)dims[d]);
+                           "tensor '%s': dims too large (dim %zu is %lld; the non-zero dims may multiply to at most %lld)",
+                           what, d, (long long)dims[d], (long long)IR_MAX_ELEMS);
         n *= dims[d];
     }
     return CLCNN_OK;
