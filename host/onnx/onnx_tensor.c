@@ -26,8 +26,8 @@ clcnn_status onnx_check_dims(const int64_t *dims, size_t n_dims, const char *wha
             continue;
         if (dims[d] > IR_MAX_ELEMS || n > IR_MAX_ELEMS / dims[d])
             return err_set(err, CLCNN_ERR_SHAPE,
-                           "tensor '%s': dims too large (dim %zu is %lld; the non-zero dims may multiply to at most %lld)",
-                           what, d, (long long)dims[d], (long long)IR_MAX_ELEMS);
+                           "tensor '%s': its non-zero dims make more than %lld elements (dim %zu is %lld)",
+                           what, (long long)IR_MAX_ELEMS, d, (long long)dims[d]);
         n *= dims[d];
     }
     return CLCNN_OK;
