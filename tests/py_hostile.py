@@ -394,6 +394,22 @@ def sigterm_cases(clcnn, tmp):
       % (mid, "" if not bad else ": " + "; ".join(bad)))
 
 
+def label_cases(clcnn, tmp, shared):
+    """Labels come from a file beside the model: classify prints them escaped."""
+    d = os.path.join(tmp, "labels")
+    os.makedirs(d)
+    model = os.path.join(d, "m.onnx")
+    shutil.copy(os.path.join(shared, "models", "mobilenet_v1_0.75_224.onnx"), model)
+    with open(os.path.join(d, "m.labels.txt"), "w") as f:
+        f.writelines("n%08d \x1b[31mred\rclass %d\n" % (i, i) for i in range(1001))
+    p = run(clcnn, ["classify", "--model", model, "--device", "ref", "--top", "3",
+                    os.path.join(shared, "data", "images", "dog.jpg")], timeout=60)
+    R(p is not None and p.returncode == 0 and "\x1b" not in p.stdout and "\r" not in p.stdout
+      and "\\x1b[31mred\\x0dclass" in p.stdout,
+      "classify: control characters in labels printed escaped" +
+      ("" if p is None else "\n     stdout: " + p.stdout.strip()[:300]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clcnn", required=True)
@@ -415,6 +431,7 @@ def main():
         typed_outputs(args.clcnn, tmp, devices)
         file_cases(args.clcnn, tmp, x13)
         sigterm_cases(args.clcnn, tmp)
+        label_cases(args.clcnn, tmp, args.shared)
         if cpu:
             cache_cases(args.clcnn, tmp)
         else:

@@ -325,12 +325,14 @@ static void top_k(const double *p, int n, int k, int *idx)
 
 static void print_result(cls_run *r, const char *image, const cls_times *t)
 {
-    char label[512];
+    char label[512], safe[2048];
     if (!r->o->json) {
         printf("%s\n", image);
         for (int k = 0; k < r->top; k++) {
             int i = r->top_idx[k];
-            printf("%3d  %.6f  %4d  %s\n", k + 1, r->probs[i], i, label_of(r, i, label, sizeof label));
+            /* labels come from a file beside the model: no raw control bytes to the terminal */
+            printf("%3d  %.6f  %4d  %s\n", k + 1, r->probs[i], i,
+                   cli_safe(label_of(r, i, label, sizeof label), safe, sizeof safe));
         }
         return;
     }
