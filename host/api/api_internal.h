@@ -68,6 +68,11 @@ void api_log_detail(clcnn_context *ctx, const clcnn_err *e);
 void api_log(clcnn_context *ctx, clcnn_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Wraps a freshly built graph (ownership taken, also on failure) as a model. */
+/* Formats a one-line message into a caller's err buffer (err may be NULL)
+ * and returns st: the failure path of the calls that take `char *err, size_t
+ * err_len` instead of keeping a last error on an object. */
+clcnn_status api_err_buf(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 clcnn_status api_model_from_graph(clcnn_context *ctx, ir_graph *g, clcnn_model **out);
 
 /* 1 when an input of m had a symbolic dim 0 in its file. */

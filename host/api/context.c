@@ -209,3 +209,14 @@ void api_log(clcnn_context *ctx, clcnn_log_level level, const char *fmt, ...)
     va_end(ap);
     ctx->log(ctx->log_user, level, buf);
 }
+
+clcnn_status api_err_buf(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
+{
+    if (err && err_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_len, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}

@@ -4,13 +4,12 @@
  * share/clcnn/models). Only the install prefix is compiled in (CMake sets
  * CLCNN_INSTALL_MODEL_DIR on this file); no build-tree path ever is. Built-in
  * architecture names are clcnn_model_load's business, not this file's. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "clcnn.h"
+#include "api_internal.h"
 
 #define FIND_PATH_MAX 4096
 
@@ -104,30 +103,17 @@ static int try_data_home(const char *name, char *buf, size_t len, looked *l)
     return n > 0 && (size_t)n < sizeof dir && try_dir(dir, (size_t)n, name, buf, len, l);
 }
 
-static clcnn_status find_error(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static clcnn_status find_error(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
-{
-    if (err && err_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 clcnn_status clcnn_model_find(const char *name, char *buf, size_t len, char *err, size_t err_len)
 {
     if (!buf || !len)
-        return find_error(err, err_len, CLCNN_ERR_INVALID_ARG, "clcnn_model_find: buf is %s",
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "clcnn_model_find: buf is %s",
                           buf ? "empty (len 0)" : "NULL");
     int want_default = name == NULL;
     if (!name)
         name = CLCNN_DEFAULT_MODEL;
     if (!name[0])
-        return find_error(err, err_len, CLCNN_ERR_INVALID_ARG, "clcnn_model_find: empty model name");
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "clcnn_model_find: empty model name");
     looked l = {.used = 0};
     note_looked(&l, ".", 1);
     if (is_file(name) && take(name, buf, len, &l))
@@ -148,8 +134,8 @@ clcnn_status clcnn_model_find(const char *name, char *buf, size_t len, char *err
     if (found)
         return CLCNN_OK;
     if (l.too_long[0])
-        return find_error(err, err_len, CLCNN_ERR_INVALID_ARG,
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG,
                           "clcnn_model_find: '%s' does not fit in the %zu-byte buffer", l.too_long, len);
-    return find_error(err, err_len, CLCNN_ERR_IO, "model '%s' not found (looked in: %s)", name,
+    return api_err_buf(err, err_len, CLCNN_ERR_IO, "model '%s' not found (looked in: %s)", name,
                       search ? l.text : name);
 }

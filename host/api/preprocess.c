@@ -8,7 +8,6 @@
  * names the file or argument. Nothing here keeps state: a model stays
  * immutable, so all of it is callable from any thread. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,19 +17,6 @@
 
 #define PREP_MAX_SIDE 16384 /* the largest resize/crop the sidecar and flags accept */
 
-static clcnn_status fail(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static clcnn_status fail(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
-{
-    if (err && err_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 /* ---- the public struct <-> host/image's img_prep ----------------------------- */
 
@@ -40,9 +26,9 @@ static clcnn_status pp_read(const clcnn_preprocess *user, const char *fn, clcnn_
                             char *err, size_t err_len)
 {
     if (!user)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: preprocess settings are NULL", fn);
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: preprocess settings are NULL", fn);
     if (user->struct_size == 0)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG,
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG,
                     "%s: clcnn_preprocess.struct_size is 0 (initialise it with clcnn_preprocess_init)", fn);
     clcnn_preprocess_init(full);
     size_t n = user->struct_size < sizeof *full ? user->struct_size : sizeof *full;
@@ -79,13 +65,13 @@ static clcnn_status to_img(const clcnn_preprocess *p, const char *fn, img_prep *
 {
     img_prep_default(ip);
     if (p->resize < 0 || p->resize > PREP_MAX_SIDE || p->crop < 0 || p->crop > PREP_MAX_SIDE)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: resize %d / crop %d outside [0, %d]", fn,
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: resize %d / crop %d outside [0, %d]", fn,
                     p->resize, p->crop, PREP_MAX_SIDE);
     if ((p->bgr != 0 && p->bgr != 1) || (p->nhwc != 0 && p->nhwc != 1))
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: bgr %d / nhwc %d must be 0 or 1", fn, p->bgr,
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: bgr %d / nhwc %d must be 0 or 1", fn, p->bgr,
                     p->nhwc);
     if ((int)p->mapping < (int)CLCNN_MAP_TF || (int)p->mapping > (int)CLCNN_MAP_CUSTOM)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: mapping %d is not a clcnn_mapping", fn,
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: mapping %d is not a clcnn_mapping", fn,
                     (int)p->mapping);
     if (p->mapping != CLCNN_MAP_CUSTOM) {
         img_prep_set_mapping(ip, clcnn_mapping_str(p->mapping), NULL);
@@ -94,7 +80,7 @@ static clcnn_status to_img(const clcnn_preprocess *p, const char *fn, img_prep *
         for (int c = 0; c < 3; c++)
             ok = ok && isfinite(p->mean[c]) && isfinite(p->std[c]) && p->std[c] != 0.0f;
         if (!ok)
-            return fail(err, err_len, CLCNN_ERR_INVALID_ARG,
+            return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG,
                         "%s: custom mapping needs finite scale/mean/std with scale and std non-zero", fn);
         ip->mapping = IMG_MAP_CUSTOM;
         ip->scale = p->scale;
@@ -131,7 +117,7 @@ clcnn_status clcnn_preprocess_set(clcnn_preprocess *p, const char *key, const ch
 {
     static const char fn[] = "clcnn_preprocess_set";
     if (!key || !value)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, key ? "value" : "key");
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, key ? "value" : "key");
     clcnn_preprocess full;
     img_prep ip;
     clcnn_status st = pp_read(p, fn, &full, err, err_len);
@@ -141,7 +127,7 @@ clcnn_status clcnn_preprocess_set(clcnn_preprocess *p, const char *key, const ch
         return st;
     clcnn_err e = {0};
     if ((st = img_prep_apply(&ip, key, value, NULL, &e)) != CLCNN_OK) /* p unchanged on failure */
-        return fail(err, err_len, st, "%s", e.msg);
+        return api_err_buf(err, err_len, st, "%s", e.msg);
     from_img(&ip, &full);
     pp_write(p, &full);
     return CLCNN_OK;
@@ -189,7 +175,7 @@ clcnn_status clcnn_model_preprocess(const clcnn_model *m, clcnn_preprocess *out,
 {
     static const char fn[] = "clcnn_model_preprocess";
     if (!m)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: model is NULL", fn);
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: model is NULL", fn);
     clcnn_preprocess full;
     clcnn_status st = pp_read(out, fn, &full, err, err_len);
     if (st != CLCNN_OK)
@@ -206,7 +192,7 @@ clcnn_status clcnn_model_preprocess(const clcnn_model *m, clcnn_preprocess *out,
         int have_side = is_file(side);
         clcnn_err e = {0};
         if (have_side && (st = img_prep_load_file(&ip, side, &e)) != CLCNN_OK)
-            return fail(err, err_len, st, "%s", e.msg);
+            return api_err_buf(err, err_len, st, "%s", e.msg);
         if (!known && !have_side)
             api_log(m->ctx, CLCNN_LOG_WARN,
                     "no preprocessing known for %s (no built-in settings, no %s sidecar); assuming "
@@ -244,11 +230,11 @@ static clcnn_status photo_to_tensor(const img_rgb *photo, const char *name, cons
     clcnn_err e = {0};
     clcnn_status st = img_resize_crop(photo, ip->resize, ip->crop, &im, &e);
     if (st != CLCNN_OK)
-        return fail(err, err_len, st, "%s%s%s", strstr(e.msg, name) ? "" : name,
+        return api_err_buf(err, err_len, st, "%s%s%s", strstr(e.msg, name) ? "" : name,
                     strstr(e.msg, name) ? "" : ": ", e.msg);
     size_t need = 3 * (size_t)im.w * (size_t)im.h;
     if (need > out_floats) {
-        st = fail(err, err_len, CLCNN_ERR_INVALID_ARG,
+        st = api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG,
                   "%s: the tensor needs %zu floats (3x%dx%d) but out holds %zu", name, need, im.h, im.w,
                   out_floats);
         img_free(&im);
@@ -264,7 +250,7 @@ static clcnn_status tensor_args(const char *fn, const void *src, const clcnn_pre
                                 const float *out, img_prep *ip, char *err, size_t err_len)
 {
     if (!src || !out)
-        return fail(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, src ? "out" : "the image");
+        return api_err_buf(err, err_len, CLCNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, src ? "out" : "the image");
     clcnn_preprocess full;
     clcnn_status st = pp_read(p, fn, &full, err, err_len);
     return st != CLCNN_OK ? st : to_img(&full, fn, ip, err, err_len);
@@ -280,7 +266,7 @@ clcnn_status clcnn_image_to_tensor(const char *path, const clcnn_preprocess *p, 
     img_rgb photo = {0};
     clcnn_err e = {0};
     if ((st = img_load(path, &photo, &e)) != CLCNN_OK) /* names the file */
-        return fail(err, err_len, st, "%s", e.msg);
+        return api_err_buf(err, err_len, st, "%s", e.msg);
     st = photo_to_tensor(&photo, path, &ip, out, out_floats, err, err_len);
     img_free(&photo);
     return st;
@@ -299,7 +285,7 @@ clcnn_status clcnn_image_to_tensor_mem(const void *buf, size_t len, const char *
     img_rgb photo = {0};
     clcnn_err e = {0};
     if ((st = img_decode_mem(buf, len, name, &photo, &e)) != CLCNN_OK)
-        return fail(err, err_len, st, "%s", e.msg);
+        return api_err_buf(err, err_len, st, "%s", e.msg);
     st = photo_to_tensor(&photo, name, &ip, out, out_floats, err, err_len);
     img_free(&photo);
     return st;
