@@ -451,7 +451,13 @@ def default_devices(clcnn):
     return devs
 
 
-def main():
+ALL_CASES = None  # set below: this file's case generators
+
+
+def main(generators=None):
+    """Runs the cases that `generators` (default: this file's) register. Other
+    suites (py_ops_*.py) import this module and pass their own generators, so
+    one harness compares every op with onnxruntime the same way."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clcnn", required=True, help="path to the clcnn binary")
     ap.add_argument("--shared", required=False, help="shared data dir (unused here)")
@@ -460,8 +466,7 @@ def main():
     ap.add_argument("-k", default="", help="only cases whose op name contains this")
     args = ap.parse_args()
     devices = [d for d in args.device.split(",") if d] or default_devices(args.clcnn)
-    for gen in (conv_cases, pool_cases, bn_act_cases, eltwise_cases, reduce_cases, gemm_cases,
-                movement_cases, softmax_misc_cases):
+    for gen in generators or ALL_CASES:
         gen()
     ort.set_default_logger_severity(3)
     tally = {d: [0, 0, 0] for d in devices}  # passed, failed, skipped
@@ -498,6 +503,9 @@ def main():
     print(f"{p} passed, {f} failed, {s} skipped")
     return 1 if f or not p else 0
 
+
+ALL_CASES = (conv_cases, pool_cases, bn_act_cases, eltwise_cases, reduce_cases, gemm_cases,
+             movement_cases, softmax_misc_cases)
 
 if __name__ == "__main__":
     sys.exit(main())
