@@ -151,6 +151,20 @@ def run_one(clcnn, model, inp, ref, device, timeout, rtol, atol):
             "max_diff": diff, "max_ref": scale}
 
 
+def node_blockers(model, inp, a, devices):
+    """The probe's failing signatures: [(op, nodes, {device: (result, detail)}, shapes)]."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import onnx_node_probe
+    try:
+        sigs, folded = onnx_node_probe.probe(model, a.clcnn, devices, inp, min(a.timeout, 120),
+                                             a.rtol, a.atol, a.seed)
+    except Exception as e:  # the probe is a diagnosis: its failure must not hide the table
+        return [("(probe failed)", 0, {d: ("error", str(e)[:200]) for d in devices}, [])], {}
+    bad = [(r["op"], r["count"], r["results"], r["shapes"]) for r in sigs
+           if any(v[0] != "pass" for v in r["results"].values())]
+    return bad, dict(folded)
+
+
 def blocker_key(detail):
     """Group refusals by the op (or attribute) they name; else by the message
     with node and file names blanked."""
@@ -176,6 +190,9 @@ def main():
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--json", help="write every result here")
     ap.add_argument("--md", help="write the table and blockers as markdown here")
+    ap.add_argument("--per-node", action="store_true",
+                    help="for each refused or wrong model, every blocking node signature "
+                         "(tools/onnx_node_probe.py; needs onnxruntime)")
     a = ap.parse_args()
     if not os.access(a.clcnn, os.X_OK):
         sys.exit("torchvision_check: --clcnn %s: not an executable" % a.clcnn)
@@ -202,6 +219,9 @@ def main():
             if claimed and any(r["result"] == "refused" for r in row["results"].values()):
                 ops = graph_ops(model)
                 row["unclaimed"] = sorted(o for o in ops if o not in claimed)
+        if a.per_node and model is not None and any(
+                r["result"] in ("refused", "wrong") for r in row["results"].values()):
+            row["nodes"], row["folded"] = node_blockers(model, inp, a, devices)
         rows.append(row)
         cells = "  ".join("%s=%s(%s, %.1fs)" % (d, r["result"], r["detail"], r.get("secs", 0))
                           for d, r in row["results"].items())
@@ -256,6 +276,32 @@ def report(rows, devices, a):
         lines += ["", "### every op type not in clcnn's op list, over the refused models", ""]
         for o, ms in sorted(unc.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             lines.append("- %s (%d): %s" % (o, len(ms), ", ".join(ms)))
+    per = collections.defaultdict(lambda: [{}, "", set()])  # model -> nodes, example, devices
+    folds = collections.defaultdict(set)
+    for row in rows:
+        tag = "%s/%s" % (row["model"], row["exporter"])
+        for op, count, res, shapes in row.get("nodes", []):
+            for d, (result, detail) in res.items():
+                if result == "pass":
+                    continue
+                k = blocker_key(detail) if result == "refused" else "%s: %s" % (op, result)
+                seen = per[k][0].setdefault(tag, {})
+                seen[d] = seen.get(d, 0) + count
+                per[k][2].add(d)
+                per[k][1] = per[k][1] or "%s (in %s)" % (detail[:140], shapes)
+        for op in row.get("folded", {}):
+            folds[op].add(tag)
+    if per:
+        lines += ["", "### every blocking node, run alone (tools/onnx_node_probe.py): op: why "
+                  "[devices] (models, nodes) e.g.", ""]
+        for k, (ms, ex, devs) in sorted(per.items(), key=lambda kv: (-len(kv[1][0]), kv[0])):
+            n = sum(max(c.values()) for c in ms.values())
+            lines.append("- **%s** [%s] (%d models, %d nodes) e.g. %s: %s" % (
+                k, ",".join(sorted(devs)), len(ms), n, ex, ", ".join(sorted(ms))))
+    if folds:
+        lines += ["", "### ops whose inputs are all load-time constants (clcnn must fold them)", ""]
+        for op, ms in sorted(folds.items(), key=lambda kv: -len(kv[1])):
+            lines.append("- %s (%d): %s" % (op, len(ms), ", ".join(sorted(ms))))
     text = "\n".join(lines) + "\n"
     print(text)
     if a.md:
