@@ -13,7 +13,7 @@
 
 #include "plan.h"
 #include "plan_shuffle.h"
-#include "tune.h"
+#include "../runtime/tune.h"
 
 typedef struct plan_work {
     int *root;      /* alias root per tensor */
@@ -424,14 +424,24 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
         p->variant[i] = "fused";
         return CLCNN_OK;
     }
-    if (opcl_is_alias(n->op)) {
+    switch (op_get(n->op)->cl) {
+    case OP_CL_ALIAS:
         p->variant[i] = "alias";
         return CLCNN_OK;
+    case OP_CL_FOLDED:
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s': op %s must be constant at load",
+                       n->name, ir_op_name(n->op));
+    case OP_CL_REF_ONLY:
+        return err_set(err, CLCNN_ERR_UNSUPPORTED,
+                       "node '%s': op %s runs on the reference backend only (--device ref)", n->name,
+                       ir_op_name(n->op));
+    case OP_CL_KERNEL:
+        break;
     }
     opcl_plan_fn fn = opcl_get(n->op);
-    if (!fn)
-        return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s' (%s): no OpenCL kernel for this op "
-                       "(it should have been folded into a constant)", n->name, ir_op_name(n->op));
+    if (!fn) /* the descriptor promises a kernel: tests/test_op_registry.c checks both sides */
+        return err_set(err, CLCNN_ERR_INTERNAL, "node '%s' (%s): no OpenCL plan function", n->name,
+                       ir_op_name(n->op));
     for (int k = 0; k < n->n_in; k++) {
         int t = k == 0 && w->gate_x[i] >= 0 ? w->gate_x[i] : n->in[k]; /* SE: reads X */
         if (k == 0 && w->sep[i] >= 0) /* separable: reads the depthwise's input */

@@ -3,7 +3,7 @@
  * only y's leading dims (SE scaling), else binary_bcast (numpy broadcasting via
  * per-dim strides, up to 6 dims). Float32 only; int64 arithmetic is folded on the host. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV }; /* match eltwise.cl */
 

@@ -2,7 +2,7 @@
  * per the opset's rule (before 13: coerced to 2-D at axis, so L is the whole
  * tail; from 13: the single axis), one softmax_line work-item per line. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 clcnn_status softmax_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {

@@ -1,7 +1,7 @@
 /* reduce_cl.c — OpenCL side of ReduceMean: reduce_contig when the reduced axes
  * are adjacent (the spatial mean of SE blocks and heads), else reduce_general. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 /* OpenCL C type name of a dtype this kernel handles, NULL otherwise. */
 static const char *cl_type(int dt)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 /* gemm_bcast's batch walk (see gemm_bcast_walk). */
 typedef struct gemm_bcast_geo {

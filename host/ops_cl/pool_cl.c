@@ -3,7 +3,7 @@
  * asymmetric pads, ceil_mode, count_include_pad) and GlobalAverage/MaxPool
  * (global_pool, one work-item per plane). */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 enum { POOL_MAX, POOL_AVG }; /* match pool.cl */
 

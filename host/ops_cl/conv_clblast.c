@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "conv_clblast.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 #ifdef CLCNN_HAVE_CLBLAST
 #include <clblast_c.h>

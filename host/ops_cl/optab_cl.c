@@ -1,14 +1,14 @@
 /* optab_cl.c — which OpenCL plan function serves each op, and the helpers the
  * *_cl.c family files share (kernel creation, argument setting, launch push).
- * Ops without an entry (Shape, Constant) are expected to have been folded into
- * constants by the loader; the plan reports them as unsupported. */
+ * An op has an entry exactly when its descriptor says OP_CL_KERNEL (checked by
+ * tests/test_op_registry.c); the plan refuses the others by their `cl` kind. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "op_cl.h"
-#include "../plan/tune.h"
-#include "op_util.h"
+#include "../runtime/tune.h"
+#include "../ops/op_util.h"
 
 static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_CONV] = conv_cl,
@@ -47,8 +47,8 @@ opcl_plan_fn opcl_get(ir_op op)
 
 int opcl_is_alias(ir_op op)
 {
-    return op == IR_OP_RESHAPE || op == IR_OP_FLATTEN || op == IR_OP_SQUEEZE ||
-           op == IR_OP_UNSQUEEZE || op == IR_OP_IDENTITY || op == IR_OP_DROPOUT;
+    const op_def *d = op_get(op);
+    return d && d->cl == OP_CL_ALIAS;
 }
 
 clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, const char *name,

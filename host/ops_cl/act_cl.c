@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
 {

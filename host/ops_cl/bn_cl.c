@@ -1,7 +1,7 @@
 /* bn_cl.c — OpenCL side of standalone BatchNormalization (inference form):
  * one `bn` kernel, per-channel statistics read on the device, activation fused. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {

@@ -1,4 +1,4 @@
-/* op_cl.h — the OpenCL side of each op family (host/ops/<family>_cl.c): given a
+/* op_cl.h — the OpenCL side of each op family (host/ops_cl/<family>_cl.c): given a
  * node whose tensors already have device buffers, pick a kernel variant from
  * explicit preconditions, build it, set every argument once, and append the
  * launches the executor replays each run. The plan (host/plan/) decides buffers
@@ -7,6 +7,7 @@
 #define CLCNN_OPS_OP_CL_H
 
 #include "../core/ir.h"
+#include "../ops/op.h"
 #include "../runtime/rt.h"
 
 /* Activation codes shared with kernels_cl/act.cl (ACT_*), which every program includes. */
@@ -35,7 +36,7 @@ typedef struct opcl_launch {
     void (*custom_free)(void *data);
 } opcl_launch;
 
-typedef struct tune_db tune_db; /* host/plan/tune.h */
+typedef struct tune_db tune_db; /* host/runtime/tune.h */
 
 typedef struct opcl_ctx {
     rt_ctx *rt;
@@ -70,7 +71,7 @@ typedef clcnn_status (*opcl_plan_fn)(opcl_ctx *c, const ir_node *n, clcnn_err *e
 /* The plan function of op, NULL when no OpenCL kernel exists for it. */
 opcl_plan_fn opcl_get(ir_op op);
 /* 1 for ops that are zero-copy views of their first input (Reshape, Flatten,
- * Squeeze, Unsqueeze, Identity, Dropout): no kernel, same buffer. */
+ * Squeeze, Unsqueeze, Identity, Dropout): op_get(op)->cl == OP_CL_ALIAS. */
 int opcl_is_alias(ir_op op);
 /* 1 when node n is a unary activation that can fold into its producer; fills act. */
 int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act);

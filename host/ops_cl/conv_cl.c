@@ -11,8 +11,8 @@
 
 #include "op_cl.h"
 #include "conv_clblast.h"
-#include "../plan/tune.h"
-#include "ops_impl.h"
+#include "../runtime/tune.h"
+#include "../ops/ops_impl.h"
 
 #define PW_OC 8   /* pointwise tile, passed to conv_pw.cl with -D: 8 channels x one float16 */
 #define PW_PX 16  /* of pixels measured best on POCL (AVX-512) among 4/8/16 x 8/16 (float8: */
