@@ -7,16 +7,6 @@
 #include "op_cl.h"
 #include "../ops/ops_impl.h"
 
-/* Sets args 0..2 (x, y, n) shared by the N-d index kernels. */
-static clcnn_status xyn(cl_kernel k, cl_mem x, cl_mem y, cl_int cnt, clcnn_err *err)
-{
-    clcnn_status st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &x, err)) || (st = opcl_arg(k, 1, sizeof(cl_mem), &y, err)) ||
-        (st = opcl_arg(k, 2, sizeof cnt, &cnt, err)))
-        return st;
-    return CLCNN_OK;
-}
-
 /* One slice_nd launch (kernels_cl/slice.cl): y[i] = x[base + sum_d i_d * sv[d]]
  * over y's dims left-padded to 6. */
 static clcnn_status push_strided(opcl_ctx *c, const ir_node *n, const ir_tensor *y,
@@ -31,10 +21,9 @@ static clcnn_status push_strided(opcl_ctx *c, const ir_node *n, const ir_tensor 
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "slice", NULL, "slice_nd", &k, err)))
         return st;
-    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
-        (st = opcl_arg(k, 3, sizeof base, &base, err)) ||
-        (st = opcl_arg(k, 4, sizeof dims, dims, err)) ||
-        (st = opcl_arg(k, 5, 8 * sizeof(cl_int), sv, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
+                        OPCL_ARG(base), OPCL_ARG(dims),
+                        ((opcl_argval){8 * sizeof(cl_int), sv}) /* a parameter: a pointer */))) {
         clReleaseKernel(k);
         return st;
     }
@@ -90,16 +79,13 @@ static clcnn_status push_copy(opcl_ctx *c, const ir_node *n, cl_mem src, cl_mem 
     clcnn_status st = opcl_kernel(c, "concat", NULL, "copy_block", &k, err);
     if (st)
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &src, err)) || (st = opcl_arg(k, 1, sizeof(cl_mem), &dst, err)))
-        goto fail;
-    for (int i = 0; i < 6; i++)
-        if ((st = opcl_arg(k, (cl_uint)(2 + i), sizeof(cl_int), &v[i], err)))
-            goto fail;
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(src), OPCL_ARG(dst), OPCL_ARG(v[0]), OPCL_ARG(v[1]),
+                        OPCL_ARG(v[2]), OPCL_ARG(v[3]), OPCL_ARG(v[4]), OPCL_ARG(v[5])))) {
+        clReleaseKernel(k);
+        return st;
+    }
     size_t gws[2] = {(size_t)chunk, (size_t)outer};
     return opcl_push(c, n, k, 2, gws, NULL, "copy_block", err);
-fail:
-    clReleaseKernel(k);
-    return st;
 }
 
 clcnn_status concat_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
@@ -176,10 +162,8 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "pad", NULL, "pad_nd", &k, err)))
         return st;
-    if ((st = xyn(k, c->mem[n->in[0]], c->mem[c->out], cnt, err)) ||
-        (st = opcl_arg(k, 3, sizeof yd, yd, err)) || (st = opcl_arg(k, 4, sizeof xd, xd, err)) ||
-        (st = opcl_arg(k, 5, sizeof pb, pb, err)) || (st = opcl_arg(k, 6, sizeof cmode, &cmode, err)) ||
-        (st = opcl_arg(k, 7, sizeof fv, &fv, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
+                        OPCL_ARG(yd), OPCL_ARG(xd), OPCL_ARG(pb), OPCL_ARG(cmode), OPCL_ARG(fv)))) {
         clReleaseKernel(k);
         return st;
     }
@@ -253,13 +237,9 @@ clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return st;
     if ((st = opcl_kernel(c, "gather", opts, "gather_words", &k, err)))
         goto fail;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &idx, err)) ||
-        (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)))
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(idx), OPCL_ARG(c->mem[c->out]),
+                        OPCL_ARG(v[0]), OPCL_ARG(v[1]), OPCL_ARG(v[2]), OPCL_ARG(v[3]))))
         goto fail;
-    for (cl_uint i = 0; i < 4; i++)
-        if ((st = opcl_arg(k, 3 + i, sizeof(cl_int), &v[i], err)))
-            goto fail;
     if (!owned)
         return opcl_push(c, n, k, 3, gws, NULL, "gather_words", err);
     if (gws[0] * gws[1] * gws[2] == 0) { /* nothing to write: no launch (zero NDRange is invalid) */

@@ -99,8 +99,18 @@ clcnn_status opcl_push_custom(opcl_ctx *c, const ir_node *n,
 clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim,
                              const size_t *gws, const size_t *lws, cl_mem buf,
                              const char *variant, clcnn_err *err);
-/* Sets argument i (CL_TRY with the call text in the message). */
-clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err);
+/* One kernel argument by value: size bytes at ptr (ptr NULL: __local of size bytes). */
+typedef struct opcl_argval { size_t size; const void *ptr; } opcl_argval;
+/* v must be an lvalue (its address is taken): a local, a field, an array. Not a
+ * pointer parameter standing for an array: write (opcl_argval){bytes, p} there. */
+#define OPCL_ARG(v) ((opcl_argval){sizeof(v), &(v)})
+#define OPCL_LOCAL(bytes) ((opcl_argval){(bytes), NULL})
+/* Sets arguments 0..n-1 of k in order; fails (naming kernel and argument) when n differs from the kernel's CL_KERNEL_NUM_ARGS. */
+clcnn_status opcl_args(cl_kernel k, int n, const opcl_argval *a, clcnn_err *err);
+/* Every argument of a kernel in one call, in the kernel's order: the count is
+ * checked against the kernel, so an argument added to a .cl file and not here
+ * (or the reverse) fails at plan time instead of running with a stale value. */
+#define OPCL_ARGS(k, err, ...) opcl_args((k), (int)(sizeof((opcl_argval[]){__VA_ARGS__}) / sizeof(opcl_argval)), (opcl_argval[]){__VA_ARGS__}, (err))
 /* 1 when the plan's device is a CPU (POCL): work-group shapes are chosen for
  * cores there, not for warps. */
 int opcl_on_cpu(const opcl_ctx *c);

@@ -70,7 +70,8 @@ clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, con
     return CLCNN_OK;
 }
 
-clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err)
+/* Sets argument i (CL_TRY with the call text in the message, then kernel and index). */
+static clcnn_status set_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err)
 {
     clcnn_status st = CLCNN_OK;
     CL_TRY(err, st, clSetKernelArg(k, i, size, value));
@@ -82,6 +83,26 @@ fail:
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof err->msg - len, " (kernel %s, argument %u)", name, i);
     }
+    return st;
+}
+
+clcnn_status opcl_args(cl_kernel k, int n, const opcl_argval *a, clcnn_err *err)
+{
+    cl_uint want = 0;
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof want, &want, NULL));
+    if ((cl_uint)n != want) {
+        char name[64] = "?";
+        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, sizeof name, name, NULL);
+        return err_set(err, CLCNN_ERR_INTERNAL, "kernel %s takes %u arguments; %d given (argument %d "
+                       "is the first %s)", name, want, n, n < (int)want ? n : (int)want,
+                       n < (int)want ? "missing" : "extra");
+    }
+    for (int i = 0; i < n; i++)
+        if ((st = set_arg(k, (cl_uint)i, a[i].size, a[i].ptr, err)))
+            return st;
+    return CLCNN_OK;
+fail:
     return st;
 }
 
