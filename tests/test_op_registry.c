@@ -3,8 +3,9 @@
  * opset range and an attribute list; the OpenCL table (host/ops_cl/optab_cl.c)
  * has a plan function exactly for the ops whose descriptor says OP_CL_KERNEL;
  * docs/ops.md has a table row naming it; and some test under tests/ names it in
- * quotes. Each failure names the op and what it lacks; all are listed before
- * the case fails. */
+ * quotes; and host/ops/ (definitions and references) includes nothing of
+ * OpenCL, which lives a room below in host/ops_cl/. Each failure names the op
+ * (or file) and what it lacks; all are listed before the case fails. */
 #include <ctype.h>
 #include <dirent.h>
 #include <setjmp.h>
@@ -213,6 +214,43 @@ static void test_test_case_per_op(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* host/ops/ is the backend-free room: no OpenCL header, directly or through
+ * the runtime or the OpenCL launches. */
+static void test_ops_room_has_no_opencl(void **state)
+{
+    (void)state;
+    static const char *const banned[] = {"CL/", "OpenCL/", "ops_cl/", "runtime/", "plan/", "exec/"};
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/host/ops", CLCNN_SOURCE_DIR);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int files = 0, bad = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 3 || (strcmp(e->d_name + len - 2, ".c") != 0 && strcmp(e->d_name + len - 2, ".h") != 0))
+            continue;
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *text = slurp(path);
+        assert_non_null(text);
+        files++;
+        for (const char *p = strstr(text, "#include"); p; p = strstr(p + 1, "#include")) {
+            const char *end = strchr(p, '\n');
+            for (size_t b = 0; b < sizeof banned / sizeof banned[0]; b++) {
+                const char *hit = strstr(p, banned[b]);
+                if (hit && (!end || hit < end))
+                    print_error("host/ops/%s: %.*s\n", e->d_name,
+                                (int)(end ? end - p : (ptrdiff_t)strlen(p)), p), bad++;
+            }
+        }
+        free(text);
+    }
+    closedir(d);
+    assert_true(files > 10);
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_opencl_table_matches),
         cmocka_unit_test(test_docs_row_per_op),
         cmocka_unit_test(test_test_case_per_op),
+        cmocka_unit_test(test_ops_room_has_no_opencl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

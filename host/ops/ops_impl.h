@@ -1,7 +1,9 @@
 /* ops_impl.h — what the op family files in host/ops/ share with each other
  * and with op_table.c: one op_def per op (op_def_<ENUM>), each family's
- * reference functions, and geometry helpers used by both halves of a family.
- * Private to host/ops/; everyone else goes through op.h. */
+ * reference functions, and the geometry/parameter helpers (conv_geometry,
+ * slice_params...) that the OpenCL launches in host/ops_cl/ (and the plan's
+ * channel-shuffle matcher) read too, so every backend resolves an op's
+ * attributes one way. Everyone else goes through op.h. */
 #ifndef CLCNN_OPS_IMPL_H
 #define CLCNN_OPS_IMPL_H
 
