@@ -29,31 +29,33 @@ static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 
 /* Opsets < 7: broadcast=1 is numpy broadcasting as here; the legacy axis
  * form is refused by eltwise_infer; consumed_inputs was a memory hint. */
+static const op_attr_spec eltwise_attrs[] = {
+    {"broadcast", OP_A_INT}, {"axis", OP_A_INT}, {"consumed_inputs", OP_A_INTS}, {NULL, 0}};
 
 const op_def op_def_ADD = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"broadcast", OP_A_INT}, {"axis", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
+    .attrs = eltwise_attrs,
     .infer = eltwise_infer, .ref = eltwise_ref,
     .cl = OP_CL_KERNEL,
 };
 
 const op_def op_def_SUB = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"broadcast", OP_A_INT}, {"axis", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
+    .attrs = eltwise_attrs,
     .infer = eltwise_infer, .ref = eltwise_ref,
     .cl = OP_CL_KERNEL,
 };
 
 const op_def op_def_MUL = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"broadcast", OP_A_INT}, {"axis", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
+    .attrs = eltwise_attrs,
     .infer = eltwise_infer, .ref = eltwise_ref,
     .cl = OP_CL_KERNEL,
 };
 
 const op_def op_def_DIV = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"broadcast", OP_A_INT}, {"axis", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
+    .attrs = eltwise_attrs,
     .infer = eltwise_infer, .ref = eltwise_ref,
     .cl = OP_CL_KERNEL,
 };

@@ -45,6 +45,9 @@ static clcnn_status concat_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     if ((st = op_check_arity(n, 1, 1 << 20, 1, 1, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0);
+    if (!ir_attr_find(n, "axis") && g->opset < 4) /* Concat-1 defaulted it to 1 */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "has no axis attribute (the opset %d default "
+                       "axis is not supported)", g->opset);
     if (!ir_attr_find(n, "axis"))
         return op_fail(err, CLCNN_ERR_GRAPH, n, "attribute axis is required");
     if ((st = op_axis(n, ir_attr_int(n, "axis", 0), x->ndim, "axis", &ax, err)))
@@ -324,9 +327,9 @@ const op_def op_def_TRANSPOSE = {
     .cl = OP_CL_KERNEL,
 };
 
-/* Concat-1's optional axis (default 1) is not implemented: from Concat-4 on it is required. */
+/* Concat-1 (opsets < 4) made axis optional (default 1): refused without it by concat_infer. */
 const op_def op_def_CONCAT = {
-    .opset_min = 4, .opset_max = OP_OPSET_LATEST,
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_ATTRS({"axis", OP_A_INT}),
     .infer = concat_infer, .ref = concat_ref,
     .cl = OP_CL_KERNEL,
