@@ -3,7 +3,7 @@
  * contiguous dot product, and the FAULT test hook. Not a program of its own: host/runtime/rt_program.c puts
  * this text in front of every kernels_cl program it builds (then resets line
  * numbers with #line, so build logs point into the program's own file). Codes
- * match OPCL_ACT_* in host/ops/op_cl.h. */
+ * match OPCL_ACT_* in host/ops_cl/op_cl.h. */
 
 #define ACT_NONE 0
 #define ACT_RELU 1

@@ -1,5 +1,5 @@
 /* bias_act.cl — the epilogue after a GEMM that computed a pointwise Conv
- * (CLBlast SGEMM, host/ops/conv_clblast.c): adds the per-channel bias and
+ * (CLBlast SGEMM, host/ops_cl/conv_clblast.c): adds the per-channel bias and
  * applies the fused activation in place, on NCHW data.
  * Variants:
  *   bias_act: y[i] = act(y[i] + bias[c] + res[i]), c = (i / HW) % C, res a

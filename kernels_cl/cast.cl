@@ -1,5 +1,5 @@
 /* cast.cl — Cast between float, int32 and int64, element by element.
- * Variant (host/ops/cast_cl.c): cast_elems, no preconditions. The host picks
+ * Variant (host/ops_cl/cast_cl.c): cast_elems, no preconditions. The host picks
  * SRC_T, DST_T and CONVERT so the semantics match the reference (cast_ref)
  * and onnxruntime: float -> integer truncates toward zero (_rtz), saturates
  * at the type's range and turns NaN into 0 (_sat; OpenCL defines NaN -> 0 for

@@ -1,6 +1,6 @@
 /* concat.cl — strided block copy for Concat (each input into its slice of the output)
  * and Split (each slice of the input into its output), float32.
- * Variant (host/ops/concat_cl.c): copy_block, no preconditions: `outer` runs of `chunk`
+ * Variant (host/ops_cl/movement_cl.c): copy_block, no preconditions: `outer` runs of `chunk`
  * elements, run o read at src_off + o*src_stride, written at dst_off + o*dst_stride.
  * NDRange (chunk, outer). */
 

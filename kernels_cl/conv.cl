@@ -1,5 +1,5 @@
 /* conv.cl — 2-D convolution, NCHW float32, bias and activation fused: the
- * general variants (host/ops/conv_cl.c picks one and records it; the fast
+ * general variants (host/ops_cl/conv_cl.c picks one and records it; the fast
  * special cases live in conv_pw.cl, conv_dw.cl and conv_kxk.cl):
  *   conv_general  any groups / dilation / stride / asymmetric pads; no preconditions.
  *                 One work-item per output pixel. NDRange (OW, OH, N*OC).

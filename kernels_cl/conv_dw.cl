@@ -1,6 +1,6 @@
 /* conv_dw.cl — depthwise convolution (group == C_in == C_out, square DW_K x DW_K
  * kernel, -DDW_K=3|5|7), NCHW float32, bias and activation fused. Variants
- * (host/ops/conv_cl.c picks one and records it):
+ * (host/ops_cl/conv_cl.c picks one and records it):
  *   conv_dwl      stride 1 or 2 both ways, any pads and dilation, the zero-padded plane
  *                 in local memory (the host checks its size): one work-group per plane.
  *                 NDRange (LX, 1, N*C).

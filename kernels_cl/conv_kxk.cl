@@ -1,6 +1,6 @@
 /* conv_kxk.cl — square KxK convolution with groups 1 (a network's stem, ResNet's
  * and GoogLeNet's 3x3 / 5x5 convs), NCHW float32, bias and activation fused.
- * Variant (host/ops/conv_cl.c):
+ * Variant (host/ops_cl/conv_cl.c):
  *   conv_kxk      group 1, square KXK_K x KXK_K kernel (-DKXK_K=3|5|7), dilation 1,
  *                 any stride (1 and 2 load vectors, others gather) and pads; weights
  *                 packed as conv_pw's (KXK_OC == PW_OC). KXK_OC output channels x 8

@@ -1,5 +1,5 @@
 /* conv_pw.cl — pointwise (1x1) convolution, NCHW float32, bias and activation
- * fused. Variants (host/ops/conv_cl.c picks one and records it):
+ * fused. Variants (host/ops_cl/conv_cl.c picks one and records it):
  *   conv_pw       1x1, no pads, group 1, any stride (stride 2 = subsampled input);
  *                 weights packed by the host (conv_cl_pack_weights): for each block of
  *                 PW_OC output channels, C x PW_OC interleaved, zero rows past OC;

@@ -1,5 +1,5 @@
 /* eltwise.cl — element-wise ops, float32.
- * Variants (host/ops/eltwise_cl.c):
+ * Variants (host/ops_cl/eltwise_cl.c):
  *   unary          y = act(x) for Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid;
  *                  no preconditions. NDRange (ceil(n)).
  *   binary_same    a, b and y have the same shape (flat index). NDRange (n).
@@ -9,7 +9,7 @@
  *   binary_bcast   general numpy broadcasting in up to 6 dims: y dims are given
  *                  left-padded to 6, and a/b get per-dim element strides (0 where
  *                  the operand is broadcast). NDRange (n).
- * Op codes match host/ops/op_cl.h. */
+ * Op codes match host/ops_cl/op_cl.h. */
 
 #define BIN_ADD 0
 #define BIN_SUB 1

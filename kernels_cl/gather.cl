@@ -1,5 +1,5 @@
 /* gather.cl — Gather along one axis, any element type of 4 or 8 bytes.
- * Variant (host/ops/gather_cl.c): gather_words, no preconditions: the data is
+ * Variant (host/ops_cl/movement_cl.c): gather_words, no preconditions: the data is
  * moved as 32-bit words (an int64/double element is 2 words, so the host
  * scales `inner` by the words per element) and never interpreted, which makes
  * one kernel serve float, int32 and int64 data. The tensor is seen as

@@ -1,7 +1,7 @@
 /* gemm.cl — Gemm and (batched) MatMul, float32 (gemm_general; gemm_bcast below
  * for MatMul batch dims that broadcast only partly; gemm_smallm at the end for a
  * few rows of A, the classifier's matrix-vector product).
- * Variant (host/ops/gemm_cl.c): gemm_general, no preconditions: any transposition is
+ * Variant (host/ops_cl/gemm_cl.c): gemm_general, no preconditions: any transposition is
  * expressed as element strides, a batch dim (stride 0 = broadcast operand) covers
  * MatMul, and C (Gemm's bias) is read through strides so (N), (1,N), (M,1), (M,N) and
  * scalars all broadcast. One work-item per output. NDRange (N, M, batch).
@@ -50,7 +50,7 @@ __kernel void gemm_bcast(__global const float *A, __global const float *B, __glo
     Y[((size_t)bt * sz.s0 + m) * sz.s1 + n] = FAULT(acc);
 }
 
-/* Variant gemm_smallm (host/ops/gemm_cl.c): M <= SM_MAX_M, any transposition,
+/* Variant gemm_smallm (host/ops_cl/gemm_cl.c): M <= SM_MAX_M, any transposition,
  * batch as gemm_general. With M this small the product is a stream over B
  * (memory-bound), so each work-item keeps all M rows' accumulators and reads B
  * once, SM_VEC floats at a time along B's contiguous dim: gemm_smallm_nt when

@@ -1,5 +1,5 @@
 /* pad.cl — Pad in constant, reflect and edge modes, up to 6 dims, float32.
- * Variant (host/ops/pad_cl.c): pad_nd, no preconditions (negative pads crop): y dims
+ * Variant (host/ops_cl/movement_cl.c): pad_nd, no preconditions (negative pads crop): y dims
  * and x dims left-padded to 6, pb = leading pads. NDRange (n). */
 
 #define PAD_CONSTANT 0

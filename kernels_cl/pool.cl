@@ -1,5 +1,5 @@
 /* pool.cl — 2-D pooling, NCHW float32.
- * Variants (host/ops/pool_cl.c):
+ * Variants (host/ops_cl/pool_cl.c):
  *   pool2d       MaxPool / AveragePool with stride, dilation (max only), asymmetric
  *                pads and ceil_mode (the host gives the output size; windows are
  *                clipped here). count_include_pad counts padding but not the part of a

@@ -1,5 +1,5 @@
 /* reduce.cl — ReduceMean, float32.
- * Variants (host/ops/reduce_cl.c):
+ * Variants (host/ops_cl/reduce_cl.c):
  *   reduce_contig   the reduced axes are adjacent: input viewed as (outer, R, inner);
  *                   one work-item per (outer, inner). NDRange (inner, outer).
  *   reduce_general  any set of axes, up to 6 dims: dims/strides of the input left-padded

@@ -1,6 +1,6 @@
 /* shuffle.cl — ShuffleNet's channel shuffle (groups 2) fused with the Concat before it
  * and the channel split after it, float32, NCHW: one pass, no intermediate tensor.
- * Variant (host/ops/shuffle_cl.c): shuffle2_cat, no preconditions: inputs a, b are
+ * Variant (host/ops_cl/shuffle_cl.c): shuffle2_cat, no preconditions: inputs a, b are
  * (N,ch,H,W); the shuffled tensor Y (N,2ch,H,W) has channel k = (k odd ? b : a)[k/2].
  * Output y0 gets Y's channels [off0, off0+cnt0), y1 [off1, off1+cnt1) (cnt1 0: no y1;
  * the host then passes y0 twice and nothing is written through y1).

@@ -1,5 +1,5 @@
 /* slice.cl — strided N-d gather, up to 6 dims, float32: y[i] = x[base + sum_d i_d st[d]].
- * Kernel slice_nd (host/ops/shape_ops_cl.c), no preconditions, y dims left-padded to 6:
+ * Kernel slice_nd (host/ops_cl/movement_cl.c), no preconditions, y dims left-padded to 6:
  * Slice with steps (negative included): st[d] = input stride * step of dim d, base = offset
  * of the first element taken; Transpose (variant "permute"): st[d] = the input stride of
  * the axis that lands on y's dim d, base 0.

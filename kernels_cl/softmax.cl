@@ -1,5 +1,5 @@
 /* softmax.cl — Softmax over one (flattened) axis, float32, max-subtracted for range.
- * Variant (host/ops/softmax_cl.c): softmax_line, no preconditions: the input is viewed
+ * Variant (host/ops_cl/softmax_cl.c): softmax_line, no preconditions: the input is viewed
  * as (outer, L, inner); one work-item per line (outer, inner). NDRange (inner, outer). */
 
 __kernel void softmax_line(__global const float *x, __global float *y, int outer, int L, int inner)

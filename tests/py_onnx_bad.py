@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """py_onnx_bad.py — hostile or broken inputs to `clcnn run` must fail cleanly.
 
-Small models are built with onnx.helper in a temp folder: unknown op, external data
+Small models are built with onnx.helper in a temp folder: unknown op, an op at an
+opset outside the range clcnn implements, a legacy attribute, external data
 that escapes the model's folder, a cycle, negative and absurd initializer dims; then a
 good model is fed the wrong number of inputs, a wrong shape and a float64 NPY. Each case
 must exit non-zero with exactly one line on stderr naming the file/node at fault, and
@@ -78,6 +79,12 @@ def make_cases(tmp):
         "negative dims": (base_graph([add_w], [raw_tensor("w", [2, -3])]), ["'w'", "negative"]),
         "absurd dims": (base_graph([add_w], [raw_tensor("w", [1 << 20, 1 << 20, 1 << 20])]),
                         ["'w'", "elements"]),
+        # HardSwish is defined from opset 14 on (its descriptor's opset range)
+        "op older than its opset": (base_graph([helper.make_node("HardSwish", ["x"], ["y"], name="hs0")]),
+                                    ["hs0", "HardSwish", "opset 13", "14..28"]),
+        # Add's opset < 7 axis attribute: listed for Add, refused by the op, not ignored
+        "legacy Add axis": (base_graph([helper.make_node("Add", ["x", "x"], ["y"], name="addax", axis=1)]),
+                            ["addax", "axis"]),
     }
     cases = []
     for i, (label, (model, needles)) in enumerate(models.items()):

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "ops/op_cl.h"
+#include "ops_cl/op_cl.h"
 #include "ops/ops_impl.h"
 #include "test_kernels_harness.h"
 

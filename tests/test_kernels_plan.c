@@ -166,6 +166,7 @@ static void test_bad_arguments(void **state)
     clcnn_status st = exec_cl_create(rt, g, NULL, &e, &err);
     assert_int_equal(st, CLCNN_ERR_UNSUPPORTED);
     assert_non_null(strstr(err.msg, "the_shape"));
+    assert_non_null(strstr(err.msg, "Shape must be constant at load")); /* its OP_CL_FOLDED */
     assert_null(e);
     ir_graph_free(g);
 

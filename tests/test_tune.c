@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-#include "ops/conv_clblast.h"
-#include "plan/tune.h"
+#include "ops_cl/conv_clblast.h"
+#include "runtime/tune.h"
 #include "test_kernels_harness.h"
 
 static char *tmp_dir(void)

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../ops/conv_clblast.h"
+#include "../ops_cl/conv_clblast.h"
 #include "../ops/op.h"
-#include "../plan/tune.h"
+#include "../runtime/tune.h"
 #include "api_internal.h"
 #include "clcnn_tools.h"
 

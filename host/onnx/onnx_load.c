@@ -25,7 +25,7 @@
 #define ONNX_IR_MIN 3
 #define ONNX_IR_MAX 14
 #define ONNX_OPSET_MIN 2
-#define ONNX_OPSET_MAX 28
+#define ONNX_OPSET_MAX OP_OPSET_LATEST /* host/ops/op.h: the descriptors' upper bound */
 
 /* Reads the whole file into a new buffer; *len may be 0. Opened with
  * O_NONBLOCK and checked with fstat before any read: a FIFO (or a symlink to

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "onnx_load_priv.h"
+#include "../ops/op.h"
 
 typedef Onnx__AttributeProto attr_proto;
 
@@ -165,6 +166,11 @@ static clcnn_status add_node(ir_graph *g, onnx_names *m, const Onnx__NodeProto *
     if (op == IR_OP_COUNT)
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s': op '%s' (opset %d) is not supported",
                        nname, type, g->opset);
+    const op_def *d = op_get(op);
+    if (g->opset < d->opset_min || g->opset > d->opset_max)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED,
+                       "node '%s': op %s at opset %d is not supported (clcnn implements it for opsets %d..%d)",
+                       nname, type, g->opset, d->opset_min, d->opset_max);
     if (np->n_input > INT_MAX / 2 || np->n_output > INT_MAX / 2)
         return err_set(err, CLCNN_ERR_PARSE, "node '%s': too many inputs/outputs", nname);
     int *idx = malloc(sizeof(int) * (np->n_input + np->n_output + 1));

@@ -41,9 +41,48 @@ static clcnn_status act_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_RELU = {act_infer, act_ref, NULL};
-const op_def op_def_LEAKYRELU = {act_infer, act_ref, NULL};
-const op_def op_def_CLIP = {act_infer, act_ref, NULL};
-const op_def op_def_HARDSIGMOID = {act_infer, act_ref, NULL};
-const op_def op_def_HARDSWISH = {act_infer, act_ref, NULL};
-const op_def op_def_SIGMOID = {act_infer, act_ref, NULL};
+/* Relu-1 .. Relu-14: only types and consumed_inputs (a memory hint) changed. */
+const op_def op_def_RELU = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"consumed_inputs", OP_A_INTS}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* LeakyRelu-1 .. 16 */
+const op_def op_def_LEAKYRELU = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}, {"consumed_inputs", OP_A_INTS}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Clip-1/6 bounds as attributes, Clip-11+ as optional inputs: act_clip_bounds reads both. */
+const op_def op_def_CLIP = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"min", OP_A_FLOAT}, {"max", OP_A_FLOAT}, {"consumed_inputs", OP_A_INTS}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_HARDSIGMOID = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}, {"beta", OP_A_FLOAT}, {"consumed_inputs", OP_A_INTS}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* HardSwish first appeared in opset 14. */
+const op_def op_def_HARDSWISH = {
+    .opset_min = 14, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_SIGMOID = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"consumed_inputs", OP_A_INTS}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};

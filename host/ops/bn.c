@@ -31,4 +31,10 @@ static clcnn_status bn_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_BATCHNORM = {bn_infer, bn_ref, NULL};
+/* Every form: spatial=0 and training (is_test=0, training_mode=1) are refused by bn_infer. */
+const op_def op_def_BATCHNORM = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"epsilon", OP_A_FLOAT}, {"momentum", OP_A_FLOAT}, {"training_mode", OP_A_INT}, {"spatial", OP_A_INT}, {"is_test", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
+    .infer = bn_infer, .ref = bn_ref,
+    .cl = OP_CL_KERNEL,
+};

@@ -51,4 +51,10 @@ static int64_t conv_macs(const ir_graph *g, const ir_node *n)
     return ir_numel(y) * wt->dims[1] * wt->dims[2] * wt->dims[3];
 }
 
-const op_def op_def_CONV = {conv_infer, conv_ref, conv_macs};
+/* Conv-1/11/22 differ only in types and auto_pad wording. */
+const op_def op_def_CONV = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"auto_pad", OP_A_STRING}, {"dilations", OP_A_INTS}, {"group", OP_A_INT}, {"kernel_shape", OP_A_INTS}, {"pads", OP_A_INTS}, {"strides", OP_A_INTS}),
+    .infer = conv_infer, .ref = conv_ref, .macs = conv_macs,
+    .cl = OP_CL_KERNEL,
+};

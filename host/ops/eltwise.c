@@ -9,6 +9,9 @@ static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     clcnn_status st = op_check_arity(n, 2, 2, 1, 1, err);
     if (st)
         return st;
+    if (ir_attr_find(n, "axis")) /* opsets < 7: b broadcast from dim `axis` of a, not numpy's way */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "the legacy axis attribute (opset < 7 broadcast) "
+                       "is not supported");
     const ir_tensor *a = ir_in(g, n, 0), *b = ir_in(g, n, 1);
     if (a->dtype != b->dtype)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %d and %d",
@@ -24,7 +27,35 @@ static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_ADD = {eltwise_infer, eltwise_ref, NULL};
-const op_def op_def_SUB = {eltwise_infer, eltwise_ref, NULL};
-const op_def op_def_MUL = {eltwise_infer, eltwise_ref, NULL};
-const op_def op_def_DIV = {eltwise_infer, eltwise_ref, NULL};
+/* Opsets < 7: broadcast=1 is numpy broadcasting as here; the legacy axis
+ * form is refused by eltwise_infer; consumed_inputs was a memory hint. */
+static const op_attr_spec eltwise_attrs[] = {
+    {"broadcast", OP_A_INT}, {"axis", OP_A_INT}, {"consumed_inputs", OP_A_INTS}, {NULL, 0}};
+
+const op_def op_def_ADD = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = eltwise_attrs,
+    .infer = eltwise_infer, .ref = eltwise_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_SUB = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = eltwise_attrs,
+    .infer = eltwise_infer, .ref = eltwise_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_MUL = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = eltwise_attrs,
+    .infer = eltwise_infer, .ref = eltwise_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_DIV = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = eltwise_attrs,
+    .infer = eltwise_infer, .ref = eltwise_ref,
+    .cl = OP_CL_KERNEL,
+};

@@ -54,6 +54,8 @@ static int is_const(const ir_graph *g, int t) { return t >= 0 && g->tensors[t].d
  * shape folds too: it reads dims, not data. */
 static int foldable(const ir_graph *g, const ir_node *n)
 {
+    if (op_get(n->op)->fold == OP_FOLD_NEVER)
+        return 0;
     for (int k = 0; k < n->n_out; k++) {
         const ir_tensor *t = ir_out(g, n, k);
         if (t && ir_numel(t) > FOLD_MAX_ELEMS)

@@ -84,5 +84,17 @@ static int64_t matmul_macs(const ir_graph *g, const ir_node *n)
     return ir_numel(y) * a->dims[a->ndim - 1];
 }
 
-const op_def op_def_GEMM = {gemm_infer, gemm_ref, gemm_macs};
-const op_def op_def_MATMUL = {matmul_infer, matmul_ref, matmul_macs};
+/* Gemm-1/6 broadcast (C broadcast as numpy does); later forms only relax C. */
+const op_def op_def_GEMM = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}, {"beta", OP_A_FLOAT}, {"transA", OP_A_INT}, {"transB", OP_A_INT}, {"broadcast", OP_A_INT}),
+    .infer = gemm_infer, .ref = gemm_ref, .macs = gemm_macs,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_MATMUL = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = matmul_infer, .ref = matmul_ref, .macs = matmul_macs,
+    .cl = OP_CL_KERNEL,
+};

@@ -45,6 +45,9 @@ static clcnn_status concat_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     if ((st = op_check_arity(n, 1, 1 << 20, 1, 1, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0);
+    if (!ir_attr_find(n, "axis") && g->opset < 4) /* Concat-1 defaulted it to 1 */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "has no axis attribute (the opset %d default "
+                       "axis is not supported)", g->opset);
     if (!ir_attr_find(n, "axis"))
         return op_fail(err, CLCNN_ERR_GRAPH, n, "attribute axis is required");
     if ((st = op_axis(n, ir_attr_int(n, "axis", 0), x->ndim, "axis", &ax, err)))
@@ -317,9 +320,49 @@ static clcnn_status pad_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_TRANSPOSE = {transpose_infer, transpose_ref, NULL};
-const op_def op_def_CONCAT = {concat_infer, concat_ref, NULL};
-const op_def op_def_SPLIT = {split_infer, split_ref, NULL};
-const op_def op_def_SLICE = {slice_infer, slice_ref, NULL};
-const op_def op_def_GATHER = {gather_infer, gather_ref, NULL};
-const op_def op_def_PAD = {pad_infer, pad_ref, NULL};
+const op_def op_def_TRANSPOSE = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"perm", OP_A_INTS}),
+    .infer = transpose_infer, .ref = transpose_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Concat-1 (opsets < 4) made axis optional (default 1): refused without it by concat_infer. */
+const op_def op_def_CONCAT = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axis", OP_A_INT}),
+    .infer = concat_infer, .ref = concat_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* split as attribute (1..11) or input (13+), num_outputs (18+) */
+const op_def op_def_SPLIT = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axis", OP_A_INT}, {"split", OP_A_INTS}, {"num_outputs", OP_A_INT}),
+    .infer = split_infer, .ref = split_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* attributes (1..9) or inputs (10+) */
+const op_def op_def_SLICE = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axes", OP_A_INTS}, {"ends", OP_A_INTS}, {"starts", OP_A_INTS}),
+    .infer = slice_infer, .ref = slice_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_GATHER = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axis", OP_A_INT}),
+    .infer = gather_infer, .ref = gather_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Pad-1's paddings attribute is not read; Pad-2 attributes, Pad-11+ inputs, Pad-18 axes;
+ * mode wrap (Pad-19) is refused by pad_params. */
+const op_def op_def_PAD = {
+    .opset_min = 2, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"mode", OP_A_STRING}, {"pads", OP_A_INTS}, {"value", OP_A_FLOAT}),
+    .infer = pad_infer, .ref = pad_ref,
+    .cl = OP_CL_KERNEL,
+};

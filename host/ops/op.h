@@ -1,8 +1,11 @@
-/* op.h — the per-op table: shape rule, reference implementation, cost.
- * One op family per pair of files (conv.c + conv_ref.c, ...); op_table.c
- * gathers their functions into one table indexed by ir_op, static-asserted
- * against IR_OP_COUNT. The OpenCL side of each op lives in host/ops/ too
- * but is reached through the plan, not this table. */
+/* op.h — the one description of each op (op_def): the opsets it covers, its
+ * attributes with their types, shape rule, reference, cost, how the OpenCL
+ * path runs it and whether it folds at load. One op family per pair of files
+ * (conv.c defines op_def_CONV, conv_ref.c its reference); op_table.c gathers
+ * the descriptors into one table indexed by ir_op, static-asserted against
+ * IR_OP_COUNT. The OpenCL launches live a room below, in host/ops_cl/
+ * (<family>_cl.c, reached through the plan), and are checked against `cl`
+ * here by tests/test_op_registry.c. This room includes no OpenCL header. */
 #ifndef CLCNN_OPS_OP_H
 #define CLCNN_OPS_OP_H
 
@@ -22,11 +25,39 @@ typedef clcnn_status (*op_ref_fn)(const ir_graph *g, const ir_node *n, void *con
 /* Multiply-accumulates of one run of node n (batch included); 0 for data movement. */
 typedef int64_t (*op_macs_fn)(const ir_graph *g, const ir_node *n);
 
+/* Attribute types as ONNX spells them (the loader maps AttributeProto types). */
+typedef enum op_attr_type { OP_A_INT, OP_A_FLOAT, OP_A_STRING, OP_A_INTS, OP_A_FLOATS, OP_A_TENSOR } op_attr_type;
+typedef struct op_attr_spec { const char *name; op_attr_type type; } op_attr_spec; /* list ends at name NULL */
+
+/* How the OpenCL path runs an op. */
+typedef enum op_cl_kind {
+    OP_CL_KERNEL,   /* host/ops_cl/ has a plan function for it (opcl_get(op) != NULL) */
+    OP_CL_ALIAS,    /* a zero-copy view of input 0 on OpenCL (Reshape, Flatten, Squeeze, ...) */
+    OP_CL_FOLDED,   /* only ever runs folded at load (Shape, Constant, ConstantOfShape...); the plan refuses it */
+    OP_CL_REF_ONLY  /* reference backend only; the plan refuses it with a clear message */
+} op_cl_kind;
+
+/* Whether ops_fold_constants may run the reference at load. */
+typedef enum op_fold_kind {
+    OP_FOLD_CONST,  /* folded at load when every input is constant (the default) */
+    OP_FOLD_NEVER   /* never folded (e.g. random ops) */
+} op_fold_kind;
+
+/* The newest default-domain opset clcnn reads (onnx_load.c refuses files
+ * above it): the upper bound of every form that has not changed since. */
+#define OP_OPSET_LATEST 28
+
 typedef struct op_def {
-    op_infer_fn infer;
-    op_ref_fn ref;
-    op_macs_fn macs;   /* may be NULL: no arithmetic worth counting */
+    int opset_min, opset_max;      /* default-domain opsets this form covers (inclusive) */
+    const op_attr_spec *attrs;     /* every attribute ONNX defines for it at those opsets */
+    op_infer_fn infer;             /* shape rule (required) */
+    op_ref_fn ref;                 /* reference (required) */
+    op_macs_fn macs;               /* may be NULL: no arithmetic worth counting */
+    op_cl_kind cl;
+    op_fold_kind fold;
 } op_def;
+#define OP_ATTRS(...) ((const op_attr_spec[]){__VA_ARGS__, {NULL, 0}})
+#define OP_NO_ATTRS ((const op_attr_spec[]){{NULL, 0}})
 
 const op_def *op_get(ir_op op);
 

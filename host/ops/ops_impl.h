@@ -1,7 +1,9 @@
 /* ops_impl.h — what the op family files in host/ops/ share with each other
  * and with op_table.c: one op_def per op (op_def_<ENUM>), each family's
- * reference functions, and geometry helpers used by both halves of a family.
- * Private to host/ops/; everyone else goes through op.h. */
+ * reference functions, and the geometry/parameter helpers (conv_geometry,
+ * slice_params...) that the OpenCL launches in host/ops_cl/ (and the plan's
+ * channel-shuffle matcher) read too, so every backend resolves an op's
+ * attributes one way. Everyone else goes through op.h. */
 #ifndef CLCNN_OPS_IMPL_H
 #define CLCNN_OPS_IMPL_H
 
@@ -38,14 +40,16 @@ clcnn_status gemm_ref(const ir_graph *g, const ir_node *n, void *const *bufs, cl
 clcnn_status matmul_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* softmax */
 clcnn_status softmax_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* shape_ops: ops that only move or reinterpret bytes */
+/* shape_ops: ops that only reinterpret bytes (Reshape ...), Constant, Shape */
 clcnn_status copy_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status dropout_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status constant_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status shape_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* cast */
 clcnn_status cast_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* Shape's [start, end) window of the input's dims (opset 15 attributes). */
 void shape_range(const ir_graph *g, const ir_node *n, int *start, int *end);
+/* movement: Transpose, Concat, Split, Slice, Gather, Pad */
 clcnn_status transpose_perm(const ir_graph *g, const ir_node *n, int *perm, clcnn_err *err);
 clcnn_status transpose_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status concat_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);

@@ -47,7 +47,30 @@ static clcnn_status global_pool_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_MAXPOOL = {pool_infer, pool_ref, NULL};
-const op_def op_def_AVGPOOL = {pool_infer, pool_ref, NULL};
-const op_def op_def_GLOBALAVGPOOL = {global_pool_infer, global_pool_ref, NULL};
-const op_def op_def_GLOBALMAXPOOL = {global_pool_infer, global_pool_ref, NULL};
+const op_def op_def_MAXPOOL = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"auto_pad", OP_A_STRING}, {"ceil_mode", OP_A_INT}, {"dilations", OP_A_INTS}, {"kernel_shape", OP_A_INTS}, {"pads", OP_A_INTS}, {"storage_order", OP_A_INT}, {"strides", OP_A_INTS}),
+    .infer = pool_infer, .ref = pool_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_AVGPOOL = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"auto_pad", OP_A_STRING}, {"ceil_mode", OP_A_INT}, {"count_include_pad", OP_A_INT}, {"dilations", OP_A_INTS}, {"kernel_shape", OP_A_INTS}, {"pads", OP_A_INTS}, {"strides", OP_A_INTS}),
+    .infer = pool_infer, .ref = pool_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_GLOBALAVGPOOL = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = global_pool_infer, .ref = global_pool_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_GLOBALMAXPOOL = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = global_pool_infer, .ref = global_pool_ref,
+    .cl = OP_CL_KERNEL,
+};

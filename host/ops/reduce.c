@@ -58,4 +58,10 @@ static clcnn_status reduce_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_REDUCEMEAN = {reduce_infer, reduce_mean_ref, NULL};
+/* axes attribute (1..13) or input (18+) */
+const op_def op_def_REDUCEMEAN = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axes", OP_A_INTS}, {"keepdims", OP_A_INT}, {"noop_with_empty_axes", OP_A_INT}),
+    .infer = reduce_infer, .ref = reduce_mean_ref,
+    .cl = OP_CL_KERNEL,
+};

@@ -1,6 +1,6 @@
 /* shape_ops.c — shape rules of ops that only reinterpret or copy data:
  * Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout (inference: a
- * copy), Constant, Shape, Cast. Inputs that decide a shape (Reshape's shape,
+ * copy), Constant, Shape. Inputs that decide a shape (Reshape's shape,
  * the axes inputs) must be constants. No MACs. Reference: shape_ops_ref.c. */
 #include <string.h>
 
@@ -223,32 +223,63 @@ static clcnn_status shape_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-static int cast_ok(int dt)
-{
-    return dt == IR_DT_FLOAT || dt == IR_DT_INT64 || dt == IR_DT_INT32 || dt == IR_DT_DOUBLE ||
-           dt == IR_DT_UINT8 || dt == IR_DT_INT8 || dt == IR_DT_BOOL;
-}
+const op_def op_def_RESHAPE = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"allowzero", OP_A_INT}, {"shape", OP_A_INTS}, {"consumed_inputs", OP_A_INTS}),
+    .infer = reshape_infer, .ref = copy_ref,
+    .cl = OP_CL_ALIAS,
+};
 
-static clcnn_status cast_infer(ir_graph *g, ir_node *n, clcnn_err *err)
-{
-    clcnn_status st = op_check_arity(n, 1, 1, 1, 1, err);
-    if (st)
-        return st;
-    const ir_tensor *x = ir_in(g, n, 0);
-    int to = (int)ir_attr_int(n, "to", IR_DT_UNDEFINED);
-    if (!cast_ok(to) || !cast_ok(x->dtype))
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "cast from dtype %d to %d is not supported",
-                       x->dtype, to);
-    op_set_out(g, n, 0, to, x->ndim, x->dims);
-    return CLCNN_OK;
-}
+const op_def op_def_FLATTEN = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axis", OP_A_INT}),
+    .infer = flatten_infer, .ref = copy_ref,
+    .cl = OP_CL_ALIAS,
+};
 
-const op_def op_def_RESHAPE = {reshape_infer, copy_ref, NULL};
-const op_def op_def_FLATTEN = {flatten_infer, copy_ref, NULL};
-const op_def op_def_SQUEEZE = {squeeze_infer, copy_ref, NULL};
-const op_def op_def_UNSQUEEZE = {unsqueeze_infer, copy_ref, NULL};
-const op_def op_def_IDENTITY = {identity_infer, copy_ref, NULL};
-const op_def op_def_DROPOUT = {identity_infer, dropout_ref, NULL};
-const op_def op_def_CONSTANT = {constant_infer, constant_ref, NULL};
-const op_def op_def_SHAPE = {shape_infer, shape_ref, NULL};
-const op_def op_def_CAST = {cast_infer, cast_ref, NULL};
+/* axes as attribute (1..11) or input (13+) */
+const op_def op_def_SQUEEZE = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axes", OP_A_INTS}),
+    .infer = squeeze_infer, .ref = copy_ref,
+    .cl = OP_CL_ALIAS,
+};
+
+const op_def op_def_UNSQUEEZE = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axes", OP_A_INTS}),
+    .infer = unsqueeze_infer, .ref = copy_ref,
+    .cl = OP_CL_ALIAS,
+};
+
+const op_def op_def_IDENTITY = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = identity_infer, .ref = copy_ref,
+    .cl = OP_CL_ALIAS,
+};
+
+/* is_test=0 (1..6) and a true training_mode input (12+) are refused by identity_infer */
+const op_def op_def_DROPOUT = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"ratio", OP_A_FLOAT}, {"seed", OP_A_INT}, {"is_test", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
+    .infer = identity_infer, .ref = dropout_ref,
+    .cl = OP_CL_ALIAS,
+};
+
+/* The loader turns Constant nodes into constants itself (onnx_node.c add_constant);
+ * sparse_value and value_string(s) are refused there. */
+const op_def op_def_CONSTANT = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"value", OP_A_TENSOR}, {"value_float", OP_A_FLOAT}, {"value_floats", OP_A_FLOATS}, {"value_int", OP_A_INT}, {"value_ints", OP_A_INTS}),
+    .infer = constant_infer, .ref = constant_ref,
+    .cl = OP_CL_FOLDED,
+};
+
+/* start/end from Shape-15 */
+const op_def op_def_SHAPE = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"start", OP_A_INT}, {"end", OP_A_INT}),
+    .infer = shape_infer, .ref = shape_ref,
+    .cl = OP_CL_FOLDED,
+};

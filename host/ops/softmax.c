@@ -19,4 +19,10 @@ static clcnn_status softmax_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-const op_def op_def_SOFTMAX = {softmax_infer, softmax_ref, NULL};
+/* both semantics: 2-D coercion before 13, one axis from 13 (softmax_infer, softmax_ref) */
+const op_def op_def_SOFTMAX = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"axis", OP_A_INT}),
+    .infer = softmax_infer, .ref = softmax_ref,
+    .cl = OP_CL_KERNEL,
+};

@@ -13,7 +13,7 @@
 
 #include "plan.h"
 #include "plan_shuffle.h"
-#include "tune.h"
+#include "../runtime/tune.h"
 
 typedef struct plan_work {
     int *root;      /* alias root per tensor */
@@ -415,6 +415,26 @@ cl_fail:
                    p->const_bytes);
 }
 
+/* The descriptor's word on running n with OpenCL: ops folded at load or
+ * reference-only are refused by name (before liveness, so the message is this
+ * one and not a dtype complaint about their int64 outputs). */
+static clcnn_status refuse_off_cl(const ir_node *n, clcnn_err *err)
+{
+    switch (op_get(n->op)->cl) {
+    case OP_CL_FOLDED:
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s': op %s must be constant at load",
+                       n->name, ir_op_name(n->op));
+    case OP_CL_REF_ONLY:
+        return err_set(err, CLCNN_ERR_UNSUPPORTED,
+                       "node '%s': op %s runs on the reference backend only (--device ref)", n->name,
+                       ir_op_name(n->op));
+    case OP_CL_KERNEL:
+    case OP_CL_ALIAS:
+        break;
+    }
+    return CLCNN_OK;
+}
+
 /* Asks node i's op for its launches. */
 static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p, plan_work *w,
                               opcl_ctx *c, int i, clcnn_err *err)
@@ -424,14 +444,17 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
         p->variant[i] = "fused";
         return CLCNN_OK;
     }
-    if (opcl_is_alias(n->op)) {
+    if (op_get(n->op)->cl == OP_CL_ALIAS) {
         p->variant[i] = "alias";
         return CLCNN_OK;
     }
+    clcnn_status st = refuse_off_cl(n, err);
+    if (st)
+        return st;
     opcl_plan_fn fn = opcl_get(n->op);
-    if (!fn)
-        return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s' (%s): no OpenCL kernel for this op "
-                       "(it should have been folded into a constant)", n->name, ir_op_name(n->op));
+    if (!fn) /* the descriptor promises a kernel: tests/test_op_registry.c checks both sides */
+        return err_set(err, CLCNN_ERR_INTERNAL, "node '%s' (%s): no OpenCL plan function", n->name,
+                       ir_op_name(n->op));
     for (int k = 0; k < n->n_in; k++) {
         int t = k == 0 && w->gate_x[i] >= 0 ? w->gate_x[i] : n->in[k]; /* SE: reads X */
         if (k == 0 && w->sep[i] >= 0) /* separable: reads the depthwise's input */
@@ -452,8 +475,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
     c->variant = NULL;
     c->fallback = 0;
-    clcnn_status st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
-                                                    : fn(c, n, err);
+    st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
+                                    : fn(c, n, err);
     if (st) {
         if (strncmp(err->msg, "node '", 6) != 0) { /* say which node, once */
             char tmp[CLCNN_ERR_MSG_LEN];
@@ -500,6 +523,9 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }
+    for (int i = 0; i < g->n_nodes; i++)
+        if ((st = refuse_off_cl(&g->nodes[i], err)))
+            goto fail;
     /* Stored tuning decisions; none stored (or an unreadable store) means the
      * heuristics, never an error. */
     tune_db *tune = NULL;

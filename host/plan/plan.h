@@ -6,7 +6,7 @@
 #define CLCNN_PLAN_PLAN_H
 
 #include "../core/ir.h"
-#include "../ops/op_cl.h"
+#include "../ops_cl/op_cl.h"
 #include "../runtime/rt.h"
 
 typedef struct plan_options {

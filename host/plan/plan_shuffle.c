@@ -1,6 +1,6 @@
 /* plan_shuffle.c — finds ShuffleNetV2's Concat -> Reshape -> Transpose(0,2,1,3,4)
  * -> Reshape (-> Split | Slice pair) chains and plans each as one shuffle2_cat
- * launch (host/ops/shuffle_cl.c) writing the shuffled tensor, or its two halves
+ * launch (host/ops_cl/shuffle_cl.c) writing the shuffled tensor, or its two halves
  * straight into the split's outputs. Only the groups-2 shuffle of two equal 4-D
  * NCHW inputs is matched; any other shape of graph keeps the general kernels. */
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "plan_shuffle.h"
 #include "../ops/ops_impl.h"
-#include "../ops/shuffle_cl.h"
+#include "../ops_cl/shuffle_cl.h"
 
 typedef struct shuffle_match {
     int host;        /* the Concat node */

@@ -7,7 +7,7 @@
 #define CLCNN_PLAN_PLAN_SHUFFLE_H
 
 #include "../core/ir.h"
-#include "../ops/op_cl.h"
+#include "../ops_cl/op_cl.h"
 
 typedef struct plan_shuffle plan_shuffle;
 

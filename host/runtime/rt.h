@@ -108,7 +108,7 @@ typedef struct rt_cache_stats {
 } rt_cache_stats;
 rt_cache_stats rt_get_cache_stats(const rt_ctx *rt);
 
-/* The resolved on-disk cache folder (host/plan/tune.c keeps its per-device
+/* The resolved on-disk cache folder (host/runtime/tune.c keeps its per-device
  * decisions there too); NULL when there is no disk cache (no_cache, unusable). */
 const char *rt_cache_dir(const rt_ctx *rt);
 

@@ -3,7 +3,7 @@
  * only y's leading dims (SE scaling), else binary_bcast (numpy broadcasting via
  * per-dim strides, up to 6 dims). Float32 only; int64 arithmetic is folded on the host. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV }; /* match eltwise.cl */
 
@@ -64,23 +64,16 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         cl_int ci = (cl_int)inner, cs = swap;
         if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
             return st;
-        if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[swap ? 1 : 0]], err)) ||
-            (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[swap ? 0 : 1]], err)) ||
-            (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)) ||
-            (st = opcl_arg(k, 3, sizeof cnt, &cnt, err)) || (st = opcl_arg(k, 4, sizeof op, &op, err)) ||
-            (st = opcl_arg(k, 5, sizeof ci, &ci, err)) || (st = opcl_arg(k, 6, sizeof cs, &cs, err)))
+        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[swap ? 1 : 0]]),
+                            OPCL_ARG(c->mem[n->in[swap ? 0 : 1]]), OPCL_ARG(c->mem[c->out]),
+                            OPCL_ARG(cnt), OPCL_ARG(op), OPCL_ARG(ci), OPCL_ARG(cs))))
             goto fail;
         size_t gws[1] = {(size_t)cnt};
         return opcl_push(c, n, k, 1, gws, NULL, variant, err);
     }
     if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[1]], err)) ||
-        (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 3, sizeof cnt, &cnt, err)) || (st = opcl_arg(k, 4, sizeof op, &op, err)))
-        goto fail;
-    if (variant[7] == 'b') { /* binary_bcast */
+    if (variant[7] == 'b') { /* binary_bcast: also y's dims and each input's strides */
         cl_int dims[8] = {0}, sa[8] = {0}, sb[8] = {0};
         int64_t s64a[IR_MAX_DIMS], s64b[IR_MAX_DIMS];
         if ((st = opcl_dims6(n, y, dims, err)))
@@ -92,9 +85,13 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             sa[pad + d] = (cl_int)s64a[d];
             sb[pad + d] = (cl_int)s64b[d];
         }
-        if ((st = opcl_arg(k, 5, sizeof dims, dims, err)) ||
-            (st = opcl_arg(k, 6, sizeof sa, sa, err)) || (st = opcl_arg(k, 7, sizeof sb, sb, err)))
+        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
+                            OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt), OPCL_ARG(op), OPCL_ARG(dims),
+                            OPCL_ARG(sa), OPCL_ARG(sb))))
             goto fail;
+    } else if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
+                               OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt), OPCL_ARG(op)))) {
+        goto fail;
     }
     size_t gws[1] = {(size_t)cnt};
     return opcl_push(c, n, k, 1, gws, NULL, variant, err);

@@ -1,7 +1,7 @@
 /* bn_cl.c — OpenCL side of standalone BatchNormalization (inference form):
  * one `bn` kernel, per-channel statistics read on the device, activation fused. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
@@ -18,15 +18,11 @@ clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st;
     if ((st = opcl_kernel(c, "bn", NULL, "bn", &k, err)))
         return st;
-    for (int i = 0; i < 5; i++)
-        if ((st = opcl_arg(k, (cl_uint)i, sizeof(cl_mem), &c->mem[n->in[i]], err)))
-            goto fail;
-    if ((st = opcl_arg(k, 5, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 6, sizeof C, &C, err)) || (st = opcl_arg(k, 7, sizeof HW, &HW, err)) ||
-        (st = opcl_arg(k, 8, sizeof NC, &NC, err)) || (st = opcl_arg(k, 9, sizeof eps, &eps, err)) ||
-        (st = opcl_arg(k, 10, sizeof code, &code, err)) ||
-        (st = opcl_arg(k, 11, sizeof(float), &c->act.a, err)) ||
-        (st = opcl_arg(k, 12, sizeof(float), &c->act.b, err)))
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
+                        OPCL_ARG(c->mem[n->in[2]]), OPCL_ARG(c->mem[n->in[3]]),
+                        OPCL_ARG(c->mem[n->in[4]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(C),
+                        OPCL_ARG(HW), OPCL_ARG(NC), OPCL_ARG(eps), OPCL_ARG(code),
+                        OPCL_ARG(c->act.a), OPCL_ARG(c->act.b))))
         goto fail;
     size_t gws[2] = {(size_t)HW, (size_t)NC};
     return opcl_push(c, n, k, 2, gws, NULL, "bn", err);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 /* OpenCL C type name of a dtype this kernel handles, NULL otherwise. */
 static const char *cl_type(int dt)
@@ -41,9 +41,8 @@ clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = opcl_kernel(c, "cast", opts, "cast_elems", &k, err);
     if (st)
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 2, sizeof cnt, &cnt, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
+                        OPCL_ARG(cnt)))) {
         clReleaseKernel(k);
         return st;
     }

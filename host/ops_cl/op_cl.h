@@ -1,4 +1,4 @@
-/* op_cl.h — the OpenCL side of each op family (host/ops/<family>_cl.c): given a
+/* op_cl.h — the OpenCL side of each op family (host/ops_cl/<family>_cl.c): given a
  * node whose tensors already have device buffers, pick a kernel variant from
  * explicit preconditions, build it, set every argument once, and append the
  * launches the executor replays each run. The plan (host/plan/) decides buffers
@@ -7,6 +7,7 @@
 #define CLCNN_OPS_OP_CL_H
 
 #include "../core/ir.h"
+#include "../ops/op.h"
 #include "../runtime/rt.h"
 
 /* Activation codes shared with kernels_cl/act.cl (ACT_*), which every program includes. */
@@ -35,7 +36,7 @@ typedef struct opcl_launch {
     void (*custom_free)(void *data);
 } opcl_launch;
 
-typedef struct tune_db tune_db; /* host/plan/tune.h */
+typedef struct tune_db tune_db; /* host/runtime/tune.h */
 
 typedef struct opcl_ctx {
     rt_ctx *rt;
@@ -70,7 +71,7 @@ typedef clcnn_status (*opcl_plan_fn)(opcl_ctx *c, const ir_node *n, clcnn_err *e
 /* The plan function of op, NULL when no OpenCL kernel exists for it. */
 opcl_plan_fn opcl_get(ir_op op);
 /* 1 for ops that are zero-copy views of their first input (Reshape, Flatten,
- * Squeeze, Unsqueeze, Identity, Dropout): no kernel, same buffer. */
+ * Squeeze, Unsqueeze, Identity, Dropout): op_get(op)->cl == OP_CL_ALIAS. */
 int opcl_is_alias(ir_op op);
 /* 1 when node n is a unary activation that can fold into its producer; fills act. */
 int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act);
@@ -98,8 +99,18 @@ clcnn_status opcl_push_custom(opcl_ctx *c, const ir_node *n,
 clcnn_status opcl_push_owned(opcl_ctx *c, const ir_node *n, cl_kernel k, cl_uint dim,
                              const size_t *gws, const size_t *lws, cl_mem buf,
                              const char *variant, clcnn_err *err);
-/* Sets argument i (CL_TRY with the call text in the message). */
-clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err);
+/* One kernel argument by value: size bytes at ptr (ptr NULL: __local of size bytes). */
+typedef struct opcl_argval { size_t size; const void *ptr; } opcl_argval;
+/* v must be an lvalue (its address is taken): a local, a field, an array. Not a
+ * pointer parameter standing for an array: write (opcl_argval){bytes, p} there. */
+#define OPCL_ARG(v) ((opcl_argval){sizeof(v), &(v)})
+#define OPCL_LOCAL(bytes) ((opcl_argval){(bytes), NULL})
+/* Sets arguments 0..n-1 of k in order; fails (naming kernel and argument) when n differs from the kernel's CL_KERNEL_NUM_ARGS. */
+clcnn_status opcl_args(cl_kernel k, int n, const opcl_argval *a, clcnn_err *err);
+/* Every argument of a kernel in one call, in the kernel's order: the count is
+ * checked against the kernel, so an argument added to a .cl file and not here
+ * (or the reverse) fails at plan time instead of running with a stale value. */
+#define OPCL_ARGS(k, err, ...) opcl_args((k), (int)(sizeof((opcl_argval[]){__VA_ARGS__}) / sizeof(opcl_argval)), (opcl_argval[]){__VA_ARGS__}, (err))
 /* 1 when the plan's device is a CPU (POCL): work-group shapes are chosen for
  * cores there, not for warps. */
 int opcl_on_cpu(const opcl_ctx *c);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
 {
@@ -54,12 +54,8 @@ clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if ((st = opcl_kernel(c, "eltwise", NULL, "unary", &k, err)))
         return st;
     cl_int cnt = (cl_int)ir_numel(ir_out(c->g, n, 0)), code = act.code;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 2, sizeof cnt, &cnt, err)) ||
-        (st = opcl_arg(k, 3, sizeof code, &code, err)) ||
-        (st = opcl_arg(k, 4, sizeof(float), &act.a, err)) ||
-        (st = opcl_arg(k, 5, sizeof(float), &act.b, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
+                        OPCL_ARG(code), OPCL_ARG(act.a), OPCL_ARG(act.b)))) {
         clReleaseKernel(k);
         return st;
     }

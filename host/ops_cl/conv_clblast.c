@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "conv_clblast.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 #ifdef CLCNN_HAVE_CLBLAST
 #include <clblast_c.h>
@@ -174,17 +174,11 @@ clcnn_status convpw_clblast_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         const cl_int hb = has_bias, C = (cl_int)m, HW = (cl_int)nn,
                      total = (cl_int)(m * nn * b->batch), act = c->act.code,
                      has_res = c->res != NULL;
-        if ((st = opcl_arg(b->epi, 0, sizeof(cl_mem), &b->y, err)) ||
-            (st = opcl_arg(b->epi, 1, sizeof(cl_mem), &bias, err)) ||
-            (st = opcl_arg(b->epi, 2, sizeof hb, &hb, err)) ||
-            (st = opcl_arg(b->epi, 3, sizeof C, &C, err)) ||
-            (st = opcl_arg(b->epi, 4, sizeof HW, &HW, err)) ||
-            (st = opcl_arg(b->epi, 5, sizeof total, &total, err)) ||
-            (st = opcl_arg(b->epi, 6, sizeof act, &act, err)) ||
-            (st = opcl_arg(b->epi, 7, sizeof(float), &c->act.a, err)) ||
-            (st = opcl_arg(b->epi, 8, sizeof(float), &c->act.b, err)) ||
-            (st = opcl_arg(b->epi, 9, sizeof(cl_mem), c->res ? &c->res : &b->y, err)) ||
-            (st = opcl_arg(b->epi, 10, sizeof(cl_int), &has_res, err)))
+        if ((st = OPCL_ARGS(b->epi, err, OPCL_ARG(b->y), OPCL_ARG(bias), OPCL_ARG(hb), OPCL_ARG(C),
+                            OPCL_ARG(HW), OPCL_ARG(total), OPCL_ARG(act), OPCL_ARG(c->act.a),
+                            OPCL_ARG(c->act.b),
+                            ((opcl_argval){sizeof(cl_mem), c->res ? &c->res : &b->y}),
+                            OPCL_ARG(has_res))))
             goto fail;
         size_t max_wg = 0;
         if (clGetKernelWorkGroupInfo(b->epi, rt_device(c->rt), CL_KERNEL_WORK_GROUP_SIZE,

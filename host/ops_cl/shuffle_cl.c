@@ -28,15 +28,12 @@ clcnn_status shuffle_cl(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem b, cl_me
     clcnn_status st = opcl_kernel(c, "shuffle", NULL, "shuffle2_cat", &k, err);
     if (st)
         return st;
-    for (cl_uint i = 0; i < 4; i++)
-        if ((st = opcl_arg(k, i, sizeof(cl_mem), &m[i], err)))
-            goto fail;
-    for (cl_uint i = 0; i < 7; i++)
-        if ((st = opcl_arg(k, 4 + i, sizeof(cl_int), &v[i], err)))
-            goto fail;
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(m[0]), OPCL_ARG(m[1]), OPCL_ARG(m[2]), OPCL_ARG(m[3]),
+                        OPCL_ARG(v[0]), OPCL_ARG(v[1]), OPCL_ARG(v[2]), OPCL_ARG(v[3]), OPCL_ARG(v[4]),
+                        OPCL_ARG(v[5]), OPCL_ARG(v[6])))) {
+        clReleaseKernel(k);
+        return st;
+    }
     size_t gws[3] = {(size_t)hw, (size_t)(cnt[0] + cnt[1]), (size_t)batch};
     return opcl_push(c, n, k, 3, gws, NULL, "shuffle2_cat", err);
-fail:
-    clReleaseKernel(k);
-    return st;
 }

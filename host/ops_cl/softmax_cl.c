@@ -2,7 +2,7 @@
  * per the opset's rule (before 13: coerced to 2-D at axis, so L is the whole
  * tail; from 13: the single axis), one softmax_line work-item per line. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 clcnn_status softmax_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
@@ -25,10 +25,8 @@ clcnn_status softmax_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "softmax", NULL, "softmax_line", &k, err)))
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 2, sizeof co, &co, err)) || (st = opcl_arg(k, 3, sizeof cl, &cl, err)) ||
-        (st = opcl_arg(k, 4, sizeof ci, &ci, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(co),
+                        OPCL_ARG(cl), OPCL_ARG(ci)))) {
         clReleaseKernel(k);
         return st;
     }

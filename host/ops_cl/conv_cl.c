@@ -11,8 +11,8 @@
 
 #include "op_cl.h"
 #include "conv_clblast.h"
-#include "../plan/tune.h"
-#include "ops_impl.h"
+#include "../runtime/tune.h"
+#include "../ops/ops_impl.h"
 
 #define PW_OC 8   /* pointwise tile, passed to conv_pw.cl with -D: 8 channels x one float16 */
 #define PW_PX 16  /* of pixels measured best on POCL (AVX-512) among 4/8/16 x 8/16 (float8: */
@@ -82,9 +82,9 @@ static clcnn_status push_subsample(opcl_ctx *c, const ir_node *n, cl_mem x, cons
         clReleaseMemObject(buf);
         return st;
     }
-    if ((st = opcl_arg(k, 0, sizeof x, &x, err)) || (st = opcl_arg(k, 1, sizeof buf, &buf, err)) ||
-        (st = opcl_arg(k, 2, 4 * sizeof(cl_int), d, err)) ||
-        (st = opcl_arg(k, 3, sizeof s, &s, err)) || (st = opcl_arg(k, 4, sizeof NC, &NC, err))) {
+    /* d is a parameter (a pointer), so its bytes are spelt out */
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(x), OPCL_ARG(buf), ((opcl_argval){4 * sizeof(cl_int), d}),
+                        OPCL_ARG(s), OPCL_ARG(NC)))) {
         clReleaseKernel(k);
         clReleaseMemObject(buf);
         return st;
@@ -98,36 +98,18 @@ typedef struct conv_args {
     cl_mem in, wt, bias, out;
     cl_int has_bias;
     cl_int g[8], k[8];
+    cl_int act_code, has_res; /* the epilogue: activation, fused residual */
+    float act_a, act_b;
+    cl_mem res;
 } conv_args;
 
-/* Arguments 0..4 are the same for every variant. */
-static clcnn_status set_common(cl_kernel k, const conv_args *a, clcnn_err *err)
-{
-    clcnn_status st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &a->in, err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &a->wt, err)) ||
-        (st = opcl_arg(k, 2, sizeof(cl_mem), &a->bias, err)) ||
-        (st = opcl_arg(k, 3, sizeof(cl_int), &a->has_bias, err)) ||
-        (st = opcl_arg(k, 4, sizeof(cl_mem), &a->out, err)))
-        return st;
-    return CLCNN_OK;
-}
-
-/* The epilogue: activation (i..i+2), then the fused residual (i+3, i+4). */
-static clcnn_status set_act(cl_kernel k, cl_uint i, const opcl_ctx *c, const conv_args *a,
-                            clcnn_err *err)
-{
-    clcnn_status st;
-    cl_int code = c->act.code, has_res = c->res != NULL;
-    cl_mem res = has_res ? c->res : a->out; /* any valid buffer; not read */
-    if ((st = opcl_arg(k, i, sizeof code, &code, err)) ||
-        (st = opcl_arg(k, i + 1, sizeof(float), &c->act.a, err)) ||
-        (st = opcl_arg(k, i + 2, sizeof(float), &c->act.b, err)) ||
-        (st = opcl_arg(k, i + 3, sizeof(cl_mem), &res, err)) ||
-        (st = opcl_arg(k, i + 4, sizeof(cl_int), &has_res, err)))
-        return st;
-    return CLCNN_OK;
-}
+/* Arguments every variant takes first (in, weights, bias, has_bias, out) and
+ * its epilogue (activation code, a, b, residual, has_residual), as
+ * OPCL_ARGS items; `a` is a conv_args lvalue. */
+#define CONV_COMMON(a) OPCL_ARG((a).in), OPCL_ARG((a).wt), OPCL_ARG((a).bias), \
+    OPCL_ARG((a).has_bias), OPCL_ARG((a).out)
+#define CONV_EPILOGUE(a) OPCL_ARG((a).act_code), OPCL_ARG((a).act_a), OPCL_ARG((a).act_b), \
+    OPCL_ARG((a).res), OPCL_ARG((a).has_res)
 
 /* conv_pw's preconditions: 1x1, no pads, group 1, equal strides. */
 static int is_pointwise(const op_win *w, int group)
@@ -292,17 +274,10 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if ((st = opcl_kernel(c, "conv_dw", opts, "conv_dwpw", &k, err)))
         return st;
     const size_t lws[3] = {1, 1, 1}; /* one row tile per work-group: its own C x px slice */
-    if ((st = opcl_arg(k, 0, sizeof in, &in, err)) || (st = opcl_arg(k, 1, sizeof dwt, &dwt, err)) ||
-        (st = opcl_arg(k, 2, sizeof dwb, &dwb, err)) ||
-        (st = opcl_arg(k, 3, sizeof has_dwb, &has_dwb, err)) ||
-        (st = opcl_arg(k, 4, sizeof out, &out, err)) || (st = opcl_arg(k, 5, sizeof pwt, &pwt, err)) ||
-        (st = opcl_arg(k, 6, sizeof pwb, &pwb, err)) ||
-        (st = opcl_arg(k, 7, sizeof has_pwb, &has_pwb, err)) ||
-        (st = opcl_arg(k, 8, sizeof gd, gd, err)) || (st = opcl_arg(k, 9, sizeof kd, kd, err)) ||
-        (st = opcl_arg(k, 10, sizeof acts, acts, err)) || (st = opcl_arg(k, 11, sizeof af, af, err)) ||
-        (st = opcl_arg(k, 12, sizeof res, &res, err)) ||
-        (st = opcl_arg(k, 13, sizeof has_res, &has_res, err)) ||
-        (st = opcl_arg(k, 14, lws[0] * (size_t)C * px * sizeof(float), NULL, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(in), OPCL_ARG(dwt), OPCL_ARG(dwb), OPCL_ARG(has_dwb),
+                        OPCL_ARG(out), OPCL_ARG(pwt), OPCL_ARG(pwb), OPCL_ARG(has_pwb), OPCL_ARG(gd),
+                        OPCL_ARG(kd), OPCL_ARG(acts), OPCL_ARG(af), OPCL_ARG(res), OPCL_ARG(has_res),
+                        OPCL_LOCAL(lws[0] * (size_t)C * px * sizeof(float))))) {
         clReleaseKernel(k);
         return st;
     }
@@ -330,6 +305,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     a.has_bias = n->n_in > 2 && n->in[2] >= 0;
     a.bias = a.has_bias ? c->mem[n->in[2]] : a.wt; /* any valid buffer; not read */
     a.out = c->mem[c->out];
+    a.act_code = c->act.code, a.act_a = c->act.a, a.act_b = c->act.b;
+    a.has_res = c->res != NULL;
+    a.res = a.has_res ? c->res : a.out; /* any valid buffer; not read */
     const int C = (int)x->dims[1], H = (int)x->dims[2], W = (int)x->dims[3];
     const int OC = (int)y->dims[1], OH = (int)y->dims[2], OW = (int)y->dims[3], N = (int)x->dims[0];
     const int G = (int)ir_attr_int(n, "group", 1);
@@ -364,9 +342,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         pw_opts(opts, sizeof opts);
         if ((st = opcl_kernel(c, "conv_pw", opts, "conv_mv", &k, err)))
             return st;
-        if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
-            (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
-            (st = opcl_arg(k, 7, sizeof(cl_int), &gv[7], err)) || (st = set_act(k, 8, c, &a, err)))
+        if ((st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
+                            OPCL_ARG(a.g[7]), CONV_EPILOGUE(a))))
             goto fail;
         size_t gws[3] = {(size_t)OC, (size_t)N, 1};
         return opcl_push(c, n, k, 2, gws, NULL, "conv_mv", err);
@@ -388,12 +365,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             const cl_int sd1[4] = {OW, OW, 1, OH * OW};
             memcpy(sd, sd1, sizeof sd);
         }
-        if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof(cl_int), &gv[0], err)) ||
-            (st = opcl_arg(k, 6, sizeof(cl_int), &gv[3], err)) ||
-            (st = opcl_arg(k, 7, sizeof(cl_int), &hw, err)) ||
-            (st = opcl_arg(k, 8, sizeof sd, sd, err)) || (st = set_act(k, 9, c, &a, err)) ||
-            (st = opcl_arg(k, 14, sizeof(cl_mem), &gate, err)) ||
-            (st = opcl_arg(k, 15, sizeof(cl_int), &has_gate, err)))
+        if ((st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
+                            OPCL_ARG(hw), OPCL_ARG(sd), CONV_EPILOGUE(a), OPCL_ARG(gate),
+                            OPCL_ARG(has_gate))))
             goto fail;
         size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
                          (size_t)N};
@@ -421,9 +395,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         while (lx < (size_t)OH && lx < 16)
             lx <<= 1;
         const size_t lws[3] = {lx, 1, 1}, gws2[3] = {lx, 1, (size_t)N * C};
-        if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof gd, gd, err)) ||
-            (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, c, &a, err)) ||
-            (st = opcl_arg(k, 12, (size_t)ts * th * sizeof(float), NULL, err)))
+        if ((st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(gd), OPCL_ARG(a.k), CONV_EPILOGUE(a),
+                            OPCL_LOCAL((size_t)ts * th * sizeof(float)))))
             goto fail;
         return opcl_push(c, n, k, 3, gws2, lws, "conv_dwl", err);
     }
@@ -446,8 +419,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if ((st = opcl_kernel(c, prog, opts, variant, &k, err)))
         return st;
-    if ((st = set_common(k, &a, err)) || (st = opcl_arg(k, 5, sizeof a.g, a.g, err)) ||
-        (st = opcl_arg(k, 6, sizeof a.k, a.k, err)) || (st = set_act(k, 7, c, &a, err)))
+    if ((st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g), OPCL_ARG(a.k), CONV_EPILOGUE(a))))
         goto fail;
     return opcl_push(c, n, k, 3, gws, NULL, variant, err);
 fail:

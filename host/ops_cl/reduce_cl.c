@@ -1,7 +1,7 @@
 /* reduce_cl.c — OpenCL side of ReduceMean: reduce_contig when the reduced axes
  * are adjacent (the spatial mean of SE blocks and heads), else reduce_general. */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
@@ -37,10 +37,8 @@ clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         cl_int co = (cl_int)outer, ci = (cl_int)inner;
         if ((st = opcl_kernel(c, "reduce", NULL, "reduce_contig", &k, err)))
             return st;
-        if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-            (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-            (st = opcl_arg(k, 2, sizeof co, &co, err)) || (st = opcl_arg(k, 3, sizeof cR, &cR, err)) ||
-            (st = opcl_arg(k, 4, sizeof ci, &ci, err)) || (st = opcl_arg(k, 5, sizeof inv, &inv, err)))
+        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
+                            OPCL_ARG(co), OPCL_ARG(cR), OPCL_ARG(ci), OPCL_ARG(inv))))
             goto fail;
         size_t gws[2] = {(size_t)inner, (size_t)outer};
         return opcl_push(c, n, k, 2, gws, NULL, "reduce_contig", err);
@@ -52,11 +50,8 @@ clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         red[6 - x->ndim + d] = mask[d] && !none;
     if ((st = opcl_kernel(c, "reduce", NULL, "reduce_general", &k, err)))
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 2, sizeof nout, &nout, err)) || (st = opcl_arg(k, 3, sizeof cR, &cR, err)) ||
-        (st = opcl_arg(k, 4, sizeof dims, dims, err)) || (st = opcl_arg(k, 5, sizeof red, red, err)) ||
-        (st = opcl_arg(k, 6, sizeof inv, &inv, err)))
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(nout),
+                        OPCL_ARG(cR), OPCL_ARG(dims), OPCL_ARG(red), OPCL_ARG(inv))))
         goto fail;
     size_t gws[1] = {(size_t)nout};
     return opcl_push(c, n, k, 1, gws, NULL, "reduce_general", err);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 /* gemm_bcast's batch walk (see gemm_bcast_walk). */
 typedef struct gemm_bcast_geo {
@@ -130,14 +130,9 @@ static clcnn_status gemm_bcast_push(opcl_ctx *c, const ir_node *n, const gemm_ge
     if (st)
         return st;
     const cl_int st4[4] = {geo->st[1], geo->st[2], geo->st[4], geo->st[5]};
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[1]], err)) ||
-        (st = opcl_arg(k, 2, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 3, sizeof geo->sz, geo->sz, err)) ||
-        (st = opcl_arg(k, 4, sizeof geo->bc.bd, geo->bc.bd, err)) ||
-        (st = opcl_arg(k, 5, sizeof geo->bc.sa, geo->bc.sa, err)) ||
-        (st = opcl_arg(k, 6, sizeof geo->bc.sb, geo->bc.sb, err)) ||
-        (st = opcl_arg(k, 7, sizeof st4, st4, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
+                        OPCL_ARG(c->mem[c->out]), OPCL_ARG(geo->sz), OPCL_ARG(geo->bc.bd),
+                        OPCL_ARG(geo->bc.sa), OPCL_ARG(geo->bc.sb), OPCL_ARG(st4)))) {
         clReleaseKernel(k);
         return st;
     }
@@ -182,15 +177,9 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "gemm", NULL, smk ? smk : "gemm_general", &k, err)))
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[n->in[1]], err)) ||
-        (st = opcl_arg(k, 2, sizeof(cl_mem), &cm, err)) ||
-        (st = opcl_arg(k, 3, sizeof has_c, &has_c, err)) ||
-        (st = opcl_arg(k, 4, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 5, sizeof geo.sz, geo.sz, err)) ||
-        (st = opcl_arg(k, 6, sizeof geo.st, geo.st, err)) ||
-        (st = opcl_arg(k, 7, sizeof(float), &geo.alpha, err)) ||
-        (st = opcl_arg(k, 8, sizeof(float), &geo.beta, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]), OPCL_ARG(cm),
+                        OPCL_ARG(has_c), OPCL_ARG(c->mem[c->out]), OPCL_ARG(geo.sz),
+                        OPCL_ARG(geo.st), OPCL_ARG(geo.alpha), OPCL_ARG(geo.beta)))) {
         clReleaseKernel(k);
         return st;
     }

@@ -1,14 +1,14 @@
 /* optab_cl.c — which OpenCL plan function serves each op, and the helpers the
  * *_cl.c family files share (kernel creation, argument setting, launch push).
- * Ops without an entry (Shape, Constant) are expected to have been folded into
- * constants by the loader; the plan reports them as unsupported. */
+ * An op has an entry exactly when its descriptor says OP_CL_KERNEL (checked by
+ * tests/test_op_registry.c); the plan refuses the others by their `cl` kind. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "op_cl.h"
-#include "../plan/tune.h"
-#include "op_util.h"
+#include "../runtime/tune.h"
+#include "../ops/op_util.h"
 
 static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_CONV] = conv_cl,
@@ -47,8 +47,8 @@ opcl_plan_fn opcl_get(ir_op op)
 
 int opcl_is_alias(ir_op op)
 {
-    return op == IR_OP_RESHAPE || op == IR_OP_FLATTEN || op == IR_OP_SQUEEZE ||
-           op == IR_OP_UNSQUEEZE || op == IR_OP_IDENTITY || op == IR_OP_DROPOUT;
+    const op_def *d = op_get(op);
+    return d && d->cl == OP_CL_ALIAS;
 }
 
 clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, const char *name,
@@ -70,7 +70,8 @@ clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, con
     return CLCNN_OK;
 }
 
-clcnn_status opcl_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err)
+/* Sets argument i (CL_TRY with the call text in the message, then kernel and index). */
+static clcnn_status set_arg(cl_kernel k, cl_uint i, size_t size, const void *value, clcnn_err *err)
 {
     clcnn_status st = CLCNN_OK;
     CL_TRY(err, st, clSetKernelArg(k, i, size, value));
@@ -82,6 +83,26 @@ fail:
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof err->msg - len, " (kernel %s, argument %u)", name, i);
     }
+    return st;
+}
+
+clcnn_status opcl_args(cl_kernel k, int n, const opcl_argval *a, clcnn_err *err)
+{
+    cl_uint want = 0;
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof want, &want, NULL));
+    if ((cl_uint)n != want) {
+        char name[64] = "?";
+        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, sizeof name, name, NULL);
+        return err_set(err, CLCNN_ERR_INTERNAL, "kernel %s takes %u arguments; %d given (argument %d "
+                       "is the first %s)", name, want, n, n < (int)want ? n : (int)want,
+                       n < (int)want ? "missing" : "extra");
+    }
+    for (int i = 0; i < n; i++)
+        if ((st = set_arg(k, (cl_uint)i, a[i].size, a[i].ptr, err)))
+            return st;
+    return CLCNN_OK;
+fail:
     return st;
 }
 

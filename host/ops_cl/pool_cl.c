@@ -3,7 +3,7 @@
  * asymmetric pads, ceil_mode, count_include_pad) and GlobalAverage/MaxPool
  * (global_pool, one work-item per plane). */
 #include "op_cl.h"
-#include "ops_impl.h"
+#include "../ops/ops_impl.h"
 
 enum { POOL_MAX, POOL_AVG }; /* match pool.cl */
 
@@ -29,9 +29,8 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         !opcl_forced_away(c, "pool_max8")) {
         if ((st = opcl_kernel(c, "pool", NULL, "pool_max8", &k, err)))
             return st;
-        if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-            (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-            (st = opcl_arg(k, 2, sizeof gv, gv, err)) || (st = opcl_arg(k, 3, sizeof kv, kv, err))) {
+        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
+                            OPCL_ARG(gv), OPCL_ARG(kv)))) {
             clReleaseKernel(k);
             return st;
         }
@@ -40,10 +39,8 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if ((st = opcl_kernel(c, "pool", NULL, "pool2d", &k, err)))
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 2, sizeof kind, &kind, err)) || (st = opcl_arg(k, 3, sizeof gv, gv, err)) ||
-        (st = opcl_arg(k, 4, sizeof kv, kv, err)) || (st = opcl_arg(k, 5, sizeof pe, pe, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(kind),
+                        OPCL_ARG(gv), OPCL_ARG(kv), OPCL_ARG(pe)))) {
         clReleaseKernel(k);
         return st;
     }
@@ -62,10 +59,8 @@ clcnn_status global_pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st;
     if ((st = opcl_kernel(c, "pool", NULL, "global_pool", &k, err)))
         return st;
-    if ((st = opcl_arg(k, 0, sizeof(cl_mem), &c->mem[n->in[0]], err)) ||
-        (st = opcl_arg(k, 1, sizeof(cl_mem), &c->mem[c->out], err)) ||
-        (st = opcl_arg(k, 2, sizeof kind, &kind, err)) || (st = opcl_arg(k, 3, sizeof HW, &HW, err)) ||
-        (st = opcl_arg(k, 4, sizeof NC, &NC, err))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(kind),
+                        OPCL_ARG(HW), OPCL_ARG(NC)))) {
         clReleaseKernel(k);
         return st;
     }

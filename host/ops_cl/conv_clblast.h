@@ -1,7 +1,7 @@
 /* conv_clblast.h — a pointwise (1x1) Conv as CLBlast SGEMM, one call per batch
  * image: Y[n] (Cout x HW) = W (Cout x Cin) * X[n] (Cin x HW), then a small
  * bias + activation epilogue kernel (kernels_cl/bias_act.cl). Used only where
- * a stored measurement (host/plan/tune.h) says it beats conv_pw. */
+ * a stored measurement (host/runtime/tune.h) says it beats conv_pw. */
 #ifndef CLCNN_OPS_CONV_CLBLAST_H
 #define CLCNN_OPS_CONV_CLBLAST_H
 

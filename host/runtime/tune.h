@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../runtime/rt.h"
+#include "rt.h"
 
 typedef struct tune_db tune_db;
 
