@@ -7,6 +7,7 @@ with --clcnn and --shared; docs/node_tests.md explains the suite."""
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the shared source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "onnx_node"))
 import run_node_tests  # noqa: E402
 

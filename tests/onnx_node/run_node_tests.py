@@ -34,6 +34,7 @@ import numpy as np
 import onnx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the shared source tree
 sys.path.insert(0, HERE)
 import clcnn_api  # noqa: E402
 import collect  # noqa: E402
