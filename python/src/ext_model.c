@@ -401,6 +401,21 @@ static PyObject *Model_preprocessing(ext_Model *m, PyObject *args, PyObject *kw)
                          p.nhwc ? "nhwc" : "nchw");
 }
 
+/* An empty image tensor for p: [1,3,crop,crop] (or [1,crop,crop,3]); NULL with
+ * an exception when p has no crop (the size would depend on the photo). */
+static PyObject *prep_array(const clcnn_preprocess *p, const char *what)
+{
+    if (p->crop <= 0)
+        return PyErr_Format(PyExc_ValueError,
+                            "%s() needs crop > 0: without a crop the tensor's size depends on the photo", what);
+    npy_intp dims[4] = {1, 3, p->crop, p->crop};
+    if (p->nhwc) {
+        dims[1] = p->crop;
+        dims[3] = 3;
+    }
+    return PyArray_SimpleNew(4, dims, NPY_FLOAT32);
+}
+
 static PyObject *Model_preprocess_image(ext_Model *m, PyObject *args, PyObject *kw)
 {
     PyObject *path, *bytes = NULL;
@@ -412,20 +427,9 @@ static PyObject *Model_preprocess_image(ext_Model *m, PyObject *args, PyObject *
                             Py_TYPE(path)->tp_name);
     if (model_prep(m, kw, &p) < 0)
         return NULL;
-    if (p.crop <= 0)
-        return PyErr_Format(PyExc_ValueError,
-                            "preprocess_image() needs crop > 0: without a crop the tensor's size depends on "
-                            "the photo");
-    if (!PyUnicode_FSConverter(path, &bytes))
-        return NULL;
-    npy_intp dims[4] = {1, 3, p.crop, p.crop};
-    if (p.nhwc) {
-        dims[1] = p.crop;
-        dims[3] = 3;
-    }
-    PyObject *arr = PyArray_SimpleNew(4, dims, NPY_FLOAT32);
-    if (!arr) {
-        Py_DECREF(bytes);
+    PyObject *arr = prep_array(&p, "preprocess_image");
+    if (!arr || !PyUnicode_FSConverter(path, &bytes)) {
+        Py_XDECREF(arr);
         return NULL;
     }
     char err[EXT_ERR_LEN] = "";
@@ -437,6 +441,46 @@ static PyObject *Model_preprocess_image(ext_Model *m, PyObject *args, PyObject *
     st = clcnn_image_to_tensor(file, &p, out, n, err, sizeof err);
     Py_END_ALLOW_THREADS
     Py_DECREF(bytes);
+    if (st != CLCNN_OK) {
+        Py_DECREF(arr);
+        return ext_raise(st, err);
+    }
+    return arr;
+}
+
+/* The same from an encoded photo already in memory (what Ray Data's
+ * read_binary_files hands a worker): no file is opened, so a photo read from
+ * object storage is preprocessed exactly as `clcnn classify` would the file.
+ * `name` only labels the library's error messages. */
+static PyObject *Model_preprocess_image_bytes(ext_Model *m, PyObject *args, PyObject *kw)
+{
+    PyObject *data;
+    const char *name = "<bytes>";
+    clcnn_preprocess p;
+    if (!PyArg_ParseTuple(args, "O|s:preprocess_image_bytes", &data, &name) || ext_model_check_open(m) < 0)
+        return NULL;
+    if (!PyObject_CheckBuffer(data) || PyUnicode_Check(data))
+        return PyErr_Format(PyExc_TypeError,
+                            "preprocess_image_bytes(): data must be bytes or a buffer, got %.200s",
+                            Py_TYPE(data)->tp_name);
+    if (model_prep(m, kw, &p) < 0)
+        return NULL;
+    PyObject *arr = prep_array(&p, "preprocess_image_bytes");
+    if (!arr)
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(arr);
+        return NULL;
+    }
+    char err[EXT_ERR_LEN] = "";
+    clcnn_status st;
+    float *out = PyArray_DATA((PyArrayObject *)arr);
+    size_t n = (size_t)PyArray_SIZE((PyArrayObject *)arr);
+    Py_BEGIN_ALLOW_THREADS
+    st = clcnn_image_to_tensor_mem(view.buf, (size_t)view.len, name, &p, out, n, err, sizeof err);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
     if (st != CLCNN_OK) {
         Py_DECREF(arr);
         return ext_raise(st, err);
@@ -575,6 +619,10 @@ static PyMethodDef Model_methods[] = {
     {"preprocess_image", (PyCFunction)(void (*)(void))Model_preprocess_image, METH_VARARGS | METH_KEYWORDS,
      "preprocess_image(path, **overrides) -> numpy.ndarray float32 [1,3,crop,crop] (or [1,crop,crop,3]):\n"
      "a JPEG/PNG decoded, resized, cropped and mapped bit-identically to `clcnn classify`."},
+    {"preprocess_image_bytes", (PyCFunction)(void (*)(void))Model_preprocess_image_bytes,
+     METH_VARARGS | METH_KEYWORDS,
+     "preprocess_image_bytes(data, name='<bytes>', **overrides) -> numpy.ndarray: as preprocess_image,\n"
+     "from an encoded JPEG/PNG in memory (bytes, bytearray, memoryview); name labels errors."},
     {"export_onnx", (PyCFunction)Model_export_onnx, METH_VARARGS,
      "export_onnx(path): writes the model as a standard ONNX file (weights inline)."},
     {NULL, NULL, 0, NULL}};
