@@ -40,7 +40,23 @@
     X(CONSTANT, "Constant")                             \
     X(SHAPE, "Shape")                                   \
     X(CAST, "Cast")                                     \
-    X(LEAKYRELU, "LeakyRelu")
+    X(LEAKYRELU, "LeakyRelu") \
+    /* norm group: normalisation, reductions, contractions */ \
+    X(LAYERNORM, "LayerNormalization") \
+    X(INSTANCENORM, "InstanceNormalization") \
+    X(GROUPNORM, "GroupNormalization") \
+    X(LRN, "LRN") \
+    X(REDUCESUM, "ReduceSum") \
+    X(REDUCEMAX, "ReduceMax") \
+    X(REDUCEMIN, "ReduceMin") \
+    X(REDUCEPROD, "ReduceProd") \
+    X(REDUCEL1, "ReduceL1") \
+    X(REDUCEL2, "ReduceL2") \
+    X(REDUCESUMSQUARE, "ReduceSumSquare") \
+    X(REDUCELOGSUMEXP, "ReduceLogSumExp") \
+    X(ARGMAX, "ArgMax") \
+    X(ARGMIN, "ArgMin") \
+    X(EINSUM, "Einsum")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

@@ -30,11 +30,9 @@ clcnn_status pool_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn
 clcnn_status pool_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status global_pool_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
                              clcnn_err *err);
-/* reduce: which axes ReduceMean reduces (mask[d] = 1); *none = 1 when it is a no-op copy */
+/* reduce: which axes a Reduce op reduces (mask[d] = 1); *none = 1 when it reduces nothing */
 clcnn_status reduce_axes(const ir_graph *g, const ir_node *n, int *mask, int *none,
                          clcnn_err *err);
-clcnn_status reduce_mean_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
-                             clcnn_err *err);
 /* gemm */
 clcnn_status gemm_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status matmul_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
@@ -66,5 +64,15 @@ typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
                         double *value, clcnn_err *err);
 clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+
+/* norm group: Reduce* (one reference for all), ArgMax/ArgMin, the normalisations
+ * (geometry in norm.h), LRN, Einsum (equation parsed by einsum.h) */
+clcnn_status reduce_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* ArgMax/ArgMin's axis in [0, rank) */
+clcnn_status arg_axis(const ir_graph *g, const ir_node *n, int *axis, clcnn_err *err);
+clcnn_status arg_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status norm_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status lrn_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status einsum_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 
 #endif

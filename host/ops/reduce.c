@@ -1,6 +1,11 @@
-/* reduce.c — ReduceMean: axes from the attribute (opset < 18) or the optional
- * constant input 1 (opset 18), keepdims, noop_with_empty_axes. Shape rule
- * only; MACs counted as 0 (one add per element). Reference: reduce_ref.c. */
+/* reduce.c — the Reduce* ops (Mean, Sum, Max, Min, Prod, L1, L2, SumSquare,
+ * LogSumExp) and ArgMax/ArgMin: shape rules. Reduce axes come from the
+ * attribute (opset < 18; ReduceSum < 13) or the optional constant input 1
+ * (from then on); keepdims; noop_with_empty_axes (no axes given: reduce
+ * nothing, so each output is its input element through the op's
+ * per-element part: |x| for L1, x^2 for SumSquare). ArgMax/ArgMin: one axis,
+ * keepdims, select_last_index; int64 output. MACs counted as 0 (one add per
+ * element). References: reduce_ref.c. */
 #include "ops_impl.h"
 
 clcnn_status reduce_axes(const ir_graph *g, const ir_node *n, int *mask, int *none,
@@ -58,10 +63,59 @@ static clcnn_status reduce_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
-/* axes attribute (1..13) or input (18+) */
-const op_def op_def_REDUCEMEAN = {
-    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"axes", OP_A_INTS}, {"keepdims", OP_A_INT}, {"noop_with_empty_axes", OP_A_INT}),
-    .infer = reduce_infer, .ref = reduce_mean_ref,
-    .cl = OP_CL_KERNEL,
-};
+clcnn_status arg_axis(const ir_graph *g, const ir_node *n, int *axis, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(g, n, 0);
+    return op_axis(n, ir_attr_int(n, "axis", 0), x->ndim ? x->ndim : 1, "axis", axis, err);
+}
+
+static clcnn_status arg_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st;
+    int ax;
+    if ((st = op_check_arity(n, 1, 1, 1, 1, err)) || (st = op_need_float(g, n, 0, err)) ||
+        (st = arg_axis(g, n, &ax, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    if (x->ndim == 0 || x->dims[ax] == 0)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' has no elements along axis %d",
+                       x->name, ax);
+    int keep = (int)ir_attr_int(n, "keepdims", 1), nd = 0;
+    int64_t dims[IR_MAX_DIMS];
+    for (int d = 0; d < x->ndim; d++)
+        if (d != ax)
+            dims[nd++] = x->dims[d];
+        else if (keep)
+            dims[nd++] = 1;
+    op_set_out(g, n, 0, IR_DT_INT64, nd, dims);
+    return CLCNN_OK;
+}
+
+#define REDUCE_ATTRS \
+    OP_ATTRS({"axes", OP_A_INTS}, {"keepdims", OP_A_INT}, {"noop_with_empty_axes", OP_A_INT})
+/* one form for every opset: axes from the attribute or, when given, input 1 */
+#define REDUCE_DEF(e)                                                                   \
+    const op_def op_def_##e = {                                                         \
+        .opset_min = 1, .opset_max = OP_OPSET_LATEST, .attrs = REDUCE_ATTRS,            \
+        .infer = reduce_infer, .ref = reduce_ref, .cl = OP_CL_KERNEL,                   \
+    }
+REDUCE_DEF(REDUCEMEAN);
+REDUCE_DEF(REDUCESUM);
+REDUCE_DEF(REDUCEMAX);
+REDUCE_DEF(REDUCEMIN);
+REDUCE_DEF(REDUCEPROD);
+REDUCE_DEF(REDUCEL1);
+REDUCE_DEF(REDUCEL2);
+REDUCE_DEF(REDUCESUMSQUARE);
+REDUCE_DEF(REDUCELOGSUMEXP);
+
+/* select_last_index from opset 12 (default 0 is the older behaviour) */
+#define ARG_DEF(e)                                                                      \
+    const op_def op_def_##e = {                                                         \
+        .opset_min = 1, .opset_max = OP_OPSET_LATEST,                                   \
+        .attrs = OP_ATTRS({"axis", OP_A_INT}, {"keepdims", OP_A_INT},                   \
+                          {"select_last_index", OP_A_INT}),                             \
+        .infer = arg_infer, .ref = arg_ref, .cl = OP_CL_KERNEL,                         \
+    }
+ARG_DEF(ARGMAX);
+ARG_DEF(ARGMIN);

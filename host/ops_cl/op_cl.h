@@ -155,4 +155,11 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 
+/* norm group: LayerNormalization, InstanceNormalization, GroupNormalization (norm_cl),
+ * LRN, ArgMax/ArgMin (the Reduce* ops share reduce_cl above), Einsum */
+clcnn_status norm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status lrn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status arg_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status einsum_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+
 #endif

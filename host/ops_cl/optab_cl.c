@@ -38,6 +38,22 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_PAD] = pad_cl,
     [IR_OP_GATHER] = gather_cl,
     [IR_OP_CAST] = cast_cl,
+    /* norm group */
+    [IR_OP_LAYERNORM] = norm_cl,
+    [IR_OP_INSTANCENORM] = norm_cl,
+    [IR_OP_GROUPNORM] = norm_cl,
+    [IR_OP_LRN] = lrn_cl,
+    [IR_OP_REDUCESUM] = reduce_cl,
+    [IR_OP_REDUCEMAX] = reduce_cl,
+    [IR_OP_REDUCEMIN] = reduce_cl,
+    [IR_OP_REDUCEPROD] = reduce_cl,
+    [IR_OP_REDUCEL1] = reduce_cl,
+    [IR_OP_REDUCEL2] = reduce_cl,
+    [IR_OP_REDUCESUMSQUARE] = reduce_cl,
+    [IR_OP_REDUCELOGSUMEXP] = reduce_cl,
+    [IR_OP_ARGMAX] = arg_cl,
+    [IR_OP_ARGMIN] = arg_cl,
+    [IR_OP_EINSUM] = einsum_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)

@@ -316,8 +316,10 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
             int t = k == 0 ? w->out_of[i] : n->out[k];
             if (t < 0)
                 continue;
-            /* Gather and Cast kernels handle int32/int64 (gather_cl.c, cast_cl.c) */
-            if (g->tensors[t].dtype != IR_DT_FLOAT && n->op != IR_OP_GATHER && n->op != IR_OP_CAST)
+            /* Gather and Cast kernels handle int32/int64 (gather_cl.c, cast_cl.c);
+             * ArgMax/ArgMin write int64 (reduce_cl.c) */
+            if (g->tensors[t].dtype != IR_DT_FLOAT && n->op != IR_OP_GATHER && n->op != IR_OP_CAST &&
+                n->op != IR_OP_ARGMAX && n->op != IR_OP_ARGMIN)
                 return err_set(err, CLCNN_ERR_UNSUPPORTED,
                                "node '%s' (%s): output '%s' is not float32; the OpenCL path "
                                "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
