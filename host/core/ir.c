@@ -32,7 +32,12 @@ size_t ir_dtype_size(int dtype)
     case IR_DT_FLOAT: return 4;
     case IR_DT_UINT8: return 1;
     case IR_DT_INT8: return 1;
+    case IR_DT_UINT16: return 2;
+    case IR_DT_INT16: return 2;
+    case IR_DT_FLOAT16: return 2;
     case IR_DT_INT32: return 4;
+    case IR_DT_UINT32: return 4;
+    case IR_DT_UINT64: return 8;
     case IR_DT_INT64: return 8;
     case IR_DT_BOOL: return 1;
     case IR_DT_DOUBLE: return 8;
@@ -238,6 +243,15 @@ int ir_set_attr_string(ir_graph *g, int node, const char *name, const char *s)
         return -1;
     a->s = dup_str(s);
     return a->s ? 0 : -1;
+}
+
+int ir_set_attr_tensor(ir_graph *g, int node, const char *name, int t)
+{
+    ir_attr *a = new_attr(g, node, name, IR_ATTR_TENSOR);
+    if (!a)
+        return -1;
+    a->t = t;
+    return 0;
 }
 
 const ir_attr *ir_attr_find(const ir_node *n, const char *name)

@@ -22,14 +22,23 @@ typedef enum ir_dtype {
     IR_DT_FLOAT = 1,
     IR_DT_UINT8 = 2,
     IR_DT_INT8 = 3,
+    IR_DT_UINT16 = 4,
+    IR_DT_INT16 = 5,
     IR_DT_INT32 = 6,
     IR_DT_INT64 = 7,
     IR_DT_BOOL = 9,
+    IR_DT_FLOAT16 = 10,        /* IEEE half, stored as its 16 bits */
     IR_DT_DOUBLE = 11,
+    IR_DT_UINT32 = 12,
+    IR_DT_UINT64 = 13,
 } ir_dtype;
 
 /* Bytes per element; 0 for types clcnn does not handle. */
 size_t ir_dtype_size(int dtype);
+/* IEEE half <-> float (ir_half.c): exact widening; narrowing rounds to
+ * nearest even, overflows to inf, keeps NaN a NaN and makes subnormals. */
+float ir_half_to_float(uint16_t h);
+uint16_t ir_float_to_half(float f);
 
 typedef struct ir_tensor {
     char *name;
@@ -103,6 +112,9 @@ int ir_set_attr_float(ir_graph *g, int node, const char *name, float v);
 int ir_set_attr_ints(ir_graph *g, int node, const char *name, const int64_t *v, int n);
 int ir_set_attr_floats(ir_graph *g, int node, const char *name, const float *v, int n);
 int ir_set_attr_string(ir_graph *g, int node, const char *name, const char *s);
+/* A tensor-valued attribute (ConstantOfShape's value): t indexes the graph's
+ * tensors, which own the payload. */
+int ir_set_attr_tensor(ir_graph *g, int node, const char *name, int t);
 
 const ir_attr *ir_attr_find(const ir_node *n, const char *name);
 int64_t ir_attr_int(const ir_node *n, const char *name, int64_t def);

@@ -142,6 +142,9 @@ clcnn_status ir_prune(ir_graph *g, clcnn_err *err)
         for (int k = 0; k < nd->n_in; k++)
             if (nd->in[k] >= 0)
                 live_t[nd->in[k]] = 1;
+        for (int a = 0; a < nd->n_attr; a++) /* a tensor attribute's payload */
+            if (nd->attrs[a].type == IR_ATTR_TENSOR && nd->attrs[a].t >= 0)
+                live_t[nd->attrs[a].t] = 1;
     }
     int w = 0;
     for (int t = 0; t < nt; t++) {

@@ -102,6 +102,34 @@ static clcnn_status add_constant(ir_graph *g, onnx_names *m, const Onnx__NodePro
                    nname, an);
 }
 
+/* A tensor-valued attribute (ConstantOfShape's value) becomes an unnamed-in-
+ * the-file graph tensor "<node>.<attr>" holding the payload, which the node
+ * refers to by index (IR_ATTR_TENSOR). Inline data only: the attribute's
+ * tensor has no model directory to resolve external data against. */
+static clcnn_status add_tensor_attr(ir_graph *g, int ni, const char *an, const Onnx__TensorProto *tp,
+                                    clcnn_err *err)
+{
+    const char *nname = g->nodes[ni].name;
+    if (!tp)
+        return err_set(err, CLCNN_ERR_PARSE, "node '%s': attribute '%s' has no tensor", nname, an);
+    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s': attribute '%s' keeps its tensor in "
+                       "external data (not supported)", nname, an);
+    char name[300];
+    snprintf(name, sizeof name, "%.200s.%.80s", nname, an);
+    int t = ir_add_tensor(g, name, IR_DT_UNDEFINED, -1, NULL);
+    if (t < 0)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "node '%s': out of memory", nname);
+    clcnn_status st = onnx_tensor_fill(tp, name, NULL, &g->tensors[t], err);
+    if (st)
+        return st;
+    g->tensors[t].producer = -1;
+    g->tensors[t].is_param = 0;
+    return ir_set_attr_tensor(g, ni, an, t)
+               ? err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "node '%s': out of memory", nname)
+               : CLCNN_OK;
+}
+
 static clcnn_status add_attr(ir_graph *g, int ni, const attr_proto *a, clcnn_err *err)
 {
     const char *nname = g->nodes[ni].name, *an = a->name ? a->name : "";
@@ -137,6 +165,8 @@ static clcnn_status add_attr(ir_graph *g, int ni, const attr_proto *a, clcnn_err
         free(s);
         break;
     }
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
+        return add_tensor_attr(g, ni, an, a->t, err);
     default:
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "node '%s': attribute '%s' of type %s is not supported",
                        nname, an, attr_type_name(type));

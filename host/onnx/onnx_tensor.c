@@ -34,13 +34,16 @@ clcnn_status onnx_check_dims(const int64_t *dims, size_t n_dims, const char *wha
 }
 
 /* Values in the typed repeated field that holds tp's dtype. ONNX packs
- * UINT8/INT8/BOOL/INT32 into int32_data, one value per element. */
+ * UINT8/INT8/UINT16/INT16/FLOAT16/BOOL/INT32 into int32_data and UINT32/UINT64
+ * into uint64_data, one value per element. */
 static size_t typed_count(const Onnx__TensorProto *tp)
 {
     switch (tp->data_type) {
     case IR_DT_FLOAT: return tp->n_float_data;
     case IR_DT_INT64: return tp->n_int64_data;
     case IR_DT_DOUBLE: return tp->n_double_data;
+    case IR_DT_UINT32:
+    case IR_DT_UINT64: return tp->n_uint64_data;
     default: return tp->n_int32_data;
     }
 }
@@ -67,6 +70,17 @@ static void copy_typed(const Onnx__TensorProto *tp, int64_t numel, void *dst)
     case IR_DT_INT64: memcpy(dst, tp->int64_data, n * sizeof(int64_t)); break;
     case IR_DT_DOUBLE: memcpy(dst, tp->double_data, n * sizeof(double)); break;
     case IR_DT_INT32: memcpy(dst, tp->int32_data, n * sizeof(int32_t)); break;
+    case IR_DT_UINT64: memcpy(dst, tp->uint64_data, n * sizeof(uint64_t)); break;
+    case IR_DT_UINT32:
+        for (size_t i = 0; i < n; i++)
+            ((uint32_t *)dst)[i] = (uint32_t)tp->uint64_data[i];
+        break;
+    case IR_DT_INT16:
+    case IR_DT_UINT16:
+    case IR_DT_FLOAT16: /* float16: int32_data holds the 16 bits of each value */
+        for (size_t i = 0; i < n; i++)
+            ((uint16_t *)dst)[i] = (uint16_t)tp->int32_data[i];
+        break;
     default: /* UINT8, INT8, BOOL: one byte each */
         for (size_t i = 0; i < n; i++)
             ((uint8_t *)dst)[i] = (uint8_t)tp->int32_data[i];

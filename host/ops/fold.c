@@ -54,9 +54,14 @@ static int is_const(const ir_graph *g, int t) { return t >= 0 && g->tensors[t].d
  * shape folds too: it reads dims, not data. */
 static int foldable(const ir_graph *g, const ir_node *n)
 {
-    if (op_get(n->op)->fold == OP_FOLD_NEVER)
+    const op_def *d = op_get(n->op);
+    if (d->fold == OP_FOLD_NEVER)
         return 0;
-    for (int k = 0; k < n->n_out; k++) {
+    /* an op that only ever runs folded (ConstantOfShape writing a weight:
+     * vgg19's 102 M-element fc6 in the onnx package's light models) folds at
+     * any size: nothing else can run it */
+    const int must = d->cl == OP_CL_FOLDED;
+    for (int k = 0; k < n->n_out && !must; k++) {
         const ir_tensor *t = ir_out(g, n, k);
         if (t && ir_numel(t) > FOLD_MAX_ELEMS)
             return 0;
