@@ -4,14 +4,22 @@
 suite must tell a clean refusal (CLCNN_ERR_UNSUPPORTED) from any other
 failure (CLCNN_ERR_SHAPE on a valid model, CLCNN_ERR_CL, CLCNN_ERR_INTERNAL).
 So when the CLI fails, the runner repeats the same steps on the same
-libclcnn (the one beside the CLI) through the public C API and reads the
-status: context, model load, session create, run.
+libclcnn (the one the CLI uses) through the public C API and reads the
+status: context, model load, session create, run. This runs in a child
+process, so a crash cannot take the runner down and a sanitized library can
+be preloaded with its runtime (run_node_tests.py sets the environment):
 
-Run as a script it runs a model that has no inputs (a Constant-only graph,
-which `clcnn run` cannot take: it needs one --input) and writes its outputs:
-    clcnn_api.py LIB MODEL DEVICE OUT.npy...
-exit 0, or 1 with one line "clcnn_api: <stage>: <STATUS>: <message>"."""
+    clcnn_api.py serve LIB
+        one JSON request a line on stdin {"device", "model", "inputs": [npy]},
+        one JSON reply a line on stdout {"stage", "status", "message"}
+        (status "CLCNN_OK" when the run succeeded)
+    clcnn_api.py run LIB MODEL DEVICE OUT.npy...
+        runs a model that has no inputs (a Constant-only graph, which
+        `clcnn run` cannot take: it needs one --input) and writes its
+        outputs; exit 0, or 1 with one line "clcnn_api: <stage>: <STATUS>: <message>"
+"""
 import ctypes
+import json
 import sys
 
 import numpy as np
@@ -68,7 +76,9 @@ class Lib:
         return (ctx, "") if st == 0 else (None, f"context: {self.status(st)}: {err.value.decode(errors='replace')}")
 
     def run(self, ctx, model_path, inputs):
-        """Loads, plans and runs like `clcnn run` on an existing context.
+        """Loads, plans and runs like `clcnn run` on an existing context;
+        inputs() gives the input arrays, called only once the session exists
+        (a refused model's inputs may be of types numpy cannot load).
         Returns (outputs, None) or (None, (stage, STATUS, message))."""
         L, m, s = self.L, ctypes.c_void_p(), ctypes.c_void_p()
         try:
@@ -78,7 +88,7 @@ class Lib:
             st = L.clcnn_session_create(ctx, m, None, ctypes.byref(s))
             if st:
                 return None, ("session", self.status(st), L.clcnn_context_last_error(ctx).decode(errors="replace"))
-            arrs = [np.ascontiguousarray(a, dtype=np.float32) for a in inputs]  # as the CLI reads them
+            arrs = [np.ascontiguousarray(a, dtype=np.float32) for a in inputs()]  # as the CLI reads them
             ins = (_Tensor * max(1, len(arrs)))()
             for t, a in zip(ins, arrs):
                 t.dtype, t.ndim, t.data, t.bytes = 1, a.ndim, a.ctypes.data, a.nbytes
@@ -101,27 +111,55 @@ class Lib:
             L.clcnn_model_destroy(m)
 
 
-def main(argv):
-    if len(argv) < 5:
-        sys.exit("usage: clcnn_api.py LIB MODEL DEVICE OUT.npy...")
-    lib = Lib(argv[1])
-    ctx, err = lib.context(argv[3])
+def serve(lib_path):
+    lib, ctxs = Lib(lib_path), {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        dev = req["device"]
+        if dev not in ctxs:
+            ctx, err = lib.context(dev)
+            if ctx is None:
+                print(json.dumps({"stage": "context", "status": "?", "message": err}), flush=True)
+                continue
+            ctxs[dev] = ctx
+        try:
+            _, fail = lib.run(ctxs[dev], req["model"], lambda: [np.load(p) for p in req["inputs"]])
+            stage, status, msg = fail or ("run", "CLCNN_OK", "")
+        except Exception as e:  # the reply says so; the next request still gets served
+            stage, status, msg = "probe", "harness error", f"{type(e).__name__}: {e}"
+        print(json.dumps({"stage": stage, "status": status, "message": msg}), flush=True)
+    for ctx in ctxs.values():
+        lib.L.clcnn_context_destroy(ctx)
+    return 0
+
+
+def run(lib_path, model, device, out_paths):
+    lib = Lib(lib_path)
+    ctx, err = lib.context(device)
     if ctx is None:
         print(f"clcnn_api: {err}", file=sys.stderr)
         return 1
     try:
-        outs, fail = lib.run(ctx, argv[2], [])
+        outs, fail = lib.run(ctx, model, list)
     finally:
         lib.L.clcnn_context_destroy(ctx)
     if fail:
         print("clcnn_api: " + ": ".join(fail), file=sys.stderr)
         return 1
-    if len(outs) != len(argv) - 4:
-        print(f"clcnn_api: run: the model has {len(outs)} outputs, {len(argv) - 4} files given", file=sys.stderr)
+    if len(outs) != len(out_paths):
+        print(f"clcnn_api: run: the model has {len(outs)} outputs, {len(out_paths)} files given", file=sys.stderr)
         return 1
-    for path, a in zip(argv[4:], outs):
+    for path, a in zip(out_paths, outs):
         np.save(path, a)
     return 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "serve":
+        return serve(argv[2])
+    if len(argv) >= 6 and argv[1] == "run":
+        return run(argv[2], argv[3], argv[4], argv[5:])
+    sys.exit("usage: clcnn_api.py serve LIB | clcnn_api.py run LIB MODEL DEVICE OUT.npy...")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ totals and the float32 pass rate per device, then "N passed, N failed".
 import argparse
 import collections
 import concurrent.futures
-import faulthandler
 import json
 import os
 import subprocess
@@ -36,7 +35,6 @@ import onnx
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the shared source tree
 sys.path.insert(0, HERE)
-import clcnn_api  # noqa: E402
 import collect  # noqa: E402
 import compare  # noqa: E402
 import refusals  # noqa: E402
@@ -77,17 +75,70 @@ def find_lib(clcnn):
     raise RuntimeError(f"cannot find the libclcnn that {clcnn} uses")
 
 
+def lib_env(lib):
+    """The environment for Python processes that load lib: a sanitized build
+    (ci/asan.sh) needs its ASan runtime preloaded into the uninstrumented
+    interpreter, and leak checks off there (the interpreter's own leaks; the
+    CLI runs keep theirs)."""
+    env = dict(os.environ)
+    r = subprocess.run(["ldd", lib], capture_output=True, text=True)
+    asan = [ln.split("=>")[1].split()[0] for ln in r.stdout.splitlines() if "libasan" in ln and "=>" in ln]
+    if asan:
+        env["LD_PRELOAD"] = asan[0]
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+    return env
+
+
+class Prober:
+    """The library's status for a failed run, from one `clcnn_api.py serve`
+    child (restarted if it dies). Probes go one at a time: they are few and fast."""
+
+    def __init__(self, lib, env, tmp):
+        self.lib, self.env, self.tmp = lib, env, tmp
+        self.proc, self.lock = None, threading.Lock()
+
+    def _start(self):
+        self.log = open(os.path.join(self.tmp, "probe.log"), "w+")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "clcnn_api.py"), "serve", self.lib],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+                                     text=True, env=self.env)
+
+    def probe(self, dev, model, in_paths):
+        """(stage, status, message); status CLCNN_OK when the run succeeded."""
+        with self.lock:
+            if self.proc is None:
+                self._start()
+            try:
+                self.proc.stdin.write(json.dumps({"device": dev, "model": model, "inputs": in_paths}) + "\n")
+                self.proc.stdin.flush()
+                reply = self.proc.stdout.readline()
+            except OSError:
+                reply = ""
+            if reply:
+                r = json.loads(reply)
+                return r["stage"], r["status"], r["message"]
+            rc = self.proc.wait()
+            self.log.seek(0)
+            tail = " | ".join(self.log.read().strip().splitlines()[-3:])
+            self.proc = None
+            return "probe", "crash", f"the probe process died (exit {rc}): {tail[-300:]}"
+
+    def close(self):
+        if self.proc:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
 class Runner:
-    """Runs (test, device) pairs; holds one probe context per device."""
+    """Runs (test, device) pairs through `clcnn run`, probing failures."""
 
     def __init__(self, clcnn, lib_path, tmp):
         self.clcnn, self.lib_path, self.tmp = clcnn, lib_path, tmp
-        self.lib = clcnn_api.Lib(lib_path)
-        self.contexts, self.lock = {}, threading.Lock()
+        self.env = lib_env(lib_path)
+        self.prober = Prober(lib_path, self.env, tmp)
 
     def close(self):
-        for ctx in self.contexts.values():
-            self.lib.L.clcnn_context_destroy(ctx)
+        self.prober.close()
 
     def prepare(self, i, t):
         """Writes the model and its inputs; returns (model path, input paths)."""
@@ -99,21 +150,6 @@ class Runner:
             np.save(paths[-1], a)
         return base + ".onnx", paths
 
-    def _probe(self, dev, model, inputs):
-        """The library's (stage, status, message) for a failing run; None if it
-        ran. Probes run one at a time under the lock: they are few and fast,
-        and the in-process library then never sees two threads at once (the
-        first version probed from both threads and segfaulted once, in the
-        first run only; cause not found, not reproduced in 5 later runs)."""
-        with self.lock:
-            if dev not in self.contexts:
-                ctx, err = self.lib.context(dev)
-                if ctx is None:
-                    return ("context", "?", err)
-                self.contexts[dev] = ctx
-            _, fail = self.lib.run(self.contexts[dev], model, inputs)
-        return fail
-
     def run(self, i, t, dev, model, in_paths):
         """(kind, detail) for test t on device dev."""
         outs = [os.path.join(self.tmp, f"t{i}_{dev}_out{k}.npy") for k in range(len(t.outputs))]
@@ -123,12 +159,13 @@ class Runner:
                 cmd += ["--input", p]
             prefix = "clcnn run: "
         else:  # `clcnn run` needs an --input: the same steps through the C API
-            cmd = [sys.executable, os.path.join(HERE, "clcnn_api.py"), self.lib_path, model, dev]
+            cmd = [sys.executable, os.path.join(HERE, "clcnn_api.py"), "run", self.lib_path, model, dev]
             prefix = "clcnn_api: "
         for p in outs:
             cmd += ["--output", p] if t.inputs else [p]
         try:
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
+                               env=None if t.inputs else self.env)
         except subprocess.TimeoutExpired:
             return "internal", f"timed out after {TIMEOUT_S} s"
         if r.returncode < 0:
@@ -146,10 +183,9 @@ class Runner:
             parts = msg.split(": ", 2)
             status, msg = (parts[1], parts[2]) if len(parts) == 3 else ("?", msg)
             return ("refused", msg) if status == UNSUPPORTED else ("internal", f"{status}: {msg}")
-        fail = self._probe(dev, model, t.inputs)
-        if fail is None:
+        stage, status, _ = self.prober.probe(dev, model, in_paths)
+        if status == "CLCNN_OK":
             return "internal", f"`clcnn run` failed ({msg}) but the same run through the API succeeded"
-        stage, status, _ = fail
         if status != UNSUPPORTED:
             return "internal", f"{status} at {stage}: {msg}"
         return "refused", msg
@@ -215,7 +251,6 @@ def main(argv=None):
                     help="print refusals.txt lines for the undocumented refusals (category guessed)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every documented refusal")
     args = ap.parse_args(argv)
-    faulthandler.enable()  # a crash of the in-process probe prints where
     # A compiled-program cache shared by every run (ctest sets its own)
     os.environ.setdefault("CLCNN_CACHE_DIR", os.path.join(os.path.dirname(os.path.abspath(args.clcnn)),
                                                           "test-cache"))
