@@ -14,6 +14,7 @@
 #define ACT_SIGMOID 6
 #define ACT_SILU 7      /* x * sigmoid(x): Swish, fused from Sigmoid + Mul */
 #define ACT_XHSIG 8     /* x * hardsigmoid(x; a, b): HardSwish as exporters spell it */
+#define ACT_ABS 9
 
 /* Relu and Clip by comparison, not fmax/fmin: those return the other operand
  * for a NaN, and ONNX (and act_ref.c) propagate NaN. Clip keeps ONNX's order
@@ -29,6 +30,7 @@ float act_apply(float v, int act, float a, float b)
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
     case ACT_SILU: return v / (1.0f + exp(-v));
     case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
+    case ACT_ABS: return fabs(v);
     default: return v;
     }
 }
@@ -54,6 +56,7 @@ float act_apply(float v, int act, float a, float b)
         case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));                              \
         case ACT_SILU: return v / (1.0f + exp(-v));                                    \
         case ACT_XHSIG: return v * clamp(v * a + b, 0.0f, 1.0f);                       \
+        case ACT_ABS: return fabs(v);                                                  \
         default: return v;                                                             \
         }                                                                              \
     }

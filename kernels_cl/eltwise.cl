@@ -1,6 +1,7 @@
 /* eltwise.cl — element-wise ops, float32.
  * Variants (host/ops_cl/eltwise_cl.c):
- *   unary          y = act(x) for Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid;
+ *   unary          y = act(x) for every ACT_* code of act.cl (the activations and the
+ *                  unary math ops, host/ops_cl/act_cl.c);
  *                  no preconditions. NDRange (ceil(n)).
  *   binary_same    a, b and y have the same shape (flat index). NDRange (n).
  *   binary_plane   one operand has y's shape, the other y's leading dims then only 1s

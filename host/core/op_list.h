@@ -56,7 +56,9 @@
     X(REDUCELOGSUMEXP, "ReduceLogSumExp") \
     X(ARGMAX, "ArgMax") \
     X(ARGMIN, "ArgMin") \
-    X(EINSUM, "Einsum")
+    X(EINSUM, "Einsum")                                 \
+    /* unary (O1) */                                    \
+    X(ABS, "Abs")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

@@ -1,5 +1,5 @@
-/* act.c — element-wise activations: Relu, LeakyRelu, Clip, HardSigmoid,
- * HardSwish, Sigmoid. Shape rule: output = input (float32). Clip reads its
+/* act.c — element-wise activations and unary math: Relu, LeakyRelu, Clip,
+ * HardSigmoid, HardSwish, Sigmoid, Abs. Shape rule: output = input (float32). Clip reads its
  * bounds from attributes (opset < 11) or optional constant inputs (>= 11).
  * MACs: 0 (memory-bound, not arithmetic). Reference: act_ref.c. */
 #include <math.h>
@@ -83,6 +83,17 @@ const op_def op_def_HARDSWISH = {
 const op_def op_def_SIGMOID = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_ATTRS({"consumed_inputs", OP_A_INTS}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* unary (O1): element-wise math, each also an activation the plan fuses into
+ * a Conv/BN epilogue (host/ops_cl/act_cl.c). */
+
+/* Abs-6 .. 13: only types changed (Abs-1 had consumed_inputs). */
+const op_def op_def_ABS = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
     .infer = act_infer, .ref = act_ref,
     .cl = OP_CL_KERNEL,
 };

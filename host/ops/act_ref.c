@@ -2,7 +2,7 @@
  * relu max(0,x); leaky x<0 ? alpha*x : x; clip min(max(x,lo),hi) (so lo > hi
  * gives hi, as ONNX says); relu and clip let NaN through, as onnxruntime does;
  * hardsigmoid max(0,min(1,alpha*x+beta)); hardswish x*max(0,min(1,x/6+1/2));
- * sigmoid 1/(1+exp(-x)). */
+ * sigmoid 1/(1+exp(-x)); abs |x|. */
 #include <math.h>
 
 #include "ops_impl.h"
@@ -36,6 +36,7 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
         case IR_OP_HARDSIGMOID: r = fmax(0.0, fmin(1.0, alpha * v + beta)); break;
         case IR_OP_HARDSWISH: r = v * fmax(0.0, fmin(1.0, v / 6.0 + 0.5)); break;
         case IR_OP_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;
+        case IR_OP_ABS: r = fabs(v); break;
         default: return op_fail(err, CLCNN_ERR_INTERNAL, n, "not an activation");
         }
         y[i] = (float)r;

@@ -1,5 +1,5 @@
 /* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
- * HardSigmoid, HardSwish, Sigmoid): one `unary` kernel from eltwise.cl, and the
+ * HardSigmoid, HardSwish, Sigmoid, Abs): one `unary` kernel from eltwise.cl, and the
  * activation description the plan uses to fold them into a Conv or BN. */
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
         break;
     case IR_OP_HARDSWISH: r.code = OPCL_ACT_HSWISH; break;
     case IR_OP_SIGMOID: r.code = OPCL_ACT_SIGMOID; break;
+    case IR_OP_ABS: r.code = OPCL_ACT_ABS; break;
     case IR_OP_CLIP: {
         clcnn_err e = {0};
         r.code = OPCL_ACT_CLIP;

@@ -13,7 +13,9 @@
 /* Activation codes shared with kernels_cl/act.cl (ACT_*), which every program includes. */
 enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSIGMOID,
        OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID, OPCL_ACT_SILU /* x*sigmoid(x), plan-fused */,
-       OPCL_ACT_XHSIG /* x*hardsigmoid(x; a, b), plan-fused */ };
+       OPCL_ACT_XHSIG /* x*hardsigmoid(x; a, b), plan-fused */,
+       /* unary (O1) */
+       OPCL_ACT_ABS };
 
 typedef struct opcl_act {
     int code;

@@ -54,6 +54,8 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_ARGMAX] = arg_cl,
     [IR_OP_ARGMIN] = arg_cl,
     [IR_OP_EINSUM] = einsum_cl,
+    /* unary (O1) */
+    [IR_OP_ABS] = act_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
