@@ -10,6 +10,7 @@
 #   oclgrind   kernel suites + small networks under Oclgrind, GPU and CPU plans
 #   plan       the GPU-shaped plans (nvidia, mobile) on POCL
 #   intel      the suites and the zoo on Intel's OpenCL CPU runtime
+#   ray        clcnn.ray: a local Ray Data job vs `clcnn classify`, a killed worker
 # Every job runs even when an earlier one failed; the last line is the tally.
 # Usage: bash ci/test.sh [ctest args...]
 #   CLCNN_CI_JOBS="ctest tsan ..." runs only those jobs (default: all).
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 bash ci/setup.sh
 PY="$PWD/.venv/bin/python"
 
-ALL_JOBS="ctest skips hardening tsan asan fuzz oclgrind plan intel"
+ALL_JOBS="ctest skips hardening tsan asan fuzz oclgrind plan intel ray"
 JOBS="${CLCNN_CI_JOBS:-$ALL_JOBS}"
 passed=0
 failed=0
@@ -42,6 +43,7 @@ job_oclgrind() {
 }
 job_plan() { bash ci/plan_profiles.sh build; }
 job_intel() { PYTHON="$PY" bash ci/intel.sh build; }
+job_ray() { bash ci/ray.sh build; }
 
 for j in $JOBS; do
     start=$(date +%s)

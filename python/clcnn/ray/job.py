@@ -11,6 +11,7 @@ import glob
 import os
 import shutil
 import time
+import warnings
 
 from .predictor import ClcnnPredictor
 
@@ -41,7 +42,7 @@ def expand_sources(sources):
             found = sorted(os.path.join(d, f) for f in os.listdir(src)
                            if not f.startswith(".") and not os.path.isdir(os.path.join(d, f)))
         elif any(c in src for c in _GLOB_CHARS) and not os.path.exists(src):
-            found = sorted(p for p in glob.glob(src) if not os.path.isdir(p))
+            found = sorted(p for p in glob.glob(src, recursive=True) if not os.path.isdir(p))
             if not found:
                 raise JobError(f"{src}: the pattern matches no file")
         elif os.path.exists(src):
@@ -152,16 +153,24 @@ def build_dataset(paths, *, model, device=None, top=5, batch=8, workers=1, gpu=F
     ctx.execution_options.preserve_order = True  # rows in input order
     # Reading and writing are I/O: they take no CPU slot, or the actors
     # (one slot each) would leave none and the job would wait forever on a
-    # machine with as many CPUs as workers. Small blocks (up to 200) keep
-    # every actor fed and make a retried batch small.
-    ds = ray.data.read_binary_files(paths, include_paths=True,
-                                    override_num_blocks=max(1, min(len(paths), 200)), num_cpus=0)
+    # machine with as many CPUs as workers; `concurrency` bounds the readers
+    # that would otherwise start unboundedly. Blocks of about 4 batches keep
+    # every actor fed, and make what a killed actor's retry redoes small.
+    n_blocks = max(1, min(len(paths), max(4 * workers, -(-len(paths) // (4 * batch)))))
+    ds = ray.data.read_binary_files(paths, include_paths=True, override_num_blocks=n_blocks,
+                                    num_cpus=0, concurrency=max(1, workers))
     res = {"num_gpus": 1} if gpu else {}
-    return ds.map_batches(
-        predictor, batch_size=batch, batch_format="numpy",
-        fn_constructor_kwargs={"model": model, "device": device, "top": top, "batch": batch},
-        compute=ray.data.ActorPoolStrategy(size=workers),
-        num_cpus=cpus_per_worker, max_restarts=max_restarts, max_task_retries=max_restarts, **res)
+    with warnings.catch_warnings():
+        # Ray 2.60 warns that remote args passed as keywords will be removed
+        # (2.64); Ray Data's own default is unbounded restarts and retries,
+        # which would retry a photo that crashes the library forever. When
+        # Ray drops the keywords, map_batches raises and the tests fail.
+        warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
+        return ds.map_batches(
+            predictor, batch_size=batch, batch_format="numpy",
+            fn_constructor_kwargs={"model": model, "device": device, "top": top, "batch": batch},
+            compute=ray.data.ActorPoolStrategy(size=workers),
+            num_cpus=cpus_per_worker, max_restarts=max_restarts, max_task_retries=max_restarts, **res)
 
 
 def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, workers=1,
