@@ -15,6 +15,13 @@
 #define ACT_SILU 7      /* x * sigmoid(x): Swish, fused from Sigmoid + Mul */
 #define ACT_XHSIG 8     /* x * hardsigmoid(x; a, b): HardSwish as exporters spell it */
 #define ACT_ABS 9
+#define ACT_ERF 10
+#define ACT_TANH 11
+#define ACT_EXP 12
+#define ACT_LOG 13
+#define ACT_SQRT 14
+#define ACT_NEG 15
+#define ACT_RECIP 16
 
 /* Relu and Clip by comparison, not fmax/fmin: those return the other operand
  * for a NaN, and ONNX (and act_ref.c) propagate NaN. Clip keeps ONNX's order
@@ -31,6 +38,13 @@ float act_apply(float v, int act, float a, float b)
     case ACT_SILU: return v / (1.0f + exp(-v));
     case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
     case ACT_ABS: return fabs(v);
+    case ACT_ERF: return erf(v);
+    case ACT_TANH: return tanh(v);
+    case ACT_EXP: return exp(v);
+    case ACT_LOG: return log(v);
+    case ACT_SQRT: return sqrt(v);
+    case ACT_NEG: return -v;
+    case ACT_RECIP: return 1.0f / v;
     default: return v;
     }
 }
@@ -57,6 +71,13 @@ float act_apply(float v, int act, float a, float b)
         case ACT_SILU: return v / (1.0f + exp(-v));                                    \
         case ACT_XHSIG: return v * clamp(v * a + b, 0.0f, 1.0f);                       \
         case ACT_ABS: return fabs(v);                                                  \
+        case ACT_ERF: return erf(v);                                                   \
+        case ACT_TANH: return tanh(v);                                                 \
+        case ACT_EXP: return exp(v);                                                   \
+        case ACT_LOG: return log(v);                                                   \
+        case ACT_SQRT: return sqrt(v);                                                 \
+        case ACT_NEG: return -v;                                                       \
+        case ACT_RECIP: return 1.0f / v;                                               \
         default: return v;                                                             \
         }                                                                              \
     }

@@ -25,8 +25,16 @@ node, rand = P.node, P.rand
 # finite (the non-finite cases are separate) and Exp below float overflow.
 UNARY = [
     ("Abs", {}, (6, 13), (-3, 3)),
+    ("Erf", {}, (9, 13), (-3, 3)),
+    ("Tanh", {}, (6, 13), (-4, 4)),
+    ("Exp", {}, (6, 13), (-5, 5)),
+    ("Log", {}, (6, 13), (0.01, 5)),
+    ("Sqrt", {}, (6, 13), (0.0, 5)),
+    ("Neg", {}, (6, 13), (-3, 3)),
+    ("Reciprocal", {}, (6, 13), (0.2, 3)),
 ]
-EDGE_OPS = [("Abs", 13)]
+EDGE_OPS = [("Abs", 13), ("Erf", 13), ("Tanh", 13), ("Exp", 13), ("Log", 13), ("Sqrt", 13), ("Neg", 13),
+            ("Reciprocal", 13)]
 SHAPES = ([1, 1, 1, 1], [2, 3, 2, 2], [1, 5, 3, 3], [3, 17], [7], [2, 3, 13, 7])
 
 

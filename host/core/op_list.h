@@ -58,7 +58,14 @@
     X(ARGMIN, "ArgMin") \
     X(EINSUM, "Einsum")                                 \
     /* unary (O1) */                                    \
-    X(ABS, "Abs")
+    X(ABS, "Abs")                                       \
+    X(ERF, "Erf")                                       \
+    X(TANH, "Tanh")                                     \
+    X(EXP, "Exp")                                       \
+    X(LOG, "Log")                                       \
+    X(SQRT, "Sqrt")                                     \
+    X(NEG, "Neg")                                       \
+    X(RECIPROCAL, "Reciprocal")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

@@ -1,5 +1,6 @@
 /* act.c — element-wise activations and unary math: Relu, LeakyRelu, Clip,
- * HardSigmoid, HardSwish, Sigmoid, Abs. Shape rule: output = input (float32). Clip reads its
+ * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
+ * Exp, Log, Sqrt, Neg, Reciprocal. Shape rule: output = input (float32). Clip reads its
  * bounds from attributes (opset < 11) or optional constant inputs (>= 11).
  * MACs: 0 (memory-bound, not arithmetic). Reference: act_ref.c. */
 #include <math.h>
@@ -92,6 +93,62 @@ const op_def op_def_SIGMOID = {
 
 /* Abs-6 .. 13: only types changed (Abs-1 had consumed_inputs). */
 const op_def op_def_ABS = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Erf-9 .. 13: only types changed. */
+const op_def op_def_ERF = {
+    .opset_min = 9, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Tanh-6 .. 13: only types changed (Tanh-1 had consumed_inputs). */
+const op_def op_def_TANH = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Exp-6 .. 13: only types changed. */
+const op_def op_def_EXP = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Log-6 .. 13: only types changed. */
+const op_def op_def_LOG = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Sqrt-6 .. 13: only types changed. */
+const op_def op_def_SQRT = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Neg-6 .. 13: only types changed. */
+const op_def op_def_NEG = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Reciprocal-6 .. 13: only types changed. */
+const op_def op_def_RECIPROCAL = {
     .opset_min = 6, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_NO_ATTRS,
     .infer = act_infer, .ref = act_ref,

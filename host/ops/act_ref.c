@@ -37,6 +37,13 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
         case IR_OP_HARDSWISH: r = v * fmax(0.0, fmin(1.0, v / 6.0 + 0.5)); break;
         case IR_OP_SIGMOID: r = 1.0 / (1.0 + exp(-v)); break;
         case IR_OP_ABS: r = fabs(v); break;
+        case IR_OP_ERF: r = erf(v); break;
+        case IR_OP_TANH: r = tanh(v); break;
+        case IR_OP_EXP: r = exp(v); break;
+        case IR_OP_LOG: r = log(v); break;
+        case IR_OP_SQRT: r = sqrt(v); break;
+        case IR_OP_NEG: r = -v; break;
+        case IR_OP_RECIPROCAL: r = 1.0 / v; break;
         default: return op_fail(err, CLCNN_ERR_INTERNAL, n, "not an activation");
         }
         y[i] = (float)r;

@@ -1,5 +1,6 @@
 /* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
- * HardSigmoid, HardSwish, Sigmoid, Abs): one `unary` kernel from eltwise.cl, and the
+ * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
+ * Exp, Log, Sqrt, Neg, Reciprocal): one `unary` kernel from eltwise.cl, and the
  * activation description the plan uses to fold them into a Conv or BN. */
 #include <math.h>
 #include <stdlib.h>
@@ -33,6 +34,13 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
         }
         break;
     }
+    case IR_OP_ERF: r.code = OPCL_ACT_ERF; break;
+    case IR_OP_TANH: r.code = OPCL_ACT_TANH; break;
+    case IR_OP_EXP: r.code = OPCL_ACT_EXP; break;
+    case IR_OP_LOG: r.code = OPCL_ACT_LOG; break;
+    case IR_OP_SQRT: r.code = OPCL_ACT_SQRT; break;
+    case IR_OP_NEG: r.code = OPCL_ACT_NEG; break;
+    case IR_OP_RECIPROCAL: r.code = OPCL_ACT_RECIP; break;
     default: return 0;
     }
     *act = r;

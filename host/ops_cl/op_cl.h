@@ -15,7 +15,9 @@ enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSI
        OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID, OPCL_ACT_SILU /* x*sigmoid(x), plan-fused */,
        OPCL_ACT_XHSIG /* x*hardsigmoid(x; a, b), plan-fused */,
        /* unary (O1) */
-       OPCL_ACT_ABS };
+       OPCL_ACT_ABS,
+       OPCL_ACT_ERF, OPCL_ACT_TANH, OPCL_ACT_EXP, OPCL_ACT_LOG, OPCL_ACT_SQRT, OPCL_ACT_NEG,
+       OPCL_ACT_RECIP };
 
 typedef struct opcl_act {
     int code;

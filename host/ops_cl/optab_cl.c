@@ -56,6 +56,13 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_EINSUM] = einsum_cl,
     /* unary (O1) */
     [IR_OP_ABS] = act_cl,
+    [IR_OP_ERF] = act_cl,
+    [IR_OP_TANH] = act_cl,
+    [IR_OP_EXP] = act_cl,
+    [IR_OP_LOG] = act_cl,
+    [IR_OP_SQRT] = act_cl,
+    [IR_OP_NEG] = act_cl,
+    [IR_OP_RECIPROCAL] = act_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
