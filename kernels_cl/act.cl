@@ -22,6 +22,11 @@
 #define ACT_SQRT 14
 #define ACT_NEG 15
 #define ACT_RECIP 16
+#define ACT_GELU 17     /* x/2 (1 + erf(x / sqrt 2)) */
+#define ACT_GELU_TANH 18 /* Gelu approximate="tanh" */
+
+/* sqrt(2/pi), Gelu's tanh form */
+#define GELU_K 0.7978845608028654f
 
 /* Relu and Clip by comparison, not fmax/fmin: those return the other operand
  * for a NaN, and ONNX (and act_ref.c) propagate NaN. Clip keeps ONNX's order
@@ -45,6 +50,8 @@ float act_apply(float v, int act, float a, float b)
     case ACT_SQRT: return sqrt(v);
     case ACT_NEG: return -v;
     case ACT_RECIP: return 1.0f / v;
+    case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));
+    case ACT_GELU_TANH: return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));
     default: return v;
     }
 }
@@ -78,6 +85,9 @@ float act_apply(float v, int act, float a, float b)
         case ACT_SQRT: return sqrt(v);                                                 \
         case ACT_NEG: return -v;                                                       \
         case ACT_RECIP: return 1.0f / v;                                               \
+        case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));                \
+        case ACT_GELU_TANH:                                                            \
+            return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));     \
         default: return v;                                                             \
         }                                                                              \
     }

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """py_ops_unary.py — the unary group of issue 15 against onnxruntime on ref and
-OpenCL: element-wise math and activations (Abs), at awkward shapes, with every
+OpenCL: element-wise math and activations (Abs, Erf, Tanh, Exp, Log, Sqrt,
+Neg, Reciprocal, Gelu), at awkward shapes, with every
 attribute variant and the opsets where the form changed; each activation also
 after a Conv and a BatchNormalization (fused into their epilogues on OpenCL,
-which run the vector forms of kernels_cl/act.cl).
+which run the vector forms of kernels_cl/act.cl), and refusals of attribute
+values clcnn does not implement.
 
 Compared like py_ops.py (max|diff| <= 1e-4 max|ref|), but stricter about
 non-finite values: NaN and +-inf must sit where onnxruntime has them (the
@@ -14,8 +16,12 @@ shared check lets a NaN in the expected output hide any difference).
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
+from onnx import TensorProto as TP
+from onnx import helper
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import py_ops as P  # noqa: E402
 
@@ -32,9 +38,12 @@ UNARY = [
     ("Sqrt", {}, (6, 13), (0.0, 5)),
     ("Neg", {}, (6, 13), (-3, 3)),
     ("Reciprocal", {}, (6, 13), (0.2, 3)),
+    ("Gelu", {}, (20,), (-5, 5)),
+    ("Gelu", {"approximate": "none"}, (20,), (-5, 5)),
+    ("Gelu", {"approximate": "tanh"}, (20,), (-5, 5)),
 ]
 EDGE_OPS = [("Abs", 13), ("Erf", 13), ("Tanh", 13), ("Exp", 13), ("Log", 13), ("Sqrt", 13), ("Neg", 13),
-            ("Reciprocal", 13)]
+            ("Reciprocal", 13), ("Gelu", 20)]
 SHAPES = ([1, 1, 1, 1], [2, 3, 2, 2], [1, 5, 3, 3], [3, 17], [7], [2, 3, 13, 7])
 
 
@@ -126,5 +135,50 @@ def strict_run_case(clcnn, device, tmp, idx, path, ins, want):
 P.run_case = strict_run_case  # py_ops.main looks run_case up at call time
 
 
+# ---- refusals: one line naming the node and the attribute, non-zero status ----
+
+def refusal_checks(clcnn, devices):
+    """(op, attrs, opset, words the message must contain): values ONNX defines
+    that clcnn does not implement, and opsets outside the op's range."""
+    checks = [
+        ("Gelu", {"approximate": "fast"}, 20, ["approximate", "fast", "node 'n0'"]),
+        ("Gelu", {}, 18, ["opset 18", "n0"]),  # Gelu is new in opset 20
+    ]
+    fails = 0
+    with tempfile.TemporaryDirectory(prefix="clcnn_py_ops_unary_") as tmp:
+        x = rand([2, 3], 7000)
+        xp = os.path.join(tmp, "x.npy")
+        np.save(xp, x)
+        for i, (op, attrs, opset, words) in enumerate(checks):
+            g = helper.make_graph([node(op, ["x"], ["y"], name="n0", **attrs)], "g",
+                                  [helper.make_tensor_value_info("x", TP.FLOAT, [2, 3])],
+                                  [helper.make_tensor_value_info("y", TP.FLOAT, None)])
+            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+            m.ir_version = 8 if opset <= 18 else 9
+            path = os.path.join(tmp, f"r{i}.onnx")
+            with open(path, "wb") as f:
+                f.write(m.SerializeToString())
+            for d in devices:
+                r = subprocess.run([clcnn, "run", path, "--device", d, "--input", xp, "--output",
+                                    os.path.join(tmp, "o.npy")], capture_output=True, text=True,
+                                   timeout=60)
+                msg = (r.stderr or r.stdout).strip()
+                if r.returncode == 0 or r.returncode < 0 or len(msg.splitlines()) != 1 or \
+                        not all(w in msg for w in words):
+                    fails += 1
+                    print(f"FAIL refusal {op} {attrs} opset {opset} device={d}: rc={r.returncode} "
+                          f"message {msg!r} (want one line with {words})", flush=True)
+    print(f"refusals: {len(checks) * len(devices) - fails} passed, {fails} failed")
+    return fails
+
+
 if __name__ == "__main__":
-    sys.exit(P.main(list(GENERATORS)))
+    argv = sys.argv[1:]
+    clcnn = argv[argv.index("--clcnn") + 1] if "--clcnn" in argv else None
+    dev = argv[argv.index("--device") + 1] if "--device" in argv else ""
+    rc = P.main(list(GENERATORS))
+    if clcnn and ("-k" not in argv):
+        devs = [d for d in dev.split(",") if d] or P.default_devices(clcnn)
+        rc = 1 if refusal_checks(clcnn, devs) else rc
+    sys.exit(rc)
+

@@ -65,7 +65,8 @@
     X(LOG, "Log")                                       \
     X(SQRT, "Sqrt")                                     \
     X(NEG, "Neg")                                       \
-    X(RECIPROCAL, "Reciprocal")
+    X(RECIPROCAL, "Reciprocal")                         \
+    X(GELU, "Gelu")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

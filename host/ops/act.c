@@ -1,9 +1,10 @@
 /* act.c — element-wise activations and unary math: Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
- * Exp, Log, Sqrt, Neg, Reciprocal. Shape rule: output = input (float32). Clip reads its
+ * Exp, Log, Sqrt, Neg, Reciprocal, Gelu. Shape rule: output = input (float32). Clip reads its
  * bounds from attributes (opset < 11) or optional constant inputs (>= 11).
  * MACs: 0 (memory-bound, not arithmetic). Reference: act_ref.c. */
 #include <math.h>
+#include <string.h>
 
 #include "ops_impl.h"
 
@@ -26,6 +27,16 @@ clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, flo
     return CLCNN_OK;
 }
 
+clcnn_status act_gelu_tanh(const ir_node *n, int *is_tanh, clcnn_err *err)
+{
+    const char *ap = op_attr_str(n, "approximate", "none");
+    if (strcmp(ap, "none") && strcmp(ap, "tanh"))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
+                       "attribute 'approximate' = '%s' is not supported ('none' or 'tanh')", ap);
+    *is_tanh = ap[0] == 't';
+    return CLCNN_OK;
+}
+
 static clcnn_status act_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {
     int max_in = n->op == IR_OP_CLIP ? 3 : 1;
@@ -37,6 +48,9 @@ static clcnn_status act_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         if ((st = act_clip_bounds(g, n, &lo, &hi, err)))
             return st;
     }
+    int is_tanh;
+    if (n->op == IR_OP_GELU && (st = act_gelu_tanh(n, &is_tanh, err)))
+        return st;
     const ir_tensor *x = ir_in(g, n, 0);
     op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, x->dims);
     return CLCNN_OK;
@@ -151,6 +165,14 @@ const op_def op_def_NEG = {
 const op_def op_def_RECIPROCAL = {
     .opset_min = 6, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Gelu-20 (new in opset 20): approximate "none" or "tanh". */
+const op_def op_def_GELU = {
+    .opset_min = 20, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"approximate", OP_A_STRING}),
     .infer = act_infer, .ref = act_ref,
     .cl = OP_CL_KERNEL,
 };

@@ -2,7 +2,9 @@
  * relu max(0,x); leaky x<0 ? alpha*x : x; clip min(max(x,lo),hi) (so lo > hi
  * gives hi, as ONNX says); relu and clip let NaN through, as onnxruntime does;
  * hardsigmoid max(0,min(1,alpha*x+beta)); hardswish x*max(0,min(1,x/6+1/2));
- * sigmoid 1/(1+exp(-x)); abs |x|. */
+ * sigmoid 1/(1+exp(-x)); abs |x|; erf, tanh, exp, log, sqrt, neg, 1/x as C
+ * computes them; gelu x/2 (1+erf(x/sqrt2)) or, approximate=tanh, x/2 (1+tanh(
+ * sqrt(2/pi) (x+0.044715x^3))). */
 #include <math.h>
 
 #include "ops_impl.h"
@@ -14,6 +16,7 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     int64_t cnt = ir_numel(ir_in(g, n, 0));
     float lo = 0, hi = 0;
     double alpha = 0, beta = 0;
+    int gelu_tanh = 0;
     if (n->op == IR_OP_CLIP) {
         clcnn_status st = act_clip_bounds(g, n, &lo, &hi, err);
         if (st)
@@ -23,6 +26,10 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     } else if (n->op == IR_OP_HARDSIGMOID) {
         alpha = ir_attr_float(n, "alpha", 0.2f);
         beta = ir_attr_float(n, "beta", 0.5f);
+    } else if (n->op == IR_OP_GELU) {
+        clcnn_status st = act_gelu_tanh(n, &gelu_tanh, err);
+        if (st)
+            return st;
     }
     for (int64_t i = 0; i < cnt; i++) {
         double v = x[i], r;
@@ -44,6 +51,10 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
         case IR_OP_SQRT: r = sqrt(v); break;
         case IR_OP_NEG: r = -v; break;
         case IR_OP_RECIPROCAL: r = 1.0 / v; break;
+        case IR_OP_GELU:
+            r = gelu_tanh ? 0.5 * v * (1.0 + tanh(sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)))
+                          : 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
+            break;
         default: return op_fail(err, CLCNN_ERR_INTERNAL, n, "not an activation");
         }
         y[i] = (float)r;

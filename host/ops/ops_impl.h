@@ -23,6 +23,9 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
 /* Clip bounds from attributes (opset < 11) or inputs 1, 2 (opset >= 11); absent = +-inf. */
 clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi,
                              clcnn_err *err);
+/* Gelu's approximate attribute: *is_tanh = 1 for "tanh", 0 for "none";
+ * CLCNN_ERR_UNSUPPORTED naming node and attribute for anything else. */
+clcnn_status act_gelu_tanh(const ir_node *n, int *is_tanh, clcnn_err *err);
 /* eltwise: Add, Sub, Mul, Div (float32 and int64, numpy broadcasting) */
 clcnn_status eltwise_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* pool */

@@ -1,6 +1,6 @@
 /* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
- * Exp, Log, Sqrt, Neg, Reciprocal): one `unary` kernel from eltwise.cl, and the
+ * Exp, Log, Sqrt, Neg, Reciprocal, Gelu): one `unary` kernel from eltwise.cl, and the
  * activation description the plan uses to fold them into a Conv or BN. */
 #include <math.h>
 #include <stdlib.h>
@@ -41,6 +41,16 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
     case IR_OP_SQRT: r.code = OPCL_ACT_SQRT; break;
     case IR_OP_NEG: r.code = OPCL_ACT_NEG; break;
     case IR_OP_RECIPROCAL: r.code = OPCL_ACT_RECIP; break;
+    case IR_OP_GELU: {
+        clcnn_err e = {0};
+        int is_tanh;
+        if (act_gelu_tanh(n, &is_tanh, &e) != CLCNN_OK) {
+            free(e.detail);
+            return 0;
+        }
+        r.code = is_tanh ? OPCL_ACT_GELU_TANH : OPCL_ACT_GELU;
+        break;
+    }
     default: return 0;
     }
     *act = r;

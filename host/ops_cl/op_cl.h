@@ -17,7 +17,8 @@ enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSI
        /* unary (O1) */
        OPCL_ACT_ABS,
        OPCL_ACT_ERF, OPCL_ACT_TANH, OPCL_ACT_EXP, OPCL_ACT_LOG, OPCL_ACT_SQRT, OPCL_ACT_NEG,
-       OPCL_ACT_RECIP };
+       OPCL_ACT_RECIP,
+       OPCL_ACT_GELU, OPCL_ACT_GELU_TANH };
 
 typedef struct opcl_act {
     int code;

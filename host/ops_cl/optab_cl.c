@@ -63,6 +63,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_SQRT] = act_cl,
     [IR_OP_NEG] = act_cl,
     [IR_OP_RECIPROCAL] = act_cl,
+    [IR_OP_GELU] = act_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
