@@ -79,3 +79,17 @@ def category_lines(refused, devices):
     by = collections.Counter((d, cat) for d, cat, _, _ in refused)
     cats = sorted({cat for _, cat in by})
     return [f"  {cat:<24}" + "".join(f"  {d}: {by[(d, cat)]:>4}" for d in devices) for cat in cats]
+
+
+def float32_shortfall(tests, devices, results, refused):
+    """Per device, why float32 tests did not pass: refusal category or outcome."""
+    cat = {(d, name): c for d, c, name, _ in refused}
+    lines = []
+    for d in devices:
+        why = collections.Counter()
+        for i, t in enumerate(tests):
+            kind = results[(i, d)][0]
+            if t.float32 and kind != "pass":
+                why[cat.get((d, t.name), kind if kind != "refused" else "undocumented refusal")] += 1
+        lines.append(f"  {d}: " + (", ".join(f"{k} {n}" for k, n in why.most_common()) or "none"))
+    return lines

@@ -273,6 +273,8 @@ def main(argv=None):
     print("\n".join(report.text_table(tests, devices, counts)))
     print("\ndocumented refusals by category:")
     print("\n".join(report.category_lines(refused, devices)))
+    print("float32 tests not passing, by reason:")
+    print("\n".join(report.float32_shortfall(tests, devices, results, refused)))
     if args.verbose:
         for d, cat, name, msg in sorted(refused):
             print(f"refused {d} {name} [{cat}]: {msg}")
