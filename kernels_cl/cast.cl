@@ -1,10 +1,12 @@
-/* cast.cl — Cast between float, int32 and int64, element by element.
+/* cast.cl — Cast between float, bool (uchar) and every integer type, element by element.
  * Variant (host/ops_cl/cast_cl.c): cast_elems, no preconditions. The host picks
  * SRC_T, DST_T and CONVERT so the semantics match the reference (cast_ref)
  * and onnxruntime: float -> integer truncates toward zero (_rtz), saturates
  * at the type's range and turns NaN into 0 (_sat; OpenCL defines NaN -> 0 for
- * saturating float-to-int conversions); int64 -> int32 saturates; integer ->
- * float rounds to nearest even. Same type: a copy. NDRange (n). */
+ * saturating float-to-int conversions); integer ->
+ * float rounds to nearest even; integer -> integer uses the plain convert_*
+ * (non-saturating: keeps the low bits, as onnxruntime's static_cast); any ->
+ * bool (CAST_TO_BOOL) is != 0. Same type: a copy. NDRange (n). */
 
 #ifndef SRC_T
 #define SRC_T float
@@ -20,7 +22,9 @@
  * already defines it, but Oclgrind 21.10 returns garbage for
  * convert_*_sat_rtz(NaN), and the explicit select costs nothing next to the
  * memory traffic; it keeps the Cast suite checkable under the simulator. */
-#ifdef CAST_NAN_ZERO
+#ifdef CAST_TO_BOOL
+#define CAST_ONE(v) ((DST_T)((v) != 0))
+#elif defined(CAST_NAN_ZERO)
 #define CAST_ONE(v) (isnan(v) ? (DST_T)0 : CONVERT(v))
 #else
 #define CAST_ONE(v) CONVERT(v)

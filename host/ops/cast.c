@@ -1,13 +1,11 @@
-/* cast.c — Cast's shape rule: same shape, dtype `to`, between float32/64,
- * int64/32/8, uint8 and bool (others refused). No MACs. Reference: cast_ref.c;
- * OpenCL: host/ops_cl/cast_cl.c. */
+/* cast.c — Cast's shape rule: same shape, dtype `to`, between every type
+ * clcnn stores: float32/64, float16, int8/16/32/64, uint8/16/32/64, bool.
+ * No MACs. Reference: cast_ref.c; OpenCL: host/ops_cl/cast_cl.c (every type
+ * but double and float16). */
+#include "elem.h"
 #include "ops_impl.h"
 
-static int cast_ok(int dt)
-{
-    return dt == IR_DT_FLOAT || dt == IR_DT_INT64 || dt == IR_DT_INT32 || dt == IR_DT_DOUBLE ||
-           dt == IR_DT_UINT8 || dt == IR_DT_INT8 || dt == IR_DT_BOOL;
-}
+static int cast_ok(int dt) { return elem_is_numeric(dt) || dt == IR_DT_BOOL; }
 
 static clcnn_status cast_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {
@@ -22,8 +20,6 @@ static clcnn_status cast_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     op_set_out(g, n, 0, to, x->ndim, x->dims);
     return CLCNN_OK;
 }
-
-/* shape as attribute (1..4) or input (5+); allowzero (14+) */
 
 /* Cast-1 spelt `to` as a string: not read (opset_min 6). saturate (19+) only
  * concerns float8 types, refused here; round_mode (24+) likewise. */

@@ -1,10 +1,12 @@
-/* cast_cl.c — OpenCL side of Cast between float, int32 and int64
- * (kernels_cl/cast.cl, cast_elems): picks the OpenCL conversion that matches
- * cast_ref — float -> integer truncates toward zero, saturates, NaN -> 0, as
- * onnxruntime does for in-range values — and builds it as a variant of one
- * kernel. Other dtypes are refused by name. */
+/* cast_cl.c — OpenCL side of Cast between float32, bool and every integer
+ * type (kernels_cl/cast.cl, cast_elems): picks the conversion that matches
+ * cast_ref — float -> integer truncates toward zero, saturates, NaN -> 0;
+ * integer -> integer keeps the low bits; anything -> bool is != 0 — and
+ * builds it as a variant of one kernel. double and float16 are refused by
+ * name (no fp64/fp16 assumed on the device; the reference runs them). */
 #include <stdio.h>
 
+#include "../ops/elem.h"
 #include "op_cl.h"
 #include "../ops/ops_impl.h"
 
@@ -13,8 +15,14 @@ static const char *cl_type(int dt)
 {
     switch (dt) {
     case IR_DT_FLOAT: return "float";
+    case IR_DT_INT8: return "char";
+    case IR_DT_UINT8: case IR_DT_BOOL: return "uchar";
+    case IR_DT_INT16: return "short";
+    case IR_DT_UINT16: return "ushort";
     case IR_DT_INT32: return "int";
+    case IR_DT_UINT32: return "uint";
     case IR_DT_INT64: return "long";
+    case IR_DT_UINT64: return "ulong";
     default: return NULL;
     }
 }
@@ -24,25 +32,30 @@ clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
     const char *src = cl_type(x->dtype), *dst = cl_type(y->dtype);
     if (!src || !dst)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Cast from dtype %d to %d on OpenCL (float, "
-                       "int32, int64 only)", x->dtype, y->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Cast from %s to %s on OpenCL (double and "
+                       "float16 run on the reference backend: --device ref)", elem_name(x->dtype),
+                       elem_name(y->dtype));
     if (!c->mem[n->in[0]])
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer (the OpenCL plan "
-                       "keeps only float32 tensors)", x->name);
-    /* float -> integer: _sat_rtz; wider -> narrower integer: _sat; else plain */
-    const char *mode = x->dtype == IR_DT_FLOAT && y->dtype != IR_DT_FLOAT ? "_sat_rtz"
-                       : x->dtype == IR_DT_INT64 && y->dtype == IR_DT_INT32 ? "_sat"
-                                                                          : "";
-    char opts[128];
-    snprintf(opts, sizeof opts, "-DSRC_T=%s -DDST_T=%s -DCONVERT=convert_%s%s%s", src, dst, dst,
-             mode, x->dtype == IR_DT_FLOAT && y->dtype != IR_DT_FLOAT ? " -DCAST_NAN_ZERO" : "");
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer", x->name);
+    const int f2i = x->dtype == IR_DT_FLOAT && y->dtype != IR_DT_FLOAT && y->dtype != IR_DT_BOOL;
+    char opts[160];
+    if (y->dtype == IR_DT_BOOL) /* != 0, whatever the source */
+        snprintf(opts, sizeof opts, "-DSRC_T=%s -DDST_T=uchar -DCAST_TO_BOOL", src);
+    else if (f2i) /* truncate + saturate; NaN -> 0 spelt out (see cast.cl) */
+        snprintf(opts, sizeof opts, "-DSRC_T=float -DDST_T=%s -DCONVERT=convert_%s_sat_rtz "
+                 "-DCAST_NAN_ZERO", dst, dst);
+    else /* integer -> integer: a C cast keeps the low bits; -> float: round to nearest */
+        snprintf(opts, sizeof opts, "-DSRC_T=%s -DDST_T=%s -DCONVERT=convert_%s", src, dst, dst);
     const cl_int cnt = (cl_int)ir_numel(y);
+    if (cnt == 0) { /* nothing to write: a zero NDRange is invalid */
+        c->variant = "cast_elems";
+        return CLCNN_OK;
+    }
     cl_kernel k = NULL;
     clcnn_status st = opcl_kernel(c, "cast", opts, "cast_elems", &k, err);
     if (st)
         return st;
-    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
-                        OPCL_ARG(cnt)))) {
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt)))) {
         clReleaseKernel(k);
         return st;
     }
