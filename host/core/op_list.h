@@ -56,7 +56,23 @@
     X(REDUCELOGSUMEXP, "ReduceLogSumExp") \
     X(ARGMAX, "ArgMax") \
     X(ARGMIN, "ArgMin") \
-    X(EINSUM, "Einsum")                                 \
+    X(EINSUM, "Einsum") \
+    /* shape group: folded shape math, comparisons/logic, selection */ \
+    X(CONSTANTOFSHAPE, "ConstantOfShape") \
+    X(RANGE, "Range") \
+    X(EQUAL, "Equal") \
+    X(LESS, "Less") \
+    X(GREATER, "Greater") \
+    X(LESSOREQUAL, "LessOrEqual") \
+    X(GREATEROREQUAL, "GreaterOrEqual") \
+    X(AND, "And") \
+    X(OR, "Or") \
+    X(XOR, "Xor") \
+    X(NOT, "Not") \
+    X(MOD, "Mod") \
+    X(WHERE, "Where") \
+    X(EXPAND, "Expand") \
+    X(TILE, "Tile") \
     /* unary (O1) */                                    \
     X(ABS, "Abs")                                       \
     X(ERF, "Erf")                                       \
@@ -66,7 +82,10 @@
     X(SQRT, "Sqrt")                                     \
     X(NEG, "Neg")                                       \
     X(RECIPROCAL, "Reciprocal")                         \
-    X(GELU, "Gelu")
+    X(GELU, "Gelu")                                     \
+    X(ELU, "Elu")                                       \
+    X(SELU, "Selu")                                     \
+    X(CELU, "Celu")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

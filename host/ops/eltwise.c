@@ -1,7 +1,9 @@
 /* eltwise.c — Add, Sub, Mul, Div: numpy multidirectional broadcasting on
- * float32 or int64 (int64 carries the exporters' shape arithmetic). Both
+ * every numeric dtype (int64 carries the exporters' shape arithmetic; dtypes
+ * other than float32 run binop_ref.c / binop_cl.c). Both
  * inputs must share a dtype. MACs: 0 (one op per element, memory-bound).
  * Reference: eltwise_ref.c. */
+#include "elem.h"
 #include "ops_impl.h"
 
 static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
@@ -16,9 +18,8 @@ static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     if (a->dtype != b->dtype)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %d and %d",
                        a->name, b->name, a->dtype, b->dtype);
-    if (a->dtype != IR_DT_FLOAT && a->dtype != IR_DT_INT64)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %d is not supported (float32, int64 only)",
-                       a->dtype);
+    if (!elem_is_numeric(a->dtype)) /* other than float32: binop_ref.c (shape group) */
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s is not supported", elem_name(a->dtype));
     int nd;
     int64_t dims[IR_MAX_DIMS];
     if ((st = op_broadcast(n, a, b, &nd, dims, err)))

@@ -23,6 +23,8 @@ clcnn_status eltwise_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
     int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
     op_bcast_strides(at, nd, yt->dims, sa);
     op_bcast_strides(bt, nd, yt->dims, sb);
+    if (yt->dtype != IR_DT_FLOAT && yt->dtype != IR_DT_INT64) /* the other dtypes: binop_ref.c */
+        return binop_ref(g, n, bufs, err);
     int64_t cnt = ir_numel(yt);
     int is_int = yt->dtype == IR_DT_INT64;
     for (int64_t i = 0; i < cnt; i++) {

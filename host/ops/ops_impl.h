@@ -26,6 +26,9 @@ clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, flo
 /* Gelu's approximate attribute: *is_tanh = 1 for "tanh", 0 for "none";
  * CLCNN_ERR_UNSUPPORTED naming node and attribute for anything else. */
 clcnn_status act_gelu_tanh(const ir_node *n, int *is_tanh, clcnn_err *err);
+/* ONNX's default Selu constants (the float32 values of the spec's decimals). */
+#define ACT_SELU_ALPHA 1.67326319217681884765625f
+#define ACT_SELU_GAMMA 1.05070102214813232421875f
 /* eltwise: Add, Sub, Mul, Div (float32 and int64, numpy broadcasting) */
 clcnn_status eltwise_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* pool */
@@ -77,5 +80,19 @@ clcnn_status arg_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
 clcnn_status norm_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status lrn_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status einsum_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+
+/* shape group: generate (ConstantOfShape, Range: always folded at load), binop
+ * (comparisons, And/Or/Xor/Not, Mod; also Add/Sub/Mul/Div on dtypes other
+ * than float32), select (Where, Expand, Tile) */
+clcnn_status cos_value(const ir_graph *g, const ir_node *n, int *t, clcnn_err *err);
+clcnn_status constant_of_shape_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
+                                   clcnn_err *err);
+clcnn_status range_count(const ir_graph *g, const ir_node *n, int64_t *cnt, clcnn_err *err);
+clcnn_status range_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status binop_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status tile_repeats(const ir_graph *g, const ir_node *n, int64_t *rep, clcnn_err *err);
+clcnn_status where_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status expand_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status tile_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 
 #endif

@@ -41,6 +41,8 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_graph *g = c->g;
     clcnn_status st;
+    if (ir_out(g, n, 0)->dtype != IR_DT_FLOAT) /* integer arithmetic: binop.cl (shape group) */
+        return binop_cl(c, n, err);
     if ((st = op_need_float(g, n, 0, err)) || (st = op_need_float(g, n, 1, err)))
         return st;
     const ir_tensor *a = ir_in(g, n, 0), *b = ir_in(g, n, 1), *y = ir_out(g, n, 0);

@@ -18,7 +18,8 @@ enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSI
        OPCL_ACT_ABS,
        OPCL_ACT_ERF, OPCL_ACT_TANH, OPCL_ACT_EXP, OPCL_ACT_LOG, OPCL_ACT_SQRT, OPCL_ACT_NEG,
        OPCL_ACT_RECIP,
-       OPCL_ACT_GELU, OPCL_ACT_GELU_TANH };
+       OPCL_ACT_GELU, OPCL_ACT_GELU_TANH,
+       OPCL_ACT_ELU, OPCL_ACT_SELU, OPCL_ACT_CELU };
 
 typedef struct opcl_act {
     int code;
@@ -166,5 +167,18 @@ clcnn_status norm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status lrn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status arg_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status einsum_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+
+/* shape group: comparisons, And/Or/Xor/Not, Mod and integer Add/Sub/Mul/Div
+ * (binop_cl, any integer/bool/float32 element type), Where/Expand/Tile
+ * (select_cl, any element type) */
+clcnn_status binop_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status where_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status expand_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status tile_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+/* 1 for ops whose kernels take element types other than float32 (Gather, Cast,
+ * ArgMax/ArgMin, the shape group's, integer Add/Sub/Mul/Div): the plan gives
+ * their non-float32 outputs device buffers and uploads the non-float32
+ * constants they read (Gather converts and uploads its own indices). */
+int opcl_any_dtype(ir_op op);
 
 #endif

@@ -54,6 +54,20 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_ARGMAX] = arg_cl,
     [IR_OP_ARGMIN] = arg_cl,
     [IR_OP_EINSUM] = einsum_cl,
+    /* shape group */
+    [IR_OP_EQUAL] = binop_cl,
+    [IR_OP_LESS] = binop_cl,
+    [IR_OP_GREATER] = binop_cl,
+    [IR_OP_LESSOREQUAL] = binop_cl,
+    [IR_OP_GREATEROREQUAL] = binop_cl,
+    [IR_OP_AND] = binop_cl,
+    [IR_OP_OR] = binop_cl,
+    [IR_OP_XOR] = binop_cl,
+    [IR_OP_NOT] = binop_cl,
+    [IR_OP_MOD] = binop_cl,
+    [IR_OP_WHERE] = where_cl,
+    [IR_OP_EXPAND] = expand_cl,
+    [IR_OP_TILE] = tile_cl,
     /* unary (O1) */
     [IR_OP_ABS] = act_cl,
     [IR_OP_ERF] = act_cl,
@@ -64,6 +78,9 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_NEG] = act_cl,
     [IR_OP_RECIPROCAL] = act_cl,
     [IR_OP_GELU] = act_cl,
+    [IR_OP_ELU] = act_cl,
+    [IR_OP_SELU] = act_cl,
+    [IR_OP_CELU] = act_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
@@ -323,4 +340,16 @@ clcnn_status opcl_dims6(const ir_node *n, const ir_tensor *t, cl_int *d6, clcnn_
     for (int d = 0; d < 6; d++)
         d6[d] = d < pad ? 1 : (cl_int)t->dims[d - pad];
     return CLCNN_OK;
+}
+
+int opcl_any_dtype(ir_op op)
+{
+    switch (op) {
+    case IR_OP_GATHER: case IR_OP_CAST: case IR_OP_ARGMAX: case IR_OP_ARGMIN:
+    case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_DIV:
+    case IR_OP_EQUAL: case IR_OP_LESS: case IR_OP_GREATER: case IR_OP_LESSOREQUAL:
+    case IR_OP_GREATEROREQUAL: case IR_OP_AND: case IR_OP_OR: case IR_OP_XOR: case IR_OP_NOT:
+    case IR_OP_MOD: case IR_OP_WHERE: case IR_OP_EXPAND: case IR_OP_TILE: return 1;
+    default: return 0;
+    }
 }

@@ -26,6 +26,7 @@ typedef struct plan_work {
     plan_shuffle *shuf; /* Concat + channel shuffle (+ split) chains, one launch each */
     int *sep;       /* per node: depthwise Conv fused before this pointwise one, -1: none */
     int *packed_by; /* per tensor: the Conv whose packed copy of it is uploaded, -1: as is */
+    char *dev_const; /* per tensor: a non-float32 constant a kernel reads (uploaded) */
 } plan_work;
 
 static void work_free(plan_work *w)
@@ -34,7 +35,7 @@ static void work_free(plan_work *w)
     free(w->gate_x), free(w->gate_s);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
     plan_shuffle_free(w->shuf);
-    free(w->sep), free(w->packed_by);
+    free(w->sep), free(w->packed_by), free(w->dev_const);
 }
 
 static int is_const(const ir_tensor *t)
@@ -316,10 +317,9 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
             int t = k == 0 ? w->out_of[i] : n->out[k];
             if (t < 0)
                 continue;
-            /* Gather and Cast kernels handle int32/int64 (gather_cl.c, cast_cl.c);
-             * ArgMax/ArgMin write int64 (reduce_cl.c) */
-            if (g->tensors[t].dtype != IR_DT_FLOAT && n->op != IR_OP_GATHER && n->op != IR_OP_CAST &&
-                n->op != IR_OP_ARGMAX && n->op != IR_OP_ARGMIN)
+            /* some kernels take any element type (opcl_any_dtype: Gather, Cast,
+             * ArgMax/ArgMin, the shape group's, integer Add/Sub/Mul/Div) */
+            if (g->tensors[t].dtype != IR_DT_FLOAT && !opcl_any_dtype(n->op))
                 return err_set(err, CLCNN_ERR_UNSUPPORTED,
                                "node '%s' (%s): output '%s' is not float32; the OpenCL path "
                                "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
@@ -331,6 +331,11 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
             int t = u >= 0 ? w->root[u] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
+            /* a non-float32 constant such a kernel reads goes to the device
+             * too (Gather uploads its own indices, converted) */
+            if (u >= 0 && k < n->n_in && opcl_any_dtype(n->op) && n->op != IR_OP_GATHER &&
+                is_const(&g->tensors[u]) && g->tensors[u].dtype != IR_DT_FLOAT)
+                w->dev_const[u] = 1;
         }
         const int d = w->sep[i]; /* a fused depthwise: its inputs are read here */
         for (int k = 0; d >= 0 && k < g->nodes[d].n_in; k++) {
@@ -367,7 +372,7 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         if (w->need[t])
             p->naive_act_bytes += ir_nbytes(&g->tensors[t]) ? ir_nbytes(&g->tensors[t]) : sizeof(float);
     for (int t = 0; t < g->n_tensors; t++)
-        nc += is_const(&g->tensors[t]) && g->tensors[t].dtype == IR_DT_FLOAT;
+        nc += is_const(&g->tensors[t]) && (g->tensors[t].dtype == IR_DT_FLOAT || w->dev_const[t]);
     p->buffers = calloc((size_t)ns + nc + 1, sizeof *p->buffers);
     if (!p->buffers) {
         free(bytes);
@@ -386,7 +391,7 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         const ir_tensor *x = &g->tensors[t];
         if (w->slot[t] >= 0) {
             p->mem[t] = p->buffers[w->slot[t]];
-        } else if (is_const(x) && x->dtype == IR_DT_FLOAT) {
+        } else if (is_const(x) && (x->dtype == IR_DT_FLOAT || w->dev_const[t])) {
             size_t b = ir_nbytes(x) ? ir_nbytes(x) : sizeof(float);
             const void *src = ir_nbytes(x) ? x->data : (void *)&p->act_bytes;
             float *packed = NULL;
@@ -520,7 +525,8 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.slot = calloc(nt, sizeof(int));
     w.sep = calloc(nn, sizeof(int));
     w.packed_by = calloc(nt, sizeof(int));
-    if (!w.packed_by || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
+    w.dev_const = calloc(nt, 1);
+    if (!w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
         !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;

@@ -1,0 +1,101 @@
+/* select.c — ops that pick or repeat elements without arithmetic, on any
+ * dtype: Where (condition ? X : Y, three-way numpy broadcasting), Expand
+ * (broadcast X to a shape given as a constant int64 input) and Tile (repeat X
+ * `repeats[d]` times along each dim; repeats a constant input). The shape-
+ * deciding inputs must be constants. OpenCL: select_cl.c (elements moved as
+ * 1/2/4/8-byte words, so every dtype). No MACs. Reference: select_ref.c. */
+#include <string.h>
+
+#include "elem.h"
+#include "ops_impl.h"
+
+static clcnn_status where_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st = op_check_arity(n, 3, 3, 1, 1, err);
+    if (st)
+        return st;
+    const ir_tensor *c = ir_in(g, n, 0), *x = ir_in(g, n, 1), *y = ir_in(g, n, 2);
+    if (c->dtype != IR_DT_BOOL)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "condition '%s' is %s, not bool", c->name,
+                       elem_name(c->dtype));
+    if (x->dtype != y->dtype)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %s and %s",
+                       x->name, y->name, elem_name(x->dtype), elem_name(y->dtype));
+    if (!ir_dtype_size(x->dtype))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %d is not supported", x->dtype);
+    ir_tensor xy = *x; /* the X-Y broadcast, then with the condition */
+    if ((st = op_broadcast(n, x, y, &xy.ndim, xy.dims, err)))
+        return st;
+    int nd;
+    int64_t dims[IR_MAX_DIMS];
+    if ((st = op_broadcast(n, c, &xy, &nd, dims, err)))
+        return st;
+    op_set_out(g, n, 0, x->dtype, nd, dims);
+    return CLCNN_OK;
+}
+
+static clcnn_status expand_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st;
+    ir_tensor s = {0};
+    if ((st = op_check_arity(n, 2, 2, 1, 1, err)) ||
+        (st = op_const_ints(g, n, 1, s.dims, IR_MAX_DIMS, &s.ndim, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    s.name = ir_in(g, n, 1)->name;
+    for (int d = 0; d < s.ndim; d++)
+        if (s.dims[d] < 0)
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "shape[%d] = %lld is negative", d,
+                           (long long)s.dims[d]);
+    int nd;
+    int64_t dims[IR_MAX_DIMS];
+    if ((st = op_broadcast(n, x, &s, &nd, dims, err)))
+        return st;
+    op_set_out(g, n, 0, x->dtype, nd, dims);
+    return CLCNN_OK;
+}
+
+/* Tile's repeats, one per dim of X, each >= 0. */
+clcnn_status tile_repeats(const ir_graph *g, const ir_node *n, int64_t *rep, clcnn_err *err)
+{
+    int len;
+    clcnn_status st = op_const_ints(g, n, 1, rep, IR_MAX_DIMS, &len, err);
+    if (st)
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    if (len != x->ndim)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "repeats has %d values for rank %d", len, x->ndim);
+    for (int d = 0; d < len; d++)
+        if (rep[d] < 0)
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "repeats[%d] = %lld is negative", d,
+                           (long long)rep[d]);
+    return CLCNN_OK;
+}
+
+static clcnn_status tile_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    int64_t rep[IR_MAX_DIMS], dims[IR_MAX_DIMS];
+    clcnn_status st;
+    if ((st = op_check_arity(n, 2, 2, 1, 1, err)) || (st = tile_repeats(g, n, rep, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    for (int d = 0; d < x->ndim; d++) {
+        if (rep[d] && x->dims[d] > IR_MAX_ELEMS / rep[d])
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "dim %d x %lld repeats is too large", d,
+                           (long long)rep[d]);
+        dims[d] = x->dims[d] * rep[d];
+    }
+    op_set_out(g, n, 0, x->dtype, x->ndim, dims);
+    return CLCNN_OK;
+}
+
+const op_def op_def_WHERE = {.infer = where_infer, .ref = where_ref, .opset_min = 9,
+                             .opset_max = OP_OPSET_LATEST, .attrs = OP_NO_ATTRS,
+                             .cl = OP_CL_KERNEL};
+const op_def op_def_EXPAND = {.infer = expand_infer, .ref = expand_ref, .opset_min = 8,
+                              .opset_max = OP_OPSET_LATEST, .attrs = OP_NO_ATTRS,
+                              .cl = OP_CL_KERNEL};
+/* Tile-1 took (tiles, axis) inputs; from 6 on it is (input, repeats). */
+const op_def op_def_TILE = {.infer = tile_infer, .ref = tile_ref, .opset_min = 6,
+                            .opset_max = OP_OPSET_LATEST, .attrs = OP_NO_ATTRS,
+                            .cl = OP_CL_KERNEL};

@@ -1,0 +1,126 @@
+/* select_cl.c — OpenCL side of Where, Expand and Tile (kernels_cl/select.cl):
+ * elements move as words of their own size, so every dtype runs; shapes are
+ * handled up to rank 6 by per-dim strides (0 where broadcast). */
+#include <stdio.h>
+
+#include "op_cl.h"
+#include "../ops/ops_impl.h"
+
+/* -DE=<word> for dtype dt's element size; NULL for sizes the kernels lack. */
+static const char *word_opt(const ir_node *n, const ir_tensor *t, clcnn_err *err)
+{
+    switch (ir_dtype_size(t->dtype)) {
+    case 1: return "-DE=uchar";
+    case 2: return "-DE=ushort";
+    case 4: return "-DE=uint";
+    case 8: return "-DE=ulong";
+    default:
+        op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %d of '%s' on OpenCL", t->dtype, t->name);
+        return NULL;
+    }
+}
+
+/* Strides of t (right-aligned to y) in 6 slots; 0 on broadcast dims. */
+static void strides6(const ir_tensor *t, const ir_tensor *y, cl_int *s)
+{
+    int64_t s64[IR_MAX_DIMS];
+    op_bcast_strides(t, y->ndim, y->dims, s64);
+    for (int d = 0; d < 8; d++)
+        s[d] = 0;
+    for (int d = 0, pad = 6 - y->ndim; d < y->ndim; d++)
+        s[pad + d] = (cl_int)s64[d];
+}
+
+/* Every input present in device memory; else a refusal naming the missing one. */
+static clcnn_status need_bufs(const opcl_ctx *c, const ir_node *n, int k_end, clcnn_err *err)
+{
+    for (int k = 0; k < k_end; k++)
+        if (!c->mem[n->in[k]])
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer",
+                           c->g->tensors[n->in[k]].name);
+    return CLCNN_OK;
+}
+
+/* Builds `name` with opts, sets args, pushes over cnt items (none when cnt is 0). */
+static clcnn_status launch(opcl_ctx *c, const ir_node *n, const char *opts, const char *name,
+                           cl_int cnt, int nargs, const opcl_argval *args, clcnn_err *err)
+{
+    if (cnt == 0) { /* nothing to write: a zero NDRange is invalid */
+        c->variant = name;
+        return CLCNN_OK;
+    }
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "select", opts, name, &k, err);
+    if (st)
+        return st;
+    if ((st = opcl_args(k, nargs, args, err))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, name, err);
+}
+
+clcnn_status where_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_graph *g = c->g;
+    const ir_tensor *y = ir_out(g, n, 0);
+    const char *opts = word_opt(n, y, err);
+    clcnn_status st;
+    if (!opts)
+        return CLCNN_ERR_UNSUPPORTED;
+    if ((st = need_bufs(c, n, 3, err)))
+        return st;
+    cl_int dims[8] = {0}, sc[8], sx[8], sy[8];
+    if ((st = opcl_dims6(n, y, dims, err)))
+        return st;
+    strides6(ir_in(g, n, 0), y, sc);
+    strides6(ir_in(g, n, 1), y, sx);
+    strides6(ir_in(g, n, 2), y, sy);
+    const cl_int cnt = (cl_int)ir_numel(y);
+    const opcl_argval a[] = {OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
+                             OPCL_ARG(c->mem[n->in[2]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
+                             OPCL_ARG(dims), OPCL_ARG(sc), OPCL_ARG(sx), OPCL_ARG(sy)};
+    return launch(c, n, opts, "where_bcast", cnt, (int)(sizeof a / sizeof a[0]), a, err);
+}
+
+clcnn_status expand_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *y = ir_out(c->g, n, 0);
+    const char *opts = word_opt(n, y, err);
+    clcnn_status st;
+    if (!opts)
+        return CLCNN_ERR_UNSUPPORTED;
+    if ((st = need_bufs(c, n, 1, err)))
+        return st;
+    cl_int dims[8] = {0}, sx[8];
+    if ((st = opcl_dims6(n, y, dims, err)))
+        return st;
+    strides6(ir_in(c->g, n, 0), y, sx);
+    const cl_int cnt = (cl_int)ir_numel(y);
+    const opcl_argval a[] = {OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
+                             OPCL_ARG(dims), OPCL_ARG(sx)};
+    return launch(c, n, opts, "expand_bcast", cnt, (int)(sizeof a / sizeof a[0]), a, err);
+}
+
+clcnn_status tile_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    const char *opts = word_opt(n, y, err);
+    clcnn_status st;
+    if (!opts)
+        return CLCNN_ERR_UNSUPPORTED;
+    if ((st = need_bufs(c, n, 1, err)))
+        return st;
+    cl_int dims[8] = {0}, xd[8] = {0}, sx[8] = {0};
+    int64_t s64[IR_MAX_DIMS];
+    if ((st = opcl_dims6(n, y, dims, err)) || (st = opcl_dims6(n, x, xd, err)))
+        return st;
+    op_strides(x->ndim, x->dims, s64);
+    for (int d = 0, pad = 6 - x->ndim; d < x->ndim; d++)
+        sx[pad + d] = (cl_int)s64[d];
+    const cl_int cnt = (cl_int)ir_numel(y);
+    const opcl_argval a[] = {OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
+                             OPCL_ARG(dims), OPCL_ARG(xd), OPCL_ARG(sx)};
+    return launch(c, n, opts, "tile_mod", cnt, (int)(sizeof a / sizeof a[0]), a, err);
+}

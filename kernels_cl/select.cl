@@ -1,0 +1,66 @@
+/* select.cl — Where, Expand and Tile on any element type: elements are moved
+ * as E words of their own size (uchar/ushort/uint/ulong, from the host's
+ * -DE) and never interpreted. y's dims are given left-padded to 6 (s0
+ * outermost), each source with per-dim element strides. Variants
+ * (host/ops_cl/select_cl.c), none with preconditions, NDRange (n):
+ *   where_bcast   y = c ? x : y2, three-way broadcasting (strides 0 where broadcast)
+ *   expand_bcast  y = x broadcast to y's shape
+ *   tile_mod      y[i] = x[i's index modulo x's dims] (xd: x's dims padded to 6) */
+
+#ifndef E
+#define E uint
+#endif
+
+/* The test hook (act.cl) as a bit flip of the raw word. */
+#undef FAULT
+#ifdef CLCNN_FAULT_FLIP_SIGN
+#define FAULT(v) ((E)~(v))
+#else
+#define FAULT(v) (v)
+#endif
+
+__kernel void where_bcast(__global const uchar *c, __global const E *x, __global const E *y2,
+                          __global E *y, int n, int8 dims, int8 sc, int8 sx, int8 sy)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    int r = i, oc = 0, ox = 0, oy = 0, idx;
+    idx = r % dims.s5; r /= dims.s5; oc += idx * sc.s5; ox += idx * sx.s5; oy += idx * sy.s5;
+    idx = r % dims.s4; r /= dims.s4; oc += idx * sc.s4; ox += idx * sx.s4; oy += idx * sy.s4;
+    idx = r % dims.s3; r /= dims.s3; oc += idx * sc.s3; ox += idx * sx.s3; oy += idx * sy.s3;
+    idx = r % dims.s2; r /= dims.s2; oc += idx * sc.s2; ox += idx * sx.s2; oy += idx * sy.s2;
+    idx = r % dims.s1; r /= dims.s1; oc += idx * sc.s1; ox += idx * sx.s1; oy += idx * sy.s1;
+    oc += r * sc.s0; ox += r * sx.s0; oy += r * sy.s0;
+    y[i] = FAULT(c[oc] ? x[ox] : y2[oy]);
+}
+
+__kernel void expand_bcast(__global const E *x, __global E *y, int n, int8 dims, int8 sx)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    int r = i, ox = 0, idx;
+    idx = r % dims.s5; r /= dims.s5; ox += idx * sx.s5;
+    idx = r % dims.s4; r /= dims.s4; ox += idx * sx.s4;
+    idx = r % dims.s3; r /= dims.s3; ox += idx * sx.s3;
+    idx = r % dims.s2; r /= dims.s2; ox += idx * sx.s2;
+    idx = r % dims.s1; r /= dims.s1; ox += idx * sx.s1;
+    ox += r * sx.s0;
+    y[i] = FAULT(x[ox]);
+}
+
+__kernel void tile_mod(__global const E *x, __global E *y, int n, int8 dims, int8 xd, int8 sx)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    int r = i, ox = 0, idx;
+    idx = r % dims.s5; r /= dims.s5; ox += (idx % xd.s5) * sx.s5;
+    idx = r % dims.s4; r /= dims.s4; ox += (idx % xd.s4) * sx.s4;
+    idx = r % dims.s3; r /= dims.s3; ox += (idx % xd.s3) * sx.s3;
+    idx = r % dims.s2; r /= dims.s2; ox += (idx % xd.s2) * sx.s2;
+    idx = r % dims.s1; r /= dims.s1; ox += (idx % xd.s1) * sx.s1;
+    ox += (r % xd.s0) * sx.s0;
+    y[i] = FAULT(x[ox]);
+}
