@@ -24,6 +24,9 @@
 #define ACT_RECIP 16
 #define ACT_GELU 17     /* x/2 (1 + erf(x / sqrt 2)) */
 #define ACT_GELU_TANH 18 /* Gelu approximate="tanh" */
+#define ACT_ELU 19      /* a = alpha */
+#define ACT_SELU 20     /* a = alpha, b = gamma */
+#define ACT_CELU 21     /* a = alpha */
 
 /* sqrt(2/pi), Gelu's tanh form */
 #define GELU_K 0.7978845608028654f
@@ -52,6 +55,9 @@ float act_apply(float v, int act, float a, float b)
     case ACT_RECIP: return 1.0f / v;
     case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));
     case ACT_GELU_TANH: return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));
+    case ACT_ELU: return v < 0.0f ? a * expm1(v) : v;
+    case ACT_SELU: return v > 0.0f ? b * v : b * a * expm1(v);
+    case ACT_CELU: return v > 0.0f ? v : a * expm1(v / a);
     default: return v;
     }
 }
@@ -88,6 +94,9 @@ float act_apply(float v, int act, float a, float b)
         case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));                \
         case ACT_GELU_TANH:                                                            \
             return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));     \
+        case ACT_ELU: return select(v, a * expm1(v), v < (T)(0.0f));                   \
+        case ACT_SELU: return b * select(a * expm1(v), v, v > (T)(0.0f));              \
+        case ACT_CELU: return select(a * expm1(v / a), v, v > (T)(0.0f));              \
         default: return v;                                                             \
         }                                                                              \
     }

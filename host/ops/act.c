@@ -1,6 +1,6 @@
 /* act.c — element-wise activations and unary math: Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
- * Exp, Log, Sqrt, Neg, Reciprocal, Gelu. Shape rule: output = input (float32). Clip reads its
+ * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu. Shape rule: output = input (float32). Clip reads its
  * bounds from attributes (opset < 11) or optional constant inputs (>= 11).
  * MACs: 0 (memory-bound, not arithmetic). Reference: act_ref.c. */
 #include <math.h>
@@ -173,6 +173,30 @@ const op_def op_def_RECIPROCAL = {
 const op_def op_def_GELU = {
     .opset_min = 20, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_ATTRS({"approximate", OP_A_STRING}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Elu-6 .. 22: only types changed (Elu-1 had consumed_inputs). */
+const op_def op_def_ELU = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Selu-6 .. 22: only types changed. */
+const op_def op_def_SELU = {
+    .opset_min = 6, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}, {"gamma", OP_A_FLOAT}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Celu-12 (new in opset 12). */
+const op_def op_def_CELU = {
+    .opset_min = 12, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}),
     .infer = act_infer, .ref = act_ref,
     .cl = OP_CL_KERNEL,
 };

@@ -4,7 +4,9 @@
  * hardsigmoid max(0,min(1,alpha*x+beta)); hardswish x*max(0,min(1,x/6+1/2));
  * sigmoid 1/(1+exp(-x)); abs |x|; erf, tanh, exp, log, sqrt, neg, 1/x as C
  * computes them; gelu x/2 (1+erf(x/sqrt2)) or, approximate=tanh, x/2 (1+tanh(
- * sqrt(2/pi) (x+0.044715x^3))). */
+ * sqrt(2/pi) (x+0.044715x^3))); elu x<0 ? alpha(e^x-1) : x; selu gamma (x>0 ?
+ * x : alpha(e^x-1)); celu max(0,x)+min(0,alpha(e^(x/alpha)-1)) computed as x>0 ? x :
+ * alpha(e^(x/alpha)-1), the same value that lets NaN through. */
 #include <math.h>
 
 #include "ops_impl.h"
@@ -26,6 +28,11 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     } else if (n->op == IR_OP_HARDSIGMOID) {
         alpha = ir_attr_float(n, "alpha", 0.2f);
         beta = ir_attr_float(n, "beta", 0.5f);
+    } else if (n->op == IR_OP_ELU || n->op == IR_OP_CELU) {
+        alpha = ir_attr_float(n, "alpha", 1.0f);
+    } else if (n->op == IR_OP_SELU) {
+        alpha = ir_attr_float(n, "alpha", ACT_SELU_ALPHA);
+        beta = ir_attr_float(n, "gamma", ACT_SELU_GAMMA);
     } else if (n->op == IR_OP_GELU) {
         clcnn_status st = act_gelu_tanh(n, &gelu_tanh, err);
         if (st)
@@ -55,6 +62,9 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
             r = gelu_tanh ? 0.5 * v * (1.0 + tanh(sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)))
                           : 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
             break;
+        case IR_OP_ELU: r = v < 0 ? alpha * expm1(v) : v; break;
+        case IR_OP_SELU: r = beta * (v > 0 ? v : alpha * expm1(v)); break;
+        case IR_OP_CELU: r = v > 0 ? v : alpha * expm1(v / alpha); break; /* NaN stays NaN */
         default: return op_fail(err, CLCNN_ERR_INTERNAL, n, "not an activation");
         }
         y[i] = (float)r;

@@ -1,6 +1,6 @@
 /* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
- * Exp, Log, Sqrt, Neg, Reciprocal, Gelu): one `unary` kernel from eltwise.cl, and the
+ * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu): one `unary` kernel from eltwise.cl, and the
  * activation description the plan uses to fold them into a Conv or BN. */
 #include <math.h>
 #include <stdlib.h>
@@ -51,6 +51,19 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
         r.code = is_tanh ? OPCL_ACT_GELU_TANH : OPCL_ACT_GELU;
         break;
     }
+    case IR_OP_ELU:
+        r.code = OPCL_ACT_ELU;
+        r.a = ir_attr_float(n, "alpha", 1.0f);
+        break;
+    case IR_OP_SELU:
+        r.code = OPCL_ACT_SELU;
+        r.a = ir_attr_float(n, "alpha", ACT_SELU_ALPHA);
+        r.b = ir_attr_float(n, "gamma", ACT_SELU_GAMMA);
+        break;
+    case IR_OP_CELU:
+        r.code = OPCL_ACT_CELU;
+        r.a = ir_attr_float(n, "alpha", 1.0f);
+        break;
     default: return 0;
     }
     *act = r;
