@@ -27,9 +27,15 @@
 #define ACT_ELU 19      /* a = alpha */
 #define ACT_SELU 20     /* a = alpha, b = gamma */
 #define ACT_CELU 21     /* a = alpha */
+#define ACT_SOFTPLUS 22
+#define ACT_SOFTSIGN 23
+#define ACT_MISH 24
 
 /* sqrt(2/pi), Gelu's tanh form */
 #define GELU_K 0.7978845608028654f
+
+/* log(1 + e^x) without overflow: e^(+-x) <= 1 in both halves (e^x is inf past ~88). */
+#define SOFTPLUS_(v) ((v) > 0.0f ? (v) + log1p(exp(-(v))) : log1p(exp(v)))
 
 /* Relu and Clip by comparison, not fmax/fmin: those return the other operand
  * for a NaN, and ONNX (and act_ref.c) propagate NaN. Clip keeps ONNX's order
@@ -58,6 +64,9 @@ float act_apply(float v, int act, float a, float b)
     case ACT_ELU: return v < 0.0f ? a * expm1(v) : v;
     case ACT_SELU: return v > 0.0f ? b * v : b * a * expm1(v);
     case ACT_CELU: return v > 0.0f ? v : a * expm1(v / a);
+    case ACT_SOFTPLUS: return SOFTPLUS_(v);
+    case ACT_SOFTSIGN: return v / (1.0f + fabs(v));
+    case ACT_MISH: return v * tanh(SOFTPLUS_(v));
     default: return v;
     }
 }
@@ -97,6 +106,10 @@ float act_apply(float v, int act, float a, float b)
         case ACT_ELU: return select(v, a * expm1(v), v < (T)(0.0f));                   \
         case ACT_SELU: return b * select(a * expm1(v), v, v > (T)(0.0f));              \
         case ACT_CELU: return select(a * expm1(v / a), v, v > (T)(0.0f));              \
+        case ACT_SOFTPLUS: return select(log1p(exp(v)), v + log1p(exp(-v)), v > (T)(0.0f));\
+        case ACT_SOFTSIGN: return v / (1.0f + fabs(v));                                \
+        case ACT_MISH:                                                                 \
+            return v * tanh(select(log1p(exp(v)), v + log1p(exp(-v)), v > (T)(0.0f))); \
         default: return v;                                                             \
         }                                                                              \
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """py_ops_unary.py — the unary group of issue 15 against onnxruntime on ref and
 OpenCL: element-wise math and activations (Abs, Erf, Tanh, Exp, Log, Sqrt,
-Neg, Reciprocal, Gelu, Elu, Selu, Celu), at awkward shapes, with every
+Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), at awkward shapes, with every
 attribute variant and the opsets where the form changed; each activation also
 after a Conv and a BatchNormalization (fused into their epilogues on OpenCL,
 which run the vector forms of kernels_cl/act.cl), and refusals of attribute
@@ -47,10 +47,13 @@ UNARY = [
     ("Selu", {"alpha": 1.2, "gamma": 0.7}, (6,), (-4, 4)),
     ("Celu", {}, (12, 22), (-4, 4)),
     ("Celu", {"alpha": 2.5}, (12,), (-4, 4)),
+    ("Softplus", {}, (2, 22), (-30, 30)),
+    ("Softsign", {}, (2, 22), (-5, 5)),
+    ("Mish", {}, (18, 22), (-30, 30)),
 ]
 EDGE_OPS = [("Abs", 13), ("Erf", 13), ("Tanh", 13), ("Exp", 13), ("Log", 13), ("Sqrt", 13), ("Neg", 13),
             ("Reciprocal", 13), ("Gelu", 20),
-            ("Elu", 13), ("Selu", 13), ("Celu", 13)]
+            ("Elu", 13), ("Selu", 13), ("Celu", 13), ("Softplus", 13), ("Softsign", 13), ("Mish", 18)]
 SHAPES = ([1, 1, 1, 1], [2, 3, 2, 2], [1, 5, 3, 3], [3, 17], [7], [2, 3, 13, 7])
 
 

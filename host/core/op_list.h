@@ -85,7 +85,10 @@
     X(GELU, "Gelu")                                     \
     X(ELU, "Elu")                                       \
     X(SELU, "Selu")                                     \
-    X(CELU, "Celu")
+    X(CELU, "Celu")                                     \
+    X(SOFTPLUS, "Softplus")                             \
+    X(SOFTSIGN, "Softsign")                             \
+    X(MISH, "Mish")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

@@ -1,6 +1,7 @@
 /* act.c — element-wise activations and unary math: Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
- * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu. Shape rule: output = input (float32). Clip reads its
+ * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus,
+ * Softsign, Mish. Shape rule: output = input (float32). Clip reads its
  * bounds from attributes (opset < 11) or optional constant inputs (>= 11).
  * MACs: 0 (memory-bound, not arithmetic). Reference: act_ref.c. */
 #include <math.h>
@@ -197,6 +198,30 @@ const op_def op_def_SELU = {
 const op_def op_def_CELU = {
     .opset_min = 12, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_ATTRS({"alpha", OP_A_FLOAT}),
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Softplus-1 .. 22: only types changed. */
+const op_def op_def_SOFTPLUS = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Softsign-1 .. 22: only types changed. */
+const op_def op_def_SOFTSIGN = {
+    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = act_infer, .ref = act_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* Mish-18 (new in opset 18) .. 22: only types changed. */
+const op_def op_def_MISH = {
+    .opset_min = 18, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
     .infer = act_infer, .ref = act_ref,
     .cl = OP_CL_KERNEL,
 };

@@ -6,10 +6,18 @@
  * computes them; gelu x/2 (1+erf(x/sqrt2)) or, approximate=tanh, x/2 (1+tanh(
  * sqrt(2/pi) (x+0.044715x^3))); elu x<0 ? alpha(e^x-1) : x; selu gamma (x>0 ?
  * x : alpha(e^x-1)); celu max(0,x)+min(0,alpha(e^(x/alpha)-1)) computed as x>0 ? x :
- * alpha(e^(x/alpha)-1), the same value that lets NaN through. */
+ * alpha(e^(x/alpha)-1), the same value that lets NaN through; softplus
+ * log(1+e^x) (written so e^x cannot overflow); softsign x/(1+|x|); mish
+ * x tanh(softplus(x)). */
 #include <math.h>
 
 #include "ops_impl.h"
+
+/* log(1 + e^v): the two halves keep e^(+-v) <= 1, so nothing overflows. */
+static double softplus(double v)
+{
+    return v > 0 ? v + log1p(exp(-v)) : log1p(exp(v));
+}
 
 clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err)
 {
@@ -65,6 +73,9 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
         case IR_OP_ELU: r = v < 0 ? alpha * expm1(v) : v; break;
         case IR_OP_SELU: r = beta * (v > 0 ? v : alpha * expm1(v)); break;
         case IR_OP_CELU: r = v > 0 ? v : alpha * expm1(v / alpha); break; /* NaN stays NaN */
+        case IR_OP_SOFTPLUS: r = softplus(v); break;
+        case IR_OP_SOFTSIGN: r = v / (1.0 + fabs(v)); break;
+        case IR_OP_MISH: r = v * tanh(softplus(v)); break;
         default: return op_fail(err, CLCNN_ERR_INTERNAL, n, "not an activation");
         }
         y[i] = (float)r;

@@ -1,6 +1,7 @@
 /* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
- * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu): one `unary` kernel from eltwise.cl, and the
+ * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus,
+ * Softsign, Mish): one `unary` kernel from eltwise.cl, and the
  * activation description the plan uses to fold them into a Conv or BN. */
 #include <math.h>
 #include <stdlib.h>
@@ -64,6 +65,9 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
         r.code = OPCL_ACT_CELU;
         r.a = ir_attr_float(n, "alpha", 1.0f);
         break;
+    case IR_OP_SOFTPLUS: r.code = OPCL_ACT_SOFTPLUS; break;
+    case IR_OP_SOFTSIGN: r.code = OPCL_ACT_SOFTSIGN; break;
+    case IR_OP_MISH: r.code = OPCL_ACT_MISH; break;
     default: return 0;
     }
     *act = r;

@@ -81,6 +81,9 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_ELU] = act_cl,
     [IR_OP_SELU] = act_cl,
     [IR_OP_CELU] = act_cl,
+    [IR_OP_SOFTPLUS] = act_cl,
+    [IR_OP_SOFTSIGN] = act_cl,
+    [IR_OP_MISH] = act_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
