@@ -222,6 +222,9 @@ def einsum_cases():
         ("abc,cd->abd", [[1, 1, 1], [1, 1]]),
         ("Bij,Bjk->Bik", [[2, 3, 4], [2, 4, 5]]),             # upper-case letters
         ("ab...,b...->a...", [[3, 4, 2, 5], [4, 2, 5]]),
+        ("B G H I D, B G H J D -> B G H I J", [[1, 4, 2, 7, 5], [1, 4, 2, 6, 5]]),  # MaxViT, spaced
+        ("B G H I J, B G H J D -> B G H I D", [[1, 4, 2, 7, 6], [1, 4, 2, 6, 5]]),
+        ("bij,bjk->bik", [[1, 33, 70], [1, 70, 1]]),          # long sum, one column
     ]
     for i, (eq, shapes) in enumerate(specs):
         names = ["a", "b"][:len(shapes)]
