@@ -193,6 +193,9 @@ def main():
     ap.add_argument("--per-node", action="store_true",
                     help="for each refused or wrong model, every blocking node signature "
                          "(tools/onnx_node_probe.py; needs onnxruntime)")
+    ap.add_argument("--per-node-only", default="",
+                    help="probe only these models (comma-separated; one per family saves "
+                         "time: a Swin probe takes minutes)")
     a = ap.parse_args()
     if not os.access(a.clcnn, os.X_OK):
         sys.exit("torchvision_check: --clcnn %s: not an executable" % a.clcnn)
@@ -219,7 +222,8 @@ def main():
             if claimed and any(r["result"] == "refused" for r in row["results"].values()):
                 ops = graph_ops(model)
                 row["unclaimed"] = sorted(o for o in ops if o not in claimed)
-        if a.per_node and model is not None and any(
+        probe_this = a.per_node and (not a.per_node_only or name in a.per_node_only.split(","))
+        if probe_this and model is not None and any(
                 r["result"] in ("refused", "wrong") for r in row["results"].values()):
             row["nodes"], row["folded"] = node_blockers(model, inp, a, devices)
         rows.append(row)
@@ -227,6 +231,9 @@ def main():
                           for d, r in row["results"].items())
         extra = ("  unclaimed: " + ",".join(row["unclaimed"])) if row.get("unclaimed") else ""
         print("%-22s %-7s %s%s" % (name, exporter, cells, extra), flush=True)
+        for op, count, res, shapes in row.get("nodes", []):
+            print("    node %-18s x%-3d %s  in=%s" % (op, count, "  ".join(
+                "%s=%s: %s" % (d, v[0], v[1][:120]) for d, v in res.items()), shapes), flush=True)
     report(rows, devices, a)
     if a.json:
         with open(a.json, "w") as f:
