@@ -12,7 +12,7 @@
 #   PYTHON         the interpreter to make the venv from (default python3; needs its headers)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-B="$(cd "$ROOT" && cd "${1:-build}" && pwd)"
+B="$(cd "$ROOT" && cd "${1:-build}" 2>/dev/null && pwd)" || { echo "ray.sh: FAIL: no build dir ${1:-build}"; exit 1; }
 shift || true
 SHARED="${CLCNN_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
 VENV="${VENV:-$ROOT/build-ray/venv}"

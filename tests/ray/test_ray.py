@@ -165,9 +165,12 @@ def test_kill_one_actor_every_photo_once(photo_dir, tmp_path):
         deadline = time.time() + 600
         while time.time() < deadline and th.is_alive() and not os.path.exists(marker):
             time.sleep(0.2)
-        time.sleep(0.5)  # the pid is written right after the file is created
         assert os.path.exists(marker), f"no actor reached its first batch: {result}"
-        pid = int(open(marker).read())
+        pid = ""
+        while not pid and time.time() < deadline:  # written right after the file is created
+            time.sleep(0.1)
+            pid = open(marker).read()
+        pid = int(pid)
         os.kill(pid, signal.SIGKILL)
         killed["pid"] = pid
         th.join(900)

@@ -57,6 +57,8 @@ def parser():
                    help="object store of the local Ray in MiB (default 256)")
     c.add_argument("--max-restarts", type=int, default=4,
                    help="restarts of a dead worker and retries of its batches (default 4)")
+    c.add_argument("--threads-per-worker", type=_positive("--threads-per-worker"), default=None,
+                   help="cap each worker's OpenCL CPU threads (POCL); default: one per core in each")
     c.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     c.add_argument("--quiet", action="store_true", help="no progress bars or Ray logs")
     return p
@@ -79,7 +81,8 @@ def main(argv=None):
         s = classify_files(a.sources, a.out, model=a.model, device=a.device, top=a.top,
                            batch=a.batch, workers=a.workers, address=a.address,
                            num_cpus=a.num_cpus, object_store_mb=a.object_store_mb,
-                           overwrite=a.overwrite, max_restarts=a.max_restarts, quiet=a.quiet)
+                           overwrite=a.overwrite, max_restarts=a.max_restarts,
+                           threads_per_worker=a.threads_per_worker, quiet=a.quiet)
     except (JobError, clcnn.Error) as e:
         print(f"clcnn-ray: {e}", file=sys.stderr)
         return 1

@@ -142,8 +142,19 @@ def summarise(out, seconds, max_errors=10):
                    error_rows=errors[:max_errors], out=out)
 
 
+def worker_env(threads_per_worker):
+    """Environment of each actor for a thread budget: POCL's CPU device
+    otherwise starts a thread per core in every actor, so N actors on N cores
+    run N*N threads. (POCL_MAX_PTHREAD_COUNT in POCL 3.1 as on Debian 12,
+    POCL_CPU_MAX_CU_NUM in later ones; OMP_NUM_THREADS for other runtimes.)"""
+    if not threads_per_worker:
+        return {}
+    n = str(int(threads_per_worker))
+    return {"POCL_MAX_PTHREAD_COUNT": n, "POCL_CPU_MAX_CU_NUM": n, "OMP_NUM_THREADS": n}
+
+
 def build_dataset(paths, *, model, device=None, top=5, batch=8, workers=1, gpu=False,
-                  cpus_per_worker=1.0, max_restarts=4, predictor=ClcnnPredictor):
+                  cpus_per_worker=1.0, max_restarts=4, env_vars=None, predictor=ClcnnPredictor):
     """The lazy pipeline: read_binary_files -> map_batches on `workers`
     actors. A killed actor is restarted (max_restarts) and the batches it held
     are retried on it (max_task_retries); Ray Data keeps only the outputs of
@@ -170,15 +181,17 @@ def build_dataset(paths, *, model, device=None, top=5, batch=8, workers=1, gpu=F
             predictor, batch_size=batch, batch_format="numpy",
             fn_constructor_kwargs={"model": model, "device": device, "top": top, "batch": batch},
             compute=ray.data.ActorPoolStrategy(size=workers),
+            runtime_env={"env_vars": dict(env_vars)} if env_vars else None,
             num_cpus=cpus_per_worker, max_restarts=max_restarts, max_task_retries=max_restarts, **res)
 
 
 def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, workers=1,
                    address=None, num_cpus=None, object_store_mb=256, overwrite=False,
-                   max_restarts=4, quiet=False, predictor=ClcnnPredictor):
+                   max_restarts=4, threads_per_worker=None, quiet=False, predictor=ClcnnPredictor):
     """Classifies every photo of `sources` (dirs, globs, files, URIs) on Ray
     and writes Parquet rows (predictor.COLUMNS) to the directory `out`.
-    Returns a Summary. device 'gpu' asks one GPU per actor."""
+    Returns a Summary. device 'gpu' asks one GPU per actor; threads_per_worker
+    caps each actor's OpenCL CPU threads (worker_env)."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise JobError(f"--workers must be >= 1, got {workers!r}")
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
@@ -193,6 +206,7 @@ def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, wor
     ray.data.DataContext.get_current().enable_progress_bars = not quiet
     t0 = time.perf_counter()
     ds = build_dataset(paths, model=model, device=device, top=top, batch=batch, workers=workers,
-                       gpu=device == "gpu", max_restarts=max_restarts, predictor=predictor)
+                       gpu=device == "gpu", max_restarts=max_restarts,
+                       env_vars=worker_env(threads_per_worker), predictor=predictor)
     ds.write_parquet(out, ray_remote_args={"num_cpus": 0})
     return summarise(out, time.perf_counter() - t0)
