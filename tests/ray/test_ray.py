@@ -209,6 +209,9 @@ def test_cli_bad_input_one_line(tmp_path, photo_dir):
         (["classify", str(photo_dir), "--out", str(photo_dir), "--overwrite"], 1, "not a directory of Parquet"),
         (["classify", str(photo_dir), "--out", "x", "--model", str(tmp_path / "m.onnx")], 1, "m.onnx"),
     ]
+    r = run_cli("classify", str(photo_dir), "--out", str(tmp_path / "g.parquet"), "--device", "gpu",
+                "--num-cpus", "2", "--num-gpus", "0", "--quiet")
+    assert r.returncode == 1 and "takes one GPU per worker" in r.stderr.strip().splitlines()[-1], r.stderr
     for args, code, needle in cases:
         r = run_cli(*args)
         assert r.returncode == code, (args, r.returncode, r.stderr)
@@ -233,3 +236,15 @@ def test_expand_sources(tmp_path):
         expand_sources([tmp_path / "empty"])
     with pytest.raises(JobError, match="no such file"):
         expand_sources([tmp_path / "missing.jpg"])
+
+
+def test_unplaceable_pool_refused():
+    # without the check these jobs would wait forever for a GPU / CPU slot
+    from clcnn.ray import JobError
+    from clcnn.ray.job import check_resources
+    with pytest.raises(JobError, match="cluster has 0 GPU"):
+        check_resources({"CPU": 2.0}, 1, gpu=True)
+    with pytest.raises(JobError, match="--workers 3 but the Ray cluster has 2 CPU"):
+        check_resources({"CPU": 2.0}, 3, gpu=False)
+    check_resources({"CPU": 2.0, "GPU": 2.0}, 2, gpu=True)
+    check_resources({"CPU": 2.0}, 2, gpu=False)

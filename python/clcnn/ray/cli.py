@@ -53,6 +53,8 @@ def parser():
                    "model, searched as `clcnn classify` does)")
     c.add_argument("--num-cpus", type=_positive("--num-cpus"), default=None,
                    help="CPUs of the local Ray (default: all); ignored with --address")
+    c.add_argument("--num-gpus", type=int, default=None,
+                   help="GPUs of the local Ray (default: those Ray detects); ignored with --address")
     c.add_argument("--object-store-mb", type=_positive("--object-store-mb"), default=256,
                    help="object store of the local Ray in MiB (default 256)")
     c.add_argument("--max-restarts", type=int, default=4,
@@ -80,7 +82,7 @@ def main(argv=None):
     try:
         s = classify_files(a.sources, a.out, model=a.model, device=a.device, top=a.top,
                            batch=a.batch, workers=a.workers, address=a.address,
-                           num_cpus=a.num_cpus, object_store_mb=a.object_store_mb,
+                           num_cpus=a.num_cpus, num_gpus=a.num_gpus, object_store_mb=a.object_store_mb,
                            overwrite=a.overwrite, max_restarts=a.max_restarts,
                            threads_per_worker=a.threads_per_worker, quiet=a.quiet)
     except (JobError, clcnn.Error) as e:

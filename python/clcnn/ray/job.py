@@ -83,7 +83,7 @@ def prepare_output(out, overwrite):
     shutil.rmtree(out)
 
 
-def init_ray(address=None, num_cpus=None, object_store_mb=256, quiet=False):
+def init_ray(address=None, num_cpus=None, object_store_mb=256, quiet=False, num_gpus=None):
     """ray.init once: a local Ray sized for this machine (no dashboard, a
     small object store: photos are small and stream through), or the cluster
     at `address`."""
@@ -93,9 +93,19 @@ def init_ray(address=None, num_cpus=None, object_store_mb=256, quiet=False):
     if address:
         ray.init(address=address, log_to_driver=not quiet)
         return
-    ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False,
+    ray.init(num_cpus=num_cpus or os.cpu_count(), num_gpus=num_gpus, include_dashboard=False,
              object_store_memory=int(object_store_mb) * 2**20, log_to_driver=not quiet,
              configure_logging=not quiet)
+
+
+def check_resources(res, workers, gpu):
+    """A pool Ray cannot place would wait forever: say so instead."""
+    if gpu and res.get("GPU", 0) < workers:
+        raise JobError(f"--device gpu takes one GPU per worker: --workers {workers} but the Ray "
+                       f"cluster has {int(res.get('GPU', 0))} GPU(s)")
+    if not gpu and res.get("CPU", 0) < workers:
+        raise JobError(f"--workers {workers} but the Ray cluster has {int(res.get('CPU', 0))} CPU(s) "
+                       f"(each worker takes one; see --num-cpus)")
 
 
 @dataclasses.dataclass
@@ -186,7 +196,7 @@ def build_dataset(paths, *, model, device=None, top=5, batch=8, workers=1, gpu=F
 
 
 def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, workers=1,
-                   address=None, num_cpus=None, object_store_mb=256, overwrite=False,
+                   address=None, num_cpus=None, num_gpus=None, object_store_mb=256, overwrite=False,
                    max_restarts=4, threads_per_worker=None, quiet=False, predictor=ClcnnPredictor):
     """Classifies every photo of `sources` (dirs, globs, files, URIs) on Ray
     and writes Parquet rows (predictor.COLUMNS) to the directory `out`.
@@ -202,8 +212,9 @@ def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, wor
     model = resolve_model(model)
     prepare_output(out, overwrite)
     import ray
-    init_ray(address, num_cpus, object_store_mb, quiet)
+    init_ray(address, num_cpus, object_store_mb, quiet, num_gpus)
     ray.data.DataContext.get_current().enable_progress_bars = not quiet
+    check_resources(ray.cluster_resources(), workers, device == "gpu")
     t0 = time.perf_counter()
     ds = build_dataset(paths, model=model, device=device, top=top, batch=batch, workers=workers,
                        gpu=device == "gpu", max_restarts=max_restarts,
