@@ -30,6 +30,7 @@
 #define ACT_SOFTPLUS 22
 #define ACT_SOFTSIGN 23
 #define ACT_MISH 24
+#define ACT_POW 25      /* x^a, Pow by a constant scalar a: x*x for 2, sqrt for 0.5 */
 
 /* sqrt(2/pi), Gelu's tanh form */
 #define GELU_K 0.7978845608028654f
@@ -67,6 +68,7 @@ float act_apply(float v, int act, float a, float b)
     case ACT_SOFTPLUS: return SOFTPLUS_(v);
     case ACT_SOFTSIGN: return v / (1.0f + fabs(v));
     case ACT_MISH: return v * tanh(SOFTPLUS_(v));
+    case ACT_POW: return a == 2.0f ? v * v : a == 0.5f ? sqrt(v) : pow(v, a);
     default: return v;
     }
 }
@@ -110,6 +112,8 @@ float act_apply(float v, int act, float a, float b)
         case ACT_SOFTSIGN: return v / (1.0f + fabs(v));                                \
         case ACT_MISH:                                                                 \
             return v * tanh(select(log1p(exp(v)), v + log1p(exp(-v)), v > (T)(0.0f))); \
+        case ACT_POW:                                                                  \
+            return a == 2.0f ? v * v : a == 0.5f ? sqrt(v) : pow(v, (T)(a));           \
         default: return v;                                                             \
         }                                                                              \
     }

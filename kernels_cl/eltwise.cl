@@ -10,12 +10,13 @@
  *   binary_bcast   general numpy broadcasting in up to 6 dims: y dims are given
  *                  left-padded to 6, and a/b get per-dim element strides (0 where
  *                  the operand is broadcast). NDRange (n).
- * Op codes match host/ops_cl/op_cl.h. */
+ * Op codes match host/ops_cl/eltwise_cl.c. */
 
 #define BIN_ADD 0
 #define BIN_SUB 1
 #define BIN_MUL 2
 #define BIN_DIV 3
+#define BIN_POW 4 /* C's pow: a negative base needs an integral exponent */
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
@@ -25,6 +26,7 @@ float bin_apply(float x, float y, int op)
     case BIN_ADD: return x + y;
     case BIN_SUB: return x - y;
     case BIN_MUL: return x * y;
+    case BIN_POW: return pow(x, y);
     default: return x / y;
     }
 }

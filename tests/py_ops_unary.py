@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """py_ops_unary.py — the unary group of issue 15 against onnxruntime on ref and
 OpenCL: element-wise math and activations (Abs, Erf, Tanh, Exp, Log, Sqrt,
-Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), at awkward shapes, with every
+Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), Pow, at awkward shapes, with every
 attribute variant and the opsets where the form changed; each activation also
 after a Conv and a BatchNormalization (fused into their epilogues on OpenCL,
 which run the vector forms of kernels_cl/act.cl), and refusals of attribute
@@ -103,7 +103,54 @@ def fused_cases():
                 node(op, ["c"], ["y"], **attrs)], [("x", x)], ["y"], bn, opset=opset)
 
 
-GENERATORS = (unary_cases, fused_cases)
+def pow_cases():
+    xb = rand([2, 3, 5, 7], 3000, 0.1, 3)           # positive base: any exponent
+    xs = rand([2, 3, 5, 7], 3001, -3, 3)            # signed base: integral exponents only
+    for e in (2.0, 0.5, 3.0, -1.5, 1.0, 0.0):
+        for eshape in ([], [1]):
+            P.case("pow", f"constant exponent {e} shape {eshape}", [node("Pow", ["x", "e"], ["y"])],
+                   [("x", xb)], ["y"], [("e", np.full(eshape, e, np.float32))])
+    P.case("pow", "signed base, exponent 2 and 3 (integral)",
+           [node("Pow", ["x", "e2"], ["a"]), node("Pow", ["x", "e3"], ["b"]),
+            node("Add", ["a", "b"], ["y"])], [("x", xs)], ["y"],
+           [("e2", np.array(2.0, np.float32)), ("e3", np.array([3.0], np.float32))])
+    P.case("pow", "runtime exponent, same shape, integral on a signed base",
+           [node("Pow", ["x", "e"], ["y"])],
+           [("x", xs), ("e", np.round(rand([2, 3, 5, 7], 3002, -3, 3)).astype(np.float32))], ["y"])
+    pairs = [([2, 3, 5, 7], [7]), ([2, 1, 5, 1], [3, 1, 7]), ([1], [2, 3]), ([3, 1], [1, 17]),
+             ([1, 17, 3, 3], [1, 17, 1, 1])]
+    for k, (sa, sb) in enumerate(pairs):
+        for opset in (7, 12, 13, 15):
+            P.case("pow", f"broadcast {sa} ^ {sb} opset {opset}", [node("Pow", ["a", "b"], ["y"])],
+                   [("a", rand(sa, 3010 + k, 0.1, 2)), ("b", rand(sb, 3020 + k, -2, 2))], ["y"],
+                   opset=opset)
+    P.case("pow", "int64 constant scalar exponent 3", [node("Pow", ["x", "e"], ["y"])],
+           [("x", xs)], ["y"], [("e", np.array(3, np.int64))])
+    P.case("pow", "int32 constant exponent [1]: 2", [node("Pow", ["x", "e"], ["y"])],
+           [("x", xs)], ["y"], [("e", np.array([2], np.int32))], opset=15)
+    P.case("pow", "constant base tensor, runtime exponent", [node("Pow", ["a", "b"], ["y"])],
+           [("b", rand([2, 5], 3030, -2, 2))], ["y"], [("a", rand([5], 3031, 0.5, 2))])
+    P.case("pow", "non-finite: negative base ^ 0.5 and ^ 1.5, 0 ^ -1",
+           [node("Pow", ["x", "e"], ["y"])],
+           [("x", np.array([-2.0, -0.5, 0.0, 4.0, 2.0, -1.0], np.float32)),
+            ("e", np.array([0.5, 1.5, -1.0, 0.5, -2.0, 3.0], np.float32))], ["y"])
+    # Pow by a constant after a Conv (fused on OpenCL): LayerNorm's x^2 and a sqrt
+    x = rand([1, 3, 7, 9], 3040)
+    inits = [("w", rand([5, 3, 3, 3], 3041)), ("e", np.array(2.0, np.float32))]
+    P.case("pow", "after Conv, exponent 2", [node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+                                             node("Pow", ["c", "e"], ["y"])],
+           [("x", x)], ["y"], inits)
+    # the legacy exporter's LayerNorm: ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div
+    x = rand([2, 7, 13], 3050, -2, 2)
+    P.case("pow", "LayerNorm spelt out (TorchScript export)",
+           [node("ReduceMean", ["x"], ["m"], axes=[-1]), node("Sub", ["x", "m"], ["d"]),
+            node("Pow", ["d", "two"], ["d2"]), node("ReduceMean", ["d2"], ["v"], axes=[-1]),
+            node("Add", ["v", "eps"], ["ve"]), node("Sqrt", ["ve"], ["sd"]),
+            node("Div", ["d", "sd"], ["y"])],
+           [("x", x)], ["y"], [("two", np.array(2.0, np.float32)), ("eps", np.array(1e-5, np.float32))])
+
+
+GENERATORS = (unary_cases, fused_cases, pow_cases)
 
 
 # ---- stricter comparison for non-finite values -------------------------------

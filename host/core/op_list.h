@@ -88,7 +88,8 @@
     X(CELU, "Celu")                                     \
     X(SOFTPLUS, "Softplus")                             \
     X(SOFTSIGN, "Softsign")                             \
-    X(MISH, "Mish")
+    X(MISH, "Mish")                                     \
+    X(POW, "Pow")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

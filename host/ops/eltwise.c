@@ -1,7 +1,9 @@
 /* eltwise.c — Add, Sub, Mul, Div: numpy multidirectional broadcasting on
  * every numeric dtype (int64 carries the exporters' shape arithmetic; dtypes
  * other than float32 run binop_ref.c / binop_cl.c). Both
- * inputs must share a dtype. MACs: 0 (one op per element, memory-bound).
+ * inputs must share a dtype. Pow (unary group): float32 base, any numeric
+ * exponent, multidirectional broadcasting, float32 out. MACs: 0 (one op per
+ * element, memory-bound).
  * Reference: eltwise_ref.c. */
 #include "elem.h"
 #include "ops_impl.h"
@@ -58,5 +60,33 @@ const op_def op_def_DIV = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
     .attrs = eltwise_attrs,
     .infer = eltwise_infer, .ref = eltwise_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* unary (O1): Pow */
+
+static clcnn_status pow_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st = op_check_arity(n, 2, 2, 1, 1, err);
+    if (st || (st = op_need_float(g, n, 0, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0), *e = ir_in(g, n, 1);
+    if (!elem_is_numeric(e->dtype))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "exponent '%s' has dtype %s (numbers only)",
+                       e->name, elem_name(e->dtype));
+    int nd;
+    int64_t dims[IR_MAX_DIMS];
+    if ((st = op_broadcast(n, x, e, &nd, dims, err)))
+        return st;
+    op_set_out(g, n, 0, IR_DT_FLOAT, nd, dims);
+    return CLCNN_OK;
+}
+
+/* Pow-7 (broadcasting) .. 15: later versions only added base/exponent types.
+ * Float32 bases only; an integer base (integer result) is refused by name. */
+const op_def op_def_POW = {
+    .opset_min = 7, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = pow_infer, .ref = eltwise_ref,
     .cl = OP_CL_KERNEL,
 };

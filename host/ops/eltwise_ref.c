@@ -1,9 +1,14 @@
 /* eltwise_ref.c — reference Add/Sub/Mul/Div with broadcasting: walks every
  * output index as a multi-index (odometer) and maps it into each input
  * through broadcast strides (0 on broadcast dims). int64 Div truncates
- * toward zero, as C and onnxruntime do; division by zero is an error. */
+ * toward zero, as C and onnxruntime do; division by zero is an error.
+ * Pow: C's pow in double on a float32 base and an exponent of any numeric
+ * dtype (a negative base with a non-integral exponent gives NaN, as in
+ * onnxruntime). */
+#include <math.h>
 #include <stdint.h>
 
+#include "elem.h"
 #include "ops_impl.h"
 
 static double f_op(ir_op op, double a, double b)
@@ -12,6 +17,7 @@ static double f_op(ir_op op, double a, double b)
     case IR_OP_ADD: return a + b;
     case IR_OP_SUB: return a - b;
     case IR_OP_MUL: return a * b;
+    case IR_OP_POW: return pow(a, b);
     default: return a / b;
     }
 }
@@ -48,7 +54,9 @@ clcnn_status eltwise_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
             }
             ((int64_t *)bufs[n->out[0]])[i] = r;
         } else {
-            float a = ((const float *)bufs[n->in[0]])[ia], b = ((const float *)bufs[n->in[1]])[ib];
+            const float a = ((const float *)bufs[n->in[0]])[ia];
+            const double b = bt->dtype == IR_DT_FLOAT ? ((const float *)bufs[n->in[1]])[ib]
+                                                      : elem_get_f(bufs[n->in[1]], bt->dtype, ib);
             ((float *)bufs[n->out[0]])[i] = (float)f_op(n->op, a, b);
         }
         for (int d = nd - 1; d >= 0; d--) { /* odometer step */

@@ -7,7 +7,19 @@
 #include <stdlib.h>
 
 #include "op_cl.h"
+#include "../ops/elem.h"
 #include "../ops/ops_impl.h"
+
+/* 1 with *v when input k of n is a constant of one element (any rank, any
+ * numeric dtype: exporters write Pow's exponent as float [] or [1], or int64). */
+static int scalar_const(const ir_graph *g, const ir_node *n, int k, float *v)
+{
+    const ir_tensor *t = ir_in(g, n, k);
+    if (!t || !t->data || !elem_is_numeric(t->dtype) || ir_numel(t) != 1)
+        return 0;
+    *v = (float)elem_get_f(t->data, t->dtype, 0);
+    return 1;
+}
 
 int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
 {
@@ -68,6 +80,11 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
     case IR_OP_SOFTPLUS: r.code = OPCL_ACT_SOFTPLUS; break;
     case IR_OP_SOFTSIGN: r.code = OPCL_ACT_SOFTSIGN; break;
     case IR_OP_MISH: r.code = OPCL_ACT_MISH; break;
+    case IR_OP_POW: /* by a constant scalar: an activation of input 0 (fuses into Conv/BN) */
+        if (!scalar_const(g, n, 1, &r.a))
+            return 0;
+        r.code = OPCL_ACT_POW;
+        break;
     default: return 0;
     }
     *act = r;

@@ -1,11 +1,15 @@
-/* eltwise_cl.c — OpenCL side of Add/Sub/Mul/Div: binary_same when both operands
- * have the output's shape, binary_plane when one is full and the other keeps
- * only y's leading dims (SE scaling), else binary_bcast (numpy broadcasting via
- * per-dim strides, up to 6 dims). Float32 only; int64 arithmetic is folded on the host. */
+/* eltwise_cl.c — OpenCL side of Add/Sub/Mul/Div/Pow: binary_same when both
+ * operands have the output's shape, binary_plane when one is full and the other
+ * keeps only y's leading dims (SE scaling), else binary_bcast (numpy broadcasting
+ * via per-dim strides, up to 6 dims). Float32 here; integer arithmetic is
+ * binop_cl's. Pow by a constant scalar runs as an activation (act_cl.c), which
+ * the plan fuses into a Conv/BN. eltwise_cl_binary is the one launch other
+ * broadcasting float ops reuse. */
 #include "op_cl.h"
+#include "../ops/elem.h"
 #include "../ops/ops_impl.h"
 
-enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV }; /* match eltwise.cl */
+enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_POW }; /* match eltwise.cl */
 
 static int same_shape(const ir_tensor *a, const ir_tensor *b)
 {
@@ -37,18 +41,24 @@ static int64_t plane_inner(const ir_tensor *s, const ir_tensor *y)
     return inner;
 }
 
-clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+int eltwise_cl_code(ir_op op)
 {
-    const ir_graph *g = c->g;
+    switch (op) {
+    case IR_OP_ADD: return BIN_ADD;
+    case IR_OP_SUB: return BIN_SUB;
+    case IR_OP_MUL: return BIN_MUL;
+    case IR_OP_DIV: return BIN_DIV;
+    case IR_OP_POW: return BIN_POW;
+    default: return -1;
+    }
+}
+
+clcnn_status eltwise_cl_binary(opcl_ctx *c, const ir_node *n, int code, cl_mem ma,
+                               const ir_tensor *a, cl_mem mb, const ir_tensor *b, cl_mem my,
+                               const ir_tensor *y, clcnn_err *err)
+{
     clcnn_status st;
-    if (ir_out(g, n, 0)->dtype != IR_DT_FLOAT) /* integer arithmetic: binop.cl (shape group) */
-        return binop_cl(c, n, err);
-    if ((st = op_need_float(g, n, 0, err)) || (st = op_need_float(g, n, 1, err)))
-        return st;
-    const ir_tensor *a = ir_in(g, n, 0), *b = ir_in(g, n, 1), *y = ir_out(g, n, 0);
-    cl_int op = n->op == IR_OP_ADD ? BIN_ADD : n->op == IR_OP_SUB ? BIN_SUB
-              : n->op == IR_OP_MUL ? BIN_MUL : BIN_DIV;
-    cl_int cnt = (cl_int)ir_numel(y);
+    cl_int op = code, cnt = (cl_int)ir_numel(y);
     const int same = same_shape(a, y) && same_shape(b, y);
     int swap = 0;
     int64_t inner = 0;
@@ -62,20 +72,14 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     else if (inner > 0 && !opcl_forced_away(c, "binary_plane"))
         variant = "binary_plane";
     cl_kernel k = NULL;
-    if (variant[7] == 'p') { /* binary_plane */
-        cl_int ci = (cl_int)inner, cs = swap;
-        if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
-            return st;
-        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[swap ? 1 : 0]]),
-                            OPCL_ARG(c->mem[n->in[swap ? 0 : 1]]), OPCL_ARG(c->mem[c->out]),
-                            OPCL_ARG(cnt), OPCL_ARG(op), OPCL_ARG(ci), OPCL_ARG(cs))))
-            goto fail;
-        size_t gws[1] = {(size_t)cnt};
-        return opcl_push(c, n, k, 1, gws, NULL, variant, err);
-    }
     if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
         return st;
-    if (variant[7] == 'b') { /* binary_bcast: also y's dims and each input's strides */
+    if (variant[7] == 'p') { /* binary_plane */
+        cl_int ci = (cl_int)inner, cs = swap;
+        cl_mem full = swap ? mb : ma, small = swap ? ma : mb;
+        st = OPCL_ARGS(k, err, OPCL_ARG(full), OPCL_ARG(small), OPCL_ARG(my), OPCL_ARG(cnt),
+                       OPCL_ARG(op), OPCL_ARG(ci), OPCL_ARG(cs));
+    } else if (variant[7] == 'b') { /* binary_bcast: also y's dims and each input's strides */
         cl_int dims[8] = {0}, sa[8] = {0}, sb[8] = {0};
         int64_t s64a[IR_MAX_DIMS], s64b[IR_MAX_DIMS];
         if ((st = opcl_dims6(n, y, dims, err)))
@@ -87,17 +91,38 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             sa[pad + d] = (cl_int)s64a[d];
             sb[pad + d] = (cl_int)s64b[d];
         }
-        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
-                            OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt), OPCL_ARG(op), OPCL_ARG(dims),
-                            OPCL_ARG(sa), OPCL_ARG(sb))))
-            goto fail;
-    } else if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]),
-                               OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt), OPCL_ARG(op)))) {
-        goto fail;
+        st = OPCL_ARGS(k, err, OPCL_ARG(ma), OPCL_ARG(mb), OPCL_ARG(my), OPCL_ARG(cnt),
+                       OPCL_ARG(op), OPCL_ARG(dims), OPCL_ARG(sa), OPCL_ARG(sb));
+    } else {
+        st = OPCL_ARGS(k, err, OPCL_ARG(ma), OPCL_ARG(mb), OPCL_ARG(my), OPCL_ARG(cnt),
+                       OPCL_ARG(op));
     }
+    if (st)
+        goto fail;
     size_t gws[1] = {(size_t)cnt};
     return opcl_push(c, n, k, 1, gws, NULL, variant, err);
 fail:
     clReleaseKernel(k);
     return st;
+}
+
+clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_graph *g = c->g;
+    clcnn_status st;
+    opcl_act act;
+    if (n->op == IR_OP_POW && opcl_act_of(g, n, &act)) /* by a constant scalar: an activation */
+        return act_cl(c, n, err);
+    if (ir_out(g, n, 0)->dtype != IR_DT_FLOAT) /* integer arithmetic: binop.cl (shape group) */
+        return binop_cl(c, n, err);
+    if ((st = op_need_float(g, n, 0, err)))
+        return st;
+    if (ir_in(g, n, 1)->dtype != IR_DT_FLOAT)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
+                       "exponent '%s' of dtype %s runs on the reference backend only (--device ref); "
+                       "a constant scalar exponent of any dtype runs on OpenCL",
+                       ir_in(g, n, 1)->name, elem_name(ir_in(g, n, 1)->dtype));
+    return eltwise_cl_binary(c, n, eltwise_cl_code(n->op), c->mem[n->in[0]], ir_in(g, n, 0),
+                             c->mem[n->in[1]], ir_in(g, n, 1), c->mem[c->out], ir_out(g, n, 0),
+                             err);
 }

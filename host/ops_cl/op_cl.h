@@ -20,7 +20,8 @@ enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSI
        OPCL_ACT_RECIP,
        OPCL_ACT_GELU, OPCL_ACT_GELU_TANH,
        OPCL_ACT_ELU, OPCL_ACT_SELU, OPCL_ACT_CELU,
-       OPCL_ACT_SOFTPLUS, OPCL_ACT_SOFTSIGN, OPCL_ACT_MISH };
+       OPCL_ACT_SOFTPLUS, OPCL_ACT_SOFTSIGN, OPCL_ACT_MISH,
+       OPCL_ACT_POW /* x^a: Pow by a constant scalar a */ };
 
 typedef struct opcl_act {
     int code;
@@ -149,6 +150,13 @@ float *conv_cl_pack_weights(const ir_tensor *w, size_t *bytes);
 clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+/* The binary kernel code (eltwise.cl BIN_*) of op; -1 for an op without one. */
+int eltwise_cl_code(ir_op op);
+/* One launch y = a (code) b, numpy-broadcast to y's shape (binary_same,
+ * binary_plane or binary_bcast), float32; ma may be my (a = y, in place). */
+clcnn_status eltwise_cl_binary(opcl_ctx *c, const ir_node *n, int code, cl_mem ma,
+                               const ir_tensor *a, cl_mem mb, const ir_tensor *b, cl_mem my,
+                               const ir_tensor *y, clcnn_err *err);
 clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status global_pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
