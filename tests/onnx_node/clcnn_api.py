@@ -103,7 +103,10 @@ class Lib:
             for t in outs[:n_out]:
                 shape = tuple(t.dims[d] for d in range(t.ndim))
                 raw = ctypes.string_at(t.data, t.bytes) if t.bytes else b""
-                res.append(np.frombuffer(raw, dtype=DTYPES.get(t.dtype, np.uint8)).reshape(shape).copy())
+                if t.dtype in DTYPES:
+                    res.append(np.frombuffer(raw, dtype=DTYPES[t.dtype]).reshape(shape).copy())
+                else:  # a dtype the public enum does not name: the raw bytes
+                    res.append(np.frombuffer(raw, dtype=np.uint8).copy())
                 L.clcnn_free(t.data)
             return res, None
         finally:
