@@ -214,7 +214,8 @@ def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, wor
     import ray
     init_ray(address, num_cpus, object_store_mb, quiet, num_gpus)
     ray.data.DataContext.get_current().enable_progress_bars = not quiet
-    check_resources(ray.cluster_resources(), workers, device == "gpu")
+    if not address:  # a cluster may autoscale up to the pool; a local Ray never will
+        check_resources(ray.cluster_resources(), workers, device == "gpu")
     t0 = time.perf_counter()
     ds = build_dataset(paths, model=model, device=device, top=top, batch=batch, workers=workers,
                        gpu=device == "gpu", max_restarts=max_restarts,
