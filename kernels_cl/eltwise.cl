@@ -17,6 +17,7 @@
 #define BIN_MUL 2
 #define BIN_DIV 3
 #define BIN_POW 4 /* C's pow: a negative base needs an integral exponent */
+#define BIN_PRELU 5 /* x < 0 ? x * y : x, y the slope */
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
@@ -27,6 +28,7 @@ float bin_apply(float x, float y, int op)
     case BIN_SUB: return x - y;
     case BIN_MUL: return x * y;
     case BIN_POW: return pow(x, y);
+    case BIN_PRELU: return x < 0.0f ? x * y : x;
     default: return x / y;
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """py_ops_unary.py — the unary group of issue 15 against onnxruntime on ref and
 OpenCL: element-wise math and activations (Abs, Erf, Tanh, Exp, Log, Sqrt,
-Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), Pow, at awkward shapes, with every
+Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), Pow, PRelu, at awkward shapes, with every
 attribute variant and the opsets where the form changed; each activation also
 after a Conv and a BatchNormalization (fused into their epilogues on OpenCL,
 which run the vector forms of kernels_cl/act.cl), and refusals of attribute
@@ -150,7 +150,27 @@ def pow_cases():
            [("x", x)], ["y"], [("two", np.array(2.0, np.float32)), ("eps", np.array(1e-5, np.float32))])
 
 
-GENERATORS = (unary_cases, fused_cases, pow_cases)
+def prelu_cases():
+    x = rand([2, 5, 7, 3], 4000, -3, 3)
+    slopes = [("scalar", np.array(0.2, np.float32)), ("[1]", np.array([-0.3], np.float32)),
+              ("per channel [5,1,1]", rand([5, 1, 1], 4001)), ("[3] (last dim)", rand([3], 4002)),
+              ("full [2,5,7,3]", rand([2, 5, 7, 3], 4003)), ("[7,1]", rand([7, 1], 4004))]
+    for name, s in slopes:
+        for opset in (7, 9, 16):
+            P.case("prelu", f"constant slope {name} opset {opset}", [node("PRelu", ["x", "s"], ["y"])],
+                   [("x", x)], ["y"], [("s", s)], opset=opset)
+    P.case("prelu", "runtime slope [5,1,1]", [node("PRelu", ["x", "s"], ["y"])],
+           [("x", x), ("s", rand([5, 1, 1], 4005))], ["y"])
+    P.case("prelu", "2-D [3,17] slope [17]", [node("PRelu", ["x", "s"], ["y"])],
+           [("x", rand([3, 17], 4006))], ["y"], [("s", rand([17], 4007))])
+    for name, s in (("scalar", np.array(0.25, np.float32)), ("per channel [6,1,1]", rand([6, 1, 1], 4008))):
+        xc = rand([1, 3, 9, 7], 4009)
+        P.case("prelu", f"after Conv, slope {name}",
+               [node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]), node("PRelu", ["c", "s"], ["y"])],
+               [("x", xc)], ["y"], [("w", rand([6, 3, 3, 3], 4010)), ("b", rand([6], 4011)), ("s", s)])
+
+
+GENERATORS = (unary_cases, fused_cases, pow_cases, prelu_cases)
 
 
 # ---- stricter comparison for non-finite values -------------------------------

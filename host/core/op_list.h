@@ -89,7 +89,8 @@
     X(SOFTPLUS, "Softplus")                             \
     X(SOFTSIGN, "Softsign")                             \
     X(MISH, "Mish")                                     \
-    X(POW, "Pow")
+    X(POW, "Pow")                                       \
+    X(PRELU, "PRelu")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

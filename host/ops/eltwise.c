@@ -2,7 +2,8 @@
  * every numeric dtype (int64 carries the exporters' shape arithmetic; dtypes
  * other than float32 run binop_ref.c / binop_cl.c). Both
  * inputs must share a dtype. Pow (unary group): float32 base, any numeric
- * exponent, multidirectional broadcasting, float32 out. MACs: 0 (one op per
+ * exponent, multidirectional broadcasting, float32 out. PRelu: float32, the
+ * slope broadcast to X's shape (one direction only). MACs: 0 (one op per
  * element, memory-bound).
  * Reference: eltwise_ref.c. */
 #include "elem.h"
@@ -63,7 +64,7 @@ const op_def op_def_DIV = {
     .cl = OP_CL_KERNEL,
 };
 
-/* unary (O1): Pow */
+/* unary (O1): Pow, PRelu */
 
 static clcnn_status pow_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {
@@ -88,5 +89,35 @@ const op_def op_def_POW = {
     .opset_min = 7, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_NO_ATTRS,
     .infer = pow_infer, .ref = eltwise_ref,
+    .cl = OP_CL_KERNEL,
+};
+
+/* PRelu: the slope broadcasts to X, never X to the slope (ONNX's
+ * "unidirectional" broadcasting), so Y has X's shape. */
+static clcnn_status prelu_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st = op_check_arity(n, 2, 2, 1, 1, err);
+    if (st || (st = op_need_float(g, n, 0, err)) || (st = op_need_float(g, n, 1, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0), *s = ir_in(g, n, 1);
+    int nd;
+    int64_t dims[IR_MAX_DIMS];
+    if ((st = op_broadcast(n, x, s, &nd, dims, err)))
+        return st;
+    int same = nd == x->ndim;
+    for (int d = 0; same && d < nd; d++)
+        same = dims[d] == x->dims[d];
+    if (!same)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "slope '%s' does not broadcast to the shape of '%s'",
+                       s->name, x->name);
+    op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, x->dims);
+    return CLCNN_OK;
+}
+
+/* PRelu-7 (numpy-style slope broadcasting) .. 16: later versions only added types. */
+const op_def op_def_PRELU = {
+    .opset_min = 7, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_NO_ATTRS,
+    .infer = prelu_infer, .ref = eltwise_ref,
     .cl = OP_CL_KERNEL,
 };

@@ -4,7 +4,7 @@
  * toward zero, as C and onnxruntime do; division by zero is an error.
  * Pow: C's pow in double on a float32 base and an exponent of any numeric
  * dtype (a negative base with a non-integral exponent gives NaN, as in
- * onnxruntime). */
+ * onnxruntime). PRelu x < 0 ? slope*x : x. */
 #include <math.h>
 #include <stdint.h>
 
@@ -18,6 +18,7 @@ static double f_op(ir_op op, double a, double b)
     case IR_OP_SUB: return a - b;
     case IR_OP_MUL: return a * b;
     case IR_OP_POW: return pow(a, b);
+    case IR_OP_PRELU: return a < 0 ? a * b : a;
     default: return a / b;
     }
 }

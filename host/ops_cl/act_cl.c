@@ -85,6 +85,11 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
             return 0;
         r.code = OPCL_ACT_POW;
         break;
+    case IR_OP_PRELU: /* one constant slope: LeakyRelu's activation */
+        if (!scalar_const(g, n, 1, &r.a))
+            return 0;
+        r.code = OPCL_ACT_LEAKY;
+        break;
     default: return 0;
     }
     *act = r;

@@ -1,15 +1,16 @@
-/* eltwise_cl.c — OpenCL side of Add/Sub/Mul/Div/Pow: binary_same when both
+/* eltwise_cl.c — OpenCL side of Add/Sub/Mul/Div/Pow/PRelu: binary_same when both
  * operands have the output's shape, binary_plane when one is full and the other
  * keeps only y's leading dims (SE scaling), else binary_bcast (numpy broadcasting
  * via per-dim strides, up to 6 dims). Float32 here; integer arithmetic is
- * binop_cl's. Pow by a constant scalar runs as an activation (act_cl.c), which
- * the plan fuses into a Conv/BN. eltwise_cl_binary is the one launch other
+ * binop_cl's. Pow by a constant scalar and PRelu with a constant scalar slope
+ * run as activations (act_cl.c), which the plan fuses into a Conv/BN; a
+ * per-channel PRelu slope runs as binary_plane/bcast, not fused. eltwise_cl_binary is the one launch other
  * broadcasting float ops reuse. */
 #include "op_cl.h"
 #include "../ops/elem.h"
 #include "../ops/ops_impl.h"
 
-enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_POW }; /* match eltwise.cl */
+enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_POW, BIN_PRELU }; /* match eltwise.cl */
 
 static int same_shape(const ir_tensor *a, const ir_tensor *b)
 {
@@ -49,6 +50,7 @@ int eltwise_cl_code(ir_op op)
     case IR_OP_MUL: return BIN_MUL;
     case IR_OP_DIV: return BIN_DIV;
     case IR_OP_POW: return BIN_POW;
+    case IR_OP_PRELU: return BIN_PRELU;
     default: return -1;
     }
 }
@@ -111,7 +113,8 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const ir_graph *g = c->g;
     clcnn_status st;
     opcl_act act;
-    if (n->op == IR_OP_POW && opcl_act_of(g, n, &act)) /* by a constant scalar: an activation */
+    /* Pow by a constant scalar, PRelu with one constant slope: activations */
+    if ((n->op == IR_OP_POW || n->op == IR_OP_PRELU) && opcl_act_of(g, n, &act))
         return act_cl(c, n, err);
     if (ir_out(g, n, 0)->dtype != IR_DT_FLOAT) /* integer arithmetic: binop.cl (shape group) */
         return binop_cl(c, n, err);

@@ -85,6 +85,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_SOFTSIGN] = act_cl,
     [IR_OP_MISH] = act_cl,
     [IR_OP_POW] = eltwise_cl,
+    [IR_OP_PRELU] = eltwise_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
