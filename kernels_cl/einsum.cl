@@ -3,9 +3,9 @@
  * most 8 output and 8 summed letters: one work-item per output element; its
  * index is split over the output letters' extents (oext, padded in front with
  * extent 1), giving its offset into each input (strides osa/osb); then an
- * odometer over the summed letters (sext, strides ssa/ssb, padded in front)
- * adds a[pa] * b[pb] (a[pa] alone when two == 0; b is then not read). Float
- * accumulation. NDRange (n). */
+ * odometer over the summed letters (sext, strides ssa/ssb, padded in front;
+ * the innermost one a tight loop) adds a[pa] * b[pb] (a[pa] alone when
+ * two == 0; b is then not read). Float accumulation. NDRange (n). */
 
 #define V8(v) {(v).s0, (v).s1, (v).s2, (v).s3, (v).s4, (v).s5, (v).s6, (v).s7}
 
@@ -24,11 +24,19 @@ __kernel void einsum_general(__global const float *a, __global const float *b, _
         r /= oe[k];
         pa += idx * oa[k], pb += idx * ob[k];
     }
-    int si[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int si[7] = {0, 0, 0, 0, 0, 0, 0};
     float acc = 0.0f;
-    for (int q = 0; q < n_sum; q++) {
-        acc += two ? a[pa] * b[pb] : a[pa];
-        for (int k = 7; k >= 0; k--) { /* next combination; offsets return to base after the last */
+    /* the innermost summed letter as a tight loop (a dot product for matmul-like
+     * equations); the odometer steps the other seven */
+    const int e7 = se[7], a7 = sa[7], b7 = sb[7];
+    for (int q = 0; q < n_sum; q += e7) {
+        if (two)
+            for (int t = 0; t < e7; t++)
+                acc = fma(a[pa + t * a7], b[pb + t * b7], acc);
+        else
+            for (int t = 0; t < e7; t++)
+                acc += a[pa + t * a7];
+        for (int k = 6; k >= 0; k--) { /* next combination; offsets return to base after the last */
             pa += sa[k], pb += sb[k];
             if (++si[k] < se[k])
                 break;

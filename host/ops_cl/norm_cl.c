@@ -1,9 +1,16 @@
 /* norm_cl.c — OpenCL side of LayerNormalization, InstanceNormalization and
- * GroupNormalization (norm_rows: one work-group per row, norm.h's geometry)
- * and LRN (lrn_elems). kernels_cl/norm.cl. */
+ * GroupNormalization (norm.h's rows: norm_rows, one work-group per row, or
+ * norm_row1, one work-item per row, for short rows on CPU devices) and LRN
+ * (lrn_elems). kernels_cl/norm.cl. */
+#include <string.h>
+
 #include "op_cl.h"
 #include "../ops/norm.h"
 #include "../ops/ops_impl.h"
+
+#ifndef NORM_ROW1_MAX_D
+#define NORM_ROW1_MAX_D 256
+#endif
 
 /* Work-group size of norm_rows: a power of two covering the row, capped by
  * the kernel's and the plan profile's limits (64 on a CPU device, where a
@@ -45,10 +52,26 @@ clcnn_status norm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_mem mean = want_mean ? c->mem[n->out[1]] : y, istd = want_istd ? c->mem[n->out[2]] : y;
     if (!x || !scale || !bias || !y || !mean || !istd)
         return op_fail(err, CLCNN_ERR_INTERNAL, n, "a tensor has no device buffer");
-    const cl_int rows = (cl_int)ng.rows, D = (cl_int)ng.D, flags = ng.has_bias | want_mean << 1 | want_istd << 2;
+    const cl_int rows = (cl_int)ng.rows, D = (cl_int)ng.D;
+    const cl_int flags = ng.has_bias | want_mean << 1 | want_istd << 2;
     const cl_float eps = (cl_float)ng.eps;
     const cl_int4 si = idx4(&ng.scale), bi = idx4(&ng.bias);
     cl_kernel k = NULL;
+    /* short rows on a CPU device: a work-group per row costs more in barriers than it
+     * sums (ConvNeXt's 56x56x96 LayerNorm: NORM_ROW1_MAX_D) */
+    if ((opcl_on_cpu(c) && ng.D <= NORM_ROW1_MAX_D && !opcl_forced_away(c, "norm_row1")) ||
+        (c->force && strcmp(c->force, "norm_row1") == 0)) {
+        if ((st = opcl_kernel(c, "norm", NULL, "norm_row1", &k, err)))
+            return st;
+        if ((st = OPCL_ARGS(k, err, OPCL_ARG(x), OPCL_ARG(scale), OPCL_ARG(bias), OPCL_ARG(y),
+                            OPCL_ARG(mean), OPCL_ARG(istd), OPCL_ARG(rows), OPCL_ARG(D),
+                            OPCL_ARG(eps), OPCL_ARG(si), OPCL_ARG(bi), OPCL_ARG(flags)))) {
+            clReleaseKernel(k);
+            return st;
+        }
+        const size_t gws[1] = {(size_t)rows};
+        return opcl_push(c, n, k, 1, gws, NULL, "norm_row1", err);
+    }
     if ((st = opcl_kernel(c, "norm", NULL, "norm_rows", &k, err)))
         return st;
     const size_t L = row_group(c, k, ng.D);
@@ -75,7 +98,9 @@ clcnn_status lrn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const cl_float a = ir_attr_float(n, "alpha", 1e-4f) / (float)size,
                    beta = ir_attr_float(n, "beta", 0.75f), bias = ir_attr_float(n, "bias", 1.0f);
     cl_kernel k = NULL;
-    clcnn_status st = opcl_kernel(c, "norm", NULL, "lrn_elems", &k, err);
+    /* exact square-root forms of the usual betas (kernels_cl/norm.cl, LRN_BETA) */
+    const char *opts = beta == 0.75f ? "-DLRN_BETA=1" : beta == 0.5f ? "-DLRN_BETA=2" : NULL;
+    clcnn_status st = opcl_kernel(c, "norm", opts, "lrn_elems", &k, err);
     if (st)
         return st;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
