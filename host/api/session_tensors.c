@@ -47,9 +47,15 @@ static clcnn_status check_input(int i, const clcnn_tensor *x, const ir_tensor *t
     int same = x->ndim == t->ndim;
     for (int d = 1; same && d < t->ndim; d++)
         same = x->dims[d] == t->dims[d];
-    if (!same || (t->ndim > 0 && x->dims[0] < 1))
+    if (!same || (t->ndim > 0 && x->dims[0] < 0))
         return err_set(err, CLCNN_ERR_INVALID_ARG, RT_WHO ": input %d ('%s'): shape %s, expected %s", i,
                        t->name, got, want);
+    /* An empty batch runs only where the model itself declares dim 0 as 0
+     * (ONNX's empty-tensor tests); a dynamic batch is at least 1. */
+    if (t->ndim > 0 && x->dims[0] == 0 && t->dims[0] != 0)
+        return err_set(err, CLCNN_ERR_INVALID_ARG,
+                       RT_WHO ": input %d ('%s'): shape %s has batch 0; the batch must be >= 1", i,
+                       t->name, got);
     if (t->ndim > 0 && x->dims[0] != t->dims[0] && !t->dynamic_batch)
         return err_set(err, CLCNN_ERR_INVALID_ARG,
                        RT_WHO ": input %d ('%s'): shape %s, expected %s (the model's batch is static)",
