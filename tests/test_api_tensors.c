@@ -348,6 +348,9 @@ static void check_dynamic(int opencl)
         clcnn_free(yk);
         clcnn_free(yik);
     }
+    /* a dynamic batch of 0 is refused saying so (a model declaring dim 0 as 0 runs empty) */
+    clcnn_tensor in0 = in_tensor((float *)x, 0), out0[2] = {{0}};
+    expect_refused(&f, &in0, 1, out0, 2, "input 0 ('x'): shape [0,6]", "batch must be >= 1");
     clcnn_free(y3);
     clcnn_free(yi3);
     fix_close(&f);
