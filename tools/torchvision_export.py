@@ -93,27 +93,40 @@ def warnings_silenced():
 
 
 def export_one(model, x, path, exporter):
-    """Writes path (and path + '.data' for dynamo's external weights)."""
-    tmp = path + ".tmp.onnx"
+    """Writes path (and path + '.data' for dynamo's external weights), atomically: two
+    exporter processes over the same --out (one per core) may meet on a model."""
+    tmpdir = os.path.join(os.path.dirname(path), ".tmp%d" % os.getpid())
+    os.makedirs(tmpdir, exist_ok=True)
+    tmp = os.path.join(tmpdir, "raw.onnx")
     kw = dict(input_names=["input"], output_names=["output"])
     # Not under torch.no_grad(): there nn.MultiheadAttention takes its fused fast path
     # (aten::_native_multi_head_attention), which the TorchScript exporter cannot
     # export, so ViT would fail for a reason no user calling export plainly meets.
     buf = io.StringIO()
-    with warnings_silenced(), contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-        if exporter == "legacy":
-            torch.onnx.export(model, (x,), tmp, dynamo=False, opset_version=OPSET[exporter], **kw)
+    try:
+        with warnings_silenced(), contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+            torch.onnx.export(model, (x,), tmp, dynamo=(exporter == "dynamo"),
+                              opset_version=OPSET[exporter], **kw)
+        final = os.path.join(tmpdir, os.path.basename(path))
+        if os.path.exists(tmp + ".data"):
+            # the .data file's name is recorded inside the model: save again under the final name
+            import onnx
+            m = onnx.load(tmp)
+            onnx.save(m, final, save_as_external_data=True, location=os.path.basename(path) + ".data")
+            os.replace(final + ".data", path + ".data")
         else:
-            torch.onnx.export(model, (x,), tmp, dynamo=True, opset_version=OPSET[exporter], **kw)
-    # the .data file name is recorded inside the model; rewrite under the final name
-    if os.path.exists(tmp + ".data"):
-        import onnx
-        m = onnx.load(tmp)
-        onnx.save(m, path, save_as_external_data=True, location=os.path.basename(path) + ".data")
-        os.remove(tmp)
-        os.remove(tmp + ".data")
-    else:
-        os.replace(tmp, path)
+            os.replace(tmp, final)
+        os.replace(final, path)
+    finally:
+        for f in os.listdir(tmpdir):
+            os.remove(os.path.join(tmpdir, f))
+        os.rmdir(tmpdir)
+
+
+def save_npy(path, a):
+    tmp = "%s.tmp%d.npy" % (path[:-4], os.getpid())
+    np.save(tmp, a)
+    os.replace(tmp, path)
 
 
 def export_model(name, out, exporters):
@@ -131,8 +144,8 @@ def export_model(name, out, exporters):
     if not os.path.exists(os.path.join(d, "ref.npy")):
         with torch.no_grad():
             y = model(x)
-        np.save(os.path.join(d, "input.npy"), x_np)
-        np.save(os.path.join(d, "ref.npy"), y.numpy().astype(np.float32))
+        save_npy(os.path.join(d, "input.npy"), x_np)
+        save_npy(os.path.join(d, "ref.npy"), y.numpy().astype(np.float32))
     status = []
     for e in todo:
         t0 = time.time()
