@@ -10,6 +10,11 @@
  *   binary_bcast   general numpy broadcasting in up to 6 dims: y dims are given
  *                  left-padded to 6, and a/b get per-dim element strides (0 where
  *                  the operand is broadcast). NDRange (n).
+ *   scale          y *= s in place (Mean = Sum / N; no FAULT: the sums before it
+ *                  carry it). NDRange (n).
+ * The binary variants serve Add, Sub, Mul, Div, Pow, PRelu and, one input at a
+ * time into the output (a = y: each item reads and writes only its own y[i]),
+ * the variadic Max, Min, Sum, Mean (host/ops_cl/variadic_cl.c).
  * Op codes match host/ops_cl/eltwise_cl.c. */
 
 #define BIN_ADD 0
@@ -18,6 +23,8 @@
 #define BIN_DIV 3
 #define BIN_POW 4 /* C's pow: a negative base needs an integral exponent */
 #define BIN_PRELU 5 /* x < 0 ? x * y : x, y the slope */
+#define BIN_MAX 6 /* NaN in either operand gives NaN, as onnxruntime's Max/Min */
+#define BIN_MIN 7
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
@@ -29,6 +36,8 @@ float bin_apply(float x, float y, int op)
     case BIN_MUL: return x * y;
     case BIN_POW: return pow(x, y);
     case BIN_PRELU: return x < 0.0f ? x * y : x;
+    case BIN_MAX: return isnan(y) ? y : (x < y ? y : x);
+    case BIN_MIN: return isnan(y) ? y : (x > y ? y : x);
     default: return x / y;
     }
 }
@@ -73,4 +82,11 @@ __kernel void binary_bcast(__global const float *a, __global const float *b, __g
     idx = r % dims.s1; r /= dims.s1; oa += idx * sa.s1; ob += idx * sb.s1;
     oa += r * sa.s0; ob += r * sb.s0;
     y[i] = FAULT(bin_apply(a[oa], b[ob], op));
+}
+
+__kernel void scale(__global float *y, int n, float s)
+{
+    const int i = get_global_id(0);
+    if (i < n)
+        y[i] = y[i] * s;
 }

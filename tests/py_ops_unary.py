@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """py_ops_unary.py — the unary group of issue 15 against onnxruntime on ref and
 OpenCL: element-wise math and activations (Abs, Erf, Tanh, Exp, Log, Sqrt,
-Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), Pow, PRelu, at awkward shapes, with every
+Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), Pow, PRelu,
+the variadic Max/Min/Sum/Mean, at awkward shapes, with every
 attribute variant and the opsets where the form changed; each activation also
 after a Conv and a BatchNormalization (fused into their epilogues on OpenCL,
 which run the vector forms of kernels_cl/act.cl), and refusals of attribute
@@ -170,7 +171,38 @@ def prelu_cases():
                [("x", xc)], ["y"], [("w", rand([6, 3, 3, 3], 4010)), ("b", rand([6], 4011)), ("s", s)])
 
 
-GENERATORS = (unary_cases, fused_cases, pow_cases, prelu_cases)
+def variadic_cases():
+    sets = [
+        [[2, 3, 4]],
+        [[2, 3, 4], [2, 3, 4]],
+        [[2, 3, 4], [4], [3, 1]],
+        [[1], [2, 1, 5], [3, 1], [2, 3, 5]],
+        [[1, 17, 3, 3], [1, 17, 1, 1], [1, 1, 3, 1], [17, 1, 1], [1]],
+        [[1, 1, 1, 1], [1, 1, 1, 1]],
+        [[7], [1]],
+    ]
+    for op in ("Max", "Min", "Sum", "Mean"):
+        for k, shapes in enumerate(sets):
+            ins = [(f"x{i}", rand(s, 5000 + 10 * k + i, -3, 3)) for i, s in enumerate(shapes)]
+            for opset in (8, 13):
+                P.case(op.lower(), f"{len(shapes)} inputs {shapes} opset {opset}",
+                       [node(op, [n for n, _ in ins], ["y"])], ins, ["y"], opset=opset)
+        # constants among the inputs, and NaN in either position
+        P.case(op.lower(), "runtime + constant [4]", [node(op, ["a", "c"], ["y"])],
+               [("a", rand([2, 3, 4], 5100))], ["y"], [("c", rand([4], 5101))])
+        a = np.array([np.nan, 1, 2, np.nan, -1, 5], np.float32)
+        b = np.array([1, np.nan, 3, np.nan, -2, 4], np.float32)
+        c = np.array([0, 0, np.nan, 0, 0, 9], np.float32)
+        P.case(op.lower(), "NaN in each position", [node(op, ["a", "b", "c"], ["y"])],
+               [("a", a), ("b", b), ("c", c)], ["y"])
+    # Max into a Conv's output (not fused: still right)
+    x = rand([1, 3, 5, 5], 5200)
+    P.case("max", "Conv then Max with a per-channel constant",
+           [node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]), node("Max", ["c", "k"], ["y"])],
+           [("x", x)], ["y"], [("w", rand([4, 3, 3, 3], 5201)), ("k", rand([4, 1, 1], 5202))])
+
+
+GENERATORS = (unary_cases, fused_cases, pow_cases, prelu_cases, variadic_cases)
 
 
 # ---- stricter comparison for non-finite values -------------------------------

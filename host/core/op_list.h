@@ -90,7 +90,11 @@
     X(SOFTSIGN, "Softsign")                             \
     X(MISH, "Mish")                                     \
     X(POW, "Pow")                                       \
-    X(PRELU, "PRelu")
+    X(PRELU, "PRelu")                                   \
+    X(MAX, "Max")                                       \
+    X(MIN, "Min")                                       \
+    X(SUM, "Sum")                                       \
+    X(MEAN, "Mean")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

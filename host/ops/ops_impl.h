@@ -29,6 +29,8 @@ clcnn_status act_gelu_tanh(const ir_node *n, int *is_tanh, clcnn_err *err);
 /* ONNX's default Selu constants (the float32 values of the spec's decimals). */
 #define ACT_SELU_ALPHA 1.67326319217681884765625f
 #define ACT_SELU_GAMMA 1.05070102214813232421875f
+/* variadic: Max, Min, Sum, Mean (1..N float32 inputs, broadcasting) */
+clcnn_status variadic_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* eltwise: Add, Sub, Mul, Div (float32 and int64, numpy broadcasting) */
 clcnn_status eltwise_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* pool */

@@ -10,7 +10,7 @@
 #include "../ops/elem.h"
 #include "../ops/ops_impl.h"
 
-enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_POW, BIN_PRELU }; /* match eltwise.cl */
+enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_POW, BIN_PRELU, BIN_MAX, BIN_MIN }; /* eltwise.cl */
 
 static int same_shape(const ir_tensor *a, const ir_tensor *b)
 {
@@ -45,12 +45,14 @@ static int64_t plane_inner(const ir_tensor *s, const ir_tensor *y)
 int eltwise_cl_code(ir_op op)
 {
     switch (op) {
-    case IR_OP_ADD: return BIN_ADD;
+    case IR_OP_ADD: case IR_OP_SUM: case IR_OP_MEAN: return BIN_ADD;
     case IR_OP_SUB: return BIN_SUB;
     case IR_OP_MUL: return BIN_MUL;
     case IR_OP_DIV: return BIN_DIV;
     case IR_OP_POW: return BIN_POW;
     case IR_OP_PRELU: return BIN_PRELU;
+    case IR_OP_MAX: return BIN_MAX;
+    case IR_OP_MIN: return BIN_MIN;
     default: return -1;
     }
 }

@@ -157,6 +157,8 @@ int eltwise_cl_code(ir_op op);
 clcnn_status eltwise_cl_binary(opcl_ctx *c, const ir_node *n, int code, cl_mem ma,
                                const ir_tensor *a, cl_mem mb, const ir_tensor *b, cl_mem my,
                                const ir_tensor *y, clcnn_err *err);
+/* Max, Min, Sum, Mean: N-1 eltwise_cl_binary launches into the output (then a scale for Mean). */
+clcnn_status variadic_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status global_pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status reduce_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);

@@ -86,6 +86,10 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_MISH] = act_cl,
     [IR_OP_POW] = eltwise_cl,
     [IR_OP_PRELU] = eltwise_cl,
+    [IR_OP_MAX] = variadic_cl,
+    [IR_OP_MIN] = variadic_cl,
+    [IR_OP_SUM] = variadic_cl,
+    [IR_OP_MEAN] = variadic_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)
