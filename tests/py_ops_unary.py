@@ -2,7 +2,7 @@
 """py_ops_unary.py — the unary group of issue 15 against onnxruntime on ref and
 OpenCL: element-wise math and activations (Abs, Erf, Tanh, Exp, Log, Sqrt,
 Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus, Softsign, Mish), Pow, PRelu,
-the variadic Max/Min/Sum/Mean, at awkward shapes, with every
+the variadic Max/Min/Sum/Mean and LogSoftmax, at awkward shapes, with every
 attribute variant and the opsets where the form changed; each activation also
 after a Conv and a BatchNormalization (fused into their epilogues on OpenCL,
 which run the vector forms of kernels_cl/act.cl), and refusals of attribute
@@ -202,7 +202,23 @@ def variadic_cases():
            [("x", x)], ["y"], [("w", rand([4, 3, 3, 3], 5201)), ("k", rand([4, 1, 1], 5202))])
 
 
-GENERATORS = (unary_cases, fused_cases, pow_cases, prelu_cases, variadic_cases)
+def logsoftmax_cases():
+    for shape in ([2, 3, 4], [1, 5, 2, 3], [3, 17], [1, 1], [7]):
+        x = rand(shape, 6000 + len(shape), -40, 40)  # wide: exp underflows, log must not
+        for opset in (2, 11, 13):
+            for axis in (None, 0, -1) + ((1,) if len(shape) > 1 else ()):
+                attrs = {} if axis is None else {"axis": axis}
+                if opset < 13 and axis is None and len(shape) < 2:
+                    continue  # default axis 1 is out of range for rank 1
+                P.case("logsoftmax", f"shape={shape} opset={opset} axis={axis}",
+                       [node("LogSoftmax", ["x"], ["y"], **attrs)], [("x", x)], ["y"], opset=opset)
+    x = rand([2, 1000], 6100, -5, 5)
+    P.case("logsoftmax", "Gemm then LogSoftmax 2x1000 (classifier head)",
+           [node("Gemm", ["x", "w"], ["g"], transB=1), node("LogSoftmax", ["g"], ["y"], axis=1)],
+           [("x", rand([2, 33], 6101))], ["y"], [("w", rand([1000, 33], 6102))])
+
+
+GENERATORS = (unary_cases, fused_cases, pow_cases, prelu_cases, variadic_cases, logsoftmax_cases)
 
 
 # ---- stricter comparison for non-finite values -------------------------------
@@ -252,6 +268,7 @@ def refusal_checks(clcnn, devices):
     checks = [
         ("Gelu", {"approximate": "fast"}, 20, ["approximate", "fast", "node 'n0'"]),
         ("Gelu", {}, 18, ["opset 18", "n0"]),  # Gelu is new in opset 20
+        ("LogSoftmax", {"axis": 3}, 13, ["axis", "node 'n0'"]),
     ]
     fails = 0
     with tempfile.TemporaryDirectory(prefix="clcnn_py_ops_unary_") as tmp:

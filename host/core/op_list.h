@@ -94,7 +94,8 @@
     X(MAX, "Max")                                       \
     X(MIN, "Min")                                       \
     X(SUM, "Sum")                                       \
-    X(MEAN, "Mean")
+    X(MEAN, "Mean")                                     \
+    X(LOGSOFTMAX, "LogSoftmax")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

@@ -1,6 +1,8 @@
 /* softmax_ref.c — reference Softmax: the input is seen as outer x len x inner
  * where `len` is the normalised extent (one axis from opset 13; the whole
- * tail from `axis` before 13, i.e. inner = 1). Max-subtracted, double sums. */
+ * tail from `axis` before 13, i.e. inner = 1). Max-subtracted, double sums.
+ * LogSoftmax: (x - max) - log(sum), never the log of the quotient (which
+ * rounds small probabilities to log 0 = -inf). */
 #include <math.h>
 
 #include "ops_impl.h"
@@ -33,8 +35,11 @@ clcnn_status softmax_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
                 mx = xs[k * inner] > mx ? xs[k * inner] : mx;
             for (int64_t k = 0; k < len; k++)
                 sum += exp((double)xs[k * inner] - mx);
+            const double lsum = log(sum);
             for (int64_t k = 0; k < len; k++)
-                ys[k * inner] = (float)(exp((double)xs[k * inner] - mx) / sum);
+                ys[k * inner] = n->op == IR_OP_LOGSOFTMAX
+                                    ? (float)((double)xs[k * inner] - mx - lsum)
+                                    : (float)(exp((double)xs[k * inner] - mx) / sum);
         }
     return CLCNN_OK;
 }

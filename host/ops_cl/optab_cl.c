@@ -90,6 +90,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_MIN] = variadic_cl,
     [IR_OP_SUM] = variadic_cl,
     [IR_OP_MEAN] = variadic_cl,
+    [IR_OP_LOGSOFTMAX] = softmax_cl,
 };
 
 opcl_plan_fn opcl_get(ir_op op)

@@ -1,4 +1,4 @@
-/* softmax_cl.c — OpenCL side of Softmax: the input viewed as (outer, L, inner)
+/* softmax_cl.c — OpenCL side of Softmax and LogSoftmax (as_log = 1): the input viewed as (outer, L, inner)
  * per the opset's rule (before 13: coerced to 2-D at axis, so L is the whole
  * tail; from 13: the single axis), one softmax_line work-item per line. */
 #include "op_cl.h"
@@ -22,11 +22,12 @@ clcnn_status softmax_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             inner *= x->dims[d];
     }
     cl_int co = (cl_int)outer, cl = (cl_int)L, ci = (cl_int)inner;
+    cl_int as_log = n->op == IR_OP_LOGSOFTMAX;
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "softmax", NULL, "softmax_line", &k, err)))
         return st;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(co),
-                        OPCL_ARG(cl), OPCL_ARG(ci)))) {
+                        OPCL_ARG(cl), OPCL_ARG(ci), OPCL_ARG(as_log)))) {
         clReleaseKernel(k);
         return st;
     }
