@@ -88,6 +88,10 @@ def main(argv=None):
     except (JobError, clcnn.Error) as e:
         print(f"clcnn-ray: {e}", file=sys.stderr)
         return 1
+    except Exception as e:  # Ray's own (a worker that kept dying, a lost cluster): its first line
+        first = (str(e).strip().splitlines() or [""])[0]
+        print(f"clcnn-ray: the job failed: {type(e).__name__}: {first}", file=sys.stderr)
+        return 1
     for line in s.lines():
         print(line, file=sys.stderr)
     return 1 if s.errors else 0
