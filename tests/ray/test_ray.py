@@ -212,6 +212,12 @@ def test_cli_bad_input_one_line(tmp_path, photo_dir):
     r = run_cli("classify", str(photo_dir), "--out", str(tmp_path / "g.parquet"), "--device", "gpu",
                 "--num-cpus", "2", "--num-gpus", "0", "--quiet")
     assert r.returncode == 1 and "takes one GPU per worker" in r.stderr.strip().splitlines()[-1], r.stderr
+    # a device no worker can open: the workers fail to start, the job ends with the library's line
+    r = run_cli("classify", str(photo_dir), "--out", str(tmp_path / "d.parquet"), "--device", "nosuchdev",
+                "--num-cpus", "2", "--quiet")
+    last = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 1 and last.startswith("clcnn-ray: the job failed: CLCNN_ERR_NO_DEVICE") \
+        and "nosuchdev" in last, r.stderr[-2000:]
     for args, code, needle in cases:
         r = run_cli(*args)
         assert r.returncode == code, (args, r.returncode, r.stderr)

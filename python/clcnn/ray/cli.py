@@ -89,8 +89,11 @@ def main(argv=None):
         print(f"clcnn-ray: {e}", file=sys.stderr)
         return 1
     except Exception as e:  # Ray's own (a worker that kept dying, a lost cluster): its first line
-        first = (str(e).strip().splitlines() or [""])[0]
-        print(f"clcnn-ray: the job failed: {type(e).__name__}: {first}", file=sys.stderr)
+        lines = str(e).strip().splitlines() or [""]
+        # a worker that could not start (bad --device) carries the library's line
+        lib = [ln for ln in lines if ln.startswith("clcnn.Error: ")]
+        why = lib[-1][len("clcnn.Error: "):] if lib else f"{type(e).__name__}: {lines[0]}"
+        print(f"clcnn-ray: the job failed: {why}", file=sys.stderr)
         return 1
     for line in s.lines():
         print(line, file=sys.stderr)
