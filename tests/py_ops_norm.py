@@ -274,6 +274,9 @@ def refusal_models():
     out.append(("Einsum with a bad character",
                 model([node("Einsum", ["x"], ["y"], name="e1", equation="i1->i")], [3], opset=13),
                 "e1"))
+    out.append(("Einsum with a non-ASCII byte (not echoed raw)",
+                model([node("Einsum", ["x"], ["y"], name="e4", equation="\u00e9->")], [3], opset=13),
+                "byte 0xc3"))
     out.append(("Einsum with letters that disagree",
                 model([node("Einsum", ["x", "x"], ["y"], name="e2", equation="ij,ji->i")],
                       [3, 4], opset=13), "e2"))

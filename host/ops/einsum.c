@@ -45,9 +45,12 @@ static clcnn_status parse_term(const ir_node *n, const char *s, size_t len, term
             continue;
         }
         const int id = letter_id(s[i]);
-        if (id < 0)
+        if (id < 0 && s[i] > ' ' && s[i] < 127) /* printable ASCII: shown as is */
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "equation: character '%c' is not a "
                            "letter, ',', '->' or '...'", s[i]);
+        if (id < 0) /* a control or non-ASCII byte never reaches the terminal raw */
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "equation: byte 0x%02x is not a "
+                           "letter, ',', '->' or '...'", (unsigned char)s[i]);
         if (t->nlet >= IR_MAX_DIMS)
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "equation: a term has more than %d "
                            "letters", IR_MAX_DIMS);

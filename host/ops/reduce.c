@@ -77,7 +77,9 @@ static clcnn_status arg_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         (st = arg_axis(g, n, &ax, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0);
-    if (x->ndim == 0 || x->dims[ax] == 0)
+    if (x->ndim == 0)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' is a scalar (no axis)", x->name);
+    if (x->dims[ax] == 0)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' has no elements along axis %d",
                        x->name, ax);
     int keep = (int)ir_attr_int(n, "keepdims", 1), nd = 0;

@@ -94,7 +94,9 @@ clcnn_status lrn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     for (int d = 2; d < xt->ndim; d++)
         S *= xt->dims[d];
     const cl_int cnt = (cl_int)ir_numel(xt), C = (cl_int)xt->dims[1], cS = (cl_int)S;
-    const cl_int lo = (cl_int)((size - 1) / 2), hi = (cl_int)(size / 2);
+    /* the window's reach, clamped to C: a size beyond INT32_MAX must not wrap */
+    const cl_int lo = (cl_int)((size - 1) / 2 < C ? (size - 1) / 2 : C);
+    const cl_int hi = (cl_int)(size / 2 < C ? size / 2 : C);
     const cl_float a = ir_attr_float(n, "alpha", 1e-4f) / (float)size,
                    beta = ir_attr_float(n, "beta", 0.75f), bias = ir_attr_float(n, "bias", 1.0f);
     cl_kernel k = NULL;
