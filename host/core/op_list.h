@@ -41,6 +41,9 @@
     X(SHAPE, "Shape")                                   \
     X(CAST, "Cast")                                     \
     X(LEAKYRELU, "LeakyRelu") \
+    /* spatial (O3) */                                  \
+    X(RESIZE, "Resize")                                 \
+    X(UPSAMPLE, "Upsample")                             \
     /* norm group: normalisation, reductions, contractions */ \
     X(LAYERNORM, "LayerNormalization") \
     X(INSTANCENORM, "InstanceNormalization") \

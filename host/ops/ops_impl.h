@@ -72,6 +72,32 @@ typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
                         double *value, clcnn_err *err);
 clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* spatial (O3): Resize / Upsample */
+typedef enum resize_mode { RESIZE_NEAREST, RESIZE_LINEAR } resize_mode;
+typedef enum resize_coord { /* order of coord_names in resize.c */
+    RESIZE_HALF_PIXEL, RESIZE_ALIGN_CORNERS, RESIZE_ASYMMETRIC, RESIZE_PYTORCH_HALF_PIXEL,
+    RESIZE_TF_HALF_PIXEL_NN, RESIZE_HALF_PIXEL_SYMMETRIC
+} resize_coord;
+typedef enum resize_round { /* nearest_mode; SIMPLE: Resize-10 / Upsample (onnxruntime) */
+    RESIZE_PREFER_FLOOR, RESIZE_PREFER_CEIL, RESIZE_FLOOR, RESIZE_CEIL, RESIZE_SIMPLE
+} resize_round;
+typedef enum resize_keep { RESIZE_STRETCH, RESIZE_NOT_LARGER, RESIZE_NOT_SMALLER } resize_keep;
+typedef struct resize_params {
+    int ndim;
+    int64_t in[IR_MAX_DIMS], out[IR_MAX_DIMS];
+    float scale[IR_MAX_DIMS]; /* per dim, as the coordinate transform uses it */
+    resize_mode mode;
+    resize_coord coord;
+    resize_round round;
+    resize_keep keep;
+} resize_params;
+/* Modes, scales and output shape of Resize / Upsample node n, every value checked. */
+clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_params *p,
+                               clcnn_err *err);
+/* Where output position o of dim d samples the input: linear blends i0 and i1
+ * (weight w1 on i1), nearest reads i0 (= i1, w1 = 0); both clamped to the input. */
+void resize_axis_map(const resize_params *p, int d, int64_t o, int64_t *i0, int64_t *i1, float *w1);
+clcnn_status resize_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 
 /* norm group: Reduce* (one reference for all), ArgMax/ArgMin, the normalisations
  * (geometry in norm.h), LRN, Einsum (equation parsed by einsum.h) */

@@ -38,6 +38,9 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_PAD] = pad_cl,
     [IR_OP_GATHER] = gather_cl,
     [IR_OP_CAST] = cast_cl,
+    /* spatial (O3) */
+    [IR_OP_RESIZE] = resize_cl,
+    [IR_OP_UPSAMPLE] = resize_cl,
     /* norm group */
     [IR_OP_LAYERNORM] = norm_cl,
     [IR_OP_INSTANCENORM] = norm_cl,

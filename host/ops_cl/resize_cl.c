@@ -1,0 +1,143 @@
+/* resize_cl.c — OpenCL side of Resize / Upsample (kernels_cl/resize.cl):
+ * resize_bilinear for linear mode (only H, W change), resize_nearest for
+ * nearest at any rank up to 6. The source positions of every output position
+ * are computed here once (resize_axis_map, float32 like onnxruntime) and
+ * uploaded as one int table that the launch owns. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "op_cl.h"
+#include "../ops/ops_impl.h"
+
+/* Uploads tab[0..cnt) as a read-only device buffer. */
+static clcnn_status upload(opcl_ctx *c, const ir_node *n, const cl_int *tab, size_t cnt,
+                           cl_mem *out, clcnn_err *err)
+{
+    cl_int rc;
+    *out = clCreateBuffer(rt_cl_context(c->rt), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                          cnt * sizeof *tab, (void *)tab, &rc);
+    if (rc != CL_SUCCESS)
+        return op_fail(err, CLCNN_ERR_CL, n, "clCreateBuffer (Resize table) failed: %s (%d)",
+                       rt_cl_error_name(rc), (int)rc);
+    return CLCNN_OK;
+}
+
+/* Fills tab with i0 of each output position of dim d. */
+static void nearest_part(const resize_params *p, int d, cl_int *tab)
+{
+    for (int64_t o = 0; o < p->out[d]; o++) {
+        int64_t i0, i1;
+        float w;
+        resize_axis_map(p, d, o, &i0, &i1, &w);
+        tab[o] = (cl_int)i0;
+    }
+}
+
+/* i0[out] i1[out] w1[out] (float bits) of dim d (absent dim: one entry, 0, 0, 0). */
+static void linear_part(const resize_params *p, int d, cl_int *tab)
+{
+    const int64_t out = d >= 0 ? p->out[d] : 1;
+    for (int64_t o = 0; o < out; o++) {
+        int64_t i0 = 0, i1 = 0;
+        float w = 0.0f;
+        if (d >= 0)
+            resize_axis_map(p, d, o, &i0, &i1, &w);
+        tab[o] = (cl_int)i0;
+        tab[out + o] = (cl_int)i1;
+        memcpy(&tab[2 * out + o], &w, sizeof w);
+    }
+}
+
+/* Table, kernel and launch geometry of one variant. */
+typedef struct resize_launch {
+    cl_int *tab;
+    size_t cnt, gws[3];
+    const char *variant;
+    cl_int8 a, b, off; /* bilinear uses a only */
+} resize_launch;
+
+static clcnn_status plan_nearest(const resize_params *p, const ir_node *n, resize_launch *L,
+                                 clcnn_err *err)
+{
+    if (p->ndim > 6)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Resize of rank %d on OpenCL (up to 6)", p->ndim);
+    const int pad = 6 - p->ndim;
+    resize_params q = *p; /* 6-D view: leading dims of 1 map 0 -> 0 */
+    for (int d = 0; d < 6; d++) {
+        q.in[d] = d < pad ? 1 : p->in[d - pad];
+        q.out[d] = d < pad ? 1 : p->out[d - pad];
+        q.scale[d] = d < pad ? 1.0f : p->scale[d - pad];
+    }
+    q.ndim = 6;
+    L->cnt = 0;
+    for (int d = 0; d < 6; d++) {
+        L->off.s[d] = (cl_int)L->cnt;
+        L->a.s[d] = (cl_int)q.in[d];
+        L->b.s[d] = (cl_int)q.out[d];
+        L->cnt += (size_t)q.out[d];
+    }
+    if (!(L->tab = malloc(L->cnt * sizeof *L->tab)))
+        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for the Resize table");
+    for (int d = 0; d < 6; d++)
+        nearest_part(&q, d, L->tab + L->off.s[d]);
+    L->gws[0] = (size_t)q.out[5];
+    L->gws[1] = (size_t)q.out[4];
+    L->gws[2] = (size_t)(q.out[0] * q.out[1] * q.out[2] * q.out[3]);
+    L->variant = "resize_nearest";
+    return CLCNN_OK;
+}
+
+static clcnn_status plan_bilinear(const resize_params *p, const ir_node *n, resize_launch *L,
+                                  clcnn_err *err)
+{
+    const int dh = p->ndim - 2, dw = p->ndim - 1; /* dh < 0: a rank-1 input, H = 1 */
+    const int64_t H = dh >= 0 ? p->in[dh] : 1, OH = dh >= 0 ? p->out[dh] : 1;
+    const int64_t W = p->in[dw], OW = p->out[dw];
+    int64_t P = 1;
+    for (int d = 0; d < dh; d++)
+        P *= p->in[d];
+    L->cnt = (size_t)(3 * OH + 3 * OW);
+    if (!(L->tab = malloc(L->cnt * sizeof *L->tab)))
+        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for the Resize table");
+    linear_part(p, dh, L->tab);
+    linear_part(p, dw, L->tab + 3 * OH);
+    memset(&L->a, 0, sizeof L->a);
+    L->a.s[0] = (cl_int)H, L->a.s[1] = (cl_int)W, L->a.s[2] = (cl_int)OH, L->a.s[3] = (cl_int)OW;
+    L->a.s[4] = (cl_int)P;
+    L->gws[0] = (size_t)OW, L->gws[1] = (size_t)OH, L->gws[2] = (size_t)P;
+    L->variant = "resize_bilinear";
+    return CLCNN_OK;
+}
+
+clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    resize_params p;
+    resize_launch L = {0};
+    cl_mem tab = NULL;
+    cl_kernel k = NULL;
+    clcnn_status st = resize_params_get(c->g, n, &p, err);
+    if (st)
+        return st;
+    st = p.mode == RESIZE_LINEAR ? plan_bilinear(&p, n, &L, err) : plan_nearest(&p, n, &L, err);
+    if (st)
+        return st;
+    st = upload(c, n, L.tab, L.cnt, &tab, err);
+    free(L.tab);
+    if (st)
+        return st;
+    if ((st = opcl_kernel(c, "resize", NULL, L.variant, &k, err)))
+        goto fail;
+    st = p.mode == RESIZE_LINEAR
+             ? OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
+                         OPCL_ARG(L.a))
+             : OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
+                         OPCL_ARG(L.a), OPCL_ARG(L.b), OPCL_ARG(L.off));
+    if (st)
+        goto fail;
+    return opcl_push_owned(c, n, k, 3, L.gws, NULL, tab, L.variant, err);
+fail:
+    if (k)
+        clReleaseKernel(k);
+    clReleaseMemObject(tab);
+    return st;
+}

@@ -1,0 +1,55 @@
+/* resize.cl — Resize / Upsample, float32, any layout (the op is per dim).
+ * The host (host/ops_cl/resize_cl.c) turns every output position into its
+ * source positions once at plan time (the coordinate transforms need float
+ * division rounded as onnxruntime rounds it, which OpenCL's 2.5-ulp divide
+ * does not promise) and uploads them as one int table `tab`.
+ * Variants, no preconditions beyond the shapes the host checked:
+ *   resize_nearest   any rank <= 6 (dims left-padded with 1 to 6), any dims
+ *                    resized: y[o0..o5] = x[tab[off.d + o_d] per dim].
+ *                    NDRange (O5, O4, O0*O1*O2*O3).
+ *   resize_bilinear  only the last two dims resized (H, W; P = the product of
+ *                    the others, unchanged): tab = y0[OH] y1[OH] wy[OH] x0[OW]
+ *                    x1[OW] wx[OW], the weights as float bits; each output
+ *                    blends its four source pixels. NDRange (OW, OH, P). */
+
+/* i: (I0..I5 input dims, -, -), o: (O0..O5 output dims, -, -), off: start of
+ * each dim's part of tab (s0..s5). */
+__kernel void resize_nearest(__global const float *x, __global float *y, __global const int *tab,
+                             int8 i, int8 o, int8 off)
+{
+    const int o5 = get_global_id(0), o4 = get_global_id(1);
+    int z = get_global_id(2);
+    if (o5 >= o.s5 || o4 >= o.s4 || z >= o.s0 * o.s1 * o.s2 * o.s3)
+        return;
+    const int o3 = z % o.s3;
+    z /= o.s3;
+    const int o2 = z % o.s2;
+    z /= o.s2;
+    const int o1 = z % o.s1, o0 = z / o.s1;
+    size_t src = (size_t)tab[off.s0 + o0];
+    src = src * (size_t)i.s1 + (size_t)tab[off.s1 + o1];
+    src = src * (size_t)i.s2 + (size_t)tab[off.s2 + o2];
+    src = src * (size_t)i.s3 + (size_t)tab[off.s3 + o3];
+    src = src * (size_t)i.s4 + (size_t)tab[off.s4 + o4];
+    src = src * (size_t)i.s5 + (size_t)tab[off.s5 + o5];
+    const size_t dst = (size_t)get_global_id(2) * (size_t)o.s4 * (size_t)o.s5 +
+                       (size_t)o4 * (size_t)o.s5 + (size_t)o5;
+    y[dst] = FAULT(x[src]);
+}
+
+/* g: (H, W, OH, OW, P, -, -, -) */
+__kernel void resize_bilinear(__global const float *x, __global float *y, __global const int *tab,
+                              int8 g)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    const int H = g.s0, W = g.s1, OH = g.s2, OW = g.s3;
+    if (ow >= OW || oh >= OH || p >= g.s4)
+        return;
+    __global const int *ty = tab, *tx = tab + 3 * OH;
+    const int y0 = ty[oh], y1 = ty[OH + oh], x0 = tx[ow], x1 = tx[OW + ow];
+    const float wy = as_float(ty[2 * OH + oh]), wx = as_float(tx[2 * OW + ow]);
+    __global const float *ip = x + (size_t)p * H * W;
+    const float top = ip[y0 * W + x0] * (1.0f - wx) + ip[y0 * W + x1] * wx;
+    const float bot = ip[y1 * W + x0] * (1.0f - wx) + ip[y1 * W + x1] * wx;
+    y[(size_t)p * OH * OW + (size_t)oh * OW + ow] = FAULT(top * (1.0f - wy) + bot * wy);
+}
