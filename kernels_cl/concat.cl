@@ -1,10 +1,15 @@
 /* concat.cl — strided block copy for Concat (each input into its slice of the output)
- * and Split (each slice of the input into its output), float32.
+ * and Split (each slice of the input into its output), any element type (ELEM_T).
  * Variant (host/ops_cl/movement_cl.c): copy_block, no preconditions: `outer` runs of `chunk`
  * elements, run o read at src_off + o*src_stride, written at dst_off + o*dst_stride.
  * NDRange (chunk, outer). */
 
-__kernel void copy_block(__global const float *src, __global float *dst, int outer, int chunk,
+/* ELEM_T: float, or a word of another dtype's size (-DELEM_T=uint, ...): a copy never interprets it */
+#ifndef ELEM_T
+#define ELEM_T float
+#endif
+
+__kernel void copy_block(__global const ELEM_T *src, __global ELEM_T *dst, int outer, int chunk,
                          int src_stride, int src_off, int dst_stride, int dst_off)
 {
     const int j = get_global_id(0), o = get_global_id(1);

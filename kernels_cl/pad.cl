@@ -1,4 +1,4 @@
-/* pad.cl — Pad in constant, reflect and edge modes, up to 6 dims, float32.
+/* pad.cl — Pad in constant, reflect and edge modes, up to 6 dims, any element type (ELEM_T).
  * Variant (host/ops_cl/movement_cl.c): pad_nd, no preconditions (negative pads crop): y dims
  * and x dims left-padded to 6, pb = leading pads. NDRange (n). */
 
@@ -6,8 +6,15 @@
 #define PAD_REFLECT 1
 #define PAD_EDGE 2
 
-__kernel void pad_nd(__global const float *x, __global float *y, int n, int8 ydims, int8 xdims,
-                     int8 pb, int mode, float value)
+/* ELEM_T: the element as its own type (float) or, for other dtypes, a word of
+ * their size (host/ops_cl/movement_cl.c passes -DELEM_T=uint, ...); value is
+ * then the pad constant's bits in that word. */
+#ifndef ELEM_T
+#define ELEM_T float
+#endif
+
+__kernel void pad_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 ydims, int8 xdims,
+                     int8 pb, int mode, ELEM_T value)
 {
     const int i = get_global_id(0);
     if (i >= n)

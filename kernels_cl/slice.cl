@@ -1,11 +1,16 @@
-/* slice.cl — strided N-d gather, up to 6 dims, float32: y[i] = x[base + sum_d i_d st[d]].
+/* slice.cl — strided N-d gather, up to 6 dims, any element type (ELEM_T): y[i] = x[base + sum_d i_d st[d]].
  * Kernel slice_nd (host/ops_cl/movement_cl.c), no preconditions, y dims left-padded to 6:
  * Slice with steps (negative included): st[d] = input stride * step of dim d, base = offset
  * of the first element taken; Transpose (variant "permute"): st[d] = the input stride of
  * the axis that lands on y's dim d, base 0.
  * Split uses concat.cl's block copy instead (its pieces are contiguous runs). NDRange (n). */
 
-__kernel void slice_nd(__global const float *x, __global float *y, int n, int base, int8 dims,
+/* ELEM_T: float, or a word of another dtype's size (-DELEM_T=uint, ...): a copy never interprets it */
+#ifndef ELEM_T
+#define ELEM_T float
+#endif
+
+__kernel void slice_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int base, int8 dims,
                        int8 st)
 {
     const int i = get_global_id(0);

@@ -7,8 +7,10 @@ at awkward shapes (odd sizes, 17 channels, broadcast both ways, empty
 tensors, scalars). Non-float inputs are fed as float32 and Cast in the graph;
 non-float outputs are Cast to float32, so every case also runs Cast on the
 device. Then the double/float16 cases (reference only: the OpenCL path
-refuses those dtypes, and this file checks that refusal's message), and
-constant-only graphs (no input at all).
+refuses those dtypes, and this file checks that refusal's message), the
+refusals of integer Clip and float Mod with fmod=0, and constant-only graphs
+(no input at all). Integer data movement (Pad, Concat, Slice, Transpose,
+Split, Gather) runs at run time on OpenCL too.
 
     python py_ops_shape.py --clcnn build/clcnn [--device ref,cpu] [-k where]
 """
@@ -227,6 +229,32 @@ def int_cases():
         [("big", np.array(1000003, np.int64))])
     tcase("cast", "bool -> int32 -> float", [P.node("Cast", ["b"], ["i"], to=TP.INT32)],
           [("b", TP.BOOL, ints([3, 5], 171, 0, 1))], [("i", TP.INT32)])
+    # data movement of integers at run time (pad.cl/concat.cl/slice.cl as ELEM_T words)
+    for dt in (TP.INT64, TP.INT32, TP.INT8, TP.UINT8):  # types onnxruntime's Pad has
+        lo = 0 if dt == TP.UINT8 else -9
+        a = ints([1, 3, 4, 5], 172, lo, 9)
+        nm = NP[dt].__name__
+        for mode in ("constant", "reflect", "edge"):
+            ins = ["a", "p"] + (["v"] if mode == "constant" else [])
+            inits = [("p", np.array([0, 1, 2, 3, 0, 0, 1, 2], np.int64))]
+            if mode == "constant":
+                inits.append(("v", np.array(7, NP[dt])))
+            tcase("pad", f"{nm} mode={mode}", [P.node("Pad", ins, ["y"], mode=mode)],
+                  [("a", dt, a)], [("y", dt)], inits)
+        tcase("concat", f"{nm} runtime + constant, axis 1", [P.node("Concat", ["a", "k"], ["y"], axis=1)],
+              [("a", dt, a)], [("y", dt)], [("k", np.full([1, 2, 4, 5], 3, NP[dt]))])
+        tcase("slice", f"{nm} negative step", [P.node("Slice", ["a", "s", "e", "x", "st"], ["y"])],
+              [("a", dt, a)], [("y", dt)], [("s", np.array([-1, 0], np.int64)), ("e", np.array([-6, 4], np.int64)),
+                                             ("x", np.array([3, 2], np.int64)), ("st", np.array([-2, 3], np.int64))])
+        tcase("transpose", f"{nm} perm [3,1,0,2]", [P.node("Transpose", ["a"], ["y"], perm=[3, 1, 0, 2])],
+              [("a", dt, a)], [("y", dt)])
+        tcase("split", f"{nm} axis 3 [2,3]", [P.node("Split", ["a", "sp"], ["y0", "y1"], axis=3)],
+              [("a", dt, a)], [("y0", dt), ("y1", dt)], [("sp", np.array([2, 3], np.int64))])
+        if dt in (TP.INT8, TP.UINT8):  # gather.cl moves 4/8-byte words: 1-byte data refused
+            continue
+        tcase("gather", f"{nm} data, runtime int64 indices", [
+            P.node("Cast", ["ix"], ["i"], to=TP.INT64), P.node("Gather", ["a", "i"], ["y"], axis=2)],
+            [("a", dt, a), ("ix", F, np.array([3, 0, -1], np.float32))], [("y", dt)])
 
 
 # ---- double / float16: reference only; OpenCL refuses them by name ------------
@@ -287,6 +315,22 @@ def run_extra(clcnn, devices, k):
         if r.returncode == 0 or "attribute 'fmod' = 0" not in msg or len(msg.splitlines()) != 1:
             fails += 1
             print(f"FAIL mod [float fmod=0 refusal]: exit {r.returncode}: {msg!r}", flush=True)
+        # Clip on integers: refused on both paths, by name (a documented gap)
+        m = helper.make_model(helper.make_graph(
+            [P.node("Cast", ["x"], ["xi"], to=TP.INT64), P.node("Clip", ["xi", "lo", "hi"], ["yi"]),
+             P.node("Cast", ["yi"], ["y"], to=F)], "c", [helper.make_tensor_value_info("x", F, [3])],
+            [helper.make_tensor_value_info("y", F, [3])],
+            [P.init("lo", np.array(-1, np.int64)), P.init("hi", np.array(1, np.int64))]),
+            opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        p = os.path.join(tmp, "clip_int.onnx")
+        with open(p, "wb") as f:
+            f.write(m.SerializeToString())
+        r = subprocess.run([clcnn, "summary", p], capture_output=True, text=True, timeout=60)
+        msg = (r.stderr or r.stdout).strip()
+        if r.returncode == 0 or "(Clip): input 'xi' has dtype 7, only float32" not in msg or len(msg.splitlines()) != 1:
+            fails += 1
+            print(f"FAIL clip [int64 refusal]: exit {r.returncode}: {msg!r}", flush=True)
         # constant-only graphs: no input at all, outputs computed at load
         for opset, nodes, out, want in (
                 (13, [P.node("Constant", [], ["y"], value=helper.make_tensor("v", F, [2, 3], range(6)))],

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elem.h"
 #include "ops_impl.h"
 
 clcnn_status transpose_perm(const ir_graph *g, const ir_node *n, int *perm, clcnn_err *err)
@@ -273,8 +274,7 @@ clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_
     if (cv) {
         if (!cv->data || ir_numel(cv) != 1)
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "constant_value must be a constant scalar");
-        *value = cv->dtype == IR_DT_FLOAT ? *(const float *)cv->data
-               : cv->dtype == IR_DT_INT64 ? (double)*(const int64_t *)cv->data : 0.0;
+        *value = elem_get_f(cv->data, cv->dtype, 0); /* any dtype (integer Pad, shape group) */
     }
     if (nax < 0) { /* no axes input: every dim, in order */
         nax = r;

@@ -3,6 +3,7 @@
  * explicit multi-index and copies esz bytes, so every dtype works the same. */
 #include <string.h>
 
+#include "elem.h"
 #include "ops_impl.h"
 
 /* Advances a row-major multi-index; returns 0 after the last one. */
@@ -174,13 +175,10 @@ clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
         return st;
     const ir_tensor *xt = ir_in(g, n, 0), *yt = ir_out(g, n, 0);
     size_t esz = ir_dtype_size(xt->dtype);
-    unsigned char fill[8] = {0}; /* the constant in the tensor's own dtype */
-    if (xt->dtype == IR_DT_FLOAT)
-        memcpy(fill, &(float){(float)value}, 4);
-    else if (xt->dtype == IR_DT_INT64)
-        memcpy(fill, &(int64_t){(int64_t)value}, 8);
-    else if (xt->dtype == IR_DT_DOUBLE)
-        memcpy(fill, &value, 8);
+    uint64_t word = 0; /* the constant in the tensor's own dtype (elem.h: any), aligned */
+    unsigned char fill[8];
+    elem_set_f(&word, xt->dtype, 0, value);
+    memcpy(fill, &word, sizeof fill);
     const char *x = bufs[n->in[0]];
     char *y = bufs[n->out[0]];
     int r = xt->ndim;

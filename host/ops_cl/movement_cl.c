@@ -2,9 +2,11 @@
  * Transpose (permute) and Slice (slice_nd), both slice.cl's strided gather,
  * Concat and Split (copy_block per piece), Pad (pad_nd), Gather (gather_words).
  * Reshape-like ops need no kernel: the plan aliases their buffers. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "op_cl.h"
+#include "../ops/elem.h"
 #include "../ops/ops_impl.h"
 
 /* One slice_nd launch (kernels_cl/slice.cl): y[i] = x[base + sum_d i_d * sv[d]]
@@ -19,7 +21,11 @@ static clcnn_status push_strided(opcl_ctx *c, const ir_node *n, const ir_tensor 
         return st;
     cl_int cnt = (cl_int)ir_numel(y);
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "slice", NULL, "slice_nd", &k, err)))
+    if (cnt == 0) { /* nothing to write: a zero NDRange is invalid */
+        c->variant = variant;
+        return CLCNN_OK;
+    }
+    if ((st = opcl_kernel(c, "slice", opcl_elem_opt(y->dtype), "slice_nd", &k, err)))
         return st;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
                         OPCL_ARG(base), OPCL_ARG(dims),
@@ -41,6 +47,8 @@ clcnn_status transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = transpose_perm(c->g, n, perm, err);
     if (st)
         return st;
+    if ((st = opcl_need_elem(n, x, err)))
+        return st;
     cl_int sv[8] = {0};
     int64_t xs[IR_MAX_DIMS];
     op_strides(x->ndim, x->dims, xs);
@@ -54,7 +62,7 @@ clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
     int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], count[IR_MAX_DIMS];
     clcnn_status st;
-    if ((st = op_need_float(c->g, n, 0, err)) || (st = slice_params(c->g, n, start, step, count, err)))
+    if ((st = opcl_need_elem(n, x, err)) || (st = slice_params(c->g, n, start, step, count, err)))
         return st;
     cl_int sv[8] = {0};
     int64_t xs[IR_MAX_DIMS], base = 0;
@@ -67,16 +75,16 @@ clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 }
 
 /* One copy_block launch: `outer` runs of `chunk` elements. */
-static clcnn_status push_copy(opcl_ctx *c, const ir_node *n, cl_mem src, cl_mem dst, int64_t outer,
-                              int64_t chunk, int64_t s_stride, int64_t s_off, int64_t d_stride,
-                              int64_t d_off, clcnn_err *err)
+static clcnn_status push_copy(opcl_ctx *c, const ir_node *n, int dtype, cl_mem src, cl_mem dst,
+                              int64_t outer, int64_t chunk, int64_t s_stride, int64_t s_off,
+                              int64_t d_stride, int64_t d_off, clcnn_err *err)
 {
     if (outer * chunk == 0)
         return CLCNN_OK;
     cl_int v[6] = {(cl_int)outer, (cl_int)chunk, (cl_int)s_stride, (cl_int)s_off, (cl_int)d_stride,
                    (cl_int)d_off};
     cl_kernel k = NULL;
-    clcnn_status st = opcl_kernel(c, "concat", NULL, "copy_block", &k, err);
+    clcnn_status st = opcl_kernel(c, "concat", opcl_elem_opt(dtype), "copy_block", &k, err);
     if (st)
         return st;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(src), OPCL_ARG(dst), OPCL_ARG(v[0]), OPCL_ARG(v[1]),
@@ -103,10 +111,12 @@ clcnn_status concat_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     int64_t off = 0;
     for (int i = 0; i < n->n_in; i++) {
         const ir_tensor *x = ir_in(c->g, n, i);
-        if ((st = op_need_float(c->g, n, i, err)))
+        if ((st = opcl_need_elem(n, x, err)))
             return st;
+        if (!c->mem[n->in[i]])
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer", x->name);
         int64_t chunk = x->dims[ax] * inner;
-        if ((st = push_copy(c, n, c->mem[n->in[i]], c->mem[c->out], outer, chunk, chunk, 0,
+        if ((st = push_copy(c, n, y->dtype, c->mem[n->in[i]], c->mem[c->out], outer, chunk, chunk, 0,
                             y->dims[ax] * inner, off, err)))
             return st;
         off += chunk;
@@ -122,7 +132,7 @@ clcnn_status split_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st;
     if (n->n_out > 64)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "more than 64 outputs");
-    if ((st = split_sizes(c->g, n, &ax, sizes, err)))
+    if ((st = split_sizes(c->g, n, &ax, sizes, err)) || (st = opcl_need_elem(n, x, err)))
         return st;
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < ax; d++)
@@ -134,7 +144,7 @@ clcnn_status split_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         int64_t chunk = sizes[i] * inner;
         /* the plan redirects only output 0 (fusion never applies to Split) */
         cl_mem dst = c->mem[i == 0 ? c->out : n->out[i]];
-        if (dst && (st = push_copy(c, n, c->mem[n->in[0]], dst, outer, chunk, x->dims[ax] * inner,
+        if (dst && (st = push_copy(c, n, x->dtype, c->mem[n->in[0]], dst, outer, chunk, x->dims[ax] * inner,
                                    off, chunk, 0, err)))
             return st;
         off += chunk;
@@ -149,7 +159,7 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     pad_mode mode;
     double value;
     clcnn_status st;
-    if ((st = op_need_float(c->g, n, 0, err)) || (st = pad_params(c->g, n, pads, &mode, &value, err)))
+    if ((st = opcl_need_elem(n, x, err)) || (st = pad_params(c->g, n, pads, &mode, &value, err)))
         return st;
     cl_int yd[8] = {0}, xd[8] = {0}, pb[8] = {0};
     if ((st = opcl_dims6(n, y, yd, err)) || (st = opcl_dims6(n, x, xd, err)))
@@ -157,13 +167,21 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     for (int d = 0; d < x->ndim; d++)
         pb[6 - x->ndim + d] = (cl_int)pads[d];
     cl_int cmode = mode == PAD_CONSTANT ? 0 : mode == PAD_REFLECT ? 1 : 2; /* pad.cl's PAD_* */
-    float fv = (float)value;
+    /* the constant as y's own element: float, or the bits of another dtype */
+    uint64_t fv = 0;
+    const size_t es = ir_dtype_size(y->dtype);
+    elem_set_f(&fv, y->dtype, 0, value); /* little-endian: the low es bytes */
     cl_int cnt = (cl_int)ir_numel(y);
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "pad", NULL, "pad_nd", &k, err)))
+    if (cnt == 0) { /* nothing to write: a zero NDRange is invalid */
+        c->variant = "pad_nd";
+        return CLCNN_OK;
+    }
+    if ((st = opcl_kernel(c, "pad", opcl_elem_opt(y->dtype), "pad_nd", &k, err)))
         return st;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
-                        OPCL_ARG(yd), OPCL_ARG(xd), OPCL_ARG(pb), OPCL_ARG(cmode), OPCL_ARG(fv)))) {
+                        OPCL_ARG(yd), OPCL_ARG(xd), OPCL_ARG(pb), OPCL_ARG(cmode),
+                        ((opcl_argval){es, &fv}) /* the element's size */))) {
         clReleaseKernel(k);
         return st;
     }

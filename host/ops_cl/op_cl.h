@@ -193,5 +193,15 @@ clcnn_status tile_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
  * their non-float32 outputs device buffers and uploads the non-float32
  * constants they read (Gather converts and uploads its own indices). */
 int opcl_any_dtype(ir_op op);
+/* 1 when op's kernel reads input k from a device buffer whatever its dtype
+ * (so the plan uploads it when it is a non-float32 constant): every input of
+ * the ops above but Gather's indices, Slice's/Pad's/Expand's/Tile's shape-like ones. */
+int opcl_any_dtype_input(ir_op op, int k);
+/* Build option for kernels that move elements without interpreting them
+ * (slice.cl, concat.cl, pad.cl): NULL for float32 (the kernels' default, so
+ * float programs are unchanged), else -DELEM_T=uchar/ushort/uint/ulong. */
+const char *opcl_elem_opt(int dtype);
+/* CLCNN_ERR_UNSUPPORTED naming node and tensor when t's dtype has no such word. */
+clcnn_status opcl_need_elem(const ir_node *n, const ir_tensor *t, clcnn_err *err);
 
 #endif

@@ -359,10 +359,43 @@ int opcl_any_dtype(ir_op op)
 {
     switch (op) {
     case IR_OP_GATHER: case IR_OP_CAST: case IR_OP_ARGMAX: case IR_OP_ARGMIN:
+    case IR_OP_TRANSPOSE: case IR_OP_CONCAT: case IR_OP_SPLIT: case IR_OP_SLICE: case IR_OP_PAD:
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_DIV:
     case IR_OP_EQUAL: case IR_OP_LESS: case IR_OP_GREATER: case IR_OP_LESSOREQUAL:
     case IR_OP_GREATEROREQUAL: case IR_OP_AND: case IR_OP_OR: case IR_OP_XOR: case IR_OP_NOT:
     case IR_OP_MOD: case IR_OP_WHERE: case IR_OP_EXPAND: case IR_OP_TILE: return 1;
     default: return 0;
     }
+}
+
+int opcl_any_dtype_input(ir_op op, int k)
+{
+    if (!opcl_any_dtype(op))
+        return 0;
+    switch (op) {
+    case IR_OP_GATHER: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_EXPAND: case IR_OP_TILE:
+    case IR_OP_SPLIT: return k == 0;
+    default: return 1;
+    }
+}
+
+const char *opcl_elem_opt(int dtype)
+{
+    if (dtype == IR_DT_FLOAT)
+        return NULL;
+    switch (ir_dtype_size(dtype)) {
+    case 1: return "-DELEM_T=uchar";
+    case 2: return "-DELEM_T=ushort";
+    case 4: return "-DELEM_T=uint";
+    case 8: return "-DELEM_T=ulong";
+    default: return NULL;
+    }
+}
+
+clcnn_status opcl_need_elem(const ir_node *n, const ir_tensor *t, clcnn_err *err)
+{
+    if (t->dtype == IR_DT_FLOAT || opcl_elem_opt(t->dtype))
+        return CLCNN_OK;
+    return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has dtype %d, which the OpenCL kernels do not "
+                   "move", t->name, t->dtype);
 }

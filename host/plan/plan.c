@@ -332,8 +332,8 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
             /* a non-float32 constant such a kernel reads goes to the device
-             * too (Gather uploads its own indices, converted) */
-            if (u >= 0 && k < n->n_in && opcl_any_dtype(n->op) && n->op != IR_OP_GATHER &&
+             * too (opcl_any_dtype_input; Gather uploads its own indices) */
+            if (u >= 0 && k < n->n_in && opcl_any_dtype_input(n->op, k) &&
                 is_const(&g->tensors[u]) && g->tensors[u].dtype != IR_DT_FLOAT)
                 w->dev_const[u] = 1;
         }
