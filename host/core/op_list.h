@@ -44,6 +44,7 @@
     /* spatial (O3) */                                  \
     X(RESIZE, "Resize")                                 \
     X(UPSAMPLE, "Upsample")                             \
+    X(CONVTRANSPOSE, "ConvTranspose")                   \
     /* norm group: normalisation, reductions, contractions */ \
     X(LAYERNORM, "LayerNormalization") \
     X(INSTANCENORM, "InstanceNormalization") \

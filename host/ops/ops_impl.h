@@ -98,6 +98,10 @@ clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_param
  * (weight w1 on i1), nearest reads i0 (= i1, w1 = 0); both clamped to the input. */
 void resize_axis_map(const resize_params *p, int d, int64_t o, int64_t *i0, int64_t *i1, float *w1);
 clcnn_status resize_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* spatial (O3): ConvTranspose; 1-D is held as 2-D with height 1 (index 0) */
+clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err);
+clcnn_status conv_transpose_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
+                                clcnn_err *err);
 
 /* norm group: Reduce* (one reference for all), ArgMax/ArgMin, the normalisations
  * (geometry in norm.h), LRN, Einsum (equation parsed by einsum.h) */

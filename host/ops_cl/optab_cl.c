@@ -41,6 +41,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     /* spatial (O3) */
     [IR_OP_RESIZE] = resize_cl,
     [IR_OP_UPSAMPLE] = resize_cl,
+    [IR_OP_CONVTRANSPOSE] = conv_transpose_cl,
     /* norm group */
     [IR_OP_LAYERNORM] = norm_cl,
     [IR_OP_INSTANCENORM] = norm_cl,

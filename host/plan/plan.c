@@ -263,7 +263,7 @@ static void analyse(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *
         return;
     fuse_residual_add(g, p, w);
     fuse_x_times_act(g, p, w);
-    /* Conv/BN -> activation, the activation the only reader: one kernel. Nodes
+    /* Conv/BN/ConvTranspose -> activation, the activation the only reader: one kernel. Nodes
      * are topologically sorted, so the activation comes later in the walk. */
     for (int j = 0; j < g->n_nodes; j++) {
         const ir_node *a = &g->nodes[j];
@@ -274,7 +274,8 @@ static void analyse(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *
         if (i < 0 || w->uses[t] != 1 || p->fused_into[i] >= 0 || w->act[i].code)
             continue;
         const ir_node *n = &g->nodes[i];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || w->out_of[i] != t)
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM && n->op != IR_OP_CONVTRANSPOSE) ||
+            w->out_of[i] != t)
             continue;
         p->fused_into[j] = i;
         w->act[i] = act;
