@@ -307,6 +307,48 @@ def run_refusals(clcnn, devices):
     return bad
 
 
+def lrn_numpy(x, size, alpha, beta, bias):
+    """LRN as the ONNX operator page writes it: the channel window [c - floor((size-1)/2),
+    c + ceil((size-1)/2)] clipped to [0, C), in float64."""
+    C = x.shape[1]
+    lo, hi = (size - 1) // 2, -(-(size - 1) // 2)
+    sq = np.zeros(x.shape, np.float64)
+    for c in range(C):
+        sq[:, c] = np.sum(x[:, max(0, c - lo):min(C, c + hi + 1)].astype(np.float64) ** 2, axis=1)
+    return (x / (bias + alpha / size * sq) ** beta).astype(np.float32)
+
+
+def run_lrn_even(clcnn, devices):
+    """Even LRN sizes: onnxruntime refuses them, so numpy is the oracle here."""
+    bad = n = 0
+    with tempfile.TemporaryDirectory(prefix="clcnn_norm_lrn_") as tmp:
+        for i, (shape, size) in enumerate([([1, 6, 3, 3], 2), ([2, 9, 2, 5], 4), ([1, 3, 1, 1], 6)]):
+            x = P.rand(shape, 2500 + i, -3, 3)
+            attrs = dict(size=size, alpha=0.3, beta=0.8, bias=1.5)
+            vin = [helper.make_tensor_value_info("x", TP.FLOAT, shape)]
+            vout = [helper.make_tensor_value_info("y", TP.FLOAT, None)]
+            g = helper.make_graph([node("LRN", ["x"], ["y"], **attrs)], "lrn_even", vin, vout)
+            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+            m.ir_version = 8
+            path, xin = os.path.join(tmp, f"l{i}.onnx"), os.path.join(tmp, f"l{i}_x.npy")
+            onnx.save(m, path)
+            np.save(xin, x)
+            want = lrn_numpy(x, **attrs)
+            for d in devices:
+                n += 1
+                out = os.path.join(tmp, f"l{i}_{d}.npy")
+                r = subprocess.run([clcnn, "run", path, "--device", d, "--input", xin, "--output",
+                                    out], capture_output=True, text=True, timeout=60)
+                diff = (float(np.max(np.abs(np.load(out) - want))) if r.returncode == 0
+                        else float("inf"))
+                if not diff <= P.RTOL * float(np.max(np.abs(want))) + P.ATOL:
+                    bad += 1
+                    print(f"FAIL lrn even size={size} shape={shape} device={d}: exit "
+                          f"{r.returncode} max|diff| {diff:.3g} {r.stderr.strip()[:200]}", flush=True)
+    print(f"lrn even sizes (numpy oracle): {n - bad} passed, {bad} failed")
+    return bad
+
+
 GENERATORS = (layernorm_cases, instancenorm_cases, groupnorm_cases, lrn_cases, reduce_cases,
               arg_cases, einsum_cases)
 
@@ -317,5 +359,5 @@ if __name__ == "__main__":
     devs = next((argv[i + 1] for i, a in enumerate(argv) if a == "--device"), "")
     devs = [d for d in devs.split(",") if d] or P.default_devices(clcnn)
     k = next((argv[i + 1] for i, a in enumerate(argv) if a == "-k"), "")
-    bad = run_refusals(clcnn, devs) if not k else 0
+    bad = (run_refusals(clcnn, devs) + run_lrn_even(clcnn, devs)) if not k else 0
     sys.exit(1 if rc or bad else 0)
