@@ -85,6 +85,13 @@ R binop_apply(T a, T b)
     return a / b;
 #elif OPC == OPC_FMOD && T_IS_FLOAT
     return fmod(a, b);
+#elif OPC == OPC_MOD && T_IS_FLOAT /* floor modulo (Mod-28): b's sign */
+    T r = fmod(a, b);
+    if (r != 0 && ((r < 0) != (b < 0)))
+        r += b;
+    else if (r == 0)
+        r = copysign((T)0, b);
+    return r;
 #else /* OPC_MOD, OPC_FMOD on integers */
     if (b == 0 || (SIGNED && b == (T)-1))
         return 0;

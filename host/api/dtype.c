@@ -14,6 +14,11 @@ const char *clcnn_dtype_str(clcnn_dtype t)
     case CLCNN_DTYPE_INT64: return "int64";
     case CLCNN_DTYPE_BOOL: return "bool";
     case CLCNN_DTYPE_FLOAT64: return "float64";
+    case CLCNN_DTYPE_UINT16: return "uint16";
+    case CLCNN_DTYPE_INT16: return "int16";
+    case CLCNN_DTYPE_FLOAT16: return "float16";
+    case CLCNN_DTYPE_UINT32: return "uint32";
+    case CLCNN_DTYPE_UINT64: return "uint64";
     default: return "undefined";
     }
 }
@@ -24,6 +29,11 @@ size_t clcnn_dtype_size(clcnn_dtype t)
     case CLCNN_DTYPE_UINT8:
     case CLCNN_DTYPE_INT8:
     case CLCNN_DTYPE_BOOL: return 1;
+    case CLCNN_DTYPE_UINT16:
+    case CLCNN_DTYPE_INT16:
+    case CLCNN_DTYPE_FLOAT16: return 2;
+    case CLCNN_DTYPE_UINT32: return 4;
+    case CLCNN_DTYPE_UINT64: return 8;
     case CLCNN_DTYPE_FLOAT32:
     case CLCNN_DTYPE_INT32: return 4;
     case CLCNN_DTYPE_INT64:

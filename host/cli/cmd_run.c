@@ -34,6 +34,11 @@ static const char *npy_descr(clcnn_dtype t)
     case CLCNN_DTYPE_INT8: return "|i1";
     case CLCNN_DTYPE_UINT8: return "|u1";
     case CLCNN_DTYPE_BOOL: return "|b1";
+    case CLCNN_DTYPE_FLOAT16: return "<f2";
+    case CLCNN_DTYPE_INT16: return "<i2";
+    case CLCNN_DTYPE_UINT16: return "<u2";
+    case CLCNN_DTYPE_UINT32: return "<u4";
+    case CLCNN_DTYPE_UINT64: return "<u8";
     default: return NULL;
     }
 }

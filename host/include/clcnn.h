@@ -102,10 +102,15 @@ typedef enum clcnn_dtype {
     CLCNN_DTYPE_FLOAT32 = 1,
     CLCNN_DTYPE_UINT8 = 2,
     CLCNN_DTYPE_INT8 = 3,
+    CLCNN_DTYPE_UINT16 = 4,
+    CLCNN_DTYPE_INT16 = 5,
     CLCNN_DTYPE_INT32 = 6,
     CLCNN_DTYPE_INT64 = 7,
     CLCNN_DTYPE_BOOL = 9,     /* one byte per element, 0 or 1 */
+    CLCNN_DTYPE_FLOAT16 = 10,  /* IEEE half, 2 bytes */
     CLCNN_DTYPE_FLOAT64 = 11,
+    CLCNN_DTYPE_UINT32 = 12,
+    CLCNN_DTYPE_UINT64 = 13,
 } clcnn_dtype;
 
 /* "float32", "int64", ...; "undefined" for anything else. Never NULL. */

@@ -2,8 +2,8 @@
  * arithmetic: the comparisons Equal, Less, Greater, LessOrEqual,
  * GreaterOrEqual (any numeric dtype, Equal also bool; output bool), the
  * logic ops And, Or, Xor, Not (bool), and Mod (any numeric dtype; fmod=0 is
- * Python's sign-of-divisor remainder, integers only, as ONNX requires; fmod=1
- * is C's fmod). Folded at load when constant (shape arithmetic), else run:
+ * floor modulo, the divisor's sign: on floats only from opset 28, which
+ * defines it; fmod=1 is C's fmod, the dividend's sign). Folded at load when constant (shape arithmetic), else run:
  * OpenCL kernels in binop_cl.c for every dtype but double/float16. No MACs.
  * Reference: binop_ref.c. */
 #include "elem.h"
@@ -16,7 +16,7 @@ static int is_compare(ir_op op)
 }
 
 /* The dtype rule of each op; CLCNN_ERR_UNSUPPORTED naming the node otherwise. */
-static clcnn_status check_dtype(const ir_node *n, int dt, clcnn_err *err)
+static clcnn_status check_dtype(const ir_node *n, int dt, int opset, clcnn_err *err)
 {
     int ok;
     if (n->op == IR_OP_EQUAL)
@@ -28,9 +28,10 @@ static clcnn_status check_dtype(const ir_node *n, int dt, clcnn_err *err)
     if (!ok)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input dtype %s is not supported",
                        elem_name(dt));
-    if (n->op == IR_OP_MOD && elem_is_float(dt) && ir_attr_int(n, "fmod", 0) == 0)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'fmod' = 0 on %s inputs (ONNX "
-                       "requires fmod = 1 for floating-point Mod)", elem_name(dt));
+    if (n->op == IR_OP_MOD && elem_is_float(dt) && ir_attr_int(n, "fmod", 0) == 0 && opset < 28)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'fmod' = 0 on %s inputs at opset %d "
+                       "(ONNX defines floor modulo on floats from opset 28; before, fmod must be 1)",
+                       elem_name(dt), opset);
     return CLCNN_OK;
 }
 
@@ -44,7 +45,7 @@ static clcnn_status binop_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     if (a->dtype != b->dtype)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %s and %s",
                        a->name, b->name, elem_name(a->dtype), elem_name(b->dtype));
-    if ((st = check_dtype(n, a->dtype, err)))
+    if ((st = check_dtype(n, a->dtype, g->opset, err)))
         return st;
     int nd;
     int64_t dims[IR_MAX_DIMS];

@@ -52,8 +52,16 @@ static double float_op(const ir_node *n, double a, double b)
     case IR_OP_SUB: return a - b;
     case IR_OP_MUL: return a * b;
     case IR_OP_DIV: return a / b;
-    default: return fmod(a, b); /* Mod (fmod=1 checked by the shape rule) */
+    default: break;
     }
+    double r = fmod(a, b); /* Mod: fmod=1 as is; fmod=0 (opset 28) takes b's sign */
+    if (!ir_attr_int(n, "fmod", 0)) {
+        if (r != 0 && ((r < 0) != (b < 0)))
+            r += b; /* also x mod inf of the other sign: inf, as Mod-28 lists */
+        else if (r == 0)
+            r = copysign(0.0, b);
+    }
+    return r;
 }
 
 /* Comparison of elements ia of a and ib of b (same dtype dt). */

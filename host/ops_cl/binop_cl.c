@@ -71,7 +71,7 @@ clcnn_status binop_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                        ma ? b->name : a->name);
     const int opc = opcode(n);
     const int is_float = elem_is_float(a->dtype);
-    if (is_float && opc >= OPC_ADD && opc != OPC_FMOD) /* float arithmetic is eltwise.cl's */
+    if (is_float && opc >= OPC_ADD && opc < OPC_MOD) /* float arithmetic is eltwise.cl's */
         return op_fail(err, CLCNN_ERR_INTERNAL, n, "float arithmetic reached binop_cl");
     char opts[160];
     snprintf(opts, sizeof opts, "-DT=%s -DUT=%s -DR=%s -DSIGNED=%d -DOPC=%d -DT_IS_FLOAT=%d", t, ut,

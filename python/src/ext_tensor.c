@@ -20,6 +20,11 @@ int ext_npy_type(clcnn_dtype t)
     case CLCNN_DTYPE_INT64: return NPY_INT64;
     case CLCNN_DTYPE_BOOL: return NPY_BOOL;
     case CLCNN_DTYPE_FLOAT64: return NPY_FLOAT64;
+    case CLCNN_DTYPE_FLOAT16: return NPY_FLOAT16;
+    case CLCNN_DTYPE_INT16: return NPY_INT16;
+    case CLCNN_DTYPE_UINT16: return NPY_UINT16;
+    case CLCNN_DTYPE_UINT32: return NPY_UINT32;
+    case CLCNN_DTYPE_UINT64: return NPY_UINT64;
     default: return -1;
     }
 }
