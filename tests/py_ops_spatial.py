@@ -368,6 +368,12 @@ def refusal_models():
         ("Resize linear on C", model(helper.make_node("Resize", ["x", "", "t"], ["y"], name="rz",
                                                       mode="linear"), 13,
                                      (P.init("t", f32([1, 2, 2, 2])),)), ["rz", "linear", "dim 1"]),
+        ("DepthToSpace mode", model(helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s",
+                                                     blocksize=2, mode="XYZ"), 13, ()),
+         ["d2s", "mode", "XYZ"]),
+        ("DepthToSpace channels", model(helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s",
+                                                         blocksize=3), 13, ()),
+         ["d2s", "blocksize"]),
         ("ConvTranspose output_padding",
          model(helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct", strides=[2, 2],
                                 output_padding=[2, 2]), 13, (P.init("w", P.rand([3, 2, 3, 3], 2)),)),
@@ -399,7 +405,7 @@ def check_refusals(clcnn, devices):
     return bad
 
 
-GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases]
+GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases, depth_space_cases]
 
 if __name__ == "__main__":
     rc = P.main(GENERATORS)

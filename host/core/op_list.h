@@ -45,6 +45,8 @@
     X(RESIZE, "Resize")                                 \
     X(UPSAMPLE, "Upsample")                             \
     X(CONVTRANSPOSE, "ConvTranspose")                   \
+    X(DEPTHTOSPACE, "DepthToSpace")                     \
+    X(SPACETODEPTH, "SpaceToDepth")                     \
     /* norm group: normalisation, reductions, contractions */ \
     X(LAYERNORM, "LayerNormalization") \
     X(INSTANCENORM, "InstanceNormalization") \

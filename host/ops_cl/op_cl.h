@@ -174,6 +174,7 @@ clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* spatial (O3) */
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status conv_transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status depth_space_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 
 /* norm group: LayerNormalization, InstanceNormalization, GroupNormalization (norm_cl),
  * LRN, ArgMax/ArgMin (the Reduce* ops share reduce_cl above), Einsum */

@@ -42,6 +42,8 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_RESIZE] = resize_cl,
     [IR_OP_UPSAMPLE] = resize_cl,
     [IR_OP_CONVTRANSPOSE] = conv_transpose_cl,
+    [IR_OP_DEPTHTOSPACE] = depth_space_cl,
+    [IR_OP_SPACETODEPTH] = depth_space_cl,
     /* norm group */
     [IR_OP_LAYERNORM] = norm_cl,
     [IR_OP_INSTANCENORM] = norm_cl,
