@@ -70,6 +70,15 @@ def layernorm_cases():
           node("LayerNormalization", ["t", "s", "b"], ["u"], epsilon=1e-6),
           node("Transpose", ["u"], ["y"], perm=[0, 3, 1, 2])],
          [("x", x)], ["y"], [("s", rand([13], 1301, 0.5, 1.5)), ("b", rand([13], 1302))], opset=18)
+    # scale and bias computed at run time (graph inputs), not constants
+    case("layernorm", "scale, bias as run-time inputs [3,7,5] axis=-1",
+         [node("LayerNormalization", ["x", "s", "b"], ["y"])],
+         [("x", rand([3, 7, 5], 1310)), ("s", rand([5], 1311)), ("b", rand([5], 1312))], ["y"],
+         opset=17)
+    case("groupnorm", "opset 21 scale, bias as run-time inputs",
+         [node("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=2)],
+         [("x", rand([2, 6, 3, 3], 1313)), ("s", rand([6], 1314)), ("b", rand([6], 1315))], ["y"],
+         opset=21)
     # the optional Mean and InvStdDev outputs (all, or only one of them)
     x = rand([3, 4, 5], 1400, -2, 2)
     ins = [("s", rand([5], 1401)), ("b", rand([5], 1402))]
