@@ -26,6 +26,12 @@
 #define BIN_MAX 6 /* NaN in either operand gives NaN, as onnxruntime's Max/Min */
 #define BIN_MIN 7
 
+/* B_T: the element type of binary_same's and binary_bcast's second operand,
+ * read as float (Pow's integer exponents; -DB_T=long etc. from eltwise_cl.c). */
+#ifndef B_T
+#define B_T float
+#endif
+
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
 float bin_apply(float x, float y, int op)
@@ -49,12 +55,12 @@ __kernel void unary(__global const float *x, __global float *y, int n, int act, 
         y[i] = FAULT(act_apply(x[i], act, a, b));
 }
 
-__kernel void binary_same(__global const float *a, __global const float *b, __global float *y,
+__kernel void binary_same(__global const float *a, __global const B_T *b, __global float *y,
                           int n, int op)
 {
     const int i = get_global_id(0);
     if (i < n)
-        y[i] = FAULT(bin_apply(a[i], b[i], op));
+        y[i] = FAULT(bin_apply(a[i], (float)b[i], op));
 }
 
 __kernel void binary_plane(__global const float *full, __global const float *small,
@@ -68,7 +74,7 @@ __kernel void binary_plane(__global const float *full, __global const float *sma
 }
 
 /* dims: y's 6 dims (s0 outermost); sa/sb: element strides of a and b per dim. */
-__kernel void binary_bcast(__global const float *a, __global const float *b, __global float *y,
+__kernel void binary_bcast(__global const float *a, __global const B_T *b, __global float *y,
                            int n, int op, int8 dims, int8 sa, int8 sb)
 {
     const int i = get_global_id(0);
@@ -81,7 +87,7 @@ __kernel void binary_bcast(__global const float *a, __global const float *b, __g
     idx = r % dims.s2; r /= dims.s2; oa += idx * sa.s2; ob += idx * sb.s2;
     idx = r % dims.s1; r /= dims.s1; oa += idx * sa.s1; ob += idx * sb.s1;
     oa += r * sa.s0; ob += r * sb.s0;
-    y[i] = FAULT(bin_apply(a[oa], b[ob], op));
+    y[i] = FAULT(bin_apply(a[oa], (float)b[ob], op));
 }
 
 __kernel void scale(__global float *y, int n, float s)

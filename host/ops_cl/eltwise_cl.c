@@ -6,6 +6,8 @@
  * run as activations (act_cl.c), which the plan fuses into a Conv/BN; a
  * per-channel PRelu slope runs as binary_plane/bcast, not fused. eltwise_cl_binary is the one launch other
  * broadcasting float ops reuse. */
+#include <stdio.h>
+
 #include "op_cl.h"
 #include "../ops/elem.h"
 #include "../ops/ops_impl.h"
@@ -57,18 +59,38 @@ int eltwise_cl_code(ir_op op)
     }
 }
 
-clcnn_status eltwise_cl_binary(opcl_ctx *c, const ir_node *n, int code, cl_mem ma,
-                               const ir_tensor *a, cl_mem mb, const ir_tensor *b, cl_mem my,
-                               const ir_tensor *y, clcnn_err *err)
+/* OpenCL C name of an integer exponent's element type (B_T of eltwise.cl), NULL
+ * for a type the kernels do not read (float16, double, bool). */
+static const char *int_cl_type(int dt)
+{
+    switch (dt) {
+    case IR_DT_INT8: return "char";
+    case IR_DT_UINT8: return "uchar";
+    case IR_DT_INT16: return "short";
+    case IR_DT_UINT16: return "ushort";
+    case IR_DT_INT32: return "int";
+    case IR_DT_UINT32: return "uint";
+    case IR_DT_INT64: return "long";
+    case IR_DT_UINT64: return "ulong";
+    default: return NULL;
+    }
+}
+
+/* eltwise_cl_binary with b of any element type b_opts names (-DB_T=...; NULL:
+ * float32). binary_plane reads its operands either way round, so it is used
+ * for float32 b only. */
+static clcnn_status binary_launch(opcl_ctx *c, const ir_node *n, int code, cl_mem ma,
+                                  const ir_tensor *a, cl_mem mb, const ir_tensor *b, cl_mem my,
+                                  const ir_tensor *y, const char *b_opts, clcnn_err *err)
 {
     clcnn_status st;
     cl_int op = code, cnt = (cl_int)ir_numel(y);
     const int same = same_shape(a, y) && same_shape(b, y);
     int swap = 0;
     int64_t inner = 0;
-    if (!same && same_shape(a, y))
+    if (!same && same_shape(a, y) && !b_opts)
         inner = plane_inner(b, y);
-    else if (!same && same_shape(b, y))
+    else if (!same && same_shape(b, y) && !b_opts)
         inner = plane_inner(a, y), swap = 1;
     const char *variant = "binary_bcast";
     if (same && !opcl_forced_away(c, "binary_same"))
@@ -76,7 +98,7 @@ clcnn_status eltwise_cl_binary(opcl_ctx *c, const ir_node *n, int code, cl_mem m
     else if (inner > 0 && !opcl_forced_away(c, "binary_plane"))
         variant = "binary_plane";
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "eltwise", NULL, variant, &k, err)))
+    if ((st = opcl_kernel(c, "eltwise", b_opts, variant, &k, err)))
         return st;
     if (variant[7] == 'p') { /* binary_plane */
         cl_int ci = (cl_int)inner, cs = swap;
@@ -110,6 +132,13 @@ fail:
     return st;
 }
 
+clcnn_status eltwise_cl_binary(opcl_ctx *c, const ir_node *n, int code, cl_mem ma,
+                               const ir_tensor *a, cl_mem mb, const ir_tensor *b, cl_mem my,
+                               const ir_tensor *y, clcnn_err *err)
+{
+    return binary_launch(c, n, code, ma, a, mb, b, my, y, NULL, err);
+}
+
 clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_graph *g = c->g;
@@ -122,12 +151,17 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return binop_cl(c, n, err);
     if ((st = op_need_float(g, n, 0, err)))
         return st;
-    if (ir_in(g, n, 1)->dtype != IR_DT_FLOAT)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
-                       "exponent '%s' of dtype %s runs on the reference backend only (--device ref); "
-                       "a constant scalar exponent of any dtype runs on OpenCL",
-                       ir_in(g, n, 1)->name, elem_name(ir_in(g, n, 1)->dtype));
-    return eltwise_cl_binary(c, n, eltwise_cl_code(n->op), c->mem[n->in[0]], ir_in(g, n, 0),
-                             c->mem[n->in[1]], ir_in(g, n, 1), c->mem[c->out], ir_out(g, n, 0),
-                             err);
+    const ir_tensor *e = ir_in(g, n, 1);
+    char opts[32] = "";
+    if (e->dtype != IR_DT_FLOAT) { /* Pow's integer exponent, read as float by the kernel */
+        const char *t = int_cl_type(e->dtype);
+        if (!t)
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
+                           "exponent '%s' of dtype %s runs on the reference backend only "
+                           "(--device ref)", e->name, elem_name(e->dtype));
+        snprintf(opts, sizeof opts, "-DB_T=%s", t);
+    }
+    return binary_launch(c, n, eltwise_cl_code(n->op), c->mem[n->in[0]], ir_in(g, n, 0),
+                         c->mem[n->in[1]], e, c->mem[c->out], ir_out(g, n, 0),
+                         opts[0] ? opts : NULL, err);
 }

@@ -367,6 +367,7 @@ int opcl_any_dtype(ir_op op)
     case IR_OP_EQUAL: case IR_OP_LESS: case IR_OP_GREATER: case IR_OP_LESSOREQUAL:
     case IR_OP_GREATEROREQUAL: case IR_OP_AND: case IR_OP_OR: case IR_OP_XOR: case IR_OP_NOT:
     case IR_OP_MOD: case IR_OP_WHERE: case IR_OP_EXPAND: case IR_OP_TILE: return 1;
+    case IR_OP_POW: return 1; /* unary group: an integer exponent (input 1), float32 out */
     default: return 0;
     }
 }
@@ -378,6 +379,7 @@ int opcl_any_dtype_input(ir_op op, int k)
     switch (op) {
     case IR_OP_GATHER: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_EXPAND: case IR_OP_TILE:
     case IR_OP_SPLIT: return k == 0;
+    case IR_OP_POW: return k == 1;
     default: return 1;
     }
 }
