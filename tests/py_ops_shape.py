@@ -272,6 +272,12 @@ def ref_only_cases():
         tcase("where", f"{NP[dt].__name__} Where", [P.node("Greater", ["a", "b"], ["c"]),
                                                   P.node("Where", ["c", "a", "b"], ["y"])],
               [("a", dt, x), ("b", dt, P.rand([5], 182))], [("y", dt)], ref_only=True)
+    # ScatterND / Trilu on run-time inputs: the reference runs them, OpenCL refuses
+    tcase("scatternd", "run-time data, reduction none", [P.node("ScatterND", ["a", "i", "u"], ["y"])],
+          [("a", F, x)], [("y", F)], [("i", np.array([[1, 0], [0, 2]], np.int64)),
+                                     ("u", P.rand([2, 5], 184))], opset=16, ref_only=True)
+    tcase("trilu", "run-time input, lower k=1", [P.node("Trilu", ["a", "k"], ["y"], upper=0)],
+          [("a", F, x)], [("y", F)], [("k", np.array(1, np.int64))], opset=14, ref_only=True)
     tcase("mod", "double fmod=1", [P.node("Mod", ["a", "b"], ["y"], fmod=1)],
           [("a", TP.DOUBLE, x), ("b", TP.DOUBLE, P.rand([5], 183, 0.5, 2))], [("y", TP.DOUBLE)], ref_only=True)
     tcase("cast", "float16 rounding (ties, subnormals, overflow)", [P.node("Cast", ["x"], ["h"], to=TP.FLOAT16)],
@@ -279,7 +285,40 @@ def ref_only_cases():
                              np.float32))], [("h", TP.FLOAT16)], ref_only=True)
 
 
-GENERATORS = [generate_cases, compare_cases, select_cases, int_cases]
+def scatter_cases():
+    """ScatterND and Trilu are reference-only: constant inputs fold at load (Swin's
+    mask), so these run on every device; run-time inputs are in ref_only_cases."""
+    x = P.rand([4, 3, 5], 190)
+    data = np.arange(60, dtype=np.float32).reshape(4, 3, 5)
+    for opset, red, idx, upd in (
+            (11, None, [[1], [3]], P.rand([2, 3, 5], 191)),
+            (16, "add", [[0, 2], [0, 2], [3, -1]], P.rand([3, 5], 192)),
+            (16, "mul", [[1, 0, 4], [2, 2, 0]], P.rand([2], 193)),
+            (18, "max", [[-1, 1], [0, 0]], P.rand([2, 5], 194, 20, 80)),
+            (18, "min", [[2]], P.rand([1, 3, 5], 195, 20, 80))):
+        attrs = {"reduction": red} if red else {}
+        P.case("scatternd", f"opset {opset} reduction={red} indices={idx} (folded)",
+               [P.node("ScatterND", ["d", "i", "u"], ["s"], **attrs), P.node("Add", ["x", "s"], ["y"])],
+               [("x", x)], ["y"], [("d", data), ("i", np.array(idx, np.int64)), ("u", upd)], opset)
+    # Swin's attention-mask pattern: ConstantOfShape -> ScatterND -> Equal -> Not -> Where, all folded
+    P.case("scatternd", "mask: ConstantOfShape/ScatterND/Equal/Not/Where (folded)", [
+        P.node("ConstantOfShape", ["sh"], ["z"], value=helper.make_tensor("v", TP.INT64, [1], [0])),
+        P.node("ScatterND", ["z", "i", "u"], ["m"]), P.node("Equal", ["m", "zero"], ["e"]),
+        P.node("Not", ["e"], ["ne"]), P.node("Where", ["ne", "neg", "x"], ["y"])],
+        [("x", P.rand([3, 5], 196))], ["y"],
+        [("sh", np.array([3, 5], np.int64)), ("i", np.array([[0, 1], [2, 4]], np.int64)),
+         ("u", np.array([1, 2], np.int64)), ("zero", np.array(0, np.int64)),
+         ("neg", np.array(-100.0, np.float32))], 16)
+    for upper, k, shape in ((1, None, [3, 5]), (0, None, [5, 3]), (1, 2, [2, 4, 4]), (0, -1, [2, 3, 7]),
+                            (1, -7, [4, 4]), (0, 9, [3, 4])):
+        ins = ["d"] + (["k"] if k is not None else [])
+        inits = [("d", P.rand(shape, 197))] + ([("k", np.array(k, np.int64))] if k is not None else [])
+        P.case("trilu", f"upper={upper} k={k} {shape} (folded)",
+               [P.node("Trilu", ins, ["t"], upper=upper), P.node("Add", ["x", "t"], ["y"])],
+               [("x", P.rand(shape, 198))], ["y"], inits, 14)
+
+
+GENERATORS = [generate_cases, compare_cases, select_cases, int_cases, scatter_cases]
 OPENCL_REFUSAL = "on the reference backend"  # the refusal of double/float16 kernels
 
 

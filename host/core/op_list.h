@@ -79,6 +79,8 @@
     X(WHERE, "Where") \
     X(EXPAND, "Expand") \
     X(TILE, "Tile") \
+    X(SCATTERND, "ScatterND") \
+    X(TRILU, "Trilu") \
     /* unary (O1) */                                    \
     X(ABS, "Abs")                                       \
     X(ERF, "Erf")                                       \

@@ -132,5 +132,11 @@ clcnn_status tile_repeats(const ir_graph *g, const ir_node *n, int64_t *rep, clc
 clcnn_status where_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status expand_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status tile_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* ScatterND: k = indices' last dim, slice = elements per index tuple, red 0 none 1 add 2 mul 3 max 4 min */
+clcnn_status scatternd_geometry(const ir_graph *g, const ir_node *n, int *k, int64_t *slice,
+                                int *red, clcnn_err *err);
+clcnn_status scatternd_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+clcnn_status trilu_k(const ir_graph *g, const ir_node *n, int64_t *k, clcnn_err *err);
+clcnn_status trilu_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 
 #endif

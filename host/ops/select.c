@@ -1,7 +1,8 @@
 /* select.c — ops that pick or repeat elements without arithmetic, on any
  * dtype: Where (condition ? X : Y, three-way numpy broadcasting), Expand
  * (broadcast X to a shape given as a constant int64 input) and Tile (repeat X
- * `repeats[d]` times along each dim; repeats a constant input). The shape-
+ * `repeats[d]` times along each dim; repeats a constant input); ScatterND and
+ * Trilu (reference only: the masks that use them fold at load). The shape-
  * deciding inputs must be constants. OpenCL: select_cl.c (elements moved as
  * 1/2/4/8-byte words, so every dtype). No MACs. Reference: select_ref.c. */
 #include <string.h>
@@ -99,3 +100,95 @@ const op_def op_def_EXPAND = {.infer = expand_infer, .ref = expand_ref, .opset_m
 const op_def op_def_TILE = {.infer = tile_infer, .ref = tile_ref, .opset_min = 6,
                             .opset_max = OP_OPSET_LATEST, .attrs = OP_NO_ATTRS,
                             .cl = OP_CL_KERNEL};
+
+/* ScatterND: y = data with updates written (or combined by `reduction`) at
+ * the index tuples of indices[..., k]. Reference only: Swin's attention mask
+ * builds it from constants, so it folds at load. */
+clcnn_status scatternd_geometry(const ir_graph *g, const ir_node *n, int *k, int64_t *slice,
+                                int *red, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(g, n, 0), *ix = ir_in(g, n, 1), *u = ir_in(g, n, 2);
+    const char *r = op_attr_str(n, "reduction", "none");
+    static const char *const names[] = {"none", "add", "mul", "max", "min"};
+    *red = -1;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(r, names[i]) == 0)
+            *red = i;
+    if (*red < 0)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'reduction' = '%s' is not supported", r);
+    if (*red > 0 && !elem_is_numeric(x->dtype))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "reduction '%s' on %s data", r, elem_name(x->dtype));
+    if (ix->dtype != IR_DT_INT64)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "indices '%s' must be int64", ix->name);
+    if (u->dtype != x->dtype)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "updates '%s' has dtype %s, data %s", u->name,
+                       elem_name(u->dtype), elem_name(x->dtype));
+    if (ix->ndim < 1 || (*k = (int)ix->dims[ix->ndim - 1]) > x->ndim || *k < 1)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "indices' last dim must be in [1, rank %d]", x->ndim);
+    /* updates = indices.shape[:-1] + data.shape[k:] */
+    int ok = u->ndim == ix->ndim - 1 + x->ndim - *k;
+    for (int d = 0; ok && d < ix->ndim - 1; d++)
+        ok = u->dims[d] == ix->dims[d];
+    for (int d = *k; ok && d < x->ndim; d++)
+        ok = u->dims[ix->ndim - 1 + d - *k] == x->dims[d];
+    if (!ok)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "updates '%s' does not have shape indices[:-1] + "
+                       "data[%d:]", u->name, *k);
+    *slice = 1;
+    for (int d = *k; d < x->ndim; d++)
+        *slice *= x->dims[d];
+    return CLCNN_OK;
+}
+
+static clcnn_status scatternd_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    int k, red;
+    int64_t slice;
+    clcnn_status st;
+    if ((st = op_check_arity(n, 3, 3, 1, 1, err)) ||
+        (st = scatternd_geometry(g, n, &k, &slice, &red, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    op_set_out(g, n, 0, x->dtype, x->ndim, x->dims);
+    return CLCNN_OK;
+}
+
+/* reduction: 16 (add, mul), 18 (max, min); refused values are named by the shape rule */
+const op_def op_def_SCATTERND = {.infer = scatternd_infer, .ref = scatternd_ref, .opset_min = 11,
+                                 .opset_max = OP_OPSET_LATEST,
+                                 .attrs = OP_ATTRS({"reduction", OP_A_STRING}),
+                                 .cl = OP_CL_REF_ONLY};
+
+/* Trilu: keeps the upper (upper=1) or lower triangle of the last two dims,
+ * shifted by the optional constant k; zeros elsewhere. Reference only (masks
+ * built from constants fold at load). */
+clcnn_status trilu_k(const ir_graph *g, const ir_node *n, int64_t *k, clcnn_err *err)
+{
+    int len;
+    int64_t v[1] = {0};
+    clcnn_status st = op_const_ints(g, n, 1, v, 1, &len, err);
+    if (st)
+        return st;
+    if (len == 0)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "k must be a scalar");
+    *k = len < 0 ? 0 : v[0];
+    return CLCNN_OK;
+}
+
+static clcnn_status trilu_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    int64_t k;
+    clcnn_status st;
+    if ((st = op_check_arity(n, 1, 2, 1, 1, err)) || (st = trilu_k(g, n, &k, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0);
+    if (x->ndim < 2)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' has rank %d, needs 2 or more", x->name,
+                       x->ndim);
+    op_set_out(g, n, 0, x->dtype, x->ndim, x->dims);
+    return CLCNN_OK;
+}
+
+const op_def op_def_TRILU = {.infer = trilu_infer, .ref = trilu_ref, .opset_min = 14,
+                             .opset_max = OP_OPSET_LATEST, .attrs = OP_ATTRS({"upper", OP_A_INT}),
+                             .cl = OP_CL_REF_ONLY};
