@@ -85,7 +85,7 @@ run() {
 # 1. Kernel suites (every variant against the reference at awkward shapes).
 for t in test_kernels_conv test_kernels_eltwise test_kernels_gather test_kernels_gemm \
          test_kernels_plan test_kernels_pool test_kernels_shape test_kernels_stem \
-         test_kernels_norm test_fusion test_shuffle; do
+         test_kernels_norm test_kernels_unary test_fusion test_shuffle; do
     run "$t" "$BUILD/tests/$t"
 done
 
