@@ -5,7 +5,8 @@
  * (host/ops_cl/select_cl.c), none with preconditions, NDRange (n):
  *   where_bcast   y = c ? x : y2, three-way broadcasting (strides 0 where broadcast)
  *   expand_bcast  y = x broadcast to y's shape
- *   tile_mod      y[i] = x[i's index modulo x's dims] (xd: x's dims padded to 6) */
+ *   tile_mod      y[i] = x[i's index modulo x's dims] (xd: x's dims padded to 6)
+ *   scatternd_apply, trilu_mask: below (NDRange slice / n) */
 
 #ifndef E
 #define E uint
@@ -63,4 +64,70 @@ __kernel void tile_mod(__global const E *x, __global E *y, int n, int8 dims, int
     idx = r % dims.s1; r /= dims.s1; ox += (idx % xd.s1) * sx.s1;
     ox += (r % xd.s0) * sx.s0;
     y[i] = FAULT(x[ox]);
+}
+
+/* ScatterND's second launch (the first copies data to y with expand_bcast):
+ * one work-item per element e of a slice walks every index tuple j in order,
+ * so duplicates combine in the reference's order and no atomics are needed.
+ * idx: ntup x k int64; dims/strides: data's first k dims and their strides.
+ * A tuple out of range is skipped (the reference fails the run; a kernel
+ * cannot). RED: 0 none (E any word), 1 add, 2 mul, 3 max, 4 min (E the
+ * element type; integers wrap through UT). */
+#ifndef RED
+#define RED 0
+#endif
+#ifndef UT
+#define UT E
+#endif
+
+E scatter_combine(E a, E b)
+{
+#if RED == 1
+    return (E)((UT)a + (UT)b);
+#elif RED == 2
+    return (E)((UT)a * (UT)b);
+#elif RED == 3
+    return a > b ? a : b;
+#elif RED == 4
+    return a < b ? a : b;
+#else
+    return b;
+#endif
+}
+
+__kernel void scatternd_apply(__global const long *idx, __global const E *u, __global E *y,
+                              int ntup, int k, int slice, int8 dims, int8 strides)
+{
+    const int e = get_global_id(0);
+    if (e >= slice)
+        return;
+    const int dd[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
+    const int ss[8] = {strides.s0, strides.s1, strides.s2, strides.s3, strides.s4, strides.s5,
+                       strides.s6, strides.s7};
+    for (int j = 0; j < ntup; j++) {
+        long off = 0;
+        int ok = 1;
+        for (int d = 0; d < k; d++) {
+            long v = idx[(size_t)j * k + d];
+            v = v < 0 ? v + dd[d] : v;
+            ok = ok && v >= 0 && v < dd[d];
+            off += v * ss[d];
+        }
+        if (!ok)
+            continue;
+        const size_t o = (size_t)off + e;
+        y[o] = FAULT(scatter_combine(y[o], u[(size_t)j * slice + e]));
+    }
+}
+
+/* Trilu: y = x where (upper ? c - r >= k : c - r <= k) over the last two dims, else 0. */
+__kernel void trilu_mask(__global const E *x, __global E *y, int n, int rows, int cols, long k,
+                         int upper)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const long c = i % cols, r = (i / cols) % rows;
+    const int keep = upper ? c - r >= k : c - r <= k;
+    y[i] = keep ? FAULT(x[i]) : (E)0;
 }

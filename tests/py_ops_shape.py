@@ -272,12 +272,6 @@ def ref_only_cases():
         tcase("where", f"{NP[dt].__name__} Where", [P.node("Greater", ["a", "b"], ["c"]),
                                                   P.node("Where", ["c", "a", "b"], ["y"])],
               [("a", dt, x), ("b", dt, P.rand([5], 182))], [("y", dt)], ref_only=True)
-    # ScatterND / Trilu on run-time inputs: the reference runs them, OpenCL refuses
-    tcase("scatternd", "run-time data, reduction none", [P.node("ScatterND", ["a", "i", "u"], ["y"])],
-          [("a", F, x)], [("y", F)], [("i", np.array([[1, 0], [0, 2]], np.int64)),
-                                     ("u", P.rand([2, 5], 184))], opset=16, ref_only=True)
-    tcase("trilu", "run-time input, lower k=1", [P.node("Trilu", ["a", "k"], ["y"], upper=0)],
-          [("a", F, x)], [("y", F)], [("k", np.array(1, np.int64))], opset=14, ref_only=True)
     tcase("mod", "double fmod=1", [P.node("Mod", ["a", "b"], ["y"], fmod=1)],
           [("a", TP.DOUBLE, x), ("b", TP.DOUBLE, P.rand([5], 183, 0.5, 2))], [("y", TP.DOUBLE)], ref_only=True)
     tcase("cast", "float16 rounding (ties, subnormals, overflow)", [P.node("Cast", ["x"], ["h"], to=TP.FLOAT16)],
@@ -286,8 +280,8 @@ def ref_only_cases():
 
 
 def scatter_cases():
-    """ScatterND and Trilu are reference-only: constant inputs fold at load (Swin's
-    mask), so these run on every device; run-time inputs are in ref_only_cases."""
+    """ScatterND and Trilu: constant inputs fold at load (Swin's mask); run-time
+    inputs run select.cl's kernels."""
     x = P.rand([4, 3, 5], 190)
     data = np.arange(60, dtype=np.float32).reshape(4, 3, 5)
     for opset, red, idx, upd in (
@@ -309,6 +303,29 @@ def scatter_cases():
         [("sh", np.array([3, 5], np.int64)), ("i", np.array([[0, 1], [2, 4]], np.int64)),
          ("u", np.array([1, 2], np.int64)), ("zero", np.array(0, np.int64)),
          ("neg", np.array(-100.0, np.float32))], 16)
+    # run-time inputs: select.cl scatternd_apply / trilu_mask (data, indices, updates mixed)
+    xr = P.rand([4, 3, 5], 199)
+    for opset, red, dt in ((11, None, F), (16, "add", F), (16, "mul", TP.INT64), (18, "max", TP.INT32),
+                           (18, "min", F), (16, "add", TP.INT8)):
+        attrs = {"reduction": red} if red else {}
+        idx = np.array([[1, 0], [3, -1], [1, 0]], np.int64)  # a duplicate: combined in order
+        upd = ints([3, 5], 200, -5, 5) if dt != F else P.rand([3, 5], 200, -2, 2)
+        if red is None:
+            idx = idx[:2]
+            upd = upd[:2]
+        tcase("scatternd", f"run-time {NP[dt].__name__} reduction={red}",
+              [P.node("ScatterND", ["a", "i", "u"], ["y"], **attrs)],
+              [("a", dt, ints([4, 3, 5], 201, -5, 5) if dt != F else xr), ("u", dt, upd)], [("y", dt)],
+              [("i", idx)], opset=opset)
+    tcase("scatternd", "run-time int64 indices [2,1] (whole 3x5 slices)", [
+        P.node("Cast", ["ix"], ["i"], to=TP.INT64), P.node("ScatterND", ["a", "i", "u"], ["y"])],
+        [("a", F, xr), ("ix", F, np.array([[2], [0]], np.float32)), ("u", F, P.rand([2, 3, 5], 202))],
+        [("y", F)], opset=13)
+    for upper, k, shape in ((1, 0, [2, 3, 5]), (0, -2, [1, 7, 4]), (1, 3, [17, 3])):
+        tcase("trilu", f"run-time upper={upper} k={k} {shape}", [P.node("Trilu", ["a", "k"], ["y"], upper=upper)],
+              [("a", F, P.rand(shape, 203))], [("y", F)], [("k", np.array(k, np.int64))], opset=14)
+    tcase("trilu", "run-time int64 lower", [P.node("Trilu", ["a"], ["y"], upper=0)],
+          [("a", TP.INT64, ints([3, 4, 4], 204))], [("y", TP.INT64)], opset=14)
     for upper, k, shape in ((1, None, [3, 5]), (0, None, [5, 3]), (1, 2, [2, 4, 4]), (0, -1, [2, 3, 7]),
                             (1, -7, [4, 4]), (0, 9, [3, 4])):
         ins = ["d"] + (["k"] if k is not None else [])

@@ -2,7 +2,7 @@
  * dtype: Where (condition ? X : Y, three-way numpy broadcasting), Expand
  * (broadcast X to a shape given as a constant int64 input) and Tile (repeat X
  * `repeats[d]` times along each dim; repeats a constant input); ScatterND and
- * Trilu (reference only: the masks that use them fold at load). The shape-
+ * Trilu (the masks that use them usually fold at load). The shape-
  * deciding inputs must be constants. OpenCL: select_cl.c (elements moved as
  * 1/2/4/8-byte words, so every dtype). No MACs. Reference: select_ref.c. */
 #include <string.h>
@@ -102,8 +102,8 @@ const op_def op_def_TILE = {.infer = tile_infer, .ref = tile_ref, .opset_min = 6
                             .cl = OP_CL_KERNEL};
 
 /* ScatterND: y = data with updates written (or combined by `reduction`) at
- * the index tuples of indices[..., k]. Reference only: Swin's attention mask
- * builds it from constants, so it folds at load. */
+ * the index tuples of indices[..., k]. Swin's attention mask builds it from
+ * constants, so it usually folds at load; select.cl runs it otherwise. */
 clcnn_status scatternd_geometry(const ir_graph *g, const ir_node *n, int *k, int64_t *slice,
                                 int *red, clcnn_err *err)
 {
@@ -157,11 +157,10 @@ static clcnn_status scatternd_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 const op_def op_def_SCATTERND = {.infer = scatternd_infer, .ref = scatternd_ref, .opset_min = 11,
                                  .opset_max = OP_OPSET_LATEST,
                                  .attrs = OP_ATTRS({"reduction", OP_A_STRING}),
-                                 .cl = OP_CL_REF_ONLY};
+                                 .cl = OP_CL_KERNEL};
 
 /* Trilu: keeps the upper (upper=1) or lower triangle of the last two dims,
- * shifted by the optional constant k; zeros elsewhere. Reference only (masks
- * built from constants fold at load). */
+ * shifted by the optional constant k; zeros elsewhere (select.cl trilu_mask). */
 clcnn_status trilu_k(const ir_graph *g, const ir_node *n, int64_t *k, clcnn_err *err)
 {
     int len;
@@ -191,4 +190,4 @@ static clcnn_status trilu_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 
 const op_def op_def_TRILU = {.infer = trilu_infer, .ref = trilu_ref, .opset_min = 14,
                              .opset_max = OP_OPSET_LATEST, .attrs = OP_ATTRS({"upper", OP_A_INT}),
-                             .cl = OP_CL_REF_ONLY};
+                             .cl = OP_CL_KERNEL};

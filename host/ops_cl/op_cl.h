@@ -190,6 +190,8 @@ clcnn_status binop_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status where_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status expand_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status tile_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status scatternd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status trilu_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* 1 for ops whose kernels take element types other than float32 (Gather, Cast,
  * ArgMax/ArgMin, the shape group's, integer Add/Sub/Mul/Div): the plan gives
  * their non-float32 outputs device buffers and uploads the non-float32

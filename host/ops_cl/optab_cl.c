@@ -74,6 +74,8 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_WHERE] = where_cl,
     [IR_OP_EXPAND] = expand_cl,
     [IR_OP_TILE] = tile_cl,
+    [IR_OP_SCATTERND] = scatternd_cl,
+    [IR_OP_TRILU] = trilu_cl,
     /* unary (O1) */
     [IR_OP_ABS] = act_cl,
     [IR_OP_ERF] = act_cl,
@@ -366,7 +368,8 @@ int opcl_any_dtype(ir_op op)
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_DIV:
     case IR_OP_EQUAL: case IR_OP_LESS: case IR_OP_GREATER: case IR_OP_LESSOREQUAL:
     case IR_OP_GREATEROREQUAL: case IR_OP_AND: case IR_OP_OR: case IR_OP_XOR: case IR_OP_NOT:
-    case IR_OP_MOD: case IR_OP_WHERE: case IR_OP_EXPAND: case IR_OP_TILE: return 1;
+    case IR_OP_MOD: case IR_OP_WHERE: case IR_OP_EXPAND: case IR_OP_TILE: case IR_OP_SCATTERND:
+    case IR_OP_TRILU: return 1;
     case IR_OP_POW: return 1; /* unary group: an integer exponent (input 1), float32 out */
     default: return 0;
     }
@@ -378,7 +381,7 @@ int opcl_any_dtype_input(ir_op op, int k)
         return 0;
     switch (op) {
     case IR_OP_GATHER: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_EXPAND: case IR_OP_TILE:
-    case IR_OP_SPLIT: return k == 0;
+    case IR_OP_SPLIT: case IR_OP_TRILU: return k == 0;
     case IR_OP_POW: return k == 1;
     default: return 1;
     }
