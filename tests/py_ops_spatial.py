@@ -378,6 +378,9 @@ def refusal_models():
          model(helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct", strides=[2, 2],
                                 output_padding=[2, 2]), 13, (P.init("w", P.rand([3, 2, 3, 3], 2)),)),
          ["ct", "output_padding"]),
+        ("MaxPool kernel_shape", model(helper.make_node("MaxPool", ["x"], ["y"], name="mp",
+                                                        kernel_shape=[2]), 13, ()),
+         ["mp", "kernel_shape"]),
     ]
 
 
@@ -405,7 +408,8 @@ def check_refusals(clcnn, devices):
     return bad
 
 
-GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases, depth_space_cases]
+GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases,
+              conv_pool_1d_cases, depth_space_cases, segnet_cases]
 
 if __name__ == "__main__":
     rc = P.main(GENERATORS)

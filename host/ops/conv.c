@@ -1,14 +1,17 @@
-/* conv.c — Conv: attribute checks, shape rule and MAC count (2-D only:
- * N,C,H,W input, M,C/group,kh,kw weight, optional bias of M). group covers
- * ordinary, grouped and depthwise convolution. The reference is conv_ref.c. */
+/* conv.c — Conv: attribute checks, shape rule and MAC count (2-D: N,C,H,W
+ * input, M,C/group,kh,kw weight, optional bias of M; 1-D: N,C,W and M,C/group,kw,
+ * held as 2-D with height 1). group covers ordinary, grouped and depthwise
+ * convolution. The reference is conv_ref.c. */
 #include "ops_impl.h"
 
 clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err)
 {
     const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1), *b = ir_in(g, n, 2);
-    if (x->ndim != 4 || wt->ndim != 4)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 2-D convolution (rank-4 input and weight) is supported, got ranks %d and %d",
+    if ((x->ndim != 4 && x->ndim != 3) || wt->ndim != x->ndim)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D convolution (rank-3 or -4 "
+                       "input and weight of the same rank) are supported, got ranks %d and %d",
                        x->ndim, wt->ndim);
+    const int nsp = x->ndim - 2;
     int64_t group = ir_attr_int(n, "group", 1);
     int64_t cin = x->dims[1], m = wt->dims[0];
     if (group < 1 || m % group)
@@ -23,9 +26,9 @@ clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn
         return op_fail(err, CLCNN_ERR_SHAPE, n, "bias '%s' must have %lld values", b->name, (long long)m);
     int klen;
     const int64_t *ks = ir_attr_ints(n, "kernel_shape", &klen);
-    if (ks && (klen != 2 || ks[0] != wt->dims[2] || ks[1] != wt->dims[3]))
+    if (ks && (klen != nsp || ks[0] != wt->dims[2] || ks[nsp - 1] != wt->dims[x->ndim - 1]))
         return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel_shape does not match weight '%s'", wt->name);
-    return op_window(n, &x->dims[2], &wt->dims[2], 0, w, err);
+    return op_window(n, nsp, &x->dims[2], &wt->dims[2], 0, w, err);
 }
 
 static clcnn_status conv_infer(ir_graph *g, ir_node *n, clcnn_err *err)
@@ -38,7 +41,9 @@ static clcnn_status conv_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return st;
     const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
     int64_t dims[4] = {x->dims[0], wt->dims[0], w.out[0], w.out[1]};
-    op_set_out(g, n, 0, IR_DT_FLOAT, 4, dims);
+    if (x->ndim == 3) /* 1-D: N, M, W */
+        dims[2] = w.out[1];
+    op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, dims);
     return CLCNN_OK;
 }
 
@@ -46,9 +51,9 @@ static clcnn_status conv_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 static int64_t conv_macs(const ir_graph *g, const ir_node *n)
 {
     const ir_tensor *y = ir_out(g, n, 0), *wt = ir_in(g, n, 1);
-    if (!y || !wt || y->ndim != 4 || wt->ndim != 4)
+    if (!y || !wt || y->ndim < 3 || wt->ndim != y->ndim || !wt->dims[0])
         return 0;
-    return ir_numel(y) * wt->dims[1] * wt->dims[2] * wt->dims[3];
+    return ir_numel(y) * (ir_numel(wt) / wt->dims[0]);
 }
 
 /* Conv-1/11/22 differ only in types and auto_pad wording. */

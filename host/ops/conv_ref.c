@@ -1,4 +1,4 @@
-/* conv_ref.c — reference 2-D convolution: the textbook seven nested loops,
+/* conv_ref.c — reference 2-D convolution (1-D as height 1): the textbook seven nested loops,
  * double accumulation, no tiling or im2col, so it shares nothing with the
  * OpenCL kernels it checks. */
 #include "ops_impl.h"
@@ -10,12 +10,13 @@ clcnn_status conv_ref(const ir_graph *g, const ir_node *n, void *const *bufs, cl
     if (st)
         return st;
     const ir_tensor *xt = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
-    const float *x = bufs[n->in[0]];                                  /* N,C,H,W */
+    const float *x = bufs[n->in[0]];                                  /* N,C,H,W (1-D: H = 1) */
     const float *wgt = bufs[n->in[1]];                                /* M,C/g,kh,kw */
     const float *bias = (n->n_in > 2 && n->in[2] >= 0) ? bufs[n->in[2]] : NULL; /* M */
     float *y = bufs[n->out[0]];                                       /* N,M,Ho,Wo */
-    int64_t N = xt->dims[0], C = xt->dims[1], H = xt->dims[2], W = xt->dims[3];
-    int64_t M = wt->dims[0], Cg = wt->dims[1], KH = wt->dims[2], KW = wt->dims[3];
+    int64_t N = xt->dims[0], C = xt->dims[1], H = xt->ndim == 4 ? xt->dims[2] : 1,
+            W = xt->dims[xt->ndim - 1];
+    int64_t M = wt->dims[0], Cg = wt->dims[1], KH = w.k[0], KW = w.k[1];
     int64_t G = C / Cg, Mg = M / G, Ho = w.out[0], Wo = w.out[1];
     for (int64_t b = 0; b < N; b++)
         for (int64_t m = 0; m < M; m++) {

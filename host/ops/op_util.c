@@ -151,7 +151,9 @@ const char *op_attr_str(const ir_node *n, const char *name, const char *def)
 }
 
 /* Reads an optional 2-value int attribute into v (default def), checking it. */
-static clcnn_status attr_pair(const ir_node *n, const char *name, int64_t def, int64_t min,
+/* Reads nsp (1 or 2) values of attribute name into v[2 - nsp ..]; v[0] stays def
+ * for a 1-D window (its height of 1). */
+static clcnn_status attr_pair(const ir_node *n, const char *name, int nsp, int64_t def, int64_t min,
                               int64_t *v, clcnn_err *err)
 {
     int len;
@@ -159,9 +161,11 @@ static clcnn_status attr_pair(const ir_node *n, const char *name, int64_t def, i
     v[0] = v[1] = def;
     if (!a)
         return CLCNN_OK;
-    if (len != 2)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute %s has %d values, expected 2", name, len);
-    for (int i = 0; i < 2; i++) {
+    if (len != nsp)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute %s has %d values, expected %d", name,
+                       len, nsp);
+    v += 2 - nsp;
+    for (int i = 0; i < nsp; i++) {
         if (a[i] < min)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute %s[%d] = %lld is below %lld", name, i,
                            (long long)a[i], (long long)min);
@@ -173,20 +177,30 @@ static clcnn_status attr_pair(const ir_node *n, const char *name, int64_t def, i
     return CLCNN_OK;
 }
 
-clcnn_status op_window(const ir_node *n, const int64_t *in, const int64_t *k, int allow_ceil,
-                       op_win *w, clcnn_err *err)
+clcnn_status op_window(const ir_node *n, int nsp, const int64_t *in_sp, const int64_t *k_sp,
+                       int allow_ceil, op_win *w, clcnn_err *err)
 {
     clcnn_status st;
     memset(w, 0, sizeof *w);
-    if ((st = attr_pair(n, "strides", 1, 1, w->stride, err)) ||
-        (st = attr_pair(n, "dilations", 1, 1, w->dil, err)))
+    if (nsp != 1 && nsp != 2)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D windows are supported, got %d-D",
+                       nsp);
+    /* a 1-D window is the 2-D one with a height of 1: in, k 1 and no pads there */
+    const int64_t in[2] = {nsp == 2 ? in_sp[0] : 1, in_sp[nsp - 1]};
+    const int64_t k[2] = {nsp == 2 ? k_sp[0] : 1, k_sp[nsp - 1]};
+    if ((st = attr_pair(n, "strides", nsp, 1, 1, w->stride, err)) ||
+        (st = attr_pair(n, "dilations", nsp, 1, 1, w->dil, err)))
         return st;
     int ceil_mode = allow_ceil ? (int)ir_attr_int(n, "ceil_mode", 0) : 0;
     const char *ap = op_attr_str(n, "auto_pad", "NOTSET");
     int npads;
-    const int64_t *pads = ir_attr_ints(n, "pads", &npads);
-    if (pads && npads != 4)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute pads has %d values, expected 4", npads);
+    const int64_t *pads_sp = ir_attr_ints(n, "pads", &npads);
+    if (pads_sp && npads != 2 * nsp)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute pads has %d values, expected %d",
+                       npads, 2 * nsp);
+    const int64_t pads4[4] = {nsp == 2 && pads_sp ? pads_sp[0] : 0, pads_sp ? pads_sp[nsp - 1] : 0,
+                              nsp == 2 && pads_sp ? pads_sp[2] : 0, pads_sp ? pads_sp[2 * nsp - 1] : 0};
+    const int64_t *pads = pads_sp ? pads4 : NULL;
     for (int i = 0; i < 2; i++) {
         w->k[i] = k[i];
         if (k[i] < 1 || k[i] > IR_MAX_ELEMS)

@@ -55,8 +55,10 @@ typedef struct op_win {
 } op_win;
 
 /* Reads strides/dilations/pads/auto_pad (and ceil_mode when allow_ceil) for
- * kernel k[] on input spatial size in[], checking every value; fills w. */
-clcnn_status op_window(const ir_node *n, const int64_t *in, const int64_t *k, int allow_ceil,
-                       op_win *w, clcnn_err *err);
+ * kernel k[] on input spatial size in[] (nsp = 1 or 2 values each), checking
+ * every value; fills w. A 1-D window is held as 2-D with height 1 (index 0:
+ * in, k, stride, dilation 1, no pads, out 1), so 1-D ops run the 2-D loops. */
+clcnn_status op_window(const ir_node *n, int nsp, const int64_t *in, const int64_t *k,
+                       int allow_ceil, op_win *w, clcnn_err *err);
 
 #endif

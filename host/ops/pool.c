@@ -1,5 +1,6 @@
-/* pool.c — MaxPool, AveragePool (2-D: kernel_shape, strides, pads, auto_pad,
- * ceil_mode, dilations, count_include_pad) and GlobalAveragePool /
+/* pool.c — MaxPool, AveragePool (1-D and 2-D, a 1-D one held as 2-D with
+ * height 1: kernel_shape, strides, pads, auto_pad, ceil_mode, dilations,
+ * count_include_pad; MaxPool's Indices output, storage_order) and GlobalAveragePool /
  * GlobalMaxPool (any rank >= 3). Shape rules only; MACs counted as 0 (no
  * multiplies; pools are memory-bound). Reference: pool_ref.c. */
 #include "ops_impl.h"
@@ -9,26 +10,34 @@ clcnn_status pool_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn
     const ir_tensor *x = ir_in(g, n, 0);
     int klen;
     const int64_t *ks = ir_attr_ints(n, "kernel_shape", &klen);
-    if (x->ndim != 4)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 2-D pooling (rank-4 input) is supported, got rank %d",
-                       x->ndim);
-    if (!ks || klen != 2)
-        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute kernel_shape must hold 2 values");
-    if (ir_attr_int(n, "storage_order", 0) != 0)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "storage_order 1 is not supported");
-    return op_window(n, &x->dims[2], ks, 1, w, err);
+    if (x->ndim != 4 && x->ndim != 3)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D pooling (rank-3 or -4 input) "
+                       "are supported, got rank %d", x->ndim);
+    const int nsp = x->ndim - 2;
+    if (!ks || klen != nsp)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute kernel_shape must hold %d values", nsp);
+    const int64_t so = ir_attr_int(n, "storage_order", 0);
+    if (so != 0 && so != 1)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute storage_order = %lld is not 0 or 1",
+                       (long long)so);
+    return op_window(n, nsp, &x->dims[2], ks, 1, w, err);
 }
 
 static clcnn_status pool_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {
     clcnn_status st;
     op_win w;
-    if ((st = op_check_arity(n, 1, 1, 1, 1, err)) || (st = op_need_float(g, n, 0, err)) ||
+    const int max_out = n->op == IR_OP_MAXPOOL ? 2 : 1; /* MaxPool's Indices */
+    if ((st = op_check_arity(n, 1, 1, 1, max_out, err)) || (st = op_need_float(g, n, 0, err)) ||
         (st = pool_geometry(g, n, &w, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0);
     int64_t dims[4] = {x->dims[0], x->dims[1], w.out[0], w.out[1]};
-    op_set_out(g, n, 0, IR_DT_FLOAT, 4, dims);
+    if (x->ndim == 3) /* 1-D: N, C, W */
+        dims[2] = w.out[1];
+    op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, dims);
+    if (n->n_out > 1 && n->out[1] >= 0)
+        op_set_out(g, n, 1, IR_DT_INT64, x->ndim, dims);
     return CLCNN_OK;
 }
 

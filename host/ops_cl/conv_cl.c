@@ -133,6 +133,8 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
         err_clear(&err);
         return 0;
     }
+    if (ir_in(c->g, n, 0)->ndim != 4) /* conv_pw is 2-D only */
+        return 0;
     return is_pointwise(&w, (int)ir_attr_int(n, "group", 1)) && !opcl_forced_away(c, "conv_pw");
 }
 
@@ -308,8 +310,11 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     a.act_code = c->act.code, a.act_a = c->act.a, a.act_b = c->act.b;
     a.has_res = c->res != NULL;
     a.res = a.has_res ? c->res : a.out; /* any valid buffer; not read */
-    const int C = (int)x->dims[1], H = (int)x->dims[2], W = (int)x->dims[3];
-    const int OC = (int)y->dims[1], OH = (int)y->dims[2], OW = (int)y->dims[3], N = (int)x->dims[0];
+    /* a 1-D Conv (N,C,W) runs as 2-D with height 1, as conv_geometry holds it: it
+     * reaches only conv_mv, conv_tiled and conv_general (the others ask for rank 4) */
+    const int C = (int)x->dims[1], N = (int)x->dims[0];
+    const int H = x->ndim == 4 ? (int)x->dims[2] : 1, W = (int)x->dims[x->ndim - 1];
+    const int OC = (int)y->dims[1], OH = (int)w.out[0], OW = (int)w.out[1];
     const int G = (int)ir_attr_int(n, "group", 1);
     const cl_int gv[8] = {C, H, W, OC, OH, OW, G, N};
     const cl_int kv[8] = {(cl_int)w.k[0], (cl_int)w.k[1], (cl_int)w.stride[0], (cl_int)w.stride[1],

@@ -13,13 +13,18 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = pool_geometry(c->g, n, &w, err);
     if (st)
         return st;
-    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    if (n->n_out > 1 && n->out[1] >= 0)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "MaxPool's Indices output runs on the "
+                       "reference backend only (--device ref)");
+    const ir_tensor *x = ir_in(c->g, n, 0);
     cl_int kind = n->op == IR_OP_MAXPOOL ? POOL_MAX : POOL_AVG;
     if (kind == POOL_AVG && (w.dil[0] != 1 || w.dil[1] != 1))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "AveragePool with dilations is not supported");
     cl_int NC = (cl_int)(x->dims[0] * x->dims[1]);
-    cl_int gv[8] = {(cl_int)x->dims[2], (cl_int)x->dims[3], (cl_int)y->dims[2], (cl_int)y->dims[3],
-                    NC, (cl_int)ir_attr_int(n, "count_include_pad", 0), 0, 0};
+    /* a 1-D pool (N,C,W) runs as 2-D with height 1, as pool_geometry holds it */
+    const cl_int H = x->ndim == 4 ? (cl_int)x->dims[2] : 1, W = (cl_int)x->dims[x->ndim - 1];
+    const cl_int OH = (cl_int)w.out[0], OW = (cl_int)w.out[1];
+    cl_int gv[8] = {H, W, OH, OW, NC, (cl_int)ir_attr_int(n, "count_include_pad", 0), 0, 0};
     cl_int kv[8] = {(cl_int)w.k[0], (cl_int)w.k[1], (cl_int)w.stride[0], (cl_int)w.stride[1],
                     (cl_int)w.pad_begin[0], (cl_int)w.pad_begin[1], (cl_int)w.dil[0],
                     (cl_int)w.dil[1]};
@@ -34,7 +39,7 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             clReleaseKernel(k);
             return st;
         }
-        size_t gws[3] = {(size_t)(y->dims[3] + 7) / 8, (size_t)y->dims[2], (size_t)NC};
+        size_t gws[3] = {(size_t)(OW + 7) / 8, (size_t)OH, (size_t)NC};
         return opcl_push(c, n, k, 3, gws, NULL, "pool_max8", err);
     }
     if ((st = opcl_kernel(c, "pool", NULL, "pool2d", &k, err)))
@@ -44,7 +49,7 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         clReleaseKernel(k);
         return st;
     }
-    size_t gws[3] = {(size_t)y->dims[3], (size_t)y->dims[2], (size_t)NC};
+    size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)NC};
     return opcl_push(c, n, k, 3, gws, NULL, "pool2d", err);
 }
 
