@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 import numpy as np
 import onnx
@@ -269,7 +270,9 @@ def main(argv=None):
     unclaimed = collections.Counter(op for _, missing in left_out for op in missing)
     print(f"not selected: {len(left_out)} function-expanded tests of claimed ops whose body uses unclaimed ops ("
           + ", ".join(f"{op} {n}" for op, n in unclaimed.most_common()) + ")", flush=True)
+    start = time.monotonic()
     results = run_all(args, tests, devices)
+    print(f"{len(results)} runs in {time.monotonic() - start:.0f} s, {args.jobs} at a time", flush=True)
     counts, failures, refused = report.judge(tests, devices, results, refs, dev_class)
     tot = report.totals(tests, devices, results)
     print()
