@@ -97,11 +97,12 @@ def light_cases(workdir, seed):
 
 
 def tv_cases(tvdir, only):
+    """In --only's order when given (the slow models last), else by name."""
     out = []
-    for d in sorted(glob.glob(os.path.join(tvdir, "*", ""))):
-        name = os.path.basename(os.path.dirname(d))
-        if only and name not in only:
-            continue
+    names = [n for n in only if os.path.isdir(os.path.join(tvdir, n))] if only else sorted(
+        os.path.basename(os.path.dirname(d)) for d in glob.glob(os.path.join(tvdir, "*", "")))
+    for name in names:
+        d = os.path.join(tvdir, name)
         inp, ref = os.path.join(d, "input.npy"), os.path.join(d, "ref.npy")
         if not os.path.exists(ref):
             continue
@@ -188,7 +189,8 @@ def main():
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--atol", type=float, default=1e-5)
     ap.add_argument("--seed", type=int, default=15)
-    ap.add_argument("--json", help="write every result here")
+    ap.add_argument("--json", help="write every result here (rewritten after each model)")
+    ap.add_argument("--report-from", help="only print the report of a --json file")
     ap.add_argument("--md", help="write the table and blockers as markdown here")
     ap.add_argument("--per-node", action="store_true",
                     help="for each refused or wrong model, every blocking node signature "
@@ -199,12 +201,19 @@ def main():
     a = ap.parse_args()
     if not os.access(a.clcnn, os.X_OK):
         sys.exit("torchvision_check: --clcnn %s: not an executable" % a.clcnn)
-    only = set(n for n in a.only.split(",") if n)
+    if a.report_from:
+        with open(a.report_from) as f:
+            rows = json.load(f)
+        report(rows, [d for d in a.devices.split(",") if d], a)
+        return
+    only = list(dict.fromkeys(n for n in a.only.split(",") if n))
     devices = [d for d in a.devices.split(",") if d]
-    cases = [] if a.no_torchvision else tv_cases(a.dir, only)
-    if a.light:
+    cases = []
+    if a.light:  # first: they are quick
         cases += [c for c in light_cases(os.path.join(a.dir, "_light"), a.seed)
                   if not only or c[0] in only]
+    if not a.no_torchvision:
+        cases += tv_cases(a.dir, only)
     if not cases:
         sys.exit("torchvision_check: no models under %s (run tools/torchvision_export.py)" % a.dir)
     claimed = claimed_ops()
@@ -234,10 +243,10 @@ def main():
         for op, count, res, shapes in row.get("nodes", []):
             print("    node %-18s x%-3d %s  in=%s" % (op, count, "  ".join(
                 "%s=%s: %s" % (d, v[0], v[1][:120]) for d, v in res.items()), shapes), flush=True)
+        if a.json:  # after each model, so a run cut short still leaves its results
+            with open(a.json, "w") as f:
+                json.dump(rows, f, indent=1)
     report(rows, devices, a)
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rows, f, indent=1)
     bad = sum(r["result"] in ("wrong",) for row in rows for r in row["results"].values())
     sys.exit(1 if bad else 0)
 
