@@ -282,6 +282,10 @@ def depth_space_cases():
         x = P.rand(shape, 1350 + shape[1])
         P.case("spacetodepth", f"opset 13 {shape} blocksize={b}",
                [P.node("SpaceToDepth", ["x"], ["y"], blocksize=b)], [("x", x)], ["y"])
+        for mode in ("DCR", "CRD"):
+            P.case("spacetodepth", f"opset 28 {shape} blocksize={b} mode={mode}",
+                   [P.node("SpaceToDepth", ["x"], ["y"], blocksize=b, mode=mode)], [("x", x)], ["y"],
+                   opset=28)
     # a round trip through both, as a pixel-shuffle upsampler does
     x = P.rand([1, 3, 4, 6], 1399)
     P.case("depthtospace", "SpaceToDepth then DepthToSpace CRD, b=2",

@@ -1,4 +1,4 @@
-/* depth_space.c — DepthToSpace (modes DCR and CRD) and SpaceToDepth on
+/* depth_space.c — DepthToSpace and SpaceToDepth (modes DCR and CRD; SpaceToDepth's from opset 28) on
  * N,C,H,W: blocks of blocksize x blocksize pixels move between the channel
  * dim and the plane. Shape rules only, no MACs (pure data movement).
  * Reference: depth_space_ref.c. */
@@ -19,15 +19,15 @@ clcnn_status depth_space_params(const ir_graph *g, const ir_node *n, int64_t *b,
     if (*b < 1 || *b > 46340) /* b*b stays an int32 */
         return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute blocksize = %lld is not positive or absurd",
                        (long long)*b);
-    *mode = DS_SPACE_TO_DEPTH;
-    if (n->op == IR_OP_DEPTHTOSPACE) {
-        const char *m = op_attr_str(n, "mode", "DCR");
-        if (!strcmp(m, "DCR"))
-            *mode = DS_DCR;
-        else if (!strcmp(m, "CRD"))
-            *mode = DS_CRD;
-        else
-            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute mode '%s' is not DCR or CRD", m);
+    const char *m = op_attr_str(n, "mode", "DCR"); /* SpaceToDepth's from opset 28 */
+    const int d2s = n->op == IR_OP_DEPTHTOSPACE;
+    if (!strcmp(m, "DCR"))
+        *mode = d2s ? DS_DCR : DS_SPACE_TO_DEPTH;
+    else if (!strcmp(m, "CRD"))
+        *mode = d2s ? DS_CRD : DS_SPACE_TO_DEPTH_CRD;
+    else
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute mode '%s' is not DCR or CRD", m);
+    if (d2s) {
         if (x->dims[1] % (*b * *b))
             return op_fail(err, CLCNN_ERR_SHAPE, n, "channels %lld are not a multiple of "
                            "blocksize^2 = %lld", (long long)x->dims[1], (long long)(*b * *b));
@@ -48,7 +48,7 @@ static clcnn_status depth_space_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return st;
     const int64_t *d = ir_in(g, n, 0)->dims;
     int64_t y[4] = {d[0], d[1] / (b * b), d[2] * b, d[3] * b};
-    if (mode == DS_SPACE_TO_DEPTH)
+    if (n->op == IR_OP_SPACETODEPTH)
         y[1] = d[1] * b * b, y[2] = d[2] / b, y[3] = d[3] / b;
     if (y[1] > IR_MAX_ELEMS || y[2] > IR_MAX_ELEMS || y[3] > IR_MAX_ELEMS)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "output dims are absurd");
@@ -65,7 +65,7 @@ const op_def op_def_DEPTHTOSPACE = {
 
 const op_def op_def_SPACETODEPTH = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"blocksize", OP_A_INT}),
+    .attrs = OP_ATTRS({"blocksize", OP_A_INT}, {"mode", OP_A_STRING}),
     .infer = depth_space_infer, .ref = depth_space_ref,
     .cl = OP_CL_KERNEL,
 };

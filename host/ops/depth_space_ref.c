@@ -23,6 +23,8 @@ clcnn_status depth_space_ref(const ir_graph *g, const ir_node *n, void *const *b
                     int64_t oc, oh, ow;
                     if (mode == DS_SPACE_TO_DEPTH) { /* x[c, h*b+i, w*b+j] -> y[(i*b+j)*C+c, h, w] */
                         oc = ((h % b) * b + w % b) * C + c, oh = h / b, ow = w / b;
+                    } else if (mode == DS_SPACE_TO_DEPTH_CRD) { /* -> y[c*b*b + i*b+j, h, w] */
+                        oc = c * b * b + (h % b) * b + w % b, oh = h / b, ow = w / b;
                     } else {
                         /* DCR: channel (i*b+j)*OC + c'; CRD: c'*b*b + i*b + j */
                         const int64_t ij = mode == DS_DCR ? c / OC : c % (b * b);

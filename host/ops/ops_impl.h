@@ -103,7 +103,7 @@ clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcn
 clcnn_status conv_transpose_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
                                 clcnn_err *err);
 /* spatial (O3): DepthToSpace / SpaceToDepth; the modes match kernels_cl/depth_space.cl */
-enum { DS_DCR, DS_CRD, DS_SPACE_TO_DEPTH };
+enum { DS_DCR, DS_CRD, DS_SPACE_TO_DEPTH, DS_SPACE_TO_DEPTH_CRD };
 clcnn_status depth_space_params(const ir_graph *g, const ir_node *n, int64_t *b, int *mode,
                                 clcnn_err *err);
 clcnn_status depth_space_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
