@@ -269,6 +269,7 @@ def refusal_checks(clcnn, devices):
         ("Gelu", {"approximate": "fast"}, 20, ["approximate", "fast", "node 'n0'"]),
         ("Gelu", {}, 18, ["opset 18", "n0"]),  # Gelu is new in opset 20
         ("LogSoftmax", {"axis": 3}, 13, ["axis", "node 'n0'"]),
+        ("Max", {"no_inputs": True}, 13, ["no inputs", "node 'n0'"]),
     ]
     fails = 0
     with tempfile.TemporaryDirectory(prefix="clcnn_py_ops_unary_") as tmp:
@@ -276,7 +277,8 @@ def refusal_checks(clcnn, devices):
         xp = os.path.join(tmp, "x.npy")
         np.save(xp, x)
         for i, (op, attrs, opset, words) in enumerate(checks):
-            g = helper.make_graph([node(op, ["x"], ["y"], name="n0", **attrs)], "g",
+            ins = [] if attrs.pop("no_inputs", False) else ["x"]
+            g = helper.make_graph([node(op, ins, ["y"], name="n0", **attrs)], "g",
                                   [helper.make_tensor_value_info("x", TP.FLOAT, [2, 3])],
                                   [helper.make_tensor_value_info("y", TP.FLOAT, None)])
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])

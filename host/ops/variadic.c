@@ -7,6 +7,8 @@
 
 static clcnn_status variadic_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {
+    if (n->n_in < 1) /* op_check_arity would say "expected 1..0" */
+        return op_fail(err, CLCNN_ERR_GRAPH, n, "has no inputs (1 or more expected)");
     clcnn_status st = op_check_arity(n, 1, n->n_in, 1, 1, err);
     if (st)
         return st;
