@@ -10,6 +10,9 @@
 /* Folding a node whose outputs exceed this many elements would trade a cheap
  * op for a huge weight: leave it to run. */
 #define FOLD_MAX_ELEMS ((int64_t)16 << 20)
+/* OP_CL_FOLDED ops fold up to this size (a real weight: vgg19's fc6 is 411
+ * MB); a hostile ConstantOfShape of 2^31 elements is not filled at load. */
+#define FOLD_FOLDED_MAX_BYTES ((size_t)1 << 30)
 
 /* Every present input of node n has a known shape; else CLCNN_ERR_GRAPH. */
 static clcnn_status inputs_known(const ir_graph *g, const ir_node *n, clcnn_err *err)
@@ -58,12 +61,12 @@ static int foldable(const ir_graph *g, const ir_node *n)
     if (d->fold == OP_FOLD_NEVER)
         return 0;
     /* an op that only ever runs folded (ConstantOfShape writing a weight:
-     * vgg19's 102 M-element fc6 in the onnx package's light models) folds at
-     * any size: nothing else can run it */
+     * vgg19's 102 M-element fc6 in the onnx package's light models) folds up
+     * to FOLD_FOLDED_MAX_BYTES: nothing else can run it on OpenCL */
     const int must = d->cl == OP_CL_FOLDED;
-    for (int k = 0; k < n->n_out && !must; k++) {
+    for (int k = 0; k < n->n_out; k++) {
         const ir_tensor *t = ir_out(g, n, k);
-        if (t && ir_numel(t) > FOLD_MAX_ELEMS)
+        if (t && (must ? ir_nbytes(t) > FOLD_FOLDED_MAX_BYTES : ir_numel(t) > FOLD_MAX_ELEMS))
             return 0;
     }
     if (n->op == IR_OP_SHAPE)
