@@ -67,20 +67,23 @@ static ir_graph *build_plain(const unary_case *u, int64_t n)
     return g;
 }
 
-/* y = op(Conv(x)): 3 -> 5 channels, 3x3, pads 1 on 7x9 (an odd plane); for
- * positive ops weights in +-0.15 and a bias of 6..7 keep every output >= 1. */
-static ir_graph *build_fused(const unary_case *u)
+/* y = op(Conv(x)): 3 -> 5 channels, 3x3, pads 1 on 7x9 (an odd plane; the
+ * scalar act_apply epilogue), or pw: 8 -> 13 channels 1x1 on 7x7 (conv_pw, the
+ * vector act_floatN forms); for positive ops small weights and a bias of 6..7
+ * keep every output >= 1. */
+static ir_graph *build_fused(const unary_case *u, int pw)
 {
     ir_graph *g = kh_new(u->opset);
-    int64_t xd[4] = {1, 3, 7, 9}, wd[4] = {5, 3, 3, 3}, bd[1] = {5};
+    const int64_t c = pw ? 8 : 3, m = pw ? 13 : 5, k = pw ? 1 : 3;
+    int64_t xd[4] = {1, c, 7, pw ? 7 : 9}, wd[4] = {m, c, k, k}, bd[1] = {m};
     const float wr = u->positive ? 0.15f : 1.0f;
     int in[3] = {kh_input(g, "x", 4, xd), kh_const(g, "w", 4, wd, -wr, wr),
                  u->positive ? kh_const(g, "b", 1, bd, 6.0f, 7.0f) : kh_const(g, "b", 1, bd, -1, 1)};
-    int c = kh_tensor(g, "c"), y = kh_tensor(g, "y");
-    int conv = ir_add_node(g, IR_OP_CONV, "conv", in, 3, &c, 1);
-    int64_t pads[4] = {1, 1, 1, 1};
+    int t = kh_tensor(g, "c"), y = kh_tensor(g, "y");
+    int conv = ir_add_node(g, IR_OP_CONV, "conv", in, 3, &t, 1);
+    int64_t pads[4] = {k / 2, k / 2, k / 2, k / 2};
     ir_set_attr_ints(g, conv, "pads", pads, 4);
-    set_attrs(g, ir_add_node(g, u->op, "op", &c, 1, &y, 1), u);
+    set_attrs(g, ir_add_node(g, u->op, "op", &t, 1, &y, 1), u);
     kh_output(g, y);
     return g;
 }
@@ -104,7 +107,10 @@ static void test_unary_ops(void **state)
         fails += kh_check(rt, build_plain(u, 1), NULL, "unary", label);
         snprintf(label, sizeof label, "%s %s fused into Conv 3->5 7x9 (one launch)",
                  ir_op_name(u->op), ap);
-        fails += kh_check_k(rt, build_fused(u), NULL, NULL, 1, label);
+        fails += kh_check_k(rt, build_fused(u, 0), NULL, NULL, 1, label);
+        snprintf(label, sizeof label, "%s %s fused into a 1x1 Conv 8->13 7x7 (conv_pw)",
+                 ir_op_name(u->op), ap);
+        fails += kh_check_k(rt, build_fused(u, 1), NULL, "conv_pw", 1, label);
     }
     rt_destroy(rt);
     if (fails)
