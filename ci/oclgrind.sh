@@ -129,5 +129,21 @@ for z in $zoo; do
     run "compare zoo/$z@32" "$CLCNN" compare "$WORK/$z.onnx" --device oclgrind
 done
 
+# 3. The spatial ops (Resize, ConvTranspose, DepthToSpace/SpaceToDepth, 1-D
+#    Conv/pools, the segmentation net) on py_ops_spatial's awkward shapes: every
+#    8th case (every 2nd in the full set) and each segnet, compared node by node.
+if [ "$SET" != kernels ]; then
+    every=8
+    [ "$SET" = full ] && every=2
+    if "$PY" "$ROOT/tests/py_ops_spatial.py" --export "$WORK/spatial" --every "$every" \
+            >"$WORK/spatial.log" 2>&1; then
+        for m in "$WORK"/spatial/*.onnx; do
+            run "compare $(basename "$m" .onnx)" "$CLCNN" compare "$m" --device oclgrind
+        done
+    else
+        fail=$((fail + 1)); failed+=("export spatial"); echo "FAIL  export spatial"; cat "$WORK/spatial.log"
+    fi
+fi
+
 echo "oclgrind (${SET}${CLCNN_PLAN_PROFILE:+, plan profile $CLCNN_PLAN_PROFILE}): $pass passed, $fail failed"
 [ "$fail" -eq 0 ] || { printf '  failed: %s\n' "${failed[@]}"; exit 1; }

@@ -9,6 +9,7 @@ Then the refusals: attribute values clcnn does not implement must fail with a
 one-line message naming the node and the attribute.
 
     python py_ops_spatial.py --clcnn build/clcnn [--device ref,cpu] [-k resize]
+    python py_ops_spatial.py --export DIR [--every N]   (models for ci/oclgrind.sh)
 """
 import os
 import subprocess
@@ -20,6 +21,7 @@ import onnx
 from onnx import TensorProto as TP
 from onnx import helper
 
+sys.dont_write_bytecode = True  # no __pycache__ in the shared source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import py_ops as P  # noqa: E402
 
@@ -415,7 +417,25 @@ def check_refusals(clcnn, devices):
 GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases,
               conv_pool_1d_cases, depth_space_cases, segnet_cases]
 
+def export(out_dir, every):
+    """Writes every `every`-th case's model (and every segnet) that OpenCL runs to
+    out_dir, for ci/oclgrind.sh to compare under Oclgrind."""
+    for gen in GENERATORS:
+        gen()
+    os.makedirs(out_dir, exist_ok=True)
+    n = 0
+    for i, (name, _params, model, _feeds, int_runtime) in enumerate(P.CASES):
+        if not int_runtime and (i % every == 0 or name == "segnet"):
+            onnx.save(model, os.path.join(out_dir, f"spatial_{i:03d}_{name}.onnx"))
+            n += 1
+    print(f"exported {n} models to {out_dir}")
+
+
 if __name__ == "__main__":
+    if "--export" in sys.argv:  # py_ops_spatial.py --export DIR [--every N]
+        a = sys.argv
+        sys.exit(export(a[a.index("--export") + 1],
+                        int(a[a.index("--every") + 1]) if "--every" in a else 1))
     rc = P.main(GENERATORS)
     args = [a for a in sys.argv[1:]]
     clcnn = args[args.index("--clcnn") + 1]
