@@ -174,12 +174,14 @@ def build_dataset(paths, *, model, device=None, top=5, batch=8, workers=1, gpu=F
     ctx.execution_options.preserve_order = True  # rows in input order
     # Reading and writing are I/O: they take no CPU slot, or the actors
     # (one slot each) would leave none and the job would wait forever on a
-    # machine with as many CPUs as workers; `concurrency` bounds the readers
-    # that would otherwise start unboundedly. Blocks of about 4 batches keep
-    # every actor fed, and make what a killed actor's retry redoes small.
+    # machine with as many CPUs as workers. Without a CPU slot nothing bounds
+    # them, and Ray started a Python worker process per read task (26 for 52
+    # photos, seconds of CPU each): one reader and one writer at a time keep
+    # pace with the actors. Blocks of about 4 batches keep every actor fed,
+    # and make what a killed actor's retry redoes small.
     n_blocks = max(1, min(len(paths), max(4 * workers, -(-len(paths) // (4 * batch)))))
     ds = ray.data.read_binary_files(paths, include_paths=True, override_num_blocks=n_blocks,
-                                    num_cpus=0, concurrency=max(1, workers))
+                                    num_cpus=0, concurrency=1)
     res = {"num_gpus": 1} if gpu else {}
     with warnings.catch_warnings():
         # Ray 2.60 warns that remote args passed as keywords will be removed
@@ -220,5 +222,5 @@ def classify_files(sources, out, *, model=None, device=None, top=5, batch=8, wor
     ds = build_dataset(paths, model=model, device=device, top=top, batch=batch, workers=workers,
                        gpu=device == "gpu", max_restarts=max_restarts,
                        env_vars=worker_env(threads_per_worker), predictor=predictor)
-    ds.write_parquet(out, ray_remote_args={"num_cpus": 0})
+    ds.write_parquet(out, ray_remote_args={"num_cpus": 0}, concurrency=1)  # see build_dataset
     return summarise(out, time.perf_counter() - t0)
