@@ -103,7 +103,9 @@
     X(MIN, "Min")                                       \
     X(SUM, "Sum")                                       \
     X(MEAN, "Mean")                                     \
-    X(LOGSOFTMAX, "LogSoftmax")
+    X(LOGSOFTMAX, "LogSoftmax")                         \
+    /* data movement, reference only (F) */              \
+    X(GATHERND, "GatherND")
 
 typedef enum ir_op {
 #define IR_OP_ENUM(e, s) IR_OP_##e,

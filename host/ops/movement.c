@@ -1,5 +1,5 @@
 /* movement.c — shape rules of the data-movement ops: Transpose, Concat,
- * Split, Slice, Gather, Pad, across their opset variants (attributes before
+ * Split, Slice, Gather, GatherND, Pad, across their opset variants (attributes before
  * opsets 10/11/13/18, constant inputs after). Any element type: they move
  * bytes. No MACs. Reference: movement_ref.c. */
 #include <stdlib.h>
@@ -245,6 +245,67 @@ static clcnn_status gather_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
+/* GatherND (opset 11; batch_dims from 12): y[i..., :] = data[batch..., indices[i..., :], :].
+ * Swin-V2 gathers its relative-position bias this way from constants, so it
+ * folds at load; at run time it is reference only. */
+clcnn_status gathernd_geometry(const ir_graph *g, const ir_node *n, gathernd_geom *geo,
+                               clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(g, n, 0), *ix = ir_in(g, n, 1);
+    int64_t b = ir_attr_int(n, "batch_dims", 0);
+    if (ix->dtype != IR_DT_INT64)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "indices '%s' must be int64", ix->name);
+    if (b < 0 || b >= x->ndim || b >= ix->ndim)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "batch_dims %lld must be in [0, min(rank %d, %d))",
+                       (long long)b, x->ndim, ix->ndim);
+    geo->b = (int)b;
+    int64_t k = ix->dims[ix->ndim - 1];
+    if (k < 1 || k > x->ndim - b)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "indices' last dim %lld must be in [1, %lld]",
+                       (long long)k, (long long)(x->ndim - b));
+    geo->k = (int)k;
+    geo->batch = geo->ntup = geo->slice = 1;
+    for (int d = 0; d < geo->b; d++) {
+        if (ix->dims[d] != x->dims[d])
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "indices dim %d is %lld, data's is %lld "
+                           "(the first batch_dims must match)", d, (long long)ix->dims[d],
+                           (long long)x->dims[d]);
+        geo->batch *= x->dims[d];
+    }
+    for (int d = geo->b; d < ix->ndim - 1; d++)
+        geo->ntup *= ix->dims[d];
+    for (int d = geo->b + geo->k; d < x->ndim; d++)
+        geo->slice *= x->dims[d];
+    return CLCNN_OK;
+}
+
+static clcnn_status gathernd_infer(ir_graph *g, ir_node *n, clcnn_err *err)
+{
+    clcnn_status st;
+    gathernd_geom geo;
+    if ((st = op_check_arity(n, 2, 2, 1, 1, err)) || (st = gathernd_geometry(g, n, &geo, err)))
+        return st;
+    const ir_tensor *x = ir_in(g, n, 0), *ix = ir_in(g, n, 1);
+    /* constant indices (the usual case) are checked at load, not first run */
+    for (int64_t j = 0; ix->data && j < ir_numel(ix); j++) {
+        int64_t v = ((const int64_t *)ix->data)[j], len = x->dims[geo.b + j % geo.k];
+        if (v < -len || v >= len)
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "index %lld is out of range for dim size %lld",
+                           (long long)v, (long long)len);
+    }
+    int r = ix->ndim - 1 + x->ndim - geo.b - geo.k;
+    if (r > IR_MAX_DIMS)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "output rank %d exceeds %d", r, IR_MAX_DIMS);
+    int64_t dims[IR_MAX_DIMS];
+    int nd = 0;
+    for (int d = 0; d < ix->ndim - 1; d++)
+        dims[nd++] = ix->dims[d];
+    for (int d = geo.b + geo.k; d < x->ndim; d++)
+        dims[nd++] = x->dims[d];
+    op_set_out(g, n, 0, x->dtype, nd, dims);
+    return CLCNN_OK;
+}
+
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
                         double *value, clcnn_err *err)
 {
@@ -356,6 +417,13 @@ const op_def op_def_GATHER = {
     .attrs = OP_ATTRS({"axis", OP_A_INT}),
     .infer = gather_infer, .ref = gather_ref,
     .cl = OP_CL_KERNEL,
+};
+
+const op_def op_def_GATHERND = {
+    .opset_min = 11, .opset_max = OP_OPSET_LATEST,
+    .attrs = OP_ATTRS({"batch_dims", OP_A_INT}),
+    .infer = gathernd_infer, .ref = gathernd_ref,
+    .cl = OP_CL_REF_ONLY,
 };
 
 /* Pad-1's paddings attribute is not read; Pad-2 attributes, Pad-11+ inputs, Pad-18 axes;

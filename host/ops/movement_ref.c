@@ -151,6 +151,38 @@ clcnn_status gather_ref(const ir_graph *g, const ir_node *n, void *const *bufs, 
     return CLCNN_OK;
 }
 
+/* GatherND: each index tuple names one slice of its batch's data; bytes are copied. */
+clcnn_status gathernd_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err)
+{
+    const ir_tensor *xt = ir_in(g, n, 0);
+    gathernd_geom geo;
+    clcnn_status st = gathernd_geometry(g, n, &geo, err);
+    if (st)
+        return st;
+    size_t esz = ir_dtype_size(xt->dtype);
+    int64_t per_batch = geo.slice; /* data elements per batch */
+    for (int d = geo.b; d < geo.b + geo.k; d++)
+        per_batch *= xt->dims[d];
+    const char *x = bufs[n->in[0]];
+    const int64_t *ix = bufs[n->in[1]];
+    char *y = bufs[n->out[0]];
+    for (int64_t bi = 0; bi < geo.batch; bi++)
+        for (int64_t j = 0; j < geo.ntup; j++) {
+            const int64_t *t = ix + (bi * geo.ntup + j) * geo.k;
+            int64_t off = 0;
+            for (int m = 0; m < geo.k; m++) {
+                int64_t len = xt->dims[geo.b + m], v = t[m];
+                if (v < -len || v >= len)
+                    return op_fail(err, CLCNN_ERR_SHAPE, n, "index %lld is out of range for dim "
+                                   "size %lld", (long long)v, (long long)len);
+                off = off * len + (v < 0 ? v + len : v);
+            }
+            memcpy(y + (size_t)((bi * geo.ntup + j) * geo.slice) * esz,
+                   x + (size_t)(bi * per_batch + off * geo.slice) * esz, (size_t)geo.slice * esz);
+        }
+    return CLCNN_OK;
+}
+
 /* Maps a padded coordinate back into [0, len) for reflect/edge, or -1 for constant. */
 static int64_t pad_source(int64_t i, int64_t len, pad_mode mode)
 {

@@ -67,6 +67,15 @@ clcnn_status slice_params(const ir_graph *g, const ir_node *n, int64_t *start, i
                           int64_t *count, clcnn_err *err);
 clcnn_status slice_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status gather_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* GatherND's layout: batch = prod(data[:b]), ntup = index tuples per batch, k = tuple
+ * length, slice = elements each tuple selects (prod(data[b+k:])). */
+typedef struct gathernd_geom {
+    int b, k;
+    int64_t batch, ntup, slice;
+} gathernd_geom;
+clcnn_status gathernd_geometry(const ir_graph *g, const ir_node *n, gathernd_geom *geo,
+                               clcnn_err *err);
+clcnn_status gathernd_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* Pad's begin/end per dim (2*rank values) and mode. */
 typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
