@@ -10,7 +10,10 @@
  *   resize_bilinear  only the last two dims resized (H, W; P = the product of
  *                    the others, unchanged): tab = y0[OH] y1[OH] wy[OH] x0[OW]
  *                    x1[OW] wx[OW], the weights as float bits; each output
- *                    blends its four source pixels. NDRange (OW, OH, P). */
+ *                    blends its four source pixels. NDRange (OW, OH, P).
+ *   resize_bicubic   cubic, only the last two dims resized: tab = yi[4*OH] yw[4*OH]
+ *                    xi[4*OW] xw[4*OW] (4 clamped taps and their weights per output
+ *                    row / column); each output sums its 4x4 taps. NDRange (OW, OH, P). */
 
 /* i: (I0..I5 input dims, -, -), o: (O0..O5 output dims, -, -), off: start of
  * each dim's part of tab (s0..s5). */
@@ -52,4 +55,24 @@ __kernel void resize_bilinear(__global const float *x, __global float *y, __glob
     const float top = ip[y0 * W + x0] * (1.0f - wx) + ip[y0 * W + x1] * wx;
     const float bot = ip[y1 * W + x0] * (1.0f - wx) + ip[y1 * W + x1] * wx;
     y[(size_t)p * OH * OW + (size_t)oh * OW + ow] = FAULT(top * (1.0f - wy) + bot * wy);
+}
+
+/* g: (H, W, OH, OW, P, -, -, -) */
+__kernel void resize_bicubic(__global const float *x, __global float *y, __global const int *tab,
+                             int8 g)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    const int H = g.s0, W = g.s1, OH = g.s2, OW = g.s3;
+    if (ow >= OW || oh >= OH || p >= g.s4)
+        return;
+    __global const int *ty = tab + 4 * oh, *tx = tab + 8 * OH + 4 * ow;
+    __global const float *ip = x + (size_t)p * H * W;
+    float acc = 0.0f;
+    for (int a = 0; a < 4; a++) {
+        __global const float *row = ip + (size_t)ty[a] * W;
+        const float r = row[tx[0]] * as_float(tx[4 * OW]) + row[tx[1]] * as_float(tx[4 * OW + 1]) +
+                        row[tx[2]] * as_float(tx[4 * OW + 2]) + row[tx[3]] * as_float(tx[4 * OW + 3]);
+        acc += r * as_float(ty[4 * OH + a]);
+    }
+    y[(size_t)p * OH * OW + (size_t)oh * OW + ow] = FAULT(acc);
 }

@@ -90,6 +90,25 @@ def resize_cases():
         for ct in ("half_pixel", "align_corners", "pytorch_half_pixel", "asymmetric"):
             resize_case(ct, xs, 13, sizes=sizes, mode="linear", coordinate_transformation_mode=ct)
             resize_case(ct, xs, 13, sizes=sizes, mode="nearest", coordinate_transformation_mode=ct)
+    # cubic (Keys, cubic_coeff_a, exclude_outside) with the coordinate modes, up and down
+    xc = P.rand([1, 3, 5, 7], 1107)
+    for opset in (11, 13):
+        for ct in COORDS:
+            for sc in ([1, 1, 2, 2], [1, 1, 1.7, 0.6]):
+                resize_case("cubic", xc, opset, scales=sc, mode="cubic",
+                            coordinate_transformation_mode=ct)
+    for a in (-0.75, -0.5):
+        for ex in (0, 1):
+            for sizes in ([1, 3, 9, 4], [1, 3, 1, 3], [1, 3, 2, 13]):
+                resize_case("cubic", xc, 13, sizes=sizes, mode="cubic", cubic_coeff_a=a,
+                            exclude_outside=ex)
+    resize_case("cubic 1x1, 2x2", P.rand([2, 3, 2, 1], 1108), 13, sizes=[2, 3, 5, 3], mode="cubic",
+                coordinate_transformation_mode="align_corners")
+    resize_case("cubic rank 2", P.rand([5, 7], 1109), 13, scales=[2.5, 0.5], mode="cubic")
+    P.case("resize", "opset 18 axes=[2,3] sizes=[8,9] not_larger cubic",
+           [P.node("Resize", ["x", "", "", "z"], ["y"], axes=[2, 3], mode="cubic",
+                   keep_aspect_ratio_policy="not_larger")],
+           [("x", xc)], ["y"], [("z", i64([8, 9]))], opset=18)
     # nearest on dims other than H, W and other ranks
     resize_case("nearest C and N", P.rand([2, 3, 4, 5], 1102), 13, scales=[2, 1.5, 1, 0.5],
                 mode="nearest")
@@ -362,8 +381,8 @@ def refusal_models():
         return m
 
     return [
-        ("Resize cubic", model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
-                                                mode="cubic"), 13), ["rz", "mode", "cubic"]),
+        ("Resize mode", model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
+                                               mode="lanczos"), 13), ["rz", "mode", "lanczos"]),
         ("Resize antialias", model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
                                                     mode="linear", antialias=1), 18),
          ["rz", "antialias"]),

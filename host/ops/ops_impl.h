@@ -82,7 +82,7 @@ clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_
                         double *value, clcnn_err *err);
 clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* spatial (O3): Resize / Upsample */
-typedef enum resize_mode { RESIZE_NEAREST, RESIZE_LINEAR } resize_mode;
+typedef enum resize_mode { RESIZE_NEAREST, RESIZE_LINEAR, RESIZE_CUBIC } resize_mode;
 typedef enum resize_coord { /* order of coord_names in resize.c */
     RESIZE_HALF_PIXEL, RESIZE_ALIGN_CORNERS, RESIZE_ASYMMETRIC, RESIZE_PYTORCH_HALF_PIXEL,
     RESIZE_TF_HALF_PIXEL_NN, RESIZE_HALF_PIXEL_SYMMETRIC
@@ -99,6 +99,8 @@ typedef struct resize_params {
     resize_coord coord;
     resize_round round;
     resize_keep keep;
+    float cubic_a;            /* cubic_coeff_a (-0.75) */
+    int exclude_outside;      /* cubic: taps outside the input get weight 0, the rest renormalised */
 } resize_params;
 /* Modes, scales and output shape of Resize / Upsample node n, every value checked. */
 clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_params *p,
@@ -106,6 +108,9 @@ clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_param
 /* Where output position o of dim d samples the input: linear blends i0 and i1
  * (weight w1 on i1), nearest reads i0 (= i1, w1 = 0); both clamped to the input. */
 void resize_axis_map(const resize_params *p, int d, int64_t o, int64_t *i0, int64_t *i1, float *w1);
+/* Cubic mode: the 4 taps of output position o of dim d (clamped to the input) and
+ * their weights (Keys' kernel with cubic_coeff_a; exclude_outside applied). */
+void resize_cubic_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w);
 clcnn_status resize_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* spatial (O3): ConvTranspose; 1-D is held as 2-D with height 1 (index 0) */
 clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err);

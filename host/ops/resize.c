@@ -1,8 +1,8 @@
 /* resize.c — Resize (opsets 10-19) and Upsample (7-9): reading scales or sizes
  * (constant inputs, or Upsample-7's attribute), the output shape, and where each
- * output position samples the input (resize_axis_map). Modes nearest and
- * linear (linear: only the last two dims may change, as in onnxruntime);
- * cubic, antialias and tf_crop_and_resize are refused by name. Coordinates are
+ * output position samples the input (resize_axis_map, resize_cubic_taps).
+ * Modes nearest, linear and cubic (linear, cubic: only the last two dims may
+ * change, as in onnxruntime); antialias and tf_crop_and_resize are refused by name. Coordinates are
  * computed in float32 as onnxruntime does, so nearest ties (x.5) round alike.
  * Reference: resize_ref.c. */
 #include <math.h>
@@ -40,9 +40,16 @@ static clcnn_status read_modes(const ir_graph *g, const ir_node *n, resize_param
         p->mode = RESIZE_NEAREST;
     else if (!strcmp(mode, "linear") || (n->op == IR_OP_UPSAMPLE && !strcmp(mode, "bilinear")))
         p->mode = RESIZE_LINEAR;
+    else if (!strcmp(mode, "cubic") && n->op == IR_OP_RESIZE && g->opset >= 11)
+        p->mode = RESIZE_CUBIC;
     else
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute mode '%s' is not supported "
-                       "(nearest and linear are)", mode);
+                       "(nearest, linear and, from Resize-11, cubic are)", mode);
+    p->cubic_a = ir_attr_float(n, "cubic_coeff_a", -0.75f);
+    p->exclude_outside = (int)ir_attr_int(n, "exclude_outside", 0);
+    if (p->exclude_outside != 0 && p->exclude_outside != 1)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute exclude_outside = %d is not 0 or 1",
+                       p->exclude_outside);
     if (legacy_form(g, n)) {
         p->coord = RESIZE_ASYMMETRIC;
         p->round = RESIZE_SIMPLE;
@@ -205,10 +212,11 @@ clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_param
         if (p->in[d] < 1)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' is empty", x->name);
         total = total > IR_MAX_ELEMS / p->out[d] ? IR_MAX_ELEMS + 1 : total * p->out[d];
-        /* linear interpolates only the last two dims (onnxruntime's bilinear) */
-        if (p->mode == RESIZE_LINEAR && d < p->ndim - 2 && (p->out[d] != p->in[d] || p->scale[d] != 1.0f))
-            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "linear mode resizes only the last two "
-                           "dims; dim %d changes", d);
+        /* linear and cubic interpolate only the last two dims (as onnxruntime) */
+        if (p->mode != RESIZE_NEAREST && d < p->ndim - 2 &&
+            (p->out[d] != p->in[d] || p->scale[d] != 1.0f))
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "%s mode resizes only the last two "
+                           "dims; dim %d changes", p->mode == RESIZE_CUBIC ? "cubic" : "linear", d);
     }
     if (total > IR_MAX_ELEMS)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "the output would have more than %lld elements",
@@ -281,6 +289,38 @@ void resize_axis_map(const resize_params *p, int d, int64_t o, int64_t *i0, int6
     }
     *i0 = *i1 = clamp_idx((int64_t)r, in);
     *w1 = 0.0f;
+}
+
+/* Keys' cubic convolution weight of a tap at distance t (|t| < 2), coefficient a. */
+static float keys(float t, float a)
+{
+    t = fabsf(t);
+    if (t <= 1.0f)
+        return ((a + 2.0f) * t - (a + 3.0f)) * t * t + 1.0f;
+    return t < 2.0f ? ((a * t - 5.0f * a) * t + 8.0f * a) * t - 4.0f * a : 0.0f;
+}
+
+void resize_cubic_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w)
+{
+    const int64_t in = p->in[d];
+    if (p->scale[d] == 1.0f && p->out[d] == in) { /* an unchanged dim is copied */
+        for (int k = 0; k < 4; k++)
+            idx[k] = o, w[k] = k == 1 ? 1.0f : 0.0f;
+        return;
+    }
+    const float x = src_coord(p, d, o), f = floorf(x), r = x - f;
+    float sum = 0.0f;
+    for (int k = 0; k < 4; k++) {
+        const int64_t t = (int64_t)f - 1 + k; /* taps at floor(x) - 1 .. floor(x) + 2 */
+        w[k] = keys(r + 1.0f - (float)k, p->cubic_a);
+        if (p->exclude_outside && (t < 0 || t >= in))
+            w[k] = 0.0f;
+        idx[k] = clamp_idx(t, in);
+        sum += w[k];
+    }
+    if (p->exclude_outside && sum != 0.0f)
+        for (int k = 0; k < 4; k++)
+            w[k] /= sum;
 }
 
 static clcnn_status resize_infer(ir_graph *g, ir_node *n, clcnn_err *err)

@@ -18,14 +18,24 @@ static void resample_dim(const resize_params *p, int d, const int64_t *cur, cons
         inner *= cur[k];
     const int64_t in = cur[d], out = p->out[d];
     for (int64_t o = 0; o < out; o++) {
-        int64_t i0, i1;
-        float w1;
-        resize_axis_map(p, d, o, &i0, &i1, &w1);
+        int64_t idx[4];
+        float w[4];
+        int taps = 4;
+        if (p->mode == RESIZE_CUBIC) {
+            resize_cubic_taps(p, d, o, idx, w);
+        } else { /* nearest: i0 with weight 1; linear: two taps */
+            resize_axis_map(p, d, o, &idx[0], &idx[1], &w[1]);
+            w[0] = 1.0f - w[1];
+            taps = 2;
+        }
         for (int64_t a = 0; a < outer; a++) {
-            const double *s0 = src + (a * in + i0) * inner, *s1 = src + (a * in + i1) * inner;
             double *y = dst + (a * out + o) * inner;
-            for (int64_t b = 0; b < inner; b++)
-                y[b] = s0[b] * (1.0 - (double)w1) + s1[b] * (double)w1;
+            for (int64_t b = 0; b < inner; b++) {
+                double acc = 0.0;
+                for (int k = 0; k < taps; k++)
+                    acc += src[(a * in + idx[k]) * inner + b] * (double)w[k];
+                y[b] = acc;
+            }
         }
     }
 }

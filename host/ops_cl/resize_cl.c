@@ -1,5 +1,6 @@
 /* resize_cl.c — OpenCL side of Resize / Upsample (kernels_cl/resize.cl):
- * resize_bilinear for linear mode (only H, W change), resize_nearest for
+ * resize_bilinear for linear mode and resize_bicubic for cubic (only H, W
+ * change), resize_nearest for
  * nearest at any rank up to 6. The source positions of every output position
  * are computed here once (resize_axis_map, float32 like onnxruntime) and
  * uploaded as one int table that the launch owns. */
@@ -48,6 +49,22 @@ static void linear_part(const resize_params *p, int d, cl_int *tab)
     }
 }
 
+/* idx[4*out] then w[4*out] (float bits) of dim d (absent dim: one row of weight 1). */
+static void cubic_part(const resize_params *p, int d, cl_int *tab)
+{
+    const int64_t out = d >= 0 ? p->out[d] : 1;
+    for (int64_t o = 0; o < out; o++) {
+        int64_t idx[4] = {0, 0, 0, 0};
+        float w[4] = {0.0f, 1.0f, 0.0f, 0.0f};
+        if (d >= 0)
+            resize_cubic_taps(p, d, o, idx, w);
+        for (int k = 0; k < 4; k++) {
+            tab[4 * o + k] = (cl_int)idx[k];
+            memcpy(&tab[4 * out + 4 * o + k], &w[k], sizeof w[k]);
+        }
+    }
+}
+
 /* Table, kernel and launch geometry of one variant. */
 typedef struct resize_launch {
     cl_int *tab;
@@ -93,19 +110,25 @@ static clcnn_status plan_bilinear(const resize_params *p, const ir_node *n, resi
     const int dh = p->ndim - 2, dw = p->ndim - 1; /* dh < 0: a rank-1 input, H = 1 */
     const int64_t H = dh >= 0 ? p->in[dh] : 1, OH = dh >= 0 ? p->out[dh] : 1;
     const int64_t W = p->in[dw], OW = p->out[dw];
+    const int cubic = p->mode == RESIZE_CUBIC, per = cubic ? 8 : 3; /* table ints per position */
     int64_t P = 1;
     for (int d = 0; d < dh; d++)
         P *= p->in[d];
-    L->cnt = (size_t)(3 * OH + 3 * OW);
+    L->cnt = (size_t)(per * OH + per * OW);
     if (!(L->tab = malloc(L->cnt * sizeof *L->tab)))
         return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for the Resize table");
-    linear_part(p, dh, L->tab);
-    linear_part(p, dw, L->tab + 3 * OH);
+    if (cubic) {
+        cubic_part(p, dh, L->tab);
+        cubic_part(p, dw, L->tab + 8 * OH);
+    } else {
+        linear_part(p, dh, L->tab);
+        linear_part(p, dw, L->tab + 3 * OH);
+    }
     memset(&L->a, 0, sizeof L->a);
     L->a.s[0] = (cl_int)H, L->a.s[1] = (cl_int)W, L->a.s[2] = (cl_int)OH, L->a.s[3] = (cl_int)OW;
     L->a.s[4] = (cl_int)P;
     L->gws[0] = (size_t)OW, L->gws[1] = (size_t)OH, L->gws[2] = (size_t)P;
-    L->variant = "resize_bilinear";
+    L->variant = cubic ? "resize_bicubic" : "resize_bilinear";
     return CLCNN_OK;
 }
 
@@ -118,7 +141,7 @@ clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = resize_params_get(c->g, n, &p, err);
     if (st)
         return st;
-    st = p.mode == RESIZE_LINEAR ? plan_bilinear(&p, n, &L, err) : plan_nearest(&p, n, &L, err);
+    st = p.mode != RESIZE_NEAREST ? plan_bilinear(&p, n, &L, err) : plan_nearest(&p, n, &L, err);
     if (st)
         return st;
     st = upload(c, n, L.tab, L.cnt, &tab, err);
@@ -127,7 +150,7 @@ clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return st;
     if ((st = opcl_kernel(c, "resize", NULL, L.variant, &k, err)))
         goto fail;
-    st = p.mode == RESIZE_LINEAR
+    st = p.mode != RESIZE_NEAREST
              ? OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
                          OPCL_ARG(L.a))
              : OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
