@@ -335,7 +335,39 @@ def scatter_cases():
                [("x", P.rand(shape, 198))], ["y"], inits, 14)
 
 
-GENERATORS = [generate_cases, compare_cases, select_cases, int_cases, scatter_cases]
+def icase(name, params, nodes, ins, outs, inits=(), opset=13):
+    """Graph inputs and outputs of their own dtype (int64 indices, bool masks):
+    ins (name, typed array) fed as is, outs (name, onnx dtype) read back typed."""
+    vin = [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), list(a.shape))
+           for n, a in ins]
+    vout = [helper.make_tensor_value_info(n, dt, None) for n, dt in outs]
+    g = helper.make_graph(nodes, name, vin, vout, [P.init(n, a) for n, a in inits])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="py_ops_shape")
+    m.ir_version = 8 if opset <= 18 else 9
+    P.CASES.append((name, params, m, [a for _, a in ins], False))
+
+
+def typed_input_cases():
+    r = P.rng(210)
+    a64 = r.integers(-50, 50, size=[2, 3, 5]).astype(np.int64)
+    b64 = r.integers(1, 9, size=[3, 1]).astype(np.int64)
+    icase("add", "int64 graph inputs and output", [P.node("Add", ["a", "b"], ["y"])],
+          [("a", a64), ("b", b64)], [("y", TP.INT64)])
+    icase("mod", "int32 graph inputs, fmod=0", [P.node("Mod", ["a", "b"], ["y"])],
+          [("a", a64.astype(np.int32)), ("b", -b64.astype(np.int32))], [("y", TP.INT32)])
+    m = r.integers(0, 2, size=[3, 5]).astype(np.bool_)
+    icase("where", "bool mask graph input, float data", [P.node("Where", ["m", "x", "z"], ["y"])],
+          [("m", m), ("x", P.rand([2, 3, 5], 211))], [("y", F)], [("z", np.array(0, np.float32))])
+    icase("xor", "bool graph inputs and output", [P.node("Xor", ["p", "q"], ["y"])],
+          [("p", m), ("q", r.integers(0, 2, size=[5]).astype(np.bool_))], [("y", TP.BOOL)])
+    icase("gather", "int64 indices graph input", [P.node("Gather", ["x", "i"], ["y"], axis=1)],
+          [("x", P.rand([2, 7, 3], 212)), ("i", np.array([[6, 0], [-1, 3]], np.int64))], [("y", F)])
+    icase("less", "uint8 graph inputs", [P.node("Less", ["a", "b"], ["y"])],
+          [("a", r.integers(0, 255, size=[4, 5]).astype(np.uint8)),
+           ("b", r.integers(0, 255, size=[5]).astype(np.uint8))], [("y", TP.BOOL)])
+
+
+GENERATORS = [generate_cases, compare_cases, select_cases, int_cases, scatter_cases, typed_input_cases]
 OPENCL_REFUSAL = "on the reference backend"  # the refusal of double/float16 kernels
 
 

@@ -36,9 +36,9 @@ static int64_t dims_numel(int ndim, const int64_t *dims)
 static clcnn_status check_input(int i, const clcnn_tensor *x, const ir_tensor *t, clcnn_err *err)
 {
     char got[160], want[160];
-    if (x->dtype != CLCNN_DTYPE_FLOAT32)
-        return err_set(err, CLCNN_ERR_INVALID_ARG, RT_WHO ": input %d ('%s'): dtype %s, expected float32",
-                       i, t->name, clcnn_dtype_str(x->dtype));
+    if (x->dtype != (clcnn_dtype)t->dtype)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, RT_WHO ": input %d ('%s'): dtype %s, expected %s",
+                       i, t->name, clcnn_dtype_str(x->dtype), clcnn_dtype_str((clcnn_dtype)t->dtype));
     if (x->ndim < 0 || x->ndim > CLCNN_MAX_DIMS)
         return err_set(err, CLCNN_ERR_INVALID_ARG, RT_WHO ": input %d ('%s'): ndim %d is out of range",
                        i, t->name, x->ndim);
@@ -60,13 +60,13 @@ static clcnn_status check_input(int i, const clcnn_tensor *x, const ir_tensor *t
         return err_set(err, CLCNN_ERR_INVALID_ARG,
                        RT_WHO ": input %d ('%s'): shape %s, expected %s (the model's batch is static)",
                        i, t->name, got, want);
-    size_t need = (size_t)dims_numel(x->ndim, x->dims) * sizeof(float);
+    size_t need = (size_t)dims_numel(x->ndim, x->dims) * clcnn_dtype_size(x->dtype);
     if (!x->data && need)
         return err_set(err, CLCNN_ERR_INVALID_ARG, RT_WHO ": input %d ('%s'): data is NULL", i, t->name);
     if (x->bytes != need)
         return err_set(err, CLCNN_ERR_INVALID_ARG,
-                       RT_WHO ": input %d ('%s'): bytes is %zu, shape %s float32 needs %zu", i, t->name,
-                       x->bytes, got, need);
+                       RT_WHO ": input %d ('%s'): bytes is %zu, shape %s %s needs %zu", i, t->name,
+                       x->bytes, got, clcnn_dtype_str(x->dtype), need);
     return CLCNN_OK;
 }
 

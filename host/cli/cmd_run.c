@@ -14,8 +14,9 @@ static const char *const run_usage =
     "                 [--device auto|gpu|cpu|ref|N|NAME] [--no-cache]\n"
     "Runs MODEL (an .onnx file or a built-in architecture name) once. Inputs are float32\n"
     "C-order NPY files, one per model input in order, each of the input's exact shape (any\n"
-    "batch in dim 0 where the model's batch is symbolic). Outputs are written as NPY in\n"
-    "their own dtype (float32, int64, ...), atomically (never half-written).\n";
+    "batch in dim 0 where the model's batch is symbolic); none for a model without inputs.\n"
+    "Outputs are written as NPY in their own dtype (float32, int64, float16, bool, ...),\n"
+    "atomically (never half-written).\n";
 
 typedef struct run_args {
     const char *model, *device;
@@ -96,7 +97,13 @@ static int read_input(const clcnn_model *m, const run_args *a, int i, npy_array 
     char err[1024];
     clcnn_tensor_info ti;
     clcnn_model_input(m, i, &ti);
-    if (npy_read_f32(a->in_paths[i], arr, err, sizeof err))
+    /* the model input's own dtype (float32 but for models fed integers or bools) */
+    const char *descr = npy_descr(ti.dtype);
+    if (!descr)
+        return cli_error(CLI_FAIL, "run", "model input '%s' has dtype %s, which NPY cannot hold",
+                         ti.name, clcnn_dtype_str(ti.dtype));
+    if (npy_read(a->in_paths[i], descr, clcnn_dtype_str(ti.dtype), clcnn_dtype_size(ti.dtype), arr,
+                 err, sizeof err))
         return cli_error(CLI_FAIL, "run", "%s", err);
     if (!shape_matches(arr, &ti)) {
         char got[96], want[96];
@@ -106,11 +113,11 @@ static int read_input(const clcnn_model *m, const run_args *a, int i, npy_array 
                          a->in_paths[i], got, ti.name, want,
                          ti.dynamic_batch ? ", any batch in dim 0" : "");
     }
-    t->dtype = CLCNN_DTYPE_FLOAT32;
+    t->dtype = ti.dtype;
     t->ndim = arr->ndim;
     memcpy(t->dims, arr->dims, sizeof(int64_t) * (size_t)arr->ndim);
     t->data = arr->data;
-    t->bytes = arr->count * sizeof(float);
+    t->bytes = arr->count * clcnn_dtype_size(ti.dtype);
     return 0;
 }
 

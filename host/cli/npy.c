@@ -1,4 +1,4 @@
-/* npy.c — reading float32 .npy files, writing any numeric dtype. The header is a Python
+/* npy.c — reading .npy files of one expected dtype (float32 usually), writing any numeric dtype. The header is a Python
  * dict literal; we parse only the three keys the format defines and refuse
  * anything we would misread (big-endian, other dtypes, Fortran order). */
 #include "npy.h"
@@ -37,7 +37,8 @@ static const char *dict_value(const char *hdr, const char *key)
     return p;
 }
 
-static int parse_header(const char *hdr, npy_array *a, char *why, size_t wlen)
+static int parse_header(const char *hdr, const char *descr, const char *name, npy_array *a,
+                        char *why, size_t wlen)
 {
     const char *d = dict_value(hdr, "descr");
     const char *f = dict_value(hdr, "fortran_order");
@@ -46,10 +47,10 @@ static int parse_header(const char *hdr, npy_array *a, char *why, size_t wlen)
         snprintf(why, wlen, "malformed NPY header");
         return -1;
     }
-    if (strncmp(d, "'<f4'", 5) != 0) {
-        char dt[16] = {0};
-        sscanf(d, "'%15[^']'", dt);
-        snprintf(why, wlen, "dtype '%s' is not float32 ('<f4')", dt);
+    char dt[16] = {0};
+    sscanf(d, "'%15[^']'", dt);
+    if (strcmp(dt, descr) != 0) {
+        snprintf(why, wlen, "dtype '%s' is not %s ('%s')", dt, name, descr);
         return -1;
     }
     if (strncmp(f, "False", 5) != 0) {
@@ -95,6 +96,12 @@ static int parse_header(const char *hdr, npy_array *a, char *why, size_t wlen)
 }
 
 int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len)
+{
+    return npy_read(path, "<f4", "float32", sizeof(float), out, err, err_len);
+}
+
+int npy_read(const char *path, const char *descr, const char *name, size_t esize, npy_array *out,
+             char *err, size_t err_len)
 {
     npy_array a = {0};
     char *hdr = NULL;
@@ -146,7 +153,7 @@ int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len)
     if (fread(hdr, 1, hlen, fp) != hlen)
         goto truncated;
     hdr[hlen] = '\0';
-    if (parse_header(hdr, &a, why, sizeof why)) {
+    if (parse_header(hdr, descr, name, &a, why, sizeof why)) {
         free(hdr);
         fclose(fp);
         return fail(err, err_len, path, why);
@@ -157,20 +164,20 @@ int npy_read_f32(const char *path, npy_array *out, char *err, size_t err_len)
      * the array is allocated: a 100-byte file claiming 2^31 floats must not
      * cost 8 GiB first. */
     long pos = ftell(fp);
-    if (pos < 0 || (uint64_t)sb.st_size - (uint64_t)pos != (uint64_t)a.count * sizeof(float)) {
+    if (pos < 0 || (uint64_t)sb.st_size - (uint64_t)pos != (uint64_t)a.count * esize) {
         char why2[160];
         snprintf(why2, sizeof why2, "shape needs %llu data bytes, file has %lld after the header",
-                 (unsigned long long)a.count * sizeof(float),
+                 (unsigned long long)a.count * esize,
                  pos < 0 ? -1LL : (long long)sb.st_size - (long long)pos);
         fclose(fp);
         return fail(err, err_len, path, why2);
     }
-    a.data = malloc(a.count ? a.count * sizeof(float) : 1);
+    a.data = malloc(a.count ? a.count * esize : 1);
     if (!a.data) {
         fclose(fp);
         return fail(err, err_len, path, "out of memory");
     }
-    if (fread(a.data, sizeof(float), a.count, fp) != a.count)
+    if (fread(a.data, esize, a.count, fp) != a.count)
         goto truncated;
     fclose(fp);
     *out = a;

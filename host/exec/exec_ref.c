@@ -62,11 +62,6 @@ static clcnn_status run(const ir_graph *g, const float *const *inputs, void *con
             bufs[t] = g->tensors[t].data;
     for (int i = 0; i < g->n_inputs; i++) {
         const ir_tensor *t = &g->tensors[g->inputs[i]];
-        if (t->dtype != IR_DT_FLOAT) {
-            st = err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': only float32 inputs are supported",
-                         t->name);
-            goto done;
-        }
         size_t nb = ir_nbytes(t);
         if (!(bufs[g->inputs[i]] = malloc(nb ? nb : 1))) {
             st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "input '%s': out of memory", t->name);

@@ -185,7 +185,8 @@ typedef struct clcnn_tensor_info {
     const char *name;       /* owned by the model (or session) */
     int ndim;
     int64_t dims[CLCNN_MAX_DIMS];
-    clcnn_dtype dtype;      /* element type (inputs: always float32) */
+    clcnn_dtype dtype;      /* element type (inputs: float32 unless the model declares
+                               another type, e.g. int64 indices or a bool mask) */
     int dynamic_batch;      /* 1: dim 0 was symbolic in the file; dims[0] shows 1 and a
                                session accepts any batch there at run time */
 } clcnn_tensor_info;

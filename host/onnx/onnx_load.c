@@ -134,8 +134,9 @@ static clcnn_status input_shape(const Onnx__ValueInfoProto *vi, ir_tensor *t, cl
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': not a tensor", t->name);
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
-    if (!tt->has_elem_type || tt->elem_type != IR_DT_FLOAT)
-        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': element type %d is not supported (float32 only)",
+    /* float32 usually; any type the IR stores (int64 indices, a bool mask) */
+    if (!tt->has_elem_type || !ir_dtype_size(tt->elem_type))
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': element type %d is not supported",
                        t->name, tt->has_elem_type ? (int)tt->elem_type : 0);
     if (!tt->shape)
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': no shape given", t->name);
@@ -158,7 +159,7 @@ static clcnn_status input_shape(const Onnx__ValueInfoProto *vi, ir_tensor *t, cl
     clcnn_status st = onnx_check_dims(dims, nd, t->name, err);
     if (st)
         return st;
-    t->dtype = IR_DT_FLOAT;
+    t->dtype = tt->elem_type;
     t->ndim = (int)nd;
     memcpy(t->dims, dims, sizeof(int64_t) * nd);
     return CLCNN_OK;
