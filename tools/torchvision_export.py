@@ -58,21 +58,46 @@ def seed_of(name):
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
 
 
-def randomize_norm_stats(model, gen):
-    """BatchNorm's fresh running stats (mean 0, var 1, gamma 1, beta 0) would make every
-    BN an identity and hide a wrong fold; give them mild random values instead."""
+def randomize_zero_weights(model, gen):
+    """Some heads are zero-initialised (ViT's classifier: every output would be exactly 0,
+    which any engine 'matches'); give such weights a seeded N(0, 1/fan_in)."""
     for m in model.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats:
-            c = m.num_features
+        w = getattr(m, "weight", None)
+        if isinstance(w, torch.nn.Parameter) and w.dim() >= 2 and not torch.any(w):
             with torch.no_grad():
+                w.copy_(torch.randn(w.shape, generator=gen) / w[0].numel() ** 0.5)
+
+
+def set_norm_stats(model, gen, size, mode):
+    """BatchNorm's fresh running stats (mean 0, var 1, gamma 1, beta 0) make every BN an
+    identity and hide a wrong fold. 'calibrate': running stats measured on a seeded batch
+    (as training would leave them; activations stay O(1)), then mild random gamma/beta.
+    'random': mild random stats without measuring (activations can grow to 1e13 in
+    inception_v3; what the first exports in /work/tvx used)."""
+    bns = [m for m in model.modules()
+           if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    if not bns:
+        return
+    if mode == "calibrate":
+        for m in bns:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration pass
+        model.train()
+        with torch.no_grad():
+            model(torch.randn((2, 3, size, size), generator=gen))
+        model.eval()
+    for m in bns:
+        c = m.num_features
+        with torch.no_grad():
+            if mode == "random":
                 m.running_mean.copy_((torch.rand(c, generator=gen) - 0.5) * 0.2)
                 m.running_var.copy_(torch.rand(c, generator=gen) + 0.5)
-                if m.affine:
-                    m.weight.copy_(torch.rand(c, generator=gen) * 0.4 + 0.8)
-                    m.bias.copy_((torch.rand(c, generator=gen) - 0.5) * 0.2)
+            if m.affine:
+                m.weight.copy_(torch.rand(c, generator=gen) * 0.4 + 0.8)
+                m.bias.copy_((torch.rand(c, generator=gen) - 0.5) * 0.2)
 
 
-def build(name):
+def build(name, bn_mode):
     seed = seed_of(name)
     torch.manual_seed(seed)
     kw = {}
@@ -80,7 +105,9 @@ def build(name):
         kw = {"init_weights": True, "aux_logits": False}  # eval graph without aux heads
     with warnings_silenced():
         model = get_model(name, weights=None, **kw)
-    randomize_norm_stats(model, torch.Generator().manual_seed(seed + 1))
+    gen = torch.Generator().manual_seed(seed + 1)
+    randomize_zero_weights(model, gen)
+    set_norm_stats(model, gen, native_size(name), bn_mode)
     return model.eval()
 
 
@@ -129,7 +156,7 @@ def save_npy(path, a):
     os.replace(tmp, path)
 
 
-def export_model(name, out, exporters):
+def export_model(name, out, exporters, bn_mode):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     todo = [e for e in exporters
@@ -137,7 +164,7 @@ def export_model(name, out, exporters):
             and not os.path.exists(os.path.join(d, e + ".err"))]
     if not todo and os.path.exists(os.path.join(d, "ref.npy")):
         return "skip"
-    model = build(name)
+    model = build(name, bn_mode)
     s = native_size(name)
     x_np = np.random.default_rng(seed_of(name)).standard_normal((1, 3, s, s)).astype(np.float32)
     x = torch.from_numpy(x_np)
@@ -146,6 +173,9 @@ def export_model(name, out, exporters):
             y = model(x)
         save_npy(os.path.join(d, "input.npy"), x_np)
         save_npy(os.path.join(d, "ref.npy"), y.numpy().astype(np.float32))
+        with open(os.path.join(d, "meta.txt"), "w") as f:
+            f.write("torch %s torchvision %s seed %d bn %s size %d\n" % (
+                torch.__version__, torchvision.__version__, seed_of(name), bn_mode, s))
     status = []
     for e in todo:
         t0 = time.time()
@@ -169,6 +199,8 @@ def main():
     ap.add_argument("--exporters", default="legacy,dynamo")
     ap.add_argument("--max-params", type=float, default=150e6)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (shared machines: 1)")
+    ap.add_argument("--bn", choices=("calibrate", "random"), default="calibrate",
+                    help="BatchNorm running stats: measured on a seeded batch, or random")
     ap.add_argument("--list", action="store_true", help="print the selected models and exit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -194,7 +226,7 @@ def main():
     for n in names:
         t0 = time.time()
         try:
-            st = export_model(n, a.out, exporters)
+            st = export_model(n, a.out, exporters, a.bn)
         except Exception:
             st = "FAILED: " + traceback.format_exc().strip().splitlines()[-1][:160]
         print("%-22s %5.0fs  %s" % (n, time.time() - t0, st), flush=True)
