@@ -36,3 +36,30 @@ __kernel void gather_words(__global const uint *x, __global const IDX_T *idx, __
     }
     y[dst] = FAULT(x[((size_t)o * dim + (size_t)k) * inner + i]);
 }
+
+/* GatherND as words (host/ops_cl/movement_cl.c gathernd_cl): y[b, j, :] =
+ * x[b, tuple j of indices, :], x seen as [batch, dims[0] * ... * dims[k-1],
+ * words] (k <= 8 dims in `dims`). Constant indices come as one wrapped flat
+ * int per tuple (k = 1, dims.s0 = the product); run-time int64 tuples are
+ * wrapped here, and a tuple out of range yields 0 like gather_words.
+ * NDRange (words, ntup, batch). */
+__kernel void gathernd_words(__global const uint *x, __global const IDX_T *idx, __global uint *y,
+                             int batch, int ntup, int words, int k, int8 dims)
+{
+    const int i = get_global_id(0), j = get_global_id(1), b = get_global_id(2);
+    if (i >= words || j >= ntup || b >= batch)
+        return;
+    const int dd[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
+    __global const IDX_T *t = idx + ((size_t)b * ntup + j) * k;
+    long off = 0, per_batch = 1;
+    int bad = 0;
+    for (int m = 0; m < k; m++) {
+        long v = (long)t[m];
+        v = v < 0 ? v + dd[m] : v;
+        bad |= v < 0 || v >= dd[m];
+        off = off * dd[m] + v;
+        per_batch *= dd[m];
+    }
+    const size_t dst = ((size_t)b * ntup + j) * words + i;
+    y[dst] = bad ? 0u : FAULT(x[((size_t)b * per_batch + (size_t)off) * words + i]);
+}

@@ -247,7 +247,7 @@ static clcnn_status gather_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 
 /* GatherND (opset 11; batch_dims from 12): y[i..., :] = data[batch..., indices[i..., :], :].
  * Swin-V2 gathers its relative-position bias this way from constants, so it
- * folds at load; at run time it is reference only. */
+ * folds at load; at run time gather.cl gathernd_words moves 4/8-byte elements. */
 clcnn_status gathernd_geometry(const ir_graph *g, const ir_node *n, gathernd_geom *geo,
                                clcnn_err *err)
 {
@@ -423,7 +423,7 @@ const op_def op_def_GATHERND = {
     .opset_min = 11, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_ATTRS({"batch_dims", OP_A_INT}),
     .infer = gathernd_infer, .ref = gathernd_ref,
-    .cl = OP_CL_REF_ONLY,
+    .cl = OP_CL_KERNEL,
 };
 
 /* Pad-1's paddings attribute is not read; Pad-2 attributes, Pad-11+ inputs, Pad-18 axes;

@@ -4,6 +4,7 @@
  * Reshape-like ops need no kernel: the plan aliases their buffers. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "op_cl.h"
 #include "../ops/elem.h"
@@ -267,6 +268,85 @@ clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return CLCNN_OK;
     }
     return opcl_push_owned(c, n, k, 3, gws, NULL, idx, "gather_words", err);
+fail:
+    if (k)
+        clReleaseKernel(k);
+    if (owned && idx)
+        clReleaseMemObject(idx);
+    return st;
+}
+
+/* GatherND: constant tuples become one wrapped flat index each (so the kernel
+ * reads one int per tuple); run-time int64 tuples are wrapped by the kernel. */
+clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0), *it = ir_in(c->g, n, 1), *y = ir_out(c->g, n, 0);
+    gathernd_geom geo;
+    clcnn_status st = gathernd_geometry(c->g, n, &geo, err);
+    if (st)
+        return st;
+    const size_t esz = ir_dtype_size(x->dtype);
+    if ((esz != 4 && esz != 8) || y->dtype != x->dtype)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "GatherND of dtype %d data on OpenCL", x->dtype);
+    if (!c->mem[n->in[0]] || (!it->data && !c->mem[n->in[1]]))
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer",
+                       c->mem[n->in[0]] ? it->name : x->name);
+    const int owned = it->data != NULL;
+    int64_t per_batch = 1, ntot = geo.batch * geo.ntup;
+    cl_int8 dims = {{0}};
+    for (int m = 0; m < geo.k; m++) {
+        dims.s[m] = (cl_int)x->dims[geo.b + m];
+        per_batch *= x->dims[geo.b + m];
+    }
+    cl_mem idx = owned ? NULL : c->mem[n->in[1]];
+    if (owned) {
+        cl_int *v = malloc((size_t)(ntot > 0 ? ntot : 1) * sizeof *v);
+        if (!v)
+            return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for GatherND indices");
+        for (int64_t j = 0; j < ntot; j++) {
+            int64_t off = 0;
+            for (int m = 0; m < geo.k; m++) {
+                int64_t len = x->dims[geo.b + m], t = ((const int64_t *)it->data)[j * geo.k + m];
+                if (t < -len || t >= len) {
+                    free(v);
+                    return op_fail(err, CLCNN_ERR_SHAPE, n, "index %lld is out of range for dim "
+                                   "size %lld", (long long)t, (long long)len);
+                }
+                off = off * len + (t < 0 ? t + len : t);
+            }
+            v[j] = (cl_int)off;
+        }
+        cl_int rc;
+        idx = clCreateBuffer(rt_cl_context(c->rt), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                             (size_t)(ntot > 0 ? ntot : 1) * sizeof *v, v, &rc);
+        free(v);
+        if (rc != CL_SUCCESS)
+            return op_fail(err, CLCNN_ERR_CL, n, "clCreateBuffer (GatherND indices) failed: %s (%d)",
+                           rt_cl_error_name(rc), (int)rc);
+        memset(&dims, 0, sizeof dims);
+        dims.s[0] = (cl_int)per_batch;
+    }
+    const cl_int v[4] = {(cl_int)geo.batch, (cl_int)geo.ntup,
+                         (cl_int)(geo.slice * (int64_t)(esz / 4)), owned ? 1 : geo.k};
+    const size_t gws[3] = {(size_t)v[2], (size_t)v[1], (size_t)v[0]};
+    cl_kernel k = NULL;
+    if ((st = opcl_kernel(c, "gather", owned ? "-DIDX_T=int" : "-DIDX_T=long", "gathernd_words", &k,
+                          err)))
+        goto fail;
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(idx), OPCL_ARG(c->mem[c->out]),
+                        OPCL_ARG(v[0]), OPCL_ARG(v[1]), OPCL_ARG(v[2]), OPCL_ARG(v[3]),
+                        OPCL_ARG(dims))))
+        goto fail;
+    if (gws[0] * gws[1] * gws[2] == 0) { /* nothing to write: no launch (zero NDRange is invalid) */
+        clReleaseKernel(k);
+        if (owned)
+            clReleaseMemObject(idx);
+        c->variant = "gathernd_words";
+        return CLCNN_OK;
+    }
+    if (!owned)
+        return opcl_push(c, n, k, 3, gws, NULL, "gathernd_words", err);
+    return opcl_push_owned(c, n, k, 3, gws, NULL, idx, "gathernd_words", err);
 fail:
     if (k)
         clReleaseKernel(k);

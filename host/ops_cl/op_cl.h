@@ -170,6 +170,7 @@ clcnn_status split_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* spatial (O3) */
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);

@@ -37,6 +37,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_SLICE] = slice_cl,
     [IR_OP_PAD] = pad_cl,
     [IR_OP_GATHER] = gather_cl,
+    [IR_OP_GATHERND] = gathernd_cl,
     [IR_OP_CAST] = cast_cl,
     /* spatial (O3) */
     [IR_OP_RESIZE] = resize_cl,
@@ -363,7 +364,7 @@ clcnn_status opcl_dims6(const ir_node *n, const ir_tensor *t, cl_int *d6, clcnn_
 int opcl_any_dtype(ir_op op)
 {
     switch (op) {
-    case IR_OP_GATHER: case IR_OP_CAST: case IR_OP_ARGMAX: case IR_OP_ARGMIN:
+    case IR_OP_GATHER: case IR_OP_GATHERND: case IR_OP_CAST: case IR_OP_ARGMAX: case IR_OP_ARGMIN:
     case IR_OP_TRANSPOSE: case IR_OP_CONCAT: case IR_OP_SPLIT: case IR_OP_SLICE: case IR_OP_PAD:
     case IR_OP_ADD: case IR_OP_SUB: case IR_OP_MUL: case IR_OP_DIV:
     case IR_OP_EQUAL: case IR_OP_LESS: case IR_OP_GREATER: case IR_OP_LESSOREQUAL:
@@ -380,7 +381,7 @@ int opcl_any_dtype_input(ir_op op, int k)
     if (!opcl_any_dtype(op))
         return 0;
     switch (op) {
-    case IR_OP_GATHER: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_EXPAND: case IR_OP_TILE:
+    case IR_OP_GATHER: case IR_OP_GATHERND: case IR_OP_SLICE: case IR_OP_PAD: case IR_OP_EXPAND: case IR_OP_TILE:
     case IR_OP_SPLIT: case IR_OP_TRILU: return k == 0;
     case IR_OP_POW: return k == 1;
     default: return 1;
