@@ -219,7 +219,7 @@ def main():
     claimed = claimed_ops()
     rows = []
     for name, exporter, model, inp, ref in cases:
-        row = {"model": name, "exporter": exporter, "results": {}}
+        row = {"model": name, "exporter": exporter, "results": {}, "clcnn": a.clcnn}
         if model is None:
             with open(ref) as f:
                 last = [l for l in f.read().splitlines() if l.strip()][-1:]
@@ -228,7 +228,8 @@ def main():
         else:
             for dev in devices:
                 row["results"][dev] = run_one(a.clcnn, model, inp, ref, dev, a.timeout, a.rtol, a.atol)
-            if claimed and any(r["result"] == "refused" for r in row["results"].values()):
+            if claimed and any(r["result"] == "refused" for r in row["results"].values()) \
+                    and os.path.exists(model):
                 ops = graph_ops(model)
                 row["unclaimed"] = sorted(o for o in ops if o not in claimed)
         probe_this = a.per_node and (not a.per_node_only or name in a.per_node_only.split(","))
