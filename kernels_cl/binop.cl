@@ -80,8 +80,10 @@ R binop_apply(T a, T b)
 #elif OPC == OPC_DIV
     if (b == 0)
         return 0;
-    if (SIGNED && b == (T)-1)
+#if SIGNED
+    if (b == (T)-1)
         return (R)((UT)0 - (UT)a);
+#endif
     return a / b;
 #elif OPC == OPC_FMOD && T_IS_FLOAT
     return fmod(a, b);
@@ -93,8 +95,12 @@ R binop_apply(T a, T b)
         r = copysign((T)0, b);
     return r;
 #else /* OPC_MOD, OPC_FMOD on integers */
-    if (b == 0 || (SIGNED && b == (T)-1))
+    if (b == 0)
         return 0;
+#if SIGNED
+    if (b == (T)-1)
+        return 0;
+#endif
     T r = a % b;
 #if OPC == OPC_MOD && SIGNED
     if (r != 0 && ((r < 0) != (b < 0)))
