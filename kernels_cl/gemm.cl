@@ -156,3 +156,59 @@ __kernel void gemm_smallm_nn(__global const float *A, __global const float *B,
         }
     }
 }
+
+/* Variant gemm_tile (host/ops_cl/gemm_cl.c): B contiguous along N (b_sn == 1:
+ * MatMul's K x N weights, the channels-last Linear of ConvNeXt/ViT/Swin), any
+ * A strides, batch and C as gemm_general. Each work-item owns a 4 x 8 block of
+ * Y: per k it reads 4 scalars of A and one float8 row segment of B, so B is
+ * read M/4 times instead of M times and the inner loop vectorises (gemm_general
+ * ran these at ~1 GFLOP/s on POCL). Rows past M reuse row M-1's reads (results
+ * dropped); columns past N read 0 (scalar loads, never past B's row).
+ * NDRange (ceil(N / 8), ceil(M / 4), batch). */
+__kernel void gemm_tile(__global const float *A, __global const float *B,
+                        __global const float *C, int has_c, __global float *Y, int4 sz,
+                        int8 st, float alpha, float beta)
+{
+    const int n0 = get_global_id(0) * 8, m0 = get_global_id(1) * 4, bt = get_global_id(2);
+    const int M = sz.s0, N = sz.s1, K = sz.s2;
+    if (n0 >= N || m0 >= M || bt >= sz.s3)
+        return;
+    const int nn = min(8, N - n0), ask = st.s2, bsk = st.s4;
+    __global const float *ap = A + (size_t)bt * st.s0;
+    __global const float *a0 = ap + (size_t)m0 * st.s1;
+    __global const float *a1 = ap + (size_t)min(m0 + 1, M - 1) * st.s1;
+    __global const float *a2 = ap + (size_t)min(m0 + 2, M - 1) * st.s1;
+    __global const float *a3 = ap + (size_t)min(m0 + 3, M - 1) * st.s1;
+    __global const float *bp = B + (size_t)bt * st.s3 + n0;
+    float8 c0 = (float8)(0.0f), c1 = c0, c2 = c0, c3 = c0;
+    for (int k = 0; k < K; k++) {
+        __global const float *br = bp + (size_t)k * bsk;
+        float8 b;
+        if (nn == 8) {
+            b = vload8(0, br);
+        } else {
+            float t[8];
+            for (int j = 0; j < 8; j++)
+                t[j] = j < nn ? br[j] : 0.0f;
+            b = vload8(0, t);
+        }
+        const size_t ko = (size_t)k * ask;
+        c0 = fma((float8)(a0[ko]), b, c0);
+        c1 = fma((float8)(a1[ko]), b, c1);
+        c2 = fma((float8)(a2[ko]), b, c2);
+        c3 = fma((float8)(a3[ko]), b, c3);
+    }
+    float r[4][8];
+    vstore8(c0, 0, r[0]);
+    vstore8(c1, 0, r[1]);
+    vstore8(c2, 0, r[2]);
+    vstore8(c3, 0, r[3]);
+    for (int i = 0; i < 4 && m0 + i < M; i++)
+        for (int j = 0; j < nn; j++) {
+            const int m = m0 + i, n = n0 + j;
+            float v = alpha * r[i][j];
+            if (has_c)
+                v += beta * C[(size_t)m * st.s6 + (size_t)n * st.s7];
+            Y[((size_t)bt * M + m) * N + n] = FAULT(v);
+        }
+}

@@ -2,7 +2,10 @@
  * when B is contiguous along K, gemm_smallm_nn along N) against the reference
  * at awkward shapes: M 1-4, N 1/7/1000/1001, K 1/3/17/1280, every transA/transB
  * combination, alpha/beta, each C broadcast, MatMul 1-D/2-D/batched; plus the
- * automatic choice (classifier shape picks it, M 5 or tiny K keep gemm_general). */
+ * automatic choice (classifier shape picks it, M 5 or tiny K keep gemm_general).
+ * Then gemm_tile (4 x 8 blocks, B contiguous along N) forced at M 1-13, N
+ * 1/7/8/9/17/1001, K 1/3/17/96, strided A, each C kind, batched and shared-B
+ * MatMul, and its automatic choice (MatMul by K x N weights from M 8 on). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,10 +102,60 @@ static void test_gemm_smallm(void **state)
         fail_msg("%d gemm_smallm case(s) failed", fails);
 }
 
+/* transB 0 only: gemm_tile needs B contiguous along N */
+static const gemm_case tiled[] = {
+    {1, 1, 1, 0, 0, 1, 1.0f, 1.0f},
+    {4, 8, 17, 0, 0, 2, 1.0f, 1.0f},       /* one whole block */
+    {5, 9, 17, 0, 0, 3, 0.5f, 2.0f},       /* a row and a column past the block */
+    {7, 7, 3, 1, 0, 4, 1.0f, -1.0f},       /* transA: strided A, partial blocks only */
+    {13, 1001, 96, 0, 0, 1, 1.0f, 1.0f},   /* M % 4 == 1, N % 8 == 1 */
+    {3, 17, 1, 0, 0, 0, 2.0f, 0.5f},       /* K 1 */
+    {12, 16, 96, 1, 0, -1, 1.5f, 1.0f},
+    {9, 1, 17, 0, 0, 2, 1.0f, 1.0f},       /* N 1 */
+};
+
+static void test_gemm_tile(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    char label[160];
+    for (size_t i = 0; i < sizeof tiled / sizeof tiled[0]; i++) {
+        const gemm_case *c = &tiled[i];
+        snprintf(label, sizeof label, "tile: Gemm M%d N%d K%d transA %d C kind %d alpha %g beta %g",
+                 c->m, c->n, c->k, c->ta, c->c_kind, c->alpha, c->beta);
+        fails += kh_check(rt, build_gemm(c->m, c->n, c->k, c->ta, c->tb, c->c_kind, c->alpha, c->beta),
+                          "gemm_tile", "gemm_tile", label);
+    }
+    const int64_t a3[3] = {3, 11, 17}, b3[3] = {3, 17, 13}, a4[3] = {2, 49, 96}, vk[1] = {17};
+    fails += kh_check(rt, kh_matmul(3, a3, 3, b3), "gemm_tile", "gemm_tile", "tile: MatMul batched 3x11x17 @ 3x17x13");
+    fails += kh_check(rt, kh_matmul(3, a3, 2, (int64_t[]){17, 9}), "gemm_tile", "gemm_tile",
+                      "tile: MatMul batched A, shared B");
+    fails += kh_check(rt, kh_matmul(2, (int64_t[]){6, 17}, 1, vk), "gemm_tile", "gemm_tile",
+                      "tile: MatMul 1-D B");
+    /* automatic choice: channels-last Linear [1,7,7,96] @ [96,384] (ConvNeXt's) */
+    fails += kh_check(rt, kh_matmul(4, (int64_t[]){1, 7, 7, 96}, 2, (int64_t[]){96, 384}), NULL,
+                      "gemm_tile", "auto: MatMul 1x7x7x96 @ 96x384 picks gemm_tile");
+    fails += kh_check(rt, kh_matmul(3, a4, 2, (int64_t[]){96, 33}), NULL, "gemm_tile",
+                      "auto: MatMul 2x49x96 @ 96x33");
+    fails += kh_check(rt, build_gemm(49, 33, 96, 0, 1, 1, 1.0f, 1.0f), NULL, "gemm_general",
+                      "auto: transB (B along K) keeps gemm_general");
+    fails += kh_check(rt, build_gemm(7, 33, 96, 0, 0, 1, 1.0f, 1.0f), NULL, "gemm_general",
+                      "auto: M 7 keeps gemm_general");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d gemm_tile case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_smallm),
+        cmocka_unit_test(test_gemm_tile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
  * operand is shared by every batch). MatMul batch dims that broadcast only
  * partly ([2,1,3,4] @ [3,4,2]) go to gemm_bcast, which walks up to four
  * batch dims with per-operand strides. A few rows of A (the classifier's
- * matrix-vector product) go to gemm_smallm, which streams B with vector loads. */
+ * matrix-vector product) go to gemm_smallm, which streams B with vector loads;
+ * more rows with B contiguous along N (MatMul by K x N weights: the
+ * channels-last Linear layers of ConvNeXt, ViT, Swin) to gemm_tile's 4 x 8 blocks. */
 #include <string.h>
 
 #include "op_cl.h"
@@ -162,6 +164,25 @@ static const char *gemm_smallm_kernel(const opcl_ctx *c, const gemm_geo *geo)
     return NULL;
 }
 
+/* gemm_tile from this many rows: below, gemm_smallm or gemm_general (a test
+ * forcing gemm_tile gets it at any M). */
+#define GEMM_TILE_MIN_M 8
+
+/* 1 when gemm_tile applies: B contiguous along N, and M large enough or forced.
+ * A shared B under a batch of whole, contiguous A matrices ([1,7,7,96] @
+ * [96,384]: 7 batches of 7 rows) is first made one product of batch*M rows. */
+static int gemm_tile_ok(const opcl_ctx *c, gemm_geo *geo)
+{
+    if (geo->partial || geo->st[5] != 1 || opcl_forced_away(c, "gemm_tile"))
+        return 0;
+    const int64_t rows = (int64_t)geo->sz[3] * geo->sz[0];
+    if (geo->sz[3] > 1 && geo->st[3] == 0 && geo->st[2] == 1 && geo->st[1] == geo->sz[2] &&
+        geo->st[0] == (int64_t)geo->sz[0] * geo->sz[2] && rows <= INT32_MAX &&
+        geo->c_in < 0)
+        geo->sz[0] = (cl_int)rows, geo->sz[3] = 1, geo->st[0] = 0;
+    return geo->sz[0] >= GEMM_TILE_MIN_M || (c->force && strcmp(c->force, "gemm_tile") == 0);
+}
+
 clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     gemm_geo geo = {0};
@@ -173,9 +194,10 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return gemm_bcast_push(c, n, &geo, err);
     cl_int has_c = geo.c_in >= 0;
     cl_mem cm = has_c ? c->mem[n->in[geo.c_in]] : c->mem[n->in[0]]; /* unread when no C */
-    const char *smk = gemm_smallm_kernel(c, &geo);
+    const int tile = gemm_tile_ok(c, &geo);
+    const char *smk = tile ? NULL : gemm_smallm_kernel(c, &geo);
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "gemm", NULL, smk ? smk : "gemm_general", &k, err)))
+    if ((st = opcl_kernel(c, "gemm", NULL, tile ? "gemm_tile" : smk ? smk : "gemm_general", &k, err)))
         return st;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]), OPCL_ARG(cm),
                         OPCL_ARG(has_c), OPCL_ARG(c->mem[c->out]), OPCL_ARG(geo.sz),
@@ -188,6 +210,10 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                                                               : (size_t)geo.sz[1];
         size_t gws2[2] = {nw, (size_t)geo.sz[3]};
         return opcl_push(c, n, k, 2, gws2, NULL, "gemm_smallm", err);
+    }
+    if (tile) {
+        size_t gws3[3] = {((size_t)geo.sz[1] + 7) / 8, ((size_t)geo.sz[0] + 3) / 4, (size_t)geo.sz[3]};
+        return opcl_push(c, n, k, 3, gws3, NULL, "gemm_tile", err);
     }
     size_t gws[3] = {(size_t)geo.sz[1], (size_t)geo.sz[0], (size_t)geo.sz[3]};
     return opcl_push(c, n, k, 3, gws, NULL, "gemm_general", err);
