@@ -234,6 +234,11 @@ def einsum_cases():
         ("B G H I D, B G H J D -> B G H I J", [[1, 4, 2, 7, 5], [1, 4, 2, 6, 5]]),  # MaxViT, spaced
         ("B G H I J, B G H J D -> B G H I D", [[1, 4, 2, 7, 6], [1, 4, 2, 6, 5]]),
         ("bij,bjk->bik", [[1, 33, 70], [1, 70, 1]]),          # long sum, one column
+        # batched matrix products lowered onto gemm.cl: 4x8 tiles with partial blocks,
+        # two batch letters collapsed, strided (transposed) A, shared B
+        ("bhij,bhjd->bhid", [[2, 3, 9, 6], [2, 3, 6, 13]]),
+        ("bkm,bkn->bmn", [[2, 6, 9], [2, 6, 11]]),
+        ("bmk,kn->bmn", [[3, 5, 17], [17, 9]]),
     ]
     for i, (eq, shapes) in enumerate(specs):
         names = ["a", "b"][:len(shapes)]

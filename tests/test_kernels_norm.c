@@ -3,7 +3,9 @@
  * (LayerNormalization on every axis, with and without bias; Instance- and
  * GroupNormalization at opsets 18 and 21; rows of 1, 5, 17, 300 elements;
  * 1x1/2x2/3x3 planes), lrn_elems for each beta form, the Reduce folds on
- * reduce_contig and reduce_general, arg_line, einsum_general. The selection
+ * reduce_contig and reduce_general, arg_line, einsum_general (forced, and
+ * chosen for what is not a batched matrix product), and Einsum's batched
+ * matrix products lowered onto gemm.cl (gemm_general, gemm_tile). The selection
  * rule alone would leave norm_rows untested on CPUs for short rows and
  * norm_row1 on GPUs. */
 #include <setjmp.h>
@@ -186,8 +188,18 @@ static void test_reduce_arg_einsum(void **state)
     const int64_t a3[3] = {2, 3, 5}, b3[3] = {2, 5, 7}, sq[2] = {5, 5}, m[2] = {3, 17};
     const int64_t q5[5] = {1, 3, 2, 7, 5}, k5[5] = {1, 3, 2, 6, 5}, e4[4] = {3, 1, 5, 7},
                   f4[4] = {1, 4, 7, 2};
-    fails += kh_check(rt, build_einsum("bij,bjk->bik", 3, a3, 3, b3), NULL, "einsum_general",
-                      "einsum bij,bjk->bik");
+    const int64_t v5[5] = {1, 3, 2, 9, 6}, w5[5] = {1, 3, 2, 6, 5};
+    fails += kh_check(rt, build_einsum("bij,bjk->bik", 3, a3, 3, b3), "einsum_general",
+                      "einsum_general", "einsum bij,bjk->bik forced general");
+    fails += kh_check(rt, build_einsum("bij,bjk->bik", 3, a3, 3, b3), NULL, "gemm_general",
+                      "einsum bij,bjk->bik on gemm");
+    fails += kh_check(rt, build_einsum("bij,bjk->bik", 3, a3, 3, b3), "gemm_tile", "gemm_tile",
+                      "einsum bij,bjk->bik forced gemm_tile");
+    fails += kh_check(rt, build_einsum("B G H I J, B G H J D -> B G H I D", 5, v5, 5, w5), NULL,
+                      "gemm_tile", "einsum MaxViT attn.v (9 rows) on gemm_tile");
+    fails += kh_check(rt, build_einsum("bhwc,hkc->bhwk", 4, (int64_t[]){2, 3, 5, 7}, 3,
+                                       (int64_t[]){3, 4, 7}), NULL, "einsum_general",
+                      "einsum bhwc,hkc->bhwk (B's batch not one stride) stays general");
     fails += kh_check(rt, build_einsum("ii->i", 2, sq, 0, NULL), NULL, "einsum_general",
                       "einsum ii->i");
     fails += kh_check(rt, build_einsum("ij->", 2, m, 0, NULL), NULL, "einsum_general",
@@ -195,7 +207,9 @@ static void test_reduce_arg_einsum(void **state)
     fails += kh_check(rt, build_einsum("ij->ji", 2, m, 0, NULL), NULL, "einsum_general",
                       "einsum ij->ji");
     fails += kh_check(rt, build_einsum("B G H I D, B G H J D -> B G H I J", 5, q5, 5, k5), NULL,
-                      "einsum_general", "einsum MaxViT q.k");
+                      "gemm_general", "einsum MaxViT q.k on gemm (B along K)");
+    fails += kh_check(rt, build_einsum("B G H I D, B G H J D -> B G H I J", 5, q5, 5, k5),
+                      "einsum_general", "einsum_general", "einsum MaxViT q.k forced general");
     fails += kh_check(rt, build_einsum("...ij,...jk->...ik", 4, e4, 4, f4), NULL,
                       "einsum_general", "einsum ellipsis broadcast");
     rt_destroy(rt);

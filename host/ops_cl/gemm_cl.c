@@ -183,23 +183,19 @@ static int gemm_tile_ok(const opcl_ctx *c, gemm_geo *geo)
     return geo->sz[0] >= GEMM_TILE_MIN_M || (c->force && strcmp(c->force, "gemm_tile") == 0);
 }
 
-clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+/* The variant geo picks, launched on A = a, B = b (C, when geo has one, is n's input). */
+static clcnn_status gemm_launch(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem b, gemm_geo geo,
+                                clcnn_err *err)
 {
-    gemm_geo geo = {0};
-    clcnn_status st = n->op == IR_OP_GEMM ? gemm_geo_gemm(c->g, n, &geo, err)
-                                          : gemm_geo_matmul(c->g, n, &geo, err);
-    if (st)
-        return st;
-    if (geo.partial)
-        return gemm_bcast_push(c, n, &geo, err);
+    clcnn_status st;
     cl_int has_c = geo.c_in >= 0;
-    cl_mem cm = has_c ? c->mem[n->in[geo.c_in]] : c->mem[n->in[0]]; /* unread when no C */
+    cl_mem cm = has_c ? c->mem[n->in[geo.c_in]] : a; /* unread when no C */
     const int tile = gemm_tile_ok(c, &geo);
     const char *smk = tile ? NULL : gemm_smallm_kernel(c, &geo);
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "gemm", NULL, tile ? "gemm_tile" : smk ? smk : "gemm_general", &k, err)))
         return st;
-    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[n->in[1]]), OPCL_ARG(cm),
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(a), OPCL_ARG(b), OPCL_ARG(cm),
                         OPCL_ARG(has_c), OPCL_ARG(c->mem[c->out]), OPCL_ARG(geo.sz),
                         OPCL_ARG(geo.st), OPCL_ARG(geo.alpha), OPCL_ARG(geo.beta)))) {
         clReleaseKernel(k);
@@ -217,4 +213,25 @@ clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     size_t gws[3] = {(size_t)geo.sz[1], (size_t)geo.sz[0], (size_t)geo.sz[3]};
     return opcl_push(c, n, k, 3, gws, NULL, "gemm_general", err);
+}
+
+clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
+{
+    gemm_geo geo = {0};
+    clcnn_status st = n->op == IR_OP_GEMM ? gemm_geo_gemm(c->g, n, &geo, err)
+                                          : gemm_geo_matmul(c->g, n, &geo, err);
+    if (st)
+        return st;
+    if (geo.partial)
+        return gemm_bcast_push(c, n, &geo, err);
+    return gemm_launch(c, n, c->mem[n->in[0]], c->mem[n->in[1]], geo, err);
+}
+
+clcnn_status gemm_strided_cl(opcl_ctx *c, const ir_node *n, const cl_int sz[4], const cl_int st[8],
+                             clcnn_err *err)
+{
+    gemm_geo geo = {.alpha = 1.0f, .beta = 0.0f, .c_in = -1};
+    memcpy(geo.sz, sz, sizeof geo.sz);
+    memcpy(geo.st, st, sizeof geo.st);
+    return gemm_launch(c, n, c->mem[n->in[0]], c->mem[n->in[1]], geo, err);
 }

@@ -171,6 +171,11 @@ clcnn_status slice_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+/* y[b,m,n] = sum_k A[b,m,k] B[b,k,n] of n's inputs 0 and 1 through element strides
+ * (sz: M, N, K, batch; st: a_sb, a_sm, a_sk, b_sb, b_sk, b_sn, 0, 0) on gemm.cl's
+ * best variant: Einsum's batched-matmul equations run here. */
+clcnn_status gemm_strided_cl(opcl_ctx *c, const ir_node *n, const cl_int sz[4], const cl_int st[8],
+                             clcnn_err *err);
 clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* spatial (O3) */
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
