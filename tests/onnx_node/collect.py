@@ -13,13 +13,13 @@ it expands, and is selected only when clcnn claims every op of that body;
 the ones left out are counted and printed with the unclaimed ops, never
 dropped silently.
 
-clcnn's graph inputs are float32 by contract (`clcnn run` reads float32 NPY),
-while the node tests feed every operand at run time, the shape of Reshape
-and the indices of Gather included. Integer and bool operands after the
-first input (shapes, axes, pads, indices, repeats, training_mode) therefore
-become initializers, as exporters write them; the first (data) input and
-every floating operand stay graph inputs, so integer data and run-time float
-operands (Clip's min/max) still meet clcnn as they are."""
+The node tests feed every operand at run time, the shape of Reshape and the
+indices of Gather included. Integer and bool operands after the first input
+(shapes, axes, pads, indices, repeats, training_mode) become initializers,
+as exporters write them and as clcnn's load-time shape planning needs them
+(an output shape decided by a graph input is refused: shape-operand). The
+first (data) input and every floating operand stay graph inputs, so integer
+data and run-time float operands (Clip's min/max) meet clcnn as shipped."""
 import copy
 import dataclasses
 import os
