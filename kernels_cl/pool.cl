@@ -1,4 +1,4 @@
-/* pool.cl — 2-D pooling, NCHW float32.
+/* pool.cl — 1-D, 2-D and 3-D pooling, NC[D]HW float32.
  * Variants (host/ops_cl/pool_cl.c):
  *   pool2d       MaxPool / AveragePool with stride, dilation (max only), asymmetric
  *                pads and ceil_mode (the host gives the output size; windows are
@@ -12,6 +12,12 @@
  *                gather lane by lane with the lanes outside at -inf. The scalar
  *                pool2d took 0.4 ms of ShuffleNetV2's 4.5 on POCL.
  *                NDRange (ceil(OW/8), OH, N*C).
+ *   pool3d       MaxPool / AveragePool on N,C,D,H,W (a 2-D pool as depth 1), tap by
+ *                tap: every attribute incl. AveragePool's dilations, with the
+ *                reference's divisor (count_include_pad counts the taps inside the
+ *                padded input). Used for rank-5 inputs and dilated AveragePool;
+ *                3-D pools are rare in CNNs, so it stays scalar. No preconditions.
+ *                NDRange (OW, OH, N*C*OD).
  *   global_pool  GlobalAveragePool / GlobalMaxPool: one work-item per (n, c) plane,
  *                16-wide vector reads.
  *                NDRange (N*C). */
@@ -54,6 +60,49 @@ __kernel void pool2d(__global const float *in, __global float *out, int kind, in
         r = cnt > 0 ? s / (float)cnt : 0.0f;
     }
     out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(r);
+}
+
+/* g: (D, H, W, OD, OH, OW, NC, count_include_pad);
+ * k: (KD, KH, KW, SD, SH, SW, PD, PT, PL, DD, DH, DW, ED, EB, ER, -): kernel,
+ * strides, begin pads, dilations, end pads, each depth / height / width. */
+__kernel void pool3d(__global const float *in, __global float *out, int kind, int8 g, int16 k)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), zd = get_global_id(2);
+    const int D = g.s0, H = g.s1, W = g.s2, OD = g.s3, OH = g.s4, OW = g.s5;
+    if (ow >= OW || oh >= OH || zd >= g.s6 * OD)
+        return;
+    const int z = zd / OD, od = zd % OD;
+    const int ds = od * k.s3 - k.s6, hs = oh * k.s4 - k.s7, ws = ow * k.s5 - k.s8;
+    __global const float *ip = in + (size_t)z * D * H * W;
+    const bool mx = kind == POOL_MAX;
+    float r = mx ? -INFINITY : 0.0f;
+    int inside = 0, padded = 0;
+    for (int kd = 0; kd < k.s0; kd++) {
+        const int id = ds + kd * k.s9;
+        if (id >= D + k.sc)
+            continue;
+        for (int kh = 0; kh < k.s1; kh++) {
+            const int ih = hs + kh * k.sa;
+            if (ih >= H + k.sd)
+                continue;
+            for (int kw = 0; kw < k.s2; kw++) {
+                const int iw = ws + kw * k.sb;
+                if (iw >= W + k.se)
+                    continue;
+                padded++;
+                if (id < 0 || ih < 0 || iw < 0 || id >= D || ih >= H || iw >= W)
+                    continue;
+                const float v = ip[((size_t)id * H + ih) * W + iw];
+                inside++;
+                r = mx ? fmax(r, v) : r + v;
+            }
+        }
+    }
+    if (!mx) {
+        const int cnt = g.s7 ? padded : inside;
+        r = cnt > 0 ? r / (float)cnt : 0.0f;
+    }
+    out[(((size_t)z * OD + od) * OH + oh) * OW + ow] = FAULT(r);
 }
 
 /* Same g / k as pool2d (k.s6, k.s7 are 1). */

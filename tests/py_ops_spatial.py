@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """py_ops_spatial.py — the resampling and spatial ops (Resize, Upsample,
-ConvTranspose, DepthToSpace, SpaceToDepth, 1-D Conv and pools, MaxPool's
-Indices) and a small segmentation-style encoder-decoder, each compared with
-onnxruntime on ref and on OpenCL through py_ops's harness (same tolerance, same
-skip rule), at awkward shapes: odd sizes, channels not a multiple of 4,
-1x1/2x2/3x3 planes, every attribute variant, the opsets where the form changed.
+ConvTranspose, DepthToSpace, SpaceToDepth, 1-D Conv and pools, 3-D pools,
+dilated AveragePool, MaxPool's Indices) and a small segmentation-style
+encoder-decoder, each compared with onnxruntime on ref and on OpenCL through
+py_ops's harness (same tolerance, same skip rule), at awkward shapes: odd
+sizes, channels not a multiple of 4, 1x1/2x2/3x3 planes, every attribute
+variant, the opsets where the form changed.
 Then the refusals: attribute values clcnn does not implement must fail with a
 one-line message naming the node and the attribute.
 
@@ -287,6 +288,66 @@ def conv_pool_1d_cases():
                [("x", x)], ["y", "z"], opset=12, int_runtime=True)
 
 
+# ---- 3-D pools (N,C,D,H,W), dilated AveragePool ------------------------------------
+
+def pool_3d_cases():
+    # op, (D, H, W), k, strides, pads, ceil, count_include_pad, auto_pad, dilations
+    specs = [
+        ("MaxPool", (5, 7, 9), (2, 2, 2), (2, 2, 2), None, 0, 0, None, None),
+        ("MaxPool", (1, 1, 1), (1, 1, 1), (1, 1, 1), None, 0, 0, None, None),
+        ("MaxPool", (3, 2, 3), (3, 2, 3), (1, 1, 1), None, 0, 0, None, None),
+        ("MaxPool", (6, 5, 7), (3, 3, 2), (2, 1, 2), [1, 0, 1, 2, 1, 0], 0, 0, None, None),
+        ("MaxPool", (7, 9, 8), (3, 2, 3), (2, 2, 1), None, 1, 0, None, (2, 1, 2)),
+        ("MaxPool", (5, 6, 7), (3, 3, 3), (2, 2, 2), None, 0, 0, "SAME_UPPER", None),
+        ("AveragePool", (5, 7, 9), (3, 3, 3), (2, 2, 2), [1, 1, 1, 1, 1, 1], 0, 0, None, None),
+        ("AveragePool", (5, 7, 9), (3, 3, 3), (2, 2, 2), [1, 1, 1, 1, 1, 1], 0, 1, None, None),
+        ("AveragePool", (6, 5, 7), (2, 3, 3), (2, 2, 2), [0, 1, 2, 1, 0, 1], 1, 1, None, None),
+        ("AveragePool", (2, 3, 2), (2, 2, 2), (1, 1, 1), None, 0, 0, None, None),
+        ("AveragePool", (5, 6, 7), (2, 3, 2), (2, 2, 3), None, 0, 0, "SAME_LOWER", None),
+        ("AveragePool", (7, 9, 8), (3, 2, 3), (2, 1, 2), [1, 0, 2, 1, 1, 0], 1, 0, None, (2, 2, 1)),
+        ("AveragePool", (7, 9, 8), (2, 3, 2), (1, 2, 2), [1, 2, 1, 1, 1, 1], 0, 1, None, (2, 2, 3)),
+    ]
+    for i, (op, dhw, k, st, pads, ceil, incl, ap, dil) in enumerate(specs):
+        x = P.rand([2 if i % 4 == 3 else 1, 3 if i % 2 else 5, *dhw], 1600 + i)
+        attrs = dict(kernel_shape=list(k), strides=list(st))
+        if pads:
+            attrs["pads"] = pads
+        if ceil:
+            attrs["ceil_mode"] = 1
+        if ap:
+            attrs["auto_pad"] = ap
+        if op == "AveragePool":
+            attrs["count_include_pad"] = incl
+        if dil:
+            attrs["dilations"] = list(dil)
+        P.case(op.lower(), f"3-D {dhw} k={k} s={st} pads={pads} ceil={ceil} incl={incl} "
+               f"auto_pad={ap} dil={dil}", [P.node(op, ["x"], ["y"], **attrs)], [("x", x)], ["y"],
+               opset=19 if dil and op == "AveragePool" else 12)
+    # dilated 2-D AveragePool (opset 19) runs on pool3d on OpenCL as depth 1
+    for hw, k, st, pads, ceil, incl, dil in (((9, 11), 3, 1, [1, 1, 1, 1], 0, 0, 2),
+                                            ((13, 8), 2, 2, [0, 1, 1, 0], 1, 1, 3),
+                                            ((3, 3), 2, 1, None, 0, 0, 2)):
+        attrs = dict(kernel_shape=[k, k], strides=[st, st], dilations=[dil, dil],
+                     count_include_pad=incl)
+        if pads:
+            attrs["pads"] = pads
+        if ceil:
+            attrs["ceil_mode"] = 1
+        P.case("averagepool", f"2-D {hw} k={k} s={st} pads={pads} ceil={ceil} incl={incl} dil={dil}",
+               [P.node("AveragePool", ["x"], ["y"], **attrs)], [("x", P.rand([1, 3, *hw], 1620 + k))],
+               ["y"], opset=19)
+    for op in ("GlobalAveragePool", "GlobalMaxPool"):
+        for shape in ([1, 5, 3, 7, 7], [2, 3, 1, 1, 1]):
+            P.case(op.lower(), f"3-D shape={shape}", [P.node(op, ["x"], ["y"])],
+                   [("x", P.rand(shape, 1630 + shape[1]))], ["y"])
+    # MaxPool's Indices on a 3-D input (reference; row-major)
+    P.case("maxpool", "Indices 3-D [1, 3, 4, 5, 6] k=(2, 3, 2) pads",
+           [P.node("MaxPool", ["x"], ["v", "i"], kernel_shape=[2, 3, 2], strides=[2, 2, 1],
+                   pads=[1, 1, 0, 0, 1, 1]),
+            P.node("Cast", ["i"], ["y"], to=TP.FLOAT), P.node("Identity", ["v"], ["z"])],
+           [("x", P.rand([1, 3, 4, 5, 6], 1640))], ["y", "z"], opset=12, int_runtime=True)
+
+
 # ---- DepthToSpace / SpaceToDepth ------------------------------------------------
 
 def depth_space_cases():
@@ -434,7 +495,7 @@ def check_refusals(clcnn, devices):
 
 
 GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases,
-              conv_pool_1d_cases, depth_space_cases, segnet_cases]
+              conv_pool_1d_cases, pool_3d_cases, depth_space_cases, segnet_cases]
 
 def export(out_dir, every):
     """Writes every `every`-th case's model (and every segnet) that OpenCL runs to

@@ -150,21 +150,27 @@ const char *op_attr_str(const ir_node *n, const char *name, const char *def)
     return (a && a->type == IR_ATTR_STRING && a->s) ? a->s : def;
 }
 
-/* Reads an optional 2-value int attribute into v (default def), checking it. */
-/* Reads nsp (1 or 2) values of attribute name into v[2 - nsp ..]; v[0] stays def
- * for a 1-D window (its height of 1). */
-static clcnn_status attr_pair(const ir_node *n, const char *name, int nsp, int64_t def, int64_t min,
-                              int64_t *v, clcnn_err *err)
+/* Window index (0 height, 1 width, OP_WIN_D depth) of ONNX spatial dim i of nsp. */
+static int win_index(int nsp, int i)
+{
+    if (nsp == 3)
+        return i == 0 ? OP_WIN_D : i - 1;
+    return i + 2 - nsp;
+}
+
+/* Reads nsp (1..3) values of attribute name into v[win_index(nsp, i)]; the
+ * window dims the op lacks stay def. */
+static clcnn_status attr_win(const ir_node *n, const char *name, int nsp, int64_t def, int64_t min,
+                             int64_t *v, clcnn_err *err)
 {
     int len;
     const int64_t *a = ir_attr_ints(n, name, &len);
-    v[0] = v[1] = def;
+    v[0] = v[1] = v[2] = def;
     if (!a)
         return CLCNN_OK;
     if (len != nsp)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute %s has %d values, expected %d", name,
                        len, nsp);
-    v += 2 - nsp;
     for (int i = 0; i < nsp; i++) {
         if (a[i] < min)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute %s[%d] = %lld is below %lld", name, i,
@@ -172,7 +178,7 @@ static clcnn_status attr_pair(const ir_node *n, const char *name, int nsp, int64
         if (a[i] > IR_MAX_ELEMS) /* keeps the window arithmetic below in int64 */
             return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute %s[%d] = %lld is absurd", name, i,
                            (long long)a[i]);
-        v[i] = a[i];
+        v[win_index(nsp, i)] = a[i];
     }
     return CLCNN_OK;
 }
@@ -182,26 +188,28 @@ clcnn_status op_window(const ir_node *n, int nsp, const int64_t *in_sp, const in
 {
     clcnn_status st;
     memset(w, 0, sizeof *w);
-    if (nsp != 1 && nsp != 2)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D windows are supported, got %d-D",
-                       nsp);
-    /* a 1-D window is the 2-D one with a height of 1: in, k 1 and no pads there */
-    const int64_t in[2] = {nsp == 2 ? in_sp[0] : 1, in_sp[nsp - 1]};
-    const int64_t k[2] = {nsp == 2 ? k_sp[0] : 1, k_sp[nsp - 1]};
-    if ((st = attr_pair(n, "strides", nsp, 1, 1, w->stride, err)) ||
-        (st = attr_pair(n, "dilations", nsp, 1, 1, w->dil, err)))
-        return st;
-    int ceil_mode = allow_ceil ? (int)ir_attr_int(n, "ceil_mode", 0) : 0;
-    const char *ap = op_attr_str(n, "auto_pad", "NOTSET");
+    if (nsp < 1 || nsp > 3)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D, 2-D and 3-D windows are supported, "
+                       "got %d-D", nsp);
+    /* the dims the op lacks: size 1, kernel 1, no pads */
+    int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, pads[6] = {0};
     int npads;
     const int64_t *pads_sp = ir_attr_ints(n, "pads", &npads);
     if (pads_sp && npads != 2 * nsp)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute pads has %d values, expected %d",
                        npads, 2 * nsp);
-    const int64_t pads4[4] = {nsp == 2 && pads_sp ? pads_sp[0] : 0, pads_sp ? pads_sp[nsp - 1] : 0,
-                              nsp == 2 && pads_sp ? pads_sp[2] : 0, pads_sp ? pads_sp[2 * nsp - 1] : 0};
-    const int64_t *pads = pads_sp ? pads4 : NULL;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < nsp; i++) {
+        const int j = win_index(nsp, i);
+        in[j] = in_sp[i], k[j] = k_sp[i];
+        if (pads_sp)
+            pads[j] = pads_sp[i], pads[j + 3] = pads_sp[i + nsp];
+    }
+    if ((st = attr_win(n, "strides", nsp, 1, 1, w->stride, err)) ||
+        (st = attr_win(n, "dilations", nsp, 1, 1, w->dil, err)))
+        return st;
+    int ceil_mode = allow_ceil ? (int)ir_attr_int(n, "ceil_mode", 0) : 0;
+    const char *ap = op_attr_str(n, "auto_pad", "NOTSET");
+    for (int i = 0; i < 3; i++) {
         w->k[i] = k[i];
         if (k[i] < 1 || k[i] > IR_MAX_ELEMS)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel size %lld is not positive or absurd",
@@ -217,14 +225,14 @@ clcnn_status op_window(const ir_node *n, int nsp, const int64_t *in_sp, const in
             w->pad_end[i] = total - w->pad_begin[i];
             continue;
         }
-        if (!strcmp(ap, "NOTSET") && pads) {
+        if (!strcmp(ap, "NOTSET") && pads_sp) {
             w->pad_begin[i] = pads[i];
-            w->pad_end[i] = pads[i + 2];
-            if (pads[i] < 0 || pads[i + 2] < 0)
+            w->pad_end[i] = pads[i + 3];
+            if (pads[i] < 0 || pads[i + 3] < 0)
                 return op_fail(err, CLCNN_ERR_SHAPE, n, "negative pads are not allowed");
-            if (pads[i] > IR_MAX_ELEMS || pads[i + 2] > IR_MAX_ELEMS)
+            if (pads[i] > IR_MAX_ELEMS || pads[i + 3] > IR_MAX_ELEMS)
                 return op_fail(err, CLCNN_ERR_SHAPE, n, "pads of %lld are absurd",
-                               (long long)(pads[i] > pads[i + 2] ? pads[i] : pads[i + 2]));
+                               (long long)(pads[i] > pads[i + 3] ? pads[i] : pads[i + 3]));
         } else if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID")) {
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "auto_pad '%s' is not supported", ap);
         }

@@ -47,17 +47,22 @@ void op_strides(int ndim, const int64_t *dims, int64_t *strides);
 /* Reads an optional string attribute, def when absent. */
 const char *op_attr_str(const ir_node *n, const char *name, const char *def);
 
-/* Geometry of a 2-D sliding window (Conv, pools) on an N,C,H,W input. */
+/* Geometry of a sliding window (Conv, pools) of 1 to 3 spatial dims. Index 0
+ * and 1 are height and width, as the 2-D ops read them; index OP_WIN_D is the
+ * depth of a 3-D window (k, stride, dilation, out 1 and no pads otherwise). */
+enum { OP_WIN_D = 2 };
 typedef struct op_win {
-    int64_t k[2], stride[2], dil[2];
-    int64_t pad_begin[2], pad_end[2]; /* top,left and bottom,right */
-    int64_t out[2];
+    int64_t k[3], stride[3], dil[3];
+    int64_t pad_begin[3], pad_end[3]; /* top,left,front and bottom,right,back */
+    int64_t out[3];
 } op_win;
 
 /* Reads strides/dilations/pads/auto_pad (and ceil_mode when allow_ceil) for
- * kernel k[] on input spatial size in[] (nsp = 1 or 2 values each), checking
- * every value; fills w. A 1-D window is held as 2-D with height 1 (index 0:
- * in, k, stride, dilation 1, no pads, out 1), so 1-D ops run the 2-D loops. */
+ * kernel k[] on input spatial size in[] (nsp = 1, 2 or 3 values each, in ONNX
+ * order), checking every value; fills w. A 1-D window is held as 2-D with
+ * height 1 (index 0: in, k, stride, dilation 1, no pads, out 1), so 1-D ops
+ * run the 2-D loops; a 1-D or 2-D window has depth 1. Callers that handle
+ * only 2-D refuse rank 5 before calling. */
 clcnn_status op_window(const ir_node *n, int nsp, const int64_t *in, const int64_t *k,
                        int allow_ceil, op_win *w, clcnn_err *err);
 

@@ -1,5 +1,5 @@
-/* pool.c — MaxPool, AveragePool (1-D and 2-D, a 1-D one held as 2-D with
- * height 1: kernel_shape, strides, pads, auto_pad, ceil_mode, dilations,
+/* pool.c — MaxPool, AveragePool (1-D, 2-D and 3-D; a 1-D one held as 2-D
+ * with height 1, a 1-D or 2-D one as 3-D with depth 1: kernel_shape, strides, pads, auto_pad, ceil_mode, dilations,
  * count_include_pad; MaxPool's Indices output, storage_order) and GlobalAveragePool /
  * GlobalMaxPool (any rank >= 3). Shape rules only; MACs counted as 0 (no
  * multiplies; pools are memory-bound). Reference: pool_ref.c. */
@@ -10,9 +10,9 @@ clcnn_status pool_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn
     const ir_tensor *x = ir_in(g, n, 0);
     int klen;
     const int64_t *ks = ir_attr_ints(n, "kernel_shape", &klen);
-    if (x->ndim != 4 && x->ndim != 3)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D pooling (rank-3 or -4 input) "
-                       "are supported, got rank %d", x->ndim);
+    if (x->ndim < 3 || x->ndim > 5)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D, 2-D and 3-D pooling (rank-3, -4 or "
+                       "-5 input) are supported, got rank %d", x->ndim);
     const int nsp = x->ndim - 2;
     if (!ks || klen != nsp)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute kernel_shape must hold %d values", nsp);
@@ -32,8 +32,11 @@ static clcnn_status pool_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         (st = pool_geometry(g, n, &w, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0);
-    int64_t dims[4] = {x->dims[0], x->dims[1], w.out[0], w.out[1]};
-    if (x->ndim == 3) /* 1-D: N, C, W */
+    /* N, C, then the output dims in ONNX order: [D,] [H,] W */
+    int64_t dims[5] = {x->dims[0], x->dims[1], w.out[OP_WIN_D], w.out[0], w.out[1]};
+    if (x->ndim == 4)
+        dims[2] = w.out[0], dims[3] = w.out[1];
+    else if (x->ndim == 3)
         dims[2] = w.out[1];
     op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, dims);
     if (n->n_out > 1 && n->out[1] >= 0)
