@@ -13,12 +13,20 @@
  *                    blends its four source pixels. NDRange (OW, OH, P).
  *   resize_bicubic   cubic, only the last two dims resized: tab = yi[4*OH] yw[4*OH]
  *                    xi[4*OW] xw[4*OW] (4 clamped taps and their weights per output
- *                    row / column); each output sums its 4x4 taps. NDRange (OW, OH, P). */
+ *                    row / column); each output sums its 4x4 taps. NDRange (OW, OH, P).
+ *   resize_taps      linear or cubic with antialias (a filter widened by 1/scale:
+ *                    KH, KW taps a row / column) or tf_crop_and_resize, only the
+ *                    last two dims resized: tab = yi[KH*OH] yw[KH*OH] xi[KW*OW]
+ *                    xw[KW*OW]; unused taps read index 0 with weight 0; a row or
+ *                    column whose first index is -1 lies off the input, and its
+ *                    outputs are ev (extrapolation_value). NDRange (OW, OH, P).
+ * resize_nearest also takes ev: a tab entry of -1 (tf_crop_and_resize off the
+ * input) makes the output ev. */
 
 /* i: (I0..I5 input dims, -, -), o: (O0..O5 output dims, -, -), off: start of
  * each dim's part of tab (s0..s5). */
 __kernel void resize_nearest(__global const float *x, __global float *y, __global const int *tab,
-                             int8 i, int8 o, int8 off)
+                             int8 i, int8 o, int8 off, float ev)
 {
     const int o5 = get_global_id(0), o4 = get_global_id(1);
     int z = get_global_id(2);
@@ -29,14 +37,20 @@ __kernel void resize_nearest(__global const float *x, __global float *y, __globa
     const int o2 = z % o.s2;
     z /= o.s2;
     const int o1 = z % o.s1, o0 = z / o.s1;
-    size_t src = (size_t)tab[off.s0 + o0];
-    src = src * (size_t)i.s1 + (size_t)tab[off.s1 + o1];
-    src = src * (size_t)i.s2 + (size_t)tab[off.s2 + o2];
-    src = src * (size_t)i.s3 + (size_t)tab[off.s3 + o3];
-    src = src * (size_t)i.s4 + (size_t)tab[off.s4 + o4];
-    src = src * (size_t)i.s5 + (size_t)tab[off.s5 + o5];
+    const int t0 = tab[off.s0 + o0], t1 = tab[off.s1 + o1], t2 = tab[off.s2 + o2];
+    const int t3 = tab[off.s3 + o3], t4 = tab[off.s4 + o4], t5 = tab[off.s5 + o5];
     const size_t dst = (size_t)get_global_id(2) * (size_t)o.s4 * (size_t)o.s5 +
                        (size_t)o4 * (size_t)o.s5 + (size_t)o5;
+    if ((t0 | t1 | t2 | t3 | t4 | t5) < 0) { /* off the input: no read */
+        y[dst] = FAULT(ev);
+        return;
+    }
+    size_t src = (size_t)t0;
+    src = src * (size_t)i.s1 + (size_t)t1;
+    src = src * (size_t)i.s2 + (size_t)t2;
+    src = src * (size_t)i.s3 + (size_t)t3;
+    src = src * (size_t)i.s4 + (size_t)t4;
+    src = src * (size_t)i.s5 + (size_t)t5;
     y[dst] = FAULT(x[src]);
 }
 
@@ -75,4 +89,32 @@ __kernel void resize_bicubic(__global const float *x, __global float *y, __globa
         acc += r * as_float(ty[4 * OH + a]);
     }
     y[(size_t)p * OH * OW + (size_t)oh * OW + ow] = FAULT(acc);
+}
+
+/* g: (H, W, OH, OW, P, KH, KW, -) */
+__kernel void resize_taps(__global const float *x, __global float *y, __global const int *tab,
+                          int8 g, float ev)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    const int H = g.s0, W = g.s1, OH = g.s2, OW = g.s3, KH = g.s5, KW = g.s6;
+    if (ow >= OW || oh >= OH || p >= g.s4)
+        return;
+    __global const int *yi = tab + (size_t)KH * oh, *yw = tab + (size_t)KH * OH + (size_t)KH * oh;
+    __global const int *xt = tab + 2 * (size_t)KH * OH;
+    __global const int *xi = xt + (size_t)KW * ow, *xw = xt + (size_t)KW * OW + (size_t)KW * ow;
+    const size_t dst = (size_t)p * OH * OW + (size_t)oh * OW + ow;
+    if (yi[0] < 0 || xi[0] < 0) { /* tf_crop_and_resize off the input: no read */
+        y[dst] = FAULT(ev);
+        return;
+    }
+    __global const float *ip = x + (size_t)p * H * W;
+    float acc = 0.0f;
+    for (int a = 0; a < KH; a++) {
+        __global const float *row = ip + (size_t)yi[a] * W;
+        float r = 0.0f;
+        for (int b = 0; b < KW; b++)
+            r += row[xi[b]] * as_float(xw[b]);
+        acc += r * as_float(yw[a]);
+    }
+    y[dst] = FAULT(acc);
 }

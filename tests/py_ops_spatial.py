@@ -139,6 +139,65 @@ def resize_cases():
     # extrapolation_value has no effect outside tf_crop_and_resize
     resize_case("extrapolation_value", xa, 13, scales=[1, 1, 0.6, 1.4], mode="linear",
                 extrapolation_value=3.0)
+    resize_antialias_cases()
+    resize_crop_cases()
+
+
+def resize_antialias_cases():
+    """antialias=1 (opset 18): linear and cubic filters widened by 1/scale on shrinking
+    dims (up to 4 / scale taps), plain on growing ones; nearest ignores it."""
+    x = P.rand([2, 3, 7, 9], 1120)
+    for mode in ("linear", "cubic"):
+        for sizes in ([2, 3, 3, 4], [2, 3, 1, 1], [2, 3, 2, 9], [2, 3, 5, 2], [2, 3, 11, 4]):
+            resize_case("antialias", x, 18, sizes=sizes, mode=mode, antialias=1)
+        for sc in ([1, 1, 0.45, 0.7], [1, 1, 0.2, 0.34], [1, 1, 1.6, 0.6]):
+            resize_case("antialias", x, 18, scales=sc, mode=mode, antialias=1)
+        for ct in ("align_corners", "asymmetric", "pytorch_half_pixel", "half_pixel_symmetric"):
+            resize_case("antialias", x, 19, sizes=[2, 3, 4, 3], mode=mode, antialias=1,
+                        coordinate_transformation_mode=ct)
+    for ex in (0, 1):
+        resize_case("antialias cubic", x, 18, sizes=[2, 3, 3, 5], mode="cubic", antialias=1,
+                    exclude_outside=ex, cubic_coeff_a=-0.5)
+    resize_case("antialias 1x1, 2x2 planes", P.rand([1, 5, 2, 1], 1121), 18, sizes=[1, 5, 1, 3],
+                mode="linear", antialias=1)
+    resize_case("antialias rank 2", P.rand([6, 13], 1122), 18, sizes=[5, 4], mode="cubic",
+                antialias=1)
+    P.case("resize", "opset 18 axes=[3,2] sizes=[3,4] antialias linear",
+           [P.node("Resize", ["x", "", "", "z"], ["y"], axes=[3, 2], mode="linear", antialias=1)],
+           [("x", x)], ["y"], [("z", i64([3, 4]))], opset=18)
+
+
+def resize_crop_cases():
+    """tf_crop_and_resize: roi (constant) crops in input coordinates, sizes gives the
+    output; positions off the input get extrapolation_value."""
+    def crop(params, x, roi, sizes, opset=13, axes=None, **attrs):
+        kw = dict(coordinate_transformation_mode="tf_crop_and_resize", **attrs)
+        if axes is not None:
+            kw["axes"] = axes
+        P.case("resize", f"opset {opset} tf_crop_and_resize {params} {list(x.shape)} roi={roi} "
+               f"sizes={sizes} {attrs}",
+               [P.node("Resize", ["x", "r", "", "z"], ["y"], **kw)], [("x", x)], ["y"],
+               [("r", f32(roi)), ("z", i64(sizes))], opset=opset)
+
+    x = P.rand([2, 3, 5, 7], 1130)
+    for mode in ("linear", "cubic", "nearest"):
+        crop("inside", x, [0, 0, 0.2, 0.1, 1, 1, 0.9, 0.75], [2, 3, 4, 6], mode=mode)
+        crop("past every edge", x, [0, 0, -0.3, -0.45, 1, 1, 1.2, 1.35], [2, 3, 7, 5], mode=mode,
+             extrapolation_value=-2.5)
+        crop("flipped, 1 row", x, [0, 0, 0.8, 0.9, 1, 1, 0.1, -0.2], [2, 3, 1, 9], mode=mode)
+        crop("whole", x, [0, 0, 0, 0, 1, 1, 1, 1], [2, 3, 9, 3], mode=mode)
+    crop("cubic exclude_outside", x, [0, 0, -0.1, 0.05, 1, 1, 0.7, 1.1], [2, 3, 6, 6], mode="cubic",
+         exclude_outside=1)
+    # (onnxruntime's nearest copies a dim whose size stays, ignoring its roi: not tested)
+    crop("nearest ceil", x, [0, 0, 0.1, 0.3, 1, 1, 0.9, 1.1], [2, 3, 4, 4], mode="nearest",
+         nearest_mode="ceil", extrapolation_value=7.0)
+    crop("nearest on C and N", P.rand([3, 4, 3, 5], 1131), [0.2, -0.3, 0, 0.1, 0.9, 1.2, 1, 0.8],
+         [2, 5, 3, 4], mode="nearest")
+    crop("1x1, 2x2 planes", P.rand([1, 3, 2, 1], 1132), [0, 0, -0.5, 0, 1, 1, 0.5, 1], [1, 3, 3, 2],
+         mode="linear")
+    crop("antialias", x, [0, 0, 0.1, -0.2, 1, 1, 0.8, 0.9], [2, 3, 2, 3], opset=18, mode="linear",
+         antialias=1)
+    crop("axes", x, [0.1, 0.3, 0.95, 0.8], [4, 4], opset=18, axes=[3, 2], mode="linear")
 
 
 def upsample_cases():
@@ -444,13 +503,19 @@ def refusal_models():
     return [
         ("Resize mode", model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
                                                mode="lanczos"), 13), ["rz", "mode", "lanczos"]),
-        ("Resize antialias", model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
-                                                    mode="linear", antialias=1), 18),
+        ("Resize antialias=2", model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
+                                                      mode="linear", antialias=2), 18),
          ["rz", "antialias"]),
-        ("Resize tf_crop_and_resize",
-         model(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rz",
-                                coordinate_transformation_mode="tf_crop_and_resize"), 13),
-         ["rz", "tf_crop_and_resize"]),
+        ("Resize tf_crop_and_resize with scales",
+         model(helper.make_node("Resize", ["x", "r", "s"], ["y"], name="rz",
+                                coordinate_transformation_mode="tf_crop_and_resize"), 13,
+               (s, P.init("r", f32([0, 0, 0, 0, 1, 1, 1, 1])))),
+         ["rz", "tf_crop_and_resize", "scales"]),
+        ("Resize tf_crop_and_resize roi size",
+         model(helper.make_node("Resize", ["x", "r", "", "z"], ["y"], name="rz",
+                                coordinate_transformation_mode="tf_crop_and_resize"), 13,
+               (P.init("z", i64([1, 3, 2, 2])), P.init("r", f32([0, 0, 1, 1])))),
+         ["rz", "roi", "8"]),
         ("Resize linear on C", model(helper.make_node("Resize", ["x", "", "t"], ["y"], name="rz",
                                                       mode="linear"), 13,
                                      (P.init("t", f32([1, 2, 2, 2])),)), ["rz", "linear", "dim 1"]),

@@ -20,10 +20,8 @@ clcnn_status conv_ref(const ir_graph *g, const ir_node *n, void *const *bufs, cl
 clcnn_status bn_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* act: Relu, LeakyRelu, Clip, HardSigmoid, HardSwish, Sigmoid share one ref */
 clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* Clip bounds from attributes (opset < 11) or inputs 1, 2 (opset >= 11); absent = +-inf.
- * A bound input that is not a constant sets bit 0 (min) or 1 (max) of *runtime: its
- * value is in the input's buffer at run time (*lo / *hi keep the attribute default). */
-clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi, int *runtime,
+/* Clip bounds from attributes (opset < 11) or inputs 1, 2 (opset >= 11); absent = +-inf. */
+clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi,
                              clcnn_err *err);
 /* Gelu's approximate attribute: *is_tanh = 1 for "tanh", 0 for "none";
  * CLCNN_ERR_UNSUPPORTED naming node and attribute for anything else. */
@@ -78,18 +76,16 @@ typedef struct gathernd_geom {
 clcnn_status gathernd_geometry(const ir_graph *g, const ir_node *n, gathernd_geom *geo,
                                clcnn_err *err);
 clcnn_status gathernd_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* Pad's begin/end per dim (2*rank values), mode and constant. A constant_value input
- * that is not a constant (a graph input or computed tensor: one element of x's dtype)
- * sets *value_runtime: the constant is then in that input's buffer at run time. */
+/* Pad's begin/end per dim (2*rank values) and mode. */
 typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
-                        double *value, int *value_runtime, clcnn_err *err);
+                        double *value, clcnn_err *err);
 clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* spatial (O3): Resize / Upsample */
 typedef enum resize_mode { RESIZE_NEAREST, RESIZE_LINEAR, RESIZE_CUBIC } resize_mode;
 typedef enum resize_coord { /* order of coord_names in resize.c */
     RESIZE_HALF_PIXEL, RESIZE_ALIGN_CORNERS, RESIZE_ASYMMETRIC, RESIZE_PYTORCH_HALF_PIXEL,
-    RESIZE_TF_HALF_PIXEL_NN, RESIZE_HALF_PIXEL_SYMMETRIC
+    RESIZE_TF_HALF_PIXEL_NN, RESIZE_HALF_PIXEL_SYMMETRIC, RESIZE_TF_CROP_AND_RESIZE
 } resize_coord;
 typedef enum resize_round { /* nearest_mode; SIMPLE: Resize-10 / Upsample (onnxruntime) */
     RESIZE_PREFER_FLOOR, RESIZE_PREFER_CEIL, RESIZE_FLOOR, RESIZE_CEIL, RESIZE_SIMPLE
@@ -105,6 +101,11 @@ typedef struct resize_params {
     resize_keep keep;
     float cubic_a;            /* cubic_coeff_a (-0.75) */
     int exclude_outside;      /* cubic: taps outside the input get weight 0, the rest renormalised */
+    int antialias;            /* linear, cubic: the filter widened by 1/scale on shrinking dims */
+    float roi_start[IR_MAX_DIMS], roi_end[IR_MAX_DIMS]; /* tf_crop_and_resize, per dim */
+    float extrapolation;      /* tf_crop_and_resize: the value of outputs sampled off the input */
+    int roi_runtime;          /* roi is no constant: resize_set_roi from its buffer at run time */
+    int axes[IR_MAX_DIMS], naxes;
 } resize_params;
 /* Modes, scales and output shape of Resize / Upsample node n, every value checked. */
 clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_params *p,
@@ -115,6 +116,13 @@ void resize_axis_map(const resize_params *p, int d, int64_t o, int64_t *i0, int6
 /* Cubic mode: the 4 taps of output position o of dim d (clamped to the input) and
  * their weights (Keys' kernel with cubic_coeff_a; exclude_outside applied). */
 void resize_cubic_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w);
+/* Any mode: the taps of output position o of dim d (at most resize_max_taps, clamped
+ * indices, weights); returns their count, or 0 when tf_crop_and_resize puts o off
+ * the input (the output is then extrapolation_value). */
+int resize_max_taps(const resize_params *p, int d);
+int resize_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w);
+/* tf_crop_and_resize: roi (2 * naxes values: starts, then ends) into p. */
+void resize_set_roi(resize_params *p, const float *roi);
 clcnn_status resize_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* spatial (O3): ConvTranspose; 1-D is held as 2-D with height 1 (index 0) */
 clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err);

@@ -2,8 +2,12 @@
  * (constant inputs, or Upsample-7's attribute), the output shape, and where each
  * output position samples the input (resize_axis_map, resize_cubic_taps).
  * Modes nearest, linear and cubic (linear, cubic: only the last two dims may
- * change, as in onnxruntime); antialias and tf_crop_and_resize are refused by name. Coordinates are
- * computed in float32 as onnxruntime does, so nearest ties (x.5) round alike.
+ * change, as in onnxruntime); antialias (linear, cubic: the filter stretched by
+ * 1/scale on a shrinking dim, taps past the edge repeating it, weights
+ * normalised to sum 1, as onnx's reference and onnxruntime) and
+ * tf_crop_and_resize (roi; outputs sampled off the input get extrapolation_value)
+ * on any mode (resize_taps). Coordinates are computed in float32 as onnxruntime
+ * does, so nearest ties (x.5) round alike.
  * Reference: resize_ref.c. */
 #include <math.h>
 #include <string.h>
@@ -12,7 +16,7 @@
 
 static const char *const coord_names[] = {"half_pixel", "align_corners", "asymmetric",
                                           "pytorch_half_pixel", "tf_half_pixel_for_nn",
-                                          "half_pixel_symmetric"};
+                                          "half_pixel_symmetric", "tf_crop_and_resize"};
 static const char *const round_names[] = {"round_prefer_floor", "round_prefer_ceil", "floor",
                                           "ceil"};
 
@@ -56,9 +60,6 @@ static clcnn_status read_modes(const ir_graph *g, const ir_node *n, resize_param
         return CLCNN_OK;
     }
     const char *ct = op_attr_str(n, "coordinate_transformation_mode", "half_pixel");
-    if (!strcmp(ct, "tf_crop_and_resize"))
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "coordinate_transformation_mode "
-                       "tf_crop_and_resize (roi) is not supported");
     int c = pick(ct, coord_names, (int)(sizeof coord_names / sizeof *coord_names));
     if (c < 0)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute coordinate_transformation_mode "
@@ -72,8 +73,12 @@ static clcnn_status read_modes(const ir_graph *g, const ir_node *n, resize_param
     if (r < 0)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute nearest_mode '%s' is not supported", nm);
     p->round = (resize_round)r;
-    if (ir_attr_int(n, "antialias", 0) != 0)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute antialias=1 is not supported");
+    const int64_t aa = ir_attr_int(n, "antialias", 0);
+    if (aa != 0 && aa != 1)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute antialias = %lld is not 0 or 1",
+                       (long long)aa);
+    p->antialias = (int)aa && p->mode != RESIZE_NEAREST; /* nearest has no filter to widen */
+    p->extrapolation = ir_attr_float(n, "extrapolation_value", 0.0f);
     const char *kp = op_attr_str(n, "keep_aspect_ratio_policy", "stretch");
     if (!strcmp(kp, "stretch"))
         p->keep = RESIZE_STRETCH;
@@ -94,6 +99,8 @@ static clcnn_status read_axes(const ir_node *n, int rank, int *axes, int *naxes,
     const int64_t *a = ir_attr_ints(n, "axes", &len);
     int seen[IR_MAX_DIMS] = {0};
     *naxes = a ? len : rank;
+    if (*naxes < 1)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute axes is empty");
     if (*naxes > rank)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute axes has %d values for rank %d", len, rank);
     for (int i = 0; i < *naxes; i++) {
@@ -153,6 +160,39 @@ static void keep_aspect(resize_params *p, const int *axes, int naxes)
     }
 }
 
+void resize_set_roi(resize_params *p, const float *roi)
+{
+    for (int i = 0; i < p->naxes; i++) {
+        p->roi_start[p->axes[i]] = roi[i];
+        p->roi_end[p->axes[i]] = roi[p->naxes + i];
+    }
+}
+
+/* tf_crop_and_resize's roi (input 1): a constant is read now; another float32 tensor
+ * of the right size sets roi_runtime (resize_ref reads it from its buffer). */
+static clcnn_status read_roi(const ir_graph *g, const ir_node *n, resize_params *p, clcnn_err *err)
+{
+    for (int d = 0; d < IR_MAX_DIMS; d++)
+        p->roi_start[d] = 0.0f, p->roi_end[d] = 1.0f;
+    if (p->coord != RESIZE_TF_CROP_AND_RESIZE)
+        return CLCNN_OK; /* roi is ignored */
+    const ir_tensor *t = ir_in(g, n, 1);
+    if (!t || ir_numel(t) == 0)
+        return op_fail(err, CLCNN_ERR_GRAPH, n, "coordinate_transformation_mode tf_crop_and_resize "
+                       "needs input 1 (roi)");
+    if (t->dtype != IR_DT_FLOAT)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "tf_crop_and_resize: input '%s' (roi) must "
+                       "be float32", t->name);
+    if (ir_numel(t) != 2 * p->naxes)
+        return op_fail(err, CLCNN_ERR_SHAPE, n, "tf_crop_and_resize: input '%s' (roi) has %lld "
+                       "values, expected %d", t->name, (long long)ir_numel(t), 2 * p->naxes);
+    if (t->data)
+        resize_set_roi(p, t->data);
+    else
+        p->roi_runtime = 1;
+    return CLCNN_OK;
+}
+
 clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_params *p,
                                clcnn_err *err)
 {
@@ -162,8 +202,11 @@ clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_param
     if ((st = read_modes(g, n, p, err)))
         return st;
     p->ndim = x->ndim;
-    int axes[IR_MAX_DIMS], naxes;
+    int *axes = p->axes, naxes;
     if ((st = read_axes(n, x->ndim, axes, &naxes, err)))
+        return st;
+    p->naxes = naxes;
+    if (!legacy_form(g, n) && (st = read_roi(g, n, p, err)))
         return st;
     for (int d = 0; d < x->ndim; d++)
         p->in[d] = p->out[d] = x->dims[d], p->scale[d] = 1.0f;
@@ -183,6 +226,9 @@ clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_param
                        ns >= 0 ? "scales" : "sizes", ns >= 0 ? ns : nsz, naxes);
     for (int i = 0; i < naxes; i++) {
         const int d = axes[i];
+        if (ns >= 0 && p->coord == RESIZE_TF_CROP_AND_RESIZE)
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "tf_crop_and_resize with scales is not "
+                           "supported (only with sizes)");
         if (ns >= 0) {
             /* onnxruntime: out = (int64)(scale * in) in float */
             float o = s[i] * (float)p->in[d];
@@ -214,7 +260,9 @@ clcnn_status resize_params_get(const ir_graph *g, const ir_node *n, resize_param
         total = total > IR_MAX_ELEMS / p->out[d] ? IR_MAX_ELEMS + 1 : total * p->out[d];
         /* linear and cubic interpolate only the last two dims (as onnxruntime) */
         if (p->mode != RESIZE_NEAREST && d < p->ndim - 2 &&
-            (p->out[d] != p->in[d] || p->scale[d] != 1.0f))
+            (p->out[d] != p->in[d] || p->scale[d] != 1.0f ||
+             (p->coord == RESIZE_TF_CROP_AND_RESIZE && (p->roi_start[d] != 0.0f ||
+                                                        p->roi_end[d] != 1.0f))))
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "%s mode resizes only the last two "
                            "dims; dim %d changes", p->mode == RESIZE_CUBIC ? "cubic" : "linear", d);
     }
@@ -238,6 +286,10 @@ static float src_coord(const resize_params *p, int d, int64_t o)
         return out > 1 ? (x + 0.5f) / s - 0.5f : 0.0f;
     case RESIZE_TF_HALF_PIXEL_NN:
         return (x + 0.5f) / s;
+    case RESIZE_TF_CROP_AND_RESIZE: {
+        const float a = p->roi_start[d], b = p->roi_end[d], last = (float)(in - 1);
+        return out > 1 ? a * last + x * (b - a) * last / (float)(out - 1) : 0.5f * (a + b) * last;
+    }
     case RESIZE_HALF_PIXEL_SYMMETRIC: {
         const float adj = (float)out / (s * (float)in), center = (float)in / 2.0f;
         return center * (1.0f - adj) + (x + 0.5f) / s - 0.5f;
@@ -252,10 +304,18 @@ static int64_t clamp_idx(int64_t i, int64_t in)
     return i < 0 ? 0 : i >= in ? in - 1 : i;
 }
 
+/* Dim d is copied unchanged: scale 1, same size and (tf_crop_and_resize) roi [0, 1]. */
+static int copied(const resize_params *p, int d)
+{
+    return p->scale[d] == 1.0f && p->out[d] == p->in[d] &&
+           (p->coord != RESIZE_TF_CROP_AND_RESIZE || (!p->roi_runtime && p->roi_start[d] == 0.0f &&
+                                                      p->roi_end[d] == 1.0f));
+}
+
 void resize_axis_map(const resize_params *p, int d, int64_t o, int64_t *i0, int64_t *i1, float *w1)
 {
     const int64_t in = p->in[d];
-    if (p->scale[d] == 1.0f && p->out[d] == in) { /* an unchanged dim is copied (every mode) */
+    if (copied(p, d)) { /* an unchanged dim is copied (every mode) */
         *i0 = *i1 = o;
         *w1 = 0.0f;
         return;
@@ -303,7 +363,7 @@ static float keys(float t, float a)
 void resize_cubic_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w)
 {
     const int64_t in = p->in[d];
-    if (p->scale[d] == 1.0f && p->out[d] == in) { /* an unchanged dim is copied */
+    if (copied(p, d)) { /* an unchanged dim is copied */
         for (int k = 0; k < 4; k++)
             idx[k] = o, w[k] = k == 1 ? 1.0f : 0.0f;
         return;
@@ -321,6 +381,74 @@ void resize_cubic_taps(const resize_params *p, int d, int64_t o, int64_t *idx, f
     if (p->exclude_outside && sum != 0.0f)
         for (int k = 0; k < 4; k++)
             w[k] /= sum;
+}
+
+/* Antialias: the scale that stretches the filter (1 when the dim grows). */
+static float aa_scale(const resize_params *p, int d)
+{
+    return p->scale[d] < 1.0f ? p->scale[d] : 1.0f;
+}
+
+int resize_max_taps(const resize_params *p, int d)
+{
+    if (copied(p, d) || p->mode == RESIZE_NEAREST)
+        return 1;
+    if (!p->antialias)
+        return p->mode == RESIZE_CUBIC ? 4 : 2;
+    /* onnx's reference: taps start at floor(-support/scale) + 1 and are symmetric */
+    const float support = p->mode == RESIZE_CUBIC ? 2.0f : 1.0f;
+    const int64_t start = (int64_t)floorf(-support / aa_scale(p, d)) + 1;
+    return (int)(2 - 2 * start); /* at most ~4 in + 2: out >= 1 bounds 1/scale by ~in */
+}
+
+/* Antialias taps of o on dim d: filter(scale * (t - x)) at the n integers t nearest
+ * x (the left one on a tie), clamped to the input, normalised. */
+static int aa_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w)
+{
+    const float s = aa_scale(p, d), x = src_coord(p, d, o), f = floorf(x);
+    const float base = x == f ? f - 1.0f : f; /* ratio x - base in (0, 1] */
+    const int64_t in = p->in[d];
+    int n = resize_max_taps(p, d);
+    const float support = p->mode == RESIZE_CUBIC ? 2.0f : 1.0f;
+    const int64_t start = (int64_t)floorf(-support / s) + 1;
+    float sum = 0.0f;
+    for (int k = 0; k < n; k++) {
+        const int64_t t = (int64_t)base + start + k;
+        const float arg = s * ((float)(start + k) - (x - base));
+        float v = p->mode == RESIZE_CUBIC ? keys(arg, p->cubic_a) : 1.0f - fabsf(arg);
+        if (v < 0.0f && p->mode != RESIZE_CUBIC)
+            v = 0.0f;
+        if (p->exclude_outside && (t < 0 || t >= in))
+            v = 0.0f;
+        idx[k] = clamp_idx(t, in);
+        w[k] = v;
+        sum += v;
+    }
+    for (int k = 0; k < n && sum != 0.0f; k++)
+        w[k] /= sum;
+    return n;
+}
+
+int resize_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w)
+{
+    if (copied(p, d)) {
+        idx[0] = o, w[0] = 1.0f;
+        return 1;
+    }
+    if (p->coord == RESIZE_TF_CROP_AND_RESIZE) {
+        const float x = src_coord(p, d, o);
+        if (!(x >= 0.0f && x <= (float)(p->in[d] - 1)))
+            return 0;
+    }
+    if (p->mode == RESIZE_CUBIC && !p->antialias) {
+        resize_cubic_taps(p, d, o, idx, w);
+        return 4;
+    }
+    if (p->antialias)
+        return aa_taps(p, d, o, idx, w);
+    resize_axis_map(p, d, o, &idx[0], &idx[1], &w[1]);
+    w[0] = 1.0f - w[1];
+    return p->mode == RESIZE_NEAREST ? 1 : 2;
 }
 
 static clcnn_status resize_infer(ir_graph *g, ir_node *n, clcnn_err *err)

@@ -1,6 +1,7 @@
 /* resize_cl.c — OpenCL side of Resize / Upsample (kernels_cl/resize.cl):
  * resize_bilinear for linear mode and resize_bicubic for cubic (only H, W
- * change), resize_nearest for
+ * change), resize_taps for both when antialias widens the filter or
+ * tf_crop_and_resize may extrapolate, resize_nearest for
  * nearest at any rank up to 6. The source positions of every output position
  * are computed here once (resize_axis_map, float32 like onnxruntime) and
  * uploaded as one int table that the launch owns. */
@@ -23,14 +24,33 @@ static clcnn_status upload(opcl_ctx *c, const ir_node *n, const cl_int *tab, siz
     return CLCNN_OK;
 }
 
-/* Fills tab with i0 of each output position of dim d. */
+/* Fills tab with i0 of each output position of dim d (-1: off the input, the
+ * output is extrapolation_value). */
 static void nearest_part(const resize_params *p, int d, cl_int *tab)
 {
     for (int64_t o = 0; o < p->out[d]; o++) {
-        int64_t i0, i1;
+        int64_t i0;
         float w;
-        resize_axis_map(p, d, o, &i0, &i1, &w);
-        tab[o] = (cl_int)i0;
+        tab[o] = resize_taps(p, d, o, &i0, &w) ? (cl_int)i0 : -1;
+    }
+}
+
+/* idx[K*out] then w[K*out] (float bits) of dim d, K taps per position (unused
+ * ones: index 0, weight 0; off the input: index -1 first); absent dim: one row
+ * of weight 1. idx and w are scratch for K taps. */
+static void taps_part(const resize_params *p, int d, int K, cl_int *tab, int64_t *idx, float *w)
+{
+    const int64_t out = d >= 0 ? p->out[d] : 1;
+    for (int64_t o = 0; o < out; o++) {
+        int cnt = 1;
+        idx[0] = 0, w[0] = 1.0f;
+        if (d >= 0)
+            cnt = resize_taps(p, d, o, idx, w);
+        for (int k = 0; k < K; k++) {
+            const float v = k < cnt ? w[k] : 0.0f;
+            tab[K * o + k] = k < cnt ? (cl_int)idx[k] : cnt == 0 && k == 0 ? -1 : 0;
+            memcpy(&tab[K * out + K * o + k], &v, sizeof v);
+        }
     }
 }
 
@@ -70,7 +90,7 @@ typedef struct resize_launch {
     cl_int *tab;
     size_t cnt, gws[3];
     const char *variant;
-    cl_int8 a, b, off; /* bilinear uses a only */
+    cl_int8 a, b, off; /* bilinear, bicubic, taps use a only */
 } resize_launch;
 
 static clcnn_status plan_nearest(const resize_params *p, const ir_node *n, resize_launch *L,
@@ -84,6 +104,8 @@ static clcnn_status plan_nearest(const resize_params *p, const ir_node *n, resiz
         q.in[d] = d < pad ? 1 : p->in[d - pad];
         q.out[d] = d < pad ? 1 : p->out[d - pad];
         q.scale[d] = d < pad ? 1.0f : p->scale[d - pad];
+        q.roi_start[d] = d < pad ? 0.0f : p->roi_start[d - pad];
+        q.roi_end[d] = d < pad ? 1.0f : p->roi_end[d - pad];
     }
     q.ndim = 6;
     L->cnt = 0;
@@ -132,6 +154,41 @@ static clcnn_status plan_bilinear(const resize_params *p, const ir_node *n, resi
     return CLCNN_OK;
 }
 
+/* Antialias or tf_crop_and_resize, linear or cubic: K taps per row / column. */
+static clcnn_status plan_taps(const resize_params *p, const ir_node *n, resize_launch *L,
+                              clcnn_err *err)
+{
+    const int dh = p->ndim - 2, dw = p->ndim - 1; /* dh < 0: a rank-1 input, H = 1 */
+    const int64_t H = dh >= 0 ? p->in[dh] : 1, OH = dh >= 0 ? p->out[dh] : 1;
+    const int64_t W = p->in[dw], OW = p->out[dw];
+    const int KH = dh >= 0 ? resize_max_taps(p, dh) : 1, KW = resize_max_taps(p, dw);
+    const int K = KH > KW ? KH : KW;
+    int64_t P = 1;
+    for (int d = 0; d < dh; d++)
+        P *= p->in[d];
+    L->cnt = (size_t)(2 * KH * OH + 2 * KW * OW);
+    int64_t *idx = malloc((size_t)K * sizeof *idx);
+    float *w = malloc((size_t)K * sizeof *w);
+    L->tab = malloc(L->cnt * sizeof *L->tab);
+    if (!idx || !w || !L->tab) {
+        free(idx);
+        free(w);
+        free(L->tab);
+        L->tab = NULL;
+        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for the Resize table");
+    }
+    taps_part(p, dh, KH, L->tab, idx, w);
+    taps_part(p, dw, KW, L->tab + 2 * KH * OH, idx, w);
+    free(idx);
+    free(w);
+    memset(&L->a, 0, sizeof L->a);
+    L->a.s[0] = (cl_int)H, L->a.s[1] = (cl_int)W, L->a.s[2] = (cl_int)OH, L->a.s[3] = (cl_int)OW;
+    L->a.s[4] = (cl_int)P, L->a.s[5] = KH, L->a.s[6] = KW;
+    L->gws[0] = (size_t)OW, L->gws[1] = (size_t)OH, L->gws[2] = (size_t)P;
+    L->variant = "resize_taps";
+    return CLCNN_OK;
+}
+
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     resize_params p;
@@ -141,7 +198,13 @@ clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = resize_params_get(c->g, n, &p, err);
     if (st)
         return st;
-    st = p.mode != RESIZE_NEAREST ? plan_bilinear(&p, n, &L, err) : plan_nearest(&p, n, &L, err);
+    if (p.roi_runtime)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "tf_crop_and_resize with a roi that is not "
+                       "a constant runs on the reference only (the OpenCL tables are built at load)");
+    const int taps = p.mode != RESIZE_NEAREST &&
+                     (p.antialias || p.coord == RESIZE_TF_CROP_AND_RESIZE);
+    st = taps ? plan_taps(&p, n, &L, err)
+         : p.mode != RESIZE_NEAREST ? plan_bilinear(&p, n, &L, err) : plan_nearest(&p, n, &L, err);
     if (st)
         return st;
     st = upload(c, n, L.tab, L.cnt, &tab, err);
@@ -150,11 +213,14 @@ clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return st;
     if ((st = opcl_kernel(c, "resize", NULL, L.variant, &k, err)))
         goto fail;
-    st = p.mode != RESIZE_NEAREST
+    const cl_float ev = p.extrapolation;
+    st = taps ? OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
+                          OPCL_ARG(tab), OPCL_ARG(L.a), OPCL_ARG(ev))
+         : p.mode != RESIZE_NEAREST
              ? OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
                          OPCL_ARG(L.a))
              : OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
-                         OPCL_ARG(L.a), OPCL_ARG(L.b), OPCL_ARG(L.off));
+                         OPCL_ARG(L.a), OPCL_ARG(L.b), OPCL_ARG(L.off), OPCL_ARG(ev));
     if (st)
         goto fail;
     return opcl_push_owned(c, n, k, 3, L.gws, NULL, tab, L.variant, err);
