@@ -3,6 +3,8 @@
  *   unary          y = act(x) for every ACT_* code of act.cl (the activations and the
  *                  unary math ops, host/ops_cl/act_cl.c);
  *                  no preconditions. NDRange (ceil(n)).
+ *   clip_operands  Clip whose min and/or max are read from one-element buffers
+ *                  (fed at run time). NDRange (n).
  *   binary_same    a, b and y have the same shape (flat index). NDRange (n).
  *   binary_plane   one operand has y's shape, the other y's leading dims then only 1s
  *                  (SE scaling: N,C,H,W * N,C,1,1): it is read at i / inner. `swap`
@@ -53,6 +55,19 @@ __kernel void unary(__global const float *x, __global float *y, int n, int act, 
     const int i = get_global_id(0);
     if (i < n)
         y[i] = FAULT(act_apply(x[i], act, a, b));
+}
+
+/* Clip with bounds fed at run time: bit 0 of `which` reads min from lo[0], bit 1
+ * max from hi[0]; otherwise the by-value a / b (the host passes x for an unread
+ * buffer). ACT_CLIP's comparisons, so NaN passes and min > max gives max. */
+__kernel void clip_operands(__global const float *x, __global float *y, int n, __global const float *lo,
+                            __global const float *hi, int which, float a, float b)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const float l = (which & 1) ? lo[0] : a, h = (which & 2) ? hi[0] : b;
+    y[i] = FAULT(act_apply(x[i], ACT_CLIP, l, h));
 }
 
 __kernel void binary_same(__global const float *a, __global const B_T *b, __global float *y,

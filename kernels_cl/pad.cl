@@ -1,6 +1,7 @@
 /* pad.cl — Pad in constant, reflect and edge modes, up to 6 dims, any element type (ELEM_T).
- * Variant (host/ops_cl/movement_cl.c): pad_nd, no preconditions (negative pads crop): y dims
- * and x dims left-padded to 6, pb = leading pads. NDRange (n). */
+ * Variants (host/ops_cl/movement_cl.c): pad_nd, no preconditions (negative pads crop): y dims
+ * and x dims left-padded to 6, pb = leading pads. NDRange (n). pad_nd_operand: the same with
+ * the constant read from a one-element buffer (constant_value fed at run time). */
 
 #define PAD_CONSTANT 0
 #define PAD_REFLECT 1
@@ -13,12 +14,9 @@
 #define ELEM_T float
 #endif
 
-__kernel void pad_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 ydims, int8 xdims,
-                     int8 pb, int mode, ELEM_T value)
+/* Flat index i of y to x's flat offset, or -1 where y takes the pad constant. */
+int pad_source(int i, int8 ydims, int8 xdims, int8 pb, int mode)
 {
-    const int i = get_global_id(0);
-    if (i >= n)
-        return;
     const int yd[6] = {ydims.s0, ydims.s1, ydims.s2, ydims.s3, ydims.s4, ydims.s5};
     const int xd[6] = {xdims.s0, xdims.s1, xdims.s2, xdims.s3, xdims.s4, xdims.s5};
     const int p[6] = {pb.s0, pb.s1, pb.s2, pb.s3, pb.s4, pb.s5};
@@ -27,10 +25,8 @@ __kernel void pad_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 y
         int c = r % yd[d] - p[d];
         r /= yd[d];
         if (c < 0 || c >= xd[d]) {
-            if (mode == PAD_CONSTANT) {
-                y[i] = FAULT(value);
-                return;
-            }
+            if (mode == PAD_CONSTANT)
+                return -1;
             if (mode == PAD_EDGE) {
                 c = clamp(c, 0, xd[d] - 1);
             } else if (xd[d] == 1) {
@@ -46,5 +42,26 @@ __kernel void pad_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 y
         off += c * stride;
         stride *= xd[d];
     }
-    y[i] = FAULT(x[off]);
+    return off;
+}
+
+__kernel void pad_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 ydims, int8 xdims,
+                     int8 pb, int mode, ELEM_T value)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const int off = pad_source(i, ydims, xdims, pb, mode);
+    y[i] = FAULT(off < 0 ? value : x[off]);
+}
+
+/* pad_nd with the constant fed at run time: value[0], read only where y takes it. */
+__kernel void pad_nd_operand(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 ydims,
+                             int8 xdims, int8 pb, int mode, __global const ELEM_T *value)
+{
+    const int i = get_global_id(0);
+    if (i >= n)
+        return;
+    const int off = pad_source(i, ydims, xdims, pb, mode);
+    y[i] = FAULT(off < 0 ? value[0] : x[off]);
 }

@@ -4,7 +4,8 @@
 Small models are built with onnx.helper in a temp folder: unknown op, an op at an
 opset outside the range clcnn implements, a legacy attribute, external data
 that escapes the model's folder, a cycle, negative and absurd initializer dims; then a
-good model is fed the wrong number of inputs, a wrong shape and a float64 NPY. Each case
+good model is fed the wrong number of inputs, a wrong shape and a float64 NPY; run-time
+operands (Clip's min, Pad's constant_value) of the wrong size or dtype. Each case
 must exit non-zero with exactly one line on stderr naming the file/node at fault, and
 must not create the output file.
 """
@@ -85,6 +86,18 @@ def make_cases(tmp):
         # Add's opset < 7 axis attribute: listed for Add, refused by the op, not ignored
         "legacy Add axis": (base_graph([helper.make_node("Add", ["x", "x"], ["y"], name="addax", axis=1)]),
                             ["addax", "axis"]),
+        # operands fed at run time must still be one element: Clip's min and Pad's
+        # constant_value computed as x itself (3 values), and a value of another dtype
+        "Clip min of 3 values": (base_graph([helper.make_node("Clip", ["x", "x"], ["y"], name="clipx")]),
+                                 ["clipx", "'x'", "float32 scalar"]),
+        "Pad value of 3 values": (base_graph([helper.make_node("Pad", ["x", "p", "x"], ["y"], name="padx")],
+                                             [helper.make_tensor("p", TensorProto.INT64, [4], [0, 0, 0, 0])]),
+                                  ["padx", "constant_value 'x'", "one element"]),
+        "Pad value int64 for float x": (base_graph(
+            [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+             helper.make_node("Cast", ["s"], ["si"], to=TensorProto.INT64),
+             helper.make_node("Pad", ["x", "p", "si"], ["y"], name="padi")],
+            [helper.make_tensor("p", TensorProto.INT64, [4], [0, 0, 0, 0])]), ["padi", "'si'", "dtype 7"]),
     }
     cases = []
     for i, (label, (model, needles)) in enumerate(models.items()):

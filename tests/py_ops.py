@@ -187,6 +187,54 @@ def bn_act_cases():
     case("clip", "opset 11 no bounds", [node("Clip", ["x"], ["y"])], [("x", x)], ["y"], opset=11)
 
 
+def runtime_operand_cases():
+    """Clip's min/max and Pad's constant_value fed as graph inputs (read from
+    their buffers at run time): both, one, mixed with a constant, min > max,
+    behind a Conv (no fused epilogue), Pad cropping, on 1-D, on a 1x1 plane,
+    before a Conv (not folded into its pads), reflect (value unread), axes."""
+    lo, hi = np.array(-1.5, np.float32), np.array(2.5, np.float32)
+    x = rand([2, 3, 5, 7], 40, -4, 4)
+    case("clip", "runtime min,max [2,3,5,7]", [node("Clip", ["x", "lo", "hi"], ["y"])],
+         [("x", x), ("lo", lo), ("hi", hi)], ["y"])
+    case("clip", "runtime min only [3,17]", [node("Clip", ["x", "lo"], ["y"])],
+         [("x", rand([3, 17], 41, -4, 4)), ("lo", lo)], ["y"])
+    case("clip", "runtime max only [13] opset 11", [node("Clip", ["x", "", "hi"], ["y"])],
+         [("x", rand([13], 42, -4, 4)), ("hi", hi)], ["y"], opset=11)
+    case("clip", "runtime min > max [1,1,1]", [node("Clip", ["x", "lo", "hi"], ["y"])],
+         [("x", rand([1, 1, 1], 43)), ("lo", np.array(1.0, np.float32)),
+          ("hi", np.array(-1.0, np.float32))], ["y"])
+    case("clip", "constant min, runtime max [2,5,3,1]", [node("Clip", ["x", "lo", "hi"], ["y"])],
+         [("x", rand([2, 5, 3, 1], 44, -4, 4)), ("hi", hi)], ["y"], [("lo", lo)])
+    case("clip", "runtime min, constant max [5,3]", [node("Clip", ["x", "lo", "hi"], ["y"])],
+         [("x", rand([5, 3], 45, -4, 4)), ("lo", lo)], ["y"], [("hi", hi)])
+    case("clip", "Conv 3x3 s2 -> runtime min,max", [node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1],
+                                                         strides=[2, 2]),
+                                                    node("Clip", ["c", "lo", "hi"], ["y"])],
+         [("x", rand([1, 3, 7, 7], 46)), ("lo", np.array(-0.25, np.float32)),
+          ("hi", np.array(0.3, np.float32))], ["y"], [("w", rand([5, 3, 3, 3], 47))])
+    v = np.array(-0.5, np.float32)
+    case("pad", "runtime value [1,3,4,5] pads [0,1,2,3,0,0,1,2]",
+         [node("Pad", ["x", "p", "v"], ["y"])], [("x", rand([1, 3, 4, 5], 50)), ("v", v)], ["y"],
+         [("p", np.array([0, 1, 2, 3, 0, 0, 1, 2], np.int64))])
+    case("pad", "runtime value [2,3,5] crop and pad", [node("Pad", ["x", "p", "v"], ["y"])],
+         [("x", rand([2, 3, 5], 51)), ("v", np.array(7.25, np.float32))], ["y"],
+         [("p", np.array([0, -1, 2, 1, 2, -2], np.int64))])
+    case("pad", "runtime value 1x1 plane, every edge", [node("Pad", ["x", "p", "v"], ["y"])],
+         [("x", rand([1, 1, 1, 1], 52)), ("v", v)], ["y"],
+         [("p", np.array([1, 1, 1, 1, 1, 1, 1, 1], np.int64))])
+    case("pad", "runtime value 1-D [7]", [node("Pad", ["x", "p", "v"], ["y"])],
+         [("x", rand([7], 53)), ("v", v)], ["y"], [("p", np.array([3, 0], np.int64))])
+    case("pad", "runtime value 2 -> Conv 3x3 (not folded)",
+         [node("Pad", ["x", "p", "v"], ["t"]), node("Conv", ["t", "w"], ["y"])],
+         [("x", rand([1, 3, 6, 6], 54)), ("v", np.array(2.0, np.float32))], ["y"],
+         [("p", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)), ("w", rand([4, 3, 3, 3], 55))])
+    case("pad", "reflect with a runtime value (unread)",
+         [node("Pad", ["x", "p", "v"], ["y"], mode="reflect")], [("x", rand([1, 2, 3, 3], 56)), ("v", v)],
+         ["y"], [("p", np.array([0, 0, 2, 1, 0, 0, 1, 2], np.int64))])
+    case("pad", "opset 18 axes [-1] runtime value [2,3,4]", [node("Pad", ["x", "p", "v", "a"], ["y"])],
+         [("x", rand([2, 3, 4], 57)), ("v", v)], ["y"],
+         [("p", np.array([2, 1], np.int64)), ("a", np.array([-1], np.int64))], opset=18)
+
 # ---- element-wise, reduce, gemm ---------------------------------------------
 
 def eltwise_cases():
@@ -512,8 +560,8 @@ def main(generators=None):
     return 1 if f or not p else 0
 
 
-ALL_CASES = (conv_cases, pool_cases, bn_act_cases, eltwise_cases, reduce_cases, gemm_cases,
-             movement_cases, softmax_misc_cases)
+ALL_CASES = (conv_cases, pool_cases, bn_act_cases, runtime_operand_cases, eltwise_cases, reduce_cases,
+             gemm_cases, movement_cases, softmax_misc_cases)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,5 +1,6 @@
 /* test_kernels_eltwise.c — binary_same / binary_plane / binary_bcast (Add, Sub,
- * Mul, Div with numpy broadcasting), the unary activations as standalone kernels, gemm_general
+ * Mul, Div with numpy broadcasting), the unary activations as standalone kernels, Clip with
+ * bounds fed at run time (clip_operands), gemm_general
  * (Gemm transA/transB/alpha/beta and every C broadcast; MatMul 1-D, 2-D, batched)
  * and softmax_line (opset 11 flattening and opset 13 single axis). */
 #include <setjmp.h>
@@ -112,6 +113,62 @@ static void test_unary(void **state)
         fail_msg("%d unary case(s) failed", fails);
 }
 
+/* Clip whose bounds are graph inputs (fed at run time: clip_operands reads
+ * them from their buffers). lo_kind / hi_kind: 0 absent, 1 a constant, 2 a
+ * graph input; x, min and max all drawn from [-1, 1), so min > max happens too.
+ * conv: x goes through a 3x3 Conv first, whose epilogue must not take the Clip. */
+static ir_graph *build_clip_operands(int ndim, const int64_t *xd, int lo_kind, int hi_kind, int conv)
+{
+    ir_graph *g = kh_new(13);
+    int in[3] = {kh_input(g, "x", ndim, xd), -1, -1};
+    if (conv) {
+        const int64_t wd[4] = {5, xd[1], 3, 3};
+        int cin[2] = {in[0], kh_const(g, "w", 4, wd, -0.3f, 0.3f)};
+        in[0] = kh_tensor(g, "c");
+        ir_add_node(g, IR_OP_CONV, "conv", cin, 2, &in[0], 1);
+    }
+    const char *names[2] = {"min", "max"};
+    const int kinds[2] = {lo_kind, hi_kind};
+    for (int b = 0; b < 2; b++)
+        if (kinds[b] == 1)
+            in[1 + b] = kh_const(g, names[b], 0, NULL, -0.5f, 0.5f);
+        else if (kinds[b] == 2)
+            in[1 + b] = kh_input(g, names[b], 0, NULL);
+    int y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_CLIP, "clip", in, 3, &y, 1);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_clip_operands(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    typedef struct { int ndim; int64_t xd[4]; int lo, hi, conv; } ccase;
+    static const ccase cases[] = {
+        {2, {17, 3}, 2, 2, 0}, {1, {1}, 2, 2, 0},       {4, {2, 3, 5, 7}, 2, 0, 0},
+        {3, {1, 1, 13}, 0, 2, 0}, {2, {5, 9}, 1, 2, 0}, {2, {9, 5}, 2, 1, 0},
+        {4, {1, 3, 7, 7}, 2, 2, 1}, /* after a Conv: a launch of its own, not an epilogue */
+    };
+    int fails = 0;
+    char label[128];
+    for (int rep = 0; rep < 3; rep++) /* fresh draws of x and the bounds each time */
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            const ccase *c = &cases[i];
+            snprintf(label, sizeof label, "Clip operands case %zu rep %d (min %d, max %d, conv %d)", i, rep,
+                     c->lo, c->hi, c->conv);
+            fails += kh_check(rt, build_clip_operands(c->ndim, c->xd, c->lo, c->hi, c->conv), NULL,
+                              "clip_operands", label);
+        }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d Clip operand case(s) failed", fails);
+}
+
 static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int nc, const int64_t *cd, float alpha,
                             float beta)
 {
@@ -202,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_unary),
+        cmocka_unit_test(test_clip_operands),
         cmocka_unit_test(test_gemm),
         cmocka_unit_test(test_softmax),
     };

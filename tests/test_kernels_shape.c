@@ -2,7 +2,8 @@
  * permute (Transpose up to rank 6; channel shuffle Reshape->Transpose->Reshape
  * as exactly one launch), copy_block (Concat on several axes, Split equal and
  * explicit), slice_nd (steps, negative steps, clamped ends), pad_nd (constant,
- * reflect, edge, negative pads), and the zero-copy aliases (no launch at all). */
+ * reflect, edge, negative pads; pad_nd_operand with the constant fed at run
+ * time), and the zero-copy aliases (no launch at all). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,6 +102,19 @@ static ir_graph *build_pad(int ndim, const int64_t *xd, const int64_t *pads, con
     return g;
 }
 
+/* Pad whose constant is a graph input (fed at run time): pad_nd_operand. */
+static ir_graph *build_pad_operand(int ndim, const int64_t *xd, const int64_t *pads, const char *mode)
+{
+    ir_graph *g = kh_new(13);
+    int in[3] = {kh_input(g, "x", ndim, xd), kh_const_i64(g, "pads", 2 * ndim, pads),
+                 kh_input(g, "value", 0, NULL)};
+    int y = kh_tensor(g, "y");
+    int node = ir_add_node(g, IR_OP_PAD, "pad", in, 3, &y, 1);
+    ir_set_attr_string(g, node, "mode", mode);
+    kh_output(g, y);
+    return g;
+}
+
 static void test_transpose(void **state)
 {
     (void)state;
@@ -178,6 +192,18 @@ static void test_slice_pad(void **state)
         fails += kh_check(rt, build_pad(4, x4p, pb, modes[m]), NULL, "pad_nd", label);
     }
     fails += kh_check(rt, build_pad(4, x4p, pneg, "constant"), NULL, "pad_nd", "pad with negative pads (crop)");
+    /* the constant fed at run time: every edge of a 1x1 plane, crop, odd ranks; reflect never reads it */
+    const int64_t x11[4] = {1, 1, 1, 1}, p11[8] = {1, 1, 1, 1, 1, 1, 1, 1}, x1[1] = {7}, p1[2] = {3, 0};
+    fails += kh_check(rt, build_pad_operand(3, x3, pa, "constant"), NULL, "pad_nd_operand",
+                      "pad runtime value rank 3");
+    fails += kh_check(rt, build_pad_operand(4, x4p, pneg, "constant"), NULL, "pad_nd_operand",
+                      "pad runtime value, negative pads (crop)");
+    fails += kh_check(rt, build_pad_operand(4, x11, p11, "constant"), NULL, "pad_nd_operand",
+                      "pad runtime value, 1x1 plane on every edge");
+    fails += kh_check(rt, build_pad_operand(1, x1, p1, "constant"), NULL, "pad_nd_operand",
+                      "pad runtime value 1-D");
+    fails += kh_check(rt, build_pad_operand(4, x4p, pb, "reflect"), NULL, "pad_nd_operand",
+                      "pad reflect with a runtime value (unread)");
     rt_destroy(rt);
     if (fails)
         fail_msg("%d slice/pad case(s) failed", fails);

@@ -2,30 +2,40 @@
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
  * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus,
  * Softsign, Mish. Shape rule: output = input (float32). Clip reads its
- * bounds from attributes (opset < 11) or optional constant inputs (>= 11).
+ * bounds from attributes (opset < 11) or optional float32 scalar inputs (>= 11),
+ * constant or fed at run time.
  * MACs: 0 (memory-bound, not arithmetic). Reference: act_ref.c. */
 #include <math.h>
 #include <string.h>
 
 #include "ops_impl.h"
 
-clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi,
+/* One bound of Clip-11+ (input k): a float32 scalar, read here when constant;
+ * fed at run time (a graph input or a computed tensor) it sets bit k-1 of
+ * *runtime and its value is left to the caller, who reads the buffer. */
+static clcnn_status clip_operand(const ir_graph *g, const ir_node *n, int k, float *v, int *runtime,
+                                 clcnn_err *err)
+{
+    const ir_tensor *t = ir_in(g, n, k);
+    if (!t)
+        return CLCNN_OK;
+    if (t->dtype != IR_DT_FLOAT || ir_numel(t) != 1)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' must be a float32 scalar", t->name);
+    if (t->data)
+        *v = *(const float *)t->data;
+    else
+        *runtime |= 1 << (k - 1);
+    return CLCNN_OK;
+}
+
+clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi, int *runtime,
                              clcnn_err *err)
 {
     *lo = ir_attr_float(n, "min", -INFINITY);
     *hi = ir_attr_float(n, "max", INFINITY);
-    int present;
-    float v;
-    clcnn_status st = op_const_float(g, n, 1, &v, &present, err);
-    if (st)
-        return st;
-    if (present)
-        *lo = v;
-    if ((st = op_const_float(g, n, 2, &v, &present, err)))
-        return st;
-    if (present)
-        *hi = v;
-    return CLCNN_OK;
+    *runtime = 0;
+    clcnn_status st = clip_operand(g, n, 1, lo, runtime, err);
+    return st ? st : clip_operand(g, n, 2, hi, runtime, err);
 }
 
 clcnn_status act_gelu_tanh(const ir_node *n, int *is_tanh, clcnn_err *err)
@@ -46,7 +56,8 @@ static clcnn_status act_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return st;
     if (n->op == IR_OP_CLIP) {
         float lo, hi;
-        if ((st = act_clip_bounds(g, n, &lo, &hi, err)))
+        int runtime;
+        if ((st = act_clip_bounds(g, n, &lo, &hi, &runtime, err)))
             return st;
     }
     int is_tanh;

@@ -1,6 +1,7 @@
 /* act_ref.c — reference activations, one formula per op, evaluated in double:
  * relu max(0,x); leaky x<0 ? alpha*x : x; clip min(max(x,lo),hi) (so lo > hi
- * gives hi, as ONNX says); relu and clip let NaN through, as onnxruntime does;
+ * gives hi, as ONNX says; lo/hi fed at run time are read from their buffers);
+ * relu and clip let NaN through, as onnxruntime does;
  * hardsigmoid max(0,min(1,alpha*x+beta)); hardswish x*max(0,min(1,x/6+1/2));
  * sigmoid 1/(1+exp(-x)); abs |x|; erf, tanh, exp, log, sqrt, neg, 1/x as C
  * computes them; gelu x/2 (1+erf(x/sqrt2)) or, approximate=tanh, x/2 (1+tanh(
@@ -28,9 +29,14 @@ clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     double alpha = 0, beta = 0;
     int gelu_tanh = 0;
     if (n->op == IR_OP_CLIP) {
-        clcnn_status st = act_clip_bounds(g, n, &lo, &hi, err);
+        int runtime;
+        clcnn_status st = act_clip_bounds(g, n, &lo, &hi, &runtime, err);
         if (st)
             return st;
+        if (runtime & 1) /* bounds fed at run time: one float32 each */
+            lo = *(const float *)bufs[n->in[1]];
+        if (runtime & 2)
+            hi = *(const float *)bufs[n->in[2]];
     } else if (n->op == IR_OP_LEAKYRELU) {
         alpha = ir_attr_float(n, "alpha", 0.01f);
     } else if (n->op == IR_OP_HARDSIGMOID) {

@@ -307,7 +307,7 @@ static clcnn_status gathernd_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 }
 
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
-                        double *value, clcnn_err *err)
+                        double *value, int *value_runtime, clcnn_err *err)
 {
     const ir_tensor *x = ir_in(g, n, 0);
     int r = x->ndim, len, nax;
@@ -332,10 +332,18 @@ clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_
     }
     *value = ir_attr_float(n, "value", 0.0f);
     const ir_tensor *cv = ir_in(g, n, 2);
+    *value_runtime = 0;
     if (cv) {
-        if (!cv->data || ir_numel(cv) != 1)
-            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "constant_value must be a constant scalar");
-        *value = elem_get_f(cv->data, cv->dtype, 0); /* any dtype (integer Pad, shape group) */
+        if (ir_numel(cv) != 1)
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "constant_value '%s' must be one element", cv->name);
+        if (cv->data) {
+            *value = elem_get_f(cv->data, cv->dtype, 0); /* any dtype (integer Pad, shape group) */
+        } else if (cv->dtype != x->dtype) { /* copied as x's element from its buffer */
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "constant_value '%s' has dtype %d, x has %d",
+                           cv->name, cv->dtype, x->dtype);
+        } else {
+            *value_runtime = 1;
+        }
     }
     if (nax < 0) { /* no axes input: every dim, in order */
         nax = r;
@@ -372,7 +380,8 @@ static clcnn_status pad_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     int64_t pads[2 * IR_MAX_DIMS], dims[IR_MAX_DIMS];
     pad_mode mode;
     double v;
-    if ((st = op_check_arity(n, 1, 4, 1, 1, err)) || (st = pad_params(g, n, pads, &mode, &v, err)))
+    int v_rt;
+    if ((st = op_check_arity(n, 1, 4, 1, 1, err)) || (st = pad_params(g, n, pads, &mode, &v, &v_rt, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0);
     for (int d = 0; d < x->ndim; d++)

@@ -202,7 +202,8 @@ clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     int64_t pads[2 * IR_MAX_DIMS];
     pad_mode mode;
     double value;
-    clcnn_status st = pad_params(g, n, pads, &mode, &value, err);
+    int value_rt;
+    clcnn_status st = pad_params(g, n, pads, &mode, &value, &value_rt, err);
     if (st)
         return st;
     const ir_tensor *xt = ir_in(g, n, 0), *yt = ir_out(g, n, 0);
@@ -211,6 +212,8 @@ clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clc
     unsigned char fill[8];
     elem_set_f(&word, xt->dtype, 0, value);
     memcpy(fill, &word, sizeof fill);
+    if (value_rt) /* fed at run time: one element of x's dtype (pad_params checked) */
+        memcpy(fill, bufs[n->in[2]], esz);
     const char *x = bufs[n->in[0]];
     char *y = bufs[n->out[0]];
     int r = xt->ndim;

@@ -20,8 +20,10 @@ clcnn_status conv_ref(const ir_graph *g, const ir_node *n, void *const *bufs, cl
 clcnn_status bn_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* act: Relu, LeakyRelu, Clip, HardSigmoid, HardSwish, Sigmoid share one ref */
 clcnn_status act_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* Clip bounds from attributes (opset < 11) or inputs 1, 2 (opset >= 11); absent = +-inf. */
-clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi,
+/* Clip bounds from attributes (opset < 11) or inputs 1, 2 (opset >= 11); absent = +-inf.
+ * A bound input that is not a constant sets bit 0 (min) or 1 (max) of *runtime: its
+ * value is in the input's buffer at run time (*lo / *hi keep the attribute default). */
+clcnn_status act_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi, int *runtime,
                              clcnn_err *err);
 /* Gelu's approximate attribute: *is_tanh = 1 for "tanh", 0 for "none";
  * CLCNN_ERR_UNSUPPORTED naming node and attribute for anything else. */
@@ -76,10 +78,12 @@ typedef struct gathernd_geom {
 clcnn_status gathernd_geometry(const ir_graph *g, const ir_node *n, gathernd_geom *geo,
                                clcnn_err *err);
 clcnn_status gathernd_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* Pad's begin/end per dim (2*rank values) and mode. */
+/* Pad's begin/end per dim (2*rank values), mode and constant. A constant_value input
+ * that is not a constant (a graph input or computed tensor: one element of x's dtype)
+ * sets *value_runtime: the constant is then in that input's buffer at run time. */
 typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
-                        double *value, clcnn_err *err);
+                        double *value, int *value_runtime, clcnn_err *err);
 clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* spatial (O3): Resize / Upsample */
 typedef enum resize_mode { RESIZE_NEAREST, RESIZE_LINEAR, RESIZE_CUBIC } resize_mode;

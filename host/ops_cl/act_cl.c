@@ -1,8 +1,9 @@
 /* act_cl.c — OpenCL side of the unary activations (Relu, LeakyRelu, Clip,
  * HardSigmoid, HardSwish, Sigmoid, Abs, Erf, Tanh,
  * Exp, Log, Sqrt, Neg, Reciprocal, Gelu, Elu, Selu, Celu, Softplus,
- * Softsign, Mish): one `unary` kernel from eltwise.cl, and the
- * activation description the plan uses to fold them into a Conv or BN. */
+ * Softsign, Mish): one `unary` kernel from eltwise.cl (`clip_operands` for a
+ * Clip whose bounds are fed at run time), and the activation description the
+ * plan uses to fold them into a Conv or BN (constant bounds only). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -40,11 +41,14 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
     case IR_OP_ABS: r.code = OPCL_ACT_ABS; break;
     case IR_OP_CLIP: {
         clcnn_err e = {0};
+        int runtime;
         r.code = OPCL_ACT_CLIP;
-        if (act_clip_bounds(g, n, &r.a, &r.b, &e) != CLCNN_OK) {
+        if (act_clip_bounds(g, n, &r.a, &r.b, &runtime, &e) != CLCNN_OK) {
             free(e.detail);
             return 0;
         }
+        if (runtime) /* bounds known only at run time: not an epilogue constant */
+            return 0;
         break;
     }
     case IR_OP_ERF: r.code = OPCL_ACT_ERF; break;
@@ -96,6 +100,34 @@ int opcl_act_of(const ir_graph *g, const ir_node *n, opcl_act *act)
     return 1;
 }
 
+/* Clip with a bound fed at run time (eltwise.cl clip_operands): the kernel
+ * reads that bound from its input's buffer; a constant or absent bound is
+ * passed by value, and its buffer slot gets x, which the kernel then never reads. */
+static clcnn_status clip_operands_cl(opcl_ctx *c, const ir_node *n, float lo, float hi, int runtime,
+                                     clcnn_err *err)
+{
+    cl_kernel k = NULL;
+    clcnn_status st;
+    cl_int cnt = (cl_int)ir_numel(ir_out(c->g, n, 0)), which = runtime;
+    if (cnt == 0) { /* nothing to write: a zero NDRange is invalid */
+        c->variant = "clip_operands";
+        return CLCNN_OK;
+    }
+    cl_mem x = c->mem[n->in[0]];
+    cl_mem lo_m = (runtime & 1) ? c->mem[n->in[1]] : x, hi_m = (runtime & 2) ? c->mem[n->in[2]] : x;
+    if (!lo_m || !hi_m)
+        return op_fail(err, CLCNN_ERR_INTERNAL, n, "a bound of Clip has no device buffer");
+    if ((st = opcl_kernel(c, "eltwise", NULL, "clip_operands", &k, err)))
+        return st;
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(x), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt), OPCL_ARG(lo_m),
+                        OPCL_ARG(hi_m), OPCL_ARG(which), OPCL_ARG(lo), OPCL_ARG(hi)))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    size_t gws[1] = {(size_t)cnt};
+    return opcl_push(c, n, k, 1, gws, NULL, "clip_operands", err);
+}
+
 clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     opcl_act act;
@@ -103,8 +135,11 @@ clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (n->op == IR_OP_CLIP) {
         /* the bounds must be readable: report why, not just "unsupported" */
         float lo, hi;
-        if ((st = act_clip_bounds(c->g, n, &lo, &hi, err)))
+        int runtime;
+        if ((st = act_clip_bounds(c->g, n, &lo, &hi, &runtime, err)))
             return st;
+        if (runtime)
+            return clip_operands_cl(c, n, lo, hi, runtime, err);
     }
     if (!opcl_act_of(c->g, n, &act))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "not an activation the unary kernel knows");

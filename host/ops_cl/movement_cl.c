@@ -159,9 +159,16 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     int64_t pads[2 * IR_MAX_DIMS];
     pad_mode mode;
     double value;
+    int value_rt;
     clcnn_status st;
-    if ((st = opcl_need_elem(n, x, err)) || (st = pad_params(c->g, n, pads, &mode, &value, err)))
+    if ((st = opcl_need_elem(n, x, err)) ||
+        (st = pad_params(c->g, n, pads, &mode, &value, &value_rt, err)))
         return st;
+    /* constant_value fed at run time: pad_nd_operand reads it from its buffer */
+    const char *var = value_rt ? "pad_nd_operand" : "pad_nd";
+    cl_mem vm = value_rt ? c->mem[n->in[2]] : NULL;
+    if (value_rt && !vm)
+        return op_fail(err, CLCNN_ERR_INTERNAL, n, "constant_value has no device buffer");
     cl_int yd[8] = {0}, xd[8] = {0}, pb[8] = {0};
     if ((st = opcl_dims6(n, y, yd, err)) || (st = opcl_dims6(n, x, xd, err)))
         return st;
@@ -175,19 +182,19 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_int cnt = (cl_int)ir_numel(y);
     cl_kernel k = NULL;
     if (cnt == 0) { /* nothing to write: a zero NDRange is invalid */
-        c->variant = "pad_nd";
+        c->variant = var;
         return CLCNN_OK;
     }
-    if ((st = opcl_kernel(c, "pad", opcl_elem_opt(y->dtype), "pad_nd", &k, err)))
+    if ((st = opcl_kernel(c, "pad", opcl_elem_opt(y->dtype), var, &k, err)))
         return st;
+    opcl_argval last = value_rt ? OPCL_ARG(vm) : (opcl_argval){es, &fv}; /* the element's size */
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt),
-                        OPCL_ARG(yd), OPCL_ARG(xd), OPCL_ARG(pb), OPCL_ARG(cmode),
-                        ((opcl_argval){es, &fv}) /* the element's size */))) {
+                        OPCL_ARG(yd), OPCL_ARG(xd), OPCL_ARG(pb), OPCL_ARG(cmode), last))) {
         clReleaseKernel(k);
         return st;
     }
     size_t gws[1] = {(size_t)cnt};
-    return opcl_push(c, n, k, 1, gws, NULL, "pad_nd", err);
+    return opcl_push(c, n, k, 1, gws, NULL, var, err);
 }
 
 /* ---- Gather ---- OpenCL side of Gather (kernels_cl/gather.cl, gather_words).
