@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """py_ops_spatial.py — the resampling and spatial ops (Resize, Upsample,
-ConvTranspose, DepthToSpace, SpaceToDepth, 1-D Conv and pools, 3-D pools,
-dilated AveragePool, MaxPool's Indices) and a small segmentation-style
+ConvTranspose (1-D to 3-D), DepthToSpace, SpaceToDepth, 1-D Conv and pools,
+3-D pools, dilated AveragePool, MaxPool's Indices) and a small segmentation-style
 encoder-decoder, each compared with onnxruntime on ref and on OpenCL through
 py_ops's harness (same tolerance, same skip rule), at awkward shapes: odd
 sizes, channels not a multiple of 4, 1x1/2x2/3x3 planes, every attribute
@@ -407,6 +407,38 @@ def pool_3d_cases():
            [("x", P.rand([1, 3, 4, 5, 6], 1640))], ["y", "z"], opset=12, int_runtime=True)
 
 
+# ---- 3-D ConvTranspose (N,C,D,H,W) -------------------------------------------------
+
+def conv_transpose_3d_cases():
+    # C, M/group, group, (D, H, W), k, strides, dilations, attrs, bias
+    specs = [
+        (1, 1, 1, (1, 1, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1), {}, False),
+        (3, 2, 1, (3, 4, 5), (3, 3, 3), (1, 1, 1), (1, 1, 1), {}, True),
+        (3, 5, 1, (2, 3, 3), (2, 3, 2), (2, 2, 2), (1, 1, 1), {}, True),
+        (6, 2, 3, (3, 2, 5), (3, 2, 3), (2, 1, 3), (1, 1, 1), {"pads": [1, 0, 1, 0, 1, 2]}, True),
+        (5, 1, 5, (3, 3, 2), (2, 2, 2), (2, 2, 2), (2, 1, 2), {"output_padding": [1, 1, 0]}, False),
+        (2, 3, 1, (2, 3, 4), (3, 2, 3), (3, 2, 2), (1, 1, 1), {"output_padding": [2, 1, 1],
+                                                              "pads": [1, 1, 0, 0, 1, 1]}, True),
+        (4, 3, 2, (3, 3, 3), (3, 3, 3), (2, 2, 2), (1, 1, 1), {"auto_pad": "SAME_UPPER"}, True),
+        (4, 3, 2, (3, 2, 3), (2, 3, 2), (2, 2, 1), (1, 1, 1), {"output_shape": [5, 4, 4]}, False),
+        (3, 4, 1, (2, 2, 3), (2, 2, 2), (1, 1, 2), (2, 2, 1), {"auto_pad": "SAME_LOWER"}, True),
+    ]
+    for i, (c, mg, grp, dhw, k, st, dil, extra, bias) in enumerate(specs):
+        x = P.rand([2 if i % 3 == 2 else 1, c, *dhw], 1650 + i)
+        attrs = dict(group=grp, strides=list(st), dilations=list(dil), **extra)
+        if i % 2:
+            attrs["kernel_shape"] = list(k)
+        ins = ["x", "w"] + (["b"] if bias else [])
+        inits = [("w", P.rand([c, mg, *k], 1670 + i))] + \
+            ([("b", P.rand([mg * grp], 1690 + i))] if bias else [])
+        P.case("convtranspose", f"3-D C={c} M={mg * grp} group={grp} {dhw} k={k} s={st} d={dil} "
+               f"{extra} bias={bias}", [P.node("ConvTranspose", ins, ["y"], **attrs)], [("x", x)],
+               ["y"], inits, opset=11)
+    P.case("convtranspose", "3-D + Relu (fused), weights at run time",
+           [P.node("ConvTranspose", ["x", "w"], ["c"], strides=[2, 2, 2]), P.node("Relu", ["c"], ["y"])],
+           [("x", P.rand([1, 3, 2, 3, 2], 1710)), ("w", P.rand([3, 2, 2, 2, 3], 1711))], ["y"])
+
+
 # ---- DepthToSpace / SpaceToDepth ------------------------------------------------
 
 def depth_space_cases():
@@ -560,7 +592,8 @@ def check_refusals(clcnn, devices):
 
 
 GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases,
-              conv_pool_1d_cases, pool_3d_cases, depth_space_cases, segnet_cases]
+              conv_pool_1d_cases, pool_3d_cases, conv_transpose_3d_cases, depth_space_cases,
+              segnet_cases]
 
 def export(out_dir, every):
     """Writes every `every`-th case's model (and every segnet) that OpenCL runs to

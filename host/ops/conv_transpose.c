@@ -1,8 +1,9 @@
-/* conv_transpose.c — ConvTranspose, 1-D and 2-D (N,C,W or N,C,H,W input;
+/* conv_transpose.c — ConvTranspose, 1-D to 3-D (N,C,[D,][H,]W input;
  * C, M/group, k... weight; optional bias of M): groups, strides, dilations,
  * pads, output_padding, output_shape and auto_pad (computed padding puts the
  * odd pixel at the end for SAME_UPPER, at the beginning otherwise). A
- * 1-D one is held as 2-D with height 1. Reference: conv_transpose_ref.c. */
+ * 1-D one is held as 2-D with height 1, a 1-D or 2-D one has depth 1 (op_win's
+ * layout). Reference: conv_transpose_ref.c. */
 #include <string.h>
 
 #include "ops_impl.h"
@@ -87,14 +88,14 @@ static clcnn_status convt_dim(const ir_node *n, const char *ap, const int64_t *p
 clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err)
 {
     const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
-    if (x->ndim != 3 && x->ndim != 4)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D ConvTranspose (rank 3 or 4 "
-                       "input) are supported, got rank %d", x->ndim);
-    const int nsp = x->ndim - 2, off = 2 - nsp; /* 1-D: dim 0 of w is a height of 1 */
+    if (x->ndim < 3 || x->ndim > 5)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D, 2-D and 3-D ConvTranspose (rank 3, "
+                       "4 or 5 input) are supported, got rank %d", x->ndim);
+    const int nsp = x->ndim - 2;
     clcnn_status st = check_weights(g, n, nsp, err);
     if (st)
         return st;
-    int64_t s[2], d[2], op[2], want[2] = {-1, -1};
+    int64_t s[3], d[3], op[3], want[3] = {-1, -1, -1};
     if ((st = spatial_attr(n, "strides", nsp, 1, 1, s, err)) ||
         (st = spatial_attr(n, "dilations", nsp, 1, 1, d, err)) ||
         (st = spatial_attr(n, "output_padding", nsp, 0, 0, op, err)))
@@ -109,9 +110,11 @@ clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcn
                        2 * nsp);
     const char *ap = op_attr_str(n, "auto_pad", "NOTSET");
     memset(w, 0, sizeof *w);
-    w->k[0] = w->stride[0] = w->dil[0] = w->out[0] = 1;
+    for (int j = 0; j < 3; j++) /* the dims the op lacks: size 1, no pads */
+        w->k[j] = w->stride[j] = w->dil[j] = w->out[j] = 1;
     for (int i = 0; i < nsp; i++) {
-        const int j = i + off;
+        /* op_win index: 3-D puts spatial dim 0 at OP_WIN_D; 1-D is width only */
+        const int j = nsp == 3 ? (i == 0 ? OP_WIN_D : i - 1) : i + 2 - nsp;
         w->k[j] = wt->dims[2 + i], w->stride[j] = s[i], w->dil[j] = d[i];
         if (op[i] >= s[i] && op[i] >= d[i])
             return op_fail(err, CLCNN_ERR_SHAPE, n, "output_padding[%d] = %lld must be below the "
@@ -134,8 +137,11 @@ static clcnn_status convt_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return st;
     const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
     const int64_t m = wt->dims[1] * ir_attr_int(n, "group", 1);
-    int64_t dims[4] = {x->dims[0], m, w.out[0], w.out[1]};
-    if (x->ndim == 3)
+    /* N, M, then the output dims in ONNX order: [D,] [H,] W */
+    int64_t dims[5] = {x->dims[0], m, w.out[OP_WIN_D], w.out[0], w.out[1]};
+    if (x->ndim == 4)
+        dims[2] = w.out[0], dims[3] = w.out[1];
+    else if (x->ndim == 3)
         dims[2] = w.out[1];
     op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, dims);
     return CLCNN_OK;
