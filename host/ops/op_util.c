@@ -68,22 +68,6 @@ clcnn_status op_const_ints(const ir_graph *g, const ir_node *n, int k, int64_t *
     return CLCNN_OK;
 }
 
-clcnn_status op_const_float(const ir_graph *g, const ir_node *n, int k, float *out, int *present,
-                            clcnn_err *err)
-{
-    const ir_tensor *t = ir_in(g, n, k);
-    *present = 0;
-    if (!t)
-        return CLCNN_OK;
-    if (!t->data)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' must be a constant", t->name);
-    if (t->dtype != IR_DT_FLOAT || ir_numel(t) != 1)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' must be a float32 scalar", t->name);
-    *out = *(const float *)t->data;
-    *present = 1;
-    return CLCNN_OK;
-}
-
 clcnn_status op_axis(const ir_node *n, int64_t axis, int rank, const char *what, int *out,
                      clcnn_err *err)
 {

@@ -23,9 +23,6 @@ clcnn_status op_need_float(const ir_graph *g, const ir_node *n, int k, clcnn_err
  * CLCNN_ERR_UNSUPPORTED naming the node (it decides a shape). */
 clcnn_status op_const_ints(const ir_graph *g, const ir_node *n, int k, int64_t *out, int cap,
                            int *len, clcnn_err *err);
-/* Reads constant float scalar input k (Clip's min/max); *present = 0 when omitted. */
-clcnn_status op_const_float(const ir_graph *g, const ir_node *n, int k, float *out, int *present,
-                            clcnn_err *err);
 
 /* Maps axis in [-rank, rank) to [0, rank); CLCNN_ERR_SHAPE naming what otherwise. */
 clcnn_status op_axis(const ir_node *n, int64_t axis, int rank, const char *what, int *out,
