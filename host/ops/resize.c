@@ -446,9 +446,15 @@ int resize_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w
     }
     if (p->antialias)
         return aa_taps(p, d, o, idx, w);
-    resize_axis_map(p, d, o, &idx[0], &idx[1], &w[1]);
-    w[0] = 1.0f - w[1];
-    return p->mode == RESIZE_NEAREST ? 1 : 2;
+    int64_t i1;
+    float w1;
+    resize_axis_map(p, d, o, &idx[0], &i1, &w1);
+    if (p->mode == RESIZE_NEAREST) { /* room for 1 tap only (resize_max_taps) */
+        w[0] = 1.0f;
+        return 1;
+    }
+    idx[1] = i1, w[0] = 1.0f - w1, w[1] = w1;
+    return 2;
 }
 
 static clcnn_status resize_infer(ir_graph *g, ir_node *n, clcnn_err *err)
