@@ -10,6 +10,9 @@
  *                 pixels of a row: every input value loaded feeds CONV_CT MACs, every
  *                 weight CONV_PX, and out-of-image taps are masked rather than branched
  *                 around. NDRange (ceil(OW/CONV_PX), OH, N*ceil(OC/CONV_CT)).
+ *   conv3d        a 3-D Conv (N,C,D,H,W): conv_general with a depth loop; no
+ *                 preconditions (3-D convolution is rare in the CNNs clcnn targets,
+ *                 so it stays one work-item per output pixel). NDRange (OW, OH, N*OC*OD).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
  * Add the plan fused in, same shape as out), then the activation (act.cl).
  * Every kernel guards its tail: the host pads global sizes to the work-group size
@@ -56,6 +59,46 @@ __kernel void conv_general(__global const float *in, __global const float *wt,
     out[o] = FAULT(act_apply(acc + (has_res ? res[o] : 0.0f), act, a, b));
 }
 
+/* g, k as conv_general; d: (D, OD, KD, SD, PF, DF, -, -) the depth: input and
+ * output size, kernel, stride, front pad, dilation. */
+__kernel void conv3d(__global const float *in, __global const float *wt,
+                     __global const float *bias, int has_bias, __global float *out, int8 g,
+                     int8 k, int8 d, int act, float a, float b, __global const float *res,
+                     int has_res)
+{
+    const int ow = get_global_id(0), oh = get_global_id(1), zd = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
+    const int D = d.s0, OD = d.s1, KD = d.s2;
+    if (ow >= OW || oh >= OH || zd >= N * OC * OD)
+        return;
+    const int z = zd / OD, od = zd % OD, n = z / OC, oc = z % OC;
+    const int icg = C / G, ocg = OC / G, grp = oc / ocg;
+    const int KH = k.s0, KW = k.s1;
+    const int id0 = od * d.s3 - d.s4, ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
+    float acc = has_bias ? bias[oc] : 0.0f;
+    __global const float *wp = wt + (size_t)oc * icg * KD * KH * KW;
+    for (int ic = 0; ic < icg; ic++) {
+        __global const float *ip = in + ((size_t)n * C + grp * icg + ic) * D * H * W;
+        for (int kd = 0; kd < KD; kd++) {
+            const int id = id0 + kd * d.s5;
+            if (id < 0 || id >= D)
+                continue;
+            for (int kh = 0; kh < KH; kh++) {
+                const int ih = ih0 + kh * k.s6;
+                if (ih < 0 || ih >= H)
+                    continue;
+                for (int kw = 0; kw < KW; kw++) {
+                    const int iw = iw0 + kw * k.s7;
+                    if (iw >= 0 && iw < W)
+                        acc += ip[((size_t)id * H + ih) * W + iw] *
+                               wp[((ic * KD + kd) * KH + kh) * KW + kw];
+                }
+            }
+        }
+    }
+    const size_t o = (((size_t)n * OC + oc) * OD + od) * OH * OW + oh * OW + ow;
+    out[o] = FAULT(act_apply(acc + (has_res ? res[o] : 0.0f), act, a, b));
+}
 
 __kernel void conv_tiled(__global const float *in, __global const float *wt,
                          __global const float *bias, int has_bias, __global float *out, int8 g,

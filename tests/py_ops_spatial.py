@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """py_ops_spatial.py — the resampling and spatial ops (Resize, Upsample,
-ConvTranspose (1-D to 3-D), DepthToSpace, SpaceToDepth, 1-D Conv and pools,
-3-D pools, dilated AveragePool, MaxPool's Indices) and a small segmentation-style
-encoder-decoder, each compared with onnxruntime on ref and on OpenCL through
-py_ops's harness (same tolerance, same skip rule), at awkward shapes: odd
-sizes, channels not a multiple of 4, 1x1/2x2/3x3 planes, every attribute
-variant, the opsets where the form changed.
+ConvTranspose (1-D to 3-D), DepthToSpace, SpaceToDepth, 1-D and 3-D Conv,
+1-D and 3-D pools, dilated AveragePool, MaxPool's Indices) and a small
+segmentation-style encoder-decoder, each compared with onnxruntime on ref and
+on OpenCL through py_ops's harness (same tolerance, same skip rule), at awkward
+shapes: odd sizes, channels not a multiple of 4, 1x1/2x2/3x3 planes, every
+attribute variant, the opsets where the form changed.
 Then the refusals: attribute values clcnn does not implement must fail with a
 one-line message naming the node and the attribute.
 
@@ -439,6 +439,50 @@ def conv_transpose_3d_cases():
            [("x", P.rand([1, 3, 2, 3, 2], 1710)), ("w", P.rand([3, 2, 2, 2, 3], 1711))], ["y"])
 
 
+# ---- 3-D Conv (N,C,D,H,W) ---------------------------------------------------------
+
+def conv_3d_cases():
+    # C, M, group, (D, H, W), k, strides, dilations, pads or auto_pad, bias
+    specs = [
+        (1, 1, 1, (1, 1, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1), None, False),
+        (3, 5, 1, (5, 6, 7), (3, 3, 3), (1, 1, 1), (1, 1, 1), [1, 1, 1, 1, 1, 1], True),
+        (4, 6, 2, (6, 5, 7), (3, 2, 3), (2, 2, 1), (1, 1, 1), [1, 0, 2, 0, 1, 1], True),
+        (5, 5, 5, (4, 5, 6), (3, 3, 3), (2, 1, 2), (2, 1, 1), [2, 1, 1, 1, 1, 0], False),
+        (17, 3, 1, (3, 3, 2), (1, 1, 1), (1, 1, 1), (1, 1, 1), None, True),
+        (3, 4, 1, (7, 5, 6), (2, 3, 2), (2, 2, 3), (1, 1, 1), "SAME_UPPER", True),
+        (3, 4, 1, (6, 6, 5), (3, 2, 2), (2, 3, 2), (1, 1, 1), "SAME_LOWER", False),
+        (2, 3, 1, (2, 3, 3), (2, 3, 3), (1, 1, 1), (1, 1, 1), "VALID", True),
+    ]
+    for i, (c, m, grp, dhw, k, st, dil, pad, bias) in enumerate(specs):
+        x = P.rand([2 if i % 3 == 1 else 1, c, *dhw], 1720 + i)
+        attrs = dict(group=grp, strides=list(st), dilations=list(dil))
+        if isinstance(pad, str):
+            attrs["auto_pad"] = pad
+        elif pad:
+            attrs["pads"] = pad
+        if i % 2 == 0:
+            attrs["kernel_shape"] = list(k)
+        ins = ["x", "w"] + (["b"] if bias else [])
+        inits = [("w", P.rand([m, c // grp, *k], 1740 + i))] + \
+            ([("b", P.rand([m], 1760 + i))] if bias else [])
+        P.case("conv", f"3-D C={c} M={m} group={grp} {dhw} k={k} s={st} d={dil} pad={pad} "
+               f"bias={bias}", [P.node("Conv", ins, ["y"], **attrs)], [("x", x)], ["y"], inits,
+               opset=11)
+    # Conv + BatchNormalization (folded at load) + residual Add + Relu (the fused epilogue)
+    x = P.rand([1, 4, 3, 5, 4], 1780)
+    P.case("conv", "3-D Conv + BatchNormalization + Add + Relu",
+           [P.node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1, 1, 1]),
+            P.node("BatchNormalization", ["c", "s", "bb", "m", "v"], ["n"]),
+            P.node("Add", ["n", "x"], ["a"]), P.node("Relu", ["a"], ["y"])],
+           [("x", x)], ["y"],
+           [("w", P.rand([4, 4, 3, 3, 3], 1781)), ("b", P.rand([4], 1782)),
+            ("s", P.rand([4], 1783, 0.5, 2)), ("bb", P.rand([4], 1784)), ("m", P.rand([4], 1785)),
+            ("v", P.rand([4], 1786, 0.1, 2))])
+    P.case("conv", "3-D weights at run time",
+           [P.node("Conv", ["x", "w"], ["y"], strides=[1, 2, 1])],
+           [("x", P.rand([1, 3, 3, 5, 4], 1787)), ("w", P.rand([2, 3, 2, 2, 2], 1788))], ["y"])
+
+
 # ---- DepthToSpace / SpaceToDepth ------------------------------------------------
 
 def depth_space_cases():
@@ -592,8 +636,8 @@ def check_refusals(clcnn, devices):
 
 
 GENERATORS = [resize_cases, upsample_cases, conv_transpose_cases,
-              conv_pool_1d_cases, pool_3d_cases, conv_transpose_3d_cases, depth_space_cases,
-              segnet_cases]
+              conv_pool_1d_cases, pool_3d_cases, conv_transpose_3d_cases, conv_3d_cases,
+              depth_space_cases, segnet_cases]
 
 def export(out_dir, every):
     """Writes every `every`-th case's model (and every segnet) that OpenCL runs to

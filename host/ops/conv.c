@@ -1,15 +1,15 @@
 /* conv.c — Conv: attribute checks, shape rule and MAC count (2-D: N,C,H,W
  * input, M,C/group,kh,kw weight, optional bias of M; 1-D: N,C,W and M,C/group,kw,
- * held as 2-D with height 1). group covers ordinary, grouped and depthwise
+ * held as 2-D with height 1; 3-D: N,C,D,H,W and M,C/group,kd,kh,kw). group covers ordinary, grouped and depthwise
  * convolution. The reference is conv_ref.c. */
 #include "ops_impl.h"
 
 clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err)
 {
     const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1), *b = ir_in(g, n, 2);
-    if ((x->ndim != 4 && x->ndim != 3) || wt->ndim != x->ndim)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D and 2-D convolution (rank-3 or -4 "
-                       "input and weight of the same rank) are supported, got ranks %d and %d",
+    if (x->ndim < 3 || x->ndim > 5 || wt->ndim != x->ndim)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "only 1-D, 2-D and 3-D convolution (rank-3, -4 "
+                       "or -5 input and weight of the same rank) are supported, got ranks %d and %d",
                        x->ndim, wt->ndim);
     const int nsp = x->ndim - 2;
     int64_t group = ir_attr_int(n, "group", 1);
@@ -26,8 +26,9 @@ clcnn_status conv_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn
         return op_fail(err, CLCNN_ERR_SHAPE, n, "bias '%s' must have %lld values", b->name, (long long)m);
     int klen;
     const int64_t *ks = ir_attr_ints(n, "kernel_shape", &klen);
-    if (ks && (klen != nsp || ks[0] != wt->dims[2] || ks[nsp - 1] != wt->dims[x->ndim - 1]))
-        return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel_shape does not match weight '%s'", wt->name);
+    for (int i = 0; ks && i < nsp; i++)
+        if (klen != nsp || ks[i] != wt->dims[2 + i])
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "kernel_shape does not match weight '%s'", wt->name);
     return op_window(n, nsp, &x->dims[2], &wt->dims[2], 0, w, err);
 }
 
@@ -40,8 +41,11 @@ static clcnn_status conv_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         (st = conv_geometry(g, n, &w, err)))
         return st;
     const ir_tensor *x = ir_in(g, n, 0), *wt = ir_in(g, n, 1);
-    int64_t dims[4] = {x->dims[0], wt->dims[0], w.out[0], w.out[1]};
-    if (x->ndim == 3) /* 1-D: N, M, W */
+    /* N, M, then the output dims in ONNX order: [D,] [H,] W */
+    int64_t dims[5] = {x->dims[0], wt->dims[0], w.out[OP_WIN_D], w.out[0], w.out[1]};
+    if (x->ndim == 4)
+        dims[2] = w.out[0], dims[3] = w.out[1];
+    else if (x->ndim == 3)
         dims[2] = w.out[1];
     op_set_out(g, n, 0, IR_DT_FLOAT, x->ndim, dims);
     return CLCNN_OK;

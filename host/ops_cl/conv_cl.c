@@ -287,6 +287,33 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     return opcl_push(c, n, k, 3, gws, lws, "conv_dwpw", err);
 }
 
+/* conv3d: a 3-D Conv (N,C,D,H,W), its bias / residual / activation epilogue
+ * in a; g and k hold the height and width as for conv_general. */
+static clcnn_status conv3d_push(opcl_ctx *c, const ir_node *n, const conv_args *a, const op_win *w,
+                                clcnn_err *err)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    const int dd = OP_WIN_D;
+    if (ir_numel(x) > INT32_MAX || ir_numel(y) > INT32_MAX)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "a 3-D Conv of more than 2^31 elements is "
+                       "not supported on OpenCL");
+    const cl_int d8[8] = {(cl_int)x->dims[2], (cl_int)w->out[dd], (cl_int)w->k[dd],
+                          (cl_int)w->stride[dd], (cl_int)w->pad_begin[dd], (cl_int)w->dil[dd], 0, 0};
+    conv_args v = *a; /* OPCL_ARG takes lvalues */
+    cl_kernel k = NULL;
+    clcnn_status st;
+    if ((st = opcl_kernel(c, "conv", NULL, "conv3d", &k, err)))
+        return st;
+    if ((st = OPCL_ARGS(k, err, CONV_COMMON(v), OPCL_ARG(v.g), OPCL_ARG(v.k), OPCL_ARG(d8),
+                        CONV_EPILOGUE(v)))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t gws[3] = {(size_t)w->out[1], (size_t)w->out[0],
+                           (size_t)(y->dims[0] * y->dims[1] * w->out[dd])};
+    return opcl_push(c, n, k, 3, gws, NULL, "conv3d", err);
+}
+
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     if (c->dw) {
@@ -313,7 +340,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     /* a 1-D Conv (N,C,W) runs as 2-D with height 1, as conv_geometry holds it: it
      * reaches only conv_mv, conv_tiled and conv_general (the others ask for rank 4) */
     const int C = (int)x->dims[1], N = (int)x->dims[0];
-    const int H = x->ndim == 4 ? (int)x->dims[2] : 1, W = (int)x->dims[x->ndim - 1];
+    const int r = x->ndim, H = r >= 4 ? (int)x->dims[r - 2] : 1, W = (int)x->dims[r - 1];
     const int OC = (int)y->dims[1], OH = (int)w.out[0], OW = (int)w.out[1];
     const int G = (int)ir_attr_int(n, "group", 1);
     const cl_int gv[8] = {C, H, W, OC, OH, OW, G, N};
@@ -324,6 +351,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         a.g[i] = gv[i];
         a.k[i] = kv[i];
     }
+    if (r == 5) /* the plan fuses only the epilogue into a 3-D Conv (its gates ask rank 4) */
+        return conv3d_push(c, n, &a, &w, err);
     const int is_pw = is_pointwise(&w, G);
     int ct = 0; /* conv_tiled's tile, 0 when no tile fits */
     for (size_t i = 0; i < sizeof conv_ct_choices / sizeof conv_ct_choices[0] && !ct; i++) {
