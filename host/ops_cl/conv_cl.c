@@ -4,7 +4,8 @@
  * square 3/5/7 kernel), conv_tiled (group 1 or channel tiles inside one group) or conv_general (always valid), sets its
  * arguments once, residual Add (c->res) and activation fused; conv_pw also
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
- * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. */
+ * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. A 3-D
+ * Conv (rank 5) runs on conv3d, with the same epilogue. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
