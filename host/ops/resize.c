@@ -169,7 +169,8 @@ void resize_set_roi(resize_params *p, const float *roi)
 }
 
 /* tf_crop_and_resize's roi (input 1): a constant is read now; another float32 tensor
- * of the right size sets roi_runtime (resize_ref reads it from its buffer). */
+ * of the right size sets roi_runtime (resize_ref and resize_cl's table launch read
+ * it from its buffer at run time). */
 static clcnn_status read_roi(const ir_graph *g, const ir_node *n, resize_params *p, clcnn_err *err)
 {
     for (int d = 0; d < IR_MAX_DIMS; d++)

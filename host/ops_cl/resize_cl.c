@@ -4,7 +4,8 @@
  * tf_crop_and_resize may extrapolate, resize_nearest for
  * nearest at any rank up to 6. The source positions of every output position
  * are computed here once (resize_axis_map, float32 like onnxruntime) and
- * uploaded as one int table that the launch owns. */
+ * uploaded as one int table that the launch owns; a tf_crop_and_resize roi fed at
+ * run time has the table rebuilt on the host before each run (roi_table_run). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,65 @@ static clcnn_status plan_taps(const resize_params *p, const ir_node *n, resize_l
     return CLCNN_OK;
 }
 
+/* The table of p (nearest: any rank; taps: linear / cubic on the last two dims). */
+static clcnn_status plan_table(const resize_params *p, const ir_node *n, int taps,
+                               resize_launch *L, clcnn_err *err)
+{
+    return taps ? plan_taps(p, n, L, err)
+           : p->mode != RESIZE_NEAREST ? plan_bilinear(p, n, L, err) : plan_nearest(p, n, L, err);
+}
+
+/* tf_crop_and_resize with a roi that is not a constant: before each run, a custom
+ * launch reads roi from its buffer and rebuilds the table on the host (the same
+ * float32 coordinates as the reference and onnxruntime; the table's size depends
+ * on the shapes only) into the kernel's table buffer. */
+typedef struct roi_table {
+    resize_params p;   /* roi_runtime stays set: no dim is taken as copied */
+    const ir_node *n;  /* the graph outlives the plan */
+    cl_mem roi, tab;   /* not owned: the node's input and the kernel launch's table */
+    size_t cnt;
+    int taps;
+} roi_table;
+
+static clcnn_status roi_table_run(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err)
+{
+    const roi_table *r = data;
+    resize_params p = r->p;
+    resize_launch L = {0};
+    float roi[2 * IR_MAX_DIMS];
+    clcnn_status st = CLCNN_OK;
+    CL_TRY(err, st, clEnqueueReadBuffer(q, r->roi, CL_TRUE, 0, 2 * (size_t)p.naxes * sizeof *roi,
+                                        roi, 0, NULL, NULL));
+    resize_set_roi(&p, roi);
+    for (int d = 0; r->taps && d < p.ndim - 2; d++) /* resize_taps keeps those dims as they are */
+        if (p.roi_start[d] != 0.0f || p.roi_end[d] != 1.0f)
+            return op_fail(err, CLCNN_ERR_UNSUPPORTED, r->n, "tf_crop_and_resize: roi crops dim %d, "
+                           "which linear and cubic do not resize on OpenCL", d);
+    if ((st = plan_table(&p, r->n, r->taps, &L, err)))
+        return st;
+    if (L.cnt != r->cnt) { /* cannot happen: the size follows the shapes */
+        free(L.tab);
+        return op_fail(err, CLCNN_ERR_INTERNAL, r->n, "Resize table size changed");
+    }
+    CL_TRY(err, st, clEnqueueWriteBuffer(q, r->tab, CL_TRUE, 0, L.cnt * sizeof *L.tab, L.tab, 0,
+                                         NULL, ev));
+    free(L.tab);
+    return CLCNN_OK;
+fail:
+    free(L.tab);
+    return st;
+}
+
+static clcnn_status push_roi_table(opcl_ctx *c, const ir_node *n, const resize_params *p, int taps,
+                                   cl_mem tab, size_t cnt, clcnn_err *err)
+{
+    roi_table *r = malloc(sizeof *r);
+    if (!r)
+        return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory planning Resize");
+    r->p = *p, r->n = n, r->roi = c->mem[n->in[1]], r->tab = tab, r->cnt = cnt, r->taps = taps;
+    return opcl_push_custom(c, n, roi_table_run, r, free, "resize_roi_table", err);
+}
+
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     resize_params p;
@@ -198,14 +258,9 @@ clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = resize_params_get(c->g, n, &p, err);
     if (st)
         return st;
-    if (p.roi_runtime)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "tf_crop_and_resize with a roi that is not "
-                       "a constant runs on the reference only (the OpenCL tables are built at load)");
     const int taps = p.mode != RESIZE_NEAREST &&
                      (p.antialias || p.coord == RESIZE_TF_CROP_AND_RESIZE);
-    st = taps ? plan_taps(&p, n, &L, err)
-         : p.mode != RESIZE_NEAREST ? plan_bilinear(&p, n, &L, err) : plan_nearest(&p, n, &L, err);
-    if (st)
+    if ((st = plan_table(&p, n, taps, &L, err)))
         return st;
     st = upload(c, n, L.tab, L.cnt, &tab, err);
     free(L.tab);
@@ -222,6 +277,8 @@ clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
              : OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]), OPCL_ARG(tab),
                          OPCL_ARG(L.a), OPCL_ARG(L.b), OPCL_ARG(L.off), OPCL_ARG(ev));
     if (st)
+        goto fail;
+    if (p.roi_runtime && (st = push_roi_table(c, n, &p, taps, tab, L.cnt, err)))
         goto fail;
     return opcl_push_owned(c, n, k, 3, L.gws, NULL, tab, L.variant, err);
 fail:
