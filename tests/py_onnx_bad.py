@@ -97,7 +97,7 @@ def make_cases(tmp):
             [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
              helper.make_node("Cast", ["s"], ["si"], to=TensorProto.INT64),
              helper.make_node("Pad", ["x", "p", "si"], ["y"], name="padi")],
-            [helper.make_tensor("p", TensorProto.INT64, [4], [0, 0, 0, 0])]), ["padi", "'si'", "dtype 7"]),
+            [helper.make_tensor("p", TensorProto.INT64, [4], [0, 0, 0, 0])]), ["padi", "'si'", "dtype int64"]),
     }
     cases = []
     for i, (label, (model, needles)) in enumerate(models.items()):

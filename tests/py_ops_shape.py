@@ -416,7 +416,7 @@ def run_extra(clcnn, devices, k):
             f.write(m.SerializeToString())
         r = subprocess.run([clcnn, "summary", p], capture_output=True, text=True, timeout=60)
         msg = (r.stderr or r.stdout).strip()
-        if r.returncode == 0 or "(Clip): input 'xi' has dtype 7, only float32" not in msg or len(msg.splitlines()) != 1:
+        if r.returncode == 0 or "(Clip): input 'xi' has dtype int64, only float32" not in msg or len(msg.splitlines()) != 1:
             fails += 1
             print(f"FAIL clip [int64 refusal]: exit {r.returncode}: {msg!r}", flush=True)
         # constant-only graphs: no input at all, outputs computed at load

@@ -26,6 +26,20 @@ ir_op ir_op_from_name(const char *onnx_name)
     return IR_OP_COUNT;
 }
 
+const char *ir_dtype_name(int dtype)
+{
+    /* TensorProto.DataType numbering (onnx.proto) */
+    static const char *const names[] = {
+        "undefined", "float32", "uint8", "int8", "uint16", "int16", "int32", "int64",
+        "string", "bool", "float16", "float64", "uint32", "uint64", "complex64", "complex128",
+        "bfloat16", "float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz", "uint4",
+        "int4", "float4e2m1", "float8e8m0", "uint2", "int2", "float6e2m3", "float6e3m2",
+    };
+    if (dtype < 0 || dtype >= (int)(sizeof names / sizeof names[0]))
+        return "unknown";
+    return names[dtype];
+}
+
 size_t ir_dtype_size(int dtype)
 {
     switch (dtype) {

@@ -35,6 +35,10 @@ typedef enum ir_dtype {
 
 /* Bytes per element; 0 for types clcnn does not handle. */
 size_t ir_dtype_size(int dtype);
+/* ONNX's name of an element type ("float32", "int64", "bfloat16", ...), also
+ * for types clcnn does not store, so messages name types rather than numbers;
+ * "unknown" past the ONNX types known here. */
+const char *ir_dtype_name(int dtype);
 /* IEEE half <-> float (ir_half.c): exact widening; narrowing rounds to
  * nearest even, overflows to inf, keeps NaN a NaN and makes subnormals. */
 float ir_half_to_float(uint16_t h);

@@ -136,8 +136,8 @@ static clcnn_status input_shape(const Onnx__ValueInfoProto *vi, ir_tensor *t, cl
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
     /* float32 usually; any type the IR stores (int64 indices, a bool mask) */
     if (!tt->has_elem_type || !ir_dtype_size(tt->elem_type))
-        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': element type %d is not supported",
-                       t->name, tt->has_elem_type ? (int)tt->elem_type : 0);
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': element type %s is not supported",
+                       t->name, ir_dtype_name(tt->has_elem_type ? (int)tt->elem_type : 0));
     if (!tt->shape)
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "input '%s': no shape given", t->name);
     int64_t dims[IR_MAX_DIMS];
@@ -232,8 +232,9 @@ static clcnn_status check_output_types(const ir_graph *g, const Onnx__GraphProto
         const ir_tensor *t = &g->tensors[g->outputs[i]];
         if (tp->tensor_type->elem_type != t->dtype)
             return err_set(err, CLCNN_ERR_GRAPH,
-                           "graph output '%s' is declared with element type %d but the graph computes %d",
-                           t->name, (int)tp->tensor_type->elem_type, t->dtype);
+                           "graph output '%s' is declared with element type %s but the graph computes %s",
+                           t->name, ir_dtype_name((int)tp->tensor_type->elem_type),
+                           ir_dtype_name(t->dtype));
     }
     return CLCNN_OK;
 }

@@ -127,8 +127,8 @@ clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
     int dtype = tp->has_data_type ? tp->data_type : 0;
     size_t esize = ir_dtype_size(dtype);
     if (!esize)
-        return err_set(err, CLCNN_ERR_UNSUPPORTED, "tensor '%s': data type %d is not supported",
-                       name, dtype);
+        return err_set(err, CLCNN_ERR_UNSUPPORTED, "tensor '%s': data type %s is not supported",
+                       name, ir_dtype_name(dtype));
     clcnn_status st = onnx_check_dims(tp->dims, tp->n_dims, name, err);
     if (st)
         return st;

@@ -27,11 +27,11 @@ static clcnn_status check_dtype(const ir_node *n, int dt, int opset, clcnn_err *
         ok = dt == IR_DT_BOOL;
     if (!ok)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input dtype %s is not supported",
-                       elem_name(dt));
+                       ir_dtype_name(dt));
     if (n->op == IR_OP_MOD && elem_is_float(dt) && ir_attr_int(n, "fmod", 0) == 0 && opset < 28)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'fmod' = 0 on %s inputs at opset %d "
                        "(ONNX defines floor modulo on floats from opset 28; before, fmod must be 1)",
-                       elem_name(dt), opset);
+                       ir_dtype_name(dt), opset);
     return CLCNN_OK;
 }
 
@@ -44,7 +44,7 @@ static clcnn_status binop_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     const ir_tensor *a = ir_in(g, n, 0), *b = unary ? a : ir_in(g, n, 1);
     if (a->dtype != b->dtype)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %s and %s",
-                       a->name, b->name, elem_name(a->dtype), elem_name(b->dtype));
+                       a->name, b->name, ir_dtype_name(a->dtype), ir_dtype_name(b->dtype));
     if ((st = check_dtype(n, a->dtype, g->opset, err)))
         return st;
     int nd;

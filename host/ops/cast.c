@@ -15,8 +15,8 @@ static clcnn_status cast_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     const ir_tensor *x = ir_in(g, n, 0);
     int to = (int)ir_attr_int(n, "to", IR_DT_UNDEFINED);
     if (!cast_ok(to) || !cast_ok(x->dtype))
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "cast from dtype %d to %d is not supported",
-                       x->dtype, to);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "cast from %s to %s is not supported",
+                       ir_dtype_name(x->dtype), ir_dtype_name(to));
     op_set_out(g, n, 0, to, x->ndim, x->dims);
     return CLCNN_OK;
 }

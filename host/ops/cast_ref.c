@@ -39,7 +39,7 @@ clcnn_status cast_ref(const ir_graph *g, const ir_node *n, void *const *bufs, cl
     void *y = bufs[n->out[0]];
     const int src = xt->dtype, dst = yt->dtype;
     if (!ir_dtype_size(dst))
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "cast to dtype %d", dst);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "cast to %s", ir_dtype_name(dst));
     for (int64_t i = 0, cnt = ir_numel(xt); i < cnt; i++) {
         if (dst == IR_DT_BOOL)
             elem_set_i(y, dst, i, elem_is_float(src) ? elem_get_f(x, src, i) != 0

@@ -85,22 +85,3 @@ void elem_set_i(void *p, int dt, int64_t i, int64_t v)
         break;
     }
 }
-
-const char *elem_name(int dt)
-{
-    switch (dt) {
-    case IR_DT_FLOAT: return "float";
-    case IR_DT_UINT8: return "uint8";
-    case IR_DT_INT8: return "int8";
-    case IR_DT_UINT16: return "uint16";
-    case IR_DT_INT16: return "int16";
-    case IR_DT_INT32: return "int32";
-    case IR_DT_INT64: return "int64";
-    case IR_DT_BOOL: return "bool";
-    case IR_DT_FLOAT16: return "float16";
-    case IR_DT_DOUBLE: return "double";
-    case IR_DT_UINT32: return "uint32";
-    case IR_DT_UINT64: return "uint64";
-    default: return "unsupported dtype";
-    }
-}

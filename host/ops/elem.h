@@ -22,7 +22,4 @@ int64_t elem_get_i(const void *p, int dt, int64_t i); /* floats truncate toward 
 void elem_set_f(void *p, int dt, int64_t i, double v);  /* float dtypes only */
 void elem_set_i(void *p, int dt, int64_t i, int64_t v); /* integer/bool dtypes: wraps as C */
 
-/* dt's name as ONNX spells it ("float", "int64", ...); "dtype N" style callers print numbers. */
-const char *elem_name(int dt);
-
 #endif

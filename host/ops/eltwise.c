@@ -22,7 +22,7 @@ static clcnn_status eltwise_infer(ir_graph *g, ir_node *n, clcnn_err *err)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %d and %d",
                        a->name, b->name, a->dtype, b->dtype);
     if (!elem_is_numeric(a->dtype)) /* other than float32: binop_ref.c (shape group) */
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s is not supported", elem_name(a->dtype));
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s is not supported", ir_dtype_name(a->dtype));
     int nd;
     int64_t dims[IR_MAX_DIMS];
     if ((st = op_broadcast(n, a, b, &nd, dims, err)))
@@ -74,7 +74,7 @@ static clcnn_status pow_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     const ir_tensor *x = ir_in(g, n, 0), *e = ir_in(g, n, 1);
     if (!elem_is_numeric(e->dtype))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "exponent '%s' has dtype %s (numbers only)",
-                       e->name, elem_name(e->dtype));
+                       e->name, ir_dtype_name(e->dtype));
     int nd;
     int64_t dims[IR_MAX_DIMS];
     if ((st = op_broadcast(n, x, e, &nd, dims, err)))

@@ -23,7 +23,7 @@ clcnn_status cos_value(const ir_graph *g, const ir_node *n, int *t, clcnn_err *e
         return op_fail(err, CLCNN_ERR_SHAPE, n, "attribute 'value' has %lld elements, must have one",
                        (long long)ir_numel(v));
     if (!elem_is_numeric(v->dtype) && v->dtype != IR_DT_BOOL)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'value' has dtype %d", v->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'value' has dtype %s", ir_dtype_name(v->dtype));
     *t = a->t;
     return CLCNN_OK;
 }
@@ -61,13 +61,13 @@ clcnn_status range_count(const ir_graph *g, const ir_node *n, int64_t *cnt, clcn
             return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' must be a scalar", t[k]->name);
         if (t[k]->dtype != t[0]->dtype)
             return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs have different dtypes (%s, %s)",
-                           elem_name(t[0]->dtype), elem_name(t[k]->dtype));
+                           ir_dtype_name(t[0]->dtype), ir_dtype_name(t[k]->dtype));
     }
     const int dt = t[0]->dtype;
     if (dt != IR_DT_FLOAT && dt != IR_DT_DOUBLE && dt != IR_DT_INT16 && dt != IR_DT_INT32 &&
         dt != IR_DT_INT64)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s (float, double, int16/32/64 only)",
-                       elem_name(dt));
+                       ir_dtype_name(dt));
     double c;
     if (elem_is_int(dt)) {
         int64_t s = elem_get_i(t[0]->data, dt, 0), l = elem_get_i(t[1]->data, dt, 0);

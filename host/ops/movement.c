@@ -339,8 +339,8 @@ clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_
         if (cv->data) {
             *value = elem_get_f(cv->data, cv->dtype, 0); /* any dtype (integer Pad, shape group) */
         } else if (cv->dtype != x->dtype) { /* copied as x's element from its buffer */
-            return op_fail(err, CLCNN_ERR_SHAPE, n, "constant_value '%s' has dtype %d, x has %d",
-                           cv->name, cv->dtype, x->dtype);
+            return op_fail(err, CLCNN_ERR_SHAPE, n, "constant_value '%s' has dtype %s, x has %s",
+                           cv->name, ir_dtype_name(cv->dtype), ir_dtype_name(x->dtype));
         } else {
             *value_runtime = 1;
         }

@@ -39,8 +39,8 @@ clcnn_status op_need_float(const ir_graph *g, const ir_node *n, int k, clcnn_err
 {
     const ir_tensor *t = ir_in(g, n, k);
     if (t && t->dtype != IR_DT_FLOAT)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' has dtype %d, only float32 is supported",
-                       t->name, t->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' has dtype %s, only float32 is supported",
+                       t->name, ir_dtype_name(t->dtype));
     return CLCNN_OK;
 }
 
@@ -55,8 +55,8 @@ clcnn_status op_const_ints(const ir_graph *g, const ir_node *n, int k, int64_t *
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
                        "input '%s' decides the output shape but is not a constant", t->name);
     if (t->dtype != IR_DT_INT64 && t->dtype != IR_DT_INT32)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' must be int64 or int32, not dtype %d",
-                       t->name, t->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "input '%s' must be int64 or int32, not %s",
+                       t->name, ir_dtype_name(t->dtype));
     int64_t cnt = ir_numel(t);
     if (cnt < 0 || cnt > cap)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "input '%s' has %lld values, at most %d allowed",

@@ -18,12 +18,12 @@ static clcnn_status where_infer(ir_graph *g, ir_node *n, clcnn_err *err)
     const ir_tensor *c = ir_in(g, n, 0), *x = ir_in(g, n, 1), *y = ir_in(g, n, 2);
     if (c->dtype != IR_DT_BOOL)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "condition '%s' is %s, not bool", c->name,
-                       elem_name(c->dtype));
+                       ir_dtype_name(c->dtype));
     if (x->dtype != y->dtype)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "inputs '%s' and '%s' have different dtypes %s and %s",
-                       x->name, y->name, elem_name(x->dtype), elem_name(y->dtype));
+                       x->name, y->name, ir_dtype_name(x->dtype), ir_dtype_name(y->dtype));
     if (!ir_dtype_size(x->dtype))
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %d is not supported", x->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s is not supported", ir_dtype_name(x->dtype));
     ir_tensor xy = *x; /* the X-Y broadcast, then with the condition */
     if ((st = op_broadcast(n, x, y, &xy.ndim, xy.dims, err)))
         return st;
@@ -117,12 +117,12 @@ clcnn_status scatternd_geometry(const ir_graph *g, const ir_node *n, int *k, int
     if (*red < 0)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "attribute 'reduction' = '%s' is not supported", r);
     if (*red > 0 && !elem_is_numeric(x->dtype))
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "reduction '%s' on %s data", r, elem_name(x->dtype));
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "reduction '%s' on %s data", r, ir_dtype_name(x->dtype));
     if (ix->dtype != IR_DT_INT64)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "indices '%s' must be int64", ix->name);
     if (u->dtype != x->dtype)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "updates '%s' has dtype %s, data %s", u->name,
-                       elem_name(u->dtype), elem_name(x->dtype));
+                       ir_dtype_name(u->dtype), ir_dtype_name(x->dtype));
     if (ix->ndim < 1 || (*k = (int)ix->dims[ix->ndim - 1]) > x->ndim || *k < 1)
         return op_fail(err, CLCNN_ERR_SHAPE, n, "indices' last dim must be in [1, rank %d]", x->ndim);
     /* updates = indices.shape[:-1] + data.shape[k:] */

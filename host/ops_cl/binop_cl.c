@@ -64,7 +64,7 @@ clcnn_status binop_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     int sgn;
     if (!cl_type(a->dtype, &t, &ut, &sgn))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s runs on the reference backend "
-                       "only (--device ref)", elem_name(a->dtype));
+                       "only (--device ref)", ir_dtype_name(a->dtype));
     cl_mem ma = c->mem[n->in[0]], mb = unary ? ma : c->mem[n->in[1]];
     if (!ma || !mb)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer",

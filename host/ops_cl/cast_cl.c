@@ -33,8 +33,8 @@ clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const char *src = cl_type(x->dtype), *dst = cl_type(y->dtype);
     if (!src || !dst)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Cast from %s to %s on OpenCL (double and "
-                       "float16 run on the reference backend: --device ref)", elem_name(x->dtype),
-                       elem_name(y->dtype));
+                       "float16 run on the reference backend: --device ref)", ir_dtype_name(x->dtype),
+                       ir_dtype_name(y->dtype));
     if (!c->mem[n->in[0]])
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer", x->name);
     const int f2i = x->dtype == IR_DT_FLOAT && y->dtype != IR_DT_FLOAT && y->dtype != IR_DT_BOOL;

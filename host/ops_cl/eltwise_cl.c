@@ -158,7 +158,7 @@ clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         if (!t)
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
                            "exponent '%s' of dtype %s runs on the reference backend only "
-                           "(--device ref)", e->name, elem_name(e->dtype));
+                           "(--device ref)", e->name, ir_dtype_name(e->dtype));
         snprintf(opts, sizeof opts, "-DB_T=%s", t);
     }
     return binary_launch(c, n, eltwise_cl_code(n->op), c->mem[n->in[0]], ir_in(g, n, 0),

@@ -242,7 +242,7 @@ clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return st;
     const size_t esz = ir_dtype_size(x->dtype);
     if ((esz != 4 && esz != 8) || y->dtype != x->dtype)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Gather of dtype %d data on OpenCL", x->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Gather of %s data on OpenCL", ir_dtype_name(x->dtype));
     if (it->dtype != IR_DT_INT64 && it->dtype != IR_DT_INT32)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "indices '%s' must be int64 or int32", it->name);
     if (!c->mem[n->in[0]] || (!it->data && !c->mem[n->in[1]]))
@@ -294,7 +294,7 @@ clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return st;
     const size_t esz = ir_dtype_size(x->dtype);
     if ((esz != 4 && esz != 8) || y->dtype != x->dtype)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "GatherND of dtype %d data on OpenCL", x->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "GatherND of %s data on OpenCL", ir_dtype_name(x->dtype));
     if (!c->mem[n->in[0]] || (!it->data && !c->mem[n->in[1]]))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer",
                        c->mem[n->in[0]] ? it->name : x->name);

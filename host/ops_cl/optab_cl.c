@@ -405,6 +405,6 @@ clcnn_status opcl_need_elem(const ir_node *n, const ir_tensor *t, clcnn_err *err
 {
     if (t->dtype == IR_DT_FLOAT || opcl_elem_opt(t->dtype))
         return CLCNN_OK;
-    return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has dtype %d, which the OpenCL kernels do not "
-                   "move", t->name, t->dtype);
+    return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has dtype %s, which the OpenCL kernels do not "
+                   "move", t->name, ir_dtype_name(t->dtype));
 }

@@ -15,7 +15,7 @@ static const char *word_opt(const ir_node *n, const ir_tensor *t, clcnn_err *err
     case 4: return "-DE=uint";
     case 8: return "-DE=ulong";
     default:
-        op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %d of '%s' on OpenCL", t->dtype, t->name);
+        op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "dtype %s of '%s' on OpenCL", ir_dtype_name(t->dtype), t->name);
         return NULL;
     }
 }
@@ -157,8 +157,8 @@ clcnn_status scatternd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (!word)
         return CLCNN_ERR_UNSUPPORTED;
     if (!typed)
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "reduction on dtype %d runs on the reference "
-                       "backend only (--device ref)", y->dtype);
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "reduction on %s runs on the reference "
+                       "backend only (--device ref)", ir_dtype_name(y->dtype));
     if (k > 8)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "index tuples of %d dims (8 at most on OpenCL)", k);
     cl_int dims[8] = {0}, sx[8] = {0}, dd[8] = {0}, ss[8] = {0};

@@ -106,7 +106,7 @@ def finding_models():
                               ["ir_version 99", "not supported"])
     cases["declared int64 output"] = (
         model([helper.make_node("Relu", ["x"], ["y"], name="relu0")], [x],
-              [vi("y", [1, 3], TensorProto.INT64)]), ["'y'", "declared", "element type 7"])
+              [vi("y", [1, 3], TensorProto.INT64)]), ["'y'", "declared", "element type int64"])
     ratio = helper.make_tensor("ratio", TensorProto.FLOAT, [], [0.5])
     on = helper.make_tensor("train", TensorProto.BOOL, [], [True])
     cases["Dropout training_mode=1"] = (
