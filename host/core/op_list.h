@@ -41,7 +41,7 @@
     X(SHAPE, "Shape")                                   \
     X(CAST, "Cast")                                     \
     X(LEAKYRELU, "LeakyRelu") \
-    /* spatial (O3) */                                  \
+    /* spatial */                                       \
     X(RESIZE, "Resize")                                 \
     X(UPSAMPLE, "Upsample")                             \
     X(CONVTRANSPOSE, "ConvTranspose")                   \
@@ -81,7 +81,7 @@
     X(TILE, "Tile") \
     X(SCATTERND, "ScatterND") \
     X(TRILU, "Trilu") \
-    /* unary (O1) */                                    \
+    /* unary */                                         \
     X(ABS, "Abs")                                       \
     X(ERF, "Erf")                                       \
     X(TANH, "Tanh")                                     \

@@ -114,7 +114,7 @@ const op_def op_def_SIGMOID = {
     .cl = OP_CL_KERNEL,
 };
 
-/* unary (O1): element-wise math, each also an activation the plan fuses into
+/* unary: element-wise math, each also an activation the plan fuses into
  * a Conv/BN epilogue (host/ops_cl/act_cl.c). */
 
 /* Abs-6 .. 13: only types changed (Abs-1 had consumed_inputs). */

@@ -64,7 +64,7 @@ const op_def op_def_DIV = {
     .cl = OP_CL_KERNEL,
 };
 
-/* unary (O1): Pow, PRelu */
+/* unary: Pow, PRelu */
 
 static clcnn_status pow_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {

@@ -85,7 +85,7 @@ typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
 clcnn_status pad_params(const ir_graph *g, const ir_node *n, int64_t *pads, pad_mode *mode,
                         double *value, int *value_runtime, clcnn_err *err);
 clcnn_status pad_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* spatial (O3): Resize / Upsample */
+/* spatial: Resize / Upsample */
 typedef enum resize_mode { RESIZE_NEAREST, RESIZE_LINEAR, RESIZE_CUBIC } resize_mode;
 typedef enum resize_coord { /* order of coord_names in resize.c */
     RESIZE_HALF_PIXEL, RESIZE_ALIGN_CORNERS, RESIZE_ASYMMETRIC, RESIZE_PYTORCH_HALF_PIXEL,
@@ -128,11 +128,11 @@ int resize_taps(const resize_params *p, int d, int64_t o, int64_t *idx, float *w
 /* tf_crop_and_resize: roi (2 * naxes values: starts, then ends) into p. */
 void resize_set_roi(resize_params *p, const float *roi);
 clcnn_status resize_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-/* spatial (O3): ConvTranspose; 1-D is held as 2-D with height 1 (index 0) */
+/* spatial: ConvTranspose; 1-D is held as 2-D with height 1 (index 0) */
 clcnn_status convt_geometry(const ir_graph *g, const ir_node *n, op_win *w, clcnn_err *err);
 clcnn_status conv_transpose_ref(const ir_graph *g, const ir_node *n, void *const *bufs,
                                 clcnn_err *err);
-/* spatial (O3): DepthToSpace / SpaceToDepth; the modes match kernels_cl/depth_space.cl */
+/* spatial: DepthToSpace / SpaceToDepth; the modes match kernels_cl/depth_space.cl */
 enum { DS_DCR, DS_CRD, DS_SPACE_TO_DEPTH, DS_SPACE_TO_DEPTH_CRD };
 clcnn_status depth_space_params(const ir_graph *g, const ir_node *n, int64_t *b, int *mode,
                                 clcnn_err *err);

@@ -14,7 +14,7 @@
 enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSIGMOID,
        OPCL_ACT_HSWISH, OPCL_ACT_SIGMOID, OPCL_ACT_SILU /* x*sigmoid(x), plan-fused */,
        OPCL_ACT_XHSIG /* x*hardsigmoid(x; a, b), plan-fused */,
-       /* unary (O1) */
+       /* unary */
        OPCL_ACT_ABS,
        OPCL_ACT_ERF, OPCL_ACT_TANH, OPCL_ACT_EXP, OPCL_ACT_LOG, OPCL_ACT_SQRT, OPCL_ACT_NEG,
        OPCL_ACT_RECIP,
@@ -177,7 +177,7 @@ clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status gemm_strided_cl(opcl_ctx *c, const ir_node *n, const cl_int sz[4], const cl_int st[8],
                              clcnn_err *err);
 clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
-/* spatial (O3) */
+/* spatial */
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status conv_transpose_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status depth_space_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);

@@ -39,7 +39,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_GATHER] = gather_cl,
     [IR_OP_GATHERND] = gathernd_cl,
     [IR_OP_CAST] = cast_cl,
-    /* spatial (O3) */
+    /* spatial */
     [IR_OP_RESIZE] = resize_cl,
     [IR_OP_UPSAMPLE] = resize_cl,
     [IR_OP_CONVTRANSPOSE] = conv_transpose_cl,
@@ -77,7 +77,7 @@ static const opcl_plan_fn table[IR_OP_COUNT] = {
     [IR_OP_TILE] = tile_cl,
     [IR_OP_SCATTERND] = scatternd_cl,
     [IR_OP_TRILU] = trilu_cl,
-    /* unary (O1) */
+    /* unary */
     [IR_OP_ABS] = act_cl,
     [IR_OP_ERF] = act_cl,
     [IR_OP_TANH] = act_cl,
