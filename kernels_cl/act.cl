@@ -5,6 +5,35 @@
  * numbers with #line, so build logs point into the program's own file). Codes
  * match OPCL_ACT_* in host/ops_cl/op_cl.h. */
 
+/* Storage of float tensors in device memory. A kernel declares every buffer
+ * that holds a float tensor (activations, weights, biases, float operands) as
+ * `__global sfloat *` and reads and writes it only through the macros below;
+ * arithmetic, accumulators and __local tiles stay float. The fp32 plan builds
+ * programs as they were (sfloat = float, plain indexing, vloadN). The fp16
+ * plan (issue 18) builds them with -DCLCNN_FP16: sfloat = half, read with
+ * vload_half* (exact widening) and written with vstore_half* (round to
+ * nearest even), so memory traffic halves while every sum is still a float
+ * sum. vload_half/vstore_half are core OpenCL: no half arithmetic happens.
+ * Scratch buffers a launch allocates for float partial results stay float.
+ *   LD(p, i)        p[i] as float          ST(p, i, v)       p[i] = v
+ *   LDN(N, i, p)    vloadN(i, p) as floatN STN(N, v, i, p)   vstoreN(v, i, p)
+ * (N = 2, 3, 4, 8, 16; offsets in units of N elements as vloadN's). */
+#define SF_CAT_(a, b) a##b
+#define SF_XCAT(a, b) SF_CAT_(a, b) /* N may itself be a macro (VW) */
+#ifdef CLCNN_FP16
+#define sfloat half
+#define LD(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((v), (i), (p))
+#define LDN(N, i, p) SF_XCAT(vload_half, N)((i), (p))
+#define STN(N, v, i, p) SF_XCAT(vstore_half, N)((v), (i), (p))
+#else
+#define sfloat float
+#define LD(p, i) ((p)[i])
+#define ST(p, i, v) ((p)[i] = (v))
+#define LDN(N, i, p) SF_XCAT(vload, N)((i), (p))
+#define STN(N, v, i, p) SF_XCAT(vstore, N)((v), (i), (p))
+#endif
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_CLIP 2      /* a = min, b = max (ReLU6 is Clip 0..6) */
@@ -124,18 +153,18 @@ DEFINE_ACT_V(float16)
 /* The first n lanes of v to p (n below the vector width): stores of halving
  * widths instead of n scalar ones, for rows and planes that end inside a
  * vector (14- and 7-wide rows, 49-pixel planes). */
-void store_part2(float2 v, int n, __global float *p)
+void store_part2(float2 v, int n, __global sfloat *p)
 {
     if (n & 1)
-        *p = v.x;
+        ST(p, 0, v.x);
 }
 /* store_partN: the lower half whole when n reaches it, then the rest of n in
  * the next half down. */
 #define DEFINE_STORE_PART(N, H)                                                         \
-    void store_part##N(float##N v, int n, __global float *p)                           \
+    void store_part##N(float##N v, int n, __global sfloat *p)                          \
     {                                                                                  \
         if (n & H) {                                                                   \
-            vstore##H(v.lo, 0, p);                                                     \
+            STN(H, v.lo, 0, p);                                                        \
             store_part##H(v.hi, n & (H - 1), p + H);                                   \
         } else {                                                                       \
             store_part##H(v.lo, n, p);                                                 \
@@ -148,16 +177,16 @@ DEFINE_STORE_PART(16, 8)
 /* sum_k a[k] * b[k] for two contiguous float arrays: two 16-wide chains of
  * FMAs (independent, so they overlap), then the lanes, then the tail. The
  * matrix-vector kernels' inner product (conv_mv, gemm_smallm_nt with M = 1). */
-float dot_contig(__global const float *a, __global const float *b, int K)
+float dot_contig(__global const sfloat *a, __global const sfloat *b, int K)
 {
     float16 s0 = (float16)(0.0f), s1 = (float16)(0.0f);
     int k = 0;
     for (; k + 32 <= K; k += 32) {
-        s0 = fma(vload16(0, a + k), vload16(0, b + k), s0);
-        s1 = fma(vload16(0, a + k + 16), vload16(0, b + k + 16), s1);
+        s0 = fma(LDN(16, 0, a + k), LDN(16, 0, b + k), s0);
+        s1 = fma(LDN(16, 0, a + k + 16), LDN(16, 0, b + k + 16), s1);
     }
     if (k + 16 <= K) {
-        s0 = fma(vload16(0, a + k), vload16(0, b + k), s0);
+        s0 = fma(LDN(16, 0, a + k), LDN(16, 0, b + k), s0);
         k += 16;
     }
     s0 += s1;
@@ -165,7 +194,7 @@ float dot_contig(__global const float *a, __global const float *b, int K)
     const float4 h4 = h8.lo + h8.hi;
     float v = (h4.s0 + h4.s1) + (h4.s2 + h4.s3);
     for (; k < K; k++)
-        v = fma(a[k], b[k], v);
+        v = fma(LD(a, k), LD(b, k), v);
     return v;
 }
 

@@ -54,6 +54,11 @@ typedef struct ir_tensor {
     int is_param;              /* 1: a weight the model was given (counts in summary) */
     int dynamic_batch;         /* graph inputs: 1 when dim 0 was symbolic (dim_param or
                                   absent) in the file; dims[0] then holds 1 */
+    int half;                  /* float32 tensors of an OpenCL plan in fp16 (issue 18):
+                                  1 when the device buffer holds it as half (2 bytes an
+                                  element). dtype stays float32: the values, shape rules
+                                  and host readers of constants are those of float32;
+                                  only device storage differs (passes/precision.c). */
 } ir_tensor;
 
 typedef enum ir_attr_type {

@@ -71,6 +71,11 @@ typedef struct opcl_ctx {
     opcl_act dw_act;          /* the activation fused into dw */
     int w_packed;             /* Conv: its weights (input 1) are on the device in
                                  conv_cl_pack_weights's layout (the plan asked conv_cl_packs_weights) */
+    int fp16;                 /* 1: this node runs in fp16: every float32 tensor it reads or
+                                 writes is stored half on the device (ir_tensor.half), and
+                                 opcl_kernel builds its programs with -DCLCNN_FP16 (sfloat =
+                                 half, kernels_cl/act.cl). Scratch a launch allocates for
+                                 float partial sums stays float. Set by the plan. */
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */
@@ -211,6 +216,13 @@ int opcl_any_dtype_input(ir_op op, int k);
  * (slice.cl, concat.cl, pad.cl): NULL for float32 (the kernels' default, so
  * float programs are unchanged), else -DELEM_T=uchar/ushort/uint/ulong. */
 const char *opcl_elem_opt(int dtype);
+/* Bytes of one element of t in its device buffer: 2 for a float32 tensor stored
+ * half (t->half), else ir_dtype_size. */
+size_t opcl_esize(const ir_tensor *t);
+/* 1 when op's OpenCL launch handles opcl_ctx.fp16 (its kernels read and write
+ * float tensors through sfloat); the precision pass keeps the other ops fp32,
+ * with conversions around them. */
+int opcl_half_ok(ir_op op);
 /* CLCNN_ERR_UNSUPPORTED naming node and tensor when t's dtype has no such word. */
 clcnn_status opcl_need_elem(const ir_node *n, const ir_tensor *t, clcnn_err *err);
 

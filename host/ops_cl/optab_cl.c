@@ -107,6 +107,21 @@ opcl_plan_fn opcl_get(ir_op op)
     return (unsigned)op < IR_OP_COUNT ? table[op] : NULL;
 }
 
+size_t opcl_esize(const ir_tensor *t)
+{
+    return t->half && t->dtype == IR_DT_FLOAT ? 2 : ir_dtype_size(t->dtype);
+}
+
+/* The ops whose launches read and write float tensors through sfloat. An op
+ * joins when its kernels and launch were converted and its cases pass in fp16
+ * against the reference (tests/py_ops*.py --precision fp16). */
+int opcl_half_ok(ir_op op)
+{
+    switch (op) {
+    default: return 0;
+    }
+}
+
 int opcl_is_alias(ir_op op)
 {
     const op_def *d = op_get(op);
@@ -117,8 +132,8 @@ clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, con
                          cl_kernel *out, clcnn_err *err)
 {
     char all[512];
-    snprintf(all, sizeof all, "-cl-std=CL1.2 %s %s", opts ? opts : "",
-             c->build_opts ? c->build_opts : "");
+    snprintf(all, sizeof all, "-cl-std=CL1.2 %s%s %s", c->fp16 ? "-DCLCNN_FP16 " : "",
+             opts ? opts : "", c->build_opts ? c->build_opts : "");
     cl_program prog;
     clcnn_status st = rt_program(c->rt, program, all, &prog, err);
     if (st)
