@@ -13,8 +13,8 @@
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
 
-__kernel void bias_act(__global float *y, __global const float *bias, int has_bias, int C, int HW,
-                       int total, int act, float a, float b, __global const float *res,
+__kernel void bias_act(__global sfloat *y, __global const sfloat *bias, int has_bias, int C,
+                       int HW, int total, int act, float a, float b, __global const sfloat *res,
                        int has_res)
 {
     const int i0 = (int)get_global_id(0) * BA_PX;
@@ -22,11 +22,11 @@ __kernel void bias_act(__global float *y, __global const float *bias, int has_bi
         const int i = i0 + j;
         if (i >= total)
             return;
-        float v = y[i];
+        float v = LD(y, i);
         if (has_bias)
-            v += bias[(i / HW) % C];
+            v += LD(bias, (i / HW) % C);
         if (has_res)
-            v += res[i];
-        y[i] = FAULT(act_apply(v, act, a, b));
+            v += LD(res, i);
+        ST(y, i, FAULT(act_apply(v, act, a, b)));
     }
 }

@@ -1,4 +1,5 @@
-/* conv.cl — 2-D convolution, NCHW float32, bias and activation fused: the
+/* conv.cl — 2-D convolution, NCHW float (stored as sfloat: float, or half in an
+ * fp16 plan, act.cl), bias and activation fused: the
  * general variants (host/ops_cl/conv_cl.c picks one and records it; the fast
  * special cases live in conv_pw.cl, conv_dw.cl and conv_kxk.cl):
  *   conv_general  any groups / dilation / stride / asymmetric pads; no preconditions.
@@ -27,10 +28,10 @@
 
 /* geometry packed as int8: (C_in, H, W, C_out, OH, OW, groups, N) and
  * int8 (KH, KW, SH, SW, PT, PL, DH, DW): fewer arguments to set and keep in sync. */
-__kernel void conv_general(__global const float *in, __global const float *wt,
-                           __global const float *bias, int has_bias, __global float *out,
+__kernel void conv_general(__global const sfloat *in, __global const sfloat *wt,
+                           __global const sfloat *bias, int has_bias, __global sfloat *out,
                            int8 g, int8 k, int act, float a, float b,
-                           __global const float *res, int has_res)
+                           __global const sfloat *res, int has_res)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, G = g.s6, N = g.s7;
@@ -40,10 +41,10 @@ __kernel void conv_general(__global const float *in, __global const float *wt,
     const int icg = C / G, ocg = OC / G, grp = oc / ocg;
     const int KH = k.s0, KW = k.s1;
     const int ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
-    float acc = has_bias ? bias[oc] : 0.0f;
-    __global const float *wp = wt + (size_t)oc * icg * KH * KW;
+    float acc = has_bias ? LD(bias, oc) : 0.0f;
+    __global const sfloat *wp = wt + (size_t)oc * icg * KH * KW;
     for (int ic = 0; ic < icg; ic++) {
-        __global const float *ip = in + ((size_t)n * C + grp * icg + ic) * H * W;
+        __global const sfloat *ip = in + ((size_t)n * C + grp * icg + ic) * H * W;
         for (int kh = 0; kh < KH; kh++) {
             const int ih = ih0 + kh * k.s6;
             if (ih < 0 || ih >= H)
@@ -51,19 +52,19 @@ __kernel void conv_general(__global const float *in, __global const float *wt,
             for (int kw = 0; kw < KW; kw++) {
                 const int iw = iw0 + kw * k.s7;
                 if (iw >= 0 && iw < W)
-                    acc += ip[ih * W + iw] * wp[(ic * KH + kh) * KW + kw];
+                    acc += LD(ip, ih * W + iw) * LD(wp, (ic * KH + kh) * KW + kw);
             }
         }
     }
     const size_t o = ((size_t)n * OC + oc) * OH * OW + oh * OW + ow;
-    out[o] = FAULT(act_apply(acc + (has_res ? res[o] : 0.0f), act, a, b));
+    ST(out, o, FAULT(act_apply(acc + (has_res ? LD(res, o) : 0.0f), act, a, b)));
 }
 
 /* g, k as conv_general; d: (D, OD, KD, SD, PF, DF, -, -) the depth: input and
  * output size, kernel, stride, front pad, dilation. */
-__kernel void conv3d(__global const float *in, __global const float *wt,
-                     __global const float *bias, int has_bias, __global float *out, int8 g,
-                     int8 k, int8 d, int act, float a, float b, __global const float *res,
+__kernel void conv3d(__global const sfloat *in, __global const sfloat *wt,
+                     __global const sfloat *bias, int has_bias, __global sfloat *out, int8 g,
+                     int8 k, int8 d, int act, float a, float b, __global const sfloat *res,
                      int has_res)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), zd = get_global_id(2);
@@ -75,10 +76,10 @@ __kernel void conv3d(__global const float *in, __global const float *wt,
     const int icg = C / G, ocg = OC / G, grp = oc / ocg;
     const int KH = k.s0, KW = k.s1;
     const int id0 = od * d.s3 - d.s4, ih0 = oh * k.s2 - k.s4, iw0 = ow * k.s3 - k.s5;
-    float acc = has_bias ? bias[oc] : 0.0f;
-    __global const float *wp = wt + (size_t)oc * icg * KD * KH * KW;
+    float acc = has_bias ? LD(bias, oc) : 0.0f;
+    __global const sfloat *wp = wt + (size_t)oc * icg * KD * KH * KW;
     for (int ic = 0; ic < icg; ic++) {
-        __global const float *ip = in + ((size_t)n * C + grp * icg + ic) * D * H * W;
+        __global const sfloat *ip = in + ((size_t)n * C + grp * icg + ic) * D * H * W;
         for (int kd = 0; kd < KD; kd++) {
             const int id = id0 + kd * d.s5;
             if (id < 0 || id >= D)
@@ -90,19 +91,19 @@ __kernel void conv3d(__global const float *in, __global const float *wt,
                 for (int kw = 0; kw < KW; kw++) {
                     const int iw = iw0 + kw * k.s7;
                     if (iw >= 0 && iw < W)
-                        acc += ip[((size_t)id * H + ih) * W + iw] *
-                               wp[((ic * KD + kd) * KH + kh) * KW + kw];
+                        acc += LD(ip, ((size_t)id * H + ih) * W + iw) *
+                               LD(wp, ((ic * KD + kd) * KH + kh) * KW + kw);
                 }
             }
         }
     }
     const size_t o = (((size_t)n * OC + oc) * OD + od) * OH * OW + oh * OW + ow;
-    out[o] = FAULT(act_apply(acc + (has_res ? res[o] : 0.0f), act, a, b));
+    ST(out, o, FAULT(act_apply(acc + (has_res ? LD(res, o) : 0.0f), act, a, b)));
 }
 
-__kernel void conv_tiled(__global const float *in, __global const float *wt,
-                         __global const float *bias, int has_bias, __global float *out, int8 g,
-                         int8 k, int act, float a, float b, __global const float *res,
+__kernel void conv_tiled(__global const sfloat *in, __global const sfloat *wt,
+                         __global const sfloat *bias, int has_bias, __global sfloat *out, int8 g,
+                         int8 k, int act, float a, float b, __global const sfloat *res,
                          int has_res)
 {
     const int ow0 = get_global_id(0) * CONV_PX, oh = get_global_id(1), z = get_global_id(2);
@@ -118,12 +119,12 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
     int wbase[CONV_CT];
     for (int o = 0; o < CONV_CT; o++) {
         const int oc = min(oc0 + o, OC - 1); /* tail channels compute a copy, never stored */
-        const float b0 = has_bias ? bias[oc] : 0.0f;
+        const float b0 = has_bias ? LD(bias, oc) : 0.0f;
         for (int p = 0; p < CONV_PX; p++)
             acc[o][p] = b0;
         wbase[o] = oc * wstride;
     }
-    __global const float *ip = in + ((size_t)n * C + grp * icg) * H * W;
+    __global const sfloat *ip = in + ((size_t)n * C + grp * icg) * H * W;
     /* Tiles wholly inside the image (most of them) skip the clamping and masking. */
     const bool inside = ih0 >= 0 && ih0 + (KH - 1) * k.s6 < H && iw0 >= 0 &&
                         iw0 + (CONV_PX - 1) * k.s3 + (KW - 1) * k.s7 < W;
@@ -131,21 +132,21 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
         for (int kh = 0; kh < KH; kh++) {
             const int ih = ih0 + kh * k.s6;
             const float hm = (ih >= 0 && ih < H) ? 1.0f : 0.0f;
-            __global const float *row = ip + clamp(ih, 0, H - 1) * W;
+            __global const sfloat *row = ip + clamp(ih, 0, H - 1) * W;
             for (int kw = 0; kw < KW; kw++) {
                 float v[CONV_PX];
                 if (inside) {
                     for (int p = 0; p < CONV_PX; p++)
-                        v[p] = row[iw0 + p * k.s3 + kw * k.s7];
+                        v[p] = LD(row, iw0 + p * k.s3 + kw * k.s7);
                 } else {
                     for (int p = 0; p < CONV_PX; p++) {
                         const int iw = iw0 + p * k.s3 + kw * k.s7;
-                        v[p] = row[clamp(iw, 0, W - 1)] * ((iw >= 0 && iw < W) ? hm : 0.0f);
+                        v[p] = LD(row, clamp(iw, 0, W - 1)) * ((iw >= 0 && iw < W) ? hm : 0.0f);
                     }
                 }
                 const int wo = (ic * KH + kh) * KW + kw;
                 for (int o = 0; o < CONV_CT; o++) {
-                    const float wv = wt[wbase[o] + wo];
+                    const float wv = LD(wt, wbase[o] + wo);
                     for (int p = 0; p < CONV_PX; p++)
                         acc[o][p] += v[p] * wv;
                 }
@@ -158,6 +159,7 @@ __kernel void conv_tiled(__global const float *in, __global const float *wt,
             for (int p = 0; p < CONV_PX; p++)
                 if (ow0 + p < OW) {
                     const size_t i = ob + (size_t)(oc0 + o) * OH * OW + p;
-                    out[i] = FAULT(act_apply(acc[o][p] + (has_res ? res[i] : 0.0f), act, a, b));
+                    const float r = has_res ? LD(res, i) : 0.0f;
+                    ST(out, i, FAULT(act_apply(acc[o][p] + r, act, a, b)));
                 }
 }

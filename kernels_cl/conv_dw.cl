@@ -1,6 +1,7 @@
 /* conv_dw.cl — depthwise convolution (group == C_in == C_out, square DW_K x DW_K
- * kernel, -DDW_K=3|5|7), NCHW float32, bias and activation fused. Variants
- * (host/ops_cl/conv_cl.c picks one and records it):
+ * kernel, -DDW_K=3|5|7), NCHW float (stored as sfloat: float, or half in an fp16
+ * plan, act.cl), bias and activation fused. Variants (host/ops_cl/conv_cl.c picks
+ * one and records it):
  *   conv_dwl      stride 1 or 2 both ways, any pads and dilation, the zero-padded plane
  *                 in local memory (the host checks its size): one work-group per plane.
  *                 NDRange (LX, 1, N*C).
@@ -34,17 +35,19 @@
  * gather lane by lane with clamped, masked reads. Explicit vectors: POCL's
  * work-item vectoriser made ~2.5 GFLOP/s of the scalar 8-pixel loop. */
 #define DWV XCAT(float, DW_PX)
-#define DWLOAD XCAT(vload, DW_PX)
+#define DWLOAD XCAT(vload, DW_PX)   /* private and __local float arrays */
 #define DWSTORE XCAT(vstore, DW_PX)
+#define DWGLOAD(p) LDN(DW_PX, 0, (p)) /* tensors (sfloat) */
+#define DWGSTORE(v, p) STN(DW_PX, (v), 0, (p))
 #define DW_IOTA4 ((int4)(0, 1, 2, 3))
 #define DW_IOTA8 ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
 #define DW_IOTA16 ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 #if DW_PX == 8
-#define DW_LOAD_S2(p) (vload16(0, (p)).even)
+#define DW_LOAD_S2(p) (LDN(16, 0, (p)).even)
 #elif DW_PX == 16
-#define DW_LOAD_S2(p) ((float16)(vload16(0, (p)).even, vload16(0, (p) + 16).even))
+#define DW_LOAD_S2(p) ((float16)(LDN(16, 0, (p)).even, LDN(16, 0, (p) + 16).even))
 #elif DW_PX == 4
-#define DW_LOAD_S2(p) (vload8(0, (p)).even)
+#define DW_LOAD_S2(p) (LDN(8, 0, (p)).even)
 #else
 #error "DW_PX must be 4, 8 or 16"
 #endif
@@ -59,7 +62,7 @@
         const int ih = ih0 + kh * DH;                                                  \
         if (ih < 0 || ih >= H)                                                         \
             continue;                                                                  \
-        __global const float *row = ip + ih * W + iw0;                                 \
+        __global const sfloat *row = ip + ih * W + iw0;                                \
         _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                            \
         {                                                                              \
             DWV x = LOAD(row + kw * DL);                                               \
@@ -67,12 +70,12 @@
                 const XCAT(int, DW_PX) iw = lane + kw * DL;                         \
                 x = select((DWV)(0.0f), x, iw >= 0 && iw < W);                         \
             }                                                                          \
-            acc = fma(x, (DWV)(wp[kh * DW_K + kw]), acc);                              \
+            acc = fma(x, (DWV)(LD(wp, kh * DW_K + kw)), acc);                          \
         }                                                                              \
     }
-#define DW_LOAD_S1(p) DWLOAD(0, (p))
+#define DW_LOAD_S1(p) DWGLOAD(p)
 
-DWV dw_tile(__global const float *ip, __global const float *wp, float b0, int ih0, int iw0,
+DWV dw_tile(__global const sfloat *ip, __global const sfloat *wp, float b0, int ih0, int iw0,
             int S, int H, int W, int DH, int DL, int zoff, int total)
 {
     DWV acc = (DWV)(b0);
@@ -97,37 +100,37 @@ DWV dw_tile(__global const float *ip, __global const float *wp, float b0, int ih
             const int ih = ih0 + kh * DH;
             if (ih < 0 || ih >= H)
                 continue;
-            __global const float *row = ip + ih * W;
+            __global const sfloat *row = ip + ih * W;
             for (int kw = 0; kw < DW_K; kw++) {
                 float xs[DW_PX];
                 for (int p = 0; p < DW_PX; p++) {
                     const int iw = iw0 + p * S + kw * DL;
-                    xs[p] = (iw >= 0 && iw < W) ? row[clamp(iw, 0, W - 1)] : 0.0f;
+                    xs[p] = (iw >= 0 && iw < W) ? LD(row, clamp(iw, 0, W - 1)) : 0.0f;
                 }
-                acc = fma(DWLOAD(0, xs), (DWV)(wp[kh * DW_K + kw]), acc);
+                acc = fma(DWLOAD(0, xs), (DWV)(LD(wp, kh * DW_K + kw)), acc);
             }
         }
     }
     return acc;
 }
 
-__kernel void conv_dw(__global const float *in, __global const float *wt,
-                      __global const float *bias, int has_bias, __global float *out, int8 g,
-                      int8 k, int act, float a, float b, __global const float *res, int has_res)
+__kernel void conv_dw(__global const sfloat *in, __global const sfloat *wt,
+                      __global const sfloat *bias, int has_bias, __global sfloat *out, int8 g,
+                      int8 k, int act, float a, float b, __global const sfloat *res, int has_res)
 {
     const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
     if (ow0 >= OW || oh >= OH || z >= N * C)
         return;
     const int c = z % C;
-    DWV acc = dw_tile(in + (size_t)z * H * W, wt + c * DW_K * DW_K, has_bias ? bias[c] : 0.0f,
+    DWV acc = dw_tile(in + (size_t)z * H * W, wt + c * DW_K * DW_K, has_bias ? LD(bias, c) : 0.0f,
                       oh * k.s2 - k.s4, ow0 * k.s3 - k.s5, k.s3, H, W, k.s6, k.s7, z * H * W,
                       N * C * H * W);
     const size_t o = (size_t)z * OH * OW + oh * OW + ow0;
     if (ow0 + DW_PX <= OW) {
         if (has_res)
-            acc += DWLOAD(0, res + o);
-        DWSTORE(FAULT(XCAT(act_float, DW_PX)(acc, act, a, b)), 0, out + o);
+            acc += DWGLOAD(res + o);
+        DWGSTORE(FAULT(XCAT(act_float, DW_PX)(acc, act, a, b)), out + o);
         return;
     }
     const int left = OW - ow0; /* part of a tile: vector epilogue, stored in pieces */
@@ -135,7 +138,7 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
         float t[DW_PX];
         DWSTORE((DWV)(0.0f), 0, t);
         for (int p = 0; p < left; p++)
-            t[p] = res[o + p];
+            t[p] = LD(res, o + p);
         acc += DWLOAD(0, t);
     }
     XCAT(store_part, DW_PX)(FAULT(XCAT(act_float, DW_PX)(acc, act, a, b)), left, out + o);
@@ -159,7 +162,7 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
         _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                          \
             __local const float *tr = base + kh * DH * TS;                             \
             _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                        \
-                acc = fma(LOADT(tr + kw * DL), (T)(wk[kh * DW_K + kw]), acc);          \
+                acc = fma(LOADT(tr + kw * DL), (T)(LD(wk, kh * DW_K + kw)), acc);      \
         }                                                                              \
         v = acc;                                                                       \
     }
@@ -168,15 +171,15 @@ __kernel void conv_dw(__global const float *in, __global const float *wt,
 #define DWL_L8_S1(p) vload8(0, (p))
 #define DWL_L8_S2(p) (vload16(0, (p)).even)
 
-__kernel void conv_dwl(__global const float *in, __global const float *wt,
-                       __global const float *bias, int has_bias, __global float *out, int8 gd,
-                       int8 kd, int act, float a, float b, __global const float *res,
+__kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
+                       __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
+                       int8 kd, int act, float a, float b, __global const sfloat *res,
                        int has_res, __local float *tile)
 {
     const int lid = get_local_id(0), LX = get_local_size(0), z = get_group_id(2);
     const int C = gd.s0, H = gd.s1, W = gd.s2, OH = gd.s3, OW = gd.s4, TS = gd.s6, TH = gd.s7;
     const int S = kd.s2, PT = kd.s4, PL = kd.s5, DH = kd.s6, DL = kd.s7;
-    __global const float *ip = in + (size_t)z * H * W;
+    __global const sfloat *ip = in + (size_t)z * H * W;
     for (int r = lid; r < TH; r += LX) {
         const int ih = r - PT;
         __local float *tr = tile + r * TS;
@@ -184,19 +187,19 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
         const int lo = inside ? min(PL, TS) : TS, hi = inside ? min(PL + W, TS) : TS;
         for (int t = 0; t < lo; t++)
             tr[t] = 0.0f;
-        __global const float *row = ip + ih * W - PL; /* tile column t <- input column t - PL */
+        __global const sfloat *row = ip + ih * W - PL; /* tile column t <- input column t - PL */
         int t = lo;
         for (; t + 16 <= hi; t += 16)
-            vstore16(vload16(0, row + t), 0, tr + t);
+            vstore16(LDN(16, 0, row + t), 0, tr + t);
         for (; t < hi; t++)
-            tr[t] = row[t];
+            tr[t] = LD(row, t);
         for (t = hi; t < TS; t++)
             tr[t] = 0.0f;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     const int c = z % C;
-    __global const float *wk = wt + c * DW_K * DW_K;
-    const float b0 = has_bias ? bias[c] : 0.0f;
+    __global const sfloat *wk = wt + c * DW_K * DW_K;
+    const float b0 = has_bias ? LD(bias, c) : 0.0f;
     for (int oh = lid; oh < OH; oh += LX) {
         const size_t orow = (size_t)z * OH * OW + (size_t)oh * OW;
         for (int ow0 = 0; ow0 < OW; ow0 += 16) {
@@ -211,8 +214,8 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
                     DWL_TAPS(float16, DWL_L16_S2)
                 if (n == 16) {
                     if (has_res)
-                        v += vload16(0, res + o);
-                    vstore16(FAULT(act_float16(v, act, a, b)), 0, out + o);
+                        v += LDN(16, 0, res + o);
+                    STN(16, FAULT(act_float16(v, act, a, b)), 0, out + o);
                     continue;
                 }
                 /* part of a row: the epilogue stays one vector op (per-lane
@@ -220,7 +223,7 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
                 float t[16];
                 if (has_res) {
                     for (int p = 0; p < n; p++)
-                        t[p] = res[o + p];
+                        t[p] = LD(res, o + p);
                     v += vload16(0, t);
                 }
                 store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
@@ -232,14 +235,14 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
                     DWL_TAPS(float8, DWL_L8_S2)
                 if (n == 8) {
                     if (has_res)
-                        v += vload8(0, res + o);
-                    vstore8(FAULT(act_float8(v, act, a, b)), 0, out + o);
+                        v += LDN(8, 0, res + o);
+                    STN(8, FAULT(act_float8(v, act, a, b)), 0, out + o);
                     continue;
                 }
                 float t[8];
                 if (has_res) {
                     for (int p = 0; p < n; p++)
-                        t[p] = res[o + p];
+                        t[p] = LD(res, o + p);
                     v += vload8(0, t);
                 }
                 store_part8(FAULT(act_float8(v, act, a, b)), n, out + o);
@@ -256,10 +259,10 @@ __kernel void conv_dwl(__global const float *in, __global const float *wt,
  * the depthwise output never goes to global memory and costs no launch.
  * gd: (C, H, W, OC, OH, OW, N, -); kd: (-, -, SH, -, PT, PL, DH, DW);
  * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b). NDRange (ceil(OW/DW_PX), OH, N). */
-__kernel void conv_dwpw(__global const float *in, __global const float *dwt,
-                        __global const float *dwb, int has_dwb, __global float *out,
-                        __global const float *pwt, __global const float *pwb, int has_pwb,
-                        int8 gd, int8 kd, int2 acts, float4 af, __global const float *res,
+__kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
+                        __global const sfloat *dwb, int has_dwb, __global sfloat *out,
+                        __global const sfloat *pwt, __global const sfloat *pwb, int has_pwb,
+                        int8 gd, int8 kd, int2 acts, float4 af, __global const sfloat *res,
                         int has_res, __local float *tile)
 {
     const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), n = get_global_id(2);
@@ -271,7 +274,7 @@ __kernel void conv_dwpw(__global const float *in, __global const float *dwt,
     for (int c = 0; c < C; c++) {
         const int z = n * C + c;
         const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
-                              has_dwb ? dwb[c] : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6, kd.s7,
+                              has_dwb ? LD(dwb, c) : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6, kd.s7,
                               z * H * W, N * C * H * W);
         DWSTORE(XCAT(act_float, DW_PX)(v, acts.s0, af.s0, af.s1), 0, t + c * DW_PX);
     }
@@ -282,21 +285,20 @@ __kernel void conv_dwpw(__global const float *in, __global const float *dwt,
         DWV acc[PW_OC];
 #pragma unroll
         for (int o = 0; o < PW_OC; o++) /* tail rows: computed, not stored */
-            acc[o] = (DWV)(has_pwb ? pwb[min(oc0 + o, OC - 1)] : 0.0f);
-        __global const float *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
+            acc[o] = (DWV)(has_pwb ? LD(pwb, min(oc0 + o, OC - 1)) : 0.0f);
+        __global const sfloat *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
         for (int ic = 0; ic < C; ic++, wq += PW_OC) {
             const DWV x = DWLOAD(0, t + ic * DW_PX);
 #pragma unroll
             for (int o = 0; o < PW_OC; o++)
-                acc[o] = fma((DWV)(wq[o]), x, acc[o]);
+                acc[o] = fma((DWV)(LD(wq, o)), x, acc[o]);
         }
         for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
             const size_t i = ob + (size_t)(oc0 + o) * HW;
             if (whole) {
                 if (has_res)
-                    acc[o] += DWLOAD(0, res + i);
-                DWSTORE(FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), 0,
-                        out + i);
+                    acc[o] += DWGLOAD(res + i);
+                DWGSTORE(FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), out + i);
                 continue;
             }
             const int left = OW - ow0; /* part of a tile: as conv_dw's */
@@ -304,7 +306,7 @@ __kernel void conv_dwpw(__global const float *in, __global const float *dwt,
                 float t[DW_PX];
                 DWSTORE((DWV)(0.0f), 0, t);
                 for (int p = 0; p < left; p++)
-                    t[p] = res[i + p];
+                    t[p] = LD(res, i + p);
                 acc[o] += DWLOAD(0, t);
             }
             XCAT(store_part, DW_PX)(

@@ -1,5 +1,6 @@
 /* conv_kxk.cl — square KxK convolution with groups 1 (a network's stem, ResNet's
- * and GoogLeNet's 3x3 / 5x5 convs), NCHW float32, bias and activation fused.
+ * and GoogLeNet's 3x3 / 5x5 convs), NCHW float (stored as sfloat: float, or half
+ * in an fp16 plan, act.cl), bias and activation fused.
  * Variant (host/ops_cl/conv_cl.c):
  *   conv_kxk      group 1, square KXK_K x KXK_K kernel (-DKXK_K=3|5|7), dilation 1,
  *                 any stride (1 and 2 load vectors, others gather) and pads; weights
@@ -24,9 +25,9 @@
 #ifndef KXK_OC
 #define KXK_OC 8 /* conv_kxk: output channels per work-item */
 #endif
-__kernel void conv_kxk(__global const float *in, __global const float *wt,
-                        __global const float *bias, int has_bias, __global float *out, int8 g,
-                        int8 k, int act, float a, float b, __global const float *res,
+__kernel void conv_kxk(__global const sfloat *in, __global const sfloat *wt,
+                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 g,
+                        int8 k, int act, float a, float b, __global const sfloat *res,
                         int has_res)
 {
     const int ow0 = get_global_id(0) * 8, oh = get_global_id(1), z = get_global_id(2);
@@ -40,40 +41,41 @@ __kernel void conv_kxk(__global const float *in, __global const float *wt,
     float8 acc[KXK_OC];
 #pragma unroll
     for (int o = 0; o < KXK_OC; o++) /* tail channels compute a copy, never stored */
-        acc[o] = (float8)(has_bias ? bias[min(oc0 + o, OC - 1)] : 0.0f);
+        acc[o] = (float8)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
     /* packed weights (as conv_pw's): this tile's KXK_OC channels interleaved per tap */
-    __global const float *wq = wt + (size_t)oc0 * wstride;
+    __global const sfloat *wq = wt + (size_t)oc0 * wstride;
     /* the widest vector read: stride 1 vload8, stride 2 vload16, from iw0 + kw */
     const int span = SW == 1 ? 8 : SW == 2 ? 16 : 7 * SW + 1;
     const bool inside = iw0 >= 0 && iw0 + KXK_K - 1 + span - 1 < W;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW + iw0;
-    __global const float *ip = in + (size_t)n * C * H * W;
+    __global const sfloat *ip = in + (size_t)n * C * H * W;
     for (int ic = 0; ic < C; ic++, ip += H * W) {
         for (int kh = 0; kh < KXK_K; kh++) {
             const int ih = ih0 + kh;
             if (ih < 0 || ih >= H)
                 continue;
-            __global const float *row = ip + ih * W;
+            __global const sfloat *row = ip + ih * W;
 #pragma unroll
             for (int kw = 0; kw < KXK_K; kw++) {
                 float8 v;
                 if (inside && SW == 1) {
-                    v = vload8(0, row + iw0 + kw);
+                    v = LDN(8, 0, row + iw0 + kw);
                 } else if (inside && SW == 2) {
-                    v = vload16(0, row + iw0 + kw).even;
+                    v = LDN(16, 0, row + iw0 + kw).even;
                 } else {
                     const int8 iw = lane + kw;
                     /* vector bounds: Oclgrind 21.10 mis-evaluates an int8 clamp
                      * with scalar bounds (same meaning in OpenCL C) */
                     const int8 cw = clamp(iw, (int8)(0), (int8)(W - 1));
-                    const float8 g8 = (float8)(row[cw.s0], row[cw.s1], row[cw.s2], row[cw.s3],
-                                               row[cw.s4], row[cw.s5], row[cw.s6], row[cw.s7]);
+                    const float8 g8 =
+                        (float8)(LD(row, cw.s0), LD(row, cw.s1), LD(row, cw.s2), LD(row, cw.s3),
+                                 LD(row, cw.s4), LD(row, cw.s5), LD(row, cw.s6), LD(row, cw.s7));
                     v = select((float8)(0.0f), g8, iw >= 0 && iw < W);
                 }
-                __global const float *wt8 = wq + ((ic * KXK_K + kh) * KXK_K + kw) * KXK_OC;
+                __global const sfloat *wt8 = wq + ((ic * KXK_K + kh) * KXK_K + kw) * KXK_OC;
 #pragma unroll
                 for (int o = 0; o < KXK_OC; o++)
-                    acc[o] = fma(v, (float8)(wt8[o]), acc[o]);
+                    acc[o] = fma(v, (float8)(LD(wt8, o)), acc[o]);
             }
         }
     }
@@ -84,13 +86,14 @@ __kernel void conv_kxk(__global const float *in, __global const float *wt,
             break;
         const size_t i = ob + (size_t)(oc0 + o) * plane;
         if (ow0 + 8 <= OW) {
-            const float8 r = has_res ? vload8(0, res + i) : (float8)(0.0f);
-            vstore8(FAULT(act_float8(acc[o] + r, act, a, b)), 0, out + i);
+            const float8 r = has_res ? LDN(8, 0, res + i) : (float8)(0.0f);
+            STN(8, FAULT(act_float8(acc[o] + r, act, a, b)), 0, out + i);
         } else {
             float t[8];
             vstore8(acc[o], 0, t);
             for (int p = 0; ow0 + p < OW; p++)
-                out[i + p] = FAULT(act_apply(t[p] + (has_res ? res[i + p] : 0.0f), act, a, b));
+                ST(out, i + p,
+                   FAULT(act_apply(t[p] + (has_res ? LD(res, i + p) : 0.0f), act, a, b)));
         }
     }
 }

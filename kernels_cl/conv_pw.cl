@@ -1,5 +1,6 @@
-/* conv_pw.cl — pointwise (1x1) convolution, NCHW float32, bias and activation
- * fused. Variants (host/ops_cl/conv_cl.c picks one and records it):
+/* conv_pw.cl — pointwise (1x1) convolution, NCHW float (stored as sfloat: float,
+ * or half in an fp16 plan, act.cl), bias and activation fused. Variants
+ * (host/ops_cl/conv_cl.c picks one and records it):
  *   conv_pw       1x1, no pads, group 1, any stride (stride 2 = subsampled input);
  *                 weights packed by the host (conv_cl_pack_weights): for each block of
  *                 PW_OC output channels, C x PW_OC interleaved, zero rows past OC;
@@ -25,8 +26,7 @@
 #define PW_PX 16 /* pointwise: pixels per work-item, one vector: 2, 4, 8 or 16 */
 #endif
 #define VEC XCAT(float, PW_PX)
-#define VLOAD XCAT(vload, PW_PX)
-#define VSTORE XCAT(vstore, PW_PX)
+#define VLOAD XCAT(vload, PW_PX) /* private arrays; tensors go through LDN/STN */
 
 /* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W).
  * The PW_PX pixels of a tile are one floatN vector (vloadN / fma): explicit
@@ -39,13 +39,13 @@
     do {                                                                               \
         const VEC x_ = (xexpr);                                                        \
         _Pragma("unroll") for (int o = 0; o < PW_OC; o++)                              \
-            acc[o] = fma((VEC)(wq[o]), x_, acc[o]);                                    \
+            acc[o] = fma((VEC)(LD(wq, o)), x_, acc[o]);                                    \
     } while (0)
 
-__kernel void conv_pw(__global const float *in, __global const float *wt,
-                      __global const float *bias, int has_bias, __global float *out, int C,
+__kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
+                      __global const sfloat *bias, int has_bias, __global sfloat *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
-                      __global const float *res, int has_res, __global const float *gate,
+                      __global const sfloat *res, int has_res, __global const sfloat *gate,
                       int has_gate)
 {
     const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC, n = get_global_id(2);
@@ -54,11 +54,11 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
     VEC acc[PW_OC];
 #pragma unroll
     for (int o = 0; o < PW_OC; o++)
-        acc[o] = (VEC)(has_bias ? bias[min(oc0 + o, OC - 1)] : 0.0f);
+        acc[o] = (VEC)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
     /* packed weights: this tile's PW_OC rows interleaved, wq[ic * PW_OC + o] */
-    __global const float *wq = wt + (size_t)oc0 * C;
-    __global const float *ip = in + (size_t)n * C * sd.s3;
-    __global const float *gp = gate + (size_t)n * C;
+    __global const sfloat *wq = wt + (size_t)oc0 * C;
+    __global const sfloat *ip = in + (size_t)n * C * sd.s3;
+    __global const sfloat *gp = gate + (size_t)n * C;
     int ic = 0;
     if (sd.s2 == 1) {
         /* A part-filled tile's vector reads run past the plane into the next
@@ -69,13 +69,13 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
          * 3x3 planes), so that many last channels gather below. */
         const int over = max(p0 + PW_PX - HW, 0);
         const int cv = max(C - (over + HW - 1) / HW, 0);
-        __global const float *cp = ip + p0;
+        __global const sfloat *cp = ip + p0;
         if (has_gate)
             for (; ic < cv; ic++, wq += PW_OC)
-                PW_STEP(VLOAD(0, cp + (size_t)ic * sd.s3) * gp[ic]);
+                PW_STEP(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3) * LD(gp, ic));
         else
             for (; ic < cv; ic++, wq += PW_OC)
-                PW_STEP(VLOAD(0, cp + (size_t)ic * sd.s3));
+                PW_STEP(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3));
     }
     if (ic < C) { /* strided input, or the last channels of a part tile: gather */
         int src[PW_PX];
@@ -84,11 +84,11 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
             src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
         }
         for (; ic < C; ic++, wq += PW_OC) {
-            __global const float *cp = ip + (size_t)ic * sd.s3;
+            __global const sfloat *cp = ip + (size_t)ic * sd.s3;
             float xs[PW_PX];
             for (int p = 0; p < PW_PX; p++)
-                xs[p] = cp[src[p]];
-            PW_STEP(VLOAD(0, xs) * (has_gate ? gp[ic] : 1.0f));
+                xs[p] = LD(cp, src[p]);
+            PW_STEP(VLOAD(0, xs) * (has_gate ? LD(gp, ic) : 1.0f));
         }
     }
     /* Epilogue one vector op per channel; a part-filled tile (the image's last
@@ -100,14 +100,14 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
         VEC y = acc[o];
         if (left >= PW_PX) {
             if (has_res)
-                y += VLOAD(0, res + i);
-            VSTORE(FAULT(XCAT(act_float, PW_PX)(y, act, a, b)), 0, out + i);
+                y += LDN(PW_PX, 0, res + i);
+            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y, act, a, b)), 0, out + i);
             continue;
         }
         float t[PW_PX];
         if (has_res) {
             for (int p = 0; p < left; p++)
-                t[p] = res[i + p];
+                t[p] = LD(res, i + p);
             y += VLOAD(0, t);
         }
         XCAT(store_part, PW_PX)(FAULT(XCAT(act_float, PW_PX)(y, act, a, b)), left, out + i);
@@ -120,27 +120,30 @@ __kernel void conv_pw(__global const float *in, __global const float *wt,
  * work-item per output channel reads its weight row and the input vector
  * with dot_contig (both contiguous along C). in: N x C, wt: OC x C,
  * out/res: N x OC. NDRange (OC, N). */
-__kernel void conv_mv(__global const float *in, __global const float *wt,
-                      __global const float *bias, int has_bias, __global float *out, int C,
-                      int OC, int N, int act, float a, float b, __global const float *res,
+__kernel void conv_mv(__global const sfloat *in, __global const sfloat *wt,
+                      __global const sfloat *bias, int has_bias, __global sfloat *out, int C,
+                      int OC, int N, int act, float a, float b, __global const sfloat *res,
                       int has_res)
 {
     const int oc = get_global_id(0), n = get_global_id(1);
     if (oc >= OC || n >= N)
         return;
-    __global const float *w = wt + (size_t)oc * C;
-    __global const float *x = in + (size_t)n * C;
+    __global const sfloat *w = wt + (size_t)oc * C;
+    __global const sfloat *x = in + (size_t)n * C;
     float acc = dot_contig(w, x, C);
     const size_t o = (size_t)n * OC + oc;
-    acc += (has_bias ? bias[oc] : 0.0f) + (has_res ? res[o] : 0.0f);
-    out[o] = FAULT(act_apply(acc, act, a, b));
+    acc += (has_bias ? LD(bias, oc) : 0.0f) + (has_res ? LD(res, o) : 0.0f);
+    ST(out, o, FAULT(act_apply(acc, act, a, b)));
 }
 
-/* d: (H, W, OH, OW); S the stride; NC = N*C planes. */
-__kernel void pw_subsample(__global const float *in, __global float *out, int4 d, int S, int NC)
+/* d: (H, W, OH, OW); S the stride; NC = N*C planes. out is a copy of in's
+ * pixels, so it is stored as in is (sfloat). */
+__kernel void pw_subsample(__global const sfloat *in, __global sfloat *out, int4 d, int S,
+                           int NC)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
     if (ow >= d.s3 || oh >= d.s2 || z >= NC)
         return;
-    out[((size_t)z * d.s2 + oh) * d.s3 + ow] = in[((size_t)z * d.s0 + (size_t)oh * S) * d.s1 + (size_t)ow * S];
+    const size_t src = ((size_t)z * d.s0 + (size_t)oh * S) * d.s1 + (size_t)ow * S;
+    ST(out, ((size_t)z * d.s2 + oh) * d.s3 + ow, LD(in, src));
 }

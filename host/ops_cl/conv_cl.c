@@ -64,15 +64,17 @@ static int dwpw_px(const opcl_ctx *c, int64_t C, int64_t OW)
 }
 
 /* Pushes pw_subsample of x (N x C x H x W) at stride s and returns in *out the
- * subsampled copy (N x C x OH x OW) conv_pw then reads at stride 1. */
-static clcnn_status push_subsample(opcl_ctx *c, const ir_node *n, cl_mem x, const cl_int d[4],
-                                   cl_int s, cl_int NC, cl_mem *out, clcnn_err *err)
+ * subsampled copy (N x C x OH x OW) conv_pw then reads at stride 1. The copy
+ * is stored as x is (half in an fp16 node): esize bytes an element. */
+static clcnn_status push_subsample(opcl_ctx *c, const ir_node *n, cl_mem x, size_t esize,
+                                   const cl_int d[4], cl_int s, cl_int NC, cl_mem *out,
+                                   clcnn_err *err)
 {
     /* the subsampled copy lives outside the memory planner, as long as the plan */
     cl_int rc;
     clcnn_status st;
     cl_mem buf = clCreateBuffer(rt_cl_context(c->rt), CL_MEM_READ_WRITE,
-                                (size_t)NC * d[2] * d[3] * sizeof(float), NULL, &rc);
+                                (size_t)NC * d[2] * d[3] * esize, NULL, &rc);
     if (rc != CL_SUCCESS)
         return op_fail(err, CLCNN_ERR_CL, n, "clCreateBuffer (subsampled input) failed: %s (%d)",
                        rt_cl_error_name(rc), (int)rc);
@@ -124,6 +126,13 @@ static int is_depthwise(const op_win *w, int group, int64_t c, int64_t oc)
 {
     return group == c && oc == c && w->k[0] == w->k[1] &&
            (w->k[0] == 3 || w->k[0] == 5 || w->k[0] == 7);
+}
+
+/* CLBlast's SGEMM reads and writes float32: an fp16 node (c->fp16, or its input
+ * already marked half when the plan asks before setting c->fp16) never takes it. */
+static int clblast_ok(const opcl_ctx *c, const ir_node *n)
+{
+    return !c->fp16 && !ir_in(c->g, n, 0)->half && convpw_clblast_applicable(c->g, n);
 }
 
 int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n)
@@ -183,7 +192,7 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
         return 1;
     if (x->dims[2] * x->dims[3] == 1 && !opcl_forced_away(c, "conv_mv"))
         return 0; /* conv_mv reads the weights as they are */
-    if (c->tune && convpw_clblast_applicable(c->g, n)) {
+    if (c->tune && clblast_ok(c, n)) {
         int64_t gm, gn, gk;
         convpw_clblast_shape(c->g, n, &gm, &gn, &gk);
         if (tune_use_clblast(c->tune, gm, gn, gk))
@@ -365,8 +374,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_kernel k = NULL;
     /* CLBlast only where `clcnn tune` stored a measurement saying it wins: a
      * plain run never pays CLBlast's first-call compile. */
-    if (is_pw && !c->w_packed && c->tune && !c->gate && !c->in0 &&
-        convpw_clblast_applicable(g, n)) {
+    if (is_pw && !c->w_packed && c->tune && !c->gate && !c->in0 && clblast_ok(c, n)) {
         int64_t gm, gn, gk;
         convpw_clblast_shape(g, n, &gm, &gn, &gk);
         if (tune_use_clblast(c->tune, gm, gn, gk))
@@ -395,7 +403,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         cl_int sd[4] = {W, OW, (cl_int)w.stride[0], H * W};
         if (w.stride[0] > 1) {
             const cl_int d[4] = {H, W, OH, OW};
-            if ((st = push_subsample(c, n, a.in, d, (cl_int)w.stride[0], N * C, &a.in, err)))
+            if ((st = push_subsample(c, n, a.in, opcl_esize(x), d, (cl_int)w.stride[0], N * C,
+                                     &a.in, err)))
                 goto fail;
             const cl_int sd1[4] = {OW, OW, 1, OH * OW};
             memcpy(sd, sd1, sizeof sd);

@@ -150,6 +150,10 @@ clcnn_status convpw_clblast_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         return err_set(err, CLCNN_ERR_INTERNAL,
                        "convpw_clblast_push: node '%s' is not a 1x1/stride-1/unpadded Conv",
                        n->name);
+    if (c->fp16) /* SGEMM is float32 only; conv_cl never picks it for an fp16 node */
+        return err_set(err, CLCNN_ERR_INTERNAL,
+                       "convpw_clblast_push: node '%s' runs in fp16, CLBlast SGEMM reads float32",
+                       n->name);
     clcnn_status st = CLCNN_OK;
     pw_blast *b = calloc(1, sizeof *b);
     if (!b)
