@@ -1,4 +1,4 @@
-/* einsum.cl — Einsum, float32, one or two inputs.
+/* einsum.cl — Einsum, float tensors as sfloat, one or two inputs.
  * Variant (host/ops_cl/einsum_cl.c): einsum_general, no preconditions beyond at
  * most 8 output and 8 summed letters: one work-item per output element; its
  * index is split over the output letters' extents (oext, padded in front with
@@ -9,7 +9,7 @@
 
 #define V8(v) {(v).s0, (v).s1, (v).s2, (v).s3, (v).s4, (v).s5, (v).s6, (v).s7}
 
-__kernel void einsum_general(__global const float *a, __global const float *b, __global float *y,
+__kernel void einsum_general(__global const sfloat *a, __global const sfloat *b, __global sfloat *y,
                              int n, int n_sum, int8 oext, int8 osa, int8 osb, int8 sext, int8 ssa,
                              int8 ssb, int two)
 {
@@ -32,10 +32,10 @@ __kernel void einsum_general(__global const float *a, __global const float *b, _
     for (int q = 0; q < n_sum; q += e7) {
         if (two)
             for (int t = 0; t < e7; t++)
-                acc = fma(a[pa + t * a7], b[pb + t * b7], acc);
+                acc = fma(LD(a, pa + t * a7), LD(b, pb + t * b7), acc);
         else
             for (int t = 0; t < e7; t++)
-                acc += a[pa + t * a7];
+                acc += LD(a, pa + t * a7);
         for (int k = 6; k >= 0; k--) { /* next combination; offsets return to base after the last */
             pa += sa[k], pb += sb[k];
             if (++si[k] < se[k])
@@ -44,5 +44,5 @@ __kernel void einsum_general(__global const float *a, __global const float *b, _
             si[k] = 0;
         }
     }
-    y[i] = FAULT(acc);
+    ST(y, i, FAULT(acc));
 }

@@ -1,4 +1,4 @@
-/* gemm.cl — Gemm and (batched) MatMul, float32 (gemm_general; gemm_bcast below
+/* gemm.cl — Gemm and (batched) MatMul, float tensors as sfloat (gemm_general; gemm_bcast below
  * for MatMul batch dims that broadcast only partly; gemm_smallm at the end for a
  * few rows of A, the classifier's matrix-vector product).
  * Variant (host/ops_cl/gemm_cl.c): gemm_general, no preconditions: any transposition is
@@ -8,22 +8,22 @@
  *   y[b,m,n] = alpha * sum_k A[b,m,k] B[b,k,n] + beta * C[m,n] */
 
 /* sz: (M, N, K, batch); st: (a_sb, a_sm, a_sk, b_sb, b_sk, b_sn, c_sm, c_sn). */
-__kernel void gemm_general(__global const float *A, __global const float *B,
-                           __global const float *C, int has_c, __global float *Y, int4 sz,
+__kernel void gemm_general(__global const sfloat *A, __global const sfloat *B,
+                           __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
                            int8 st, float alpha, float beta)
 {
     const int n = get_global_id(0), m = get_global_id(1), bt = get_global_id(2);
     if (n >= sz.s1 || m >= sz.s0 || bt >= sz.s3)
         return;
-    __global const float *ap = A + (size_t)bt * st.s0 + (size_t)m * st.s1;
-    __global const float *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
+    __global const sfloat *ap = A + (size_t)bt * st.s0 + (size_t)m * st.s1;
+    __global const sfloat *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
     float acc = 0.0f;
     for (int k = 0; k < sz.s2; k++)
-        acc += ap[(size_t)k * st.s2] * bp[(size_t)k * st.s4];
+        acc += LD(ap, (size_t)k * st.s2) * LD(bp, (size_t)k * st.s4);
     float v = alpha * acc;
     if (has_c)
-        v += beta * C[(size_t)m * st.s6 + (size_t)n * st.s7];
-    Y[((size_t)bt * sz.s0 + m) * sz.s1 + n] = FAULT(v);
+        v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
+    ST(Y, ((size_t)bt * sz.s0 + m) * sz.s1 + n, FAULT(v));
 }
 
 /* Variant gemm_bcast (MatMul only): like gemm_general without C, alpha or beta,
@@ -31,7 +31,7 @@ __kernel void gemm_general(__global const float *A, __global const float *B,
  * batch index is split over up to four output batch dims bd (innermost in .s3)
  * and each operand's matrix offset is the dot with its own batch strides
  * (elements, 0 on a broadcast dim). st: (a_sm, a_sk, b_sk, b_sn). */
-__kernel void gemm_bcast(__global const float *A, __global const float *B, __global float *Y,
+__kernel void gemm_bcast(__global const sfloat *A, __global const sfloat *B, __global sfloat *Y,
                          int4 sz, int4 bd, int4 sa, int4 sb, int4 st)
 {
     const int n = get_global_id(0), m = get_global_id(1), bt = get_global_id(2);
@@ -42,12 +42,12 @@ __kernel void gemm_bcast(__global const float *A, __global const float *B, __glo
     const int i1 = r2 % bd.s1, i0 = r2 / bd.s1;
     const size_t oa = (size_t)i0 * sa.s0 + (size_t)i1 * sa.s1 + (size_t)i2 * sa.s2 + (size_t)i3 * sa.s3;
     const size_t ob = (size_t)i0 * sb.s0 + (size_t)i1 * sb.s1 + (size_t)i2 * sb.s2 + (size_t)i3 * sb.s3;
-    __global const float *ap = A + oa + (size_t)m * st.s0;
-    __global const float *bp = B + ob + (size_t)n * st.s3;
+    __global const sfloat *ap = A + oa + (size_t)m * st.s0;
+    __global const sfloat *bp = B + ob + (size_t)n * st.s3;
     float acc = 0.0f;
     for (int k = 0; k < sz.s2; k++)
-        acc += ap[(size_t)k * st.s1] * bp[(size_t)k * st.s2];
-    Y[((size_t)bt * sz.s0 + m) * sz.s1 + n] = FAULT(acc);
+        acc += LD(ap, (size_t)k * st.s1) * LD(bp, (size_t)k * st.s2);
+    ST(Y, ((size_t)bt * sz.s0 + m) * sz.s1 + n, FAULT(acc));
 }
 
 /* Variant gemm_smallm (host/ops_cl/gemm_cl.c): M <= SM_MAX_M, any transposition,
@@ -66,21 +66,21 @@ __kernel void gemm_bcast(__global const float *A, __global const float *B, __glo
     do {                                                                                     \
         float v_ = alpha * (accv);                                                           \
         if (has_c)                                                                           \
-            v_ += beta * C[(size_t)(m) * st.s6 + (size_t)(n) * st.s7];                       \
-        Y[((size_t)bt * sz.s0 + (m)) * sz.s1 + (n)] = FAULT(v_);                             \
+            v_ += beta * LD(C, (size_t)(m) * st.s6 + (size_t)(n) * st.s7);                   \
+        ST(Y, ((size_t)bt * sz.s0 + (m)) * sz.s1 + (n), FAULT(v_));                          \
     } while (0)
 
 /* NDRange (N, batch): one output column n, all M rows; B row n read with vload8. */
-__kernel void gemm_smallm_nt(__global const float *A, __global const float *B,
-                             __global const float *C, int has_c, __global float *Y, int4 sz,
+__kernel void gemm_smallm_nt(__global const sfloat *A, __global const sfloat *B,
+                             __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
                              int8 st, float alpha, float beta)
 {
     const int n = get_global_id(0), bt = get_global_id(1);
     if (n >= sz.s1 || bt >= sz.s3)
         return;
     const int M = sz.s0, K = sz.s2, ask = st.s2, asm_ = st.s1;
-    __global const float *ap = A + (size_t)bt * st.s0;
-    __global const float *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
+    __global const sfloat *ap = A + (size_t)bt * st.s0;
+    __global const sfloat *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
     if (M == 1 && ask == 1) { /* a classifier: one dot product (act.cl) */
         const float v = dot_contig(ap, bp, K);
         SM_STORE(0, n, v);
@@ -91,13 +91,14 @@ __kernel void gemm_smallm_nt(__global const float *A, __global const float *B,
         acc[m] = (float8)(0.0f);
     int k = 0;
     for (; k + 8 <= K; k += 8) {
-        const float8 b = vload8(0, bp + k);
+        const float8 b = LDN(8, 0, bp + k);
         for (int m = 0; m < SM_MAX_M; m++) {
             if (m < M) {
-                __global const float *a = ap + (size_t)m * asm_ + (size_t)k * ask;
-                const float8 av = ask == 1 ? vload8(0, a)
-                                           : (float8)(a[0], a[ask], a[2 * ask], a[3 * ask],
-                                                      a[4 * ask], a[5 * ask], a[6 * ask], a[7 * ask]);
+                __global const sfloat *a = ap + (size_t)m * asm_ + (size_t)k * ask;
+                const float8 av = ask == 1 ? LDN(8, 0, a)
+                                           : (float8)(LD(a, 0), LD(a, ask), LD(a, 2 * ask),
+                                                      LD(a, 3 * ask), LD(a, 4 * ask), LD(a, 5 * ask),
+                                                      LD(a, 6 * ask), LD(a, 7 * ask));
                 acc[m] = fma(av, b, acc[m]);
             }
         }
@@ -106,10 +107,10 @@ __kernel void gemm_smallm_nt(__global const float *A, __global const float *B,
     for (int m = 0; m < SM_MAX_M; m++)
         tail[m] = 0.0f;
     for (; k < K; k++) {
-        const float b = bp[k];
+        const float b = LD(bp, k);
         for (int m = 0; m < SM_MAX_M; m++)
             if (m < M)
-                tail[m] = fma(ap[(size_t)m * asm_ + (size_t)k * ask], b, tail[m]);
+                tail[m] = fma(LD(ap, (size_t)m * asm_ + (size_t)k * ask), b, tail[m]);
     }
     for (int m = 0; m < SM_MAX_M; m++) {
         if (m < M) {
@@ -121,8 +122,8 @@ __kernel void gemm_smallm_nt(__global const float *A, __global const float *B,
 
 /* NDRange (ceil(N / 4), batch): outputs n0..n0+3 of all M rows; B row k read
  * with vload4 (scalar reads for the last, partial group). */
-__kernel void gemm_smallm_nn(__global const float *A, __global const float *B,
-                             __global const float *C, int has_c, __global float *Y, int4 sz,
+__kernel void gemm_smallm_nn(__global const sfloat *A, __global const sfloat *B,
+                             __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
                              int8 st, float alpha, float beta)
 {
     const int n0 = get_global_id(0) * 4, bt = get_global_id(1);
@@ -130,19 +131,19 @@ __kernel void gemm_smallm_nn(__global const float *A, __global const float *B,
         return;
     const int M = sz.s0, K = sz.s2, N = sz.s1, ask = st.s2, asm_ = st.s1, bsk = st.s4;
     const int full = n0 + 4 <= N;
-    __global const float *ap = A + (size_t)bt * st.s0;
-    __global const float *bp = B + (size_t)bt * st.s3 + n0;
+    __global const sfloat *ap = A + (size_t)bt * st.s0;
+    __global const sfloat *bp = B + (size_t)bt * st.s3 + n0;
     float4 acc[SM_MAX_M];
     for (int m = 0; m < SM_MAX_M; m++)
         acc[m] = (float4)(0.0f);
     for (int k = 0; k < K; k++) {
-        __global const float *br = bp + (size_t)k * bsk;
-        const float4 b = full ? vload4(0, br)
-                              : (float4)(br[0], n0 + 1 < N ? br[1] : 0.0f,
-                                         n0 + 2 < N ? br[2] : 0.0f, 0.0f);
+        __global const sfloat *br = bp + (size_t)k * bsk;
+        const float4 b = full ? LDN(4, 0, br)
+                              : (float4)(LD(br, 0), n0 + 1 < N ? LD(br, 1) : 0.0f,
+                                         n0 + 2 < N ? LD(br, 2) : 0.0f, 0.0f);
         for (int m = 0; m < SM_MAX_M; m++)
             if (m < M)
-                acc[m] = fma((float4)(ap[(size_t)m * asm_ + (size_t)k * ask]), b, acc[m]);
+                acc[m] = fma((float4)(LD(ap, (size_t)m * asm_ + (size_t)k * ask)), b, acc[m]);
     }
     for (int m = 0; m < SM_MAX_M; m++) {
         if (m < M) {
@@ -165,8 +166,8 @@ __kernel void gemm_smallm_nn(__global const float *A, __global const float *B,
  * ran these at ~1 GFLOP/s on POCL). Rows past M reuse row M-1's reads (results
  * dropped); columns past N read 0 (scalar loads, never past B's row).
  * NDRange (ceil(N / 8), ceil(M / 4), batch). */
-__kernel void gemm_tile(__global const float *A, __global const float *B,
-                        __global const float *C, int has_c, __global float *Y, int4 sz,
+__kernel void gemm_tile(__global const sfloat *A, __global const sfloat *B,
+                        __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
                         int8 st, float alpha, float beta)
 {
     const int n0 = get_global_id(0) * 8, m0 = get_global_id(1) * 4, bt = get_global_id(2);
@@ -174,29 +175,29 @@ __kernel void gemm_tile(__global const float *A, __global const float *B,
     if (n0 >= N || m0 >= M || bt >= sz.s3)
         return;
     const int nn = min(8, N - n0), ask = st.s2, bsk = st.s4;
-    __global const float *ap = A + (size_t)bt * st.s0;
-    __global const float *a0 = ap + (size_t)m0 * st.s1;
-    __global const float *a1 = ap + (size_t)min(m0 + 1, M - 1) * st.s1;
-    __global const float *a2 = ap + (size_t)min(m0 + 2, M - 1) * st.s1;
-    __global const float *a3 = ap + (size_t)min(m0 + 3, M - 1) * st.s1;
-    __global const float *bp = B + (size_t)bt * st.s3 + n0;
+    __global const sfloat *ap = A + (size_t)bt * st.s0;
+    __global const sfloat *a0 = ap + (size_t)m0 * st.s1;
+    __global const sfloat *a1 = ap + (size_t)min(m0 + 1, M - 1) * st.s1;
+    __global const sfloat *a2 = ap + (size_t)min(m0 + 2, M - 1) * st.s1;
+    __global const sfloat *a3 = ap + (size_t)min(m0 + 3, M - 1) * st.s1;
+    __global const sfloat *bp = B + (size_t)bt * st.s3 + n0;
     float8 c0 = (float8)(0.0f), c1 = c0, c2 = c0, c3 = c0;
     for (int k = 0; k < K; k++) {
-        __global const float *br = bp + (size_t)k * bsk;
+        __global const sfloat *br = bp + (size_t)k * bsk;
         float8 b;
         if (nn == 8) {
-            b = vload8(0, br);
+            b = LDN(8, 0, br);
         } else {
             float t[8];
             for (int j = 0; j < 8; j++)
-                t[j] = j < nn ? br[j] : 0.0f;
+                t[j] = j < nn ? LD(br, j) : 0.0f;
             b = vload8(0, t);
         }
         const size_t ko = (size_t)k * ask;
-        c0 = fma((float8)(a0[ko]), b, c0);
-        c1 = fma((float8)(a1[ko]), b, c1);
-        c2 = fma((float8)(a2[ko]), b, c2);
-        c3 = fma((float8)(a3[ko]), b, c3);
+        c0 = fma((float8)(LD(a0, ko)), b, c0);
+        c1 = fma((float8)(LD(a1, ko)), b, c1);
+        c2 = fma((float8)(LD(a2, ko)), b, c2);
+        c3 = fma((float8)(LD(a3, ko)), b, c3);
     }
     float r[4][8];
     vstore8(c0, 0, r[0]);
@@ -208,7 +209,7 @@ __kernel void gemm_tile(__global const float *A, __global const float *B,
             const int m = m0 + i, n = n0 + j;
             float v = alpha * r[i][j];
             if (has_c)
-                v += beta * C[(size_t)m * st.s6 + (size_t)n * st.s7];
-            Y[((size_t)bt * M + m) * N + n] = FAULT(v);
+                v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
+            ST(Y, ((size_t)bt * M + m) * N + n, FAULT(v));
         }
 }

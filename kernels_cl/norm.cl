@@ -1,5 +1,6 @@
 /* norm.cl — LayerNormalization, InstanceNormalization, GroupNormalization
- * (norm_rows) and LRN (lrn_elems), float32.
+ * (norm_rows) and LRN (lrn_elems), float tensors (the optional Mean / InvStdDev
+ * outputs too) as sfloat; sums in float.
  * Variants (host/ops_cl/norm_cl.c):
  *   norm_rows  one work-group per row of D contiguous elements (host/ops/norm.h):
  *              the items stride over the row summing in float, a tree in __local
@@ -38,73 +39,73 @@ static float group_sum(float v, __local float *sh)
     return r;
 }
 
-__kernel void norm_rows(__global const float *x, __global const float *scale,
-                        __global const float *bias, __global float *y, __global float *mean_out,
-                        __global float *istd_out, int rows, int D, float eps, int4 sidx,
+__kernel void norm_rows(__global const sfloat *x, __global const sfloat *scale,
+                        __global const sfloat *bias, __global sfloat *y, __global sfloat *mean_out,
+                        __global sfloat *istd_out, int rows, int D, float eps, int4 sidx,
                         int4 bidx, int flags, __local float *sh)
 {
     const int r = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
     if (r >= rows) /* the whole group leaves together: no barrier is split */
         return;
-    __global const float *xr = x + (size_t)r * D;
-    __global float *yr = y + (size_t)r * D;
+    __global const sfloat *xr = x + (size_t)r * D;
+    __global sfloat *yr = y + (size_t)r * D;
     float s = 0.0f;
     for (int j = lid; j < D; j += L)
-        s += xr[j];
+        s += LD(xr, j);
     const float mean = group_sum(s, sh) / (float)D;
     float v = 0.0f;
     for (int j = lid; j < D; j += L) {
-        const float d = xr[j] - mean;
+        const float d = LD(xr, j) - mean;
         v += d * d;
     }
     const float inv = 1.0f / sqrt(group_sum(v, sh) / (float)D + eps);
     const int s0 = (r % sidx.s0) * sidx.s1, b0 = (r % bidx.s0) * bidx.s1;
     for (int j = lid; j < D; j += L) {
-        float t = (xr[j] - mean) * inv * scale[s0 + j / sidx.s2 * sidx.s3];
+        float t = (LD(xr, j) - mean) * inv * LD(scale, s0 + j / sidx.s2 * sidx.s3);
         if (flags & 1)
-            t += bias[b0 + j / bidx.s2 * bidx.s3];
-        yr[j] = FAULT(t);
+            t += LD(bias, b0 + j / bidx.s2 * bidx.s3);
+        ST(yr, j, FAULT(t));
     }
     if ((flags & 2) && lid == 0)
-        mean_out[r] = mean;
+        ST(mean_out, r, mean);
     if ((flags & 4) && lid == 0)
-        istd_out[r] = inv;
+        ST(istd_out, r, inv);
 }
 
-__kernel void norm_row1(__global const float *x, __global const float *scale,
-                        __global const float *bias, __global float *y, __global float *mean_out,
-                        __global float *istd_out, int rows, int D, float eps, int4 sidx,
+__kernel void norm_row1(__global const sfloat *x, __global const sfloat *scale,
+                        __global const sfloat *bias, __global sfloat *y, __global sfloat *mean_out,
+                        __global sfloat *istd_out, int rows, int D, float eps, int4 sidx,
                         int4 bidx, int flags)
 {
     const int r = get_global_id(0);
     if (r >= rows)
         return;
-    __global const float *xr = x + (size_t)r * D;
-    __global float *yr = y + (size_t)r * D;
+    __global const sfloat *xr = x + (size_t)r * D;
+    __global sfloat *yr = y + (size_t)r * D;
     float s = 0.0f;
     for (int j = 0; j < D; j++)
-        s += xr[j];
+        s += LD(xr, j);
     const float mean = s / (float)D;
     float v = 0.0f;
     for (int j = 0; j < D; j++) {
-        const float d = xr[j] - mean;
+        const float d = LD(xr, j) - mean;
         v += d * d;
     }
     const float inv = 1.0f / sqrt(v / (float)D + eps);
     const int s0 = (r % sidx.s0) * sidx.s1, b0 = (r % bidx.s0) * bidx.s1;
     for (int j = 0; j < D; j++) {
-        float t = (xr[j] - mean) * inv * scale[s0 + j / sidx.s2 * sidx.s3];
+        float t = (LD(xr, j) - mean) * inv * LD(scale, s0 + j / sidx.s2 * sidx.s3);
         if (flags & 1)
-            t += bias[b0 + j / bidx.s2 * bidx.s3];
-        yr[j] = FAULT(t);
+            t += LD(bias, b0 + j / bidx.s2 * bidx.s3);
+        ST(yr, j, FAULT(t));
     }
     if (flags & 2)
-        mean_out[r] = mean;
+        ST(mean_out, r, mean);
     if (flags & 4)
-        istd_out[r] = inv;
+        ST(istd_out, r, inv);
 }
 
-__kernel void lrn_elems(__global const float *x, __global float *y, int n, int C, int S, int lo,
+__kernel void lrn_elems(__global const sfloat *x, __global sfloat *y, int n, int C, int S, int lo,
                         int hi, float alpha_over_size, float beta, float bias)
 {
     const int i = get_global_id(0);
@@ -113,7 +114,7 @@ __kernel void lrn_elems(__global const float *x, __global float *y, int n, int C
     const int c = i / S % C, base = i - c * S;
     float sq = 0.0f;
     for (int k = max(c - lo, 0); k <= min(c + hi, C - 1); k++) {
-        const float v = x[base + k * S];
+        const float v = LD(x, base + k * S);
         sq += v * v;
     }
     const float den = bias + alpha_over_size * sq;
@@ -122,10 +123,10 @@ __kernel void lrn_elems(__global const float *x, __global float *y, int n, int C
      * (AlexNet, GoogLeNet: 0.75) are square roots. */
 #if LRN_BETA == 1
     const float r = sqrt(den);
-    y[i] = FAULT(x[i] / (r * sqrt(r)));
+    ST(y, i, FAULT(LD(x, i) / (r * sqrt(r))));
 #elif LRN_BETA == 2
-    y[i] = FAULT(x[i] / sqrt(den));
+    ST(y, i, FAULT(LD(x, i) / sqrt(den)));
 #else
-    y[i] = FAULT(x[i] * exp2(-beta * log2(den)));
+    ST(y, i, FAULT(LD(x, i) * exp2(-beta * log2(den))));
 #endif
 }

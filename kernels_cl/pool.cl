@@ -1,4 +1,4 @@
-/* pool.cl — 1-D, 2-D and 3-D pooling, NC[D]HW float32.
+/* pool.cl — 1-D, 2-D and 3-D pooling, NC[D]HW, float tensors as sfloat.
  * Variants (host/ops_cl/pool_cl.c):
  *   pool2d       MaxPool / AveragePool with stride, dilation (max only), asymmetric
  *                pads and ceil_mode (the host gives the output size; windows are
@@ -27,7 +27,7 @@
 
 /* g: (H, W, OH, OW, NC, count_include_pad, -, -); k: (KH, KW, SH, SW, PT, PL, DH, DW);
  * pe: (PB, PR) the bottom / right pads. */
-__kernel void pool2d(__global const float *in, __global float *out, int kind, int8 g, int8 k,
+__kernel void pool2d(__global const sfloat *in, __global sfloat *out, int kind, int8 g, int8 k,
                      int2 pe)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
@@ -35,7 +35,7 @@ __kernel void pool2d(__global const float *in, __global float *out, int kind, in
     if (ow >= OW || oh >= OH || z >= g.s4)
         return;
     const int hs = oh * k.s2 - k.s4, ws = ow * k.s3 - k.s5;
-    __global const float *ip = in + (size_t)z * H * W;
+    __global const sfloat *ip = in + (size_t)z * H * W;
     float r;
     if (kind == POOL_MAX) {
         r = -INFINITY;
@@ -46,7 +46,7 @@ __kernel void pool2d(__global const float *in, __global float *out, int kind, in
             for (int kw = 0; kw < k.s1; kw++) {
                 const int iw = ws + kw * k.s7;
                 if (iw >= 0 && iw < W)
-                    r = fmax(r, ip[ih * W + iw]);
+                    r = fmax(r, LD(ip, ih * W + iw));
             }
         }
     } else {
@@ -55,17 +55,17 @@ __kernel void pool2d(__global const float *in, __global float *out, int kind, in
         float s = 0.0f;
         for (int ih = h0; ih < h1; ih++)
             for (int iw = w0; iw < w1; iw++)
-                s += ip[ih * W + iw];
+                s += LD(ip, ih * W + iw);
         const int cnt = g.s5 ? (he - hs) * (we - ws) : (h1 - h0) * (w1 - w0);
         r = cnt > 0 ? s / (float)cnt : 0.0f;
     }
-    out[(size_t)z * OH * OW + oh * OW + ow] = FAULT(r);
+    ST(out, (size_t)z * OH * OW + oh * OW + ow, FAULT(r));
 }
 
 /* g: (D, H, W, OD, OH, OW, NC, count_include_pad);
  * k: (KD, KH, KW, SD, SH, SW, PD, PT, PL, DD, DH, DW, ED, EB, ER, -): kernel,
  * strides, begin pads, dilations, end pads, each depth / height / width. */
-__kernel void pool3d(__global const float *in, __global float *out, int kind, int8 g, int16 k)
+__kernel void pool3d(__global const sfloat *in, __global sfloat *out, int kind, int8 g, int16 k)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), zd = get_global_id(2);
     const int D = g.s0, H = g.s1, W = g.s2, OD = g.s3, OH = g.s4, OW = g.s5;
@@ -73,7 +73,7 @@ __kernel void pool3d(__global const float *in, __global float *out, int kind, in
         return;
     const int z = zd / OD, od = zd % OD;
     const int ds = od * k.s3 - k.s6, hs = oh * k.s4 - k.s7, ws = ow * k.s5 - k.s8;
-    __global const float *ip = in + (size_t)z * D * H * W;
+    __global const sfloat *ip = in + (size_t)z * D * H * W;
     const bool mx = kind == POOL_MAX;
     float r = mx ? -INFINITY : 0.0f;
     int inside = 0, padded = 0;
@@ -92,7 +92,7 @@ __kernel void pool3d(__global const float *in, __global float *out, int kind, in
                 padded++;
                 if (id < 0 || ih < 0 || iw < 0 || id >= D || ih >= H || iw >= W)
                     continue;
-                const float v = ip[((size_t)id * H + ih) * W + iw];
+                const float v = LD(ip, ((size_t)id * H + ih) * W + iw);
                 inside++;
                 r = mx ? fmax(r, v) : r + v;
             }
@@ -102,18 +102,18 @@ __kernel void pool3d(__global const float *in, __global float *out, int kind, in
         const int cnt = g.s7 ? padded : inside;
         r = cnt > 0 ? r / (float)cnt : 0.0f;
     }
-    out[(((size_t)z * OD + od) * OH + oh) * OW + ow] = FAULT(r);
+    ST(out, (((size_t)z * OD + od) * OH + oh) * OW + ow, FAULT(r));
 }
 
 /* Same g / k as pool2d (k.s6, k.s7 are 1). */
-__kernel void pool_max8(__global const float *in, __global float *out, int8 g, int8 k)
+__kernel void pool_max8(__global const sfloat *in, __global sfloat *out, int8 g, int8 k)
 {
     const int ow0 = get_global_id(0) * 8, oh = get_global_id(1), z = get_global_id(2);
     const int H = g.s0, W = g.s1, OH = g.s2, OW = g.s3, KH = k.s0, KW = k.s1, SW = k.s3;
     if (ow0 >= OW || oh >= OH || z >= g.s4)
         return;
     const int hs = oh * k.s2 - k.s4, ws = ow0 * SW - k.s5;
-    __global const float *ip = in + (size_t)z * H * W;
+    __global const sfloat *ip = in + (size_t)z * H * W;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW + ws;
     /* every vector read of the tile (8 or 16 floats from ws + kw) inside the row */
     const bool inside = ws >= 0 && ws + KW - 1 + (SW == 1 ? 8 : 16) <= W;
@@ -122,25 +122,25 @@ __kernel void pool_max8(__global const float *in, __global float *out, int8 g, i
         const int ih = hs + kh;
         if (ih < 0 || ih >= H)
             continue;
-        __global const float *row = ip + ih * W;
+        __global const sfloat *row = ip + ih * W;
         for (int kw = 0; kw < KW; kw++) {
             float8 x;
             if (inside) {
-                x = SW == 1 ? vload8(0, row + ws + kw) : vload16(0, row + ws + kw).even;
+                x = SW == 1 ? LDN(8, 0, row + ws + kw) : LDN(16, 0, row + ws + kw).even;
             } else {
                 /* vector bounds: Oclgrind 21.10 mis-evaluates an int8 clamp
                  * with scalar bounds (same meaning in OpenCL C) */
                 const int8 iw = lane + kw, cw = clamp(iw, (int8)(0), (int8)(W - 1));
-                x = (float8)(row[cw.s0], row[cw.s1], row[cw.s2], row[cw.s3], row[cw.s4],
-                             row[cw.s5], row[cw.s6], row[cw.s7]);
+                x = (float8)(LD(row, cw.s0), LD(row, cw.s1), LD(row, cw.s2), LD(row, cw.s3),
+                             LD(row, cw.s4), LD(row, cw.s5), LD(row, cw.s6), LD(row, cw.s7));
                 x = select((float8)(-INFINITY), x, iw >= 0 && iw < W);
             }
             r = fmax(r, x);
         }
     }
-    __global float *o = out + (size_t)z * OH * OW + (size_t)oh * OW + ow0;
+    __global sfloat *o = out + (size_t)z * OH * OW + (size_t)oh * OW + ow0;
     if (ow0 + 8 <= OW)
-        vstore8(FAULT(r), 0, o);
+        STN(8, FAULT(r), 0, o);
     else
         store_part8(FAULT(r), OW - ow0, o);
 }
@@ -148,28 +148,28 @@ __kernel void pool_max8(__global const float *in, __global float *out, int8 g, i
 /* One plane per work-item, read 16 floats at a time into 16 independent
  * accumulators: the scalar loop's one dependent add per element ran at
  * ~5 GB/s (EfficientNet's 112x112 squeeze pools, 0.33 ms each on POCL). */
-__kernel void global_pool(__global const float *in, __global float *out, int kind, int HW, int NC)
+__kernel void global_pool(__global const sfloat *in, __global sfloat *out, int kind, int HW, int NC)
 {
     const int z = get_global_id(0);
     if (z >= NC)
         return;
-    __global const float *ip = in + (size_t)z * HW;
+    __global const sfloat *ip = in + (size_t)z * HW;
     const bool mx = kind == POOL_MAX;
     float16 v = mx ? (float16)(-INFINITY) : (float16)(0.0f);
     int i = 0;
     if (mx)
         for (; i + 16 <= HW; i += 16)
-            v = fmax(v, vload16(0, ip + i));
+            v = fmax(v, LDN(16, 0, ip + i));
     else
         for (; i + 16 <= HW; i += 16)
-            v += vload16(0, ip + i);
+            v += LDN(16, 0, ip + i);
     const float8 h = mx ? fmax(v.lo, v.hi) : v.lo + v.hi;
     const float4 q = mx ? fmax(h.lo, h.hi) : h.lo + h.hi;
     const float2 d = mx ? fmax(q.lo, q.hi) : q.lo + q.hi;
     float r = mx ? fmax(d.x, d.y) : d.x + d.y;
     for (; i < HW; i++)
-        r = mx ? fmax(r, ip[i]) : r + ip[i];
+        r = mx ? fmax(r, LD(ip, i)) : r + LD(ip, i);
     if (!mx)
         r /= (float)HW;
-    out[z] = FAULT(r);
+    ST(out, z, FAULT(r));
 }

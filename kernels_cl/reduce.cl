@@ -1,5 +1,5 @@
 /* reduce.cl — ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSumExp and
- * ArgMax/ArgMin, float32 in.
+ * ArgMax/ArgMin, float tensors as sfloat (ArgMax/ArgMin write int64).
  * Variants (host/ops_cl/reduce_cl.c):
  *   reduce_contig   the reduced axes are adjacent: input viewed as (outer, R, inner);
  *                   one work-item per (outer, inner). NDRange (inner, outer).
@@ -76,16 +76,16 @@
     } while (0)
 #endif
 
-__kernel void reduce_contig(__global const float *in, __global float *out, int outer, int R,
+__kernel void reduce_contig(__global const sfloat *in, __global sfloat *out, int outer, int R,
                             int inner, float inv_count)
 {
     const int j = get_global_id(0), o = get_global_id(1);
     if (j >= inner || o >= outer)
         return;
-    __global const float *ip = in + (size_t)o * R * inner + j;
+    __global const sfloat *ip = in + (size_t)o * R * inner + j;
     float r;
-    REDUCE(ip[(size_t)q * inner], r);
-    out[(size_t)o * inner + j] = FAULT(r);
+    REDUCE(LD(ip, (size_t)q * inner), r);
+    ST(out, (size_t)o * inner + j, FAULT(r));
 }
 
 /* Offset of the q-th element (row-major over the reduced dims) of a window at base. */
@@ -101,7 +101,7 @@ static int general_off(int base, int q, const int *d, const int *st, const int *
     return off;
 }
 
-__kernel void reduce_general(__global const float *in, __global float *out, int n_out, int R,
+__kernel void reduce_general(__global const sfloat *in, __global sfloat *out, int n_out, int R,
                              int8 dims, int8 red, float inv_count)
 {
     const int i = get_global_id(0);
@@ -121,21 +121,21 @@ __kernel void reduce_general(__global const float *in, __global float *out, int 
         r /= d[k];
     }
     float res;
-    REDUCE(in[general_off(base, q, d, st, m)], res);
-    out[i] = FAULT(res);
+    REDUCE(LD(in, general_off(base, q, d, st, m)), res);
+    ST(out, i, FAULT(res));
 }
 
-__kernel void arg_line(__global const float *in, __global long *out, int outer, int R, int inner,
+__kernel void arg_line(__global const sfloat *in, __global long *out, int outer, int R, int inner,
                        int last)
 {
     const int j = get_global_id(0), o = get_global_id(1);
     if (j >= inner || o >= outer)
         return;
-    __global const float *ip = in + (size_t)o * R * inner + j;
-    float b = ip[0];
+    __global const sfloat *ip = in + (size_t)o * R * inner + j;
+    float b = LD(ip, 0);
     int best = 0;
     for (int r = 1; r < R; r++) {
-        const float v = ip[(size_t)r * inner];
+        const float v = LD(ip, (size_t)r * inner);
 #ifdef ARG_MIN
         if (v < b || (last && v == b))
 #else

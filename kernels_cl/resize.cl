@@ -1,4 +1,4 @@
-/* resize.cl — Resize / Upsample, float32, any layout (the op is per dim).
+/* resize.cl — Resize / Upsample, float tensors as sfloat, any layout (the op is per dim).
  * The host (host/ops_cl/resize_cl.c) turns every output position into its
  * source positions once at plan time (the coordinate transforms need float
  * division rounded as onnxruntime rounds it, which OpenCL's 2.5-ulp divide
@@ -25,7 +25,7 @@
 
 /* i: (I0..I5 input dims, -, -), o: (O0..O5 output dims, -, -), off: start of
  * each dim's part of tab (s0..s5). */
-__kernel void resize_nearest(__global const float *x, __global float *y, __global const int *tab,
+__kernel void resize_nearest(__global const sfloat *x, __global sfloat *y, __global const int *tab,
                              int8 i, int8 o, int8 off, float ev)
 {
     const int o5 = get_global_id(0), o4 = get_global_id(1);
@@ -42,7 +42,7 @@ __kernel void resize_nearest(__global const float *x, __global float *y, __globa
     const size_t dst = (size_t)get_global_id(2) * (size_t)o.s4 * (size_t)o.s5 +
                        (size_t)o4 * (size_t)o.s5 + (size_t)o5;
     if ((t0 | t1 | t2 | t3 | t4 | t5) < 0) { /* off the input: no read */
-        y[dst] = FAULT(ev);
+        ST(y, dst, FAULT(ev));
         return;
     }
     size_t src = (size_t)t0;
@@ -51,11 +51,11 @@ __kernel void resize_nearest(__global const float *x, __global float *y, __globa
     src = src * (size_t)i.s3 + (size_t)t3;
     src = src * (size_t)i.s4 + (size_t)t4;
     src = src * (size_t)i.s5 + (size_t)t5;
-    y[dst] = FAULT(x[src]);
+    ST(y, dst, FAULT(LD(x, src)));
 }
 
 /* g: (H, W, OH, OW, P, -, -, -) */
-__kernel void resize_bilinear(__global const float *x, __global float *y, __global const int *tab,
+__kernel void resize_bilinear(__global const sfloat *x, __global sfloat *y, __global const int *tab,
                               int8 g)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
@@ -65,14 +65,14 @@ __kernel void resize_bilinear(__global const float *x, __global float *y, __glob
     __global const int *ty = tab, *tx = tab + 3 * OH;
     const int y0 = ty[oh], y1 = ty[OH + oh], x0 = tx[ow], x1 = tx[OW + ow];
     const float wy = as_float(ty[2 * OH + oh]), wx = as_float(tx[2 * OW + ow]);
-    __global const float *ip = x + (size_t)p * H * W;
-    const float top = ip[y0 * W + x0] * (1.0f - wx) + ip[y0 * W + x1] * wx;
-    const float bot = ip[y1 * W + x0] * (1.0f - wx) + ip[y1 * W + x1] * wx;
-    y[(size_t)p * OH * OW + (size_t)oh * OW + ow] = FAULT(top * (1.0f - wy) + bot * wy);
+    __global const sfloat *ip = x + (size_t)p * H * W;
+    const float top = LD(ip, y0 * W + x0) * (1.0f - wx) + LD(ip, y0 * W + x1) * wx;
+    const float bot = LD(ip, y1 * W + x0) * (1.0f - wx) + LD(ip, y1 * W + x1) * wx;
+    ST(y, (size_t)p * OH * OW + (size_t)oh * OW + ow, FAULT(top * (1.0f - wy) + bot * wy));
 }
 
 /* g: (H, W, OH, OW, P, -, -, -) */
-__kernel void resize_bicubic(__global const float *x, __global float *y, __global const int *tab,
+__kernel void resize_bicubic(__global const sfloat *x, __global sfloat *y, __global const int *tab,
                              int8 g)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
@@ -80,19 +80,21 @@ __kernel void resize_bicubic(__global const float *x, __global float *y, __globa
     if (ow >= OW || oh >= OH || p >= g.s4)
         return;
     __global const int *ty = tab + 4 * oh, *tx = tab + 8 * OH + 4 * ow;
-    __global const float *ip = x + (size_t)p * H * W;
+    __global const sfloat *ip = x + (size_t)p * H * W;
     float acc = 0.0f;
     for (int a = 0; a < 4; a++) {
-        __global const float *row = ip + (size_t)ty[a] * W;
-        const float r = row[tx[0]] * as_float(tx[4 * OW]) + row[tx[1]] * as_float(tx[4 * OW + 1]) +
-                        row[tx[2]] * as_float(tx[4 * OW + 2]) + row[tx[3]] * as_float(tx[4 * OW + 3]);
+        __global const sfloat *row = ip + (size_t)ty[a] * W;
+        const float r = LD(row, tx[0]) * as_float(tx[4 * OW]) +
+                        LD(row, tx[1]) * as_float(tx[4 * OW + 1]) +
+                        LD(row, tx[2]) * as_float(tx[4 * OW + 2]) +
+                        LD(row, tx[3]) * as_float(tx[4 * OW + 3]);
         acc += r * as_float(ty[4 * OH + a]);
     }
-    y[(size_t)p * OH * OW + (size_t)oh * OW + ow] = FAULT(acc);
+    ST(y, (size_t)p * OH * OW + (size_t)oh * OW + ow, FAULT(acc));
 }
 
 /* g: (H, W, OH, OW, P, KH, KW, -) */
-__kernel void resize_taps(__global const float *x, __global float *y, __global const int *tab,
+__kernel void resize_taps(__global const sfloat *x, __global sfloat *y, __global const int *tab,
                           int8 g, float ev)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
@@ -104,17 +106,17 @@ __kernel void resize_taps(__global const float *x, __global float *y, __global c
     __global const int *xi = xt + (size_t)KW * ow, *xw = xt + (size_t)KW * OW + (size_t)KW * ow;
     const size_t dst = (size_t)p * OH * OW + (size_t)oh * OW + ow;
     if (yi[0] < 0 || xi[0] < 0) { /* tf_crop_and_resize off the input: no read */
-        y[dst] = FAULT(ev);
+        ST(y, dst, FAULT(ev));
         return;
     }
-    __global const float *ip = x + (size_t)p * H * W;
+    __global const sfloat *ip = x + (size_t)p * H * W;
     float acc = 0.0f;
     for (int a = 0; a < KH; a++) {
-        __global const float *row = ip + (size_t)yi[a] * W;
+        __global const sfloat *row = ip + (size_t)yi[a] * W;
         float r = 0.0f;
         for (int b = 0; b < KW; b++)
-            r += row[xi[b]] * as_float(xw[b]);
+            r += LD(row, xi[b]) * as_float(xw[b]);
         acc += r * as_float(yw[a]);
     }
-    y[dst] = FAULT(acc);
+    ST(y, dst, FAULT(acc));
 }

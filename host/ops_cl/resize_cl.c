@@ -5,7 +5,8 @@
  * nearest at any rank up to 6. The source positions of every output position
  * are computed here once (resize_axis_map, float32 like onnxruntime) and
  * uploaded as one int table that the launch owns; a tf_crop_and_resize roi fed at
- * run time has the table rebuilt on the host before each run (roi_table_run). */
+ * run time has the table rebuilt on the host before each run (roi_table_run),
+ * from a roi stored half when the node runs in fp16. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,6 +209,7 @@ typedef struct roi_table {
     cl_mem roi, tab;   /* not owned: the node's input and the kernel launch's table */
     size_t cnt;
     int taps;
+    int roi_half;      /* roi's device buffer holds halves (fp16 plan, ir_tensor.half) */
 } roi_table;
 
 static clcnn_status roi_table_run(void *data, cl_command_queue q, cl_event *ev, clcnn_err *err)
@@ -216,9 +218,18 @@ static clcnn_status roi_table_run(void *data, cl_command_queue q, cl_event *ev, 
     resize_params p = r->p;
     resize_launch L = {0};
     float roi[2 * IR_MAX_DIMS];
+    uint16_t roi_h[2 * IR_MAX_DIMS];
+    const size_t nroi = 2 * (size_t)p.naxes;
     clcnn_status st = CLCNN_OK;
-    CL_TRY(err, st, clEnqueueReadBuffer(q, r->roi, CL_TRUE, 0, 2 * (size_t)p.naxes * sizeof *roi,
-                                        roi, 0, NULL, NULL));
+    if (r->roi_half) {
+        CL_TRY(err, st, clEnqueueReadBuffer(q, r->roi, CL_TRUE, 0, nroi * sizeof *roi_h, roi_h, 0,
+                                            NULL, NULL));
+        for (size_t i = 0; i < nroi; i++)
+            roi[i] = ir_half_to_float(roi_h[i]);
+    } else {
+        CL_TRY(err, st, clEnqueueReadBuffer(q, r->roi, CL_TRUE, 0, nroi * sizeof *roi, roi, 0, NULL,
+                                            NULL));
+    }
     resize_set_roi(&p, roi);
     for (int d = 0; r->taps && d < p.ndim - 2; d++) /* resize_taps keeps those dims as they are */
         if (p.roi_start[d] != 0.0f || p.roi_end[d] != 1.0f)
@@ -246,6 +257,7 @@ static clcnn_status push_roi_table(opcl_ctx *c, const ir_node *n, const resize_p
     if (!r)
         return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory planning Resize");
     r->p = *p, r->n = n, r->roi = c->mem[n->in[1]], r->tab = tab, r->cnt = cnt, r->taps = taps;
+    r->roi_half = opcl_esize(ir_in(c->g, n, 1)) == 2;
     return opcl_push_custom(c, n, roi_table_run, r, free, "resize_roi_table", err);
 }
 
