@@ -159,7 +159,7 @@ __kernel void conv_tiled(__global const sfloat *in, __global const sfloat *wt,
             for (int p = 0; p < CONV_PX; p++)
                 if (ow0 + p < OW) {
                     const size_t i = ob + (size_t)(oc0 + o) * OH * OW + p;
-                    const float r = has_res ? LD(res, i) : 0.0f;
-                    ST(out, i, FAULT(act_apply(acc[o][p] + r, act, a, b)));
+                    ST(out, i, FAULT(act_apply(acc[o][p] + (has_res ? LD(res, i) : 0.0f), act,
+                                               a, b)));
                 }
 }
