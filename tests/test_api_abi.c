@@ -141,6 +141,7 @@ static void test_session_v0(void **state)
         int from_the_future;
     } big;
     memset(&big, POISON, sizeof big);
+    clcnn_session_options_init(&big.cur); /* today's fields valid, the future one poisoned */
     big.cur.struct_size = sizeof big;
     big.cur.batch = 3;
     if (clcnn_session_create(ctx, m, &big.cur, &s) != CLCNN_OK)

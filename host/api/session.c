@@ -10,13 +10,14 @@
 #include "batch.h"
 #include "../exec/exec_ref.h"
 #include "../ops/op.h"
+#include "../ops_cl/op_cl.h"
 #include "../passes/passes.h"
 
 /* The OpenCL path runs the rewritten graph; the reference runs the model's own
  * graph untouched (only re-batched when asked), so it stays an oracle for the
  * passes too. *out stays NULL when the reference needs no copy. */
-static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, ir_graph **out,
-                               clcnn_err *err)
+static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, const session_prec *pr,
+                               ir_graph **out, precision_report *rep, clcnn_err *err)
 {
     if (!is_cl && batch == 0)
         return CLCNN_OK;
@@ -28,12 +29,24 @@ static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, ir_g
         st = passes_run(c, NULL, err);
     if (st == CLCNN_OK && is_cl)
         st = ops_infer_graph(c, err);
+    if (st == CLCNN_OK && is_cl && pr && pr->on) {
+        /* a plan at another batch has the same nodes; if not, its own choice is unknown */
+        const unsigned char *want = pr->want_half && pr->n_want == c->n_nodes ? pr->want_half : NULL;
+        if (want || !pr->want_half)
+            st = pass_precision(c, want, opcl_half_ok, opcl_is_alias, rep, err);
+    }
     if (st != CLCNN_OK) {
         ir_graph_free(c);
         return st;
     }
     *out = c;
     return CLCNN_OK;
+}
+
+clcnn_status session_cl_graph(const ir_graph *mg, int64_t batch, const session_prec *pr,
+                              ir_graph **out, precision_report *rep, clcnn_err *err)
+{
+    return plan_graph(mg, 1, batch, pr, out, rep, err);
 }
 
 /* dim 0 of the graph's first input: the batch a plan of g runs (1 for a model
@@ -50,7 +63,8 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
     const ir_graph *mg = s->model->g;
     if (batch == graph_batch(mg))
         batch = 0;
-    clcnn_status st = plan_graph(mg, ctx->rt != NULL, batch, &p->g, err);
+    clcnn_status st = plan_graph(mg, ctx->rt != NULL, batch, &s->prec, &p->g,
+                                 p == &s->plans[0] ? &s->prec.rep : NULL, err);
     if (st == CLCNN_OK && ctx->rt) {
         /* plan_build reaches the context's program cache and tune store */
         pthread_mutex_lock(&ctx->lock);
@@ -113,7 +127,8 @@ clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
     s->ctx = ctx;
     s->model = m;
     s->dynamic = api_model_dynamic(m);
-    if ((st = session_plan_make(s, batch, &s->plans[0], &err)) != CLCNN_OK) {
+    if ((st = session_precision_setup(s, opt, batch, &err)) != CLCNN_OK ||
+        (st = session_plan_make(s, batch, &s->plans[0], &err)) != CLCNN_OK) {
         clcnn_session_destroy(s);
         return api_fail_clear(ctx, &err);
     }
@@ -127,6 +142,7 @@ void clcnn_session_destroy(clcnn_session *s)
         return;
     for (int i = 0; i < SESSION_MAX_PLANS; i++)
         session_plan_free(s, &s->plans[i]);
+    session_precision_free(&s->prec);
     errbox_free(&s->last);
     free(s);
 }

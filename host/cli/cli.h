@@ -56,6 +56,16 @@ void cli_shape_str(int ndim, const int64_t *dims, char *buf, size_t len);
 /* Formats 1234567 as "1,234,567" into buf. */
 const char *cli_thousands(long long v, char *buf, size_t len);
 
+/* ---- --precision fp32|fp16|auto (cli_util.c) ------------------------------ */
+
+/* Parses "--precision P" at argv[*i] into *p. Returns 1 when it was that flag
+ * (advancing *i), 0 when argv[*i] is another flag, -1 after printing a usage error. */
+int cli_precision_flag(int argc, char **argv, int *i, const char *cmd, clcnn_precision *p);
+/* Says on stderr what the session runs in when it is not plain fp32 by request:
+ * the library's note (e.g. no cl_khr_fp16), and for fp16/auto the split
+ * ("precision auto: 41 layers fp16, 12 fp32, 6 conversions; calibration error 3.1e-04"). */
+void cli_precision_report(const char *cmd, const clcnn_session *s);
+
 /* ---- models named on the command line (cli_model.c) ---------------------- */
 
 /* Parses one built-in option flag at argv[*i] (--width, --depth, --classes,

@@ -153,3 +153,31 @@ void cli_shape_str(int ndim, const int64_t *dims, char *buf, size_t len)
     for (int d = 0; d < ndim && pos < len; d++)
         pos += (size_t)snprintf(buf + pos, len - pos, d ? "x%lld" : "%lld", (long long)dims[d]);
 }
+
+int cli_precision_flag(int argc, char **argv, int *i, const char *cmd, clcnn_precision *p)
+{
+    if (strcmp(argv[*i], "--precision") != 0)
+        return 0;
+    const char *v = cli_flag_value(argc, argv, i, cmd);
+    if (!v)
+        return -1;
+    if (clcnn_precision_parse(v, p) != CLCNN_OK) {
+        cli_error(CLI_USAGE, cmd, "--precision '%s': expected fp32, fp16 or auto", v);
+        return -1;
+    }
+    return 1;
+}
+
+void cli_precision_report(const char *cmd, const clcnn_session *s)
+{
+    clcnn_precision_info pi;
+    if (!s || clcnn_session_precision(s, &pi) != CLCNN_OK || pi.requested == CLCNN_PRECISION_FP32)
+        return;
+    if (pi.note[0])
+        fprintf(stderr, "clcnn %s: %s\n", cmd, pi.note);
+    fprintf(stderr, "clcnn %s: precision %s: %d layers fp16, %d fp32, %d conversions", cmd,
+            clcnn_precision_str(pi.requested), pi.half_layers, pi.float_layers, pi.conversions);
+    if (pi.calib_error >= 0)
+        fprintf(stderr, "; calibration error %.2g", pi.calib_error);
+    fputc('\n', stderr);
+}

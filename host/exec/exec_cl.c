@@ -230,6 +230,19 @@ clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err)
     if (x->dtype != IR_DT_FLOAT)
         return err_set(err, CLCNN_ERR_INVALID_ARG, "tensor '%s' is not float32", x->name);
     clcnn_status st = CLCNN_OK;
+    if (x->half) {
+        /* the halves land in the front half of dst, then widen from the back:
+         * float j overwrites halves 2j and 2j+1, both already read (j >= 1) */
+        const size_t cnt = (size_t)ir_numel(x);
+        CL_TRY(err, st, clEnqueueReadBuffer(rt_queue(e->rt), e->p->mem[t], CL_TRUE, 0,
+                                            cnt * sizeof(uint16_t), dst, 0, NULL, NULL));
+        for (size_t j = cnt; j-- > 0;) {
+            uint16_t h;
+            memcpy(&h, (const char *)dst + j * sizeof h, sizeof h);
+            dst[j] = ir_half_to_float(h);
+        }
+        return CLCNN_OK;
+    }
     CL_TRY(err, st, clEnqueueReadBuffer(rt_queue(e->rt), e->p->mem[t], CL_TRUE, 0, ir_nbytes(x), dst,
                                         0, NULL, NULL));
     return CLCNN_OK;

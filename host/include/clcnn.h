@@ -265,6 +265,22 @@ CLCNN_API void clcnn_free(void *p);
 
 /* ---- session -------------------------------------------------------------- */
 
+/* How an OpenCL session stores float tensors on the device. Arithmetic and
+ * accumulators are float32 in every mode; inputs and outputs stay float32 at
+ * the API. The reference backend always runs float32 (and reports FP32). */
+typedef enum clcnn_precision {
+    CLCNN_PRECISION_FP32 = 0, /* float32 everywhere (the default) */
+    CLCNN_PRECISION_FP16 = 1, /* weights and activations stored as IEEE half (half the
+                                 memory and traffic); needs a device with cl_khr_fp16:
+                                 elsewhere clcnn_session_create fails with
+                                 CLCNN_ERR_UNSUPPORTED */
+    CLCNN_PRECISION_AUTO = 2  /* at create, runs the model in fp32 and in fp16 on a
+                                 calibration input and keeps fp32 for the layers whose
+                                 relative error exceeds auto_tolerance, until the outputs
+                                 are within it; fp32 throughout (and says so in
+                                 clcnn_session_precision) on a device without cl_khr_fp16 */
+} clcnn_precision;
+
 typedef struct clcnn_session_options {
     size_t struct_size;     /* sizeof(clcnn_session_options): set by _init() */
     int batch;              /* 0: the model's own batch; B >= 1: dim 0 of every input
@@ -272,6 +288,12 @@ typedef struct clcnn_session_options {
                                targets that spell the old batch are rewritten; a
                                graph that mixes the batch into other dims fails with
                                CLCNN_ERR_UNSUPPORTED. */
+    clcnn_precision precision;  /* CLCNN_PRECISION_FP32 by default */
+    double auto_tolerance;  /* AUTO: max |fp16 - fp32| / max |fp32| allowed on the outputs
+                               (and per layer); 0: 1e-3 */
+    const float *const *calibration; /* AUTO: one float32 array per model input at the
+                               session's shapes (e.g. the first real input); NULL: a
+                               seeded uniform [-1, 1) input (see docs/precision.md) */
 } clcnn_session_options;
 
 static inline void clcnn_session_options_init(clcnn_session_options *o)
@@ -289,6 +311,26 @@ CLCNN_API clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_mode
 CLCNN_API void clcnn_session_destroy(clcnn_session *s);
 /* Message of the last failed call on this session; "" when none. */
 CLCNN_API const char *clcnn_session_last_error(const clcnn_session *s);
+
+/* What precision the session's plan runs in (see clcnn_precision). */
+typedef struct clcnn_precision_info {
+    clcnn_precision requested;
+    clcnn_precision effective;  /* FP16 when every layer stores half, FP32 when none,
+                                   AUTO when mixed */
+    int half_layers;            /* nodes whose float tensors are stored half */
+    int float_layers;           /* nodes with float tensors stored float32 */
+    int conversions;            /* storage conversions between them (Cast nodes) */
+    double calib_error;         /* AUTO: the outputs' max |fp16 - fp32| / max |fp32| on
+                                   the calibration input, as planned; -1 when not measured */
+    char note[256];             /* why the request was not taken as is, e.g. the device
+                                   has no cl_khr_fp16; "" otherwise */
+} clcnn_precision_info;
+CLCNN_API clcnn_status clcnn_session_precision(const clcnn_session *s, clcnn_precision_info *out);
+/* "fp32", "fp16", "auto"; NULL for other values. */
+CLCNN_API const char *clcnn_precision_str(clcnn_precision p);
+/* Parses "fp32" / "fp16" / "auto" (also "float32", "float16", "half");
+ * CLCNN_ERR_INVALID_ARG otherwise. */
+CLCNN_API clcnn_status clcnn_precision_parse(const char *s, clcnn_precision *out);
 /* Input/output i as this session runs it at its planned batch; names owned by
  * the session. */
 CLCNN_API clcnn_status clcnn_session_input(const clcnn_session *s, int i, clcnn_tensor_info *out);

@@ -51,6 +51,21 @@ typedef struct clcnn_memory_info {
  * backend (it allocates per run, on the host). */
 CLCNN_API clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out);
 
+/* ---- precision: which layers store half (clcnn_session_precision) ---------- */
+
+typedef struct clcnn_layer_precision {
+    const char *name;       /* node name, owned by the session */
+    const char *op;         /* "Conv"; "Cast" for the storage conversions the plan inserted */
+    int half;               /* 1: its float tensors are stored as half */
+    double fp16_error;      /* auto: its first output's max |fp16 - fp32| / max |fp32| in
+                               the all-fp16 calibration run (errors from earlier layers
+                               included); -1: not measured */
+} clcnn_layer_precision;
+
+/* One row per node of the session's plan, in execution order; free *rows with clcnn_free. */
+CLCNN_API clcnn_status clcnn_session_layer_precision(const clcnn_session *s,
+                                                     clcnn_layer_precision **rows, int *n_rows);
+
 /* ---- profile (bench) ---------------------------------------------------------- */
 
 /* One row per node that launches device work, in execution order. Activations

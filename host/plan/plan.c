@@ -147,6 +147,20 @@ static int ready_before(const ir_graph *g, const plan *p, const plan_work *w, in
     return wr >= 0 ? wr < before : g->tensors[r].producer < 0;
 }
 
+/* 1 when node n runs with half storage: its float32 tensors are stored half
+ * (passes/precision.c gives every node one storage; its boundary Casts, which
+ * convert, build with the flag too and pick kernels by each tensor's own). */
+static int node_fp16(const ir_graph *g, const ir_node *n)
+{
+    for (int k = 0; k < n->n_in; k++)
+        if (n->in[k] >= 0 && g->tensors[n->in[k]].half)
+            return 1;
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k] >= 0 && g->tensors[n->out[k]].half)
+            return 1;
+    return 0;
+}
+
 /* SE block: Y = Mul(X, S) with S (N,C,1,1) and X (N,C,H,W), Y read only by a
  * Conv that can scale its input channels (conv_cl_gate_ok): that Conv reads X
  * and S itself. Runs after activation folding, so X and S are final. */
@@ -171,7 +185,8 @@ static void fuse_se_gate(const ir_graph *g, const plan_options *o, plan *p, plan
             if (!same_dims(tx, ty) || ty->ndim != 4 || ts->ndim != 4 || ts->dtype != IR_DT_FLOAT ||
                 ts->dims[0] != ty->dims[0] || ts->dims[1] != ty->dims[1] || ts->dims[2] != 1 ||
                 ts->dims[3] != 1 || !ready_before(g, p, w, x, r) || !ready_before(g, p, w, sg, r) ||
-                !conv_cl_gate_ok(&probe, &g->nodes[r]) || !packable_weights(g, r))
+                !(probe.fp16 = node_fp16(g, &g->nodes[r]), conv_cl_gate_ok(&probe, &g->nodes[r])) ||
+                !packable_weights(g, r))
                 continue;
             p->fused_into[m] = r;
             w->gate_x[r] = x;
@@ -232,7 +247,8 @@ static void fuse_separable(rt_ctx *rt, const ir_graph *g, const plan_options *o,
         if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || p->fused_into[d] >= 0 ||
             w->out_of[d] != t || w->res[d] >= 0 || w->gate_x[d] >= 0 || w->sep[d] >= 0 ||
             w->uses[t] != 1 || is_output(g, t) || plan_shuffle_hosts(w->shuf, d) ||
-            !conv_cl_sep_ok(&probe, &g->nodes[d], pw) || !packable_weights(g, i))
+            !(probe.fp16 = node_fp16(g, pw), conv_cl_sep_ok(&probe, &g->nodes[d], pw)) ||
+            !packable_weights(g, i))
             continue;
         p->fused_into[d] = i;
         w->sep[i] = d;
@@ -299,7 +315,8 @@ static void choose_packing(const ir_graph *g, const plan_options *o, const tune_
         w->packed_by[t] = -1;
     for (int i = 0; i < g->n_nodes; i++)
         if (p->fused_into[i] < 0 && packable_weights(g, i) &&
-            conv_cl_packs_weights(&probe, &g->nodes[i], w->sep[i] >= 0, w->gate_x[i] >= 0))
+            (probe.fp16 = node_fp16(g, &g->nodes[i]),
+             conv_cl_packs_weights(&probe, &g->nodes[i], w->sep[i] >= 0, w->gate_x[i] >= 0)))
             w->packed_by[g->nodes[i].in[1]] = i;
 }
 
@@ -359,6 +376,18 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
     return CLCNN_OK;
 }
 
+/* n floats as IEEE halves (round to nearest even); malloc'd, NULL on OOM. */
+static uint16_t *to_halves(const void *src, size_t n)
+{
+    uint16_t *h = malloc(n ? n * sizeof *h : 1);
+    for (size_t i = 0; h && i < n; i++) {
+        float f;
+        memcpy(&f, (const char *)src + i * sizeof f, sizeof f);
+        h[i] = ir_float_to_half(f);
+    }
+    return h;
+}
+
 static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w, int keep_all,
                                   clcnn_err *err)
 {
@@ -371,7 +400,7 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
     int nc = 0;
     for (int t = 0; t < g->n_tensors; t++)
         if (w->need[t])
-            p->naive_act_bytes += ir_nbytes(&g->tensors[t]) ? ir_nbytes(&g->tensors[t]) : sizeof(float);
+            p->naive_act_bytes += plan_dev_bytes(&g->tensors[t]);
     for (int t = 0; t < g->n_tensors; t++)
         nc += is_const(&g->tensors[t]) && (g->tensors[t].dtype == IR_DT_FLOAT || w->dev_const[t]);
     p->buffers = calloc((size_t)ns + nc + 1, sizeof *p->buffers);
@@ -396,14 +425,29 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             size_t b = ir_nbytes(x) ? ir_nbytes(x) : sizeof(float);
             const void *src = ir_nbytes(x) ? x->data : (void *)&p->act_bytes;
             float *packed = NULL;
+            uint16_t *halves = NULL;
             if (w->packed_by[t] >= 0 && !(packed = conv_cl_pack_weights(x, &b))) {
                 free(bytes);
                 return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory packing '%s'", x->name);
             }
+            if (packed)
+                src = packed;
+            if (x->half && x->dtype == IR_DT_FLOAT) { /* converted once, here */
+                if (!(halves = to_halves(src, b / sizeof(float)))) {
+                    free(packed);
+                    free(bytes);
+                    return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory converting '%s'",
+                                   x->name);
+                }
+                src = halves;
+                b = b / sizeof(float) * sizeof(uint16_t);
+                b = b ? b : sizeof(float);
+            }
             /* copied at creation: the upload happens once, here, not per run */
-            cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, b,
-                                      packed ? (void *)packed : (void *)src, &rc);
+            cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, b, (void *)src,
+                                      &rc);
             free(packed);
+            free(halves);
             if (rc != CL_SUCCESS)
                 goto cl_fail;
             p->buffers[p->n_buffers++] = m;
@@ -481,6 +525,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->dw = w->sep[i] >= 0 ? &g->nodes[w->sep[i]] : NULL;
     c->dw_act = w->sep[i] >= 0 ? w->act[w->sep[i]] : (opcl_act){0};
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
+    c->fp16 = node_fp16(g, n);
     c->variant = NULL;
     c->fallback = 0;
     st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)

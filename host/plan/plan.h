@@ -35,6 +35,10 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
                         clcnn_err *err);
 void plan_free(plan *p);
 
+/* Bytes of t's device buffer: numel x opcl_esize (2 for a half-stored float
+ * tensor), at least 4 (OpenCL refuses zero-size buffers). */
+size_t plan_dev_bytes(const ir_tensor *t);
+
 /* Buffer assignment by liveness (plan_mem.c). Per tensor t (already resolved to
  * alias roots by the caller): need[t] 1 when t gets an activation buffer,
  * def[t] the step that writes it (-1: before the first step), last[t] the last

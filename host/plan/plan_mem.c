@@ -7,9 +7,9 @@
 
 #include "plan.h"
 
-static size_t tensor_bytes(const ir_tensor *t)
+size_t plan_dev_bytes(const ir_tensor *t)
 {
-    size_t b = ir_nbytes(t);
+    size_t b = (size_t)ir_numel(t) * opcl_esize(t);
     return b ? b : sizeof(float); /* OpenCL refuses zero-size buffers */
 }
 
@@ -30,7 +30,7 @@ static int pick_free(const int *free_list, int n_free, const size_t *bytes, size
 static void assign(const ir_graph *g, int t, int *slot, size_t *bytes, int *n_slots,
                    int *free_list, int *n_free, int keep_all)
 {
-    size_t need = tensor_bytes(&g->tensors[t]);
+    size_t need = plan_dev_bytes(&g->tensors[t]);
     int i = keep_all ? -1 : pick_free(free_list, *n_free, bytes, need);
     if (i >= 0) {
         int s = free_list[i];
