@@ -6,7 +6,9 @@
  * host picks T (operand type), R (result type), UT (T's unsigned twin, for
  * wrapping arithmetic: signed overflow is undefined in OpenCL C), SIGNED and
  * OPC. Integer Div/Mod by zero writes 0 (the reference fails the run; a
- * kernel cannot) and x / -1 wraps instead of trapping. NDRange (n). */
+ * kernel cannot) and x / -1 wraps instead of trapping. Float operands
+ * (T_IS_FLOAT) and a float result (R_IS_FLOAT: Mod) are float tensors, so
+ * their buffers are sfloat (half in an fp16 plan, act.cl). NDRange (n). */
 
 #ifndef T
 #define T int
@@ -25,6 +27,25 @@
 #endif
 #ifndef T_IS_FLOAT
 #define T_IS_FLOAT 0
+#endif
+#ifndef R_IS_FLOAT
+#define R_IS_FLOAT 0
+#endif
+
+/* Buffer types and accesses: float tensors through act.cl's sfloat macros. */
+#if T_IS_FLOAT
+#define TBUF sfloat
+#define LDT(p, i) LD(p, i)
+#else
+#define TBUF T
+#define LDT(p, i) ((p)[i])
+#endif
+#if R_IS_FLOAT
+#define RBUF sfloat
+#define STR(p, i, v) ST(p, i, v)
+#else
+#define RBUF R
+#define STR(p, i, v) ((p)[i] = (v))
 #endif
 
 #define OPC_EQ 0
@@ -110,7 +131,7 @@ R binop_apply(T a, T b)
 #endif
 }
 
-__kernel void binop_bcast(__global const T *a, __global const T *b, __global R *y, int n,
+__kernel void binop_bcast(__global const TBUF *a, __global const TBUF *b, __global RBUF *y, int n,
                           int8 dims, int8 sa, int8 sb)
 {
     const int i = get_global_id(0);
@@ -123,5 +144,5 @@ __kernel void binop_bcast(__global const T *a, __global const T *b, __global R *
     idx = r % dims.s2; r /= dims.s2; oa += idx * sa.s2; ob += idx * sb.s2;
     idx = r % dims.s1; r /= dims.s1; oa += idx * sa.s1; ob += idx * sb.s1;
     oa += r * sa.s0; ob += r * sb.s0;
-    y[i] = FAULT(binop_apply(a[oa], b[ob]));
+    STR(y, i, FAULT(binop_apply(LDT(a, oa), LDT(b, ob))));
 }

@@ -1,4 +1,5 @@
-/* depth_space.cl — DepthToSpace (DCR, CRD) and SpaceToDepth, float32 NCHW.
+/* depth_space.cl — DepthToSpace (DCR, CRD) and SpaceToDepth, float32 NCHW
+ * (sfloat storage: half in an fp16 plan).
  * SpaceToDepth's mode (opset 28): DCR as before, CRD y[c*b*b + i*b+j] = x[c, h*b+i, w*b+j].
  * Variant (host/ops_cl/depth_space_cl.c): depth_space, no preconditions: one
  * work-item per output element gathers its source element. b = blocksize.
@@ -10,7 +11,7 @@
 #define DS_S2D_CRD 3
 
 /* g: (C, H, W, OC, OH, OW, N, b) of input and output */
-__kernel void depth_space(__global const float *x, __global float *y, int mode, int8 g)
+__kernel void depth_space(__global const sfloat *x, __global sfloat *y, int mode, int8 g)
 {
     const int ow = get_global_id(0), oh = get_global_id(1), z = get_global_id(2);
     const int C = g.s0, H = g.s1, W = g.s2, OC = g.s3, OH = g.s4, OW = g.s5, b = g.s7;
@@ -28,5 +29,5 @@ __kernel void depth_space(__global const float *x, __global float *y, int mode, 
         c = mode == DS_DCR ? ij * OC + oc : oc * b * b + ij;
         h = oh / b, w = ow / b;
     }
-    y[((size_t)z * OH + oh) * OW + ow] = FAULT(x[(((size_t)n * C + c) * H + h) * W + w]);
+    ST(y, ((size_t)z * OH + oh) * OW + ow, FAULT(LD(x, (((size_t)n * C + c) * H + h) * W + w)));
 }

@@ -1,4 +1,5 @@
-/* eltwise.cl — element-wise ops, float32.
+/* eltwise.cl — element-wise ops on float tensors (sfloat storage: float, or half
+ * in an fp16 plan, act.cl; arithmetic in float either way).
  * Variants (host/ops_cl/eltwise_cl.c):
  *   unary          y = act(x) for every ACT_* code of act.cl (the activations and the
  *                  unary math ops, host/ops_cl/act_cl.c);
@@ -29,9 +30,13 @@
 #define BIN_MIN 7
 
 /* B_T: the element type of binary_same's and binary_bcast's second operand,
- * read as float (Pow's integer exponents; -DB_T=long etc. from eltwise_cl.c). */
+ * read as float: a float tensor (sfloat, the default) or Pow's integer
+ * exponent (-DB_T=long etc. from eltwise_cl.c), which fp16 leaves alone. */
 #ifndef B_T
-#define B_T float
+#define B_T sfloat
+#define LDB(p, i) LD(p, i)
+#else
+#define LDB(p, i) ((float)(p)[i])
 #endif
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
@@ -50,46 +55,47 @@ float bin_apply(float x, float y, int op)
     }
 }
 
-__kernel void unary(__global const float *x, __global float *y, int n, int act, float a, float b)
+__kernel void unary(__global const sfloat *x, __global sfloat *y, int n, int act, float a, float b)
 {
     const int i = get_global_id(0);
     if (i < n)
-        y[i] = FAULT(act_apply(x[i], act, a, b));
+        ST(y, i, FAULT(act_apply(LD(x, i), act, a, b)));
 }
 
 /* Clip with bounds fed at run time: bit 0 of `which` reads min from lo[0], bit 1
  * max from hi[0]; otherwise the by-value a / b (the host passes x for an unread
  * buffer). ACT_CLIP's comparisons, so NaN passes and min > max gives max. */
-__kernel void clip_operands(__global const float *x, __global float *y, int n, __global const float *lo,
-                            __global const float *hi, int which, float a, float b)
+__kernel void clip_operands(__global const sfloat *x, __global sfloat *y, int n,
+                            __global const sfloat *lo, __global const sfloat *hi, int which,
+                            float a, float b)
 {
     const int i = get_global_id(0);
     if (i >= n)
         return;
-    const float l = (which & 1) ? lo[0] : a, h = (which & 2) ? hi[0] : b;
-    y[i] = FAULT(act_apply(x[i], ACT_CLIP, l, h));
+    const float l = (which & 1) ? LD(lo, 0) : a, h = (which & 2) ? LD(hi, 0) : b;
+    ST(y, i, FAULT(act_apply(LD(x, i), ACT_CLIP, l, h)));
 }
 
-__kernel void binary_same(__global const float *a, __global const B_T *b, __global float *y,
+__kernel void binary_same(__global const sfloat *a, __global const B_T *b, __global sfloat *y,
                           int n, int op)
 {
     const int i = get_global_id(0);
     if (i < n)
-        y[i] = FAULT(bin_apply(a[i], (float)b[i], op));
+        ST(y, i, FAULT(bin_apply(LD(a, i), LDB(b, i), op)));
 }
 
-__kernel void binary_plane(__global const float *full, __global const float *small,
-                           __global float *y, int n, int op, int inner, int swap)
+__kernel void binary_plane(__global const sfloat *full, __global const sfloat *small,
+                           __global sfloat *y, int n, int op, int inner, int swap)
 {
     const int i = get_global_id(0);
     if (i >= n)
         return;
-    const float f = full[i], s = small[i / inner];
-    y[i] = FAULT(swap ? bin_apply(s, f, op) : bin_apply(f, s, op));
+    const float f = LD(full, i), s = LD(small, i / inner);
+    ST(y, i, FAULT(swap ? bin_apply(s, f, op) : bin_apply(f, s, op)));
 }
 
 /* dims: y's 6 dims (s0 outermost); sa/sb: element strides of a and b per dim. */
-__kernel void binary_bcast(__global const float *a, __global const B_T *b, __global float *y,
+__kernel void binary_bcast(__global const sfloat *a, __global const B_T *b, __global sfloat *y,
                            int n, int op, int8 dims, int8 sa, int8 sb)
 {
     const int i = get_global_id(0);
@@ -102,12 +108,12 @@ __kernel void binary_bcast(__global const float *a, __global const B_T *b, __glo
     idx = r % dims.s2; r /= dims.s2; oa += idx * sa.s2; ob += idx * sb.s2;
     idx = r % dims.s1; r /= dims.s1; oa += idx * sa.s1; ob += idx * sb.s1;
     oa += r * sa.s0; ob += r * sb.s0;
-    y[i] = FAULT(bin_apply(a[oa], (float)b[ob], op));
+    ST(y, i, FAULT(bin_apply(LD(a, oa), LDB(b, ob), op)));
 }
 
-__kernel void scale(__global float *y, int n, float s)
+__kernel void scale(__global sfloat *y, int n, float s)
 {
     const int i = get_global_id(0);
     if (i < n)
-        y[i] = y[i] * s;
+        ST(y, i, LD(y, i) * s);
 }

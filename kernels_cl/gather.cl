@@ -1,8 +1,10 @@
-/* gather.cl — Gather along one axis, any element type of 4 or 8 bytes.
+/* gather.cl — Gather along one axis, any element type of 4 or 8 bytes, and
+ * float tensors stored half (2 bytes, an fp16 plan).
  * Variant (host/ops_cl/movement_cl.c): gather_words, no preconditions: the data is
- * moved as 32-bit words (an int64/double element is 2 words, so the host
- * scales `inner` by the words per element) and never interpreted, which makes
- * one kernel serve float, int32 and int64 data. The tensor is seen as
+ * moved as words W (uint; -DW=ushort for half-stored floats: a half moves
+ * bit-exact, no conversion) and never interpreted; an int64/double element
+ * is 2 uint words, so the host scales `inner` by the words per element. One
+ * kernel serves float, int32 and int64 data. The tensor is seen as
  * x[outer, dim, inner] and y[outer, ni, inner]. NDRange (inner, ni, outer).
  * Indices are IDX_T (int: constant indices the host already wrapped and
  * range-checked; long: int64 indices produced at run time). Negative indices
@@ -12,16 +14,19 @@
 #ifndef IDX_T
 #define IDX_T long /* int64 indices; the host passes -DIDX_T=int for int32 ones */
 #endif
+#ifndef W
+#define W uint
+#endif
 
-/* The test hook (act.cl) on raw words: flips the sign bit of each. */
+/* The test hook (act.cl) on raw words: flips the top (a float's sign) bit of each. */
 #undef FAULT
 #ifdef CLCNN_FAULT_FLIP_SIGN
-#define FAULT(v) ((v) ^ 0x80000000u)
+#define FAULT(v) ((W)((v) ^ ((W)1 << (8 * sizeof(W) - 1))))
 #else
 #define FAULT(v) (v)
 #endif
 
-__kernel void gather_words(__global const uint *x, __global const IDX_T *idx, __global uint *y,
+__kernel void gather_words(__global const W *x, __global const IDX_T *idx, __global W *y,
                            int outer, int dim, int ni, int inner)
 {
     const int i = get_global_id(0), j = get_global_id(1), o = get_global_id(2);
@@ -31,7 +36,7 @@ __kernel void gather_words(__global const uint *x, __global const IDX_T *idx, __
     k = k < 0 ? k + dim : k;
     const size_t dst = ((size_t)o * ni + j) * inner + i;
     if (k < 0 || k >= dim) {
-        y[dst] = 0u;
+        y[dst] = (W)0;
         return;
     }
     y[dst] = FAULT(x[((size_t)o * dim + (size_t)k) * inner + i]);
@@ -43,7 +48,7 @@ __kernel void gather_words(__global const uint *x, __global const IDX_T *idx, __
  * int per tuple (k = 1, dims.s0 = the product); run-time int64 tuples are
  * wrapped here, and a tuple out of range yields 0 like gather_words.
  * NDRange (words, ntup, batch). */
-__kernel void gathernd_words(__global const uint *x, __global const IDX_T *idx, __global uint *y,
+__kernel void gathernd_words(__global const W *x, __global const IDX_T *idx, __global W *y,
                              int batch, int ntup, int words, int k, int8 dims)
 {
     const int i = get_global_id(0), j = get_global_id(1), b = get_global_id(2);
@@ -61,5 +66,5 @@ __kernel void gathernd_words(__global const uint *x, __global const IDX_T *idx, 
         per_batch *= dd[m];
     }
     const size_t dst = ((size_t)b * ntup + j) * words + i;
-    y[dst] = bad ? 0u : FAULT(x[((size_t)b * per_batch + (size_t)off) * words + i]);
+    y[dst] = bad ? (W)0 : FAULT(x[((size_t)b * per_batch + (size_t)off) * words + i]);
 }

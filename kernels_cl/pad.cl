@@ -7,11 +7,19 @@
 #define PAD_REFLECT 1
 #define PAD_EDGE 2
 
-/* ELEM_T: the element as its own type (float) or, for other dtypes, a word of
- * their size (host/ops_cl/movement_cl.c passes -DELEM_T=uint, ...); value is
- * then the pad constant's bits in that word. */
+/* ELEM_T: a float tensor's sfloat (float, or half in an fp16 plan, moved
+ * through act.cl's LD/ST; the by-value constant is then a float) or, for other
+ * dtypes, a word of their size (host/ops_cl/movement_cl.c passes
+ * -DELEM_T=uint, ...); value is then the pad constant's bits in that word. */
 #ifndef ELEM_T
-#define ELEM_T float
+#define ELEM_T sfloat
+#define VALUE_T float
+#define ELD(p, i) LD(p, i)
+#define EST(p, i, v) ST(p, i, v)
+#else
+#define VALUE_T ELEM_T
+#define ELD(p, i) ((p)[i])
+#define EST(p, i, v) ((p)[i] = (v))
 #endif
 
 /* Flat index i of y to x's flat offset, or -1 where y takes the pad constant. */
@@ -46,13 +54,13 @@ int pad_source(int i, int8 ydims, int8 xdims, int8 pb, int mode)
 }
 
 __kernel void pad_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int8 ydims, int8 xdims,
-                     int8 pb, int mode, ELEM_T value)
+                     int8 pb, int mode, VALUE_T value)
 {
     const int i = get_global_id(0);
     if (i >= n)
         return;
     const int off = pad_source(i, ydims, xdims, pb, mode);
-    y[i] = FAULT(off < 0 ? value : x[off]);
+    EST(y, i, FAULT(off < 0 ? value : ELD(x, off)));
 }
 
 /* pad_nd with the constant fed at run time: value[0], read only where y takes it. */
@@ -63,5 +71,5 @@ __kernel void pad_nd_operand(__global const ELEM_T *x, __global ELEM_T *y, int n
     if (i >= n)
         return;
     const int off = pad_source(i, ydims, xdims, pb, mode);
-    y[i] = FAULT(off < 0 ? value[0] : x[off]);
+    EST(y, i, FAULT(off < 0 ? ELD(value, 0) : ELD(x, off)));
 }

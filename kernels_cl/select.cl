@@ -1,6 +1,7 @@
 /* select.cl — Where, Expand and Tile on any element type: elements are moved
- * as E words of their own size (uchar/ushort/uint/ulong, from the host's
- * -DE) and never interpreted. y's dims are given left-padded to 6 (s0
+ * as E words of their device size (uchar/ushort/uint/ulong, from the host's
+ * -DE; a half-stored float of an fp16 plan is a ushort) and never
+ * interpreted. y's dims are given left-padded to 6 (s0
  * outermost), each source with per-dim element strides. Variants
  * (host/ops_cl/select_cl.c), none with preconditions, NDRange (n):
  *   where_bcast   y = c ? x : y2, three-way broadcasting (strides 0 where broadcast)
@@ -12,10 +13,27 @@
 #define E uint
 #endif
 
-/* The test hook (act.cl) as a bit flip of the raw word. */
+/* E_SFLOAT (ScatterND's float reductions, -DE=sfloat): the elements are a
+ * float tensor's, read and written through act.cl's LD/ST (half in an fp16
+ * plan) and combined as float. Otherwise E is read and combined as itself. */
+#ifdef E_SFLOAT
+#define V_T float
+#define ELD(p, i) LD(p, i)
+#define EST(p, i, v) ST(p, i, v)
+#else
+#define V_T E
+#define ELD(p, i) ((p)[i])
+#define EST(p, i, v) ((p)[i] = (v))
+#endif
+
+/* The test hook (act.cl) as a bit flip of the raw word (a sign flip of a float). */
 #undef FAULT
 #ifdef CLCNN_FAULT_FLIP_SIGN
+#ifdef E_SFLOAT
+#define FAULT(v) (-(v))
+#else
 #define FAULT(v) ((E)~(v))
+#endif
 #else
 #define FAULT(v) (v)
 #endif
@@ -72,7 +90,7 @@ __kernel void tile_mod(__global const E *x, __global E *y, int n, int8 dims, int
  * idx: ntup x k int64; dims/strides: data's first k dims and their strides.
  * A tuple out of range is skipped (the reference fails the run; a kernel
  * cannot). RED: 0 none (E any word), 1 add, 2 mul, 3 max, 4 min (E the
- * element type; integers wrap through UT). */
+ * element type, or E_SFLOAT for floats; integers wrap through UT). */
 #ifndef RED
 #define RED 0
 #endif
@@ -80,12 +98,12 @@ __kernel void tile_mod(__global const E *x, __global E *y, int n, int8 dims, int
 #define UT E
 #endif
 
-E scatter_combine(E a, E b)
+V_T scatter_combine(V_T a, V_T b)
 {
 #if RED == 1
-    return (E)((UT)a + (UT)b);
+    return (V_T)((UT)a + (UT)b);
 #elif RED == 2
-    return (E)((UT)a * (UT)b);
+    return (V_T)((UT)a * (UT)b);
 #elif RED == 3
     return a > b ? a : b;
 #elif RED == 4
@@ -116,7 +134,7 @@ __kernel void scatternd_apply(__global const long *idx, __global const E *u, __g
         if (!ok)
             continue;
         const size_t o = (size_t)off + e;
-        y[o] = FAULT(scatter_combine(y[o], u[(size_t)j * slice + e]));
+        EST(y, o, FAULT(scatter_combine(ELD(y, o), ELD(u, (size_t)j * slice + e))));
     }
 }
 

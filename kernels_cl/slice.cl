@@ -5,9 +5,16 @@
  * the axis that lands on y's dim d, base 0.
  * Split uses concat.cl's block copy instead (its pieces are contiguous runs). NDRange (n). */
 
-/* ELEM_T: float, or a word of another dtype's size (-DELEM_T=uint, ...): a copy never interprets it */
+/* ELEM_T: a float tensor's sfloat (float, or half in an fp16 plan, moved
+ * through act.cl's LD/ST), or a word of another dtype's size (-DELEM_T=uint,
+ * ...): a copy never interprets it. */
 #ifndef ELEM_T
-#define ELEM_T float
+#define ELEM_T sfloat
+#define ELD(p, i) LD(p, i)
+#define EST(p, i, v) ST(p, i, v)
+#else
+#define ELD(p, i) ((p)[i])
+#define EST(p, i, v) ((p)[i] = (v))
 #endif
 
 __kernel void slice_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int base, int8 dims,
@@ -23,5 +30,5 @@ __kernel void slice_nd(__global const ELEM_T *x, __global ELEM_T *y, int n, int 
     off += (r % dims.s2) * st.s2; r /= dims.s2;
     off += (r % dims.s1) * st.s1; r /= dims.s1;
     off += r * st.s0;
-    y[i] = FAULT(x[off]);
+    EST(y, i, FAULT(ELD(x, off)));
 }

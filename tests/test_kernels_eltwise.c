@@ -2,7 +2,10 @@
  * Mul, Div with numpy broadcasting), the unary activations as standalone kernels, Clip with
  * bounds fed at run time (clip_operands), gemm_general
  * (Gemm transA/transB/alpha/beta and every C broadcast; MatMul 1-D, 2-D, batched)
- * and softmax_line (opset 11 flattening and opset 13 single axis). */
+ * and softmax_line (opset 11 flattening and opset 13 single axis). fp16
+ * storage (issue 18, test_fp16_harness.h): the same kernels, the variadic
+ * Max/Min/Sum/Mean and binop.cl's float comparisons and Mod with every float
+ * tensor stored half, against the reference on the same (half) inputs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "test_fp16_harness.h"
 
 /* y = a OP b; a and b graph inputs (or b a constant when b_const). */
 static ir_graph *build_binary(ir_op op, int na, const int64_t *ad, int nb, const int64_t *bd, int b_const)
@@ -254,6 +258,171 @@ static void test_softmax(void **state)
         fail_msg("%d softmax case(s) failed", fails);
 }
 
+/* ---- fp16 storage ---- */
+
+/* One op over float graph inputs of the given shapes (2 at most here). */
+static int f16_op(rt_ctx *rt, ir_op op, int n_in, const int *nd, const int64_t (*d)[6], double rel,
+                  double abs_tol, const char *label)
+{
+    void *host[16] = {0};
+    return f16_check(rt, f16_graph(op, 13, n_in, nd, d, 1), host, rel, abs_tol, label);
+}
+
+/* a (graph input) op b, b a constant in [lo, hi) of shape bd (divisors, Mod). */
+static int f16_const_b(rt_ctx *rt, ir_op op, int na, const int64_t *ad, int nb, const int64_t *bd,
+                       float lo, float hi, double rel, const char *label)
+{
+    ir_graph *g = kh_new(13);
+    int in[2] = {kh_input(g, "a", na, ad), kh_const(g, "b", nb, bd, lo, hi)}, y = kh_tensor(g, "y");
+    int node = ir_add_node(g, op, "node", in, 2, &y, 1);
+    if (op == IR_OP_MOD)
+        ir_set_attr_int(g, node, "fmod", 1);
+    kh_output(g, y);
+    void *host[8] = {0};
+    return f16_check(rt, g, host, rel, F16_ABS, label);
+}
+
+static void test_binary_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    const int nd4[2] = {4, 4}, nd_b[2] = {3, 2}, nd_p[2] = {4, 3};
+    const int64_t same[2][6] = {{1, 3, 7, 13}, {1, 3, 7, 13}};
+    const int64_t plane[2][6] = {{2, 17, 5, 3}, {2, 17, 1, 1}};
+    const int64_t plane_sw[2][6] = {{2, 17, 1, 1}, {2, 17, 5, 3}};
+    const int64_t bc[2][6] = {{3, 1, 5}, {4, 1}}, slope[2][6] = {{1, 17, 3, 5}, {17, 1, 1}};
+    fails += f16_op(rt, IR_OP_ADD, 2, nd4, same, F16_REL, F16_ABS, "half Add same [1,3,7,13]");
+    fails += f16_op(rt, IR_OP_MUL, 2, nd4, plane, F16_REL, F16_ABS, "half Mul plane [2,17,5,3]*[2,17,1,1]");
+    fails += f16_op(rt, IR_OP_SUB, 2, nd4, plane_sw, F16_REL, F16_ABS,
+                    "half Sub plane swapped [2,17,1,1]-[2,17,5,3]");
+    fails += f16_op(rt, IR_OP_SUB, 2, nd_b, bc, F16_REL, F16_ABS, "half Sub bcast [3,1,5]-[4,1]");
+    fails += f16_op(rt, IR_OP_PRELU, 2, nd_p, slope, F16_REL, F16_ABS,
+                    "half PRelu [1,17,3,5] slope [17,1,1]");
+    const int64_t d4[4] = {1, 3, 7, 13}, d1[1] = {1}, b3[3] = {3, 1, 5}, b2[2] = {4, 1};
+    fails += f16_const_b(rt, IR_OP_DIV, 4, d4, 4, d4, 0.5f, 2.0f, F16_REL, "half Div same");
+    fails += f16_const_b(rt, IR_OP_DIV, 3, b3, 2, b2, 0.5f, 2.0f, F16_REL, "half Div bcast");
+    fails += f16_const_b(rt, IR_OP_MOD, 4, d4, 1, d1, 0.5f, 2.0f, F16_EXACT,
+                         "half Mod fmod [1,3,7,13] % scalar (binop.cl, float out)");
+    fails += f16_const_b(rt, IR_OP_MOD, 3, b3, 2, b2, 0.5f, 2.0f, F16_EXACT,
+                         "half Mod fmod bcast [3,1,5] % [4,1]");
+    /* Pow by an int64 exponent tensor: a sfloat base, a long exponent (-DB_T=long) */
+    ir_graph *g = kh_new(13);
+    int in[2] = {kh_input(g, "a", 4, d4), 0}, y = kh_tensor(g, "y");
+    in[1] = ir_add_tensor(g, "e", IR_DT_INT64, 4, d4);
+    g->inputs = realloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof(int));
+    g->inputs[g->n_inputs++] = in[1];
+    ir_add_node(g, IR_OP_POW, "pow", in, 2, &y, 1);
+    kh_output(g, y);
+    int64_t ev[273];
+    for (int i = 0; i < 273; i++)
+        ev[i] = i % 5 - 1; /* -1 .. 3 */
+    void *host[8] = {0};
+    host[in[1]] = ev;
+    fails += f16_check(rt, g, host, F16_REL, F16_ABS, "half Pow [1,3,7,13] ^ int64 exponents");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half binary case(s) failed", fails);
+}
+
+/* Float comparisons write bool: exact bytes. One operand is a rounded copy
+ * of the other in places so Equal and the <= / >= edges see ties. */
+static void test_compare_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    const ir_op ops[5] = {IR_OP_EQUAL, IR_OP_LESS, IR_OP_GREATER, IR_OP_LESSOREQUAL,
+                          IR_OP_GREATEROREQUAL};
+    int fails = 0;
+    for (int k = 0; k < 5; k++) {
+        const int nd[2] = {3, 2};
+        const int64_t d[2][6] = {{3, 1, 17}, {4, 17}};
+        ir_graph *g = f16_graph(ops[k], 13, 2, nd, d, 1);
+        float a[51], b[68];
+        for (int i = 0; i < 51; i++)
+            a[i] = kh_rand() * 2.0f;
+        for (int i = 0; i < 68; i++) /* b[r, c] equals a[0, 0, c] on rows 1 and 3 */
+            b[i] = (i / 17) & 1 ? a[i % 17] : kh_rand() * 2.0f;
+        void *host[8] = {0};
+        host[g->inputs[0]] = a, host[g->inputs[1]] = b;
+        char label[64];
+        snprintf(label, sizeof label, "half %s [3,1,17] vs [4,17]", ir_op_name(ops[k]));
+        fails += f16_check(rt, g, host, F16_EXACT, 0.0, label);
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half comparison case(s) failed", fails);
+}
+
+static void test_unary_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    const ir_op ops[8] = {IR_OP_RELU,    IR_OP_SIGMOID, IR_OP_TANH, IR_OP_EXP,
+                          IR_OP_HARDSWISH, IR_OP_GELU,  IR_OP_NEG,  IR_OP_LEAKYRELU};
+    const int nd[1] = {4}, nd1[1] = {1};
+    const int64_t d[1][6] = {{1, 3, 7, 13}}, d1[1][6] = {{1}};
+    int fails = 0;
+    for (int k = 0; k < 8; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "half %s [1,3,7,13]", ir_op_name(ops[k]));
+        fails += f16_op(rt, ops[k], 1, nd, d, F16_REL, F16_ABS, label);
+        snprintf(label, sizeof label, "half %s [1]", ir_op_name(ops[k]));
+        fails += f16_op(rt, ops[k], 1, nd1, d1, F16_REL, F16_ABS, label);
+    }
+    /* Clip with both bounds fed at run time (clip_operands reads them as half) */
+    const int ndc[3] = {4, 0, 0};
+    const int64_t dc[3][6] = {{2, 5, 3, 7}, {0}, {0}};
+    for (int k = 0; k < 3; k++) {
+        ir_graph *g = f16_graph(IR_OP_CLIP, 13, 3, ndc, dc, 1);
+        float lo[1] = {k == 2 ? 0.5f : -0.7f}, hi[1] = {k == 2 ? -0.5f : 0.3f + (float)k};
+        void *host[8] = {0};
+        host[g->inputs[1]] = lo, host[g->inputs[2]] = hi;
+        fails += f16_check(rt, g, host, F16_EXACT, 0.0, k == 2 ? "half Clip run-time min > max"
+                                                               : "half Clip run-time bounds");
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half unary case(s) failed", fails);
+}
+
+/* Max/Min/Sum/Mean accumulate into y (stored half between inputs): the
+ * tolerance is relative to the inputs' range. */
+static void test_variadic_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    const int nd[3] = {3, 2, 3};
+    const int64_t d[3][6] = {{2, 3, 5}, {3, 5}, {2, 1, 5}};
+    const int64_t same[3][6] = {{1, 3, 7, 13}, {1, 3, 7, 13}, {1, 3, 7, 13}};
+    const int nd4[3] = {4, 4, 4};
+    int fails = 0;
+    fails += f16_op(rt, IR_OP_MAX, 3, nd, d, F16_EXACT, 0.0, "half Max of 3, broadcast");
+    fails += f16_op(rt, IR_OP_MIN, 3, nd, d, F16_EXACT, 0.0, "half Min of 3, broadcast");
+    fails += f16_op(rt, IR_OP_MIN, 1, nd4, same, F16_EXACT, 0.0, "half Min of 1 (copy)");
+    fails += f16_op(rt, IR_OP_SUM, 3, nd4, same, 0.0, 6.0 * F16_REL, "half Sum of 3");
+    fails += f16_op(rt, IR_OP_MEAN, 3, nd, d, 0.0, 6.0 * F16_REL, "half Mean of 3, broadcast");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half variadic case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +431,10 @@ int main(void)
         cmocka_unit_test(test_clip_operands),
         cmocka_unit_test(test_gemm),
         cmocka_unit_test(test_softmax),
+        cmocka_unit_test(test_binary_half),
+        cmocka_unit_test(test_compare_half),
+        cmocka_unit_test(test_unary_half),
+        cmocka_unit_test(test_variadic_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,10 @@
  * the whole plan (harness); int32/int64 tensors, which the plan does not yet
  * give buffers, are tested one node at a time: the op's *_cl.c plans into
  * buffers made here, its launches run, and the bytes must equal gather_ref /
- * cast_ref on the same inputs. */
+ * cast_ref on the same inputs. fp16 storage (issue 18): the precision
+ * boundary Casts (half_to_float, float_to_half) bit for bit against
+ * ir_half_to_float / ir_float_to_half, Casts with a half float side, and
+ * Gather/GatherND moving halves (test_fp16_harness.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,7 @@
 #include "ops_cl/op_cl.h"
 #include "ops/ops_impl.h"
 #include "test_kernels_harness.h"
+#include "test_fp16_harness.h"
 
 /* An int64 constant of any shape (rank 0 = scalar). */
 static int const_i64(ir_graph *g, const char *name, int ndim, const int64_t *dims, const int64_t *v)
@@ -352,6 +356,231 @@ static void test_cast_plan(void **state)
         fail_msg("Cast plan case failed");
 }
 
+/* ---- fp16 storage (issue 18) ---- */
+
+/* Float values whose float -> half rounding is awkward: signed zeros,
+ * subnormal halves (2^-24, the largest, 2^-25 and 3*2^-25 ties to even),
+ * float subnormals (-> 0), 65504, 65519 (-> 65504), 65520 (-> inf),
+ * overflow, +-inf, NaN, mantissa ties (1 + 2^-11 -> 1, 1 + 3*2^-11 ->
+ * 1 + 2^-9, 2049 -> 2048, 2051 -> 2052) and ordinary values. */
+static const float half_specials[] = {
+    0.0f, -0.0f, 5.9604645e-8f /* 2^-24 */, 6.0975552e-5f /* 2^-14 - 2^-24 */,
+    6.1035156e-5f /* 2^-14 */, 2.9802322e-8f /* 2^-25 */, 8.9406967e-8f /* 3*2^-25 */,
+    -2.9802322e-8f, 1e-40f, -1e-40f, 65504.0f, 65519.0f, 65520.0f, -65520.0f, 1e10f,
+    INFINITY, -INFINITY, NAN, -NAN, 1.00048828125f /* 1 + 2^-11 */,
+    1.00146484375f /* 1 + 3*2^-11 */, 2049.0f, 2051.0f, -2049.0f, 0.1f, -3.14159265f,
+    1e-5f, 4.4e-6f, 3.0e-8f};
+#define N_HALF_SPECIALS ((int)(sizeof half_specials / sizeof half_specials[0]))
+
+/* Any float bits (NaNs, subnormals and infinities included) for the tail. */
+static float any_float(void)
+{
+    kh_rand();
+    const uint32_t b = (uint32_t)(kh_rng >> 17);
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
+/* Cast float32 -> float32 of xv[0..n) with x stored half (xh) and/or y (yh),
+ * planned with opcl_ctx.fp16 = ctx_fp16 (a boundary is planned in either
+ * mode). Every output must equal what the host conversions give, bit for bit
+ * (a NaN: any NaN): y = x as stored, then rounded to half when yh. */
+static int check_boundary(rt_ctx *rt, const float *xv, int n, int xh, int yh, int ctx_fp16,
+                          const char *label)
+{
+    ir_graph *g = kh_new(13);
+    const int64_t d[1] = {n};
+    int x = add_input(g, ir_add_tensor(g, "x", IR_DT_FLOAT, 1, d));
+    int y = ir_add_tensor(g, "y", IR_DT_FLOAT, -1, NULL);
+    ir_set_attr_int(g, ir_add_node(g, IR_OP_CAST, "cast", &x, 1, &y, 1), "to", IR_DT_FLOAT);
+    clcnn_err err = {0};
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    g->tensors[x].half = xh, g->tensors[y].half = yh;
+    float *got = malloc((size_t)n * sizeof *got);
+    void *host[2] = {(void *)xv, NULL}, *outs[1] = {got};
+    int bad = 0;
+    clcnn_status st = f16_run(rt, g, ctx_fp16, host, outs, &err);
+    if (st) {
+        print_error("[%s] OpenCL: %s: %s\n%s\n", label, clcnn_status_str(st), err.msg,
+                    err.detail ? err.detail : "");
+        bad = 1;
+    }
+    for (int i = 0; i < n && !bad; i++) {
+        const float stored = xh ? ir_half_to_float(ir_float_to_half(xv[i])) : xv[i];
+        const float want = yh ? ir_half_to_float(ir_float_to_half(stored)) : stored;
+        if (isnan(want) ? !isnan(got[i]) : memcmp(&want, &got[i], sizeof want) != 0) {
+            print_error("[%s] n %d: first bad index %d: x %.9g -> cl %.9g, host %.9g\n", label,
+                        n, i, xv[i], got[i], want);
+            bad = 1;
+        }
+    }
+    free(got);
+    err_clear(&err);
+    ir_graph_free(g);
+    return bad;
+}
+
+static void test_half_boundary(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    enum { ALL = 65536 };
+    float *v = malloc(ALL * sizeof *v);
+    int fails = 0;
+    const int sizes[4] = {1, 3, 17, 1001};
+    for (int mode = 0; mode < 2; mode++) { /* the program built without and with -DCLCNN_FP16 */
+        for (int s = 0; s < 4; s++) {
+            char label[96];
+            /* float -> half: the specials first, then any float bits */
+            for (int i = 0; i < sizes[s]; i++)
+                v[i] = i < N_HALF_SPECIALS ? half_specials[i] : any_float();
+            snprintf(label, sizeof label, "float_to_half, %d values, ctx fp16 %d", sizes[s], mode);
+            fails += check_boundary(rt, v, sizes[s], 0, 1, mode, label);
+            /* half -> float: halves spread over every exponent */
+            for (int i = 0; i < sizes[s]; i++)
+                v[i] = ir_half_to_float((uint16_t)(i * 40503u + 1u));
+            snprintf(label, sizeof label, "half_to_float, %d values, ctx fp16 %d", sizes[s], mode);
+            fails += check_boundary(rt, v, sizes[s], 1, 0, mode, label);
+        }
+    }
+    /* every half bit pattern widened; 65536 more floats narrowed, specials included */
+    for (int i = 0; i < ALL; i++)
+        v[i] = ir_half_to_float((uint16_t)i);
+    fails += check_boundary(rt, v, ALL, 1, 0, 1, "half_to_float, all 65536 halves");
+    for (int i = 0; i < ALL; i++)
+        v[i] = i < N_HALF_SPECIALS ? half_specials[i] : (i & 1) ? any_float()
+                                                                 : kh_rand() * 70000.0f;
+    fails += check_boundary(rt, v, ALL, 0, 1, 1, "float_to_half, 65536 floats");
+    /* both sides half: the stored halves unchanged; neither: a float copy */
+    fails += check_boundary(rt, v, 1001, 1, 1, 1, "half -> half copy, 1001 values");
+    fails += check_boundary(rt, v, 17, 0, 0, 0, "float -> float copy, 17 values");
+    free(v);
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d precision boundary case(s) failed", fails);
+}
+
+/* Cast between a float32 stored half (an fp16 node) and int32/int64/bool:
+ * the conversions of cast_ref on the half values, exact (a float result is
+ * the reference's float32 rounded to half). */
+static int check_cast_half(rt_ctx *rt, int from, int to, const double *vals, int n, const char *label)
+{
+    ir_graph *g = kh_new(13);
+    const int64_t d[2] = {1, n};
+    int x = add_input(g, ir_add_tensor(g, "x", from, 2, d)), y = ir_add_tensor(g, "y", to, -1, NULL);
+    ir_set_attr_int(g, ir_add_node(g, IR_OP_CAST, "cast", &x, 1, &y, 1), "to", to);
+    void **host = calloc((size_t)g->n_tensors, sizeof *host);
+    host[x] = malloc((size_t)n * 8);
+    for (int k = 0; k < n; k++) {
+        if (from == IR_DT_FLOAT)
+            ((float *)host[x])[k] = (float)vals[k];
+        else if (from == IR_DT_INT32)
+            ((int32_t *)host[x])[k] = (int32_t)vals[k];
+        else
+            ((int64_t *)host[x])[k] = (int64_t)vals[k];
+    }
+    int bad = f16_check(rt, g, host, F16_EXACT, 0.0, label);
+    free(host[x]), free(host);
+    return bad;
+}
+
+static void test_cast_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    /* as half: truncation both sides of 0, 65504, inf (int64 saturates), NaN -> 0 */
+    const double fv[17] = {-2.7, -0.5, 0.0, 0.5, 3.9, 100.2, -100.7, 65504.0, -65504.0, 1e10,
+                           -1e10, 1e-30, -7.0, 7.99, NAN, 2049.0, -0.0};
+    const double iv[13] = {0, 1, -1, 2049, 2051, 65504, 65519, 65520, -65520, 1e12, -1e12,
+                           16777217.0, -123456789.0};
+    /* int64 from +-inf: OpenCL saturates to INT64_MAX exactly, cast_ref through a
+     * double (test_cast): finite values only */
+    double fv64[17];
+    for (int i = 0; i < 17; i++)
+        fv64[i] = isinf(f16_round((float)fv[i])) ? fv[i] * 1e-7 : fv[i];
+    int fails = 0;
+    fails += check_cast_half(rt, IR_DT_FLOAT, IR_DT_INT64, fv64, 17, "half -> int64");
+    fails += check_cast_half(rt, IR_DT_FLOAT, IR_DT_INT32, fv, 17, "half -> int32");
+    fails += check_cast_half(rt, IR_DT_FLOAT, IR_DT_BOOL, fv, 17, "half -> bool");
+    fails += check_cast_half(rt, IR_DT_FLOAT, IR_DT_FLOAT, fv, 17, "half -> half");
+    fails += check_cast_half(rt, IR_DT_INT64, IR_DT_FLOAT, iv, 13, "int64 -> half");
+    fails += check_cast_half(rt, IR_DT_INT32, IR_DT_FLOAT, iv, 13, "int32 -> half");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half Cast case(s) failed", fails);
+}
+
+/* Gather / GatherND of half-stored floats: 16-bit words, exact. */
+static int check_gather_half(rt_ctx *rt, ir_op op, int xn, const int64_t *xd, int idt, int in_,
+                             const int64_t *id, const int64_t *iv, int axis, int constant,
+                             const char *label)
+{
+    ir_graph *g = kh_new(13);
+    int x = add_input(g, ir_add_tensor(g, "x", IR_DT_FLOAT, xn, xd)), i;
+    if (constant)
+        i = const_i64(g, "i", in_, id, iv);
+    else
+        i = add_input(g, ir_add_tensor(g, "i", idt, in_, id));
+    int y = ir_add_tensor(g, "y", IR_DT_FLOAT, -1, NULL), in[2] = {x, i};
+    int node = ir_add_node(g, op, "gather", in, 2, &y, 1);
+    if (op == IR_OP_GATHER)
+        ir_set_attr_int(g, node, "axis", axis);
+    void **host = calloc((size_t)g->n_tensors, sizeof *host);
+    size_t ni = (size_t)ir_numel(&g->tensors[i]);
+    if (!constant) {
+        host[i] = malloc(ni * 8 + 8);
+        for (size_t k = 0; k < ni; k++) {
+            if (idt == IR_DT_INT64)
+                ((int64_t *)host[i])[k] = iv[k];
+            else
+                ((int32_t *)host[i])[k] = (int32_t)iv[k];
+        }
+    }
+    int bad = f16_check(rt, g, host, F16_EXACT, 0.0, label);
+    free(host[i]), free(host);
+    return bad;
+}
+
+static void test_gather_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    const int64_t x3[3] = {3, 7, 13}, x17[4] = {1, 17, 3, 5}, x1[1] = {13};
+    const int64_t d22[2] = {2, 2}, v22[4] = {12, -13, 6, 0}, s0[1] = {0}, vneg[1] = {-1};
+    const int64_t d5[1] = {5}, v5[5] = {16, -17, 0, 3, 3}, d3[1] = {3}, v3[3] = {2, -1, 0};
+    fails += check_gather_half(rt, IR_OP_GATHER, 3, x3, IR_DT_INT64, 2, d22, v22, -1, 1,
+                               "half Gather [3,7,13] axis -1, constant 2-D indices");
+    fails += check_gather_half(rt, IR_OP_GATHER, 3, x3, IR_DT_INT64, 1, d3, v3, 1, 0,
+                               "half Gather [3,7,13] axis 1, runtime int64 indices");
+    fails += check_gather_half(rt, IR_OP_GATHER, 4, x17, IR_DT_INT32, 1, d5, v5, 1, 0,
+                               "half Gather [1,17,3,5] axis 1, runtime int32 indices");
+    fails += check_gather_half(rt, IR_OP_GATHER, 1, x1, IR_DT_INT64, 0, s0, vneg, 0, 1,
+                               "half Gather [13] scalar index -> scalar");
+    /* GatherND: tuples of 2 into [3,7,13] (slices of 13), constant and run time */
+    const int64_t t2[2] = {3, 2}, tv[6] = {0, 6, -1, 0, 2, -7};
+    fails += check_gather_half(rt, IR_OP_GATHERND, 3, x3, IR_DT_INT64, 2, t2, tv, 0, 1,
+                               "half GatherND [3,7,13] 3 constant tuples of 2");
+    fails += check_gather_half(rt, IR_OP_GATHERND, 3, x3, IR_DT_INT64, 2, t2, tv, 0, 0,
+                               "half GatherND [3,7,13] 3 runtime tuples of 2");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half Gather case(s) failed", fails);
+}
+
 static ir_graph *build_matmul(int an, const int64_t *ad, int bn, const int64_t *bd)
 {
     ir_graph *g = kh_new(13);
@@ -406,6 +635,9 @@ int main(void)
         cmocka_unit_test(test_cast),
         cmocka_unit_test(test_cast_plan),
         cmocka_unit_test(test_matmul_bcast),
+        cmocka_unit_test(test_half_boundary),
+        cmocka_unit_test(test_cast_half),
+        cmocka_unit_test(test_gather_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * Mod) and of Add/Sub/Mul/Div on integer dtypes (eltwise_cl.c hands those
  * here): one kernel, kernels_cl/binop.cl binop_bcast, built per (op, element
  * type). Every integer type, bool and float32; double and float16 are refused
- * by name (the reference runs them). Bool tensors are uchar 0/1. */
+ * by name (the reference runs them). Bool tensors are uchar 0/1. Float32
+ * operands and results are sfloat in the kernel (-DT_IS_FLOAT, -DR_IS_FLOAT),
+ * so an fp16 node reads and writes them as half. */
 #include <stdio.h>
 
 #include "../ops/elem.h"
@@ -73,9 +75,10 @@ clcnn_status binop_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const int is_float = elem_is_float(a->dtype);
     if (is_float && opc >= OPC_ADD && opc < OPC_MOD) /* float arithmetic is eltwise.cl's */
         return op_fail(err, CLCNN_ERR_INTERNAL, n, "float arithmetic reached binop_cl");
-    char opts[160];
-    snprintf(opts, sizeof opts, "-DT=%s -DUT=%s -DR=%s -DSIGNED=%d -DOPC=%d -DT_IS_FLOAT=%d", t, ut,
-             y->dtype == IR_DT_BOOL ? "uchar" : t, sgn, opc, is_float);
+    char opts[192];
+    snprintf(opts, sizeof opts, "-DT=%s -DUT=%s -DR=%s -DSIGNED=%d -DOPC=%d -DT_IS_FLOAT=%d "
+             "-DR_IS_FLOAT=%d", t, ut, y->dtype == IR_DT_BOOL ? "uchar" : t, sgn, opc, is_float,
+             y->dtype == IR_DT_FLOAT);
     cl_int dims[8] = {0}, sa[8] = {0}, sb[8] = {0};
     int64_t s64a[IR_MAX_DIMS], s64b[IR_MAX_DIMS];
     clcnn_status st = opcl_dims6(n, y, dims, err);

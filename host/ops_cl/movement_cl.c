@@ -1,8 +1,11 @@
 /* movement_cl.c — OpenCL side of the data-movement ops (host/ops/movement.c):
  * Transpose (permute) and Slice (slice_nd), both slice.cl's strided gather,
  * Concat and Split (copy_block per piece), Pad (pad_nd), Gather (gather_words).
- * Reshape-like ops need no kernel: the plan aliases their buffers. */
+ * Reshape-like ops need no kernel: the plan aliases their buffers. Float
+ * tensors take the kernels' default element type (sfloat: half in an fp16
+ * plan); Gather moves a half-stored float as one 16-bit word. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,6 +200,15 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     return opcl_push(c, n, k, 1, gws, NULL, var, err);
 }
 
+/* Build option and words per element of gather.cl for a tensor of `esz`
+ * device bytes an element: 32-bit words for 4- and 8-byte elements, 16-bit
+ * ones for half-stored floats (an fp16 plan); NULL for other sizes. */
+static const char *gather_word(size_t esz, int *words)
+{
+    *words = esz == 2 ? 1 : (int)(esz / 4);
+    return esz == 2 ? "-DW=ushort" : esz == 4 || esz == 8 ? "-DW=uint" : NULL;
+}
+
 /* ---- Gather ---- OpenCL side of Gather (kernels_cl/gather.cl, gather_words).
  * Constant indices (the usual case) are range-checked, wrapped and uploaded
  * here as int32 once; the plan uploads only float constants, so this launch
@@ -240,15 +252,17 @@ clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = op_axis(n, ir_attr_int(n, "axis", 0), x->ndim, "axis", &ax, err);
     if (st)
         return st;
-    const size_t esz = ir_dtype_size(x->dtype);
-    if ((esz != 4 && esz != 8) || y->dtype != x->dtype)
+    const size_t esz = opcl_esize(x);
+    int words;
+    const char *wopt = gather_word(esz, &words);
+    if (!wopt || (esz == 2 && !x->half) || y->dtype != x->dtype || opcl_esize(y) != esz)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "Gather of %s data on OpenCL", ir_dtype_name(x->dtype));
     if (it->dtype != IR_DT_INT64 && it->dtype != IR_DT_INT32)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "indices '%s' must be int64 or int32", it->name);
     if (!c->mem[n->in[0]] || (!it->data && !c->mem[n->in[1]]))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer (the OpenCL plan "
                        "keeps only float32 tensors)", c->mem[n->in[0]] ? it->name : x->name);
-    int64_t outer = 1, inner = (int64_t)(esz / 4);
+    int64_t outer = 1, inner = words;
     for (int d = 0; d < ax; d++)
         outer *= x->dims[d];
     for (int d = ax + 1; d < x->ndim; d++)
@@ -256,7 +270,9 @@ clcnn_status gather_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const cl_int v[4] = {(cl_int)outer, (cl_int)x->dims[ax], (cl_int)ir_numel(it), (cl_int)inner};
     const size_t gws[3] = {(size_t)inner, (size_t)ir_numel(it), (size_t)outer};
     const int owned = it->data != NULL;
-    const char *opts = owned || it->dtype == IR_DT_INT32 ? "-DIDX_T=int" : "-DIDX_T=long";
+    char opts[48];
+    snprintf(opts, sizeof opts, "%s %s", wopt,
+             owned || it->dtype == IR_DT_INT32 ? "-DIDX_T=int" : "-DIDX_T=long");
     cl_mem idx = owned ? NULL : c->mem[n->in[1]];
     cl_kernel k = NULL;
     if (owned && (st = upload_indices(c, n, it, x->dims[ax], &idx, err)))
@@ -292,8 +308,10 @@ clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     clcnn_status st = gathernd_geometry(c->g, n, &geo, err);
     if (st)
         return st;
-    const size_t esz = ir_dtype_size(x->dtype);
-    if ((esz != 4 && esz != 8) || y->dtype != x->dtype)
+    const size_t esz = opcl_esize(x);
+    int words;
+    const char *wopt = gather_word(esz, &words);
+    if (!wopt || (esz == 2 && !x->half) || y->dtype != x->dtype || opcl_esize(y) != esz)
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "GatherND of %s data on OpenCL", ir_dtype_name(x->dtype));
     if (!c->mem[n->in[0]] || (!it->data && !c->mem[n->in[1]]))
         return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer",
@@ -334,11 +352,12 @@ clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         dims.s[0] = (cl_int)per_batch;
     }
     const cl_int v[4] = {(cl_int)geo.batch, (cl_int)geo.ntup,
-                         (cl_int)(geo.slice * (int64_t)(esz / 4)), owned ? 1 : geo.k};
+                         (cl_int)(geo.slice * words), owned ? 1 : geo.k};
     const size_t gws[3] = {(size_t)v[2], (size_t)v[1], (size_t)v[0]};
     cl_kernel k = NULL;
-    if ((st = opcl_kernel(c, "gather", owned ? "-DIDX_T=int" : "-DIDX_T=long", "gathernd_words", &k,
-                          err)))
+    char opts[48];
+    snprintf(opts, sizeof opts, "%s %s", wopt, owned ? "-DIDX_T=int" : "-DIDX_T=long");
+    if ((st = opcl_kernel(c, "gather", opts, "gathernd_words", &k, err)))
         goto fail;
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(idx), OPCL_ARG(c->mem[c->out]),
                         OPCL_ARG(v[0]), OPCL_ARG(v[1]), OPCL_ARG(v[2]), OPCL_ARG(v[3]),

@@ -1,15 +1,16 @@
 /* select_cl.c — OpenCL side of Where, Expand and Tile (kernels_cl/select.cl):
- * elements move as words of their own size, so every dtype runs; shapes are
- * handled up to rank 6 by per-dim strides (0 where broadcast). */
+ * elements move as words of their device size (opcl_esize: a half-stored
+ * float of an fp16 plan moves as a 16-bit word), so every dtype runs; shapes
+ * are handled up to rank 6 by per-dim strides (0 where broadcast). */
 #include <stdio.h>
 
 #include "op_cl.h"
 #include "../ops/ops_impl.h"
 
-/* -DE=<word> for dtype dt's element size; NULL for sizes the kernels lack. */
+/* -DE=<word> for t's device element size; NULL for sizes the kernels lack. */
 static const char *word_opt(const ir_node *n, const ir_tensor *t, clcnn_err *err)
 {
-    switch (ir_dtype_size(t->dtype)) {
+    switch (opcl_esize(t)) {
     case 1: return "-DE=uchar";
     case 2: return "-DE=ushort";
     case 4: return "-DE=uint";
@@ -126,11 +127,12 @@ clcnn_status tile_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 }
 
 /* -DE=<element type> -DUT=<its wrapping twin> for ScatterND's reductions; NULL
- * for dtypes the kernel cannot combine (double, float16, bool). */
+ * for dtypes the kernel cannot combine (double, float16, bool). float32 is
+ * sfloat (act.cl: float, or half read/written by vload_half in an fp16 node). */
 static const char *typed_opt(int dt)
 {
     switch (dt) {
-    case IR_DT_FLOAT: return "-DE=float -DUT=float";
+    case IR_DT_FLOAT: return "-DE=sfloat -DUT=float -DE_SFLOAT";
     case IR_DT_INT8: return "-DE=char -DUT=uchar";
     case IR_DT_UINT8: return "-DE=uchar -DUT=uchar";
     case IR_DT_INT16: return "-DE=short -DUT=ushort";
