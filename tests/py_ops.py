@@ -27,7 +27,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto as TP
-from onnx import helper
+from onnx import helper, numpy_helper
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -456,9 +456,24 @@ def reference(tmp, idx, model, feeds):
     return path, ins, want
 
 
-def run_case(clcnn, device, tmp, idx, path, ins, want):
+HALF_MAX = 65504.0  # largest finite IEEE half
+FP16_RTOL = 1e-2    # --precision fp16: every stored tensor rounds to 11 significant bits
+
+
+def beyond_half(arrays):
+    """True when a finite value is too large for half storage (fp16 makes it inf)."""
+    for a in arrays:
+        a = np.asarray(a)
+        if a.dtype.kind == "f" and a.size and np.any(np.abs(a[np.isfinite(a)]) > HALF_MAX):
+            return True
+    return False
+
+
+def run_case(clcnn, device, tmp, idx, path, ins, want, precision=None, rtol=RTOL):
     """None when clcnn matches onnxruntime, else why not."""
     cmd = [clcnn, "run", path, "--device", device]
+    if precision:
+        cmd += ["--precision", precision]
     for p in ins:
         cmd += ["--input", p]
     outs = [os.path.join(tmp, f"c{idx}_{device}_out{k}.npy") for k in range(len(want))]
@@ -486,7 +501,7 @@ def run_case(clcnn, device, tmp, idx, path, ins, want):
         got, w = got[fin], w[fin]
         diff = float(np.max(np.abs(got.astype(np.float64) - w)))
         scale = float(np.max(np.abs(w)))
-        if diff > RTOL * scale + ATOL:
+        if diff > rtol * scale + ATOL:
             bad = int(np.argmax(np.abs(got.astype(np.float64) - w)))
             return (f"output {k}: max|diff| {diff:.3g} vs max|ref| {scale:.3g} "
                     f"(flat index {bad}: got {got.flat[bad]:.7g} want {w.flat[bad]:.7g})")
@@ -520,8 +535,16 @@ def main(generators=None):
     ap.add_argument("--device", default="",
                     help="clcnn --device values, comma-separated (default: ref, then cpu when listed)")
     ap.add_argument("-k", default="", help="only cases whose op name contains this")
+    ap.add_argument("--precision", default=None,
+                    help="clcnn --precision (fp16: OpenCL devices only, tolerance 1e-2, cases "
+                         "whose values exceed half's range skipped)")
+    ap.add_argument("--rtol", type=float, default=None, help="relative tolerance (default 1e-4)")
     args = ap.parse_args()
     devices = [d for d in args.device.split(",") if d] or default_devices(args.clcnn)
+    half = args.precision in ("fp16", "auto")
+    if half:
+        devices = [d for d in devices if d != "ref"]  # the reference always runs fp32
+    rtol = args.rtol if args.rtol is not None else (FP16_RTOL if half else RTOL)
     for gen in generators or ALL_CASES:
         gen()
     ort.set_default_logger_severity(3)
@@ -538,9 +561,16 @@ def main(generators=None):
                     print(f"FAIL {name} [{params}] device={d}: onnxruntime: {type(e).__name__}: {e}",
                           flush=True)
                 continue
+            if half and beyond_half(list(feeds) + list(want) + [
+                    numpy_helper.to_array(t) for t in model.graph.initializer]):
+                for d in devices:
+                    tally[d][2] += 1
+                    print(f"SKIP {name} [{params}] device={d}: values beyond half's range "
+                          f"(+-{HALF_MAX:g}) cannot be stored in fp16", flush=True)
+                continue
             for d in devices:
                 try:
-                    why = run_case(args.clcnn, d, tmp, i, path, ins, want)
+                    why = run_case(args.clcnn, d, tmp, i, path, ins, want, args.precision, rtol)
                 except Exception as e:  # a crash of one case must not hide the others
                     why = f"{type(e).__name__}: {e}"
                 if why and int_runtime and d != "ref" and INT_GAP in why:

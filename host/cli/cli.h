@@ -65,6 +65,9 @@ int cli_precision_flag(int argc, char **argv, int *i, const char *cmd, clcnn_pre
  * the library's note (e.g. no cl_khr_fp16), and for fp16/auto the split
  * ("precision auto: 41 layers fp16, 12 fp32, 6 conversions; calibration error 3.1e-04"). */
 void cli_precision_report(const char *cmd, const clcnn_session *s);
+/* Prints on stdout which layers store half and which float32, each with its
+ * calibration error (auto), then the device memory of the plan. */
+void cli_precision_table(const clcnn_session *s);
 
 /* ---- models named on the command line (cli_model.c) ---------------------- */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clcnn_tools.h"
 
 void cli_fput_safe(const char *s, int keep_newlines, FILE *f)
 {
@@ -180,4 +181,34 @@ void cli_precision_report(const char *cmd, const clcnn_session *s)
     if (pi.calib_error >= 0)
         fprintf(stderr, "; calibration error %.2g", pi.calib_error);
     fputc('\n', stderr);
+}
+
+void cli_precision_table(const clcnn_session *s)
+{
+    clcnn_layer_precision *rows = NULL;
+    int n = 0;
+    clcnn_precision_info pi;
+    if (clcnn_session_precision(s, &pi) != CLCNN_OK ||
+        clcnn_session_layer_precision(s, &rows, &n) != CLCNN_OK)
+        return;
+    printf("\nprecision    %s requested: %d layers fp16, %d fp32, %d conversions",
+           clcnn_precision_str(pi.requested), pi.half_layers, pi.float_layers, pi.conversions);
+    if (pi.calib_error >= 0)
+        printf("; outputs within %.2g of fp32 on the calibration input", pi.calib_error);
+    printf("\n%s%s", pi.note, pi.note[0] ? "\n" : "");
+    printf("%-48s %-20s %-7s %s\n", "layer", "op", "storage", "fp16 error (all-fp16 calibration run)");
+    for (int i = 0; i < n; i++) {
+        char name[49];
+        cli_safe(rows[i].name ? rows[i].name : "", name, sizeof name);
+        printf("%-48s %-20s %-7s", name, rows[i].op, rows[i].half ? "fp16" : "fp32");
+        if (rows[i].fp16_error >= 0)
+            printf(" %.2e", rows[i].fp16_error);
+        putchar('\n');
+    }
+    clcnn_free(rows);
+    clcnn_memory_info m;
+    if (clcnn_session_memory(s, &m) == CLCNN_OK)
+        printf("memory       weights %.3f MiB + activations %.3f MiB (after reuse) = %.3f MiB\n",
+               m.weight_bytes / 1048576.0, m.act_bytes / 1048576.0,
+               (m.weight_bytes + m.act_bytes) / 1048576.0);
 }

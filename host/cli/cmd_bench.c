@@ -24,6 +24,7 @@
 static const char *const bench_usage =
     "usage: clcnn bench MODEL [--device auto|gpu|cpu|ref|N|NAME] [--runs N (30)] [--warmup N (5)]\n"
     "                   [--batch B (model's)] [--json] [--no-profile] [--no-cold] [--input IN.npy ...]\n"
+    "                   [--precision fp32|fp16|auto]\n"
     "                   [--output OUT.npy ...] [--width W --depth D --classes C --input-size S --seed N]\n"
     "MODEL is an .onnx file or a built-in architecture name (built-in flags apply to those).\n"
     "Reports cold start (process start -> first result, with empty clcnn and POCL kernel caches\n"
@@ -39,6 +40,7 @@ static const char *const bench_usage =
 typedef struct bench_args {
     const char *model, *device;
     int runs, warmup, batch, json, no_profile, no_cold;
+    clcnn_precision precision;
     const char *in_paths[BENCH_MAX_IO], *out_paths[BENCH_MAX_IO];
     int n_in, n_out;
     clcnn_builtin_options bopt;
@@ -108,6 +110,9 @@ static int parse_args(int argc, char **argv, bench_args *a)
             a->json = 1;
         } else if (strcmp(s, "--no-profile") == 0) {
             a->no_profile = 1;
+        } else if (strcmp(s, "--precision") == 0) {
+            if (cli_precision_flag(argc, argv, &i, cmd, &a->precision) < 0)
+                return CLI_USAGE;
         } else if (strcmp(s, "--no-cold") == 0) {
             a->no_cold = 1;
         } else if (s[0] == '-' && s[1]) {
@@ -193,8 +198,11 @@ static int stack_open(const bench_args *a, const char *cache_dir, int quiet, ben
     clcnn_session_options so;
     clcnn_session_options_init(&so);
     so.batch = a->batch;
+    so.precision = a->precision;
     if (clcnn_session_create(k->ctx, k->model, &so, &k->sess) != CLCNN_OK)
         return cli_error(CLI_FAIL, "bench", "%s", clcnn_context_last_error(k->ctx));
+    if (!quiet)
+        cli_precision_report("bench", k->sess);
     return 0;
 }
 
@@ -372,6 +380,8 @@ static int measure(const bench_args *a, bench_stack *k, bench_io *io, bench_resu
         bench_print_json(r);
     else
         bench_print_text(r);
+    if (!a->json && a->precision != CLCNN_PRECISION_FP32)
+        cli_precision_table(k->sess);
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* cmd_summary.c — `clcnn summary ARCH|MODEL`: a Keras-style table (layer,
  * output shape, params, MACs) with Keras's totals, or --json, plus a Graphviz
  * drawing with --dot/--svg (summary_dot.c). Reads the model only: it runs on
- * the reference context and never needs OpenCL. */
+ * the reference context and never needs OpenCL, except with --precision, which
+ * plans the model on a device to show where it stores half (issue 18). */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,14 +10,17 @@
 #include "summary_dot.h"
 
 static const char *const summary_usage =
-    "usage: clcnn summary ARCH|MODEL [--json] [--dot FILE] [--svg FILE]\n"
+    "usage: clcnn summary ARCH|MODEL [--json] [--dot FILE] [--svg FILE] [--precision P [--device D]]\n"
     "                     [--width W] [--depth D] [--classes N] [--input-size S] [--seed N]\n"
     "Prints every layer of MODEL (an .onnx file) or of a built-in architecture (see\n"
     "'clcnn list') with its output shape, parameters and multiply-accumulates, then\n"
     "Keras-style totals (non-trainable = BatchNorm running mean/variance).\n"
     "  --json      the same as JSON on stdout\n"
     "  --dot FILE  write a Graphviz graph (blocks clustered by name prefix)\n"
-    "  --svg FILE  render it to SVG with Graphviz's 'dot' (must be on PATH)\n";
+    "  --svg FILE  render it to SVG with Graphviz's 'dot' (must be on PATH)\n"
+    "  --precision P [--device D]  also plan MODEL on OpenCL device D (default auto) in\n"
+    "              precision P (fp32, fp16, auto) and list each layer's storage, its fp16\n"
+    "              error from auto's calibration, and the plan's device memory\n";
 
 typedef struct totals {
     long long params, non_trainable, macs;
@@ -115,10 +119,38 @@ static void print_json(const clcnn_model *m, const char *title)
            t.params, t.params - t.non_trainable, t.non_trainable, t.macs);
 }
 
+/* --precision: MODEL planned on `device` in precision p, its layers' storage listed. */
+static int show_precision(const char *cmd, const char *what, const char *device, clcnn_precision p,
+                          const clcnn_builtin_options *opt)
+{
+    clcnn_context *ctx = cli_context(cmd, device, 0);
+    if (!ctx)
+        return 1;
+    int rc = 0;
+    clcnn_session *s = NULL;
+    clcnn_model *m = cli_model_open(ctx, cmd, what, opt);
+    clcnn_session_options so;
+    clcnn_session_options_init(&so);
+    so.precision = p;
+    if (!m) {
+        rc = 1;
+    } else if (clcnn_session_create(ctx, m, &so, &s) != CLCNN_OK) {
+        rc = cli_error(1, cmd, "%s", clcnn_context_last_error(ctx));
+    } else {
+        cli_precision_table(s);
+    }
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ctx);
+    return rc;
+}
+
 int cmd_summary(int argc, char **argv)
 {
     const char *cmd = "summary", *what = NULL, *dot_path = NULL, *svg_path = NULL;
-    int json = 0;
+    int json = 0, want_prec = 0;
+    clcnn_precision prec = CLCNN_PRECISION_FP32;
+    const char *device = "auto";
     clcnn_builtin_options opt;
     clcnn_builtin_options_init(&opt);
     for (int i = 1; i < argc; i++) {
@@ -134,6 +166,13 @@ int cmd_summary(int argc, char **argv)
                 return CLI_USAGE;
         } else if (strcmp(a, "--svg") == 0) {
             if (!(svg_path = cli_flag_value(argc, argv, &i, cmd)))
+                return CLI_USAGE;
+        } else if (strcmp(a, "--precision") == 0) {
+            if (cli_precision_flag(argc, argv, &i, cmd, &prec) < 0)
+                return CLI_USAGE;
+            want_prec = 1;
+        } else if (strcmp(a, "--device") == 0) {
+            if (!(device = cli_flag_value(argc, argv, &i, cmd)))
                 return CLI_USAGE;
         } else if ((r = cli_builtin_flag(argc, argv, &i, cmd, &opt)) != 0) {
             if (r < 0)
@@ -168,6 +207,8 @@ int cmd_summary(int argc, char **argv)
     if (dot_path && summary_write_dot(m, what, dot_path, cmd) != 0)
         rc = CLI_FAIL;
     if (svg_path && summary_write_svg(m, what, svg_path, cmd) != 0)
+        rc = CLI_FAIL;
+    if (want_prec && rc == CLI_OK && show_precision(cmd, what, device, prec, &opt) != 0)
         rc = CLI_FAIL;
 out:
     clcnn_model_destroy(m);
