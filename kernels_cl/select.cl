@@ -15,7 +15,9 @@
 
 /* E_SFLOAT (ScatterND's float reductions, -DE=sfloat): the elements are a
  * float tensor's, read and written through act.cl's LD/ST (half in an fp16
- * plan) and combined as float. Otherwise E is read and combined as itself. */
+ * plan) and combined as float; every kernel of the program then moves them
+ * that way (a half cannot be dereferenced). Otherwise E is read and combined
+ * as itself. */
 #ifdef E_SFLOAT
 #define V_T float
 #define ELD(p, i) LD(p, i)
@@ -51,7 +53,7 @@ __kernel void where_bcast(__global const uchar *c, __global const E *x, __global
     idx = r % dims.s2; r /= dims.s2; oc += idx * sc.s2; ox += idx * sx.s2; oy += idx * sy.s2;
     idx = r % dims.s1; r /= dims.s1; oc += idx * sc.s1; ox += idx * sx.s1; oy += idx * sy.s1;
     oc += r * sc.s0; ox += r * sx.s0; oy += r * sy.s0;
-    y[i] = FAULT(c[oc] ? x[ox] : y2[oy]);
+    EST(y, i, FAULT(c[oc] ? ELD(x, ox) : ELD(y2, oy)));
 }
 
 __kernel void expand_bcast(__global const E *x, __global E *y, int n, int8 dims, int8 sx)
@@ -66,7 +68,7 @@ __kernel void expand_bcast(__global const E *x, __global E *y, int n, int8 dims,
     idx = r % dims.s2; r /= dims.s2; ox += idx * sx.s2;
     idx = r % dims.s1; r /= dims.s1; ox += idx * sx.s1;
     ox += r * sx.s0;
-    y[i] = FAULT(x[ox]);
+    EST(y, i, FAULT(ELD(x, ox)));
 }
 
 __kernel void tile_mod(__global const E *x, __global E *y, int n, int8 dims, int8 xd, int8 sx)
@@ -81,7 +83,7 @@ __kernel void tile_mod(__global const E *x, __global E *y, int n, int8 dims, int
     idx = r % dims.s2; r /= dims.s2; ox += (idx % xd.s2) * sx.s2;
     idx = r % dims.s1; r /= dims.s1; ox += (idx % xd.s1) * sx.s1;
     ox += (r % xd.s0) * sx.s0;
-    y[i] = FAULT(x[ox]);
+    EST(y, i, FAULT(ELD(x, ox)));
 }
 
 /* ScatterND's second launch (the first copies data to y with expand_bcast):
@@ -147,5 +149,5 @@ __kernel void trilu_mask(__global const E *x, __global E *y, int n, int rows, in
         return;
     const long c = i % cols, r = (i / cols) % rows;
     const int keep = upper ? c - r >= k : c - r <= k;
-    y[i] = keep ? FAULT(x[i]) : (E)0;
+    EST(y, i, keep ? FAULT(ELD(x, i)) : (V_T)0);
 }

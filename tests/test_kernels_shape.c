@@ -3,7 +3,10 @@
  * as exactly one launch), copy_block (Concat on several axes, Split equal and
  * explicit), slice_nd (steps, negative steps, clamped ends), pad_nd (constant,
  * reflect, edge, negative pads; pad_nd_operand with the constant fed at run
- * time), and the zero-copy aliases (no launch at all). */
+ * time), and the zero-copy aliases (no launch at all). fp16 storage (issue
+ * 18, test_fp16_harness.h): those kernels and select.cl's Where, Expand,
+ * Tile, ScatterND, Trilu and depth_space.cl moving half-stored floats, which
+ * must come out bit for bit as the reference's values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "test_fp16_harness.h"
 
 static ir_graph *build_transpose(int ndim, const int64_t *xd, const int64_t *perm)
 {
@@ -238,6 +242,156 @@ static void test_aliases(void **state)
         fail_msg("alias chain failed");
 }
 
+/* ---- fp16 storage: every move exact ---- */
+
+static void test_movement_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    void *host[32] = {0};
+    int fails = 0;
+    const int64_t x6[6] = {2, 1, 3, 5, 2, 3}, p6[6] = {5, 3, 0, 4, 2, 1}, x2[2] = {17, 13};
+    const int64_t p2[2] = {1, 0};
+    fails += f16_check(rt, build_transpose(6, x6, p6), host, F16_EXACT, 0, "half transpose rank 6");
+    fails += f16_check(rt, build_transpose(2, x2, p2), host, F16_EXACT, 0, "half transpose 17x13");
+    const int64_t c1[3][4] = {{1, 3, 7, 5}, {1, 1, 7, 5}, {1, 17, 7, 5}};
+    const int64_t cl[2][4] = {{2, 3, 5, 1}, {2, 3, 5, 7}};
+    fails += f16_check(rt, build_concat(3, 4, c1, 1), host, F16_EXACT, 0, "half concat C 3+1+17");
+    fails += f16_check(rt, build_concat(2, 4, cl, -1), host, F16_EXACT, 0, "half concat axis -1");
+    const int64_t xs[4] = {1, 17, 3, 5}, sizes[3] = {5, 1, 11};
+    fails += f16_check(rt, build_split(4, xs, 1, 3, sizes), host, F16_EXACT, 0,
+                       "half split C17 -> 5,1,11");
+    const int64_t x4[4] = {1, 17, 7, 13};
+    const int64_t s2[2] = {1, -1}, e2[2] = {INT64_MAX, -100}, a2[2] = {2, 3}, st2[2] = {2, -3};
+    fails += f16_check(rt, build_slice(4, x4, 2, s2, e2, a2, st2), host, F16_EXACT, 0,
+                       "half slice H 1::2, W -1::-3");
+    const int64_t x3[3] = {3, 5, 7}, x4p[4] = {1, 3, 7, 5}, x11[4] = {1, 1, 1, 1};
+    const int64_t pa[6] = {0, 1, 2, 1, 0, 3}, pneg[8] = {0, 0, -1, 2, 0, 0, 1, -2};
+    const int64_t p11[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    const char *modes[3] = {"constant", "reflect", "edge"};
+    char label[96];
+    for (int m = 0; m < 3; m++) {
+        snprintf(label, sizeof label, "half pad %s rank 3", modes[m]);
+        fails += f16_check(rt, build_pad(3, x3, pa, modes[m]), host, F16_EXACT, 0, label);
+    }
+    fails += f16_check(rt, build_pad(4, x4p, pneg, "constant"), host, F16_EXACT, 0,
+                       "half pad negative pads (crop)");
+    fails += f16_check(rt, build_pad_operand(4, x11, p11, "constant"), host, F16_EXACT, 0,
+                       "half pad runtime value, 1x1 plane on every edge");
+    fails += f16_check(rt, build_pad_operand(3, x3, pa, "constant"), host, F16_EXACT, 0,
+                       "half pad runtime value rank 3");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half movement case(s) failed", fails);
+}
+
+/* A graph input of any dtype (the bool condition, int64 indices). */
+static int add_typed_input(ir_graph *g, const char *name, int dt, int nd, const int64_t *d)
+{
+    int t = ir_add_tensor(g, name, dt, nd, d);
+    g->inputs = realloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof(int));
+    g->inputs[g->n_inputs++] = t;
+    return t;
+}
+
+/* op(x, int64 constant operand) -> y, e.g. Expand's shape, Tile's repeats. */
+static ir_graph *build_x_i64(ir_op op, int opset, int nd, const int64_t *xd, int nv, const int64_t *v)
+{
+    ir_graph *g = kh_new(opset);
+    int in[2] = {kh_input(g, "x", nd, xd), v ? kh_const_i64(g, "v", nv, v) : -1}, y = kh_tensor(g, "y");
+    ir_add_node(g, op, "node", in, v ? 2 : 1, &y, 1);
+    kh_output(g, y);
+    return g;
+}
+
+static ir_graph *build_depth_space(ir_op op, const int64_t *xd, int b, const char *mode)
+{
+    ir_graph *g = build_x_i64(op, 13, 4, xd, 0, NULL);
+    ir_set_attr_int(g, 0, "blocksize", b);
+    if (mode)
+        ir_set_attr_string(g, 0, "mode", mode);
+    return g;
+}
+
+static void test_select_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    void *host[32] = {0};
+    /* Where: cond [3,1,5] bool, x [4,1], y [1] -> [3,4,5] */
+    {
+        ir_graph *g = kh_new(13);
+        const int64_t cd[3] = {3, 1, 5}, xd[2] = {4, 1}, yd[1] = {1};
+        int in[3] = {add_typed_input(g, "c", IR_DT_BOOL, 3, cd), kh_input(g, "x", 2, xd),
+                     kh_input(g, "y2", 1, yd)}, y = kh_tensor(g, "y");
+        ir_add_node(g, IR_OP_WHERE, "where", in, 3, &y, 1);
+        kh_output(g, y);
+        unsigned char c[15];
+        for (int i = 0; i < 15; i++)
+            c[i] = (unsigned char)((i * 7) % 3 == 0);
+        host[in[0]] = c;
+        fails += f16_check(rt, g, host, F16_EXACT, 0, "half Where [3,1,5] ? [4,1] : [1]");
+        host[in[0]] = NULL;
+    }
+    const int64_t xe[3] = {3, 1, 5}, se[4] = {2, 3, 4, 5}, xt[3] = {2, 3, 5}, rt3[3] = {2, 1, 3};
+    fails += f16_check(rt, build_x_i64(IR_OP_EXPAND, 13, 3, xe, 4, se), host, F16_EXACT, 0,
+                       "half Expand [3,1,5] -> [2,3,4,5]");
+    fails += f16_check(rt, build_x_i64(IR_OP_TILE, 13, 3, xt, 3, rt3), host, F16_EXACT, 0,
+                       "half Tile [2,3,5] x [2,1,3]");
+    for (int upper = 0; upper < 2; upper++) {
+        const int64_t xd[3] = {2, 5, 7}, kv[1] = {upper ? -1 : 2};
+        ir_graph *g = kh_new(14);
+        int in[2] = {kh_input(g, "x", 3, xd), ir_add_tensor(g, "k", IR_DT_INT64, 0, NULL)};
+        g->tensors[in[1]].data = malloc(sizeof(int64_t));
+        memcpy(g->tensors[in[1]].data, kv, sizeof kv);
+        int y = kh_tensor(g, "y");
+        ir_set_attr_int(g, ir_add_node(g, IR_OP_TRILU, "trilu", in, 2, &y, 1), "upper", upper);
+        kh_output(g, y);
+        fails += f16_check(rt, g, host, F16_EXACT, 0, upper ? "half Trilu upper k -1 [2,5,7]"
+                                                            : "half Trilu lower k 2 [2,5,7]");
+    }
+    /* ScatterND into [4,5,3] at rows {1, 3, 1} (a duplicate): none, add (float combine) */
+    const char *reds[3] = {"none", "add", "max"};
+    for (int r = 0; r < 3; r++) {
+        ir_graph *g = kh_new(18);
+        const int64_t dd[3] = {4, 5, 3}, id[2] = {3, 1}, ud[3] = {3, 5, 3};
+        int in[3] = {kh_input(g, "data", 3, dd), add_typed_input(g, "idx", IR_DT_INT64, 2, id),
+                     kh_input(g, "upd", 3, ud)}, y = kh_tensor(g, "y");
+        ir_set_attr_string(g, ir_add_node(g, IR_OP_SCATTERND, "scatternd", in, 3, &y, 1),
+                           "reduction", reds[r]);
+        kh_output(g, y);
+        int64_t iv[3] = {1, 3, r == 0 ? 2 : -3};
+        host[in[1]] = iv;
+        char label[64];
+        snprintf(label, sizeof label, "half ScatterND reduction %s", reds[r]);
+        /* none / max: exact. add: the duplicate row's partial sum is stored half
+         * before the second update joins it (two roundings of sums of up to
+         * |6|: 2 x 2^-9 at most), the reference sums in float */
+        fails += r == 1 ? f16_check(rt, g, host, F16_REL, 0.005, label)
+                        : f16_check(rt, g, host, F16_EXACT, 0, label);
+        host[in[1]] = NULL;
+    }
+    const int64_t xd2s[4] = {1, 8, 3, 5}, xs2d[4] = {2, 3, 6, 4};
+    fails += f16_check(rt, build_depth_space(IR_OP_DEPTHTOSPACE, xd2s, 2, "DCR"), host, F16_EXACT, 0,
+                       "half DepthToSpace DCR [1,8,3,5] b2");
+    fails += f16_check(rt, build_depth_space(IR_OP_DEPTHTOSPACE, xd2s, 2, "CRD"), host, F16_EXACT, 0,
+                       "half DepthToSpace CRD [1,8,3,5] b2");
+    fails += f16_check(rt, build_depth_space(IR_OP_SPACETODEPTH, xs2d, 2, NULL), host, F16_EXACT, 0,
+                       "half SpaceToDepth [2,3,6,4] b2");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half select/depth_space case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +399,8 @@ int main(void)
         cmocka_unit_test(test_concat_split),
         cmocka_unit_test(test_slice_pad),
         cmocka_unit_test(test_aliases),
+        cmocka_unit_test(test_movement_half),
+        cmocka_unit_test(test_select_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

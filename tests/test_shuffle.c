@@ -3,7 +3,9 @@
  * each graph runs on the OpenCL plan against the reference executor, with the fused
  * launch count asserted and the unfused count (keep_intermediates) alongside; odd
  * H/W, batch 2, odd channel counts, uneven and one-sided splits; graphs that must
- * not fuse (3 groups, another perm, Concat on axis 0) keep their general kernels. */
+ * not fuse (3 groups, another perm, Concat on axis 0) keep their general kernels.
+ * fp16 storage (issue 18): shuffle2_cat run directly (shuffle_cl) on half buffers,
+ * every output element bit for bit the half it moved (the mapping written out). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "ops_cl/shuffle_cl.h"
 
 enum { TAKE_NONE, TAKE_SPLIT, TAKE_SPLIT_UNEVEN, TAKE_SLICES, TAKE_SLICES_NEG, TAKE_ONE_SLICE };
 
@@ -247,12 +250,96 @@ static void test_shuffle_near_misses(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* shuffle_cl with opcl_ctx.fp16 on half buffers a, b (n, ch, hw): y0 gets Y's
+ * channels [off0, off0 + cnt0), y1 [off1, off1 + cnt1), Y channel k = (k odd ?
+ * b : a)[k / 2]. Returns 1 on a mismatch (printed). */
+static int check_shuffle_half(rt_ctx *rt, int64_t n, int64_t ch, int64_t hw, const int64_t off[2],
+                              const int64_t cnt[2])
+{
+    ir_graph *g = kh_new(13); /* one node for the launches to name */
+    const int64_t d[3] = {n, ch, hw};
+    int in[2] = {kh_input(g, "a", 3, d), kh_input(g, "b", 3, d)}, y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_CONCAT, "cat", in, 2, &y, 1);
+    const size_t nin = (size_t)(n * ch * hw), n0 = (size_t)(n * cnt[0] * hw), n1 = (size_t)(n * cnt[1] * hw);
+    uint16_t *a = malloc(nin * 2), *b = malloc(nin * 2), *y0 = malloc(n0 * 2 + 2), *y1 = malloc(n1 * 2 + 2);
+    for (size_t i = 0; i < nin; i++)
+        a[i] = ir_float_to_half(kh_rand()), b[i] = ir_float_to_half(kh_rand() + 4.0f);
+    cl_mem m[4];
+    cl_int rc;
+    const size_t sz[4] = {nin * 2, nin * 2, n0 * 2 + 2, n1 * 2 + 2};
+    void *src[4] = {a, b, NULL, NULL};
+    for (int k = 0; k < 4; k++) {
+        m[k] = clCreateBuffer(rt_cl_context(rt), CL_MEM_READ_WRITE | (src[k] ? CL_MEM_COPY_HOST_PTR : 0),
+                              sz[k], src[k], &rc);
+        assert_int_equal(rc, CL_SUCCESS);
+    }
+    opcl_ctx c = {0};
+    c.rt = rt, c.g = g, c.build_opts = "", c.fp16 = 1;
+    clcnn_err err = {0};
+    clfx_check(shuffle_cl(&c, &g->nodes[0], m[0], m[1], m[2], m[3], n, ch, hw, off, cnt, &err), &err,
+               "shuffle_cl fp16");
+    cl_command_queue q = rt_queue(rt);
+    for (int i = 0; i < c.n_launches; i++) {
+        const opcl_launch *L = &c.launches[i];
+        assert_int_equal(clEnqueueNDRangeKernel(q, L->k, L->dim, NULL, L->gws, L->lws, 0, NULL, NULL),
+                         CL_SUCCESS);
+        clReleaseKernel(L->k);
+    }
+    free(c.launches);
+    assert_int_equal(clEnqueueReadBuffer(q, m[2], CL_TRUE, 0, n0 * 2, y0, 0, NULL, NULL), CL_SUCCESS);
+    if (n1)
+        assert_int_equal(clEnqueueReadBuffer(q, m[3], CL_TRUE, 0, n1 * 2, y1, 0, NULL, NULL), CL_SUCCESS);
+    int bad = 0;
+    for (int part = 0; part < 2 && !bad; part++) {
+        const uint16_t *out = part ? y1 : y0;
+        for (int64_t img = 0; img < n && !bad; img++)
+            for (int64_t j = 0; j < cnt[part] && !bad; j++)
+                for (int64_t p = 0; p < hw && !bad; p++) {
+                    const int64_t k = off[part] + j;
+                    const uint16_t want = ((k & 1) ? b : a)[(img * ch + k / 2) * hw + p];
+                    const uint16_t got = out[(img * cnt[part] + j) * hw + p];
+                    if (got != want) {
+                        print_error("[shuffle half n %lld ch %lld hw %lld] y%d[%lld,%lld,%lld]: "
+                                    "0x%04x, want 0x%04x\n", (long long)n, (long long)ch,
+                                    (long long)hw, part, (long long)img, (long long)j,
+                                    (long long)p, got, want);
+                        bad = 1;
+                    }
+                }
+    }
+    for (int k = 0; k < 4; k++)
+        clReleaseMemObject(m[k]);
+    free(a), free(b), free(y0), free(y1);
+    ir_graph_free(g);
+    return bad;
+}
+
+static void test_shuffle_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    const int64_t whole[2] = {0, 0}, cnt_whole[2] = {6, 0};
+    const int64_t split[2] = {0, 3}, cnt_split[2] = {3, 3}, uneven[2] = {1, 5}, cnt_uneven[2] = {4, 9};
+    fails += check_shuffle_half(rt, 2, 3, 15, whole, cnt_whole);   /* Y whole, batch 2, 3x5 */
+    fails += check_shuffle_half(rt, 1, 3, 1, split, cnt_split);    /* 1x1 planes, even split */
+    fails += check_shuffle_half(rt, 2, 7, 9, uneven, cnt_uneven);  /* odd ch, uneven pieces */
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d half shuffle case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shuffle_fused),
         cmocka_unit_test(test_shuffle_split_kept),
         cmocka_unit_test(test_shuffle_near_misses),
+        cmocka_unit_test(test_shuffle_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
