@@ -193,6 +193,20 @@ static clcnn_status measure(clcnn_session *s, int64_t batch, const session_prec 
     return CLCNN_OK;
 }
 
+/* The largest error among the float tensors node i reads (0 for graph inputs
+ * and constants): cur[p] of the node p whose first output it is. */
+static double fed_error(const ir_graph *g, int i, const double *cur)
+{
+    double e = 0;
+    for (int k = 0; k < g->nodes[i].n_in; k++) {
+        const int t = g->nodes[i].in[k];
+        const int p = t >= 0 ? g->tensors[t].producer : -1;
+        if (p >= 0 && g->nodes[p].n_out > 0 && g->nodes[p].out[0] == t && cur[p] > e)
+            e = cur[p];
+    }
+    return e;
+}
+
 /* Auto: which nodes of the passes' graph keep half storage (pr->want_half). */
 static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *const *user, double tol,
                               clcnn_err *err)
@@ -248,16 +262,20 @@ static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *cons
             memcpy(pr->node_err, cur, (size_t)nn * sizeof *cur);
         if (out_err <= tol)
             break;
-        /* keep fp32 for the layers above a threshold that halves each round;
-         * at least the worst one, so every round makes progress */
-        const double thr = tol / (double)(1u << round);
+        /* Keep fp32 for the layers that add the most error: a layer's own
+         * share is its output's error less the largest error it was fed (what
+         * earlier layers did), so one early rounding does not condemn every
+         * layer after it. Threshold tol/4, halving each round; at least the
+         * worst layer goes, so every round makes progress. */
+        const double thr = tol / 4 / (double)(1u << round);
         int worst = -1, demoted = 0, left = 0;
         for (int i = 0; i < nn; i++) {
             if (!pr->want_half[i] || cur[i] < 0)
                 continue;
-            if (worst < 0 || cur[i] > cur[worst])
+            const double own = cur[i] - fed_error(g, i, cur);
+            if (worst < 0 || own > cur[worst] - fed_error(g, worst, cur))
                 worst = i;
-            if (cur[i] > thr) {
+            if (own > thr) {
                 pr->want_half[i] = 0;
                 demoted++;
             }
