@@ -1,7 +1,10 @@
 /* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2, conv_mv, conv_dwl,
  * conv_dw for 3/5/7, conv_tiled, conv_general, forced general on fast-path shapes) and every fused activation
  * against the reference Conv, at awkward shapes: spatial 1..17, channels 1, 3,
- * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C. */
+ * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C.
+ * Then the same variants (and conv_dwpw, ConvTranspose, BatchNormalization)
+ * with half storage (issue 18): fp16 against the reference, residual and SE
+ * gate included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "ops_cl/op_cl.h"
 
 typedef struct conv_case {
     int n, c, h, w, oc, kh, kw, sh, sw, pt, pl, pb, pr, dil, group, bias;
@@ -225,11 +229,435 @@ static void test_silu_fusion(void **state)
         fail_msg("%d SiLU case(s) failed", fails);
 }
 
+/* ---- fp16 storage (issue 18) ----
+ * Every variant with its float tensors stored half: conv_cl (and the other Conv
+ * family ops) called directly with opcl_ctx.fp16 = 1 and half device buffers,
+ * as an fp16 plan sets them up (the plan's precision pass and uploads are
+ * tested with the plan). The same runner with fp16 = 0 and float buffers must
+ * match the reference at the fp32 tolerances, which checks the runner itself.
+ * Inputs, weights, bias, residual and gate hold half-representable values, so
+ * reference and kernel read the same numbers: what remains is the output's
+ * rounding to half (at most 2^-11 relative) and float summation order. */
+#define C16_REL 4.9e-4 /* 2^-11: round to nearest half, relative to the value */
+
+typedef struct c16_opts {
+    int fp16;          /* 1: float tensors stored half, programs built -DCLCNN_FP16 */
+    const char *force; /* variant forced, NULL auto */
+    int res;           /* a residual (the output's shape) added before the activation */
+    int gate;          /* an SE gate (N x C_in, in [0, 1]) scaling the input channels */
+    int dw;            /* node 0 a depthwise Conv fused before node 1 (conv_dwpw) */
+} c16_opts;
+
+static float c16_keep(float v, int fp16) /* the value a device buffer holds */
+{
+    return fp16 ? ir_half_to_float(ir_float_to_half(v)) : v;
+}
+
+/* A device buffer of n floats from v (NULL: all bits set, NaN in both storages,
+ * so an element a kernel never writes cannot pass), stored half when fp16. */
+static cl_mem c16_buffer(rt_ctx *rt, const float *v, size_t n, int fp16)
+{
+    const size_t es = fp16 ? 2 : 4;
+    unsigned char *up = malloc(n * es + 4);
+    assert_non_null(up);
+    memset(up, 0xFF, n * es + 4);
+    for (size_t i = 0; v && i < n; i++) {
+        if (fp16) {
+            const uint16_t h = ir_float_to_half(v[i]);
+            memcpy(up + 2 * i, &h, 2);
+        } else {
+            memcpy(up + 4 * i, &v[i], 4);
+        }
+    }
+    cl_int rc;
+    cl_mem m = clCreateBuffer(rt_cl_context(rt), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                              n ? n * es : 4, up, &rc);
+    free(up);
+    assert_int_equal(rc, CL_SUCCESS);
+    return m;
+}
+
+static float *c16_seeded(size_t n, float lo, float hi, int fp16)
+{
+    float *v = malloc(n * sizeof(float) + 4);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = c16_keep(lo + (kh_rand() + 1.0f) * 0.5f * (hi - lo), fp16);
+    return v;
+}
+
+/* Plans node `mi` of g (a Conv, ConvTranspose or BatchNormalization; with
+ * o->dw node 0 is the fused depthwise) with the activation of the node after
+ * it fused, as the plan would, runs the launches and reads the chain's output
+ * into got. Weights go packed where conv_cl_packs_weights says the plan packs
+ * them. Returns the variant of the first launch in *variant. */
+static clcnn_status c16_cl(rt_ctx *rt, ir_graph *g, int mi, const c16_opts *o,
+                           float *const *host, const float *res, const float *gate, float *got,
+                           const char **variant, clcnn_err *err)
+{
+    const ir_node *n = &g->nodes[mi];
+    const int last = g->n_nodes - 1, yt = g->nodes[last].out[0];
+    cl_mem *mem = calloc((size_t)g->n_tensors, sizeof *mem);
+    opcl_ctx c = {0};
+    c.rt = rt, c.g = g, c.mem = mem, c.build_opts = "", c.out = yt, c.fp16 = o->fp16;
+    c.force = o->force;
+    if (last > mi)
+        assert_int_equal(opcl_act_of(g, &g->nodes[last], &c.act), 1);
+    if (o->dw)
+        c.dw = &g->nodes[0], c.w_packed = 1;
+    else if (n->op == IR_OP_CONV)
+        c.w_packed = conv_cl_packs_weights(&c, n, 0, o->gate);
+    for (int t = 0; t < g->n_tensors; t++) {
+        const ir_tensor *x = &g->tensors[t];
+        const size_t cnt = (size_t)ir_numel(x);
+        if (c.w_packed && t == n->in[1]) {
+            size_t bytes;
+            float *q = conv_cl_pack_weights(x, &bytes);
+            assert_non_null(q);
+            mem[t] = c16_buffer(rt, q, bytes / sizeof(float), o->fp16);
+            free(q);
+        } else {
+            /* produced tensors start as NaN: host[] holds the reference's values */
+            const float *src = x->data ? x->data : x->producer < 0 ? host[t] : NULL;
+            mem[t] = c16_buffer(rt, src, cnt, o->fp16);
+        }
+    }
+    const size_t ny = (size_t)ir_numel(&g->tensors[yt]);
+    cl_mem rb = res ? c16_buffer(rt, res, ny, o->fp16) : NULL;
+    const ir_tensor *x0 = ir_in(g, n, 0);
+    cl_mem gb = gate ? c16_buffer(rt, gate, (size_t)(x0->dims[0] * x0->dims[1]), o->fp16) : NULL;
+    c.res = rb, c.gate = gb;
+    clcnn_status st = opcl_get(n->op)(&c, n, err);
+    *variant = c.variant;
+    cl_command_queue q = rt_queue(rt);
+    for (int i = 0; i < c.n_launches && !st; i++) {
+        const opcl_launch *L = &c.launches[i];
+        if (L->custom) {
+            st = L->custom(L->custom_data, q, NULL, err);
+        } else {
+            cl_int rc =
+                clEnqueueNDRangeKernel(q, L->k, L->dim, NULL, L->gws, L->lws, 0, NULL, NULL);
+            if (rc != CL_SUCCESS)
+                st = err_set(err, CLCNN_ERR_CL, "enqueue: %s", rt_cl_error_name(rc));
+        }
+    }
+    if (!st) {
+        const size_t es = o->fp16 ? 2 : 4;
+        unsigned char *raw = malloc(ny * es + 4);
+        assert_non_null(raw);
+        if (clEnqueueReadBuffer(q, mem[yt], CL_TRUE, 0, ny * es, raw, 0, NULL, NULL))
+            st = err_set(err, CLCNN_ERR_CL, "read back failed");
+        for (size_t i = 0; i < ny && !st; i++) {
+            uint16_t h;
+            memcpy(&h, raw + 2 * i, 2);
+            if (o->fp16)
+                got[i] = ir_half_to_float(h);
+            else
+                memcpy(&got[i], raw + 4 * i, 4);
+        }
+        free(raw);
+    }
+    clFinish(q);
+    for (int i = 0; i < c.n_launches; i++) {
+        if (c.launches[i].k)
+            clReleaseKernel(c.launches[i].k);
+        if (c.launches[i].custom_free)
+            c.launches[i].custom_free(c.launches[i].custom_data);
+    }
+    free(c.launches);
+    for (int t = 0; t < g->n_tensors; t++)
+        clReleaseMemObject(mem[t]);
+    if (rb)
+        clReleaseMemObject(rb);
+    if (gb)
+        clReleaseMemObject(gb);
+    free(mem);
+    return st;
+}
+
+/* The reference of the whole chain: node `mi` reads its input scaled by the
+ * gate, its output gets res added, then the rest of the nodes run. */
+static clcnn_status c16_ref(ir_graph *g, int mi, float *const *host, const float *res,
+                            const float *gate, clcnn_err *err)
+{
+    clcnn_status st = CLCNN_OK;
+    for (int i = 0; i < g->n_nodes && !st; i++) {
+        const ir_node *n = &g->nodes[i];
+        void **bufs = calloc((size_t)g->n_tensors, sizeof *bufs);
+        assert_non_null(bufs);
+        for (int t = 0; t < g->n_tensors; t++)
+            bufs[t] = g->tensors[t].data ? g->tensors[t].data : host[t];
+        float *gated = NULL;
+        const ir_tensor *x = ir_in(g, n, 0);
+        if (i == mi && gate) { /* x[n, c, :] * gate[n, c], in float as conv_pw does */
+            const size_t hw = (size_t)(ir_numel(x) / (x->dims[0] * x->dims[1]));
+            gated = malloc((size_t)ir_numel(x) * sizeof(float));
+            assert_non_null(gated);
+            for (size_t j = 0; j < (size_t)ir_numel(x); j++)
+                gated[j] = host[n->in[0]][j] * gate[j / hw];
+            bufs[n->in[0]] = gated;
+        }
+        st = op_get(n->op)->ref(g, n, bufs, err);
+        free(gated);
+        free(bufs);
+        if (!st && i == mi && res)
+            for (size_t j = 0; j < (size_t)ir_numel(&g->tensors[n->out[0]]); j++)
+                host[n->out[0]][j] += res[j];
+    }
+    return st;
+}
+
+/* Runs g (toposorted here) both ways and compares the last node's output:
+ * |cl - ref| <= C16_REL |ref| + KH_ABS + KH_REL max|ref| in fp16, the fp32
+ * tolerance alone in fp32. expect: the variant the launch must get (NULL: any).
+ * Returns 1 on failure (printed); frees g. */
+static int c16_check(rt_ctx *rt, ir_graph *g, const c16_opts *o, const char *expect,
+                     const char *label)
+{
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    int mi = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].op == IR_OP_CONV || g->nodes[i].op == IR_OP_CONVTRANSPOSE ||
+            g->nodes[i].op == IR_OP_BATCHNORM)
+            mi = i; /* with o->dw, the pointwise Conv after the depthwise one */
+    float **host = calloc((size_t)g->n_tensors, sizeof *host);
+    assert_non_null(host);
+    for (int t = 0; t < g->n_tensors; t++) {
+        ir_tensor *x = &g->tensors[t];
+        const size_t cnt = (size_t)ir_numel(x);
+        if (x->data) /* constants: the values a half upload keeps */
+            for (size_t i = 0; i < cnt; i++)
+                ((float *)x->data)[i] = c16_keep(((float *)x->data)[i], o->fp16);
+        else
+            host[t] = x->producer < 0 ? c16_seeded(cnt, -1.0f, 1.0f, o->fp16)
+                                      : calloc(cnt + 1, sizeof(float));
+    }
+    const int yt = g->nodes[g->n_nodes - 1].out[0];
+    const ir_tensor *y = &g->tensors[yt], *x0 = ir_in(g, &g->nodes[mi], 0);
+    const size_t ny = (size_t)ir_numel(y);
+    float *res = o->res ? c16_seeded((size_t)ir_numel(&g->tensors[g->nodes[mi].out[0]]),
+                                     -1.0f, 1.0f, o->fp16)
+                        : NULL;
+    float *gate = o->gate ? c16_seeded((size_t)(x0->dims[0] * x0->dims[1]), 0.0f, 1.0f, o->fp16)
+                          : NULL;
+    float *got = malloc(ny * sizeof(float) + 4);
+    assert_non_null(got);
+    const char *variant = NULL;
+    int bad = 0;
+    clcnn_status st;
+    if ((st = c16_ref(g, mi, host, res, gate, &err))) {
+        print_error("[%s] reference: %s\n", label, err.msg);
+        bad = 1;
+    } else if ((st = c16_cl(rt, g, mi, o, host, res, gate, got, &variant, &err))) {
+        print_error("[%s] OpenCL %s: %s: %s\n%s\n", label, o->fp16 ? "fp16" : "fp32",
+                    clcnn_status_str(st), err.msg, err.detail ? err.detail : "");
+        bad = 1;
+    } else if (expect && (!variant || strcmp(variant, expect) != 0)) {
+        print_error("[%s] expected variant '%s', got '%s'\n", label, expect,
+                    variant ? variant : "(none)");
+        bad = 1;
+    }
+    double mx = 0;
+    for (size_t j = 0; j < ny && !bad; j++)
+        mx = fmax(mx, fabs(host[yt][j]));
+    for (size_t j = 0; j < ny && !bad; j++) {
+        const double r = host[yt][j], d = fabs((double)got[j] - r);
+        if (!(d <= (o->fp16 ? C16_REL * fabs(r) : 0.0) + KH_ABS + KH_REL * mx)) {
+            print_error("[%s] %s: first bad index %zu: cl %.9g ref %.9g (max|ref| %g)\n", label,
+                        o->fp16 ? "fp16" : "fp32", j, got[j], r, mx);
+            bad = 1;
+        }
+    }
+    for (int t = 0; t < g->n_tensors; t++)
+        free(host[t]);
+    free(host), free(res), free(gate), free(got);
+    err_clear(&err);
+    ir_graph_free(g);
+    return bad;
+}
+
+/* Every conv case above in fp32 and fp16 through the direct runner, every other
+ * one with a residual; the pointwise ones also with an SE gate. */
+static void test_conv_fp16(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const conv_case *k = &cases[i];
+        const int pw = k->expect && strcmp(k->expect, "conv_pw") == 0;
+        for (int fp16 = 0; fp16 < 2; fp16++) {
+            for (int gate = 0; gate <= pw; gate++) {
+                const c16_opts o = {fp16, k->force, (int)(i & 1), gate, 0};
+                char label[256];
+                snprintf(label, sizeof label,
+                         "fp16=%d conv case %zu: N%d C%d %dx%d -> OC%d k%dx%d s%d,%d "
+                         "pads(t%d l%d b%d r%d) dil%d group%d bias%d act %s force %s res %d "
+                         "gate %d",
+                         fp16, i, k->n, k->c, k->h, k->w, k->oc, k->kh, k->kw, k->sh, k->sw,
+                         k->pt, k->pl, k->pb, k->pr, k->dil, k->group, k->bias,
+                         k->act == NOACT ? "none" : ir_op_name(k->act),
+                         k->force ? k->force : "auto", o.res, gate);
+                fails += c16_check(rt, build(k), &o, k->expect, label);
+            }
+        }
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d conv fp16/fp32 case(s) failed", fails);
+}
+
+/* A Conv node on x: weights (oc, c/group, k, k) scaled to keep outputs O(1),
+ * a bias, square kernel k, stride s, pad p on every edge. Returns its output. */
+static int c16_conv_node(ir_graph *g, int x, int c, int oc, int k, int s, int p, int group,
+                         const char *name)
+{
+    char wn[64], bn[64], yn[64];
+    snprintf(wn, sizeof wn, "%s_w", name), snprintf(bn, sizeof bn, "%s_b", name);
+    snprintf(yn, sizeof yn, "%s_y", name);
+    const int64_t wd[4] = {oc, c / group, k, k}, bd[1] = {oc};
+    const float sc = 1.0f / sqrtf((float)(wd[1] * k * k));
+    int in[3] = {x, kh_const(g, wn, 4, wd, -sc, sc), kh_const(g, bn, 1, bd, -0.5f, 0.5f)};
+    int y = kh_tensor(g, yn);
+    int node = ir_add_node(g, IR_OP_CONV, name, in, 3, &y, 1);
+    const int64_t ks[2] = {k, k}, st[2] = {s, s}, pads[4] = {p, p, p, p};
+    ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
+    ir_set_attr_ints(g, node, "strides", st, 2);
+    ir_set_attr_ints(g, node, "pads", pads, 4);
+    ir_set_attr_int(g, node, "group", group);
+    return y;
+}
+
+/* conv_dwpw in fp32 and fp16: depthwise (k, stride, pads) then pointwise, the
+ * pointwise output with a residual and an activation on some; a row of 17
+ * (DW_PX 16, a part tile) and of 7 or 4 (DW_PX 8), channels 3/5/17, batch 2. */
+static void test_dwpw_fp16(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const struct { int n, c, h, w, oc, k, s, p, res; ir_op act; } dc[] = {
+        {1, 5, 13, 17, 7, 3, 1, 1, 0, NOACT},
+        {2, 3, 9, 7, 17, 5, 2, 2, 1, IR_OP_RELU},
+        {1, 17, 5, 8, 5, 3, 2, 0, 1, NOACT},
+        {1, 3, 11, 33, 9, 7, 1, 3, 1, IR_OP_HARDSWISH},
+    };
+    int fails = 0;
+    for (size_t i = 0; i < sizeof dc / sizeof dc[0]; i++) {
+        for (int fp16 = 0; fp16 < 2; fp16++) {
+            ir_graph *g = kh_new(13);
+            const int64_t xd[4] = {dc[i].n, dc[i].c, dc[i].h, dc[i].w};
+            int x = kh_input(g, "x", 4, xd);
+            int d = c16_conv_node(g, x, dc[i].c, dc[i].c, dc[i].k, dc[i].s, dc[i].p, dc[i].c, "dw");
+            kh_output_act(g, c16_conv_node(g, d, dc[i].c, dc[i].oc, 1, 1, 0, 1, "pw"), dc[i].act);
+            const c16_opts o = {fp16, NULL, dc[i].res, 0, 1};
+            char label[160];
+            snprintf(label, sizeof label, "fp16=%d dwpw case %zu: N%d C%d %dx%d -> OC%d k%d s%d "
+                     "p%d res %d act %s", fp16, i, dc[i].n, dc[i].c, dc[i].h, dc[i].w, dc[i].oc,
+                     dc[i].k, dc[i].s, dc[i].p, dc[i].res,
+                     dc[i].act == NOACT ? "none" : ir_op_name(dc[i].act));
+            fails += c16_check(rt, g, &o, "conv_dwpw", label);
+        }
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d conv_dwpw fp16/fp32 case(s) failed", fails);
+}
+
+/* ConvTranspose (convt_gather) and BatchNormalization (bn) in fp32 and fp16:
+ * odd sizes, stride 2 with output_padding, groups, a 3-D ConvTranspose, and a
+ * fused activation on one of each. */
+static void test_convt_bn_fp16(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const struct { int r, n, c, h, w, m, k, s, p, op, group; ir_op act; } tc[] = {
+        {4, 1, 3, 5, 7, 4, 3, 2, 1, 1, 1, NOACT},
+        {4, 2, 4, 3, 3, 6, 2, 1, 0, 0, 2, IR_OP_RELU},
+        {5, 1, 3, 3, 5, 5, 3, 2, 1, 1, 1, NOACT},
+    };
+    int fails = 0;
+    for (size_t i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+        for (int fp16 = 0; fp16 < 2; fp16++) {
+            ir_graph *g = kh_new(13);
+            const int r = tc[i].r, sp = r - 2;
+            int64_t xd[5] = {tc[i].n, tc[i].c, tc[i].h, tc[i].h, tc[i].w};
+            int64_t wd[5] = {tc[i].c, tc[i].m / tc[i].group, tc[i].k, tc[i].k, tc[i].k};
+            if (r == 4)
+                xd[3] = tc[i].w;
+            const int64_t bd[1] = {tc[i].m};
+            const float sc = 1.0f / sqrtf((float)(tc[i].c * tc[i].k * tc[i].k));
+            int in[3] = {kh_input(g, "x", r, xd), kh_const(g, "w", r, wd, -sc, sc),
+                         kh_const(g, "b", 1, bd, -0.5f, 0.5f)};
+            int y = kh_tensor(g, "y");
+            int node = ir_add_node(g, IR_OP_CONVTRANSPOSE, "convt", in, 3, &y, 1);
+            int64_t ks[3], st[3], pads[6], opad[3];
+            for (int d = 0; d < sp; d++)
+                ks[d] = tc[i].k, st[d] = tc[i].s, opad[d] = tc[i].op,
+                pads[d] = pads[d + sp] = tc[i].p;
+            ir_set_attr_ints(g, node, "kernel_shape", ks, sp);
+            ir_set_attr_ints(g, node, "strides", st, sp);
+            ir_set_attr_ints(g, node, "pads", pads, 2 * sp);
+            ir_set_attr_ints(g, node, "output_padding", opad, sp);
+            ir_set_attr_int(g, node, "group", tc[i].group);
+            kh_output_act(g, y, tc[i].act);
+            const c16_opts o = {fp16, NULL, 0, 0, 0};
+            char label[128];
+            snprintf(label, sizeof label, "fp16=%d convt case %zu: rank %d N%d C%d -> M%d k%d s%d "
+                     "p%d op%d group %d", fp16, i, r, tc[i].n, tc[i].c, tc[i].m, tc[i].k, tc[i].s,
+                     tc[i].p, tc[i].op, tc[i].group);
+            fails += c16_check(rt, g, &o, "convt_gather", label);
+        }
+    }
+    /* BatchNormalization: (N, C, H, W) and (N, C); var in [0.5, 2] */
+    static const struct { int r; int64_t d[4]; ir_op act; } bc[] = {
+        {4, {2, 5, 7, 3}, NOACT}, {2, {3, 17, 1, 1}, IR_OP_RELU}, {4, {1, 3, 1, 13}, IR_OP_CLIP}};
+    for (size_t i = 0; i < sizeof bc / sizeof bc[0]; i++) {
+        for (int fp16 = 0; fp16 < 2; fp16++) {
+            ir_graph *g = kh_new(15);
+            const int64_t cd[1] = {bc[i].d[1]};
+            int in[5] = {kh_input(g, "x", bc[i].r, bc[i].d),
+                         kh_const(g, "scale", 1, cd, -2.0f, 2.0f),
+                         kh_const(g, "shift", 1, cd, -1.0f, 1.0f),
+                         kh_const(g, "mean", 1, cd, -0.5f, 0.5f),
+                         kh_const(g, "var", 1, cd, 0.5f, 2.0f)};
+            int y = kh_tensor(g, "y");
+            ir_add_node(g, IR_OP_BATCHNORM, "bn", in, 5, &y, 1);
+            kh_output_act(g, y, bc[i].act);
+            const c16_opts o = {fp16, NULL, 0, 0, 0};
+            char label[96];
+            snprintf(label, sizeof label, "fp16=%d bn case %zu: rank %d C%lld act %s", fp16, i,
+                     bc[i].r, (long long)bc[i].d[1],
+                     bc[i].act == NOACT ? "none" : ir_op_name(bc[i].act));
+            fails += c16_check(rt, g, &o, "bn", label);
+        }
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d ConvTranspose/BatchNormalization fp16/fp32 case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_variants),
         cmocka_unit_test(test_silu_fusion),
+        cmocka_unit_test(test_conv_fp16),
+        cmocka_unit_test(test_dwpw_fp16),
+        cmocka_unit_test(test_convt_bn_fp16),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
