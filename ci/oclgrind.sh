@@ -17,7 +17,11 @@
 #      CLCNN_PLAN_PROFILE (passed through: Oclgrind is a "GPU", so its own plan
 #      is GPU-shaped; CLCNN_PLAN_PROFILE=cpu checks the CPU plan, nvidia /
 #      mobile the declared GPU profiles, see README),
-#      PYTHON (with the onnx package, for the zoo resize; default .venv/bin/python).
+#      PYTHON (with the onnx package, for the zoo resize; default .venv/bin/python),
+#      OCLGRIND_FP16=1: each network also runs `compare --precision fp16` (every
+#      float tensor stored half, issue 18). Oclgrind 21.10 lists no cl_khr_fp16,
+#      but the fp16 kernels use only vload_half/vstore_half, which are core
+#      OpenCL 1.2, so those runs use the CLCNN_FP16_ANY_DEVICE=1 test hook.
 # Prints one line per item and "N passed, N failed"; exit 1 on any failure.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -114,6 +118,8 @@ for f in $families; do
         continue
     fi
     run "compare $arch@32 w$width" "$CLCNN" compare "$m" --device oclgrind
+    [ "${OCLGRIND_FP16:-0}" = 1 ] && run "compare $arch@32 w$width fp16" \
+        env CLCNN_FP16_ANY_DEVICE=1 "$CLCNN" compare "$m" --device oclgrind --precision fp16
 done
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 [ -x "$PY" ] || PY=python3
@@ -127,6 +133,8 @@ for z in $zoo; do
         continue
     fi
     run "compare zoo/$z@32" "$CLCNN" compare "$WORK/$z.onnx" --device oclgrind
+    [ "${OCLGRIND_FP16:-0}" = 1 ] && run "compare zoo/$z@32 fp16" \
+        env CLCNN_FP16_ANY_DEVICE=1 "$CLCNN" compare "$WORK/$z.onnx" --device oclgrind --precision fp16
 done
 
 # 3. The spatial ops (Resize, ConvTranspose, DepthToSpace/SpaceToDepth, 1-D

@@ -36,8 +36,9 @@ job_oclgrind() {
     # The simulator reports a GPU, so its default is the GPU-shaped plan; the
     # CPU plan and the two declared profiles' kernel variants run too. The
     # full set (~5.5 min each) has every family, DenseNet and GoogLeNet too.
-    OCLGRIND_SET=full PYTHON="$PY" bash ci/oclgrind.sh build &&
-        OCLGRIND_SET=full CLCNN_PLAN_PROFILE=cpu PYTHON="$PY" bash ci/oclgrind.sh build &&
+    # Both full runs also compare every network in fp16 (half storage, issue 18).
+    OCLGRIND_FP16=1 OCLGRIND_SET=full PYTHON="$PY" bash ci/oclgrind.sh build &&
+        OCLGRIND_FP16=1 OCLGRIND_SET=full CLCNN_PLAN_PROFILE=cpu PYTHON="$PY" bash ci/oclgrind.sh build &&
         CLCNN_PLAN_PROFILE=nvidia OCLGRIND_SET=kernels bash ci/oclgrind.sh build &&
         CLCNN_PLAN_PROFILE=mobile OCLGRIND_SET=kernels bash ci/oclgrind.sh build
 }

@@ -94,4 +94,8 @@ clcnn_status api_check_opt(const void *opt, size_t struct_size, const char *type
 #define API_CHECK_OPT(opt, type, err) \
     api_check_opt((opt), (opt) ? (opt)->struct_size : 0, #type, (err))
 
+/* 1 when the fp16 plan may run on rt's device: it has cl_khr_fp16, or the
+ * test hook CLCNN_FP16_ANY_DEVICE=1 is set (session_precision.c). */
+int api_fp16_allowed(const rt_ctx *rt);
+
 #endif

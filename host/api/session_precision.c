@@ -310,6 +310,14 @@ done:
     return st;
 }
 
+int api_fp16_allowed(const rt_ctx *rt)
+{
+    /* Test hook: half storage needs only vload_half/vstore_half, which are core
+     * OpenCL, so POCL (no cl_khr_fp16) can run the fp16 plan for tests. */
+    const char *any = getenv("CLCNN_FP16_ANY_DEVICE");
+    return rt_info(rt)->fp16 || (any && strcmp(any, "1") == 0);
+}
+
 clcnn_status session_precision_setup(clcnn_session *s, const clcnn_session_options *opt,
                                      int64_t batch, clcnn_err *err)
 {
@@ -338,10 +346,7 @@ clcnn_status session_precision_setup(clcnn_session *s, const clcnn_session_optio
         return CLCNN_OK;
     }
     const clcnn_device_info *di = rt_info(s->ctx->rt);
-    /* Test hook: half storage needs only vload_half/vstore_half, which are core
-     * OpenCL, so POCL (no cl_khr_fp16) can run the fp16 plan for tests. */
-    const char *any = getenv("CLCNN_FP16_ANY_DEVICE");
-    if (!di->fp16 && !(any && strcmp(any, "1") == 0)) {
+    if (!api_fp16_allowed(s->ctx->rt)) {
         if (pr->requested == CLCNN_PRECISION_FP16)
             return err_set(err, CLCNN_ERR_UNSUPPORTED,
                            "precision fp16: device '%s' has no cl_khr_fp16; use fp32, or auto "

@@ -16,12 +16,14 @@
 
 static const char *const compare_usage =
     "usage: clcnn compare MODEL [--input IN.npy ...] [--device auto|gpu|cpu|N|NAME]\n"
-    "                     [--tol REL] [--seed N] [--json] [--no-cache]\n"
+    "                     [--tol REL] [--seed N] [--json] [--no-cache] [--precision fp32|fp16]\n"
     "Runs MODEL on an OpenCL device and on the plain-C reference on the same input and\n"
     "prints, per layer, the max abs and max relative difference (relative to the layer's\n"
     "max |ref|). The first layer over --tol (default 1e-4) is named as the likely culprit.\n"
     "Without --input each model input is seeded random uniform [-1, 1) (--seed, default 1:\n"
-    "same seed, same input). Exit status: 0 all layers within tolerance, 1 otherwise.\n";
+    "same seed, same input). Exit status: 0 all layers within tolerance, 1 otherwise.\n"
+    "--precision fp16 stores the OpenCL side's tensors as half (cl_khr_fp16); --tol then\n"
+    "defaults to 1e-2.\n";
 
 /* splitmix64: the default input depends only on the seed, on every platform. */
 static uint64_t next_u64(uint64_t *s)
@@ -88,9 +90,10 @@ static void print_json(const char *model, const char *device, const clcnn_compar
 
 typedef struct cmp_args {
     const char *model, *device, *in_paths[CMP_MAX_IN];
-    int n_in, json, no_cache;
+    int n_in, json, no_cache, tol_given;
     double tol;
     uint64_t seed;
+    clcnn_precision precision;
 } cmp_args;
 
 /* Returns CLI_OK to proceed, else the exit code. */
@@ -107,6 +110,9 @@ static int parse(int argc, char **argv, cmp_args *a, int *help)
             return CLI_OK;
         } else if (strcmp(s, "--json") == 0) {
             a->json = 1;
+        } else if (strcmp(s, "--precision") == 0) {
+            if (cli_precision_flag(argc, argv, &i, cmd, &a->precision) < 0)
+                return CLI_USAGE;
         } else if (strcmp(s, "--no-cache") == 0) {
             a->no_cache = 1;
         } else if (strcmp(s, "--input") == 0 || strcmp(s, "--device") == 0 ||
@@ -121,6 +127,7 @@ static int parse(int argc, char **argv, cmp_args *a, int *help)
                 a->device = v;
             } else if (s[2] == 't') {
                 a->tol = strtod(v, &end);
+                a->tol_given = 1;
                 if (end == v || *end || !(a->tol >= 0) || !isfinite(a->tol))
                     return cli_error(CLI_USAGE, cmd, "--tol '%s' is not a number >= 0", v);
             } else {
@@ -217,7 +224,9 @@ int cmd_compare(int argc, char **argv)
     const float *ptrs[CMP_MAX_IN];
     for (int i = 0; i < clcnn_model_num_inputs(m); i++)
         ptrs[i] = a.n_in ? ins[i].data : rnd[i];
-    if (clcnn_compare(ctx, m, ptrs, &rows, &n_rows) != CLCNN_OK) {
+    if (a.precision == CLCNN_PRECISION_FP16 && !a.tol_given)
+        a.tol = 1e-2; /* every stored tensor rounds to 11 significant bits */
+    if (clcnn_compare_precision(ctx, m, ptrs, a.precision, &rows, &n_rows) != CLCNN_OK) {
         cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
         goto out;
     }

@@ -34,6 +34,13 @@ typedef struct clcnn_compare_row {
 CLCNN_API clcnn_status clcnn_compare(clcnn_context *ctx, const clcnn_model *m,
                                      const float *const *inputs, clcnn_compare_row **rows,
                                      int *n_rows);
+/* The same with the OpenCL side in `precision`: FP32 (= clcnn_compare) or FP16
+ * (every float tensor stored half; CLCNN_ERR_UNSUPPORTED on a device without
+ * cl_khr_fp16). AUTO is refused (CLCNN_ERR_INVALID_ARG): its per-layer choice
+ * is made for a session's rewritten graph (bench/summary --precision auto). */
+CLCNN_API clcnn_status clcnn_compare_precision(clcnn_context *ctx, const clcnn_model *m,
+                                               const float *const *inputs, clcnn_precision precision,
+                                               clcnn_compare_row **rows, int *n_rows);
 CLCNN_API void clcnn_compare_free(clcnn_compare_row *rows);
 
 /* ---- plan figures ----------------------------------------------------------- */
