@@ -15,6 +15,7 @@
 #include "onnx.h"
 #include "onnx_load_priv.h"
 #include "ops/op.h"
+#include "passes/passes.h"
 
 /* protobuf's own ceiling for one message. */
 #define ONNX_MAX_FILE ((uint64_t)INT32_MAX)
@@ -239,6 +240,19 @@ static clcnn_status check_output_types(const ir_graph *g, const Onnx__GraphProto
     return CLCNN_OK;
 }
 
+/* Training-mode BatchNormalization becomes plain ops in the model's own graph
+ * (passes/bn_training.c), so every executor runs one form: the reference, the
+ * OpenCL plan, and `compare`, whose OpenCL arm plans this graph without the
+ * session's passes (the bn kernel computes only the inference form). After
+ * folding, which needs the shapes it infers and folds a constant-input BN
+ * through bn_ref's own training form. */
+static clcnn_status spell_training(ir_graph *g, clcnn_err *err)
+{
+    int n = 0;
+    clcnn_status st = pass_bn_training(g, &n, err);
+    return st || !n ? st : ops_infer_graph(g, err);
+}
+
 static clcnn_status build(ir_graph *g, const Onnx__ModelProto *mp, const char *dir, clcnn_err *err)
 {
     const Onnx__GraphProto *gp = mp->graph;
@@ -261,6 +275,8 @@ static clcnn_status build(ir_graph *g, const Onnx__ModelProto *mp, const char *d
         st = check_outputs(g, err);
     if (!st)
         st = ops_fold_constants(g, err);
+    if (!st)
+        st = spell_training(g, err);
     if (!st)
         st = check_output_types(g, gp, err);
     return st;

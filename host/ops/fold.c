@@ -138,6 +138,7 @@ static void replace_uses(ir_graph *g, int from, int to)
 }
 
 /* Drops an Identity (or a Dropout whose mask nobody reads) node i: x -> y.
+ * A training Dropout with a run-time ratio stays: its reference checks the ratio.
  * When y is a graph output and x an ordinary intermediate, x's producer
  * writes y directly so the output keeps its name; otherwise readers of y
  * read x. Returns 1 when the node can go. */
@@ -220,7 +221,7 @@ clcnn_status ops_fold_constants(ir_graph *g, clcnn_err *err)
         if (n->op == IR_OP_DROPOUT && (st = dropout_mask_const(g, n, err)))
             break;
         if ((n->op == IR_OP_IDENTITY || n->op == IR_OP_DROPOUT) && n->n_in >= 1 && n->in[0] >= 0 &&
-            n->out[0] >= 0 && !is_const(g, n->in[0])) {
+            n->out[0] >= 0 && !is_const(g, n->in[0]) && !dropout_runtime_ratio(g, n)) {
             dead[i] = (char)bypass(g, i);
             if (dead[i])
                 continue;

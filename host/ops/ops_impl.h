@@ -50,9 +50,13 @@ clcnn_status matmul_ref(const ir_graph *g, const ir_node *n, void *const *bufs, 
 clcnn_status softmax_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* shape_ops: ops that only reinterpret bytes (Reshape ...), Constant, Shape */
 clcnn_status copy_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
-clcnn_status dropout_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status constant_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 clcnn_status shape_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* dropout (dropout.c): y = x, mask all true; training only with ratio 0 */
+clcnn_status dropout_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
+/* 1 when Dropout node n trains (constant true training_mode) with a ratio fed at
+ * run time: the node must stay in the graph so dropout_ref checks the ratio is 0. */
+int dropout_runtime_ratio(const ir_graph *g, const ir_node *n);
 /* cast */
 clcnn_status cast_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err);
 /* Shape's [start, end) window of the input's dims (opset 15 attributes). */

@@ -1,6 +1,6 @@
 /* shape_ops.c — shape rules of ops that only reinterpret or copy data:
- * Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout (inference: a
- * copy), Constant, Shape. Inputs that decide a shape (Reshape's shape,
+ * Reshape, Flatten, Squeeze, Unsqueeze, Identity, Constant, Shape
+ * (Dropout, a copy too, has dropout.c). Inputs that decide a shape (Reshape's shape,
  * the axes inputs) must be constants. No MACs. Reference: shape_ops_ref.c. */
 #include <string.h>
 
@@ -148,29 +148,11 @@ static clcnn_status unsqueeze_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 
 static clcnn_status identity_infer(ir_graph *g, ir_node *n, clcnn_err *err)
 {
-    /* Dropout (opset 12) may carry ratio and training_mode inputs; inference ignores them */
-    clcnn_status st = op_check_arity(n, 1, n->op == IR_OP_DROPOUT ? 3 : 1, 1,
-                                     n->op == IR_OP_DROPOUT ? 2 : 1, err);
+    clcnn_status st = op_check_arity(n, 1, 1, 1, 1, err);
     if (st)
         return st;
-    /* training_mode (input 2, opset 12+) true would drop values at random;
-     * inference is identity, so anything but a constant false is refused, as
-     * BatchNormalization's training mode is. */
-    if (n->op == IR_OP_DROPOUT && n->n_in > 2 && n->in[2] >= 0) {
-        const ir_tensor *tm = ir_in(g, n, 2);
-        if (!tm->data)
-            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "training_mode '%s' is not a constant",
-                           tm->name);
-        if (ir_numel(tm) != 1 || (tm->dtype == IR_DT_BOOL ? *(const uint8_t *)tm->data != 0 : 1))
-            return op_fail(err, CLCNN_ERR_UNSUPPORTED, n,
-                           "training_mode must be a constant bool false (training is not supported)");
-    }
-    if (n->op == IR_OP_DROPOUT && ir_attr_int(n, "is_test", 1) == 0) /* opsets < 7 */
-        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "is_test=0 (training) is not supported");
     const ir_tensor *x = ir_in(g, n, 0);
     op_set_out(g, n, 0, x->dtype, x->ndim, x->dims);
-    if (n->n_out > 1)
-        op_set_out(g, n, 1, IR_DT_BOOL, x->ndim, x->dims);
     return CLCNN_OK;
 }
 
@@ -256,14 +238,6 @@ const op_def op_def_IDENTITY = {
     .opset_min = 1, .opset_max = OP_OPSET_LATEST,
     .attrs = OP_NO_ATTRS,
     .infer = identity_infer, .ref = copy_ref,
-    .cl = OP_CL_ALIAS,
-};
-
-/* is_test=0 (1..6) and a true training_mode input (12+) are refused by identity_infer */
-const op_def op_def_DROPOUT = {
-    .opset_min = 1, .opset_max = OP_OPSET_LATEST,
-    .attrs = OP_ATTRS({"ratio", OP_A_FLOAT}, {"seed", OP_A_INT}, {"is_test", OP_A_INT}, {"consumed_inputs", OP_A_INTS}),
-    .infer = identity_infer, .ref = dropout_ref,
     .cl = OP_CL_ALIAS,
 };
 

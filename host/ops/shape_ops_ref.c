@@ -14,13 +14,6 @@ clcnn_status copy_ref(const ir_graph *g, const ir_node *n, void *const *bufs, cl
     return CLCNN_OK;
 }
 
-clcnn_status dropout_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err)
-{
-    if (n->n_out > 1 && n->out[1] >= 0) /* inference keeps everything: mask all true */
-        memset(bufs[n->out[1]], 1, ir_nbytes(ir_out(g, n, 1)));
-    return copy_ref(g, n, bufs, err);
-}
-
 clcnn_status constant_ref(const ir_graph *g, const ir_node *n, void *const *bufs, clcnn_err *err)
 {
     const ir_attr *a = ir_attr_find(n, "value");

@@ -95,7 +95,9 @@ clcnn_status pass_fold_bn(ir_graph *g, int *count, clcnn_err *err)
     int folded = 0;
     for (int bi = 0; bi < g->n_nodes; bi++) {
         const ir_node *bn = &g->nodes[bi];
-        if (bn->op != IR_OP_BATCHNORM || bn->n_in < 5 || bn->in[0] < 0)
+        /* training mode normalises with the batch's statistics: nothing to fold */
+        if (bn->op != IR_OP_BATCHNORM || bn->n_in < 5 || bn->in[0] < 0 || bn->n_out > 1 ||
+            ir_attr_int(bn, "training_mode", 0))
             continue;
         int x = bn->in[0];
         int ci = g->tensors[x].producer;

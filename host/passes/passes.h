@@ -10,12 +10,20 @@
 typedef struct passes_report {
     int bn_folded;      /* BatchNormalization folded into the preceding Conv */
     int pads_folded;    /* zero Pad folded into the following Conv's pads */
+    int bn_training;    /* training-mode BatchNormalization spelled out in plain ops */
 } passes_report;
 
 /* Folds BatchNormalization into a preceding Conv whose output only the BN reads. */
 clcnn_status pass_fold_bn(ir_graph *g, int *count, clcnn_err *err);
 /* Folds a constant-zero Pad on H/W into the following Conv's pads. */
 clcnn_status pass_fold_pad(ir_graph *g, int *count, clcnn_err *err);
+
+/* Spells BatchNormalization with training_mode=1 (batch statistics, running
+ * mean/var outputs) in ReduceMean, Sub, Mul, Add, Sqrt, Div and Reshape. */
+clcnn_status pass_bn_training(ir_graph *g, int *count, clcnn_err *err);
+/* CLCNN_ERR_UNSUPPORTED for a training-mode Dropout whose ratio is fed at run
+ * time (the reference checks it is 0 each run; the OpenCL plan cannot). */
+clcnn_status pass_dropout_training(ir_graph *g, clcnn_err *err);
 
 /* Runs every pass in order; rep may be NULL. */
 clcnn_status passes_run(ir_graph *g, passes_report *rep, clcnn_err *err);

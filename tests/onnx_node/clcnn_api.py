@@ -88,7 +88,8 @@ class Lib:
             st = L.clcnn_session_create(ctx, m, None, ctypes.byref(s))
             if st:
                 return None, ("session", self.status(st), L.clcnn_context_last_error(ctx).decode(errors="replace"))
-            arrs = [np.ascontiguousarray(a, dtype=np.float32) for a in inputs()]  # as the CLI reads them
+            # float32 as the CLI reads them; reshape keeps a scalar 0-d (ascontiguousarray makes it [1])
+            arrs = [np.ascontiguousarray(a, dtype=np.float32).reshape(np.shape(a)) for a in inputs()]
             ins = (_Tensor * max(1, len(arrs)))()
             for t, a in zip(ins, arrs):
                 t.dtype, t.ndim, t.data, t.bytes = 1, a.ndim, a.ctypes.data, a.nbytes
