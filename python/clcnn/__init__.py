@@ -16,6 +16,15 @@ Objects (all close() / context managers; each owns its libclcnn handle):
   Session(model=None, device=None, *, context=None, batch=0)   a model planned on
       a device; .inputs / .outputs (TensorInfo: name, shape, dtype,
       dynamic_batch); .run(feed) -> list of numpy arrays.
+  Session(..., precision='fp32'|'fp16'|'auto', auto_tolerance=None,
+      calibration=None)   how an OpenCL device stores float tensors (math stays
+      float32, inputs/outputs float32): 'fp16' stores half (needs cl_khr_fp16,
+      else clcnn.Error CLCNN_ERR_UNSUPPORTED); 'auto' calibrates at creation
+      (on calibration, arrays as run() takes them at the session's shapes;
+      None: a seeded [-1, 1) input) and keeps fp32 for layers whose relative
+      error exceeds auto_tolerance (None: 1e-3). .precision -> dict (requested,
+      effective, half_layers, float_layers, conversions, calib_error, note);
+      .layer_precision() -> one dict per node (name, op, half, fp16_error).
 
 Inputs to run(): one array, a list in input order, or a dict {name: array}.
   * dtype must be float32: other dtypes raise TypeError (as onnxruntime does; a

@@ -1,7 +1,7 @@
 # _clcnn.pyi — types of the C extension (python/src), for type checkers and
 # editors; the behaviour is documented in clcnn/__init__.py and the docstrings.
 import os
-from typing import Any, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Literal, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -59,14 +59,20 @@ class Model:
 
 class Session:
     def __init__(self, model: Union[Model, _Path, bytes, bytearray, memoryview, None] = None, device: Union[str, int, None] = None, *,
-                 context: Optional[Context] = None, batch: int = 0) -> None: ...
+                 context: Optional[Context] = None, batch: int = 0,
+                 precision: Literal["fp32", "fp16", "auto"] = "fp32",
+                 auto_tolerance: Optional[float] = None, calibration: Optional[_Feed] = None) -> None: ...
     inputs: Tuple[TensorInfo, ...]
     outputs: Tuple[TensorInfo, ...]
     model: Model
     context: Context
     device_name: str
     closed: bool
+    # requested, effective, half_layers, float_layers, conversions, calib_error, note
+    precision: dict[str, Any]
     def run(self, inputs: _Feed) -> list[np.ndarray]: ...
+    # one per plan node: name, op, half, fp16_error
+    def layer_precision(self) -> list[dict[str, Any]]: ...
     def close(self) -> None: ...
     def __enter__(self) -> "Session": ...
     def __exit__(self, *exc: Any) -> None: ...

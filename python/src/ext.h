@@ -103,6 +103,29 @@ int ext_parse_feed(PyObject *feed, const clcnn_tensor_info *infos, int n, int al
  * dies) as a NumPy array; takes ownership of t->data also on failure. */
 PyObject *ext_array_from_output(clcnn_tensor *t);
 
+/* ---- precision (ext_precision.c) ---- */
+/* Calibration arrays kept alive (and contiguous float32) across session create. */
+typedef struct {
+    PyArrayObject **arrays; /* new references, n of them */
+    const float **ptrs;     /* their data, what clcnn_session_options.calibration points at */
+    int n;
+} ext_calib;
+/* Checks Session()'s precision (str or None: fp32), auto_tolerance (None or a
+ * float in (0, 1)) and the calibration argument's type, and sets o's precision
+ * and auto_tolerance; needs no model, so a wrong keyword never starts a
+ * device. -1 with TypeError/ValueError. */
+int ext_precision_options(PyObject *precision, PyObject *tolerance, PyObject *calibration,
+                          clcnn_session_options *o);
+/* Checks calibration (None, or arrays as run() takes them) against m's inputs
+ * at the session's batch (0: the model's own) and points o->calibration at c's
+ * arrays; release c with ext_calib_free after clcnn_session_create. */
+int ext_calibration(PyObject *calibration, const clcnn_model *m, int batch, ext_calib *c,
+                    clcnn_session_options *o);
+void ext_calib_free(ext_calib *c);
+/* Session.precision (a dict) and Session.layer_precision() (a list of dicts). */
+PyObject *ext_session_precision(ext_Session *self);
+PyObject *ext_session_layer_precision(ext_Session *self);
+
 /* ---- compare (ext_model.c) ---- */
 PyObject *ext_compare(PyObject *self, PyObject *args, PyObject *kw);
 

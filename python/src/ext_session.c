@@ -82,13 +82,21 @@ static int session_describe(ext_Session *self)
 
 static PyObject *Session_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"model", "device", "context", "batch", NULL};
+    static char *kwlist[] = {"model", "device", "context", "batch", "precision", "auto_tolerance",
+                             "calibration", NULL};
     PyObject *model = Py_None, *device = Py_None, *context = Py_None;
+    PyObject *precision = Py_None, *tolerance = Py_None, *calibration = Py_None;
     int batch = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO$Oi:Session", kwlist, &model, &device, &context, &batch))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO$OiOOO:Session", kwlist, &model, &device, &context, &batch,
+                                     &precision, &tolerance, &calibration))
         return NULL;
     if (batch < 0)
         return PyErr_Format(PyExc_ValueError, "Session(): batch must be >= 0 (0: the model's own), got %d", batch);
+    clcnn_session_options o;
+    clcnn_session_options_init(&o);
+    o.batch = batch;
+    if (ext_precision_options(precision, tolerance, calibration, &o) < 0)
+        return NULL;
     /* argument types first, so a wrong one never starts a device */
     if (model != Py_None && !PyObject_TypeCheck(model, &ext_ModelType) && !PyUnicode_Check(model) &&
         !PyObject_CheckBuffer(model) && !PyObject_HasAttrString(model, "__fspath__"))
@@ -110,12 +118,14 @@ static PyObject *Session_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     }
     ext_Context *c = self->context;
     ext_Model *m = self->model;
+    ext_calib calib;
+    if (ext_calibration(calibration, m->m, batch, &calib, &o) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
     /* users before the GIL is released: a concurrent close() then defers */
     ext_context_add_user(c);
     ext_model_add_user(m);
-    clcnn_session_options o;
-    clcnn_session_options_init(&o);
-    o.batch = batch;
     char err[EXT_ERR_LEN] = "";
     clcnn_status st;
     clcnn_session *s = NULL;
@@ -126,6 +136,7 @@ static PyObject *Session_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         snprintf(err, sizeof err, "%s", clcnn_context_last_error(c->ctx));
     PyThread_release_lock(c->create_lock);
     Py_END_ALLOW_THREADS
+    ext_calib_free(&calib); /* the library has run auto's calibration by now */
     if (st != CLCNN_OK) {
         ext_model_drop_user(m);
         ext_context_drop_user(c);
@@ -304,6 +315,16 @@ static PyObject *Session_closed(ext_Session *self, void *unused)
     return PyBool_FromLong(self->s == NULL);
 }
 
+static PyObject *Session_precision(ext_Session *self, void *unused)
+{
+    return ext_session_precision(self);
+}
+
+static PyObject *Session_layer_precision(ext_Session *self, PyObject *unused)
+{
+    return ext_session_layer_precision(self);
+}
+
 static PyObject *Session_repr(ext_Session *self)
 {
     if (!self->s)
@@ -322,6 +343,12 @@ static PyMethodDef Session_methods[] = {
      "Where an input's batch is dynamic, dim 0 may be any N >= 1 (the same for all inputs)\n"
      "and the outputs have batch N. The GIL is released while the model runs; threads\n"
      "sharing one Session take turns."},
+    {"layer_precision", (PyCFunction)Session_layer_precision, METH_NOARGS,
+     "layer_precision() -> list of dict, one per node of the plan in execution order: name, op\n"
+     "('Cast' for a storage conversion the plan inserted), half (True: its float tensors are\n"
+     "stored as IEEE half), fp16_error (auto: the node's first output's max |fp16 - fp32| /\n"
+     "max |fp32| in the all-fp16 calibration run, earlier layers' error included; None: not\n"
+     "measured)."},
     {"close", (PyCFunction)Session_close, METH_NOARGS,
      "close(): frees the device buffers (waits for a run in another thread)."},
     {"__enter__", (PyCFunction)Session_enter, METH_NOARGS, NULL},
@@ -335,18 +362,32 @@ static PyGetSetDef Session_getset[] = {
     {"context", (getter)Session_context, NULL, "the Context it runs on", NULL},
     {"device_name", (getter)Session_device_name, NULL, "the device's name", NULL},
     {"closed", (getter)Session_closed, NULL, "True after close()", NULL},
+    {"precision", (getter)Session_precision, NULL,
+     "dict: requested and effective ('fp32', 'fp16'; 'auto' when layers are mixed), half_layers,\n"
+     "float_layers, conversions (Casts between them), calib_error (auto: the outputs' max\n"
+     "|fp16 - fp32| / max |fp32| on the calibration input; None when not measured) and note\n"
+     "(why the request was not taken as is; '' otherwise)", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 PyTypeObject ext_SessionType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "clcnn.Session",
     .tp_basicsize = sizeof(ext_Session),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Session(model=None, device=None, *, context=None, batch=0)\n--\n\n"
+    .tp_doc = "Session(model=None, device=None, *, context=None, batch=0, precision='fp32',\n"
+              "        auto_tolerance=None, calibration=None)\n--\n\n"
               "Plans model (a clcnn.Model, a path or built-in name, bytes of an ONNX model, None: the\n"
               "default model) on a\n"
               "device ('auto', 'gpu', 'cpu', 'ref', an index, a name substring) or on a given\n"
               "Context. batch=B fixes dim 0 of every input to B for a model whose batch is not\n"
-              "symbolic; with a symbolic batch, run() accepts any batch without it.",
+              "symbolic; with a symbolic batch, run() accepts any batch without it.\n\n"
+              "precision: how an OpenCL device stores float tensors (arithmetic is float32 and\n"
+              "inputs/outputs float32 in every mode). 'fp32' (default); 'fp16' (half storage: needs\n"
+              "cl_khr_fp16, else clcnn.Error CLCNN_ERR_UNSUPPORTED); 'auto' (at creation, runs fp32\n"
+              "and fp16 on a calibration input and keeps fp32 for the layers whose relative error\n"
+              "exceeds auto_tolerance (None: 1e-3); fp32 throughout on a device without\n"
+              "cl_khr_fp16, said in .precision['note']). calibration (auto only): the input to\n"
+              "calibrate on, as run() takes it, float32 at this session's shapes (None: a seeded\n"
+              "uniform [-1, 1) input). The reference backend always runs fp32.",
     .tp_new = Session_new,
     .tp_dealloc = (destructor)Session_dealloc,
     .tp_repr = (reprfunc)Session_repr,

@@ -41,9 +41,10 @@ class ClcnnPredictor:
     batch once, and a short last batch is zero-padded, padding discarded).
     A batch is {"path": [...], "bytes": [...]} (read_binary_files with
     include_paths=True); the result is a pyarrow.Table with COLUMNS.
+    precision: passed to clcnn.Session ('fp32', 'fp16', 'auto').
     """
 
-    def __init__(self, model=None, device=None, top=5, batch=8):
+    def __init__(self, model=None, device=None, top=5, batch=8, precision="fp32"):
         import clcnn
         if isinstance(top, bool) or not isinstance(top, int) or top < 1:
             raise ValueError(f"ClcnnPredictor: top must be an int >= 1, got {top!r}")
@@ -59,7 +60,8 @@ class ClcnnPredictor:
         self._dynamic = info.dynamic_batch
         self.batch = batch
         self.session = clcnn.Session(self.model, context=self.context,
-                                     batch=0 if self._dynamic or batch == 1 else batch)
+                                     batch=0 if self._dynamic or batch == 1 else batch,
+                                     precision=precision)
         self._in_shape = tuple(info.shape[1:])
         self.top = top
         self._apply_softmax = self.model.output_op(0) != "Softmax"
