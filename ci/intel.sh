@@ -14,35 +14,14 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
-DIR=${INTEL_OCL_DIR:-$ROOT/build-intel-ocl}
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 [ -x "$PY" ] || PY=python3
 
-# 1. Install (idempotent: a venv whose intel-opencl-rt imports nothing, so the
-#    check is the library file itself).
-LIB="$DIR/venv/lib/libintelocl.so"
-if [ ! -e "$LIB" ]; then
-    echo "intel.sh: installing intel-opencl-rt + intel-cmplr-lib-rt into $DIR/venv"
-    python3 -m venv "$DIR/venv" &&
-        "$DIR/venv/bin/pip" install -q intel-opencl-rt intel-cmplr-lib-rt || exit 1
-fi
-[ -e "$LIB" ] || { echo "intel.sh: $LIB missing after install" >&2; exit 1; }
-# The wheel's own .icd names a placeholder prefix (/opt/anaconda1anaconda2...):
-# ours names the library by absolute path; libintelocl finds its siblings
-# through its $ORIGIN runpath, so no LD_LIBRARY_PATH (which would also put the
-# wheel's libOpenCL.so ahead of the system ICD loader).
-mkdir -p "$DIR/vendors"
-echo "$LIB" >"$DIR/vendors/intel-cpu.icd"
-if [ -f /etc/OpenCL/vendors/pocl.icd ]; then
-    cp /etc/OpenCL/vendors/pocl.icd "$DIR/vendors/pocl.icd"
-fi
-export OCL_ICD_VENDORS="$DIR/vendors"
+# 1. Install (idempotent), the .icd, OCL_ICD_VENDORS, Intel's platform listed:
+#    shared with ci/fp16.sh.
+. "$ROOT/ci/intel_env.sh"
+intel_env_setup || exit 1
 export CLCNN_TEST_DEVICE=intel CLCNN_CACHE_DIR="$BUILD/test-cache-intel"
-if ! "$BUILD/clcnn" devices | grep -q "platform: Intel(R) OpenCL"; then
-    echo "intel.sh: the ICD loader does not list Intel's platform" >&2
-    "$BUILD/clcnn" devices >&2
-    exit 1
-fi
 
 pass=0 fail=0 failed=()
 item() { # NAME CMD...: passes on exit 0 with no "skipping" (a suite that ran nothing)

@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 bash ci/setup.sh
 PY="$PWD/.venv/bin/python"
 
-ALL_JOBS="ctest skips hardening tsan asan fuzz oclgrind plan intel ray"
+ALL_JOBS="ctest skips hardening tsan asan fuzz oclgrind plan intel fp16 ray"
 JOBS="${CLCNN_CI_JOBS:-$ALL_JOBS}"
 passed=0
 failed=0
@@ -44,6 +44,7 @@ job_oclgrind() {
 }
 job_plan() { bash ci/plan_profiles.sh build; }
 job_intel() { PYTHON="$PY" bash ci/intel.sh build; }
+job_fp16() { PYTHON="$PY" bash ci/fp16.sh build; }
 job_ray() { bash ci/ray.sh build; }
 
 for j in $JOBS; do
