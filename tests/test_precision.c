@@ -351,6 +351,14 @@ static void test_fp16_and_auto(void **state)
     assert_true(rel(o32, ot, n32) <= 3 * tight);
     free(ot);
     clcnn_session_destroy(st);
+    /* a tolerance no half layer can meet: fp32 throughout, and said so */
+    if (make(ctx, m, CLCNN_PRECISION_AUTO, 1e-7, &st) != CLCNN_OK)
+        fail_msg("auto 1e-7: %s", clcnn_context_last_error(ctx));
+    assert_int_equal(clcnn_session_precision(st, &pi), CLCNN_OK);
+    assert_int_equal(pi.effective, CLCNN_PRECISION_FP32);
+    assert_int_equal(pi.half_layers, 0);
+    assert_non_null(strstr(pi.note, "no layer kept fp16"));
+    clcnn_session_destroy(st);
     /* memory: half the bytes of weights and activations, give or take the
      * float input/output buffers */
     clcnn_memory_info m32, m16;

@@ -287,9 +287,17 @@ static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *cons
         if (!left)
             break;
     }
+    /* fp16 is kept when the choice leaves some node half (a view asked for
+     * half follows its input: it alone stores nothing), as the pass counts */
     int any = 0;
-    for (int i = 0; i < nn; i++)
-        any |= pr->want_half[i];
+    if (out_err <= tol) {
+        ir_graph *chk = NULL;
+        precision_report rep = {0};
+        if ((st = session_cl_graph(s->model->g, batch, pr, &chk, &rep, err)))
+            goto done;
+        ir_graph_free(chk);
+        any = rep.half_nodes > 0;
+    }
     if (out_err <= tol && any) {
         pr->calib_error = out_err;
     } else { /* fp16 could not be kept anywhere within tol */
