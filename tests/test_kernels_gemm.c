@@ -5,7 +5,9 @@
  * automatic choice (classifier shape picks it, M 5 or tiny K keep gemm_general).
  * Then gemm_tile (4 x 8 blocks, B contiguous along N) forced at M 1-13, N
  * 1/7/8/9/17/1001, K 1/3/17/96, strided A, each C kind, batched and shared-B
- * MatMul, and its automatic choice (MatMul by K x N weights from M 8 on). */
+ * MatMul, and its automatic choice (MatMul by K x N weights from M 8 on).
+ * Then every variant in fp16 storage (issue 18, test_fp16_harness.h), each
+ * reached by the automatic choice at shapes whose choice is checked above. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "test_fp16_harness.h"
 
 /* c_kind: -1 no C, 0 scalar, 1 (N), 2 (M,N), 3 (M,1), 4 (1,N). */
 static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int c_kind, float alpha, float beta)
@@ -151,11 +154,64 @@ static void test_gemm_tile(void **state)
         fail_msg("%d gemm_tile case(s) failed", fails);
 }
 
+/* Sums of up to 1280 products of halves in [-2, 2): float accumulation
+ * order differs from the reference's, so outputs near 0 get an absolute term. */
+#define GEMM_F16_ABS 1e-4
+
+static int f16_gemm(rt_ctx *rt, ir_graph *g, const char *label)
+{
+    void *host[16] = {0};
+    return f16_check(rt, g, host, F16_REL, GEMM_F16_ABS, label);
+}
+
+static void test_gemm_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    /* gemm_smallm_nt (transB, K >= 64): the classifier (M 1: dot_contig over
+     * rows of B that start at odd halves, K 1001), M 3 with a K tail, transA */
+    fails += f16_gemm(rt, build_gemm(1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f), "half smallm_nt classifier");
+    fails += f16_gemm(rt, build_gemm(1, 13, 1001, 0, 1, 2, 0.5f, 2.0f), "half smallm_nt M1 K1001");
+    fails += f16_gemm(rt, build_gemm(3, 13, 77, 1, 1, 4, 1.0f, -1.0f), "half smallm_nt M3 K77 transA");
+    /* gemm_smallm_nn (B K x N): N % 4 == 1 and 3 (the scalar last group) */
+    fails += f16_gemm(rt, build_gemm(1, 1001, 1280, 0, 0, 1, 1.0f, 1.0f), "half smallm_nn N1001");
+    fails += f16_gemm(rt, build_gemm(4, 7, 65, 0, 0, 3, 2.0f, 0.5f), "half smallm_nn M4 N7 K65");
+    fails += f16_gemm(rt, kh_matmul(1, (int64_t[]){1280}, 2, (int64_t[]){1280, 7}),
+                      "half smallm MatMul 1-D A");
+    /* gemm_tile (M >= 8, B along N): partial blocks, N % 8 == 1, each C kind */
+    fails += f16_gemm(rt, kh_matmul(4, (int64_t[]){1, 7, 7, 96}, 2, (int64_t[]){96, 384}),
+                      "half tile MatMul 1x7x7x96 @ 96x384");
+    fails += f16_gemm(rt, build_gemm(13, 1001, 96, 0, 0, 1, 1.0f, 1.0f), "half tile M13 N1001");
+    fails += f16_gemm(rt, build_gemm(9, 9, 17, 1, 0, 2, 0.5f, 2.0f), "half tile M9 N9 transA C MxN");
+    fails += f16_gemm(rt, kh_matmul(3, (int64_t[]){3, 11, 17}, 3, (int64_t[]){3, 17, 13}),
+                      "half tile MatMul batched");
+    /* gemm_general (M 5-7, or B along K from M 5), every C broadcast */
+    for (int ck = -1; ck <= 4; ck++) {
+        char label[96];
+        snprintf(label, sizeof label, "half general M5 N7 K17 transB C kind %d", ck);
+        fails += f16_gemm(rt, build_gemm(5, 7, 17, 0, 1, ck, 1.5f, 0.5f), label);
+    }
+    fails += f16_gemm(rt, build_gemm(49, 33, 96, 1, 1, 1, 1.0f, 1.0f), "half general M49 transA transB");
+    fails += f16_gemm(rt, kh_matmul(3, (int64_t[]){2, 3, 4}, 1, (int64_t[]){4}), "half MatMul 1-D B");
+    /* gemm_bcast: batch dims that broadcast only partly */
+    fails += f16_gemm(rt, kh_matmul(4, (int64_t[]){2, 1, 3, 4}, 3, (int64_t[]){3, 4, 2}),
+                      "half bcast [2,1,3,4] @ [3,4,2]");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d fp16 gemm case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_smallm),
         cmocka_unit_test(test_gemm_tile),
+        cmocka_unit_test(test_gemm_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

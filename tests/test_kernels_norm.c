@@ -7,7 +7,11 @@
  * chosen for what is not a batched matrix product), and Einsum's batched
  * matrix products lowered onto gemm.cl (gemm_general, gemm_tile). The selection
  * rule alone would leave norm_rows untested on CPUs for short rows and
- * norm_row1 on GPUs. */
+ * norm_row1 on GPUs. Then the group in fp16 storage (issue 18,
+ * test_fp16_harness.h): norm_row1 and norm_rows (by row length: the
+ * harness plans with the automatic choice), LayerNorm's Mean/InvStdDev
+ * outputs stored half, lrn_elems, every Reduce fold, arg_line, softmax_line,
+ * einsum_general and Einsum on gemm.cl. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +20,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "test_fp16_harness.h"
 
 /* LayerNormalization over x[ndim] from axis, scale/bias of the normalised shape. */
 static ir_graph *build_ln(int ndim, const int64_t *xd, int axis, int bias)
@@ -217,11 +222,149 @@ static void test_reduce_arg_einsum(void **state)
         fail_msg("%d reduce/arg/einsum case(s) failed", fails);
 }
 
+/* ---- fp16 storage ---- */
+
+/* Float sums of halves (mean, variance, folds) in another order than the
+ * reference's: an absolute term for outputs near 0. */
+#define NORM_F16_ABS 1e-5
+
+static int f16_one(rt_ctx *rt, ir_graph *g, double rel, const char *label)
+{
+    void *host[16] = {0};
+    return f16_check(rt, g, host, rel, rel < 0 ? 0.0 : NORM_F16_ABS, label);
+}
+
+/* LayerNormalization with its Mean and InvStdDev outputs (float, stored half too). */
+static ir_graph *build_ln_stats(int ndim, const int64_t *xd, int axis)
+{
+    ir_graph *g = kh_new(17);
+    int in[3], out[3] = {kh_tensor(g, "y"), kh_tensor(g, "mean"), kh_tensor(g, "istd")};
+    in[0] = kh_input(g, "x", ndim, xd);
+    in[1] = kh_const(g, "scale", ndim - axis, xd + axis, 0.5f, 1.5f);
+    in[2] = kh_const(g, "bias", ndim - axis, xd + axis, -0.5f, 0.5f);
+    int node = ir_add_node(g, IR_OP_LAYERNORM, "ln", in, 3, out, 3);
+    ir_set_attr_int(g, node, "axis", axis);
+    for (int k = 0; k < 3; k++)
+        kh_output(g, out[k]);
+    return g;
+}
+
+/* One node (Softmax, LogSoftmax, ArgMax, ArgMin) on input x of shape xd along axis. */
+static ir_graph *build_axis_op(ir_op op, int ndim, const int64_t *xd, int axis, int last)
+{
+    ir_graph *g = kh_new(13);
+    int x = kh_input(g, "x", ndim, xd), y = kh_tensor(g, "y");
+    int node = ir_add_node(g, op, "op", &x, 1, &y, 1);
+    ir_set_attr_int(g, node, "axis", axis);
+    if (op == IR_OP_ARGMAX || op == IR_OP_ARGMIN)
+        ir_set_attr_int(g, node, "select_last_index", last);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_norm_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    char label[160];
+    /* rows of 17, 35, 1 (norm_row1 on a CPU device) and 300 (norm_rows) */
+    const int64_t x3[3] = {2, 5, 17}, x4[4] = {2, 3, 5, 7}, xr1[3] = {3, 4, 1}, xl[2] = {3, 300};
+    fails += f16_one(rt, build_ln(3, x3, 2, 1), F16_REL, "half LayerNorm [2,5,17] axis 2");
+    fails += f16_one(rt, build_ln(4, x4, 1, 0), F16_REL, "half LayerNorm [2,3,5,7] axis 1 no bias");
+    fails += f16_one(rt, build_ln(3, xr1, 2, 1), F16_REL, "half LayerNorm rows of one");
+    fails += f16_one(rt, build_ln(2, xl, 1, 1), F16_REL, "half LayerNorm rows of 300 (norm_rows)");
+    fails += f16_one(rt, build_ln_stats(3, x3, 2), F16_REL, "half LayerNorm + Mean, InvStdDev");
+    fails += f16_one(rt, build_ln_stats(2, xl, 1), F16_REL,
+                     "half LayerNorm + Mean, InvStdDev (norm_rows)");
+    const int64_t gn[][5] = {{1, 3, 7, 7, 0}, {2, 17, 2, 2, 0}, {2, 6, 3, 3, 3}, {1, 12, 2, 2, 4},
+                             {1, 4, 20, 20, 2}};
+    for (size_t i = 0; i < sizeof gn / sizeof gn[0]; i++) {
+        snprintf(label, sizeof label, "half %s N%lld C%lld %lldx%lld groups %lld",
+                 gn[i][4] ? "GroupNorm" : "InstanceNorm", (long long)gn[i][0], (long long)gn[i][1],
+                 (long long)gn[i][2], (long long)gn[i][3], (long long)gn[i][4]);
+        fails += f16_one(rt, build_gn(18, gn[i][0], gn[i][1], gn[i][2], gn[i][3], gn[i][4]), F16_REL,
+                         label);
+    }
+    const float betas[] = {0.75f, 0.5f, 0.9f};
+    for (int b = 0; b < 3; b++) {
+        snprintf(label, sizeof label, "half LRN C17 3x3 size 5 beta %g", betas[b]);
+        fails += f16_one(rt, build_lrn(17, 3, 5, betas[b]), F16_REL, label);
+    }
+    const int64_t sx[3] = {3, 11, 4}, s1[1] = {1000};
+    fails += f16_one(rt, build_axis_op(IR_OP_SOFTMAX, 3, sx, 1, 0), F16_REL, "half Softmax axis 1");
+    fails += f16_one(rt, build_axis_op(IR_OP_LOGSOFTMAX, 3, sx, -1, 0), F16_REL,
+                     "half LogSoftmax last axis");
+    fails += f16_one(rt, build_axis_op(IR_OP_SOFTMAX, 1, s1, 0, 0), F16_REL, "half Softmax 1000");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d fp16 norm case(s) failed", fails);
+}
+
+static void test_reduce_arg_einsum_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    char label[160];
+    const ir_op ops[] = {IR_OP_REDUCESUM, IR_OP_REDUCEMAX, IR_OP_REDUCEMIN, IR_OP_REDUCEPROD,
+                         IR_OP_REDUCEL1, IR_OP_REDUCEL2, IR_OP_REDUCESUMSQUARE,
+                         IR_OP_REDUCELOGSUMEXP, IR_OP_REDUCEMEAN};
+    const int64_t hw[2] = {2, 3}, c[1] = {1}, gap[2] = {0, 2};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        /* Max and Min pick a half: bit-exact */
+        const double rel = ops[i] == IR_OP_REDUCEMAX || ops[i] == IR_OP_REDUCEMIN ? F16_EXACT : F16_REL;
+        snprintf(label, sizeof label, "half %s axes 2,3 (reduce_contig)", ir_op_name(ops[i]));
+        fails += f16_one(rt, build_reduce(ops[i], 2, hw, 1), rel, label);
+        snprintf(label, sizeof label, "half %s axis 1 drop", ir_op_name(ops[i]));
+        fails += f16_one(rt, build_reduce(ops[i], 1, c, 0), rel, label);
+        snprintf(label, sizeof label, "half %s axes 0,2 (reduce_general)", ir_op_name(ops[i]));
+        fails += f16_one(rt, build_reduce(ops[i], 2, gap, 0), rel, label);
+    }
+    /* int64 indices of half inputs (ties among the rounded values included):
+     * bytes equal to the reference's on the same halves */
+    const int64_t ax[3] = {3, 17, 5};
+    for (int last = 0; last < 2; last++)
+        for (int axis = 0; axis < 3; axis++) {
+            snprintf(label, sizeof label, "half ArgMax axis %d last %d", axis, last);
+            fails += f16_one(rt, build_axis_op(IR_OP_ARGMAX, 3, ax, axis, last), F16_EXACT, label);
+            snprintf(label, sizeof label, "half ArgMin axis %d last %d", axis, last);
+            fails += f16_one(rt, build_axis_op(IR_OP_ARGMIN, 3, ax, axis, last), F16_EXACT, label);
+        }
+    const int64_t a3[3] = {2, 3, 5}, b3[3] = {2, 5, 7}, sq[2] = {5, 5}, m[2] = {3, 17};
+    const int64_t v5[5] = {1, 3, 2, 9, 6}, w5[5] = {1, 3, 2, 6, 5}, q5[5] = {1, 3, 2, 7, 5},
+                  k5[5] = {1, 3, 2, 6, 5};
+    fails += f16_one(rt, build_einsum("bij,bjk->bik", 3, a3, 3, b3), F16_REL,
+                     "half einsum bij,bjk->bik (gemm_general)");
+    fails += f16_one(rt, build_einsum("B G H I J, B G H J D -> B G H I D", 5, v5, 5, w5), F16_REL,
+                     "half einsum MaxViT attn.v (gemm_tile)");
+    fails += f16_one(rt, build_einsum("B G H I D, B G H J D -> B G H I J", 5, q5, 5, k5), F16_REL,
+                     "half einsum MaxViT q.k (gemm, B along K)");
+    fails += f16_one(rt, build_einsum("bhwc,hkc->bhwk", 4, (int64_t[]){2, 3, 5, 7}, 3,
+                                      (int64_t[]){3, 4, 7}), F16_REL, "half einsum_general bhwc,hkc->bhwk");
+    fails += f16_one(rt, build_einsum("ii->i", 2, sq, 0, NULL), F16_EXACT, "half einsum_general ii->i");
+    fails += f16_one(rt, build_einsum("ij->", 2, m, 0, NULL), F16_REL, "half einsum_general ij->");
+    fails += f16_one(rt, build_einsum("ij->ji", 2, m, 0, NULL), F16_EXACT, "half einsum_general ij->ji");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d fp16 reduce/arg/einsum case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_norm),
         cmocka_unit_test(test_reduce_arg_einsum),
+        cmocka_unit_test(test_norm_half),
+        cmocka_unit_test(test_reduce_arg_einsum_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
