@@ -64,10 +64,15 @@
 #define OPC_MOD 13  /* Python's: the result takes the divisor's sign */
 #define OPC_FMOD 14 /* C's: the dividend's sign (fmod for floats) */
 
-/* The test hook (act.cl) as a bit flip: valid on every element type here. */
+/* The test hook (act.cl) as a bit flip on integer results, a sign flip on a
+ * float one (~ does not apply to floats). */
 #undef FAULT
 #ifdef CLCNN_FAULT_FLIP_SIGN
+#if R_IS_FLOAT
+#define FAULT(v) (-(v))
+#else
 #define FAULT(v) ((R)~(v))
+#endif
 #else
 #define FAULT(v) (v)
 #endif
