@@ -14,6 +14,7 @@
 
 #include "test_kernels_harness.h"
 #include "ops_cl/op_cl.h"
+#include "runtime/tune.h"
 
 typedef struct conv_case {
     int n, c, h, w, oc, kh, kw, sh, sw, pt, pl, pb, pr, dil, group, bias;
@@ -246,6 +247,7 @@ typedef struct c16_opts {
     int res;           /* a residual (the output's shape) added before the activation */
     int gate;          /* an SE gate (N x C_in, in [0, 1]) scaling the input channels */
     int dw;            /* node 0 a depthwise Conv fused before node 1 (conv_dwpw) */
+    const tune_db *tune; /* stored measurements (CLBlast choice), NULL: none */
 } c16_opts;
 
 static float c16_keep(float v, int fp16) /* the value a device buffer holds */
@@ -300,7 +302,7 @@ static clcnn_status c16_cl(rt_ctx *rt, ir_graph *g, int mi, const c16_opts *o,
     cl_mem *mem = calloc((size_t)g->n_tensors, sizeof *mem);
     opcl_ctx c = {0};
     c.rt = rt, c.g = g, c.mem = mem, c.build_opts = "", c.out = yt, c.fp16 = o->fp16;
-    c.force = o->force;
+    c.force = o->force, c.tune = o->tune;
     if (last > mi)
         assert_int_equal(opcl_act_of(g, &g->nodes[last], &c.act), 1);
     if (o->dw)
@@ -494,7 +496,7 @@ static void test_conv_fp16(void **state)
         const int pw = k->expect && strcmp(k->expect, "conv_pw") == 0;
         for (int fp16 = 0; fp16 < 2; fp16++) {
             for (int gate = 0; gate <= pw; gate++) {
-                const c16_opts o = {fp16, k->force, (int)(i & 1), gate, 0};
+                const c16_opts o = {fp16, k->force, (int)(i & 1), gate, 0, NULL};
                 char label[256];
                 snprintf(label, sizeof label,
                          "fp16=%d conv case %zu: N%d C%d %dx%d -> OC%d k%dx%d s%d,%d "
@@ -559,7 +561,7 @@ static void test_dwpw_fp16(void **state)
             int x = kh_input(g, "x", 4, xd);
             int d = c16_conv_node(g, x, dc[i].c, dc[i].c, dc[i].k, dc[i].s, dc[i].p, dc[i].c, "dw");
             kh_output_act(g, c16_conv_node(g, d, dc[i].c, dc[i].oc, 1, 1, 0, 1, "pw"), dc[i].act);
-            const c16_opts o = {fp16, NULL, dc[i].res, 0, 1};
+            const c16_opts o = {fp16, NULL, dc[i].res, 0, 1, NULL};
             char label[160];
             snprintf(label, sizeof label, "fp16=%d dwpw case %zu: N%d C%d %dx%d -> OC%d k%d s%d "
                      "p%d res %d act %s", fp16, i, dc[i].n, dc[i].c, dc[i].h, dc[i].w, dc[i].oc,
@@ -614,7 +616,7 @@ static void test_convt_bn_fp16(void **state)
             ir_set_attr_ints(g, node, "output_padding", opad, sp);
             ir_set_attr_int(g, node, "group", tc[i].group);
             kh_output_act(g, y, tc[i].act);
-            const c16_opts o = {fp16, NULL, 0, 0, 0};
+            const c16_opts o = {fp16, NULL, 0, 0, 0, NULL};
             char label[128];
             snprintf(label, sizeof label, "fp16=%d convt case %zu: rank %d N%d C%d -> M%d k%d s%d "
                      "p%d op%d group %d", fp16, i, r, tc[i].n, tc[i].c, tc[i].m, tc[i].k, tc[i].s,
@@ -637,7 +639,7 @@ static void test_convt_bn_fp16(void **state)
             int y = kh_tensor(g, "y");
             ir_add_node(g, IR_OP_BATCHNORM, "bn", in, 5, &y, 1);
             kh_output_act(g, y, bc[i].act);
-            const c16_opts o = {fp16, NULL, 0, 0, 0};
+            const c16_opts o = {fp16, NULL, 0, 0, 0, NULL};
             char label[96];
             snprintf(label, sizeof label, "fp16=%d bn case %zu: rank %d C%lld act %s", fp16, i,
                      bc[i].r, (long long)bc[i].d[1],
@@ -650,6 +652,45 @@ static void test_convt_bn_fp16(void **state)
         fail_msg("%d ConvTranspose/BatchNormalization fp16/fp32 case(s) failed", fails);
 }
 
+/* A stored measurement saying CLBlast wins a pointwise shape: the fp32 plan
+ * would run it as conv_clblast (unpacked weights), an fp16 one must keep
+ * conv_pw (SGEMM reads float32) and be right. CLBlast itself is not run here:
+ * this suite runs under Oclgrind, where CLBlast's exit-time cleanup crashes
+ * (ci/oclgrind.sh); test_tune runs it. */
+static void test_clblast_refused_fp16(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    tune_db *db = NULL;
+    clcnn_err err = {0};
+    assert_int_equal(tune_open_file("/nonexistent/clcnn-k1/tune", NULL, &db, &err), CLCNN_OK);
+    /* N2 C17 13x7 -> OC5: GEMM M = 5, N = 91, K = 17 per image */
+    assert_int_equal(tune_set_clblast(db, 5, 91, 17, 2.0, 1.0, 1, &err), CLCNN_OK);
+    assert_int_equal(tune_use_clblast(db, 5, 91, 17), 1);
+    const conv_case k = {2, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, NULL};
+    ir_graph *g = build(&k);
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    opcl_ctx probe = {0};
+    probe.g = g, probe.tune = db;
+    /* the plan's packing question: fp32 leaves the weights for SGEMM */
+    assert_int_equal(conv_cl_packs_weights(&probe, &g->nodes[0], 0, 0), 0);
+    probe.fp16 = 1;
+    assert_int_equal(conv_cl_packs_weights(&probe, &g->nodes[0], 0, 0), 1);
+    ir_graph_free(g);
+    const c16_opts o = {1, NULL, 1, 0, 0, db};
+    const int fails = c16_check(rt, build(&k), &o, "conv_pw", "fp16 pointwise, CLBlast measured");
+    tune_close(db);
+    err_clear(&err);
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("the fp16 pointwise Conv with a CLBlast measurement failed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -658,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_conv_fp16),
         cmocka_unit_test(test_dwpw_fp16),
         cmocka_unit_test(test_convt_bn_fp16),
+        cmocka_unit_test(test_clblast_refused_fp16),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
