@@ -1,7 +1,10 @@
 /* test_kernels_pool.c — pool_max8 and pool2d (MaxPool/AveragePool: stride 2,
  * pads on every edge and asymmetric, ceil_mode, count_include_pad, dilation), global_pool,
  * standalone BatchNormalization (+ fused Relu) and ReduceMean (reduce_contig,
- * reduce_general, keepdims 0/1) against the reference ops at awkward shapes. */
+ * reduce_general, keepdims 0/1) against the reference ops at awkward shapes.
+ * Then the same pools (and pool3d, global pools, ReduceMean) and the Resize
+ * kernels (resize_nearest, _bilinear, _bicubic, _taps, a run-time roi read back
+ * as halves) in fp16 storage (issue 18, test_fp16_harness.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 #include <cmocka.h>
 
 #include "test_kernels_harness.h"
+#include "test_fp16_harness.h"
 
 typedef struct pool_case {
     ir_op op;
@@ -165,11 +169,140 @@ static void test_bn_reduce(void **state)
         fail_msg("%d bn/reduce case(s) failed", fails);
 }
 
+/* ---- fp16 storage ---- */
+
+/* Averages and means: float sums of halves, rounded once. MaxPool and nearest
+ * Resize move a half unchanged: bit-exact. */
+static int f16_one(rt_ctx *rt, ir_graph *g, int exact, const char *label)
+{
+    void *host[16] = {0};
+    return f16_check(rt, g, host, exact ? F16_EXACT : F16_REL, exact ? 0.0 : F16_ABS, label);
+}
+
+/* MaxPool (rank 5) or AveragePool with dilations: pool3d. */
+static ir_graph *build_pool3d(ir_op op, int ndim, const int64_t *xd, const int64_t *ks,
+                              const int64_t *pads, const int64_t *dil)
+{
+    ir_graph *g = kh_new(19);
+    int x = kh_input(g, "x", ndim, xd), y = kh_tensor(g, "y");
+    int node = ir_add_node(g, op, "pool", &x, 1, &y, 1);
+    ir_set_attr_ints(g, node, "kernel_shape", ks, ndim - 2);
+    ir_set_attr_ints(g, node, "pads", pads, 2 * (ndim - 2));
+    ir_set_attr_ints(g, node, "dilations", dil, ndim - 2);
+    if (op == IR_OP_AVGPOOL)
+        ir_set_attr_int(g, node, "count_include_pad", 1);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_pool_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    char label[256];
+    /* the pools above: pool_max8 (rows of 53, 64, 40, 37, 45, 50 halves: tiles
+     * that start at any half), pool2d */
+    for (size_t i = 0; i < sizeof pools / sizeof pools[0]; i++) {
+        const pool_case *k = &pools[i];
+        snprintf(label, sizeof label, "half %s case %zu: N%d C%d %dx%d k%dx%d s%d,%d", ir_op_name(k->op),
+                 i, k->n, k->c, k->h, k->w, k->kh, k->kw, k->sh, k->sw);
+        fails += f16_one(rt, build_pool(k), k->op == IR_OP_MAXPOOL, label);
+    }
+    const int64_t x5[5] = {1, 3, 4, 5, 6}, k3[3] = {2, 3, 2}, p3[6] = {1, 0, 1, 0, 1, 1},
+                  d3[3] = {1, 1, 1}, x4[4] = {1, 5, 9, 11}, k2[2] = {3, 3}, p2[4] = {1, 2, 2, 1},
+                  d2[2] = {2, 1};
+    fails += f16_one(rt, build_pool3d(IR_OP_MAXPOOL, 5, x5, k3, p3, d3), 1, "half pool3d MaxPool 3-D");
+    fails += f16_one(rt, build_pool3d(IR_OP_AVGPOOL, 5, x5, k3, p3, d3), 0, "half pool3d AvgPool 3-D");
+    fails += f16_one(rt, build_pool3d(IR_OP_AVGPOOL, 4, x4, k2, p2, d2), 0,
+                     "half pool3d AvgPool dilated 2-D");
+    const int64_t gshapes[][4] = {{1, 3, 7, 7}, {2, 17, 13, 1}, {1, 5, 1, 1}, {1, 1, 17, 13}};
+    for (size_t i = 0; i < sizeof gshapes / sizeof gshapes[0]; i++) {
+        snprintf(label, sizeof label, "half global pools on %lldx%lldx%lldx%lld",
+                 (long long)gshapes[i][0], (long long)gshapes[i][1], (long long)gshapes[i][2],
+                 (long long)gshapes[i][3]);
+        fails += f16_one(rt, build_unary(IR_OP_GLOBALAVGPOOL, 4, gshapes[i]), 0, label);
+        fails += f16_one(rt, build_unary(IR_OP_GLOBALMAXPOOL, 4, gshapes[i]), 1, label);
+    }
+    const int64_t r4[4] = {2, 5, 7, 13}, hw[2] = {2, 3}, nw[2] = {0, 3};
+    fails += f16_one(rt, build_reduce(4, r4, 2, hw, 1), 0, "half ReduceMean HW (reduce_contig)");
+    fails += f16_one(rt, build_reduce(4, r4, 2, nw, 0), 0, "half ReduceMean N,W (reduce_general)");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d fp16 pool case(s) failed", fails);
+}
+
+/* Resize-18 of x (1,3,h,w) to sizes (n,c,oh,ow); roi_rt: tf_crop_and_resize
+ * with roi a graph input (host values roi[8]), extrapolation_value 0.75. */
+static ir_graph *build_resize(const char *mode, const char *coord, const int64_t *xd,
+                              const int64_t *sz, int antialias, int roi_rt)
+{
+    ir_graph *g = kh_new(18);
+    int in[4] = {kh_input(g, "x", 4, xd), -1, -1, -1};
+    if (roi_rt) /* tensor 1 */
+        in[1] = kh_input(g, "roi", 1, (int64_t[]){8});
+    in[3] = kh_const_i64(g, "sizes", 4, sz);
+    int y = kh_tensor(g, "y");
+    int node = ir_add_node(g, IR_OP_RESIZE, "resize", in, 4, &y, 1);
+    ir_set_attr_string(g, node, "mode", mode);
+    ir_set_attr_string(g, node, "coordinate_transformation_mode", coord);
+    ir_set_attr_int(g, node, "antialias", antialias);
+    ir_set_attr_float(g, node, "extrapolation_value", 0.75f);
+    kh_output(g, y);
+    return g;
+}
+
+static void test_resize_half(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    int fails = 0;
+    const int64_t x[4] = {1, 3, 5, 7}, up[4] = {1, 3, 9, 4}, nc[4] = {2, 2, 3, 11},
+                  big[4] = {1, 3, 13, 17}, down[4] = {1, 3, 5, 6};
+    fails += f16_one(rt, build_resize("nearest", "asymmetric", x, up, 0, 0), 1,
+                     "half resize_nearest 5x7 -> 9x4");
+    fails += f16_one(rt, build_resize("nearest", "half_pixel", x, nc, 0, 0), 1,
+                     "half resize_nearest N and C resized too");
+    fails += f16_one(rt, build_resize("linear", "half_pixel", x, up, 0, 0), 0,
+                     "half resize_bilinear 5x7 -> 9x4");
+    fails += f16_one(rt, build_resize("cubic", "align_corners", x, up, 0, 0), 0,
+                     "half resize_bicubic 5x7 -> 9x4");
+    fails += f16_one(rt, build_resize("linear", "half_pixel", big, down, 1, 0), 0,
+                     "half resize_taps antialias 13x17 -> 5x6");
+    fails += f16_one(rt, build_resize("cubic", "pytorch_half_pixel", big, down, 1, 0), 0,
+                     "half resize_taps cubic antialias");
+    /* run-time roi (halves on the device: resize_cl's table launch converts
+     * them); the crop reaches past the input on the right and bottom (ev) */
+    float roi[8] = {0.0f, 0.0f, 0.125f, -0.25f, 1.0f, 1.0f, 1.25f, 0.875f};
+    const char *modes[3] = {"nearest", "linear", "cubic"};
+    for (int m = 0; m < 3; m++) {
+        ir_graph *g = build_resize(modes[m], "tf_crop_and_resize", x, up, 0, 1);
+        void *host[16] = {0};
+        host[1] = roi; /* tensor 1: the roi input */
+        char label[96];
+        snprintf(label, sizeof label, "half tf_crop_and_resize %s, roi at run time", modes[m]);
+        fails += f16_check(rt, g, host, m == 0 ? F16_EXACT : F16_REL, m == 0 ? 0.0 : F16_ABS, label);
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d fp16 resize case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_bn_reduce),
+        cmocka_unit_test(test_pool_half),
+        cmocka_unit_test(test_resize_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
