@@ -1,6 +1,7 @@
 /* movement_cl.c — OpenCL side of the data-movement ops (host/ops/movement.c):
  * Transpose (permute) and Slice (slice_nd), both slice.cl's strided gather,
- * Concat and Split (copy_block per piece), Pad (pad_nd), Gather (gather_words).
+ * Concat (copy_block per input the plan did not place in its slice) and Split
+ * (copy_block per piece), Pad (pad_nd), Gather (gather_words).
  * Reshape-like ops need no kernel: the plan aliases their buffers. Float
  * tensors take the kernels' default element type (sfloat: half in an fp16
  * plan); Gather moves a half-stored float as one 16-bit word. */
@@ -113,18 +114,26 @@ clcnn_status concat_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     for (int d = ax + 1; d < y->ndim; d++)
         inner *= y->dims[d];
     int64_t off = 0;
+    int copies = 0;
     for (int i = 0; i < n->n_in; i++) {
         const ir_tensor *x = ir_in(c->g, n, i);
         if ((st = opcl_need_elem(n, x, err)))
             return st;
+        int64_t chunk = x->dims[ax] * inner;
+        if (c->in_place && c->in_place[i]) { /* its producer wrote it into its slice */
+            off += chunk;
+            continue;
+        }
         if (!c->mem[n->in[i]])
             return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "'%s' has no device buffer", x->name);
-        int64_t chunk = x->dims[ax] * inner;
         if ((st = push_copy(c, n, y->dtype, c->mem[n->in[i]], c->mem[c->out], outer, chunk, chunk, 0,
                             y->dims[ax] * inner, off, err)))
             return st;
         off += chunk;
+        copies++;
     }
+    if (!copies) /* every input already in place: nothing runs */
+        c->variant = "in_place";
     return CLCNN_OK;
 }
 

@@ -76,6 +76,10 @@ typedef struct opcl_ctx {
                                  opcl_kernel builds its programs with -DCLCNN_FP16 (sfloat =
                                  half, kernels_cl/act.cl). Scratch a launch allocates for
                                  float partial sums stays float. Set by the plan. */
+    const unsigned char *in_place; /* Concat: per input, 1 when the plan already placed it
+                                 in its slice of the output (a sub-buffer of the output's
+                                 memory, host/plan/plan_inplace.h) or it is empty: concat_cl
+                                 copies only the others. NULL: copy every input. */
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan_inplace.h"
 #include "plan_shuffle.h"
 #include "../runtime/tune.h"
 
@@ -27,6 +28,10 @@ typedef struct plan_work {
     int *sep;       /* per node: depthwise Conv fused before this pointwise one, -1: none */
     int *packed_by; /* per tensor: the Conv whose packed copy of it is uploaded, -1: as is */
     char *dev_const; /* per tensor: a non-float32 constant a kernel reads (uploaded) */
+    int *host;       /* per tensor: the tensor whose buffer it lives in (Concat in place), -1: own */
+    int64_t *off;    /* per tensor: its byte offset in host's buffer */
+    int n_tenants;   /* tensors with host >= 0 (each one sub-buffer) */
+    unsigned char *in_place; /* scratch: a Concat's per-input flags for concat_cl */
 } plan_work;
 
 static void work_free(plan_work *w)
@@ -36,6 +41,7 @@ static void work_free(plan_work *w)
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
     plan_shuffle_free(w->shuf);
     free(w->sep), free(w->packed_by), free(w->dev_const);
+    free(w->host), free(w->off), free(w->in_place);
 }
 
 static int is_const(const ir_tensor *t)
@@ -376,6 +382,42 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
     return CLCNN_OK;
 }
 
+/* The device's CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: a sub-buffer's origin
+ * must be a multiple of it. 0 (nothing placed in place) when unreadable. */
+static size_t base_align(rt_ctx *rt)
+{
+    cl_uint bits = 0;
+    if (clGetDeviceInfo(rt_device(rt), CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) !=
+        CL_SUCCESS)
+        return 0;
+    return bits >= 8 ? bits / 8 : 0;
+}
+
+/* Concat in place (plan_inplace.h): which tensors live in a slice of a Concat
+ * output's buffer; their lifetimes then fold into that buffer's. Runs after
+ * liveness (need/def/last/pinned final) and before allocation. */
+static clcnn_status place_concats(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w,
+                                  clcnn_err *err)
+{
+    int *writer = malloc(((size_t)g->n_tensors + 1) * sizeof *writer);
+    unsigned char *skip = calloc((size_t)g->n_nodes + 1, 1);
+    if (!writer || !skip) {
+        free(writer), free(skip);
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
+    }
+    for (int t = 0; t < g->n_tensors; t++) { /* a writer that runs its own kernels */
+        const int i = writer_of(g, p, w, t);
+        writer[t] = i >= 0 && p->fused_into[i] < 0 && !plan_shuffle_hosts(w->shuf, i) ? i : -1;
+    }
+    for (int i = 0; i < g->n_nodes; i++)
+        skip[i] = p->fused_into[i] >= 0 || plan_shuffle_hosts(w->shuf, i);
+    w->n_tenants = plan_inplace_place(g, w->root, w->need, w->pinned, writer, skip,
+                                      base_align(rt), w->host, w->off);
+    plan_inplace_fold(g, w->host, w->need, w->def, w->last);
+    free(writer), free(skip);
+    return CLCNN_OK;
+}
+
 /* n floats as IEEE halves (round to nearest even); malloc'd, NULL on OOM. */
 static uint16_t *to_halves(const void *src, size_t n)
 {
@@ -403,7 +445,7 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             p->naive_act_bytes += plan_dev_bytes(&g->tensors[t]);
     for (int t = 0; t < g->n_tensors; t++)
         nc += is_const(&g->tensors[t]) && (g->tensors[t].dtype == IR_DT_FLOAT || w->dev_const[t]);
-    p->buffers = calloc((size_t)ns + nc + 1, sizeof *p->buffers);
+    p->buffers = calloc((size_t)ns + nc + w->n_tenants + 1, sizeof *p->buffers);
     if (!p->buffers) {
         free(bytes);
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
@@ -454,6 +496,22 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             p->mem[t] = m;
             p->const_bytes += b;
         }
+    }
+    for (int t = 0; t < g->n_tensors; t++) { /* Concat in place: a slice of its host's buffer */
+        if (w->host[t] < 0)
+            continue;
+        const cl_buffer_region r = {(size_t)w->off[t], plan_dev_bytes(&g->tensors[t])};
+        cl_mem m = p->mem[w->host[t]] ? clCreateSubBuffer(p->mem[w->host[t]], CL_MEM_READ_WRITE,
+                                                          CL_BUFFER_CREATE_TYPE_REGION, &r, &rc)
+                                      : NULL;
+        if (!m) {
+            free(bytes);
+            return err_set(err, CLCNN_ERR_CL, "clCreateSubBuffer failed for '%s' (%zu bytes at "
+                           "%zu in '%s'): %s (%d)", g->tensors[t].name, r.size, r.origin,
+                           g->tensors[w->host[t]].name, rt_cl_error_name(rc), (int)rc);
+        }
+        p->buffers[p->n_buffers++] = m;
+        p->mem[t] = m;
     }
     for (int t = 0; t < g->n_tensors; t++) /* aliases share their root's buffer */
         if (!p->mem[t] && w->root[t] != t)
@@ -528,8 +586,14 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->fp16 = node_fp16(g, n);
     c->variant = NULL;
     c->fallback = 0;
+    c->in_place = NULL;
+    if (n->op == IR_OP_CONCAT && !plan_shuffle_hosts(w->shuf, i)) {
+        plan_inplace_concat(g, n, w->host, w->off, w->in_place);
+        c->in_place = w->in_place;
+    }
     st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
                                     : fn(c, n, err);
+    c->in_place = NULL;
     if (st) {
         if (strncmp(err->msg, "node '", 6) != 0) { /* say which node, once */
             char tmp[CLCNN_ERR_MSG_LEN];
@@ -572,7 +636,12 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.sep = calloc(nn, sizeof(int));
     w.packed_by = calloc(nt, sizeof(int));
     w.dev_const = calloc(nt, 1);
-    if (!w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
+    w.host = calloc(nt, sizeof(int)), w.off = calloc(nt, sizeof(int64_t));
+    int max_in = 1;
+    for (int i = 0; i < g->n_nodes; i++)
+        max_in = g->nodes[i].n_in > max_in ? g->nodes[i].n_in : max_in;
+    w.in_place = calloc((size_t)max_in, 1);
+    if (!w.host || !w.off || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
         !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
@@ -589,12 +658,15 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     err_clear(&tune_err);
     analyse(rt, g, &o, p, &w);
     choose_packing(g, &o, tune, p, &w);
-    if ((st = liveness(g, p, &w, err)) || (st = alloc_buffers(rt, g, p, &w, o.keep_all, err))) {
+    if ((st = liveness(g, p, &w, err)) || (st = place_concats(rt, g, p, &w, err)) ||
+        (st = alloc_buffers(rt, g, p, &w, o.keep_all, err))) {
         tune_close(tune);
         goto fail;
     }
-    for (int t = 0; t < g->n_tensors; t++)
-        p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[w.root[t]]);
+    for (int t = 0; t < g->n_tensors; t++) { /* a tenant lasts as long as its host */
+        const int r = w.root[t], h = w.host[r] >= 0 ? w.host[r] : r;
+        p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[h]);
+    }
     opcl_ctx c = {0};
     c.rt = rt;
     c.tune = tune;
@@ -629,7 +701,7 @@ void plan_free(plan *p)
         if (p->launches[i].custom_free)
             p->launches[i].custom_free(p->launches[i].custom_data);
     }
-    for (int i = 0; i < p->n_buffers; i++)
+    for (int i = p->n_buffers - 1; i >= 0; i--) /* sub-buffers (last) before their parents */
         clReleaseMemObject(p->buffers[i]);
     free(p->launches);
     free(p->buffers);

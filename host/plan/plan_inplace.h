@@ -1,0 +1,47 @@
+/* plan_inplace.h — Concat without copies: a Concat on a channel-like axis whose
+ * inputs' slices are contiguous in its output (every dim before the axis 1)
+ * gets one buffer, and each input that can move lives in its slice of it (an
+ * OpenCL sub-buffer at its byte offset), so its producer writes there directly
+ * and the Concat launches nothing for it. Nested Concats compose: every tenant
+ * is placed at (outermost host, absolute offset), since OpenCL has no
+ * sub-buffers of sub-buffers. The kernels are unchanged: a producer writes a
+ * cl_mem as always. */
+#ifndef CLCNN_PLAN_PLAN_INPLACE_H
+#define CLCNN_PLAN_PLAN_INPLACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/ir.h"
+
+/* Decides placement. Per tensor t: root[t] its alias root (Reshape & co.),
+ * need[t] 1 when it gets an activation buffer, pinned[t] 1 for graph inputs and
+ * outputs' roots, writer[t] the one node that runs and writes t (-1: none, a
+ * constant, a graph input, or written by a fused chain); skip_node[i] 1 for
+ * Concat nodes the plan runs otherwise (fused, a shuffle chain's host). align:
+ * the device's CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes (0: place nothing).
+ * Concats are walked last to first, so an outer Concat's output is placed
+ * before the inner Concats that write into it. An input moves when it is not a
+ * constant, graph input or output, nor an alias view, has a writer, occupies
+ * no other place, appears once in the Concat, has the output's element size,
+ * and its offset is a multiple of align. A Concat output that is not placed
+ * itself but whose inputs all already sit back to back in one host (a
+ * torchvision DenseNet's running concatenation of the same features) becomes a
+ * view of that range. Fills host[t] (-1: its own buffer) and off[t] (bytes in
+ * host's buffer); returns the number of placed tensors. */
+int plan_inplace_place(const ir_graph *g, const int *root, const int *need, const int *pinned,
+                       const int *writer, const unsigned char *skip_node, size_t align,
+                       int *host, int64_t *off);
+
+/* Lifetimes: a host's buffer must outlive every tenant (from the first
+ * tenant's write to the last read of any of them); tenants get no slot of
+ * their own (need 0). */
+void plan_inplace_fold(const ir_graph *g, const int *host, int *need, int *def, int *last);
+
+/* Concat node n: in_place[k] = 1 when input k already lies where the copy
+ * would put it (same host, its slice's offset), or is empty; returns how many
+ * inputs still need a copy. in_place holds n->n_in entries. */
+int plan_inplace_concat(const ir_graph *g, const ir_node *n, const int *host, const int64_t *off,
+                        unsigned char *in_place);
+
+#endif
