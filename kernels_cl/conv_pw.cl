@@ -5,7 +5,12 @@
  *                 weights packed by the host (conv_cl_pack_weights): for each block of
  *                 PW_OC output channels, C x PW_OC interleaved, zero rows past OC;
  *                 has_gate: input channel c of image n scaled by gate[n*C + c] (an SE
- *                 block's Mul fused in). Each work-item computes PW_OC output channels x
+ *                 block's Mul fused in). Built with -DPROLOGUE=<ACT_* code>: input
+ *                 channel c is read as act(x * pro[c] + pro[C + c]; pro_a, pro_b), a
+ *                 BatchNormalization (+ activation) before the Conv fused in (pro is
+ *                 float in fp16 plans too); exact since a 1x1 Conv without pads reads
+ *                 every input element as it is. Without -DPROLOGUE the kernel and its
+ *                 arguments are as before. Each work-item computes PW_OC output channels x
  *                 PW_PX consecutive pixels (register tile, the pixels one floatN vector).
  *                 NDRange (ceil(OHW/PW_PX), ceil(OC/PW_OC), N).
  *   pw_subsample  y[z, oh, ow] = x[z, oh*S, ow*S]: a strided pointwise Conv first
@@ -34,19 +39,43 @@
  * x 8 channels measured ~1.9x faster than the scalar 8x8 tile on MobileNetV2's
  * pointwise layers). Whole stride-1 tiles load contiguously; tail or strided
  * tiles gather into a private array first. */
+/* The PW_OC packed weights of one input channel, wq[0..PW_OC). fp16: one
+ * vload_halfN into floats first; a scalar vload_half per weight inside the
+ * unrolled FMAs made conv_pw 3-8x slower on Intel's CPU runtime (MobileNetV2
+ * head 0.6 -> 2-5 ms). fp32 reads them as before. */
+#ifdef CLCNN_FP16
+#define PW_WLOAD(w_, p) float w_[PW_OC]; XCAT(vstore, PW_OC)(LDN(PW_OC, 0, (p)), 0, w_)
+#define PW_WGET(w_, p, o) (w_[o])
+#else
+#define PW_WLOAD(w_, p) (void)0
+#define PW_WGET(w_, p, o) ((p)[o])
+#endif
 /* One input channel of conv_pw's tile: x (PW_PX pixels) times its PW_OC weights. */
 #define PW_STEP(xexpr)                                                                 \
     do {                                                                               \
         const VEC x_ = (xexpr);                                                        \
+        PW_WLOAD(w_, wq);                                                              \
         _Pragma("unroll") for (int o = 0; o < PW_OC; o++)                              \
-            acc[o] = fma((VEC)(LD(wq, o)), x_, acc[o]);                                    \
+            acc[o] = fma((VEC)(PW_WGET(w_, wq, o)), x_, acc[o]);                       \
     } while (0)
+
+/* The input prologue on one channel's pixels v (PROLOGUE: the fused
+ * BatchNormalization's affine and activation; else v as it is). */
+#ifdef PROLOGUE
+#define PW_IN(v, ic) XCAT(act_float, PW_PX)((v) * pro[ic] + pro[C + (ic)], PROLOGUE, pro_a, pro_b)
+#else
+#define PW_IN(v, ic) (v)
+#endif
 
 __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
                       __global const sfloat *bias, int has_bias, __global sfloat *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
                       __global const sfloat *res, int has_res, __global const sfloat *gate,
-                      int has_gate)
+                      int has_gate
+#ifdef PROLOGUE
+                      , __global const float *pro, float pro_a, float pro_b
+#endif
+                      )
 {
     const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC, n = get_global_id(2);
     if (p0 >= HW || oc0 >= OC)
@@ -75,7 +104,7 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
                 PW_STEP(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3) * LD(gp, ic));
         else
             for (; ic < cv; ic++, wq += PW_OC)
-                PW_STEP(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3));
+                PW_STEP(PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3), ic));
     }
     if (ic < C) { /* strided input, or the last channels of a part tile: gather */
         int src[PW_PX];
@@ -88,7 +117,7 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
             float xs[PW_PX];
             for (int p = 0; p < PW_PX; p++)
                 xs[p] = LD(cp, src[p]);
-            PW_STEP(VLOAD(0, xs) * (has_gate ? LD(gp, ic) : 1.0f));
+            PW_STEP(PW_IN(VLOAD(0, xs), ic) * (has_gate ? LD(gp, ic) : 1.0f));
         }
     }
     /* Epilogue one vector op per channel; a part-filled tile (the image's last

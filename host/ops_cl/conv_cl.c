@@ -4,7 +4,8 @@
  * square 3/5/7 kernel), conv_tiled (group 1 or channel tiles inside one group) or conv_general (always valid), sets its
  * arguments once, residual Add (c->res) and activation fused; conv_pw also
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
- * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw. A 3-D
+ * plan fused before a pointwise one (c->dw) runs with it as conv_dwpw, and a
+ * BatchNormalization fused before one (c->pro) as conv_pw's input prologue. A 3-D
  * Conv (rank 5) runs on conv3d, with the same epilogue. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,13 +375,14 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_kernel k = NULL;
     /* CLBlast only where `clcnn tune` stored a measurement saying it wins: a
      * plain run never pays CLBlast's first-call compile. */
-    if (is_pw && !c->w_packed && c->tune && !c->gate && !c->in0 && clblast_ok(c, n)) {
+    if (is_pw && !c->w_packed && c->tune && !c->gate && !c->in0 && !c->pro && clblast_ok(c, n)) {
         int64_t gm, gn, gk;
         convpw_clblast_shape(g, n, &gm, &gn, &gk);
         if (tune_use_clblast(c->tune, gm, gn, gk))
             return convpw_clblast_push(c, n, err);
     }
-    if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !opcl_forced_away(c, "conv_mv")) {
+    if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !c->pro &&
+        !opcl_forced_away(c, "conv_mv")) {
         char opts[128];
         pw_opts(opts, sizeof opts);
         if ((st = opcl_kernel(c, "conv_pw", opts, "conv_mv", &k, err)))
@@ -394,6 +396,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (is_pw && c->w_packed) {
         char opts[128];
         pw_opts(opts, sizeof opts);
+        if (c->pro) /* the fused BatchNormalization's activation, a constant of the build */
+            snprintf(opts + strlen(opts), sizeof opts - strlen(opts), " -DPROLOGUE=%d",
+                     c->pro_act.code);
         if ((st = opcl_kernel(c, "conv_pw", opts, "conv_pw", &k, err)))
             return st;
         cl_int hw = OH * OW, has_gate = c->gate != NULL;
@@ -409,9 +414,16 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
             const cl_int sd1[4] = {OW, OW, 1, OH * OW};
             memcpy(sd, sd1, sizeof sd);
         }
-        if ((st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
-                            OPCL_ARG(hw), OPCL_ARG(sd), CONV_EPILOGUE(a), OPCL_ARG(gate),
-                            OPCL_ARG(has_gate))))
+        if (c->pro)
+            st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
+                           OPCL_ARG(hw), OPCL_ARG(sd), CONV_EPILOGUE(a), OPCL_ARG(gate),
+                           OPCL_ARG(has_gate), OPCL_ARG(c->pro), OPCL_ARG(c->pro_act.a),
+                           OPCL_ARG(c->pro_act.b));
+        else
+            st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
+                           OPCL_ARG(hw), OPCL_ARG(sd), CONV_EPILOGUE(a), OPCL_ARG(gate),
+                           OPCL_ARG(has_gate));
+        if (st)
             goto fail;
         size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
                          (size_t)N};
@@ -420,9 +432,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         c->variant = "conv_pw"; /* the node's variant, also after a pw_subsample */
         return CLCNN_OK;
     }
-    if (c->gate)
-        return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate was fused into a Conv that is not "
-                       "pointwise (the plan must ask conv_cl_gate_ok)");
+    if (c->gate || c->pro)
+        return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate or BatchNormalization was fused into "
+                       "a Conv that does not run conv_pw (the plan must ask conv_cl_gate_ok)");
     const char *variant = "conv_general", *prog = "conv";
     char opts[128];
     snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", conv_ct_choices[0], CONV_PX);

@@ -80,6 +80,12 @@ typedef struct opcl_ctx {
                                  in its slice of the output (a sub-buffer of the output's
                                  memory, host/plan/plan_inplace.h) or it is empty: concat_cl
                                  copies only the others. NULL: copy every input. */
+    cl_mem pro;               /* Conv (conv_pw only: the plan asks conv_cl_gate_ok): C scales
+                                 then C shifts, float32 even in an fp16 plan; input channel c
+                                 is read as pro_act(x * pro[c] + pro[C + c]): a
+                                 BatchNormalization (+ activation) the plan fused in before it,
+                                 input 0 then c->in0 (the BN's input). NULL: none */
+    opcl_act pro_act;         /* the activation applied after pro's affine */
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */
@@ -138,7 +144,7 @@ clcnn_status opcl_dims6(const ir_node *n, const ir_tensor *t, cl_int *d6, clcnn_
 
 /* ---- family entry points, gathered by optab_cl.c ---- */
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
-/* 1 when conv_cl can take c->gate for n (it will run conv_pw: 1x1, no pads,
+/* 1 when conv_cl can take c->gate or c->pro for n (it will run conv_pw: 1x1, no pads,
  * group 1, equal strides, not forced away). */
 int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
 /* 1 when conv_cl can run depthwise Conv dw and pointwise Conv pw (which reads
@@ -146,7 +152,8 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
  * 3/5/7 kernel, pw 1x1 stride 1 no pads group 1, float32, not forced away. */
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw) or conv_kxk and
- * so wants its weights packed; has_gate: an SE gate is fused into it. The plan
+ * so wants its weights packed; has_gate: an SE gate (or a BatchNormalization
+ * prologue, c->pro) is fused into it. The plan
  * packs only constant weights that n alone reads, and fuses a gate or a
  * depthwise only into Convs whose weights it packs; a Conv with weights left as
  * they are runs conv_tiled. */

@@ -1,11 +1,13 @@
 /* plan.c — builds the OpenCL plan of a graph: folds residual Adds into the Conv
  * producing one operand, single-consumer activations (and x*Sigmoid(x),
  * x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them, SE
- * gate Muls into the pointwise Conv after them, depthwise Convs into the
+ * gate Muls into the pointwise Conv after them, BatchNormalizations (+ activation)
+ * into the input read of the pointwise Conv reading them, depthwise Convs into the
  * pointwise Conv reading them (separable, one launch),
  * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
  * uploads constants (pointwise weights packed for their kernel), then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@ typedef struct plan_work {
     int *host;       /* per tensor: the tensor whose buffer it lives in (Concat in place), -1: own */
     int64_t *off;    /* per tensor: its byte offset in host's buffer */
     int n_tenants;   /* tensors with host >= 0 (each one sub-buffer) */
+    int *pro;        /* per node: BatchNormalization fused into its input read (conv_pw), -1: none */
     unsigned char *in_place; /* scratch: a Concat's per-input flags for concat_cl */
 } plan_work;
 
@@ -41,7 +44,7 @@ static void work_free(plan_work *w)
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
     plan_shuffle_free(w->shuf);
     free(w->sep), free(w->packed_by), free(w->dev_const);
-    free(w->host), free(w->off), free(w->in_place);
+    free(w->host), free(w->off), free(w->in_place), free(w->pro);
 }
 
 static int is_const(const ir_tensor *t)
@@ -202,6 +205,78 @@ static void fuse_se_gate(const ir_graph *g, const plan_options *o, plan *p, plan
     }
 }
 
+/* Pre-activation BatchNormalization (DenseNet's BN -> Relu -> Conv1x1; the BN
+ * cannot fold into the Concat before it): T = act(BN(X)) read only by a Conv
+ * that runs conv_pw (conv_cl_gate_ok): that Conv reads X and applies the BN's
+ * per-channel affine and activation as it reads (opcl_ctx.pro). Runs after
+ * activation folding (the BN's act is final) and the SE gate. */
+static void fuse_bn_prologue(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+{
+    opcl_ctx probe = {0};
+    probe.g = g;
+    probe.force = o->force;
+    for (int b = 0; b < g->n_nodes; b++) {
+        const ir_node *bn = &g->nodes[b];
+        if (bn->op != IR_OP_BATCHNORM || bn->n_in != 5 || bn->n_out != 1 ||
+            p->fused_into[b] >= 0 || w->res[b] >= 0 || bn->in[0] < 0)
+            continue;
+        const int x = bn->in[0], t = w->out_of[b], r = t >= 0 ? sole_reader(g, t) : -1;
+        if (r < 0 || w->uses[t] != 1 || is_output(g, t) || p->fused_into[r] >= 0 ||
+            g->nodes[r].op != IR_OP_CONV || g->nodes[r].in[0] != t || w->gate_x[r] >= 0 ||
+            w->pro[r] >= 0 || w->res[r] == t)
+            continue;
+        const ir_tensor *tx = &g->tensors[x], *tt = &g->tensors[t];
+        int consts = 1;
+        for (int k = 1; k < 5; k++)
+            consts &= bn->in[k] >= 0 && is_const(&g->tensors[bn->in[k]]) &&
+                      g->tensors[bn->in[k]].dtype == IR_DT_FLOAT &&
+                      ir_numel(&g->tensors[bn->in[k]]) == tx->dims[1];
+        if (!consts || !same_dims(tx, tt) || tx->ndim != 4 || tx->half != tt->half ||
+            !ready_before(g, p, w, x, r) ||
+            !(probe.fp16 = node_fp16(g, &g->nodes[r]), conv_cl_gate_ok(&probe, &g->nodes[r])) ||
+            !packable_weights(g, r))
+            continue;
+        p->fused_into[b] = r;
+        w->pro[r] = b;
+    }
+}
+
+/* The device buffer of BN node b's affine as conv_pw's prologue reads it: C
+ * scales s = gamma / sqrt(var + eps), then C shifts beta - mean * s (float32,
+ * computed in double from the constants). Appended to p->buffers. */
+static clcnn_status bn_prologue_buffer(rt_ctx *rt, const ir_graph *g, plan *p, int b, cl_mem *out,
+                                       clcnn_err *err)
+{
+    const ir_node *bn = &g->nodes[b];
+    const int64_t C = g->tensors[bn->in[0]].dims[1];
+    const float *gm = g->tensors[bn->in[1]].data, *bt = g->tensors[bn->in[2]].data;
+    const float *mu = g->tensors[bn->in[3]].data, *var = g->tensors[bn->in[4]].data;
+    const double eps = ir_attr_float(bn, "epsilon", 1e-5f);
+    float *v = malloc((size_t)(2 * C + 1) * sizeof *v);
+    cl_mem *grown = realloc(p->buffers, ((size_t)p->n_buffers + 1) * sizeof *p->buffers);
+    if (!v || !grown) {
+        free(v);
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning '%s'", bn->name);
+    }
+    p->buffers = grown;
+    for (int64_t c = 0; c < C; c++) {
+        const double s = gm[c] / sqrt((double)var[c] + eps);
+        v[c] = (float)s;
+        v[C + c] = (float)(bt[c] - mu[c] * s);
+    }
+    cl_int rc;
+    cl_mem m = clCreateBuffer(rt_cl_context(rt), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                              (size_t)(2 * C) * sizeof *v, v, &rc);
+    free(v);
+    if (rc != CL_SUCCESS)
+        return err_set(err, CLCNN_ERR_CL, "clCreateBuffer (prologue of '%s') failed: %s (%d)",
+                       bn->name, rt_cl_error_name(rc), (int)rc);
+    p->buffers[p->n_buffers++] = m;
+    p->const_bytes += (size_t)(2 * C) * sizeof *v;
+    *out = m;
+    return CLCNN_OK;
+}
+
 /* Swish / HardSwish as exporters write them: T = Conv/BN(..); S = Sigmoid(T)
  * or HardSigmoid(T); Y = Mul(T, S), T read by exactly those two, S only by the
  * Mul: one kernel writing Y. */
@@ -247,7 +322,7 @@ static void fuse_separable(rt_ctx *rt, const ir_graph *g, const plan_options *o,
     for (int i = 0; i < g->n_nodes; i++) {
         const ir_node *pw = &g->nodes[i];
         if (pw->op != IR_OP_CONV || pw->n_in < 2 || pw->in[0] < 0 || p->fused_into[i] >= 0 ||
-            w->gate_x[i] >= 0 || plan_shuffle_hosts(w->shuf, i))
+            w->gate_x[i] >= 0 || w->pro[i] >= 0 || plan_shuffle_hosts(w->shuf, i))
             continue;
         const int t = pw->in[0], d = writer_of(g, p, w, t);
         if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || p->fused_into[d] >= 0 ||
@@ -280,7 +355,7 @@ static void analyse(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *
             w->root[n->out[0]] = w->root[n->in[0]];
     }
     for (int i = 0; i < g->n_nodes; i++)
-        w->res[i] = w->gate_x[i] = w->gate_s[i] = w->sep[i] = -1;
+        w->res[i] = w->gate_x[i] = w->gate_s[i] = w->sep[i] = w->pro[i] = -1;
     if (o->keep_all)
         return;
     fuse_residual_add(g, p, w);
@@ -304,6 +379,7 @@ static void analyse(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *
         w->out_of[i] = a->out[0];
     }
     fuse_se_gate(g, o, p, w);
+    fuse_bn_prologue(g, o, p, w);
     w->shuf = plan_shuffle_fuse(g, w->uses, p->fused_into, w->out_of);
     fuse_separable(rt, g, o, p, w);
 }
@@ -322,7 +398,8 @@ static void choose_packing(const ir_graph *g, const plan_options *o, const tune_
     for (int i = 0; i < g->n_nodes; i++)
         if (p->fused_into[i] < 0 && packable_weights(g, i) &&
             (probe.fp16 = node_fp16(g, &g->nodes[i]),
-             conv_cl_packs_weights(&probe, &g->nodes[i], w->sep[i] >= 0, w->gate_x[i] >= 0)))
+             conv_cl_packs_weights(&probe, &g->nodes[i], w->sep[i] >= 0,
+                                   w->gate_x[i] >= 0 || w->pro[i] >= 0)))
             w->packed_by[g->nodes[i].in[1]] = i;
 }
 
@@ -349,9 +426,12 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
                                "runs float32 only", n->name, ir_op_name(n->op), g->tensors[t].name);
             w->need[t] = 1, w->def[t] = i;
         }
-        for (int k = 0; k < n->n_in + 3; k++) { /* then the fused residual, SE X and S */
-            int u = k < n->n_in ? n->in[k]
-                    : k == n->n_in ? w->res[i] : k == n->n_in + 1 ? w->gate_x[i] : w->gate_s[i];
+        for (int k = 0; k < n->n_in + 4; k++) { /* then the fused residual, SE X and S, BN X */
+            int u = k < n->n_in        ? n->in[k]
+                    : k == n->n_in     ? w->res[i]
+                    : k == n->n_in + 1 ? w->gate_x[i]
+                    : k == n->n_in + 2 ? w->gate_s[i]
+                    : w->pro[i] >= 0   ? g->nodes[w->pro[i]].in[0] : -1;
             int t = u >= 0 ? w->root[u] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
@@ -567,6 +647,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
                        ir_op_name(n->op));
     for (int k = 0; k < n->n_in; k++) {
         int t = k == 0 && w->gate_x[i] >= 0 ? w->gate_x[i] : n->in[k]; /* SE: reads X */
+        if (k == 0 && w->pro[i] >= 0) /* BN prologue: reads the BN's input */
+            t = g->nodes[w->pro[i]].in[0];
         if (k == 0 && w->sep[i] >= 0) /* separable: reads the depthwise's input */
             t = g->nodes[w->sep[i]].in[0];
         if (t >= 0 && !c->mem[t] && g->tensors[t].dtype == IR_DT_FLOAT)
@@ -578,7 +660,12 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->act = w->act[i];
     c->out = w->out_of[i];
     c->res = w->res[i] >= 0 ? p->mem[w->res[i]] : NULL;
-    c->in0 = w->gate_x[i] >= 0 ? p->mem[w->gate_x[i]] : NULL;
+    c->in0 = w->gate_x[i] >= 0 ? p->mem[w->gate_x[i]]
+             : w->pro[i] >= 0  ? p->mem[g->nodes[w->pro[i]].in[0]] : NULL;
+    c->pro = NULL;
+    c->pro_act = w->pro[i] >= 0 ? w->act[w->pro[i]] : (opcl_act){0};
+    if (w->pro[i] >= 0 && (st = bn_prologue_buffer(c->rt, g, p, w->pro[i], &c->pro, err)))
+        return st;
     c->gate = w->gate_s[i] >= 0 ? p->mem[w->gate_s[i]] : NULL;
     c->dw = w->sep[i] >= 0 ? &g->nodes[w->sep[i]] : NULL;
     c->dw_act = w->sep[i] >= 0 ? w->act[w->sep[i]] : (opcl_act){0};
@@ -637,11 +724,12 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.packed_by = calloc(nt, sizeof(int));
     w.dev_const = calloc(nt, 1);
     w.host = calloc(nt, sizeof(int)), w.off = calloc(nt, sizeof(int64_t));
+    w.pro = calloc(nn, sizeof(int));
     int max_in = 1;
     for (int i = 0; i < g->n_nodes; i++)
         max_in = g->nodes[i].n_in > max_in ? g->nodes[i].n_in : max_in;
     w.in_place = calloc((size_t)max_in, 1);
-    if (!w.host || !w.off || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
+    if (!w.host || !w.off || !w.pro || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
         !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
