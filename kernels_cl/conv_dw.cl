@@ -27,6 +27,17 @@
 #ifndef PW_OC
 #define PW_OC 8 /* conv_dwpw: pointwise output channels per pass (the packing block) */
 #endif
+/* conv_dwpw's PW_OC packed weights of one input channel as floats: one
+ * vload_halfN in fp16 (as conv_pw.cl's PW_WLOAD: a scalar vload_half per
+ * weight in the unrolled FMAs was several times slower on Intel's CPU
+ * runtime); fp32 reads them as before. */
+#ifdef CLCNN_FP16
+#define PW_WLOAD(w_, p) float w_[PW_OC]; XCAT(vstore, PW_OC)(LDN(PW_OC, 0, (p)), 0, w_)
+#define PW_WGET(w_, p, o) (w_[o])
+#else
+#define PW_WLOAD(w_, p) (void)0
+#define PW_WGET(w_, p, o) ((p)[o])
+#endif
 
 /* conv_dw: the DW_PX pixels of a tile are one floatN vector. Rows outside the
  * image are skipped per tap row (uniform branch); a tile whose taps all fall
@@ -289,9 +300,10 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
         __global const sfloat *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
         for (int ic = 0; ic < C; ic++, wq += PW_OC) {
             const DWV x = DWLOAD(0, t + ic * DW_PX);
+            PW_WLOAD(w_, wq);
 #pragma unroll
             for (int o = 0; o < PW_OC; o++)
-                acc[o] = fma((DWV)(LD(wq, o)), x, acc[o]);
+                acc[o] = fma((DWV)(PW_WGET(w_, wq, o)), x, acc[o]);
         }
         for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
             const size_t i = ob + (size_t)(oc0 + o) * HW;

@@ -25,6 +25,16 @@
 #ifndef KXK_OC
 #define KXK_OC 8 /* conv_kxk: output channels per work-item */
 #endif
+/* The KXK_OC packed weights of one tap as floats: one vload_halfN in fp16 (a
+ * scalar vload_half per weight in the unrolled FMAs was several times slower
+ * on Intel's CPU runtime, as in conv_pw.cl); fp32 reads them as before. */
+#ifdef CLCNN_FP16
+#define KXK_WLOAD(w_, p) float w_[KXK_OC]; XCAT(vstore, KXK_OC)(LDN(KXK_OC, 0, (p)), 0, w_)
+#define KXK_WGET(w_, p, o) (w_[o])
+#else
+#define KXK_WLOAD(w_, p) (void)0
+#define KXK_WGET(w_, p, o) ((p)[o])
+#endif
 __kernel void conv_kxk(__global const sfloat *in, __global const sfloat *wt,
                         __global const sfloat *bias, int has_bias, __global sfloat *out, int8 g,
                         int8 k, int act, float a, float b, __global const sfloat *res,
@@ -73,9 +83,10 @@ __kernel void conv_kxk(__global const sfloat *in, __global const sfloat *wt,
                     v = select((float8)(0.0f), g8, iw >= 0 && iw < W);
                 }
                 __global const sfloat *wt8 = wq + ((ic * KXK_K + kh) * KXK_K + kw) * KXK_OC;
+                KXK_WLOAD(w_, wt8);
 #pragma unroll
                 for (int o = 0; o < KXK_OC; o++)
-                    acc[o] = fma(v, (float8)(LD(wt8, o)), acc[o]);
+                    acc[o] = fma(v, (float8)(KXK_WGET(w_, wt8, o)), acc[o]);
             }
         }
     }
