@@ -154,11 +154,15 @@ static void test_shuffle_fused(void **state)
                  (long long)p->n, (long long)p->ch, (long long)p->h, (long long)p->w, p->take,
                  p->producers);
         int takers, extra;
-        /* unfused: two copies (Concat), one permute (Transpose), one per split piece */
+        /* unfused: two copies (Concat), one permute (Transpose), one per split piece;
+         * with batch 1 and produced inputs the plan may place either input straight
+         * into the Concat's buffer (host/plan/plan_inplace.c: whether the second
+         * input's offset meets the device's base-address alignment), saving its copy */
         int unfused = kh_unfused_launches(rt, build(p, &takers, &extra));
-        if (unfused != extra + 3 + takers) {
-            print_error("[%s] unfused plan has %d launches, expected %d\n", label, unfused,
-                        extra + 3 + takers);
+        const int most = extra + 3 + takers, least = most - (p->producers && p->n == 1 ? 2 : 0);
+        if (unfused < least || unfused > most) {
+            print_error("[%s] unfused plan has %d launches, expected %d..%d\n", label, unfused,
+                        least, most);
             bad = 1;
         }
         /* fused: the whole chain, split included, is one launch */
