@@ -187,7 +187,8 @@ clcnn_status pad_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     for (int d = 0; d < x->ndim; d++)
         pb[6 - x->ndim + d] = (cl_int)pads[d];
     cl_int cmode = mode == PAD_CONSTANT ? 0 : mode == PAD_REFLECT ? 1 : 2; /* pad.cl's PAD_* */
-    /* the constant as y's own element: float, or the bits of another dtype */
+    /* the constant as y's own element: float (also for a half-stored y: pad.cl
+     * takes a float and stores it half), or the bits of another dtype */
     uint64_t fv = 0;
     const size_t es = ir_dtype_size(y->dtype);
     elem_set_f(&fv, y->dtype, 0, value); /* little-endian: the low es bytes */
