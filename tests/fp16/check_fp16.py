@@ -46,6 +46,8 @@ MEM_RATIO = 0.55      # fp16 weight+activation bytes / fp32's
 BUILTIN_SIZE = 64     # built-ins exported at 64x64 (ci/plan_profiles.sh's size): every layer, little time
 LIGHT_MACS = 1e9      # the latency table's "light" families: fewer MACs than this at 224
 OP_SUITES = ["py_ops", "py_ops_unary", "py_ops_norm", "py_ops_spatial", "py_ops_shape", "py_ops_gathernd"]
+OP_SUITE_COST = {"py_ops_spatial": 90, "py_ops_shape": 90, "py_ops_unary": 90, "py_ops": 60,
+                 "py_ops_norm": 70, "py_ops_gathernd": 5}  # seconds on Intel here, for the order only
 # clcnn's stderr line for a non-fp32 session (host/cli/cli_util.c cli_precision_report)
 PREC_LINE = re.compile(r"precision (fp16|auto): (\d+) layers fp16, (\d+) fp32, (\d+) conversions"
                        r"(?:; calibration error (\S+))?")
@@ -248,37 +250,56 @@ def check_classify(args, tally):
 
 
 def check_ops(args, tally):
-    for s in OP_SUITES:
-        if args.k and args.k not in s:
-            continue
-        t0 = time.time()
-        p = subprocess.run([sys.executable, os.path.join(TESTS, s + ".py"), "--clcnn", args.clcnn,
-                            "--device", args.dev, "--precision", "fp16"],
-                           capture_output=True, text=True, timeout=1800)
-        out = p.stdout + p.stderr
-        with open(os.path.join(args.logdir, f"fp16-{s}.log"), "w") as f:
-            f.write(out)
-        m = TALLY.findall(out)
-        dt = time.time() - t0
-        if not m:
-            tally(False, f"ops     {s}: no tally line (exit {p.returncode}): {out.strip()[-200:]}")
-            continue
-        npass, nfail, nskip = (int(x or 0) for x in m[-1])
-        why = ""
-        if p.returncode != 0 or nfail:
-            fails = [l for l in out.splitlines() if l.startswith("FAIL")]
-            why = f"  exit {p.returncode}; " + " | ".join(fails[:5]) + (" ..." if len(fails) > 5 else "")
-        elif npass == 0:
-            why = "  ran nothing"
-        reasons = {}
-        for l in out.splitlines():
-            if l.startswith("SKIP"):
-                r = l.split(": ", 1)[-1].split(" (")[0][:40]
-                reasons[r] = reasons.get(r, 0) + 1
-        args.op_rows.append((s, npass, nfail, nskip))
-        tally(not why, f"ops     {s}: {npass} passed, {nfail} failed, {nskip} skipped ({dt:.0f}s)"
-                       + (f" [skips: {', '.join(f'{n} {r}' for r, n in reasons.items())}]" if reasons else "")
-                       + why)
+    """The op suites, args.jobs at a time (each is a long series of short
+    clcnn processes: two overlap well on two cores); results in suite order."""
+    suites = [s for s in OP_SUITES if not args.k or args.k in s]
+    running, done = {}, {}
+    # longest first, so the two lanes end together
+    queue = sorted(suites, key=lambda s: -OP_SUITE_COST.get(s, 0))
+    while queue or running:
+        while queue and len(running) < args.jobs:
+            s = queue.pop(0)
+            log = open(os.path.join(args.logdir, f"fp16-{s}.log"), "w+")
+            p = subprocess.Popen([sys.executable, os.path.join(args.suites_dir, s + ".py"), "--clcnn", args.clcnn,
+                                  "--device", args.dev, "--precision", "fp16"],
+                                 stdout=log, stderr=subprocess.STDOUT, text=True)
+            running[s] = (p, log, time.time())
+        time.sleep(0.5)
+        for s, (p, log, t0) in list(running.items()):
+            if p.poll() is None:
+                if time.time() - t0 > 1800:
+                    p.kill()
+                continue
+            log.seek(0)
+            done[s] = (p.returncode, log.read(), time.time() - t0)
+            log.close()
+            del running[s]
+    for s in suites:
+        report_suite(args, tally, s, *done[s])
+
+
+def report_suite(args, tally, s, rc, out, dt):
+    m = TALLY.findall(out)
+    if not m:
+        tally(False, f"ops     {s}: no tally line (exit {rc}): {out.strip()[-200:]}")
+        return
+    npass, nfail, nskip = (int(x or 0) for x in m[-1])
+    why = ""
+    if rc != 0 or nfail:
+        fails = [l for l in out.splitlines() if l.startswith("FAIL")]
+        why = f"  exit {rc}; " + (" | ".join(fails[:3]) + (" ..." if len(fails) > 3 else "")
+                                  or out.strip().splitlines()[-1][:200])
+    elif npass == 0:
+        why = "  ran nothing"
+    reasons = {}
+    for l in out.splitlines():
+        if l.startswith("SKIP"):
+            r = re.split(r" device=\S+: ", l, maxsplit=1)[-1].split(" (")[0].split(":")[0][:40]
+            reasons[r] = reasons.get(r, 0) + 1
+    args.op_rows.append((s, npass, nfail, nskip))
+    tally(not why, f"ops     {s}: {npass} passed, {nfail} failed, {nskip} skipped ({dt:.0f}s)"
+                   + (f" [skips: {', '.join(f'{n} {r}' for r, n in reasons.items())}]" if reasons else "")
+                   + why)
 
 
 def bench(args, model, prec, runs, warmup):
@@ -327,12 +348,12 @@ def check_memory_latency(args, tally, want_mem, want_lat):
     if want_lat and rows:
         print(f"\nlatency on {args.dev_name}: bench --runs {args.runs} --warmup {args.warmup} "
               f"--no-cold --no-profile, median ms (min-max); figures only, no threshold")
-        print(f"{'model':<22} {'fp32 ms':>22} {'fp16 ms':>22} {'fp16/fp32':>10}")
+        print(f"{'model':<27} {'fp32 ms (min-max)':<24} {'fp16 ms (min-max)':<24} fp16/fp32")
         for n, a, b in rows:
             la, lb = a["latency_ms"], b["latency_ms"]
-            print(f"{n:<22} {la['median']:>8.1f} ({la['min']:.1f}-{la['max']:.1f})".ljust(45)
-                  + f" {lb['median']:>8.1f} ({lb['min']:.1f}-{lb['max']:.1f})".ljust(23)
-                  + f" {lb['median'] / la['median']:>9.2f}")
+            c32 = f"{la['median']:.1f} ({la['min']:.1f}-{la['max']:.1f})"
+            c16 = f"{lb['median']:.1f} ({lb['min']:.1f}-{lb['max']:.1f})"
+            print(f"{n:<27} {c32:<24} {c16:<24} {lb['median'] / la['median']:.2f}")
         print(flush=True)
         args.latency = rows
 
@@ -346,6 +367,8 @@ def main():
     ap.add_argument("-k", default="", help="only items whose name contains this")
     ap.add_argument("--runs", type=int, default=10, help="latency table: bench --runs")
     ap.add_argument("--warmup", type=int, default=2, help="latency table: bench --warmup")
+    ap.add_argument("--suites-dir", default=TESTS, help="where py_ops*.py are (default: this tests/)")
+    ap.add_argument("--jobs", type=int, default=2, help="op suites run at once (default 2)")
     ap.add_argument("--logdir", default=None, help="where the op suites' logs go (default: a temp dir)")
     args = ap.parse_args()
     args.clcnn = os.path.abspath(args.clcnn)
