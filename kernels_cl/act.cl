@@ -24,7 +24,21 @@
 #define sfloat half
 #define LD(p, i) vload_half((i), (p))
 #define ST(p, i, v) vstore_half((v), (i), (p))
-#define LDN(N, i, p) SF_XCAT(vload_half, N)((i), (p))
+/* POCL 3.1 compiles vload_half8/16 to an aligned 16-byte load, which faults at
+ * the 2-byte-aligned addresses the spec allows (pool taps at odd offsets):
+ * widths 8 and 16 are built from vload_half4, which it loads correctly. */
+#define sf_vload_half2 vload_half2
+#define sf_vload_half3 vload_half3
+#define sf_vload_half4 vload_half4
+float8 sf_vload_half8(size_t i, const __global half *p)
+{
+    return (float8)(vload_half4(2 * i, p), vload_half4(2 * i + 1, p));
+}
+float16 sf_vload_half16(size_t i, const __global half *p)
+{
+    return (float16)(sf_vload_half8(2 * i, p), sf_vload_half8(2 * i + 1, p));
+}
+#define LDN(N, i, p) SF_XCAT(sf_vload_half, N)((i), (p))
 #define STN(N, v, i, p) SF_XCAT(vstore_half, N)((v), (i), (p))
 #else
 #define sfloat float

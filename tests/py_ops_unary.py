@@ -226,13 +226,14 @@ GENERATORS = (unary_cases, fused_cases, pow_cases, prelu_cases, variadic_cases, 
 _shared_run_case = P.run_case
 
 
-def strict_run_case(clcnn, device, tmp, idx, path, ins, want):
+def strict_run_case(clcnn, device, tmp, idx, path, ins, want, precision=None, rtol=None):
     """py_ops.run_case after checking that NaN and +-inf are exactly where
     onnxruntime puts them; the finite values then go through the shared check
     with the non-finite ones zeroed on both sides."""
     if all(np.isfinite(np.asarray(w)).all() for w in want):
-        return _shared_run_case(clcnn, device, tmp, idx, path, ins, want)
-    cmd = [clcnn, "run", path, "--device", device]
+        return _shared_run_case(clcnn, device, tmp, idx, path, ins, want, precision,
+                                rtol if rtol is not None else P.RTOL)
+    cmd = [clcnn, "run", path, "--device", device] + (["--precision", precision] if precision else [])
     for p in ins:
         cmd += ["--input", p]
     outs = [os.path.join(tmp, f"c{idx}_{device}_out{k}.npy") for k in range(len(want))]
@@ -252,7 +253,7 @@ def strict_run_case(clcnn, device, tmp, idx, path, ins, want):
         fin = np.isfinite(w)
         diff = float(np.max(np.abs(got[fin].astype(np.float64) - w[fin]), initial=0.0))
         scale = float(np.max(np.abs(w[fin]), initial=0.0))
-        if diff > P.RTOL * scale + P.ATOL:
+        if diff > (rtol if rtol is not None else P.RTOL) * scale + P.ATOL:
             return f"output {k}: max|diff| {diff:.3g} over the finite values (max|ref| {scale:.3g})"
     return None
 
@@ -305,7 +306,7 @@ if __name__ == "__main__":
     clcnn = argv[argv.index("--clcnn") + 1] if "--clcnn" in argv else None
     dev = argv[argv.index("--device") + 1] if "--device" in argv else ""
     rc = P.main(list(GENERATORS))
-    if clcnn and ("-k" not in argv):
+    if clcnn and "-k" not in argv and "--precision" not in argv:  # refusals: fp32 runs
         devs = [d for d in dev.split(",") if d] or P.default_devices(clcnn)
         rc = 1 if refusal_checks(clcnn, devs) else rc
     sys.exit(rc)
