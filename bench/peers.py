@@ -1,23 +1,33 @@
 #!/usr/bin/env python3
-"""peers.py — clcnn against onnxruntime on the same models and inputs (issue 7).
+"""peers.py — clcnn against onnxruntime on the same models and inputs (issues 7, 17).
 
 For each model, per round, runs `clcnn bench --json` and then onnxruntime (CPU
 provider, intra_op_num_threads=2, ORT_ENABLE_ALL) on the same ONNX file and the same
-seeded input, alternating so that machine noise hits both alike. Reports per model
-the median over rounds of each side's median latency, their ratio (clcnn / ort; < 1
-means clcnn is faster), the max output difference relative to max |ort output|
-(clcnn's output from `clcnn run`), clcnn's cold start (empty kernel caches), warm start
-and kernels per inference; then one compact table. Built-in names are exported with
-`clcnn export` (full width, deterministic random weights) into a temp dir first.
+seeded input, alternating so that machine noise hits both alike. Each side runs in a
+process of its own (onnxruntime in a child of this script: `peers.py --ort-child`), so
+that each side's peak memory is that process's peak resident set (wait4's ru_maxrss),
+never this driver's. Reports per model the median over rounds of each side's median
+latency, their ratio (clcnn / ort; < 1 means clcnn is faster), the max output
+difference relative to max |ort output| (clcnn's output from `clcnn run`), clcnn's cold
+start (empty kernel caches), warm start and kernels per inference; then memory in MiB:
+clcnn's device bytes (weights + activations, bench's "memory"), the peak RSS of a warm
+`clcnn bench --no-cold` process (kernel caches filled: no compiler in memory) and of the
+cold rounds' bench processes (POCL's compiler included), onnxruntime's peak RSS, and
+the ratio clcnn / ort of the warm peaks. On a CPU OpenCL device (POCL) device buffers
+are host memory, already inside the RSS; on other devices they are added to clcnn's
+peak. The processes' floors (an OpenCL runtime loaded; Python + onnxruntime imported)
+are printed once. Built-in names are exported with `clcnn export` (full width,
+deterministic random weights) into a temp dir first.
 
 Usage (from the repo root, after building):
     .venv/bin/python bench/peers.py --clcnn build/clcnn
     .venv/bin/python bench/peers.py --clcnn build/clcnn --models ../shared/zoo/googlenet/model.onnx \\
         mobilenet_v2 --rounds 5 --runs 50
-Default set (5 built-ins x 3 rounds x 30 runs) takes about 3-5 minutes on 2 cores;
+Default set (5 built-ins x 3 rounds x 30 runs) takes about 4-6 minutes on 2 cores;
 most of it is the cold starts (POCL compiles every kernel with its cache empty).
 """
 import argparse
+import importlib.metadata
 import json
 import os
 import statistics
@@ -27,9 +37,9 @@ import tempfile
 import time
 
 import numpy as np
-import onnxruntime as ort
 
 DEFAULT_MODELS = ["mobilenet_v2", "mobilenet_v3_large", "mnasnet", "efficientnet_b0", "shufflenet_v2"]
+MIB = 1024.0 * 1024.0
 
 
 def run(cmd):
@@ -37,6 +47,22 @@ def run(cmd):
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr.strip()}")
     return p.stdout
+
+
+def run_peak(cmd):
+    """Runs cmd; returns (stdout, peak RSS of that process in bytes). The output goes
+    through temp files and the child is reaped with os.wait4, whose rusage is that
+    child's own (RUSAGE_CHILDREN would be the largest child so far)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text, etext = out.read().decode(), err.read().decode()
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {etext.strip()}")
+    return text, usage.ru_maxrss * 1024  # Linux: KiB
 
 
 def model_file(clcnn, name, tmp):
@@ -48,60 +74,123 @@ def model_file(clcnn, name, tmp):
     return path, name
 
 
-def ort_session(path):
+def input_shape(path):
+    """The first graph input that is not an initializer; symbolic dims as 1."""
+    import onnx
+    m = onnx.load(path, load_external_data=False)
+    inits = {i.name for i in m.graph.initializer}
+    inp = next(i for i in m.graph.input if i.name not in inits)
+    return [d.dim_value if d.dim_value > 0 else 1 for d in inp.type.tensor_type.shape.dim]
+
+
+def ort_child(argv):
+    """`peers.py --ort-child MODEL IN.npy OUT.npy RUNS WARMUP`: one onnxruntime
+    process: session, warm-up, timed runs; prints {"ms": median}, saves the output."""
+    import onnxruntime as ort
+    path, x_path, out_path, runs, warmup = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
     so = ort.SessionOptions()
     so.intra_op_num_threads = 2
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-
-
-def ort_median_ms(sess, feed, runs, warmup):
+    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    feed = {sess.get_inputs()[0].name: np.load(x_path)}
     for _ in range(warmup):
         sess.run(None, feed)
     t = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        sess.run(None, feed)
+        y = sess.run(None, feed)
         t.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(t)
+    np.save(out_path, y[0])
+    print(json.dumps({"ms": statistics.median(t)}))
+    return 0
+
+
+def ort_floor():
+    """Peak RSS of a Python that imports numpy and onnxruntime and does nothing else."""
+    return run_peak([sys.executable, "-c", "import numpy, onnxruntime"])[1]
+
+
+def device_type(clcnn, name):
+    """'cpu', 'gpu', ... of the device bench named; None when `clcnn devices` does not list it."""
+    try:
+        devs = json.loads(run([clcnn, "devices", "--json"]))
+    except (RuntimeError, json.JSONDecodeError):
+        return None
+    return next((d.get("type") for d in devs if d.get("name") == name), None)
 
 
 def one_model(args, name, tmp):
     path, label = model_file(args.clcnn, name, tmp)
-    sess = ort_session(path)
-    inp = sess.get_inputs()[0]
-    shape = [d if isinstance(d, int) and d > 0 else 1 for d in inp.shape]
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x = np.random.default_rng(0).standard_normal(input_shape(path)).astype(np.float32)
     x_path = os.path.join(tmp, label + ".in.npy")
+    ort_out = os.path.join(tmp, label + ".ort.npy")
     np.save(x_path, x)
-    feed = {inp.name: x}
-    cl_ms, ort_ms, cold, warm, kernels = [], [], [], [], None
+    bench = [args.clcnn, "bench", path, "--json", "--quiet", "--device", args.device, "--runs", str(args.runs),
+             "--warmup", str(args.warmup), "--no-profile", "--input", x_path]
+    cl_ms, ort_ms, cold, warm, cold_rss, ort_rss, doc = [], [], [], [], [], [], None
     for r in range(args.rounds):
-        doc = json.loads(run([args.clcnn, "bench", path, "--json", "--device", args.device, "--runs",
-                              str(args.runs), "--warmup", str(args.warmup), "--no-profile", "--input", x_path]))
+        text, rss = run_peak(bench)
+        doc = json.loads(text)
         cl_ms.append(doc["latency_ms"]["median"])
         cold.append(doc["cold_start_ms"])
         warm.append(doc["warm_start_ms"])
-        kernels = doc["kernels_per_inference"]
-        ort_ms.append(ort_median_ms(sess, feed, args.runs, args.warmup))
+        cold_rss.append(rss)
+        text, rss = run_peak([sys.executable, os.path.abspath(__file__), "--ort-child", path, x_path, ort_out,
+                              str(args.runs), str(args.warmup)])
+        ort_ms.append(json.loads(text)["ms"])
+        ort_rss.append(rss)
         print(f"  {label} round {r + 1}: clcnn {cl_ms[-1]:.2f} ms, onnxruntime {ort_ms[-1]:.2f} ms", flush=True)
+    # warm peak: the first --no-cold process fills the usual kernel caches, the second is measured
+    warm_rss = [run_peak(bench + ["--no-cold"])[1] for _ in range(2)][1]
     out_path = os.path.join(tmp, label + ".out.npy")
     run([args.clcnn, "run", path, "--input", x_path, "--output", out_path, "--device", args.device])
     y_cl = np.load(out_path).astype(np.float64)
-    y_ort = sess.run(None, feed)[0].astype(np.float64)
+    y_ort = np.load(ort_out).astype(np.float64)
     diff = float(np.max(np.abs(y_cl - y_ort))) / (float(np.max(np.abs(y_ort))) or 1.0)
+    mem = doc["memory"]
+    dev_bytes = mem["peak_bytes"] if mem else 0
+    in_rss = device_type(args.clcnn, doc["device"]) == "cpu" or doc["backend"] == "reference"
     res = {"model": label, "clcnn_ms": statistics.median(cl_ms), "ort_ms": statistics.median(ort_ms),
            "rel_diff": diff, "cold_ms": statistics.median(cold), "warm_ms": statistics.median(warm),
-           "kernels": kernels}
+           "kernels": doc["kernels_per_inference"], "clcnn_device_bytes": dev_bytes,
+           "device_bytes_in_rss": in_rss, "clcnn_rss_warm_bytes": warm_rss,
+           "clcnn_rss_cold_bytes": max(cold_rss), "ort_rss_bytes": max(ort_rss)}
+    res["clcnn_peak_bytes"] = warm_rss + (0 if in_rss else dev_bytes)
     res["ratio"] = res["clcnn_ms"] / res["ort_ms"]
+    res["mem_ratio"] = res["clcnn_peak_bytes"] / res["ort_rss_bytes"]
     print(f"{label}: clcnn {res['clcnn_ms']:.2f} ms, onnxruntime {res['ort_ms']:.2f} ms, ratio {res['ratio']:.2f}, "
           f"max rel diff {diff:.1e}, cold {res['cold_ms'] / 1e3:.2f} s, warm {res['warm_ms']:.0f} ms, "
-          f"{kernels} kernels", flush=True)
+          f"{res['kernels']} kernels; peak memory clcnn {res['clcnn_peak_bytes'] / MIB:.1f} MiB, "
+          f"onnxruntime {res['ort_rss_bytes'] / MIB:.1f} MiB", flush=True)
     return res
 
 
+def print_tables(results, floors):
+    print(f"\n{'model':<22} {'clcnn ms':>9} {'ort ms':>8} {'ratio':>6} {'rel diff':>9} {'cold s':>7} "
+          f"{'warm ms':>8} {'kernels':>7}")
+    for r in results:
+        print(f"{r['model']:<22} {r['clcnn_ms']:>9.2f} {r['ort_ms']:>8.2f} {r['ratio']:>6.2f} {r['rel_diff']:>9.1e} "
+              f"{r['cold_ms'] / 1e3:>7.2f} {r['warm_ms']:>8.0f} {r['kernels'] if r['kernels'] is not None else '-':>7}")
+    if len(results) > 1:
+        gm = float(np.exp(np.mean(np.log([r["ratio"] for r in results]))))
+        print(f"{'geomean ratio':<22} {'':>9} {'':>8} {gm:>6.2f}")
+    print(f"\npeak memory, MiB (each side's own process; floors: an OpenCL runtime loaded {floors[0] / MIB:.1f}, "
+          f"Python + onnxruntime imported {floors[1] / MIB:.1f})")
+    print(f"{'model':<22} {'cl device':>9} {'cl RSS':>8} {'cl cold':>8} {'cl peak':>8} {'ort RSS':>8} {'ratio':>6}")
+    for r in results:
+        dev = f"{r['clcnn_device_bytes'] / MIB:.1f}" + ("*" if r["device_bytes_in_rss"] else " ")
+        print(f"{r['model']:<22} {dev:>9} {r['clcnn_rss_warm_bytes'] / MIB:>8.1f} "
+              f"{r['clcnn_rss_cold_bytes'] / MIB:>8.1f} {r['clcnn_peak_bytes'] / MIB:>8.1f} "
+              f"{r['ort_rss_bytes'] / MIB:>8.1f} {r['mem_ratio']:>6.2f}")
+    print("cl device: weights + activations (* already inside cl RSS: a CPU device's buffers are host memory); "
+          "cl RSS: a warm\n`clcnn bench --no-cold` process; cl cold: the cold rounds' (compiler in memory); "
+          "cl peak = cl RSS (+ cl device\nwhen not inside it); ratio = cl peak / ort RSS")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--ort-child":
+        return ort_child(sys.argv[2:])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clcnn", default="build/clcnn", help="clcnn binary (default build/clcnn)")
     ap.add_argument("--models", nargs="+", default=DEFAULT_MODELS, help="built-in names or .onnx paths")
@@ -113,8 +202,10 @@ def main():
     args = ap.parse_args()
     if args.rounds < 1 or args.runs < 1 or args.warmup < 0:
         ap.error("--rounds and --runs must be >= 1, --warmup >= 0")
-    print(f"onnxruntime {ort.__version__} (CPU, 2 intra-op threads, ORT_ENABLE_ALL); clcnn --device {args.device}; "
-          f"{args.rounds} rounds x {args.runs} runs (+{args.warmup} warm-up), alternating", flush=True)
+    print(f"onnxruntime {importlib.metadata.version('onnxruntime')} (CPU, 2 intra-op threads, ORT_ENABLE_ALL); "
+          f"clcnn --device {args.device}; {args.rounds} rounds x {args.runs} runs (+{args.warmup} warm-up), "
+          "alternating, each side in its own process", flush=True)
+    floors = (run_peak([args.clcnn, "devices"])[1], ort_floor())
     results, failed = [], 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
@@ -123,15 +214,10 @@ def main():
             except Exception as e:  # noqa: BLE001 — one failing model must not hide the others
                 print(f"{name}: FAILED: {e}", flush=True)
                 failed += 1
-    print(f"\n{'model':<22} {'clcnn ms':>9} {'ort ms':>8} {'ratio':>6} {'rel diff':>9} {'cold s':>7} "
-          f"{'warm ms':>8} {'kernels':>7}")
-    for r in results:
-        print(f"{r['model']:<22} {r['clcnn_ms']:>9.2f} {r['ort_ms']:>8.2f} {r['ratio']:>6.2f} {r['rel_diff']:>9.1e} "
-              f"{r['cold_ms'] / 1e3:>7.2f} {r['warm_ms']:>8.0f} {r['kernels'] if r['kernels'] is not None else '-':>7}")
-    if len(results) > 1:
-        gm = float(np.exp(np.mean(np.log([r["ratio"] for r in results]))))
-        print(f"{'geomean ratio':<22} {'':>9} {'':>8} {gm:>6.2f}")
+    print_tables(results, floors)
     if args.json:
+        for r in results:
+            r["floor_opencl_runtime_bytes"], r["floor_python_onnxruntime_bytes"] = floors
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
     return 1 if failed else 0

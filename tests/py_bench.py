@@ -7,6 +7,13 @@ measured by bench/peers.py, never asserted in tests).
 - --json is one valid JSON object with every documented field, internally consistent
   (min <= median <= max, images/s = batch / median, profile rows add up to the kernel
   count and to total_ms, peak = weights + activations <= weights + naive);
+- the time split of a profiled run (issue 17): every part >= 0, the host view's parts add
+  up to the wall time, the device view's to its span, the device parts plus the host's own
+  work stay within wall * 1.05, and the rest is reported as unexplained_ms (also in the
+  human report); none on the reference backend or with --no-profile;
+- progress: --progress puts plain stage lines and run counters on stderr and nothing on
+  stdout (--json stays one object), a terminal gets one line rewritten with \r, --quiet and
+  a non-terminal stderr get none, --progress with --quiet is a usage error;
 - the human report fits 120 columns;
 - --output is the real result: bench's output on a zoo input matches PyTorch's ref.npy;
 - batch: `--batch 2` on two stacked inputs equals the two batch-1 outputs, for every zoo
@@ -17,6 +24,7 @@ Prints "N passed, N failed[, N skipped]"; exits 1 on any failure.
 import argparse
 import json
 import os
+import pty
 import subprocess
 import sys
 import tempfile
@@ -26,6 +34,10 @@ from pyreport import Report, has_cpu_device
 
 TOL_REF = 1e-4     # bench --output vs PyTorch's ref.npy (same bound as py_compare)
 TOL_BATCH = 1e-5   # batch 2 vs two batch-1 runs: same arithmetic per image
+SPLIT_SLACK = 1.05  # device parts + host work may exceed the wall time by rounding only; 5% for clocks
+SPLIT_EPS_MS = 0.01  # JSON numbers have 6 significant digits
+SPLIT_KEYS = ("profiled_runs", "wall_ms", "kernel_ms", "upload_ms", "download_ms", "idle_enqueue_ms",
+              "idle_dispatch_ms", "host_ms", "unexplained_ms", "span_ms", "enqueue_ms", "wait_ms")
 REF_TOO_SLOW = {"googlenet", "resnet_bottleneck_1111", "densenet_small"}  # 1-2.5 s per image on ref
 REF_CHECKED = {"mobilenet_v1_a025", "shufflenet_v2_x0_5", "xception_w0125", "efficientnet_b0_w05"}
 BUILTINS = [       # small variants: the batch logic does not depend on width
@@ -50,6 +62,7 @@ def check_usage(clcnn, report):
              ["mobilenet_v2", "--runs", "x"], ["mobilenet_v2", "--warmup", "-1"],
              ["mobilenet_v2", "--batch", "0"], ["mobilenet_v2", "--runs"],
              ["mobilenet_v2", "extra_arg", "--runs", "1"], ["mobilenet_v2", "--width", "abc"]]
+    cases.append(["mobilenet_v2", "--progress", "--quiet"])
     for args in cases:
         p = bench(clcnn, *args)
         report(p.returncode == 2 and "bench" in p.stderr,
@@ -60,12 +73,34 @@ def check_usage(clcnn, report):
     report(p.returncode == 1 and p.stderr.strip() != "", f"unknown model exits 1 ({p.returncode})")
 
 
+def check_split(t):
+    """The time split of one profiled run (clcnn_run_timing): problems, [] when sound."""
+    missing = [k for k in SPLIT_KEYS if k not in t]
+    if missing:
+        return [f"time_split misses {missing}"]
+    bad = [f"time_split {k} = {t[k]} < 0" for k in SPLIT_KEYS if k != "unexplained_ms" and not t[k] >= 0]
+    wall, eps = t["wall_ms"], SPLIT_EPS_MS
+    if t["profiled_runs"] != 3 or not wall > 0 or not t["kernel_ms"] > 0:
+        bad.append(f"time_split: profiled_runs {t['profiled_runs']}, wall {wall}, kernels {t['kernel_ms']}")
+    host_view = t["host_ms"] + t["enqueue_ms"] + t["wait_ms"]
+    if abs(host_view - wall) > 1e-3 * wall + eps:
+        bad.append(f"time_split: host + enqueue + wait = {host_view} != wall {wall}")
+    dev = t["kernel_ms"] + t["upload_ms"] + t["download_ms"] + t["idle_enqueue_ms"] + t["idle_dispatch_ms"]
+    if abs(dev - t["span_ms"]) > 1e-3 * t["span_ms"] + eps:
+        bad.append(f"time_split: device parts {dev} != span {t['span_ms']}")
+    if dev + t["host_ms"] > wall * SPLIT_SLACK + eps:
+        bad.append(f"time_split: device parts + host = {dev + t['host_ms']} > wall {wall} * {SPLIT_SLACK}")
+    if abs(wall - t["host_ms"] - t["span_ms"] - t["unexplained_ms"]) > eps:
+        bad.append(f"time_split: unexplained {t['unexplained_ms']} != wall - host - span")
+    return bad
+
+
 def check_json(doc, device, batch, runs, warmup, profiled, cold):
     """Returns a list of problems (empty: ok)."""
     bad = []
     for k in ("model", "device", "backend", "batch", "input_shape", "runs", "warmup", "cold_start_ms",
-              "warm_start_ms", "latency_ms", "images_per_s", "kernels_per_inference", "memory", "profile",
-              "profile_note"):
+              "warm_start_ms", "latency_ms", "time_split", "images_per_s", "kernels_per_inference", "memory",
+              "profile", "profile_note"):
         if k not in doc:
             bad.append(f"missing '{k}'")
     if bad:
@@ -83,8 +118,8 @@ def check_json(doc, device, batch, runs, warmup, profiled, cold):
         bad.append("images_per_s != batch / median")
     if device == "ref":
         if doc["backend"] != "reference" or doc["kernels_per_inference"] is not None or doc["memory"] is not None \
-                or doc["profile"] is not None or not doc["profile_note"]:
-            bad.append("reference backend must report no kernels/memory/profile, with a note")
+                or doc["profile"] is not None or doc["time_split"] is not None or not doc["profile_note"]:
+            bad.append("reference backend must report no kernels/memory/profile/time split, with a note")
         return bad
     if doc["backend"] != "opencl" or not isinstance(doc["kernels_per_inference"], int) \
             or doc["kernels_per_inference"] < 1:
@@ -95,9 +130,13 @@ def check_json(doc, device, batch, runs, warmup, profiled, cold):
                 or not 0 < mem["activation_bytes"] <= mem["naive_activation_bytes"]:
             bad.append(f"memory inconsistent: {mem}")
     if not profiled:
-        if doc["profile"] is not None:
+        if doc["profile"] is not None or doc["time_split"] is not None:
             bad.append("--no-profile still profiled")
         return bad
+    if not isinstance(doc["time_split"], dict):
+        bad.append(f"no time_split: {doc['time_split']}")
+    else:
+        bad += check_split(doc["time_split"])
     prof = doc["profile"]
     if not prof or not prof["rows"]:
         return bad + ["no profile rows"]
@@ -138,8 +177,66 @@ def check_reports(clcnn, devices, report):
         p = bench(clcnn, *args, "--runs", "2", "--warmup", "0", "--no-cold")
         width = max(len(l) for l in p.stdout.splitlines()) if p.stdout else 0
         table = "per-layer profile" in p.stdout
-        report(p.returncode == 0 and width <= 120 and (table or dev == "ref"),
-               f"{dev}: human report, widest line {width} <= 120, table {'shown' if table else 'absent'}")
+        split = "time split" in p.stdout and "unexplained" in p.stdout and "blocked in the sync" in p.stdout
+        report(p.returncode == 0 and width <= 120 and (table or dev == "ref") and split == (dev != "ref"),
+               f"{dev}: human report, widest line {width} <= 120, table {'shown' if table else 'absent'}, "
+               f"time split with its unexplained rest {'shown' if split else 'absent'}")
+
+
+def progress_lines(stderr):
+    return [l for l in stderr.splitlines() if l.startswith("clcnn bench: [")]
+
+
+def check_progress(clcnn, dev, report):
+    """Progress goes to stderr only: --json stdout stays one object whatever the mode."""
+    args = ["mobilenet_v2", "--width", "0.35", "--input-size", "64", "--device", dev, "--runs", "3",
+            "--warmup", "2", "--no-profile", "--json"]
+    # the cold stages on ref only: a cold start on POCL costs ~20 s (compiling, then storing binaries)
+    cold = dev == "ref"
+    p = bench(clcnn, *args, "--progress", *([] if cold else ["--no-cold"]))
+    try:
+        json.loads(p.stdout)
+        is_json = True
+    except json.JSONDecodeError:
+        is_json = False
+    lines = progress_lines(p.stderr)
+    want = ["warm start: context", "warm start: session", "first run", "warm-up 2/2", "runs 3/3"]
+    want += ["cold start: context", "cold start: session", "closing"] if cold else ["programs built"]
+    missing = [w for w in want if not any(w in l for l in lines)]
+    report(p.returncode == 0 and is_json and not missing and "clcnn bench: [" not in p.stdout
+           and "\r" not in p.stderr,
+           f"{dev} --progress: plain lines on stderr ({len(lines)}), stdout one JSON object: {is_json}, "
+           f"stages missing: {missing}")
+    for extra in ([], ["--quiet"]):
+        p = bench(clcnn, *args, "--no-cold", *extra)
+        report(p.returncode == 0 and not progress_lines(p.stderr),
+               f"{dev} {extra or 'stderr not a terminal'}: no progress ({len(progress_lines(p.stderr))} lines)")
+    # a terminal: one line rewritten in place (\r, erase to end of line), stdout untouched
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.run([clcnn, "bench", *args, "--no-cold"], stdout=subprocess.PIPE, stderr=slave,
+                           text=True, timeout=600)
+        os.close(slave)
+        slave = -1
+        raw = b""
+        try:
+            while chunk := os.read(master, 65536):
+                raw += chunk
+        except OSError:  # EIO: the terminal's other end closed, all is read
+            pass
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    tty = raw.decode(errors="replace")
+    try:
+        json.loads(p.stdout)
+        is_json = True
+    except json.JSONDecodeError:
+        is_json = False
+    report(p.returncode == 0 and is_json and "\r\x1b[K" in tty and "runs 3/3" in tty and tty.endswith("\r\x1b[K"),
+           f"{dev} on a terminal: rewritten line, cleared at the end, stdout one JSON object: {is_json} "
+           f"({tty[-60:]!r})")
 
 
 def bench_out(clcnn, tmp, tag, model, extra, dev, inp, batch):
@@ -214,6 +311,8 @@ def main():
         report.skip("every --device cpu case: no OpenCL CPU device ('clcnn devices' lists none)")
     check_usage(args.clcnn, report)
     check_reports(args.clcnn, devices, report)
+    for dev in devices:
+        check_progress(args.clcnn, dev, report)
     check_batch(args.clcnn, args.shared, devices, report)
     report.finish()
 

@@ -1,7 +1,8 @@
 /* profile.c — what `clcnn bench` asks of a session: a per-layer profile from
  * one run with OpenCL profiling events (one row per launching node, fused
- * activations folded into their producer's row), the kernel count and the
- * plan's device memory. The reference backend has none of these. */
+ * activations folded into their producer's row) and where that run's wall
+ * time went, the kernel count, the plan's device memory, and the context's
+ * program-build counters. The reference backend has none of these. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,15 +112,42 @@ static clcnn_status build_rows(const clcnn_session *s, const double *ms, clcnn_p
     return CLCNN_OK;
 }
 
-clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs, float *const *outputs,
-                                   clcnn_profile_row **rows, int *n_rows)
+/* The public timing from the executor's: the host view's pre and post parts
+ * are one figure (the caller cannot act on the difference). */
+static void timing_out(const exec_cl_timing *t, clcnn_run_timing *out)
+{
+    clcnn_run_timing r;
+    clcnn_run_timing_init(&r);
+    r.wall_ms = t->wall_ms;
+    r.host_ms = t->pre_ms + t->post_ms;
+    r.enqueue_ms = t->enqueue_ms;
+    r.wait_ms = t->wait_ms;
+    r.span_ms = t->span_ms;
+    r.kernel_ms = t->kernel_ms;
+    r.upload_ms = t->upload_ms;
+    r.download_ms = t->download_ms;
+    r.idle_enqueue_ms = t->idle_enqueue_ms;
+    r.idle_dispatch_ms = t->idle_dispatch_ms;
+    const size_t n = out->struct_size < sizeof r ? out->struct_size : sizeof r;
+    r.struct_size = out->struct_size;
+    memcpy(out, &r, n);
+}
+
+clcnn_status clcnn_session_profile_timed(clcnn_session *s, const float *const *inputs,
+                                         float *const *outputs, clcnn_profile_row **rows, int *n_rows,
+                                         clcnn_run_timing *timing)
 {
     clcnn_err err = {0};
     if (!s)
         return CLCNN_ERR_INVALID_ARG;
-    if (!inputs || !outputs || !rows || !n_rows) {
-        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: inputs, outputs, rows and n_rows "
-                "must not be NULL");
+    if (!inputs || !outputs || !rows != !n_rows || (!rows && !timing)) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: inputs and outputs must not be NULL, "
+                "rows and n_rows both given or both NULL, and timing given when they are NULL");
+        return session_fail(s, &err);
+    }
+    if (timing && timing->struct_size < sizeof(size_t) + sizeof(double)) {
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile_timed: timing->struct_size is %zu; "
+                "call clcnn_run_timing_init first", timing->struct_size);
         return session_fail(s, &err);
     }
     exec_cl *cl = session_cl(s);
@@ -130,12 +158,27 @@ clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs,
     }
     const int nl = exec_cl_kernel_count(cl);
     double *ms = calloc((size_t)nl + 1, sizeof *ms);
-    clcnn_status st = ms ? exec_cl_run_profiled(cl, inputs, outputs, ms, &err)
+    exec_cl_timing t;
+    clcnn_status st = ms ? exec_cl_run_timed(cl, inputs, outputs, ms, &t, &err)
                          : err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "clcnn_session_profile: out of memory");
-    if (st == CLCNN_OK && build_rows(s, ms, rows, n_rows) != CLCNN_OK)
+    if (st == CLCNN_OK && rows && build_rows(s, ms, rows, n_rows) != CLCNN_OK)
         st = err_set(&err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory building the profile");
+    if (st == CLCNN_OK && timing)
+        timing_out(&t, timing);
     free(ms);
     return st != CLCNN_OK ? session_fail(s, &err) : CLCNN_OK;
+}
+
+clcnn_status clcnn_session_profile(clcnn_session *s, const float *const *inputs, float *const *outputs,
+                                   clcnn_profile_row **rows, int *n_rows)
+{
+    if (s && (!inputs || !outputs || !rows || !n_rows)) {
+        clcnn_err err = {0};
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: inputs, outputs, rows and n_rows "
+                "must not be NULL");
+        return session_fail(s, &err);
+    }
+    return clcnn_session_profile_timed(s, inputs, outputs, rows, n_rows, NULL);
 }
 
 void clcnn_profile_free(clcnn_profile_row *rows)
@@ -159,5 +202,21 @@ clcnn_status clcnn_session_memory(const clcnn_session *s, clcnn_memory_info *out
     out->weight_bytes = w;
     out->act_bytes = a;
     out->naive_act_bytes = naive;
+    return CLCNN_OK;
+}
+
+clcnn_status clcnn_context_program_stats(clcnn_context *ctx, clcnn_program_stats *out)
+{
+    if (!ctx || !out)
+        return CLCNN_ERR_INVALID_ARG;
+    if (!ctx->rt)
+        return CLCNN_ERR_UNSUPPORTED;
+    pthread_mutex_lock(&ctx->lock); /* the counters move under program builds, which hold it */
+    const rt_cache_stats c = rt_get_cache_stats(ctx->rt);
+    const int disk = rt_cache_dir(ctx->rt) != NULL;
+    pthread_mutex_unlock(&ctx->lock);
+    out->built = c.misses + c.corrupt;
+    out->loaded = c.hits;
+    out->disk_cache = disk;
     return CLCNN_OK;
 }

@@ -1,6 +1,6 @@
 /* bench_report.c — renders a bench_result: the human report (summary lines,
- * then the per-layer table sorted by device time, at most 120 columns) or one
- * JSON object with the same facts. */
+ * where one profiled run's time went, then the per-layer table sorted by
+ * device time, at most 120 columns) or one JSON object with the same facts. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +16,32 @@ static double profile_total(const bench_result *r)
     for (int i = 0; i < r->n_rows; i++)
         t += r->rows[i].ms;
     return t;
+}
+
+/* What neither view of clcnn_run_timing explains (clcnn_tools.h): the wall
+ * time outside the host's own work and the device's span, mostly the host
+ * waking up after the last command ended. Negative only when the clocks
+ * disagree: printed as it is. */
+static double unexplained(const clcnn_run_timing *t)
+{
+    return t->wall_ms - t->host_ms - t->span_ms;
+}
+
+/* The run is a profiled one: events on every command make it slower than the
+ * unprofiled median above it, which the first line says. */
+static void print_split(const bench_result *r)
+{
+    const clcnn_run_timing *t = &r->timing;
+    const double rest = unexplained(t);
+    printf("time split   %10.3f ms wall of one profiled run (median of %d; unprofiled median %.3f) = kernels %.3f\n",
+           t->wall_ms, r->timing_runs, r->median_ms, t->kernel_ms);
+    printf("             + copies %.3f (in %.3f, out %.3f) + device idle %.3f (host still enqueueing %.3f, "
+           "queued %.3f)\n", t->upload_ms + t->download_ms, t->upload_ms, t->download_ms,
+           t->idle_enqueue_ms + t->idle_dispatch_ms, t->idle_enqueue_ms, t->idle_dispatch_ms);
+    printf("             + host outside the queue %.3f + unexplained %.3f (%.1f%%: mostly the host waking after "
+           "the end)\n", t->host_ms, rest, t->wall_ms > 0 ? 100.0 * rest / t->wall_ms : 0.0);
+    printf("host side    %10.3f ms in enqueue calls, %.3f blocked in the sync, %.3f other (same run)\n",
+           t->enqueue_ms, t->wait_ms, t->host_ms);
 }
 
 /* Keeps the last w-1 chars of a long name behind '~': the tail is what tells nodes apart. */
@@ -67,6 +93,8 @@ void bench_print_text(const bench_result *r)
            isnan(r->cold_ms) ? "on the usual kernel cache" : "new context on the filled cache");
     printf("latency      %10.3f ms median, %.3f min, %.3f max, %.3f mean  (%d runs after %d warm-up)\n",
            r->median_ms, r->min_ms, r->max_ms, r->mean_ms, r->runs, r->warmup);
+    if (r->timing_runs)
+        print_split(r);
     printf("throughput   %10.1f images/s  (batch / median)\n",
            r->median_ms > 0 ? r->batch * 1e3 / r->median_ms : 0.0);
     if (r->reference)
@@ -89,6 +117,30 @@ void bench_print_text(const bench_result *r)
         print_table(r);
     else if (r->profile_note)
         printf("profile      none: %s\n", r->profile_note);
+}
+
+static void json_field(const char *sep, const char *key, double v)
+{
+    printf("%s\"%s\": ", sep, key);
+    cli_json_num(v);
+}
+
+static void json_split(const bench_result *r)
+{
+    const clcnn_run_timing *t = &r->timing;
+    printf("{\"profiled_runs\": %d", r->timing_runs);
+    json_field(", ", "wall_ms", t->wall_ms);
+    json_field(", ", "kernel_ms", t->kernel_ms);
+    json_field(", ", "upload_ms", t->upload_ms);
+    json_field(", ", "download_ms", t->download_ms);
+    json_field(", ", "idle_enqueue_ms", t->idle_enqueue_ms);
+    json_field(", ", "idle_dispatch_ms", t->idle_dispatch_ms);
+    json_field(", ", "host_ms", t->host_ms);
+    json_field(", ", "unexplained_ms", unexplained(t));
+    json_field(",\n   ", "span_ms", t->span_ms);
+    json_field(", ", "enqueue_ms", t->enqueue_ms);
+    json_field(", ", "wait_ms", t->wait_ms);
+    printf("}");
 }
 
 static void json_rows(const bench_result *r)
@@ -140,7 +192,12 @@ void bench_print_json(const bench_result *r)
     cli_json_num(r->max_ms);
     printf(", \"mean\": ");
     cli_json_num(r->mean_ms);
-    printf("}, \"images_per_s\": ");
+    printf("},\n \"time_split\": ");
+    if (r->timing_runs)
+        json_split(r);
+    else
+        printf("null");
+    printf(", \"images_per_s\": ");
     cli_json_num(r->median_ms > 0 ? r->batch * 1e3 / r->median_ms : 0.0);
     printf(",\n \"kernels_per_inference\": ");
     if (r->reference)

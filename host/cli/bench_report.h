@@ -21,6 +21,8 @@ typedef struct bench_result {
     clcnn_profile_row *rows;   /* sorted by ms, descending; NULL: no profile */
     int n_rows;
     const char *profile_note;  /* why there is no profile, when rows is NULL */
+    int timing_runs;           /* profiled runs the breakdown is the median-wall one of; 0: none */
+    clcnn_run_timing timing;   /* where that run's time went */
 } bench_result;
 
 void bench_print_text(const bench_result *r);

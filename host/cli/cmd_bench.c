@@ -1,10 +1,12 @@
 /* cmd_bench.c — `clcnn bench MODEL`: cold start (empty clcnn and POCL caches),
  * warm start (a second context on the filled cache), latency over --runs
- * after --warmup, images/s, device memory, kernels per inference and a
- * per-layer profile. Measures only; bench_report.c prints. Speed is never
- * asserted here: this is a measuring tool, not a test. */
+ * after --warmup, images/s, device memory, kernels per inference, where one
+ * profiled run's time goes and a per-layer profile. Measures only;
+ * bench_report.c prints, bench_progress.c says on stderr what is under way.
+ * Speed is never asserted here: this is a measuring tool, not a test. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, setenv, nftw */
 #include <errno.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_progress.h"
 #include "bench_report.h"
 #include "clcnn_tools.h"
 #include "cli.h"
@@ -24,22 +27,27 @@
 static const char *const bench_usage =
     "usage: clcnn bench MODEL [--device auto|gpu|cpu|ref|N|NAME] [--runs N (30)] [--warmup N (5)]\n"
     "                   [--batch B (model's)] [--json] [--no-profile] [--no-cold] [--input IN.npy ...]\n"
-    "                   [--precision fp32|fp16|auto]\n"
+    "                   [--precision fp32|fp16|auto] [--progress | --quiet]\n"
     "                   [--output OUT.npy ...] [--width W --depth D --classes C --input-size S --seed N]\n"
     "MODEL is an .onnx file or a built-in architecture name (built-in flags apply to those).\n"
     "Reports cold start (process start -> first result, with empty clcnn and POCL kernel caches\n"
     "in fresh temp dirs), warm start (a second context on those filled caches: context + load +\n"
     "plan + first run), median/min/max latency over --runs after --warmup, images/s (batch /\n"
     "median), device memory (weights + activations, and the naive activation sum), kernels per\n"
-    "inference, and a per-layer profile (per-layer median of 3 runs timed with OpenCL profiling\n"
+    "inference, where the time of one profiled run goes (kernels, copies, device idle waiting for\n"
+    "enqueues or dispatch, host work, unexplained rest; and on the host: enqueue calls, blocked in\n"
+    "the sync), and a per-layer profile (per-layer median of 3 runs timed with OpenCL profiling\n"
     "events; not on the reference backend, which has no kernels). Inputs: --input NPY files of the session's\n"
     "shapes (batch applied), else seeded uniform [-1, 1). --output writes the last result.\n"
     "--no-cold skips the cold start (no temp caches: the warm start then uses the usual cache).\n"
-    "--json prints one JSON object instead of the table.\n";
+    "--json prints one JSON object instead of the table.\n"
+    "Progress (stages of the starts, run counters) goes to stderr when it is a terminal, or always\n"
+    "with --progress (plain lines when not a terminal); --quiet: none. Never on stdout.\n";
 
 typedef struct bench_args {
     const char *model, *device;
     int runs, warmup, batch, json, no_profile, no_cold;
+    bench_progress_mode progress;
     clcnn_precision precision;
     const char *in_paths[BENCH_MAX_IO], *out_paths[BENCH_MAX_IO];
     int n_in, n_out;
@@ -110,6 +118,11 @@ static int parse_args(int argc, char **argv, bench_args *a)
             a->json = 1;
         } else if (strcmp(s, "--no-profile") == 0) {
             a->no_profile = 1;
+        } else if (strcmp(s, "--progress") == 0 || strcmp(s, "--quiet") == 0) {
+            bench_progress_mode m = s[2] == 'p' ? BENCH_PROGRESS_ON : BENCH_PROGRESS_OFF;
+            if (a->progress != BENCH_PROGRESS_AUTO && a->progress != m)
+                return cli_error(CLI_USAGE, cmd, "--progress and --quiet exclude each other");
+            a->progress = m;
         } else if (strcmp(s, "--precision") == 0) {
             if (cli_precision_flag(argc, argv, &i, cmd, &a->precision) < 0)
                 return CLI_USAGE;
@@ -162,47 +175,90 @@ static int make_cache_dirs(char *base, size_t len, char *pocl, char *ours)
 
 /* ---- one context + model + session, as a user would make them ---- */
 
+/* The library's log lines, after taking the progress line away (user). */
 static void log_to_stderr(void *user, clcnn_log_level level, const char *msg)
 {
-    (void)user;
-    if (level >= CLCNN_LOG_INFO)
-        fprintf(stderr, "clcnn: %s\n", msg);
+    if (level < CLCNN_LOG_INFO)
+        return;
+    bench_progress_clear(user);
+    fprintf(stderr, "clcnn: %s\n", msg);
 }
 
 typedef struct bench_stack {
     clcnn_context *ctx;
     clcnn_model *model;
     clcnn_session *sess;
+    bench_progress *prog;     /* outlives the stack: kept by stack_close */
 } bench_stack;
+
+/* cli_error on a clean line: the progress line is taken away first. */
+static int bench_fail(const bench_stack *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bench_fail(const bench_stack *k, const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bench_progress_clear(k->prog);
+    return cli_error(CLI_FAIL, "bench", "%s", msg);
+}
 
 static void stack_close(bench_stack *k)
 {
     clcnn_session_destroy(k->sess);
     clcnn_model_destroy(k->model);
     clcnn_context_destroy(k->ctx);
+    bench_progress *prog = k->prog;
     memset(k, 0, sizeof *k);
+    k->prog = prog;
 }
 
-static int stack_open(const bench_args *a, const char *cache_dir, int quiet, bench_stack *k)
+/* "23 programs built" / "23 programs from the cache" after a session is up;
+ * "" when the library cannot tell (reference backend, no disk cache). */
+static const char *programs_said(clcnn_context *ctx, char *buf, size_t len)
+{
+    clcnn_program_stats ps;
+    buf[0] = 0;
+    if (clcnn_context_program_stats(ctx, &ps) == CLCNN_OK && ps.disk_cache)
+        snprintf(buf, len, "%d program%s built, %d from the cache; ", ps.built, ps.built == 1 ? "" : "s",
+                 ps.loaded);
+    return buf;
+}
+
+/* Context, model, session; `phase` ("cold start", "warm start") names the
+ * progress stages. */
+static int stack_open(const bench_args *a, const char *cache_dir, int quiet, const char *phase,
+                      bench_stack *k)
 {
     clcnn_context_options co;
     clcnn_context_options_init(&co);
     co.device = a->device;
     co.cache_dir = cache_dir;
     co.log = quiet ? NULL : log_to_stderr;
+    co.log_user = k->prog;
     char err[2048];
+    bench_progress_stage(k->prog, "%s: context (OpenCL platform and device)", phase);
     if (clcnn_context_create(&co, &k->ctx, err, sizeof err) != CLCNN_OK)
-        return cli_error(CLI_FAIL, "bench", "%s", err);
+        return bench_fail(k, "%s", err);
+    /* cli_model_open prints its own error: no progress line may be shown then */
+    bench_progress_clear(k->prog);
     if (!(k->model = cli_model_open(k->ctx, "bench", a->model, &a->bopt)))
         return CLI_FAIL;
     clcnn_session_options so;
     clcnn_session_options_init(&so);
     so.batch = a->batch;
     so.precision = a->precision;
+    bench_progress_stage(k->prog, "%s: session (plan, kernel programs%s)", phase,
+                         a->precision == CLCNN_PRECISION_AUTO ? ", fp16 calibration" : "");
     if (clcnn_session_create(k->ctx, k->model, &so, &k->sess) != CLCNN_OK)
-        return cli_error(CLI_FAIL, "bench", "%s", clcnn_context_last_error(k->ctx));
+        return bench_fail(k, "%s", clcnn_context_last_error(k->ctx));
+    bench_progress_clear(k->prog);
     if (!quiet)
         cli_precision_report("bench", k->sess);
+    char said[128];
+    bench_progress_stage(k->prog, "%s: %sfirst run (kernels may compile at first launch)", phase,
+                         programs_said(k->ctx, said, sizeof said));
     return 0;
 }
 
@@ -223,13 +279,13 @@ static int make_io(const bench_args *a, const bench_stack *k, bench_io *io)
     io->n_in = clcnn_model_num_inputs(k->model);
     io->n_out = clcnn_model_num_outputs(k->model);
     if (io->n_in > BENCH_MAX_IO || io->n_out > BENCH_MAX_IO)
-        return cli_error(CLI_FAIL, "bench", "models with more than %d inputs/outputs are not supported",
+        return bench_fail(k, "models with more than %d inputs/outputs are not supported",
                          BENCH_MAX_IO);
     if (a->n_in && a->n_in != io->n_in)
-        return cli_error(CLI_FAIL, "bench", "%s has %d input(s), %d --input file(s) given", a->model,
+        return bench_fail(k, "%s has %d input(s), %d --input file(s) given", a->model,
                          io->n_in, a->n_in);
     if (a->n_out > io->n_out)
-        return cli_error(CLI_FAIL, "bench", "%s has %d output(s), %d --output file(s) given", a->model,
+        return bench_fail(k, "%s has %d output(s), %d --output file(s) given", a->model,
                          io->n_out, a->n_out);
     uint64_t x = 0x9e3779b97f4a7c15ull;
     for (int i = 0; i < io->n_in; i++) {
@@ -237,18 +293,18 @@ static int make_io(const bench_args *a, const bench_stack *k, bench_io *io)
         clcnn_session_input(k->sess, i, &t);
         size_t n = cli_numel(&t);
         if (!(io->in[i] = malloc(n * sizeof(float) + 1)))
-            return cli_error(CLI_FAIL, "bench", "out of memory");
+            return bench_fail(k, "out of memory");
         if (a->n_in) {
             npy_array arr = {0};
             char err[1024];
             if (npy_read_f32(a->in_paths[i], &arr, err, sizeof err))
-                return cli_error(CLI_FAIL, "bench", "%s", err);
+                return bench_fail(k, "%s", err);
             int ok = same_shape(&arr, &t);
             if (ok)
                 memcpy(io->in[i], arr.data, n * sizeof(float));
             npy_free(&arr);
             if (!ok)
-                return cli_error(CLI_FAIL, "bench", "%s: shape does not match input '%s' of the session "
+                return bench_fail(k, "%s: shape does not match input '%s' of the session "
                                  "(batch %d)", a->in_paths[i], t.name, a->batch ? a->batch : 1);
             continue;
         }
@@ -260,7 +316,7 @@ static int make_io(const bench_args *a, const bench_stack *k, bench_io *io)
     for (int i = 0; i < io->n_out; i++) {
         clcnn_session_output(k->sess, i, &io->out_info[i]);
         if (!(io->out[i] = malloc(cli_numel(&io->out_info[i]) * sizeof(float) + 1)))
-            return cli_error(CLI_FAIL, "bench", "out of memory");
+            return bench_fail(k, "out of memory");
     }
     return 0;
 }
@@ -276,7 +332,7 @@ static void io_free(bench_io *io)
 static int run_once(bench_stack *k, bench_io *io)
 {
     if (clcnn_session_run(k->sess, (const float *const *)io->in, io->out) != CLCNN_OK)
-        return cli_error(CLI_FAIL, "bench", "%s", clcnn_context_last_error(k->ctx));
+        return bench_fail(k, "%s", clcnn_context_last_error(k->ctx));
     return 0;
 }
 
@@ -297,10 +353,12 @@ static int time_runs(const bench_args *a, bench_stack *k, bench_io *io, bench_re
 {
     double *t = malloc(sizeof(double) * (size_t)a->runs);
     if (!t)
-        return cli_error(CLI_FAIL, "bench", "out of memory");
-    for (int i = 0; i < a->warmup; i++)
+        return bench_fail(k, "out of memory");
+    for (int i = 0; i < a->warmup; i++) {
         if (run_once(k, io))
             return free(t), CLI_FAIL;
+        bench_progress_count(k->prog, "warm-up", i + 1, a->warmup);
+    }
     double sum = 0.0;
     for (int i = 0; i < a->runs; i++) {
         double t0 = now_ms();
@@ -308,6 +366,7 @@ static int time_runs(const bench_args *a, bench_stack *k, bench_io *io, bench_re
             return free(t), CLI_FAIL;
         t[i] = now_ms() - t0;
         sum += t[i];
+        bench_progress_count(k->prog, "runs", i + 1, a->runs); /* after the clock: not timed */
     }
     qsort(t, (size_t)a->runs, sizeof *t, cmp_double);
     r->min_ms = t[0];
@@ -330,15 +389,34 @@ static int write_outputs(const bench_args *a, const bench_io *io)
 
 /* Per-row median over BENCH_PROFILE_RUNS profiled runs: one run on a shared,
  * noisy machine can put any layer on top. Rows come in the same (execution)
- * order every run. */
+ * order every run. The time breakdown is the one of the run with the median
+ * wall time: a whole run's parts, not medians of parts from different runs,
+ * so that they add up. */
 #define BENCH_PROFILE_RUNS 3
 static int profile(bench_stack *k, bench_io *io, bench_result *r)
 {
     clcnn_profile_row *runs[BENCH_PROFILE_RUNS] = {0};
+    clcnn_run_timing tm[BENCH_PROFILE_RUNS];
     int n = 0, rc = 0;
-    for (int p = 0; p < BENCH_PROFILE_RUNS && !rc; p++)
-        if (clcnn_session_profile(k->sess, (const float *const *)io->in, io->out, &runs[p], &n) != CLCNN_OK)
-            rc = cli_error(CLI_FAIL, "bench", "profile: %s", clcnn_context_last_error(k->ctx));
+    for (int p = 0; p < BENCH_PROFILE_RUNS && !rc; p++) {
+        clcnn_run_timing_init(&tm[p]);
+        if (clcnn_session_profile_timed(k->sess, (const float *const *)io->in, io->out, &runs[p], &n, &tm[p]) !=
+            CLCNN_OK)
+            rc = bench_fail(k, "profile: %s", clcnn_context_last_error(k->ctx));
+        else
+            bench_progress_count(k->prog, "profiled runs", p + 1, BENCH_PROFILE_RUNS);
+    }
+    if (!rc) {
+        int order[BENCH_PROFILE_RUNS];
+        for (int p = 0; p < BENCH_PROFILE_RUNS; p++) { /* insertion sort by wall time */
+            int j = p;
+            for (; j > 0 && tm[order[j - 1]].wall_ms > tm[p].wall_ms; j--)
+                order[j] = order[j - 1];
+            order[j] = p;
+        }
+        r->timing = tm[order[BENCH_PROFILE_RUNS / 2]];
+        r->timing_runs = BENCH_PROFILE_RUNS;
+    }
     for (int i = 0; i < n && !rc; i++) {
         double ms[BENCH_PROFILE_RUNS];
         for (int p = 0; p < BENCH_PROFILE_RUNS; p++)
@@ -374,6 +452,7 @@ static int measure(const bench_args *a, bench_stack *k, bench_io *io, bench_resu
         return CLI_FAIL;
     if (r->rows)
         qsort(r->rows, (size_t)r->n_rows, sizeof *r->rows, cmp_row_ms);
+    bench_progress_clear(k->prog);
     if (write_outputs(a, io))
         return CLI_FAIL;
     if (a->json)
@@ -393,7 +472,9 @@ int cmd_bench(int argc, char **argv)
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     char base[1024] = "", pocl[1100], ours[1100];
-    bench_stack k = {0};
+    bench_progress prog;
+    bench_progress_init(&prog, a.progress, t_start);
+    bench_stack k = {.prog = &prog};
     bench_io io = {0};
     bench_result r = {0};
     rc = CLI_FAIL;
@@ -402,15 +483,18 @@ int cmd_bench(int argc, char **argv)
         if (make_cache_dirs(base, sizeof base, pocl, ours))
             goto out;
         /* cold: everything from an empty cache, then thrown away */
-        if (stack_open(&a, ours, 0, &k) || make_io(&a, &k, &io) || run_once(&k, &io))
+        if (stack_open(&a, ours, 0, "cold start", &k) || make_io(&a, &k, &io) || run_once(&k, &io))
             goto out;
         r.cold_ms = now_ms() - t_start;
+        /* POCL's binaries are written when the context goes (rt.h: RT_STORE_AUTO) */
+        bench_progress_stage(&prog, "cold start: %.1f s; closing its context (program cache written)",
+                             r.cold_ms * 1e-3);
         stack_close(&k);
     }
     /* warm: a second context finds the compiled programs */
     double t0 = now_ms();
-    if (stack_open(&a, a.no_cold ? NULL : ours, !a.no_cold, &k) || (a.no_cold && make_io(&a, &k, &io)) ||
-        run_once(&k, &io))
+    if (stack_open(&a, a.no_cold ? NULL : ours, !a.no_cold, "warm start", &k) ||
+        (a.no_cold && make_io(&a, &k, &io)) || run_once(&k, &io))
         goto out;
     r.warm_ms = now_ms() - t0;
     r.model = a.model;
@@ -424,6 +508,7 @@ int cmd_bench(int argc, char **argv)
         goto out;
     rc = CLI_OK;
 out:
+    bench_progress_clear(&prog);
     clcnn_profile_free(r.rows);
     stack_close(&k);
     io_free(&io);

@@ -1,9 +1,11 @@
 /* exec_cl.c — the OpenCL executor: plan once (plan/plan.c), then each run
  * writes the inputs (non-blocking), enqueues every launch on the one in-order
  * queue and reads the outputs with a single blocking read at the end: the only
- * host sync of an inference. */
+ * host sync of an inference. A profiled run puts an event on every command
+ * and, timed, host clock stamps around the phases (exec_cl_timing). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exec_cl.h"
 #include "exec_out.h"
@@ -13,8 +15,25 @@ struct exec_cl {
     rt_ctx *rt;
     const ir_graph *g;
     plan *p;
-    cl_event *events; /* per launch, only during a profiled run */
+    /* only during a profiled run: one per command in queue order, the input
+     * writes, then the launches, then the output reads (NULL: no command) */
+    cl_event *events;
 };
+
+/* What run() records for a profiled run. Host stamps (ms, monotonic clock):
+ * call start, first enqueue, sync start, sync end, return. */
+enum { STAMP_START, STAMP_ENQUEUE, STAMP_SYNC, STAMP_SYNCED, STAMP_END, STAMP_COUNT };
+typedef struct run_probe {
+    cl_event *writes, *launches, *reads;
+    double t[STAMP_COUNT];
+} run_probe;
+
+static double host_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
 
 clcnn_status exec_cl_create(rt_ctx *rt, const ir_graph *g, const exec_cl_options *opt,
                             exec_cl **out, clcnn_err *err)
@@ -55,7 +74,7 @@ void exec_cl_destroy(exec_cl *e)
 /* Writes the inputs without blocking: the final blocking read orders after
  * them on the in-order queue. */
 static clcnn_status write_inputs(exec_cl *e, cl_command_queue q, const float *const *inputs,
-                                 clcnn_err *err)
+                                 cl_event *events, clcnn_err *err)
 {
     const ir_graph *g = e->g;
     clcnn_status st = CLCNN_OK;
@@ -65,7 +84,7 @@ static clcnn_status write_inputs(exec_cl *e, cl_command_queue q, const float *co
             return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run: input %d ('%s') is NULL", i,
                            t->name);
         CL_TRY(err, st, clEnqueueWriteBuffer(q, e->p->mem[g->inputs[i]], CL_FALSE, 0, ir_nbytes(t),
-                                             inputs[i], 0, NULL, NULL));
+                                             inputs[i], 0, NULL, events ? &events[i] : NULL));
     }
     return CLCNN_OK;
 fail:
@@ -117,8 +136,10 @@ static clcnn_status stage_outputs(const ir_graph *g, void *const *outputs, int r
 
 /* Reads every output into dst[]; the last device read blocks: the one host
  * sync. Outputs computed at load (a constant, a Shape result) have host data
- * and no device buffer: they are copied from the graph. */
-static clcnn_status read_outputs(exec_cl *e, cl_command_queue q, void *const *dst, clcnn_err *err)
+ * and no device buffer: they are copied from the graph. A probe gets the
+ * reads' events and the host stamps around the sync. */
+static clcnn_status read_outputs(exec_cl *e, cl_command_queue q, void *const *dst, run_probe *pr,
+                                 clcnn_err *err)
 {
     const ir_graph *g = e->g;
     clcnn_status st = CLCNN_OK;
@@ -134,19 +155,30 @@ static clcnn_status read_outputs(exec_cl *e, cl_command_queue q, void *const *ds
         }
         if (!e->p->mem[g->outputs[i]])
             return err_set(err, CLCNN_ERR_INTERNAL, "output '%s' has no device buffer", t->name);
+        if (pr && i == last)
+            pr->t[STAMP_SYNC] = host_ms();
         CL_TRY(err, st, clEnqueueReadBuffer(q, e->p->mem[g->outputs[i]], i == last ? CL_TRUE : CL_FALSE,
-                                            0, ir_nbytes(t), dst[i], 0, NULL, NULL));
+                                            0, ir_nbytes(t), dst[i], 0, NULL, pr ? &pr->reads[i] : NULL));
+        if (pr && i == last)
+            pr->t[STAMP_SYNCED] = host_ms();
     }
-    if (last < 0)
+    if (last < 0) {
+        if (pr)
+            pr->t[STAMP_SYNC] = host_ms();
         CL_TRY(err, st, clFinish(q));
+        if (pr)
+            pr->t[STAMP_SYNCED] = host_ms();
+    }
     return CLCNN_OK;
 fail:
     return st;
 }
 
 static clcnn_status run(exec_cl *e, const float *const *inputs, void *const *outputs, int raw,
-                        cl_event *events, clcnn_err *err)
+                        run_probe *pr, clcnn_err *err)
 {
+    if (pr)
+        pr->t[STAMP_START] = host_ms();
     const ir_graph *g = e->g;
     cl_command_queue q = rt_queue(e->rt);
     if (g->n_inputs && !inputs)
@@ -158,10 +190,12 @@ static clcnn_status run(exec_cl *e, const float *const *inputs, void *const *out
     clcnn_status st = !dst || !stage ? err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "exec_cl_run: out of memory")
                                      : stage_outputs(g, outputs, raw, dst, stage, err);
     int enqueued = 0;
-    if (st == CLCNN_OK && (st = write_inputs(e, q, inputs, err)) == CLCNN_OK) {
+    if (pr)
+        pr->t[STAMP_ENQUEUE] = host_ms();
+    if (st == CLCNN_OK && (st = write_inputs(e, q, inputs, pr ? pr->writes : NULL, err)) == CLCNN_OK) {
         enqueued = 1;
-        if ((st = enqueue_launches(e, q, events, err)) == CLCNN_OK)
-            st = read_outputs(e, q, dst, err);
+        if ((st = enqueue_launches(e, q, pr ? pr->launches : NULL, err)) == CLCNN_OK)
+            st = read_outputs(e, q, dst, pr, err);
     }
     if (st != CLCNN_OK && enqueued)
         clFinish(q); /* host buffers must not be touched by the device after we return */
@@ -173,6 +207,8 @@ static clcnn_status run(exec_cl *e, const float *const *inputs, void *const *out
         free(stage[i]);
     free(stage);
     free(dst);
+    if (pr)
+        pr->t[STAMP_END] = host_ms();
     return st;
 }
 
@@ -192,30 +228,88 @@ clcnn_status exec_cl_run_raw(exec_cl *e, const float *const *inputs, void *const
     return run(e, inputs, outputs, 1, NULL, err);
 }
 
+/* Reads an event's four profiling stamps (ns on the device clock); 0 when it
+ * has none (no command, or a driver that does not report them). */
+static int event_stamps(cl_event ev, cl_ulong st[4])
+{
+    static const cl_profiling_info what[4] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
+                                              CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
+    for (int k = 0; k < 4; k++)
+        if (!ev || clGetEventProfilingInfo(ev, what[k], sizeof st[k], &st[k], NULL) != CL_SUCCESS)
+            return 0;
+    return st[3] >= st[2];
+}
+
+/* The device view of exec_cl_timing: walks the commands in queue order with a
+ * cursor on the device clock, so every instant of [first queued, last ended]
+ * is counted once: busy in a command (its kind), or idle before the next one,
+ * split at the moment the host enqueued it (before: the device waited for the
+ * host; after: queued but not started, the driver's dispatch). Overlapping
+ * commands (an out-of-order driver) count their overlap once. */
+static void device_view(cl_event *ev, int n, int first_launch, int first_read, exec_cl_timing *tm)
+{
+    double cur = -1.0, t0 = -1.0;
+    for (int i = 0; i < n; i++) {
+        cl_ulong st[4];
+        if (!event_stamps(ev[i], st))
+            continue;
+        const double queued = (double)(st[0] && st[0] <= st[2] ? st[0] : st[2]) * 1e-6;
+        const double start = (double)st[2] * 1e-6, end = (double)st[3] * 1e-6;
+        if (cur < 0)
+            cur = t0 = queued;
+        const double s = start > cur ? start : cur;
+        const double by_host = (queued < s ? queued : s) - cur;
+        if (by_host > 0)
+            tm->idle_enqueue_ms += by_host;
+        tm->idle_dispatch_ms += s - cur - (by_host > 0 ? by_host : 0.0);
+        const double busy = end > s ? end - s : 0.0;
+        *(i < first_launch ? &tm->upload_ms : i < first_read ? &tm->kernel_ms : &tm->download_ms) += busy;
+        if (end > cur)
+            cur = end;
+    }
+    tm->span_ms = cur > t0 ? cur - t0 : 0.0;
+}
+
+clcnn_status exec_cl_run_timed(exec_cl *e, const float *const *inputs, float *const *outputs,
+                               double *kernel_ms, exec_cl_timing *timing, clcnn_err *err)
+{
+    if (!e || !kernel_ms || !timing)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run_timed: NULL argument");
+    const int n_in = e->g->n_inputs, n = e->p->n_launches, n_out = e->g->n_outputs;
+    const int n_ev = n_in + n + n_out;
+    if (!e->events && !(e->events = calloc((size_t)n_ev + 1, sizeof *e->events)))
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for profiling events");
+    run_probe pr = {.writes = e->events, .launches = e->events + n_in, .reads = e->events + n_in + n};
+    clcnn_status st = run(e, inputs, (void *const *)outputs, 0, &pr, err);
+    memset(timing, 0, sizeof *timing);
+    for (int i = 0; i < n; i++) {
+        cl_ulong t[4];
+        kernel_ms[i] = st == CLCNN_OK && event_stamps(pr.launches[i], t) ? (double)(t[3] - t[2]) * 1e-6 : 0.0;
+    }
+    if (st == CLCNN_OK) {
+        const double *h = pr.t;
+        timing->wall_ms = h[STAMP_END] - h[STAMP_START];
+        timing->pre_ms = h[STAMP_ENQUEUE] - h[STAMP_START];
+        timing->enqueue_ms = h[STAMP_SYNC] - h[STAMP_ENQUEUE];
+        timing->wait_ms = h[STAMP_SYNCED] - h[STAMP_SYNC];
+        timing->post_ms = h[STAMP_END] - h[STAMP_SYNCED];
+        device_view(e->events, n_ev, n_in, n_in + n, timing);
+    }
+    for (int i = 0; i < n_ev; i++) {
+        if (e->events[i])
+            clReleaseEvent(e->events[i]);
+        e->events[i] = NULL;
+    }
+    return st;
+}
+
 clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
                                   double *kernel_ms, clcnn_err *err)
 {
     if (!e || !kernel_ms)
         return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_run_profiled: NULL argument");
-    const int n = e->p->n_launches;
-    if (!e->events && !(e->events = calloc((size_t)n + 1, sizeof *e->events)))
-        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory for profiling events");
-    clcnn_status st = run(e, inputs, (void *const *)outputs, 0, e->events, err);
-    for (int i = 0; i < n; i++) {
-        cl_ulong t0 = 0, t1 = 0;
-        kernel_ms[i] = 0.0;
-        if (!e->events[i])
-            continue;
-        if (st == CLCNN_OK &&
-            clGetEventProfilingInfo(e->events[i], CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) ==
-                CL_SUCCESS &&
-            clGetEventProfilingInfo(e->events[i], CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) ==
-                CL_SUCCESS)
-            kernel_ms[i] = (double)(t1 - t0) * 1e-6;
-        clReleaseEvent(e->events[i]);
-        e->events[i] = NULL;
-    }
-    return st;
+    exec_cl_timing unused;
+    return exec_cl_run_timed(e, inputs, outputs, kernel_ms, &unused, err);
 }
 
 clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err)

@@ -46,6 +46,31 @@ int exec_cl_node_host(const exec_cl *e, int node);
  * with each launch's device time from its profiling events. */
 clcnn_status exec_cl_run_profiled(exec_cl *e, const float *const *inputs, float *const *outputs,
                                   double *kernel_ms, clcnn_err *err);
+
+/* Where one profiled run's wall time went (exec_cl_run_timed), in ms.
+ * Host view, from the host clock, a partition of wall_ms: pre_ms + enqueue_ms
+ * + wait_ms + post_ms. Device view, from the profiling events of every command
+ * (input writes, launches, output reads) on the device clock, a partition of
+ * span_ms (first command queued -> last command ended): kernel_ms + upload_ms
+ * + download_ms + idle_enqueue_ms + idle_dispatch_ms. The two clocks are only
+ * compared by duration, never by timestamp: they need not share an origin. */
+typedef struct exec_cl_timing {
+    double wall_ms;          /* host: the whole call */
+    double pre_ms;           /* host: before the first enqueue (checks, staging buffers) */
+    double enqueue_ms;       /* host: inside the enqueue calls, up to the sync */
+    double wait_ms;          /* host: blocked in the one sync (blocking read or clFinish) */
+    double post_ms;          /* host: after the sync (output conversion, frees) */
+    double span_ms;          /* device: first command queued -> last command ended */
+    double kernel_ms;        /* device: launches, START -> END */
+    double upload_ms;        /* device: input writes */
+    double download_ms;      /* device: output reads */
+    double idle_enqueue_ms;  /* device idle: the next command not yet enqueued by the host */
+    double idle_dispatch_ms; /* device idle: the next command enqueued but not started */
+} exec_cl_timing;
+
+/* exec_cl_run_profiled plus *timing (both may not be NULL). */
+clcnn_status exec_cl_run_timed(exec_cl *e, const float *const *inputs, float *const *outputs,
+                               double *kernel_ms, exec_cl_timing *timing, clcnn_err *err);
 /* Device memory of the plan: uploaded weights/constants, activation buffers
  * after liveness reuse, and what activations would take with one buffer per
  * materialised tensor (the planner's saving is naive - act). NULLs allowed. */

@@ -139,6 +139,63 @@ CLCNN_API void clcnn_tune_free(clcnn_tune_row *rows);
 /* The decision store's file for ctx's device into buf ("" when there is no disk cache). */
 CLCNN_API clcnn_status clcnn_tune_store_path(clcnn_context *ctx, char *buf, size_t len);
 
+/* ---- where a run's time goes (bench's breakdown) --------------------------- */
+
+/* One profiled run's wall time taken apart, in ms. Two views, each a
+ * partition of its own interval, measured on two clocks compared only by
+ * duration:
+ * - host (the host's monotonic clock), wall_ms = host_ms + enqueue_ms + wait_ms:
+ *   the calling thread was staging/converting, inside enqueue calls, or
+ *   blocked in the one sync;
+ * - device (profiling events on every command: input writes, launches, output
+ *   reads), span_ms = kernel_ms + upload_ms + download_ms + idle_enqueue_ms +
+ *   idle_dispatch_ms, where span_ms runs from the first command's enqueue to
+ *   the last command's end.
+ * wall_ms - host_ms - span_ms is what neither view explains: mostly the host
+ * waking up after the device finished. The device view may be missing parts
+ * on drivers whose events carry no timestamps (those commands count as idle). */
+typedef struct clcnn_run_timing {
+    size_t struct_size;      /* sizeof(clcnn_run_timing): set by clcnn_run_timing_init */
+    double wall_ms;          /* host: the whole run call */
+    double host_ms;          /* host: outside enqueue and sync (checks, staging, output conversion) */
+    double enqueue_ms;       /* host: inside the enqueue calls (writes, launches, reads) */
+    double wait_ms;          /* host: blocked in the sync (the final blocking read) */
+    double span_ms;          /* device: first command enqueued -> last command ended */
+    double kernel_ms;        /* device: sum of launch times (START -> END) */
+    double upload_ms;        /* device: input writes */
+    double download_ms;      /* device: output reads */
+    double idle_enqueue_ms;  /* device idle because the host had not enqueued the next command yet */
+    double idle_dispatch_ms; /* device idle with the next command enqueued but not started */
+} clcnn_run_timing;
+
+static inline void clcnn_run_timing_init(clcnn_run_timing *t)
+{
+    memset(t, 0, sizeof *t);
+    t->struct_size = sizeof *t;
+}
+
+/* clcnn_session_profile that also fills *timing (set up by
+ * clcnn_run_timing_init; the library writes at most struct_size bytes). rows
+ * and n_rows may both be NULL: timing only. Errors as clcnn_session_profile. */
+CLCNN_API clcnn_status clcnn_session_profile_timed(clcnn_session *s, const float *const *inputs,
+                                                   float *const *outputs, clcnn_profile_row **rows,
+                                                   int *n_rows, clcnn_run_timing *timing);
+
+/* ---- program builds (bench's progress) ------------------------------------ */
+
+/* What the context's on-disk program cache did so far: programs compiled from
+ * source (no usable entry) and programs loaded from a cached binary. A program
+ * a context already holds counts nothing again. With no disk cache (no_cache,
+ * or no usable folder) nothing is counted: disk_cache says which. */
+typedef struct clcnn_program_stats {
+    int built;               /* compiled from source */
+    int loaded;              /* read from the disk cache */
+    int disk_cache;          /* 1: the counters mean something */
+} clcnn_program_stats;
+
+/* CLCNN_ERR_UNSUPPORTED on the reference backend (it builds no programs). */
+CLCNN_API clcnn_status clcnn_context_program_stats(clcnn_context *ctx, clcnn_program_stats *out);
+
 #ifdef __cplusplus
 }
 #endif
