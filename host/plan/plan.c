@@ -30,8 +30,7 @@ typedef struct plan_work {
     int *sep;       /* per node: depthwise Conv fused before this pointwise one, -1: none */
     int *packed_by; /* per tensor: the Conv whose packed copy of it is uploaded, -1: as is */
     char *dev_const; /* per tensor: a non-float32 constant a kernel reads (uploaded) */
-    int *host;       /* per tensor: the tensor whose buffer it lives in (Concat in place), -1: own */
-    int64_t *off;    /* per tensor: its byte offset in host's buffer */
+    plan_place pl;   /* Concat in place: which tensors live in which buffer's slice */
     int n_tenants;   /* tensors with host >= 0 (each one sub-buffer) */
     int *pro;        /* per node: BatchNormalization fused into its input read (conv_pw), -1: none */
     unsigned char *in_place; /* scratch: a Concat's per-input flags for concat_cl */
@@ -44,7 +43,8 @@ static void work_free(plan_work *w)
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
     plan_shuffle_free(w->shuf);
     free(w->sep), free(w->packed_by), free(w->dev_const);
-    free(w->host), free(w->off), free(w->in_place), free(w->pro);
+    plan_place_free(&w->pl);
+    free(w->in_place), free(w->pro);
 }
 
 static int is_const(const ir_tensor *t)
@@ -492,8 +492,8 @@ static clcnn_status place_concats(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
     for (int i = 0; i < g->n_nodes; i++)
         skip[i] = p->fused_into[i] >= 0 || plan_shuffle_hosts(w->shuf, i);
     w->n_tenants = plan_inplace_place(g, w->root, w->need, w->pinned, writer, skip,
-                                      base_align(rt), w->host, w->off);
-    plan_inplace_fold(g, w->host, w->need, w->def, w->last);
+                                      base_align(rt), &w->pl);
+    plan_inplace_fold(g, &w->pl, w->need, w->def, w->last);
     free(writer), free(skip);
     return CLCNN_OK;
 }
@@ -578,17 +578,17 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         }
     }
     for (int t = 0; t < g->n_tensors; t++) { /* Concat in place: a slice of its host's buffer */
-        if (w->host[t] < 0)
+        if (w->pl.host[t] < 0)
             continue;
-        const cl_buffer_region r = {(size_t)w->off[t], plan_dev_bytes(&g->tensors[t])};
-        cl_mem m = p->mem[w->host[t]] ? clCreateSubBuffer(p->mem[w->host[t]], CL_MEM_READ_WRITE,
+        const cl_buffer_region r = {(size_t)w->pl.off[t], plan_dev_bytes(&g->tensors[t])};
+        cl_mem m = p->mem[w->pl.host[t]] ? clCreateSubBuffer(p->mem[w->pl.host[t]], CL_MEM_READ_WRITE,
                                                           CL_BUFFER_CREATE_TYPE_REGION, &r, &rc)
                                       : NULL;
         if (!m) {
             free(bytes);
             return err_set(err, CLCNN_ERR_CL, "clCreateSubBuffer failed for '%s' (%zu bytes at "
                            "%zu in '%s'): %s (%d)", g->tensors[t].name, r.size, r.origin,
-                           g->tensors[w->host[t]].name, rt_cl_error_name(rc), (int)rc);
+                           g->tensors[w->pl.host[t]].name, rt_cl_error_name(rc), (int)rc);
         }
         p->buffers[p->n_buffers++] = m;
         p->mem[t] = m;
@@ -675,7 +675,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->fallback = 0;
     c->in_place = NULL;
     if (n->op == IR_OP_CONCAT && !plan_shuffle_hosts(w->shuf, i)) {
-        plan_inplace_concat(g, n, w->host, w->off, w->in_place);
+        plan_inplace_concat(g, n, &w->pl, w->in_place);
         c->in_place = w->in_place;
     }
     st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
@@ -723,13 +723,13 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.sep = calloc(nn, sizeof(int));
     w.packed_by = calloc(nt, sizeof(int));
     w.dev_const = calloc(nt, 1);
-    w.host = calloc(nt, sizeof(int)), w.off = calloc(nt, sizeof(int64_t));
+    const int pl_bad = plan_place_init(&w.pl, g->n_tensors);
     w.pro = calloc(nn, sizeof(int));
     int max_in = 1;
     for (int i = 0; i < g->n_nodes; i++)
         max_in = g->nodes[i].n_in > max_in ? g->nodes[i].n_in : max_in;
     w.in_place = calloc((size_t)max_in, 1);
-    if (!w.host || !w.off || !w.pro || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
+    if (pl_bad || !w.pro || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
         !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
@@ -752,7 +752,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
         goto fail;
     }
     for (int t = 0; t < g->n_tensors; t++) { /* a tenant lasts as long as its host */
-        const int r = w.root[t], h = w.host[r] >= 0 ? w.host[r] : r;
+        const int r = w.root[t], h = w.pl.host[r] >= 0 ? w.pl.host[r] : r;
         p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[h]);
     }
     opcl_ctx c = {0};

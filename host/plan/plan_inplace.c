@@ -1,6 +1,8 @@
 /* plan_inplace.c — Concat in place (see plan_inplace.h): which tensors live in
  * a slice of a Concat's output buffer, at which byte offset, and the
  * lifetimes that follow. Allocation (the sub-buffers) stays in plan.c. */
+#include <stdlib.h>
+
 #include "plan_inplace.h"
 #include "../ops_cl/op_cl.h"
 
@@ -33,14 +35,41 @@ static int movable(const ir_graph *g, const int *root, const int *need, const in
            opcl_esize(t) == opcl_esize(y);
 }
 
+int plan_place_init(plan_place *pl, int n_tensors)
+{
+    const size_t n = (size_t)n_tensors + 1;
+    pl->host = malloc(n * sizeof(int)), pl->fill_host = malloc(n * sizeof(int));
+    pl->done_host = malloc(n * sizeof(int));
+    pl->off = calloc(n, sizeof(int64_t)), pl->fill_off = calloc(n, sizeof(int64_t));
+    pl->done_off = calloc(n, sizeof(int64_t));
+    if (!pl->host || !pl->fill_host || !pl->done_host || !pl->off || !pl->fill_off || !pl->done_off)
+        return -1;
+    for (size_t t = 0; t < n; t++)
+        pl->host[t] = pl->fill_host[t] = pl->done_host[t] = -1;
+    return 0;
+}
+
+void plan_place_free(plan_place *pl)
+{
+    free(pl->host), free(pl->off), free(pl->fill_host), free(pl->fill_off);
+    free(pl->done_host), free(pl->done_off);
+}
+
+/* 1 when x's data is (or will be, by an outer Concat's copy) at byte `at` of h. */
+static int lies_at(const plan_place *pl, int x, int h, int64_t at)
+{
+    return (pl->host[x] == h && pl->off[x] == at) || (pl->fill_host[x] == h && pl->fill_off[x] == at);
+}
+
 /* The torchvision form: y = Concat(a, b, c) where a, b, c already sit back to
- * back in one host: y becomes a view of that range. */
+ * back in one host (placed, or where an outer Concat copies them): y becomes
+ * a view of that range when it starts aligned. */
 static int place_as_view(const ir_graph *g, const ir_node *n, const int *root, const int *need,
-                         const int *pinned, int *host, int64_t *off)
+                         const int *pinned, size_t align, plan_place *pl)
 {
     const int y = n->out[0];
     const ir_tensor *ty = &g->tensors[y];
-    if (root[y] != y || !need[y] || pinned[y] || host[y] >= 0 || ir_numel(ty) == 0)
+    if (root[y] != y || !need[y] || pinned[y] || pl->host[y] >= 0 || ir_numel(ty) == 0)
         return 0;
     const size_t es = opcl_esize(ty);
     int h = -1;
@@ -52,35 +81,35 @@ static int place_as_view(const ir_graph *g, const ir_node *n, const int *root, c
         const ir_tensor *t = &g->tensors[x];
         if (ir_numel(t) == 0)
             continue;
-        if (host[x] < 0 || t->dtype != ty->dtype || opcl_esize(t) != es)
+        if (t->dtype != ty->dtype || opcl_esize(t) != es)
             return 0;
-        if (h < 0)
-            h = host[x], start = at = off[x];
-        if (host[x] != h || off[x] != at)
+        if (h < 0) {
+            h = pl->host[x] >= 0 ? pl->host[x] : pl->fill_host[x];
+            start = at = pl->host[x] >= 0 ? pl->off[x] : pl->fill_off[x];
+        }
+        if (h < 0 || !lies_at(pl, x, h, at))
             return 0;
         at += ir_numel(t) * (int64_t)es;
     }
-    if (h < 0 || at - start != ir_numel(ty) * (int64_t)es)
+    if (h < 0 || h == y || start % (int64_t)align != 0 || at - start != ir_numel(ty) * (int64_t)es)
         return 0;
-    host[y] = h;
-    off[y] = start;
+    pl->host[y] = h;
+    pl->off[y] = start;
     return 1;
 }
 
 int plan_inplace_place(const ir_graph *g, const int *root, const int *need, const int *pinned,
                        const int *writer, const unsigned char *skip_node, size_t align,
-                       int *host, int64_t *off)
+                       plan_place *pl)
 {
     int placed = 0;
-    for (int t = 0; t < g->n_tensors; t++)
-        host[t] = -1, off[t] = 0;
     if (!align)
         return 0;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         const ir_node *n = &g->nodes[i];
         if (n->op != IR_OP_CONCAT || skip_node[i] || !contiguous_axis(g, n))
             continue;
-        if (place_as_view(g, n, root, need, pinned, host, off)) {
+        if (place_as_view(g, n, root, need, pinned, align, pl)) {
             placed++;
             continue;
         }
@@ -88,9 +117,9 @@ int plan_inplace_place(const ir_graph *g, const int *root, const int *need, cons
         const ir_tensor *ty = &g->tensors[y];
         if (root[y] != y || !need[y])
             continue;
-        const int h = host[y] >= 0 ? host[y] : y;
+        const int h = pl->host[y] >= 0 ? pl->host[y] : y;
         const int64_t es = (int64_t)opcl_esize(ty);
-        int64_t at = host[y] >= 0 ? off[y] : 0;
+        int64_t at = pl->host[y] >= 0 ? pl->off[y] : 0;
         for (int k = 0; k < n->n_in; k++) {
             const int x = n->in[k];
             if (x < 0)
@@ -98,11 +127,14 @@ int plan_inplace_place(const ir_graph *g, const int *root, const int *need, cons
             int twice = 0; /* Concat(a, a): a can live in one slice only */
             for (int j = 0; j < n->n_in; j++)
                 twice |= j != k && n->in[j] == x;
-            if (!twice && x != h && movable(g, root, need, pinned, writer, host, x, ty) &&
+            if (!twice && x != h && movable(g, root, need, pinned, writer, pl->host, x, ty) &&
                 at % (int64_t)align == 0) {
-                host[x] = h;
-                off[x] = at;
+                pl->host[x] = h;
+                pl->off[x] = at;
                 placed++;
+            } else if (pl->host[x] < 0 && pl->fill_host[x] < 0) { /* this Concat copies it here */
+                pl->fill_host[x] = h;
+                pl->fill_off[x] = at;
             }
             at += ir_numel(&g->tensors[x]) * es;
         }
@@ -110,10 +142,10 @@ int plan_inplace_place(const ir_graph *g, const int *root, const int *need, cons
     return placed;
 }
 
-void plan_inplace_fold(const ir_graph *g, const int *host, int *need, int *def, int *last)
+void plan_inplace_fold(const ir_graph *g, const plan_place *pl, int *need, int *def, int *last)
 {
     for (int t = 0; t < g->n_tensors; t++) {
-        const int h = host[t];
+        const int h = pl->host[t];
         if (h < 0)
             continue;
         if (def[t] < def[h])
@@ -124,19 +156,25 @@ void plan_inplace_fold(const ir_graph *g, const int *host, int *need, int *def, 
     }
 }
 
-int plan_inplace_concat(const ir_graph *g, const ir_node *n, const int *host, const int64_t *off,
+int plan_inplace_concat(const ir_graph *g, const ir_node *n, plan_place *pl,
                         unsigned char *in_place)
 {
     const int ok = contiguous_axis(g, n);
     const int y = n->out[0];
-    const int h = host[y] >= 0 ? host[y] : y;
+    const int h = pl->host[y] >= 0 ? pl->host[y] : y;
     const int64_t es = (int64_t)opcl_esize(&g->tensors[y]);
-    int64_t at = host[y] >= 0 ? off[y] : 0, copies = 0;
+    int64_t at = pl->host[y] >= 0 ? pl->off[y] : 0, copies = 0;
     for (int k = 0; k < n->n_in; k++) {
         const int x = n->in[k];
         const ir_tensor *t = x >= 0 ? &g->tensors[x] : NULL;
-        in_place[k] = t && ok && (ir_numel(t) == 0 || (host[x] == h && off[x] == at));
-        copies += !in_place[k];
+        in_place[k] = t && ok &&
+                      (ir_numel(t) == 0 || (pl->host[x] == h && pl->off[x] == at) ||
+                       (pl->done_host[x] == h && pl->done_off[x] == at));
+        if (!in_place[k]) {
+            copies++;
+            if (t && ok && pl->done_host[x] < 0) /* later Concats over this slice skip it */
+                pl->done_host[x] = h, pl->done_off[x] = at;
+        }
         if (t)
             at += ir_numel(t) * es;
     }

@@ -14,6 +14,21 @@
 
 #include "../core/ir.h"
 
+/* Where tensors live, per tensor index (plan_place_init allocates, -1 / 0 filled). */
+typedef struct plan_place {
+    int *host;          /* placed: the tensor whose buffer holds it (its producer writes
+                           there, a sub-buffer), -1: its own buffer */
+    int64_t *off;       /* bytes into host's buffer */
+    int *fill_host;     /* not placed: the host an outer Concat copies it into, -1: none */
+    int64_t *fill_off;
+    int *done_host;     /* planning in run order: where a Concat's copy already put it */
+    int64_t *done_off;
+} plan_place;
+
+/* 0 on success, -1 out of memory (then plan_place_free still applies). */
+int plan_place_init(plan_place *pl, int n_tensors);
+void plan_place_free(plan_place *pl);
+
 /* Decides placement. Per tensor t: root[t] its alias root (Reshape & co.),
  * need[t] 1 when it gets an activation buffer, pinned[t] 1 for graph inputs and
  * outputs' roots, writer[t] the one node that runs and writes t (-1: none, a
@@ -24,24 +39,27 @@
  * before the inner Concats that write into it. An input moves when it is not a
  * constant, graph input or output, nor an alias view, has a writer, occupies
  * no other place, appears once in the Concat, has the output's element size,
- * and its offset is a multiple of align. A Concat output that is not placed
- * itself but whose inputs all already sit back to back in one host (a
- * torchvision DenseNet's running concatenation of the same features) becomes a
- * view of that range. Fills host[t] (-1: its own buffer) and off[t] (bytes in
- * host's buffer); returns the number of placed tensors. */
+ * and its offset is a multiple of align; one that cannot is copied by the
+ * Concat, and that slice is its fill place. A Concat output whose inputs all
+ * sit back to back in one host, placed or at their fill places (a torchvision
+ * DenseNet's running concatenation of the same features), becomes a view of
+ * that range when the range starts aligned: it then copies only its inputs not
+ * yet there. Returns the number of placed tensors (pl->host >= 0). */
 int plan_inplace_place(const ir_graph *g, const int *root, const int *need, const int *pinned,
                        const int *writer, const unsigned char *skip_node, size_t align,
-                       int *host, int64_t *off);
+                       plan_place *pl);
 
 /* Lifetimes: a host's buffer must outlive every tenant (from the first
  * tenant's write to the last read of any of them); tenants get no slot of
  * their own (need 0). */
-void plan_inplace_fold(const ir_graph *g, const int *host, int *need, int *def, int *last);
+void plan_inplace_fold(const ir_graph *g, const plan_place *pl, int *need, int *def, int *last);
 
-/* Concat node n: in_place[k] = 1 when input k already lies where the copy
- * would put it (same host, its slice's offset), or is empty; returns how many
- * inputs still need a copy. in_place holds n->n_in entries. */
-int plan_inplace_concat(const ir_graph *g, const ir_node *n, const int *host, const int64_t *off,
+/* Concat node n, asked in run order: in_place[k] = 1 when input k already lies
+ * where the copy would put it (placed there, or copied there by an earlier
+ * Concat: the slice of a host only ever holds that one tensor's data), or is
+ * empty; the others are recorded as copied there. Returns how many inputs
+ * still need a copy. in_place holds n->n_in entries. */
+int plan_inplace_concat(const ir_graph *g, const ir_node *n, plan_place *pl,
                         unsigned char *in_place);
 
 #endif
