@@ -141,8 +141,8 @@ clcnn_status clcnn_session_profile_timed(clcnn_session *s, const float *const *i
     if (!s)
         return CLCNN_ERR_INVALID_ARG;
     if (!inputs || !outputs || !rows != !n_rows || (!rows && !timing)) {
-        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile: inputs and outputs must not be NULL, "
-                "rows and n_rows both given or both NULL, and timing given when they are NULL");
+        err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_session_profile_timed: inputs and outputs must not be "
+                "NULL, rows and n_rows both given or both NULL, and timing given when they are NULL");
         return session_fail(s, &err);
     }
     if (timing && timing->struct_size < sizeof(size_t) + sizeof(double)) {

@@ -228,16 +228,20 @@ clcnn_status exec_cl_run_raw(exec_cl *e, const float *const *inputs, void *const
     return run(e, inputs, outputs, 1, NULL, err);
 }
 
-/* Reads an event's four profiling stamps (ns on the device clock); 0 when it
- * has none (no command, or a driver that does not report them). */
-static int event_stamps(cl_event ev, cl_ulong st[4])
+/* Reads an event's QUEUED, START and END stamps (ns on the device clock); 0
+ * when it has no START/END (no command, or a driver that reports none). A
+ * QUEUED the driver cannot give, or gives after START, reads as START. */
+static int event_stamps(cl_event ev, cl_ulong st[3])
 {
-    static const cl_profiling_info what[4] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
-                                              CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
-    for (int k = 0; k < 4; k++)
-        if (!ev || clGetEventProfilingInfo(ev, what[k], sizeof st[k], &st[k], NULL) != CL_SUCCESS)
-            return 0;
-    return st[3] >= st[2];
+    if (!ev ||
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof st[1], &st[1], NULL) != CL_SUCCESS ||
+        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof st[2], &st[2], NULL) != CL_SUCCESS ||
+        st[2] < st[1])
+        return 0;
+    if (clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_QUEUED, sizeof st[0], &st[0], NULL) != CL_SUCCESS ||
+        !st[0] || st[0] > st[1])
+        st[0] = st[1];
+    return 1;
 }
 
 /* The device view of exec_cl_timing: walks the commands in queue order with a
@@ -249,12 +253,15 @@ static int event_stamps(cl_event ev, cl_ulong st[4])
 static void device_view(cl_event *ev, int n, int first_launch, int first_read, exec_cl_timing *tm)
 {
     double cur = -1.0, t0 = -1.0;
+    cl_ulong base = 0; /* the first stamp: ms after it keep their precision as doubles */
     for (int i = 0; i < n; i++) {
-        cl_ulong st[4];
+        cl_ulong st[3];
         if (!event_stamps(ev[i], st))
             continue;
-        const double queued = (double)(st[0] && st[0] <= st[2] ? st[0] : st[2]) * 1e-6;
-        const double start = (double)st[2] * 1e-6, end = (double)st[3] * 1e-6;
+        if (cur < 0)
+            base = st[0];
+        const double queued = (double)(cl_long)(st[0] - base) * 1e-6;
+        const double start = (double)(cl_long)(st[1] - base) * 1e-6, end = (double)(cl_long)(st[2] - base) * 1e-6;
         if (cur < 0)
             cur = t0 = queued;
         const double s = start > cur ? start : cur;
@@ -283,8 +290,8 @@ clcnn_status exec_cl_run_timed(exec_cl *e, const float *const *inputs, float *co
     clcnn_status st = run(e, inputs, (void *const *)outputs, 0, &pr, err);
     memset(timing, 0, sizeof *timing);
     for (int i = 0; i < n; i++) {
-        cl_ulong t[4];
-        kernel_ms[i] = st == CLCNN_OK && event_stamps(pr.launches[i], t) ? (double)(t[3] - t[2]) * 1e-6 : 0.0;
+        cl_ulong t[3];
+        kernel_ms[i] = st == CLCNN_OK && event_stamps(pr.launches[i], t) ? (double)(t[2] - t[1]) * 1e-6 : 0.0;
     }
     if (st == CLCNN_OK) {
         const double *h = pr.t;
