@@ -332,7 +332,7 @@ static void io_free(bench_io *io)
 static int run_once(bench_stack *k, bench_io *io)
 {
     if (clcnn_session_run(k->sess, (const float *const *)io->in, io->out) != CLCNN_OK)
-        return bench_fail(k, "%s", clcnn_context_last_error(k->ctx));
+        return bench_fail(k, "%s", clcnn_session_last_error(k->sess)); /* a session keeps its own */
     return 0;
 }
 
@@ -402,7 +402,7 @@ static int profile(bench_stack *k, bench_io *io, bench_result *r)
         clcnn_run_timing_init(&tm[p]);
         if (clcnn_session_profile_timed(k->sess, (const float *const *)io->in, io->out, &runs[p], &n, &tm[p]) !=
             CLCNN_OK)
-            rc = bench_fail(k, "profile: %s", clcnn_context_last_error(k->ctx));
+            rc = bench_fail(k, "profile: %s", clcnn_session_last_error(k->sess));
         else
             bench_progress_count(k->prog, "profiled runs", p + 1, BENCH_PROFILE_RUNS);
     }
