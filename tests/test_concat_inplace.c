@@ -383,6 +383,77 @@ static void test_keep_all_reads_tenants(void **state)
     rt_destroy(rt);
 }
 
+/* a = Conv1x1(x) (1 x 6 x h x w); kind 0: Split(a, [2, 4]) on channels, each
+ * half read by a 1x1 Conv; kind 1: Slice(a, channels 1..5) then a 1x1 Conv;
+ * kind 2: a = Concat(Conv, Conv) first (a placed Concat output), then the
+ * Split. batch: dim 0 of x (2: the ranges interleave, copies stay). */
+static ir_graph *split_graph(int kind, int batch, int h, int w)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {batch, 3, h, w};
+    int x = kh_input(g, "x", 4, xd);
+    int a = add_conv(g, "a", x, 3, 6, 1, 1);
+    if (kind == 2) {
+        int parts[2] = {add_conv(g, "a0", x, 3, 2, 1, 1), add_conv(g, "a1", x, 3, 4, 1, 1)};
+        a = add_concat(g, "cat", parts, 2);
+    }
+    if (kind == 1) {
+        int64_t st[1] = {1}, en[1] = {5}, ax[1] = {1};
+        int in[4] = {a, kh_const_i64(g, "starts", 1, st), kh_const_i64(g, "ends", 1, en),
+                     kh_const_i64(g, "axes", 1, ax)};
+        int y = kh_tensor(g, "sliced");
+        ir_add_node(g, IR_OP_SLICE, "slice", in, 4, &y, 1);
+        kh_output(g, add_conv(g, "head", y, 4, 3, 1, 1));
+        return g;
+    }
+    int64_t sz[2] = {2, 4};
+    int in[2] = {a, kh_const_i64(g, "split", 2, sz)}, ys[2] = {kh_tensor(g, "y0"), kh_tensor(g, "y1")};
+    int sn = ir_add_node(g, IR_OP_SPLIT, "split", in, 2, ys, 2);
+    ir_set_attr_int(g, sn, "axis", 1);
+    kh_output(g, add_conv(g, "h0", ys[0], 2, 3, 1, 1));
+    kh_output(g, add_conv(g, "h1", ys[1], 4, 3, 1, 1));
+    return g;
+}
+
+static void test_split_slice_views(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    if (dev_align(rt) > 128 || dev_align(rt) < 8) { /* 4x8 planes: 128 bytes a channel */
+        rt_destroy(rt);
+        return;
+    }
+    /* in place: a, (a0, a1,) the heads; the Split/Slice launches nothing */
+    assert_int_equal(kh_check_k(rt, split_graph(0, 1, 4, 8), NULL, "in_place", 3, "split"), 0);
+    assert_int_equal(kh_check_k(rt, split_graph(1, 1, 4, 8), NULL, "in_place", 2, "slice"), 0);
+    assert_int_equal(kh_check_k(rt, split_graph(2, 1, 4, 8), NULL, "in_place", 5,
+                                "split of a placed Concat"), 0);
+    /* 5x7 planes: offsets of 140 / 280 bytes, batch 2: interleaved; copies stay */
+    assert_int_equal(kh_check_k(rt, split_graph(0, 1, 5, 7), NULL, "copy_block", 3 + 2,
+                                "split, misaligned"), 0);
+    assert_int_equal(kh_check_k(rt, split_graph(1, 1, 5, 7), NULL, "slice_nd", 3,
+                                "slice, misaligned"), 0);
+    assert_int_equal(kh_check_k(rt, split_graph(0, 2, 4, 8), NULL, "copy_block", 3 + 2,
+                                "split, batch 2"), 0);
+    /* the plan: Slice's output a sub-buffer of a's buffer at channel 1 */
+    ir_graph *g = prepared(split_graph(1, 1, 4, 8));
+    plan *p = NULL;
+    clcnn_err err = {0};
+    plan_options o = {0};
+    clfx_check(plan_build(rt, g, &o, &p, &err), &err, "plan_build slice");
+    const ir_node *sl = &g->nodes[node_named(g, "slice")];
+    size_t off = 0;
+    assert_ptr_equal(parent_of(p->mem[sl->out[0]], &off), p->mem[sl->in[0]]);
+    assert_int_equal(off, 32 * sizeof(float));
+    plan_free(p);
+    ir_graph_free(g);
+    rt_destroy(rt);
+}
+
 typedef struct bn_case {
     int n, c, h, w, oc, k, s, act; /* act: 0 none, 1 Relu, 2 Clip(0, 0.5) */
     const char *force;
@@ -451,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_list_concat_view),
         cmocka_unit_test(test_fallbacks),
         cmocka_unit_test(test_keep_all_reads_tenants),
+        cmocka_unit_test(test_split_slice_views),
         cmocka_unit_test(test_bn_prologue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -493,6 +493,8 @@ static clcnn_status place_concats(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         skip[i] = p->fused_into[i] >= 0 || plan_shuffle_hosts(w->shuf, i);
     w->n_tenants = plan_inplace_place(g, w->root, w->need, w->pinned, writer, skip,
                                       base_align(rt), &w->pl);
+    w->n_tenants += plan_inplace_views(g, w->root, w->need, w->pinned, skip, base_align(rt),
+                                       &w->pl);
     plan_inplace_fold(g, &w->pl, w->need, w->def, w->last);
     free(writer), free(skip);
     return CLCNN_OK;
@@ -638,6 +640,10 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
         p->variant[i] = "alias";
         return CLCNN_OK;
     }
+    if (w->pl.view_node[i]) { /* Split/Slice: its outputs are ranges of its input's memory */
+        p->variant[i] = "in_place";
+        return CLCNN_OK;
+    }
     clcnn_status st = refuse_off_cl(n, err);
     if (st)
         return st;
@@ -723,7 +729,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.sep = calloc(nn, sizeof(int));
     w.packed_by = calloc(nt, sizeof(int));
     w.dev_const = calloc(nt, 1);
-    const int pl_bad = plan_place_init(&w.pl, g->n_tensors);
+    const int pl_bad = plan_place_init(&w.pl, g->n_tensors, g->n_nodes);
     w.pro = calloc(nn, sizeof(int));
     int max_in = 1;
     for (int i = 0; i < g->n_nodes; i++)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "plan_inplace.h"
+#include "../ops/ops_impl.h"
 #include "../ops_cl/op_cl.h"
 
 /* 1 when Concat n's inputs lie whole and back to back in its output (every
@@ -35,14 +36,15 @@ static int movable(const ir_graph *g, const int *root, const int *need, const in
            opcl_esize(t) == opcl_esize(y);
 }
 
-int plan_place_init(plan_place *pl, int n_tensors)
+int plan_place_init(plan_place *pl, int n_tensors, int n_nodes)
 {
+    pl->view_node = calloc((size_t)n_nodes + 1, 1);
     const size_t n = (size_t)n_tensors + 1;
     pl->host = malloc(n * sizeof(int)), pl->fill_host = malloc(n * sizeof(int));
     pl->done_host = malloc(n * sizeof(int));
     pl->off = calloc(n, sizeof(int64_t)), pl->fill_off = calloc(n, sizeof(int64_t));
     pl->done_off = calloc(n, sizeof(int64_t));
-    if (!pl->host || !pl->fill_host || !pl->done_host || !pl->off || !pl->fill_off || !pl->done_off)
+    if (!pl->view_node || !pl->host || !pl->fill_host || !pl->done_host || !pl->off || !pl->fill_off || !pl->done_off)
         return -1;
     for (size_t t = 0; t < n; t++)
         pl->host[t] = pl->fill_host[t] = pl->done_host[t] = -1;
@@ -52,7 +54,7 @@ int plan_place_init(plan_place *pl, int n_tensors)
 void plan_place_free(plan_place *pl)
 {
     free(pl->host), free(pl->off), free(pl->fill_host), free(pl->fill_off);
-    free(pl->done_host), free(pl->done_off);
+    free(pl->done_host), free(pl->done_off), free(pl->view_node);
 }
 
 /* 1 when x's data is (or will be, by an outer Concat's copy) at byte `at` of h. */
@@ -138,6 +140,92 @@ int plan_inplace_place(const ir_graph *g, const int *root, const int *need, cons
             }
             at += ir_numel(&g->tensors[x]) * es;
         }
+    }
+    return placed;
+}
+
+/* Byte offsets in x of Split/Slice n's outputs when each is a contiguous range
+ * of x; 0 when one is not (or has no elements). */
+static int view_offsets(const ir_graph *g, const ir_node *n, int64_t *offs)
+{
+    const ir_tensor *x = &g->tensors[n->in[0]];
+    const int64_t es = (int64_t)opcl_esize(x);
+    clcnn_err err = {0};
+    int ok = 0;
+    if (n->op == IR_OP_SPLIT) {
+        int ax;
+        int64_t sizes[64], inner = 1, at = 0;
+        if (n->n_out > 64 || split_sizes(g, n, &ax, sizes, &err) != CLCNN_OK)
+            goto out;
+        for (int d = 0; d < ax; d++)
+            if (x->dims[d] != 1)
+                goto out;
+        for (int d = ax + 1; d < x->ndim; d++)
+            inner *= x->dims[d];
+        for (int k = 0; k < n->n_out; k++) {
+            if (sizes[k] <= 0)
+                goto out;
+            offs[k] = at;
+            at += sizes[k] * inner * es;
+        }
+        ok = 1;
+    } else { /* Slice: axes before the first partial one count 1, those after it whole */
+        int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], count[IR_MAX_DIMS], xs[IR_MAX_DIMS];
+        const ir_tensor *y = &g->tensors[n->out[0]];
+        if (slice_params(g, n, start, step, count, &err) != CLCNN_OK || ir_numel(y) == 0)
+            goto out;
+        op_strides(x->ndim, x->dims, xs);
+        int a = 0;
+        while (a < x->ndim && count[a] == 1)
+            a++;
+        if (a < x->ndim && step[a] != 1)
+            goto out;
+        for (int d = a + 1; d < x->ndim; d++)
+            if (start[d] != 0 || count[d] != x->dims[d] || step[d] != 1)
+                goto out;
+        offs[0] = 0;
+        for (int d = 0; d < x->ndim; d++)
+            offs[0] += start[d] * xs[d] * es;
+        ok = 1;
+    }
+out:
+    err_clear(&err);
+    return ok;
+}
+
+int plan_inplace_views(const ir_graph *g, const int *root, const int *need, const int *pinned,
+                       const unsigned char *skip_node, size_t align, plan_place *pl)
+{
+    int placed = 0;
+    if (!align)
+        return 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        int64_t offs[64];
+        if ((n->op != IR_OP_SPLIT && n->op != IR_OP_SLICE) || skip_node[i] || n->n_in < 1 ||
+            n->in[0] < 0 || n->n_out > 64)
+            continue;
+        const int rx = root[n->in[0]];
+        const ir_tensor *x = &g->tensors[n->in[0]];
+        if (x->data || !need[rx] || !view_offsets(g, n, offs))
+            continue;
+        const int h = pl->host[rx] >= 0 ? pl->host[rx] : rx;
+        const int64_t base = pl->host[rx] >= 0 ? pl->off[rx] : 0;
+        int ok = 1;
+        for (int k = 0; k < n->n_out && ok; k++) {
+            const int y = n->out[k];
+            ok = y >= 0 && root[y] == y && need[y] && !pinned[y] && pl->host[y] < 0 &&
+                 g->tensors[y].dtype == x->dtype && opcl_esize(&g->tensors[y]) == opcl_esize(x) &&
+                 (base + offs[k]) % (int64_t)align == 0;
+        }
+        if (!ok)
+            continue;
+        for (int k = 0; k < n->n_out; k++) {
+            pl->host[n->out[k]] = h;
+            pl->off[n->out[k]] = base + offs[k];
+            placed++;
+        }
+        pl->view_node[i] = 1;
     }
     return placed;
 }

@@ -23,10 +23,12 @@ typedef struct plan_place {
     int64_t *fill_off;
     int *done_host;     /* planning in run order: where a Concat's copy already put it */
     int64_t *done_off;
+    unsigned char *view_node; /* per node: a Split/Slice whose outputs are all read in
+                           place (sub-buffers of its input's memory): it launches nothing */
 } plan_place;
 
 /* 0 on success, -1 out of memory (then plan_place_free still applies). */
-int plan_place_init(plan_place *pl, int n_tensors);
+int plan_place_init(plan_place *pl, int n_tensors, int n_nodes);
 void plan_place_free(plan_place *pl);
 
 /* Decides placement. Per tensor t: root[t] its alias root (Reshape & co.),
@@ -48,6 +50,16 @@ void plan_place_free(plan_place *pl);
 int plan_inplace_place(const ir_graph *g, const int *root, const int *need, const int *pinned,
                        const int *writer, const unsigned char *skip_node, size_t align,
                        plan_place *pl);
+
+/* Split / Slice read in place, after plan_inplace_place: when every output is
+ * a contiguous range of the input (dims before the axis 1; Slice: step 1 on
+ * its one partial axis), starts aligned, is no graph output and has no place
+ * yet, each output becomes a sub-buffer of the input's memory (the input's
+ * host when the input itself is placed) and the node is marked view_node. The
+ * input is read-only after its writer, so the ranges stay valid as long as the
+ * host lives (plan_inplace_fold). Returns the number of outputs placed. */
+int plan_inplace_views(const ir_graph *g, const int *root, const int *need, const int *pinned,
+                       const unsigned char *skip_node, size_t align, plan_place *pl);
 
 /* Lifetimes: a host's buffer must outlive every tenant (from the first
  * tenant's write to the last read of any of them); tenants get no slot of
