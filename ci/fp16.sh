@@ -6,13 +6,14 @@
 # fp32, classify's top-1 fp16 vs fp32 on the photos, the op suites with
 # --precision fp16, MobileNetV2's memory, and a latency table (figures only).
 #
-#   ci/fp16.sh [BUILD_DIR]        (default: build)
+#   ci/fp16.sh [BUILD_DIR [check_fp16.py flags...]]   (default: build; e.g. --only ops)
 # Env: INTEL_OCL_DIR (default build-intel-ocl), PYTHON (default .venv/bin/python,
 #      else python3; needs numpy, onnx, onnxruntime).
 # Exit 1 when a check fails, a suite ran nothing, or Intel's device is missing.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+shift $(($# > 0 ? 1 : 0))
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 [ -x "$PY" ] || PY=python3
 
@@ -22,4 +23,4 @@ intel_env_setup || exit 1
 export CLCNN_CACHE_DIR="$BUILD/test-cache-intel"
 mkdir -p "$BUILD/fp16-logs"
 exec "$PY" "$ROOT/tests/fp16/check_fp16.py" --clcnn "$BUILD/clcnn" --shared "$ROOT/../shared" \
-    --platform "Intel(R) OpenCL" --logdir "$BUILD/fp16-logs"
+    --platform "Intel(R) OpenCL" --logdir "$BUILD/fp16-logs" "$@"
