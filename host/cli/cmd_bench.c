@@ -487,8 +487,8 @@ int cmd_bench(int argc, char **argv)
             goto out;
         r.cold_ms = now_ms() - t_start;
         /* POCL's binaries are written when the context goes (rt.h: RT_STORE_AUTO) */
-        bench_progress_stage(&prog, "cold start: %.1f s; closing its context (program cache written)",
-                             r.cold_ms * 1e-3);
+        bench_progress_stage(&prog, "cold start: %.1f s; closing its context%s", r.cold_ms * 1e-3,
+                             clcnn_context_is_reference(k.ctx) ? "" : " (program cache written)");
         stack_close(&k);
     }
     /* warm: a second context finds the compiled programs */
