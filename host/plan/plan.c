@@ -223,7 +223,7 @@ static void fuse_bn_prologue(const ir_graph *g, const plan_options *o, plan *p, 
         const int x = bn->in[0], t = w->out_of[b], r = t >= 0 ? sole_reader(g, t) : -1;
         if (r < 0 || w->uses[t] != 1 || is_output(g, t) || p->fused_into[r] >= 0 ||
             g->nodes[r].op != IR_OP_CONV || g->nodes[r].in[0] != t || w->gate_x[r] >= 0 ||
-            w->pro[r] >= 0 || w->res[r] == t)
+            w->pro[r] >= 0)
             continue;
         const ir_tensor *tx = &g->tensors[x], *tt = &g->tensors[t];
         int consts = 1;

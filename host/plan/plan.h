@@ -26,7 +26,8 @@ typedef struct plan {
     unsigned char *readable;  /* per tensor: 1 when mem[t] still holds t after a run */
     opcl_launch *launches;
     int n_launches;
-    const char **variant;     /* per node: kernel variant, "alias", "fused", or NULL */
+    const char **variant;     /* per node: kernel variant, "alias", "fused", "in_place" (a Concat,
+                                 Split or Slice whose data already lies in place), or NULL */
     int *fallback;            /* per node: 1 when the general kernel stood in for a fast one */
     int *fused_into;          /* per node: the node that runs it (activation folded), else -1 */
 } plan;
