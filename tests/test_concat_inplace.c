@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "passes/precision.h"
 #include "plan/plan.h"
 #include "test_kernels_harness.h"
 
@@ -515,6 +516,68 @@ static void test_bn_prologue(void **state)
     rt_destroy(rt);
 }
 
+/* fp16 storage (issue 18): the dense block and a BN prologue with every float
+ * tensor stored half (precision pass; kernels use only core vload_half, so
+ * POCL runs them) still place every Concat input and fuse norm1, and match
+ * the fp32 reference within 1e-2 of the output's range. */
+static void check_fp16(rt_ctx *rt, ir_graph *g, const char *fused_bn, const char *label)
+{
+    clcnn_err err = {0};
+    prepared(g);
+    const size_t nx = (size_t)ir_numel(&g->tensors[g->inputs[0]]);
+    const size_t ny = (size_t)ir_numel(&g->tensors[g->outputs[0]]);
+    float *x = malloc(nx * sizeof *x), *ref = malloc(ny * sizeof *ref), *y = malloc(ny * sizeof *y);
+    for (size_t i = 0; i < nx; i++)
+        x[i] = kh_rand();
+    const float *in[1] = {x};
+    float *ro[1] = {ref}, *yo[1] = {y};
+    clfx_check(exec_ref_run(g, in, ro, NULL, &err), &err, "exec_ref_run");
+    clfx_check(pass_precision(g, NULL, opcl_half_ok, opcl_is_alias, NULL, &err), &err, label);
+    exec_cl *e = NULL;
+    clfx_check(exec_cl_create(rt, g, NULL, &e, &err), &err, label);
+    clfx_check(exec_cl_run(e, in, yo, &err), &err, label);
+    int copies = 0, placed = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const char *v = exec_cl_node_variant(e, i, NULL);
+        copies += v && strcmp(v, "copy_block") == 0;
+        placed += v && strcmp(v, "in_place") == 0;
+        if (strcmp(g->nodes[i].name, fused_bn) == 0 && (!v || strcmp(v, "fused") != 0))
+            fail_msg("[%s] '%s' planned as '%s', not fused", label, fused_bn, v ? v : "(none)");
+    }
+    double mx = 0, worst = 0;
+    for (size_t j = 0; j < ny; j++)
+        mx = fmax(mx, fabs(ref[j]));
+    for (size_t j = 0; j < ny; j++)
+        worst = fmax(worst, fabs((double)y[j] - ref[j]));
+    print_message("[%s] fp16 max diff %g of %g\n", label, worst, mx);
+    if (!(worst <= 1e-2 * mx) || copies)
+        fail_msg("[%s] fp16: max |diff| %g (max |ref| %g), %d copy launches", label, worst, mx,
+                 copies);
+    if (strncmp(label, "dense", 5) == 0 && placed != 3)
+        fail_msg("[%s] %d Concats in place, expected 3", label, placed);
+    exec_cl_destroy(e);
+    free(x), free(ref), free(y);
+    ir_graph_free(g);
+}
+
+static void test_fp16_storage(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    if (dev_align(rt) > 512) { /* half planes of 256: 512 bytes a channel */
+        rt_destroy(rt);
+        return;
+    }
+    check_fp16(rt, dense_graph(1, 16, 8, 3, 16, 16), "l1.norm1", "dense block fp16");
+    bn_case bc = {1, 17, 13, 7, 5, 1, 1, 1, NULL, 1};
+    check_fp16(rt, bn_graph(&bc), "bn", "bn prologue fp16");
+    rt_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_keep_all_reads_tenants),
         cmocka_unit_test(test_split_slice_views),
         cmocka_unit_test(test_bn_prologue),
+        cmocka_unit_test(test_fp16_storage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
