@@ -73,6 +73,40 @@ typedef struct clcnn_layer_precision {
 CLCNN_API clcnn_status clcnn_session_layer_precision(const clcnn_session *s,
                                                      clcnn_layer_precision **rows, int *n_rows);
 
+/* ---- plan groups: what the plan executes (summary --plan) ---------------- */
+
+/* One executed group: a node the plan kept plus everything it fused into it
+ * (activations, BatchNorm, a residual Add, an SE gate, a depthwise conv run
+ * by its pointwise conv, a shuffle chain run by its Concat). */
+typedef struct clcnn_plan_group {
+    const char *name;       /* the group's root node (the one its launches belong to;
+                               clcnn_profile_row's name), owned by the session */
+    char op[64];            /* members' ops in execution order, "Conv+Relu" */
+    char variant[64];       /* its launches' kernel variants ("conv_dwpw"), "a+b" when
+                               several; with no launches, the node's ("alias": a view) or "" */
+    int launches;           /* device commands per run; 0 for views and in-place nodes */
+    int profile_row;        /* its row in clcnn_session_profile's rows; -1 with no launches */
+    int is_output;          /* 1: its output is a graph output */
+    int ndim;
+    int64_t dims[CLCNN_MAX_DIMS]; /* shape of its output (what no member reads back) */
+    int n_layers;
+    const int *layers;      /* the model layers it runs (clcnn_model_layer indices,
+                               ascending), layers the passes removed included: a folded
+                               BatchNorm or Pad counts with its Conv */
+    int n_inputs;
+    const int *inputs;      /* groups it reads (indices into the array, ascending);
+                               -1: a graph input */
+} clcnn_plan_group;
+
+/* The session's plan as groups in execution order; *groups (free with
+ * clcnn_plan_groups_free, one block: the index lists live in it) gets
+ * *n_groups entries. A model layer is in at most one group (none when its
+ * work was done at load, e.g. a constant). CLCNN_ERR_UNSUPPORTED on the
+ * reference backend (it fuses nothing). */
+CLCNN_API clcnn_status clcnn_session_plan_groups(const clcnn_session *s, clcnn_plan_group **groups,
+                                                 int *n_groups);
+CLCNN_API void clcnn_plan_groups_free(clcnn_plan_group *groups);
+
 /* ---- profile (bench) ---------------------------------------------------------- */
 
 /* One row per node that launches device work, in execution order. Activations

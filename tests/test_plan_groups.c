@@ -1,0 +1,187 @@
+/* test_plan_groups.c — clcnn_session_plan_groups (clcnn_tools.h) on a tiny
+ * graph whose plan is known by hand: x -> Conv 3x3 -> BatchNormalization ->
+ * Relu -> GlobalAveragePool -> Flatten -> Gemm -> y. The BN is folded into
+ * the Conv by the passes and the Relu fused into it by the plan, so the first
+ * group runs three model layers; Flatten is a view (no launch); every layer
+ * is in exactly one group; the launching groups are numbered like
+ * clcnn_session_profile's rows (same names, same order) and their launches
+ * add up to the kernel count; the reference backend answers UNSUPPORTED and
+ * NULL arguments INVALID_ARG. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clcnn_tools.h"
+#include "util/api_fixture.h"
+
+#define C_IN 3
+#define C_MID 5 /* not a multiple of 4 */
+#define K_OUT 7
+#define H 9
+#define W 11
+
+static int const_seeded(ir_graph *g, const char *name, int ndim, const int64_t *dims, uint32_t seed,
+                        float add)
+{
+    int64_t n = 1;
+    for (int d = 0; d < ndim; d++)
+        n *= dims[d];
+    float *v = malloc(sizeof(float) * (size_t)n);
+    assert_non_null(v);
+    afx_seeded(v, n, seed);
+    for (int64_t i = 0; i < n; i++)
+        v[i] += add; /* add > 1: strictly positive (a BN variance) */
+    int t = afx_const_f(g, name, ndim, dims, v);
+    free(v);
+    return t;
+}
+
+/* Layer indices follow the order the nodes are added (the model keeps it). */
+enum { L_CONV, L_BN, L_RELU, L_GAP, L_FLAT, L_GEMM, N_LAYERS };
+
+static clcnn_model *tiny_model(clcnn_context *ctx)
+{
+    ir_graph *g = ir_graph_new();
+    assert_non_null(g);
+    g->opset = 13;
+    const int64_t xd[4] = {1, C_IN, H, W}, wd[4] = {C_MID, C_IN, 3, 3}, cd[1] = {C_MID};
+    const int64_t gw[2] = {K_OUT, C_MID}, gb[1] = {K_OUT};
+    int x = afx_input(g, "x", 4, xd, 0);
+    int w = const_seeded(g, "conv.w", 4, wd, 1, 0.0f), b = const_seeded(g, "conv.b", 1, cd, 2, 0.0f);
+    int sc = const_seeded(g, "bn.scale", 1, cd, 3, 0.0f), bb = const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
+    int mu = const_seeded(g, "bn.mean", 1, cd, 5, 0.0f), var = const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
+    int fw = const_seeded(g, "fc.w", 2, gw, 7, 0.0f), fb = const_seeded(g, "fc.b", 1, gb, 8, 0.0f);
+    int c = afx_tensor(g, "c", IR_DT_FLOAT), n = afx_tensor(g, "n", IR_DT_FLOAT);
+    int r = afx_tensor(g, "r", IR_DT_FLOAT), p = afx_tensor(g, "p", IR_DT_FLOAT);
+    int f = afx_tensor(g, "f", IR_DT_FLOAT), y = afx_tensor(g, "y", IR_DT_FLOAT);
+    int cn = afx_node(g, IR_OP_CONV, "conv", (int[]){x, w, b}, 3, &c, 1);
+    ir_set_attr_ints(g, cn, "kernel_shape", (int64_t[]){3, 3}, 2);
+    ir_set_attr_ints(g, cn, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+    afx_node(g, IR_OP_BATCHNORM, "bn", (int[]){c, sc, bb, mu, var}, 5, &n, 1);
+    afx_node(g, IR_OP_RELU, "relu", &n, 1, &r, 1);
+    afx_node(g, IR_OP_GLOBALAVGPOOL, "gap", &r, 1, &p, 1);
+    afx_node(g, IR_OP_FLATTEN, "flat", &p, 1, &f, 1);
+    int gm = afx_node(g, IR_OP_GEMM, "fc", (int[]){f, fw, fb}, 3, &y, 1);
+    ir_set_attr_int(g, gm, "transB", 1);
+    afx_output(g, y);
+    return afx_model(ctx, g);
+}
+
+static int group_of_layer(const clcnn_plan_group *g, int n, int layer, int *count)
+{
+    int found = -1;
+    *count = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < g[i].n_layers; k++)
+            if (g[i].layers[k] == layer)
+                found = i, (*count)++;
+    return found;
+}
+
+static void test_tiny_plan(void **state)
+{
+    (void)state;
+    clcnn_context *ctx = afx_context(1);
+    if (!ctx)
+        skip();
+    clcnn_model *m = tiny_model(ctx);
+    assert_int_equal(clcnn_model_num_layers(m), N_LAYERS);
+    clcnn_session *s = NULL;
+    assert_int_equal(clcnn_session_create(ctx, m, NULL, &s), CLCNN_OK);
+    clcnn_plan_group *g = NULL;
+    int n = 0;
+    assert_int_equal(clcnn_session_plan_groups(s, &g, &n), CLCNN_OK);
+    assert_int_equal(n, 4); /* Conv+Relu, GlobalAveragePool, Flatten, Gemm */
+
+    int cnt, want_group[N_LAYERS] = {0, 0, 0, 1, 2, 3};
+    for (int l = 0; l < N_LAYERS; l++) {
+        int gi = group_of_layer(g, n, l, &cnt);
+        if (cnt != 1 || gi != want_group[l])
+            fail_msg("layer %d: in %d groups, group %d (want exactly group %d)", l, cnt, gi, want_group[l]);
+    }
+    assert_string_equal(g[0].name, "conv");
+    assert_string_equal(g[0].op, "Conv+Relu");
+    assert_int_equal(g[0].n_inputs, 1);
+    assert_int_equal(g[0].inputs[0], -1);
+    assert_int_equal(g[0].ndim, 4);
+    const int64_t want0[4] = {1, C_MID, H, W};
+    assert_memory_equal(g[0].dims, want0, sizeof want0);
+    assert_string_equal(g[1].op, "GlobalAveragePool");
+    assert_int_equal(g[1].inputs[0], 0);
+    assert_string_equal(g[2].op, "Flatten");
+    assert_string_equal(g[2].variant, "alias");
+    assert_int_equal(g[2].launches, 0);
+    assert_int_equal(g[2].profile_row, -1);
+    assert_int_equal(g[2].n_inputs, 1);
+    assert_int_equal(g[2].inputs[0], 1);
+    assert_string_equal(g[3].op, "Gemm");
+    assert_int_equal(g[3].inputs[0], 2);
+    assert_int_equal(g[3].is_output, 1);
+    assert_int_equal(g[3].ndim, 2);
+    assert_int_equal(g[3].dims[1], K_OUT);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(g[i].is_output, 0);
+
+    /* launching groups are the profile's rows, by index and name */
+    float xin[C_IN * H * W], yout[K_OUT];
+    afx_seeded(xin, C_IN * H * W, 9);
+    const float *ins[1] = {xin};
+    float *outs[1] = {yout};
+    clcnn_profile_row *rows = NULL;
+    int n_rows = 0, launches = 0, launching = 0;
+    assert_int_equal(clcnn_session_profile(s, ins, outs, &rows, &n_rows), CLCNN_OK);
+    for (int i = 0; i < n; i++) {
+        launches += g[i].launches;
+        if (!g[i].launches)
+            continue;
+        launching++;
+        assert_true(g[i].variant[0] != '\0');
+        assert_in_range(g[i].profile_row, 0, n_rows - 1);
+        assert_string_equal(rows[g[i].profile_row].name, g[i].name);
+        assert_int_equal(rows[g[i].profile_row].launches, g[i].launches);
+    }
+    assert_int_equal(launching, n_rows);
+    assert_int_equal(launches, clcnn_session_kernel_count(s));
+    clcnn_profile_free(rows);
+
+    assert_int_equal(clcnn_session_plan_groups(NULL, &g, &n), CLCNN_ERR_INVALID_ARG);
+    assert_int_equal(clcnn_session_plan_groups(s, NULL, &n), CLCNN_ERR_INVALID_ARG);
+    assert_int_equal(clcnn_session_plan_groups(s, &g, NULL), CLCNN_ERR_INVALID_ARG);
+    clcnn_plan_groups_free(g);
+    clcnn_plan_groups_free(NULL);
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ctx);
+}
+
+static void test_reference_unsupported(void **state)
+{
+    (void)state;
+    clcnn_context *ctx = afx_context(0);
+    clcnn_model *m = tiny_model(ctx);
+    clcnn_session *s = NULL;
+    assert_int_equal(clcnn_session_create(ctx, m, NULL, &s), CLCNN_OK);
+    clcnn_plan_group *g = (clcnn_plan_group *)&g; /* must stay untouched */
+    int n = -7;
+    assert_int_equal(clcnn_session_plan_groups(s, &g, &n), CLCNN_ERR_UNSUPPORTED);
+    assert_ptr_equal(g, (clcnn_plan_group *)&g);
+    assert_int_equal(n, -7);
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tiny_plan),
+        cmocka_unit_test(test_reference_unsupported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
