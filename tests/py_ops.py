@@ -600,6 +600,14 @@ def main(generators=None):
             for d in devices:
                 try:
                     why = run_case(args.clcnn, d, tmp, i, path, ins, want, args.precision, rtol)
+                    if why and half and "exited" not in why:
+                        # fp16 computes on half-rounded values: a result that
+                        # matches onnxruntime on those (a near-tie's index cast
+                        # to float, ...) is right for the precision asked
+                        hm, hf = half_rounded(model, feeds)
+                        _, _, want_h = reference(tmp, f"{i}h", hm, hf)
+                        if run_case(args.clcnn, d, tmp, i, path, ins, want_h, args.precision, rtol) is None:
+                            why = None
                 except Exception as e:  # a crash of one case must not hide the others
                     why = f"{type(e).__name__}: {e}"
                 if why and int_runtime and d != "ref" and INT_GAP in why:
