@@ -154,9 +154,24 @@ static void emit_graph(FILE *f, const clcnn_model *m, const char *title)
     free(consumers);
 }
 
+/* What a drawing is made of: the model's layers (summary_write_dot/svg) or
+ * the plan's groups (summary_write_plan). */
+typedef struct drawing {
+    const clcnn_model *m;
+    const char *title;
+    const summary_plan *plan; /* NULL: draw the model's layers */
+} drawing;
+
+static void emit_drawing(FILE *f, const drawing *d)
+{
+    if (d->plan)
+        summary_emit_plan(f, d->title, d->plan);
+    else
+        emit_graph(f, d->m, d->title);
+}
+
 /* Writes the graph to a fresh temp file next to `path`; its name goes to tmp. */
-static int dot_to_temp(const clcnn_model *m, const char *title, const char *path, char *tmp,
-                       size_t tmp_len, const char *cmd)
+static int dot_to_temp(const drawing *d, const char *path, char *tmp, size_t tmp_len, const char *cmd)
 {
     snprintf(tmp, tmp_len, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
@@ -169,7 +184,7 @@ static int dot_to_temp(const clcnn_model *m, const char *title, const char *path
         unlink(tmp);
         return cli_error(CLI_FAIL, cmd, "cannot write '%s': %s", path, strerror(errno)), -1;
     }
-    emit_graph(f, m, title);
+    emit_drawing(f, d);
     int bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
         unlink(tmp);
@@ -178,12 +193,12 @@ static int dot_to_temp(const clcnn_model *m, const char *title, const char *path
     return 0;
 }
 
-int summary_write_dot(const clcnn_model *m, const char *title, const char *path, const char *cmd)
+static int write_dot(const drawing *d, const char *path, const char *cmd)
 {
     char tmp[4096];
     if (strlen(path) > sizeof tmp - 16)
         return cli_error(CLI_FAIL, cmd, "path too long: '%s'", path), -1;
-    if (dot_to_temp(m, title, path, tmp, sizeof tmp, cmd))
+    if (dot_to_temp(d, path, tmp, sizeof tmp, cmd))
         return -1;
     if (rename(tmp, path) != 0) {
         int e = errno;
@@ -212,12 +227,12 @@ int summary_have_dot(void)
     return 0;
 }
 
-int summary_write_svg(const clcnn_model *m, const char *title, const char *path, const char *cmd)
+static int write_svg(const drawing *d, const char *path, const char *cmd)
 {
     char dot_tmp[4096], svg_tmp[4096];
     if (strlen(path) > sizeof dot_tmp - 16)
         return cli_error(CLI_FAIL, cmd, "path too long: '%s'", path), -1;
-    if (dot_to_temp(m, title, path, dot_tmp, sizeof dot_tmp, cmd))
+    if (dot_to_temp(d, path, dot_tmp, sizeof dot_tmp, cmd))
         return -1;
     snprintf(svg_tmp, sizeof svg_tmp, "%s.svgXXXXXX", path);
     int fd = mkstemp(svg_tmp);
@@ -245,4 +260,23 @@ int summary_write_svg(const clcnn_model *m, const char *title, const char *path,
         return cli_error(CLI_FAIL, cmd, "cannot write '%s': %s", path, strerror(e)), -1;
     }
     return 0;
+}
+
+int summary_write_dot(const clcnn_model *m, const char *title, const char *path, const char *cmd)
+{
+    const drawing d = {m, title, NULL};
+    return write_dot(&d, path, cmd);
+}
+
+int summary_write_svg(const clcnn_model *m, const char *title, const char *path, const char *cmd)
+{
+    const drawing d = {m, title, NULL};
+    return write_svg(&d, path, cmd);
+}
+
+int summary_write_plan(const clcnn_model *m, const char *title, const summary_plan *p,
+                       const char *path, int svg, const char *cmd)
+{
+    const drawing d = {m, title, p};
+    return svg ? write_svg(&d, path, cmd) : write_dot(&d, path, cmd);
 }
