@@ -203,7 +203,7 @@ static void emit_edges(FILE *f, const summary_plan *p, const int *col)
         for (int k = 0; k < g->n_inputs; k++) {
             int s = g->inputs[k];
             fprintf(f, s < 0 ? "  input -> g%d [xlabel=\"" : "  g%d -> g%d [xlabel=\"", s < 0 ? i : s, i);
-            if (s < 0)
+            if (s < 0 && clcnn_model_num_inputs(p->m) == 1) /* else: which input is not known */
                 shape(f, in.ndim, in.dims);
             else
                 shape(f, p->groups[s].ndim, p->groups[s].dims);
