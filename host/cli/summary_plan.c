@@ -28,16 +28,27 @@ static void esc(FILE *f, const char *s)
     }
 }
 
-/* The op chain with BatchNormalization as "BN": boxes stay narrow (the
- * tooltip keeps the layers' full op names). */
+/* The op chain, BatchNormalization written "BN" and broken after a '+' past
+ * ~24 characters, so boxes stay narrow (the tooltip keeps the full names). */
 static void op_chain(FILE *f, const char *op)
 {
-    static const char bn[] = "BatchNormalization";
-    for (const char *hit; (hit = strstr(op, bn)) != NULL; op = hit + sizeof bn - 1) {
-        fprintf(f, "%.*s", (int)(hit - op), op);
-        fputs("BN", f);
+    size_t col = 0;
+    while (*op) {
+        size_t n = strcspn(op, "+");
+        const int bn = n == 18 && strncmp(op, "BatchNormalization", 18) == 0;
+        size_t w = bn ? 2 : n;
+        if (col && col + w > 24)
+            fputs("\\n", f), col = 0;
+        if (bn)
+            fputs("BN", f);
+        else
+            for (size_t i = 0; i < n; i++) /* op names: letters and digits only */
+                fputc((unsigned char)op[i] < 0x20 || op[i] == '"' || op[i] == '\\' ? ' ' : op[i], f);
+        col += w + 1;
+        op += n;
+        if (*op == '+')
+            fputc(*op++, f);
     }
-    esc(f, op);
 }
 
 static void shape(FILE *f, int ndim, const int64_t *dims)
