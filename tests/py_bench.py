@@ -200,7 +200,8 @@ def check_progress(clcnn, dev, report):
     except json.JSONDecodeError:
         is_json = False
     lines = progress_lines(p.stderr)
-    want = ["warm start: context", "warm start: session", "first run", "warm-up 2/2", "runs 3/3"]
+    want = ["warm start: context", "warm start: model", "warm start: session", "first run", "warm-up 2/2",
+            "runs 3/3"]
     want += ["cold start: context", "cold start: session", "closing"] if cold else ["programs built"]
     missing = [w for w in want if not any(w in l for l in lines)]
     report(p.returncode == 0 and is_json and not missing and "clcnn bench: [" not in p.stdout

@@ -238,11 +238,14 @@ static int stack_open(const bench_args *a, const char *cache_dir, int quiet, con
     co.log = quiet ? NULL : log_to_stderr;
     co.log_user = k->prog;
     char err[2048];
-    bench_progress_stage(k->prog, "%s: context (OpenCL platform and device)", phase);
+    bench_progress_stage(k->prog, "%s: context (device)", phase);
     if (clcnn_context_create(&co, &k->ctx, err, sizeof err) != CLCNN_OK)
         return bench_fail(k, "%s", err);
-    /* cli_model_open prints its own error: no progress line may be shown then */
+    /* cli_model_open prints its own error: on a terminal no progress line may
+     * be up then (loading is short there anyway); plain lines can say it */
     bench_progress_clear(k->prog);
+    if (!k->prog->tty)
+        bench_progress_stage(k->prog, "%s: model (file or built-in)", phase);
     if (!(k->model = cli_model_open(k->ctx, "bench", a->model, &a->bopt)))
         return CLI_FAIL;
     clcnn_session_options so;
