@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <math.h>
 #include <unistd.h>
@@ -241,12 +242,99 @@ static void test_program_stats(void **state)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        n += len > 6 && strcmp(e->d_name + len - 6, ".clbin") == 0;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+typedef struct store_seen {
+    clcnn_program_stats ps;
+    int before, after; /* cache entries before and after clcnn_context_destroy */
+} store_seen;
+
+/* One context on an empty cache folder with the given store mode. */
+static int store_session(clcnn_cache_store mode, store_seen *seen)
+{
+    char dir[] = "/tmp/clcnn_api_store_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *spec = getenv("CLCNN_TEST_DEVICE");
+    clcnn_context_options co;
+    clcnn_context_options_init(&co);
+    co.device = spec && spec[0] ? spec : "auto";
+    co.cache_dir = dir;
+    co.cache_store = mode;
+    clcnn_context *ctx = NULL;
+    if (clcnn_context_create(&co, &ctx, NULL, 0) != CLCNN_OK || clcnn_context_is_reference(ctx)) {
+        clcnn_context_destroy(ctx);
+        rmdir(dir);
+        return 0;
+    }
+    assert_string_equal(clcnn_context_cache_dir(ctx), dir);
+    clcnn_model *m = small_model(ctx);
+    clcnn_session *s = session(ctx, m);
+    assert_int_equal(clcnn_context_program_stats(ctx, &seen->ps), CLCNN_OK);
+    seen->before = count_entries(dir);
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ctx);
+    seen->after = count_entries(dir);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 1;
+}
+
+/* CLCNN_CACHE_STORE_*: NOW writes every program as built; AUTO writes what
+ * it defers (POCL) at destroy; NO_DEFERRED never writes that part, and
+ * program_stats.deferred counts it. */
+static void test_cache_store_modes(void **state)
+{
+    (void)state;
+    store_seen now, autom, nodef;
+    if (!store_session(CLCNN_CACHE_STORE_NOW, &now)) {
+        skip();
+        return;
+    }
+    assert_true(now.ps.built > 0);
+    assert_int_equal(now.ps.deferred, 0);
+    assert_int_equal(now.before, now.ps.built);
+    assert_int_equal(now.after, now.ps.built);
+
+    assert_true(store_session(CLCNN_CACHE_STORE_AUTO, &autom));
+    assert_int_equal(autom.ps.built, now.ps.built);
+    assert_int_equal(autom.before + autom.ps.deferred, autom.ps.built);
+    assert_int_equal(autom.after, autom.ps.built);
+
+    assert_true(store_session(CLCNN_CACHE_STORE_NO_DEFERRED, &nodef));
+    assert_int_equal(nodef.ps.deferred, autom.ps.deferred); /* the same driver defers the same */
+    assert_int_equal(nodef.before + nodef.ps.deferred, nodef.ps.built);
+    assert_int_equal(nodef.after, nodef.before); /* destroy wrote nothing */
+    print_message("deferred by this driver: %d of %d programs\n", nodef.ps.deferred, nodef.ps.built);
+
+    /* no disk cache, and the reference backend: no folder */
+    clcnn_context *ctx = cl_context("");
+    assert_non_null(ctx);
+    assert_null(clcnn_context_cache_dir(ctx));
+    clcnn_context_destroy(ctx);
+    ctx = afx_context(0);
+    assert_null(clcnn_context_cache_dir(ctx));
+    clcnn_context_destroy(ctx);
+    assert_null(clcnn_context_cache_dir(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timed_ref),
         cmocka_unit_test(test_timed_cl),
         cmocka_unit_test(test_program_stats),
+        cmocka_unit_test(test_cache_store_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,5 +218,11 @@ clcnn_status clcnn_context_program_stats(clcnn_context *ctx, clcnn_program_stats
     out->built = c.misses + c.corrupt;
     out->loaded = c.hits;
     out->disk_cache = disk;
+    out->deferred = disk ? c.deferred : 0;
     return CLCNN_OK;
+}
+
+const char *clcnn_context_cache_dir(const clcnn_context *ctx)
+{
+    return ctx && ctx->rt ? rt_cache_dir(ctx->rt) : NULL;
 }

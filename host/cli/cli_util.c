@@ -86,10 +86,17 @@ static void log_to_stderr(void *user, clcnn_log_level level, const char *msg)
 
 clcnn_context *cli_context(const char *cmd, const char *device, int no_cache)
 {
+    return cli_context_store(cmd, device, no_cache, CLCNN_CACHE_STORE_AUTO);
+}
+
+clcnn_context *cli_context_store(const char *cmd, const char *device, int no_cache,
+                                 clcnn_cache_store store)
+{
     clcnn_context_options opt;
     clcnn_context_options_init(&opt);
     opt.device = device;
     opt.no_cache = no_cache;
+    opt.cache_store = store;
     opt.log = log_to_stderr;
     clcnn_context *ctx = NULL;
     char err[2048];

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache_fill.h"
 #include "cli.h"
 
 #define CMD "classify"
@@ -218,6 +219,7 @@ static clcnn_context *open_context(cls_run *r)
     clcnn_context_options_init(&opt);
     opt.device = r->o->device;
     opt.no_cache = r->o->no_cache;
+    opt.cache_store = cli_fill_store_mode();
     opt.log = classify_log;
     opt.log_user = r;
     clcnn_context *ctx = NULL;
@@ -628,6 +630,7 @@ int cmd_classify(int argc, char **argv)
     char model[4096];
     cls_run r = {.o = &o};
     cls_labels labels = {0};
+    int lock = -1; /* the background fill's cache lock (cache_fill.h) */
     if ((rc = find_model(&o, model, sizeof model)) != 0 ||
         (o.labels && (rc = labels_load(o.labels, &labels)) != 0))
         goto done;
@@ -635,17 +638,24 @@ int cmd_classify(int argc, char **argv)
     r.labels = o.labels ? &labels : NULL;
     if (!(r.ctx = open_context(&r)))
         goto done;
+    if (cli_fill_child() && (lock = cli_fill_begin(r.ctx)) < 0) {
+        rc = CLI_OK; /* another fill runs, or there is no cache to fill */
+        goto done;
+    }
     if (clcnn_model_load(r.ctx, model, &r.m) != CLCNN_OK) {
         cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r.ctx));
         goto done;
     }
-    if ((rc = setup_prep(&r)) != 0 || (rc = prepare_session(&r)) != 0)
-        goto done;
+    if ((rc = setup_prep(&r)) != 0 || (rc = prepare_session(&r)) != 0 || cli_fill_child())
+        goto done; /* the background fill wanted the session's programs, nothing more */
     rc = run_all(&r, model);
+    cli_fill_spawn(r.ctx); /* the programs are built whether or not every photo decoded */
 done:
     clcnn_session_destroy(r.sess);
     clcnn_model_destroy(r.m);
     clcnn_context_destroy(r.ctx);
+    if (lock >= 0)
+        close(lock);
     labels_free(&labels);
     free(r.input);
     free(r.output);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cache_fill.h"
 #include "cli.h"
 #include "npy.h"
 
@@ -179,10 +181,12 @@ static int run_model(clcnn_context *ctx, const clcnn_model *m, const run_args *a
     free(calib);
     if (!rc)
         cli_precision_report(cmd, sess);
+    /* the background cache fill wanted the session's programs, nothing more */
+    const int run = !rc && !cli_fill_child();
     /* outputs[].data NULL: the library allocates each at its run-time shape */
-    if (!rc && clcnn_session_run_tensors(sess, ins, mi, outs, mo) != CLCNN_OK)
+    if (run && clcnn_session_run_tensors(sess, ins, mi, outs, mo) != CLCNN_OK)
         rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_session_last_error(sess));
-    if (!rc)
+    if (run && !rc)
         rc = write_outputs(a, outs);
     for (int i = 0; arrs && i < mi; i++)
         npy_free(&arrs[i]);
@@ -202,15 +206,20 @@ int cmd_run(int argc, char **argv)
                                          : parse_args(argc, argv, &a);
     if (rc == 0) {
         clcnn_model *model = NULL;
-        clcnn_context *ctx = cli_context("run", a.device, a.no_cache);
+        clcnn_context *ctx = cli_context_store("run", a.device, a.no_cache, cli_fill_store_mode());
+        int lock = -1;
         if (!ctx)
             rc = CLI_FAIL;
+        else if (cli_fill_child() && (lock = cli_fill_begin(ctx)) < 0)
+            rc = CLI_OK; /* another fill runs, or there is no cache to fill */
         else if (clcnn_model_load(ctx, a.model, &model) != CLCNN_OK)
             rc = cli_error(CLI_FAIL, "run", "%s", clcnn_context_last_error(ctx));
-        else
-            rc = run_model(ctx, model, &a);
+        else if ((rc = run_model(ctx, model, &a)) == CLI_OK)
+            cli_fill_spawn(ctx);
         clcnn_model_destroy(model);
         clcnn_context_destroy(ctx);
+        if (lock >= 0)
+            close(lock);
     } else if (rc < 0) {
         rc = CLI_OK; /* --help */
     }

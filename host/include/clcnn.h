@@ -150,6 +150,22 @@ typedef enum clcnn_log_level { CLCNN_LOG_DEBUG, CLCNN_LOG_INFO, CLCNN_LOG_WARN }
 /* May be called from any thread that uses the context; msg lives for the call. */
 typedef void (*clcnn_log_fn)(void *user, clcnn_log_level level, const char *msg);
 
+/* When programs built from source are written to the disk cache (entries
+ * found there are always read). */
+typedef enum clcnn_cache_store {
+    /* As soon as built; on POCL with its own kernel cache on, at
+     * clcnn_context_destroy instead: asking POCL for a binary makes it compile
+     * every kernel again for a generic work-group size (seconds for a network),
+     * which would double a cold start. */
+    CLCNN_CACHE_STORE_AUTO = 0,
+    CLCNN_CACHE_STORE_NOW = 1,         /* as soon as built, on every driver */
+    /* As AUTO, but what AUTO leaves for clcnn_context_destroy is not written
+     * (clcnn_program_stats.deferred counts it): for a caller that fills the
+     * cache from another process, as the CLI does after a cold `run` or
+     * `classify`, so the process ends when its result is out. */
+    CLCNN_CACHE_STORE_NO_DEFERRED = 2
+} clcnn_cache_store;
+
 typedef struct clcnn_context_options {
     size_t struct_size;     /* sizeof(clcnn_context_options): set by _init() */
     const char *device;     /* "auto" (NULL), "gpu", "cpu", "ref", an index "N", or a
@@ -158,6 +174,7 @@ typedef struct clcnn_context_options {
     const char *cache_dir;  /* NULL: $CLCNN_CACHE_DIR, $XDG_CACHE_HOME/clcnn, ~/.cache/clcnn */
     clcnn_log_fn log;       /* NULL: silent */
     void *log_user;
+    clcnn_cache_store cache_store; /* AUTO (0) by default */
 } clcnn_context_options;
 
 static inline void clcnn_context_options_init(clcnn_context_options *o)

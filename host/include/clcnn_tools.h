@@ -225,10 +225,17 @@ typedef struct clcnn_program_stats {
     int built;               /* compiled from source */
     int loaded;              /* read from the disk cache */
     int disk_cache;          /* 1: the counters mean something */
+    int deferred;            /* built here and not yet written: CLCNN_CACHE_STORE_AUTO
+                                writes them at clcnn_context_destroy, _NO_DEFERRED never */
 } clcnn_program_stats;
 
 /* CLCNN_ERR_UNSUPPORTED on the reference backend (it builds no programs). */
 CLCNN_API clcnn_status clcnn_context_program_stats(clcnn_context *ctx, clcnn_program_stats *out);
+
+/* The program cache folder the context reads and writes (it exists); NULL on
+ * the reference backend and when there is no disk cache (no_cache, or no
+ * usable folder). Lives as long as the context. */
+CLCNN_API const char *clcnn_context_cache_dir(const clcnn_context *ctx);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,11 @@ typedef enum rt_store {
      * ends ~1.5 s later instead, and later contexts start in ~30 ms instead of
      * the ~100-180 ms that rebuilding from POCL's own cache takes. */
     RT_STORE_AUTO = 0,
-    RT_STORE_ALWAYS = 1 /* as soon as built, on every driver */
+    RT_STORE_ALWAYS = 1, /* as soon as built, on every driver */
+    /* As AUTO, but what AUTO leaves for rt_destroy is never written: a caller
+     * that fills the cache in another process (the CLI's background fill, so
+     * a cold `clcnn run` ends when its result is out, not ~2-3x later). */
+    RT_STORE_NO_DEFERRED = 2
 } rt_store;
 
 typedef struct rt_options {
@@ -105,6 +109,8 @@ clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
  * 0 with no_cache. */
 typedef struct rt_cache_stats {
     int hits, misses, corrupt, writes;
+    int deferred; /* programs built here that only rt_destroy would write (RT_STORE_AUTO),
+                     or nothing will (RT_STORE_NO_DEFERRED) */
 } rt_cache_stats;
 rt_cache_stats rt_get_cache_stats(const rt_ctx *rt);
 

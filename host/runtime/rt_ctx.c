@@ -157,6 +157,7 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     if (!opt->no_cache)
         rt->cache_dir = rt_cache_dir_resolve(opt);
     rt->store_now = opt->store == RT_STORE_ALWAYS || !driver_caches_kernels(rt->device);
+    rt->skip_deferred = opt->store == RT_STORE_NO_DEFERRED;
     *out = rt;
     return CLCNN_OK;
 }
@@ -185,6 +186,13 @@ cl_context rt_cl_context(const rt_ctx *rt) { return rt->ctx; }
 cl_command_queue rt_queue(const rt_ctx *rt) { return rt->queue; }
 cl_device_id rt_device(const rt_ctx *rt) { return rt->device; }
 const clcnn_device_info *rt_info(const rt_ctx *rt) { return &rt->info; }
-rt_cache_stats rt_get_cache_stats(const rt_ctx *rt) { return rt->stats; }
+rt_cache_stats rt_get_cache_stats(const rt_ctx *rt)
+{
+    rt_cache_stats s = rt->stats;
+    s.deferred = 0;
+    for (int i = 0; i < rt->n_progs; i++)
+        s.deferred += rt->progs[i].store_later;
+    return s;
+}
 /* The resolved program-cache folder (the tuning store lives beside it); NULL: no disk cache. */
 const char *rt_cache_dir(const rt_ctx *rt) { return rt->cache_dir; }

@@ -36,6 +36,7 @@ struct rt_ctx {
     char *cache_dir;          /* resolved and created; NULL: no disk cache */
     int store_now;            /* 1: built programs are written to cache_dir at once, 0: at
                                  rt_destroy (rt_store) */
+    int skip_deferred;        /* RT_STORE_NO_DEFERRED: rt_destroy writes nothing */
     rt_prog *progs;
     int n_progs, cap_progs;
     rt_cache_stats stats;

@@ -153,6 +153,8 @@ static clcnn_status remember(rt_ctx *rt, char *key, cl_program p, clcnn_err *err
 
 void rt_store_deferred(rt_ctx *rt)
 {
+    if (rt->skip_deferred)
+        return;
     for (int i = 0; i < rt->n_progs; i++) {
         size_t blen = 0;
         unsigned char *bin = NULL;
