@@ -100,7 +100,7 @@ def check_json(doc, device, batch, runs, warmup, profiled, cold):
     bad = []
     for k in ("model", "device", "backend", "batch", "input_shape", "runs", "warmup", "cold_start_ms",
               "warm_start_ms", "latency_ms", "time_split", "images_per_s", "kernels_per_inference", "memory",
-              "profile", "profile_note"):
+              "profile", "profile_note", "fallbacks"):
         if k not in doc:
             bad.append(f"missing '{k}'")
     if bad:
@@ -118,9 +118,13 @@ def check_json(doc, device, batch, runs, warmup, profiled, cold):
         bad.append("images_per_s != batch / median")
     if device == "ref":
         if doc["backend"] != "reference" or doc["kernels_per_inference"] is not None or doc["memory"] is not None \
-                or doc["profile"] is not None or doc["time_split"] is not None or not doc["profile_note"]:
-            bad.append("reference backend must report no kernels/memory/profile/time split, with a note")
+                or doc["profile"] is not None or doc["time_split"] is not None or not doc["profile_note"] \
+                or doc["fallbacks"] is not None:
+            bad.append("reference backend must report no kernels/memory/profile/time split/fallbacks, with a note")
         return bad
+    fb = doc["fallbacks"]
+    if not isinstance(fb, list) or any(set(f) != {"group", "op", "reason"} or not f["reason"] for f in fb):
+        bad.append(f"fallbacks not a list of {{group, op, reason}}: {fb!r}")
     if doc["backend"] != "opencl" or not isinstance(doc["kernels_per_inference"], int) \
             or doc["kernels_per_inference"] < 1:
         bad.append(f"kernels_per_inference {doc['kernels_per_inference']}")

@@ -6,7 +6,10 @@
  * is in exactly one group; the launching groups are numbered like
  * clcnn_session_profile's rows (same names, same order) and their launches
  * add up to the kernel count; the reference backend answers UNSUPPORTED and
- * NULL arguments INVALID_ARG. */
+ * NULL arguments INVALID_ARG. Fallback notes: none on that graph; on a second
+ * one, an SE-style gate before a 3x3 Conv (the gate cannot fuse: conv_pw
+ * only) and two 1x1 Convs sharing one weight tensor (not packed: conv_tiled
+ * for conv_pw) are noted on exactly those groups and logged at DEBUG. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +130,9 @@ static void test_tiny_plan(void **state)
     assert_int_equal(g[3].dims[1], K_OUT);
     for (int i = 0; i < 3; i++)
         assert_int_equal(g[i].is_output, 0);
+    for (int i = 0; i < n; i++)
+        if (g[i].fallback)
+            fail_msg("group %s: unexpected fallback note '%s'", g[i].name, g[i].fallback);
 
     /* launching groups are the profile's rows, by index and name */
     float xin[C_IN * H * W], yout[K_OUT];
@@ -160,6 +166,99 @@ static void test_tiny_plan(void **state)
     clcnn_context_destroy(ctx);
 }
 
+/* x -> GAP -> Sigmoid = s; Mul(x, s) -> Conv 3x3 'k3' = a; a -> 1x1 'pw1' and
+ * 1x1 'pw2' sharing weights 'w_shared'; y = Add(pw1, pw2). */
+static clcnn_model *fallback_model(clcnn_context *ctx)
+{
+    ir_graph *g = ir_graph_new();
+    assert_non_null(g);
+    g->opset = 13;
+    const int64_t xd[4] = {1, C_MID, H, W}, kd[4] = {C_MID, C_MID, 3, 3}, pd[4] = {C_MID, C_MID, 1, 1};
+    int x = afx_input(g, "x", 4, xd, 0);
+    int wk = const_seeded(g, "w_k3", 4, kd, 11, 0.0f), ws = const_seeded(g, "w_shared", 4, pd, 12, 0.0f);
+    int p = afx_tensor(g, "p", IR_DT_FLOAT), s = afx_tensor(g, "s", IR_DT_FLOAT);
+    int m = afx_tensor(g, "m", IR_DT_FLOAT), a = afx_tensor(g, "a", IR_DT_FLOAT);
+    int b1 = afx_tensor(g, "b1", IR_DT_FLOAT), b2 = afx_tensor(g, "b2", IR_DT_FLOAT);
+    int y = afx_tensor(g, "y", IR_DT_FLOAT);
+    afx_node(g, IR_OP_GLOBALAVGPOOL, "gap", &x, 1, &p, 1);
+    afx_node(g, IR_OP_SIGMOID, "sig", &p, 1, &s, 1);
+    afx_node(g, IR_OP_MUL, "gate", (int[]){x, s}, 2, &m, 1);
+    int k3 = afx_node(g, IR_OP_CONV, "k3", (int[]){m, wk}, 2, &a, 1);
+    ir_set_attr_ints(g, k3, "kernel_shape", (int64_t[]){3, 3}, 2);
+    ir_set_attr_ints(g, k3, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+    afx_node(g, IR_OP_CONV, "pw1", (int[]){a, ws}, 2, &b1, 1);
+    afx_node(g, IR_OP_CONV, "pw2", (int[]){a, ws}, 2, &b2, 1);
+    afx_node(g, IR_OP_ADD, "sum", (int[]){b1, b2}, 2, &y, 1);
+    afx_output(g, y);
+    return afx_model(ctx, g);
+}
+
+typedef struct debug_log {
+    int plan_lines; /* DEBUG lines starting "plan: node '" */
+    char last[512];
+} debug_log;
+
+static void keep_debug(void *user, clcnn_log_level level, const char *msg)
+{
+    debug_log *d = user;
+    if (level == CLCNN_LOG_DEBUG && strncmp(msg, "plan: node '", 12) == 0) {
+        d->plan_lines++;
+        snprintf(d->last, sizeof d->last, "%s", msg);
+    }
+}
+
+static const clcnn_plan_group *group_named(const clcnn_plan_group *g, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(g[i].name, name) == 0)
+            return &g[i];
+    return NULL;
+}
+
+static void test_fallback_notes(void **state)
+{
+    (void)state;
+    const char *spec = getenv("CLCNN_TEST_DEVICE");
+    debug_log d = {0};
+    clcnn_context_options o;
+    clcnn_context_options_init(&o);
+    o.device = spec && spec[0] ? spec : "auto";
+    o.log = keep_debug;
+    o.log_user = &d;
+    clcnn_context *ctx = NULL;
+    if (clcnn_context_create(&o, &ctx, NULL, 0) != CLCNN_OK || clcnn_context_is_reference(ctx)) {
+        clcnn_context_destroy(ctx);
+        skip();
+    }
+    clcnn_model *m = fallback_model(ctx);
+    clcnn_session *s = NULL;
+    assert_int_equal(clcnn_session_create(ctx, m, NULL, &s), CLCNN_OK);
+    clcnn_plan_group *g = NULL;
+    int n = 0, noted = 0;
+    assert_int_equal(clcnn_session_plan_groups(s, &g, &n), CLCNN_OK);
+    for (int i = 0; i < n; i++)
+        noted += g[i].fallback != NULL;
+    const clcnn_plan_group *gate = group_named(g, n, "gate"), *pw1 = group_named(g, n, "pw1"),
+                           *pw2 = group_named(g, n, "pw2");
+    assert_non_null(gate);
+    assert_non_null(pw1);
+    assert_non_null(pw2);
+    assert_non_null(gate->fallback);
+    assert_non_null(strstr(gate->fallback, "SE gate not fused into Conv 'k3'"));
+    assert_non_null(strstr(gate->fallback, "conv_pw"));
+    for (const clcnn_plan_group *q = pw1; q; q = q == pw1 ? pw2 : NULL) {
+        assert_non_null(q->fallback);
+        assert_non_null(strstr(q->fallback, "conv_tiled for conv_pw"));
+    }
+    assert_int_equal(noted, 3); /* k3 runs its best kernel: nothing to say there */
+    assert_int_equal(d.plan_lines, 3);
+    assert_non_null(strstr(d.last, "plan: node '"));
+    clcnn_plan_groups_free(g);
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ctx);
+}
+
 static void test_reference_unsupported(void **state)
 {
     (void)state;
@@ -181,6 +280,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_plan),
+        cmocka_unit_test(test_fallback_notes),
         cmocka_unit_test(test_reference_unsupported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

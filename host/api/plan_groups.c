@@ -136,6 +136,12 @@ static void group_facts(const ir_graph *g, const exec_cl *cl, const work *w, int
     const char *v = exec_cl_node_variant(cl, r, NULL);
     if (v) /* launches overwrite this with their kernels' names */
         snprintf(grp->variant, sizeof grp->variant, "%s", v);
+    /* the root's own note first, else a member's (a refused fusion is noted
+     * on the node that stayed a launch of its own, usually the root) */
+    exec_cl_node_variant(cl, r, &grp->fallback);
+    for (int n = 0; !grp->fallback && n < g->n_nodes; n++)
+        if (w->root[n] == r)
+            exec_cl_node_variant(cl, n, &grp->fallback);
 }
 
 /* Launch counts, variants and profile rows, walking launches as profile.c does. */

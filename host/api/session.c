@@ -78,6 +78,15 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
     }
     p->batch = graph_batch(plan_graph_of(s, p));
     p->used = s->clock;
+    /* what the plan could not fuse or speed up, for a user reading debug logs
+     * (bench and summary --plan show the same through clcnn_session_plan_groups) */
+    for (int i = 0; p->cl && ctx->log && i < p->g->n_nodes; i++) {
+        const char *why = NULL;
+        exec_cl_node_variant(p->cl, i, &why);
+        if (why)
+            api_log(ctx, CLCNN_LOG_DEBUG, "plan: node '%s' (%s): %s", p->g->nodes[i].name,
+                    ir_op_name(p->g->nodes[i].op), why);
+    }
     return CLCNN_OK;
 }
 

@@ -76,6 +76,30 @@ static void print_table(const bench_result *r)
            sec > 0 ? 2.0 * (double)macs / sec * 1e-9 : 0.0, sec > 0 ? (double)bytes / sec * 1e-9 : 0.0);
 }
 
+static int n_fallbacks(const bench_result *r)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_groups; i++)
+        n += r->groups[i].fallback != NULL;
+    return n;
+}
+
+/* What the plan refused (a fusion or a faster kernel), one line per group. */
+static void print_fallbacks(const bench_result *r)
+{
+    if (!r->groups)
+        return;
+    printf("fallbacks    %10d  (groups where the plan refused a fusion or a faster kernel%s)\n",
+           n_fallbacks(r), n_fallbacks(r) ? ":" : "");
+    for (int i = 0; i < r->n_groups; i++) {
+        const clcnn_plan_group *g = &r->groups[i];
+        char nm[256], why[1024];
+        if (g->fallback)
+            printf("  %s (%s): %s\n", cli_safe(g->name, nm, sizeof nm), g->op,
+                   cli_safe(g->fallback, why, sizeof why));
+    }
+}
+
 void bench_print_text(const bench_result *r)
 {
     char shape[96] = "";
@@ -113,6 +137,7 @@ void bench_print_text(const bench_result *r)
         printf("memory       n/a (%s)\n", r->reference ? "the reference backend allocates per run on the host"
                                                         : "not reported by this build");
     }
+    print_fallbacks(r);
     if (r->rows)
         print_table(r);
     else if (r->profile_note)
@@ -213,6 +238,25 @@ void bench_print_json(const bench_result *r)
                (unsigned long long)(r->mem.weight_bytes + r->mem.act_bytes));
     else
         printf("null");
+    printf(",\n \"fallbacks\": ");
+    if (!r->groups)
+        printf("null");
+    for (int i = 0, k = 0; r->groups && i <= r->n_groups; i++) {
+        if (i == r->n_groups) {
+            printf("%s]", k ? "\n " : "[");
+            break;
+        }
+        const clcnn_plan_group *g = &r->groups[i];
+        if (!g->fallback)
+            continue;
+        printf("%s\n  {\"group\": ", k++ ? "," : "[");
+        cli_json_str(g->name);
+        printf(", \"op\": ");
+        cli_json_str(g->op);
+        printf(", \"reason\": ");
+        cli_json_str(g->fallback);
+        printf("}");
+    }
     printf(",\n \"profile\": ");
     if (r->rows)
         json_rows(r);

@@ -23,6 +23,8 @@ typedef struct bench_result {
     const char *profile_note;  /* why there is no profile, when rows is NULL */
     int timing_runs;           /* profiled runs the breakdown is the median-wall one of; 0: none */
     clcnn_run_timing timing;   /* where that run's time went */
+    clcnn_plan_group *groups;  /* the plan's groups (their fallback notes); NULL: none */
+    int n_groups;
 } bench_result;
 
 void bench_print_text(const bench_result *r);

@@ -446,6 +446,8 @@ static int measure(const bench_args *a, bench_stack *k, bench_io *io, bench_resu
     if (time_runs(a, k, io, r))
         return CLI_FAIL;
     r->kernels = clcnn_session_kernel_count(k->sess);
+    if (!r->reference && clcnn_session_plan_groups(k->sess, &r->groups, &r->n_groups) != CLCNN_OK)
+        r->groups = NULL, r->n_groups = 0; /* the report then has no fallback list */
     r->have_memory = clcnn_session_memory(k->sess, &r->mem) == CLCNN_OK;
     if (r->reference)
         r->profile_note = "the reference backend runs no kernels: timing only";
@@ -513,6 +515,7 @@ int cmd_bench(int argc, char **argv)
 out:
     bench_progress_clear(&prog);
     clcnn_profile_free(r.rows);
+    clcnn_plan_groups_free(r.groups);
     stack_close(&k);
     io_free(&io);
     remove_tree(base);

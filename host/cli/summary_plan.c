@@ -119,8 +119,14 @@ static void emit_box(FILE *f, const summary_plan *p, int i, double max_ms)
             fprintf(f, "\"");
         }
     }
+    if (g->fallback) /* a refused fusion or faster kernel: red outline, the reason on hover */
+        fprintf(f, ", color=\"#cb181d\", penwidth=2");
     fprintf(f, ", tooltip=\"group ");
     esc(f, g->name);
+    if (g->fallback) {
+        fprintf(f, "\\nfallback: ");
+        esc(f, g->fallback);
+    }
     fprintf(f, "\\nlayers:");
     for (int k = 0; k < g->n_layers; k++)
         if (clcnn_model_layer(p->m, g->layers[k], &L) == CLCNN_OK) {

@@ -365,11 +365,11 @@ void exec_cl_launch_info(const exec_cl *e, int i, int *node, const char **varian
         *variant = ok ? e->p->launches[i].variant : NULL;
 }
 
-const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback)
+const char *exec_cl_node_variant(const exec_cl *e, int node, const char **fallback)
 {
     const int ok = e && node >= 0 && node < e->g->n_nodes;
     if (fallback)
-        *fallback = ok ? e->p->fallback[node] : 0;
+        *fallback = ok ? e->p->fallback[node] : NULL;
     return ok ? e->p->variant[node] : NULL;
 }
 

@@ -37,8 +37,9 @@ int exec_cl_kernel_count(const exec_cl *e);
 /* Launch i: the node it belongs to and its kernel variant ("conv_dw", ...). */
 void exec_cl_launch_info(const exec_cl *e, int i, int *node, const char **variant);
 /* Node's variant: a kernel name, "alias" (zero-copy view), "fused" (folded into
- * its producer) or NULL; *fallback = 1 when the general kernel stood in. */
-const char *exec_cl_node_variant(const exec_cl *e, int node, int *fallback);
+ * its producer) or NULL; *fallback (may be NULL) gets why a fusion or faster
+ * kernel was refused for it (owned by the plan), NULL when nothing was. */
+const char *exec_cl_node_variant(const exec_cl *e, int node, const char **fallback);
 /* The node whose launches run `node`: itself, or (following fused chains) the
  * node it was fused into; -1 when out of range. */
 int exec_cl_node_host(const exec_cl *e, int node);

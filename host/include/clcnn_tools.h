@@ -96,6 +96,11 @@ typedef struct clcnn_plan_group {
     int n_inputs;
     const int *inputs;      /* groups it reads (indices into the array, ascending);
                                -1: a graph input */
+    const char *fallback;   /* why a fusion or a faster kernel was refused for one of its
+                               members ("SE gate not fused into Conv 'x': ...", "Concat
+                               copies 2 of 4 inputs ..."), owned by the session; NULL:
+                               nothing was. The library also logs each at CLCNN_LOG_DEBUG
+                               when the session is created. */
 } clcnn_plan_group;
 
 /* The session's plan as groups in execution order; *groups (free with

@@ -237,23 +237,32 @@ static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts,
     return (uint64_t)*ts * (uint64_t)*th * sizeof(float) <= cap;
 }
 
-int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
+const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
 {
     op_win wd, wp;
     clcnn_err err = {0};
     if (dw->op != IR_OP_CONV || pw->op != IR_OP_CONV || conv_geometry(c->g, dw, &wd, &err) ||
         conv_geometry(c->g, pw, &wp, &err)) {
         err_clear(&err);
-        return 0;
+        return "not two 2-D Convs";
     }
     const ir_tensor *x = ir_in(c->g, dw, 0), *y = ir_out(c->g, pw, 0);
     if (x->ndim != 4 || y->ndim != 4 || x->dtype != IR_DT_FLOAT || y->dtype != IR_DT_FLOAT)
-        return 0;
-    return is_depthwise(&wd, (int)ir_attr_int(dw, "group", 1), x->dims[1],
-                        ir_out(c->g, dw, 0)->dims[1]) &&
-           is_pointwise(&wp, (int)ir_attr_int(pw, "group", 1)) && wp.stride[0] == 1 &&
-           x->dims[1] * DW_PX * (int64_t)sizeof(float) <= dwpw_local_max(c) &&
-           !opcl_forced_away(c, "conv_dwpw");
+        return "not 4-D float tensors";
+    if (!is_depthwise(&wd, (int)ir_attr_int(dw, "group", 1), x->dims[1], ir_out(c->g, dw, 0)->dims[1]))
+        return "the first is not a depthwise Conv with a square 3/5/7 kernel";
+    if (!is_pointwise(&wp, (int)ir_attr_int(pw, "group", 1)) || wp.stride[0] != 1)
+        return "the second is not a 1x1 stride-1 unpadded group-1 Conv";
+    if (x->dims[1] * DW_PX * (int64_t)sizeof(float) > dwpw_local_max(c))
+        return "its channels' tile does not fit the device's local memory";
+    if (opcl_forced_away(c, "conv_dwpw"))
+        return "forced away (test)";
+    return NULL;
+}
+
+int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
+{
+    return conv_cl_sep_refusal(c, dw, pw) == NULL;
 }
 
 /* Depthwise c->dw then pointwise n as one conv_dwpw launch (see conv_dw.cl). */
@@ -467,11 +476,19 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         gws[2] = (size_t)N * ((OC + CONV_KXK_OC - 1) / CONV_KXK_OC);
     } else if (ct && !opcl_forced_away(c, "conv_tiled")) {
         variant = "conv_tiled";
+        if (!c->w_packed && !c->force && (is_pw || kxk_ok(c, &w, G, C, OC)))
+            snprintf(c->fallback, sizeof c->fallback,
+                     "conv_tiled for %s: its weights are not packed (not a constant, or "
+                     "another node reads them too)", is_pw ? "conv_pw" : "conv_kxk");
         snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", ct, CONV_PX);
         gws[0] = (size_t)(OW + CONV_PX - 1) / CONV_PX;
         gws[2] = (size_t)N * ((OC + ct - 1) / ct);
     } else {
-        c->fallback = 1; /* the general kernel: correct everywhere, slowest */
+        /* the general kernel: correct everywhere, slowest */
+        if (!c->force)
+            snprintf(c->fallback, sizeof c->fallback,
+                     "conv_general: group %d with %d output channels per group fits no "
+                     "conv_tiled tile", G, G > 0 ? OC / G : OC);
     }
     if ((st = opcl_kernel(c, prog, opts, variant, &k, err)))
         return st;

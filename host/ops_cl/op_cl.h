@@ -58,7 +58,8 @@ typedef struct opcl_ctx {
     opcl_launch *launches;    /* appended to by opcl_push */
     int n_launches, cap_launches;
     const char *variant;      /* set by the op: the variant it chose (first launch) */
-    int fallback;             /* set by the op: 1 when a fast variant was refused */
+    char fallback[160];       /* set by the op: why a faster variant was refused ("" none),
+                                 shown by bench and summary --plan */
     cl_mem res;               /* Conv: buffer added to its output before the activation
                                  (a residual Add the plan fused in, same shape), NULL: none */
     cl_mem in0;               /* Conv: buffer read as input 0 in place of n->in[0]'s (the
@@ -151,6 +152,8 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
  * dw's output) as one conv_dwpw launch: dw group == C == C_out with a square
  * 3/5/7 kernel, pw 1x1 stride 1 no pads group 1, float32, not forced away. */
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
+/* Why conv_cl_sep_ok refuses (a static phrase), NULL when it does not. */
+const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw) or conv_kxk and
  * so wants its weights packed; has_gate: an SE gate (or a BatchNormalization
  * prologue, c->pro) is fused into it. The plan

@@ -8,6 +8,7 @@
  * uploads constants (pointwise weights packed for their kernel), then asks each op's *_cl.c for its launches. Every node
  * gets a recorded variant. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,25 @@ static int ready_before(const ir_graph *g, const plan *p, const plan_work *w, in
     return wr >= 0 ? wr < before : g->tensors[r].producer < 0;
 }
 
+/* Records why node i did not get a fusion or a faster kernel (appended with
+ * "; " to what it has). Out of memory loses the note, never the plan. */
+static void note_fallback(plan *p, int i, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *old = p->fallback[i];
+    const size_t len = (old ? strlen(old) + 2 : 0) + strlen(msg) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return;
+    snprintf(s, len, "%s%s%s", old ? old : "", old ? "; " : "", msg);
+    free(p->fallback[i]);
+    p->fallback[i] = s;
+}
+
 /* 1 when node n runs with half storage: its float32 tensors are stored half
  * (passes/precision.c gives every node one storage; its boundary Casts, which
  * convert, build with the flag too and pick kernels by each tensor's own). */
@@ -188,20 +208,34 @@ static void fuse_se_gate(const ir_graph *g, const plan_options *o, plan *p, plan
             g->nodes[r].op != IR_OP_CONV || g->nodes[r].in[0] != y || w->gate_x[r] >= 0)
             continue;
         const ir_tensor *ty = &g->tensors[y];
+        const char *why = NULL; /* an SE block's shape whose gate stayed a launch of its own */
         for (int k = 0; k < 2; k++) {
             const int x = mul->in[k], sg = mul->in[!k];
             const ir_tensor *tx = &g->tensors[x], *ts = &g->tensors[sg];
             if (!same_dims(tx, ty) || ty->ndim != 4 || ts->ndim != 4 || ts->dtype != IR_DT_FLOAT ||
                 ts->dims[0] != ty->dims[0] || ts->dims[1] != ty->dims[1] || ts->dims[2] != 1 ||
-                ts->dims[3] != 1 || !ready_before(g, p, w, x, r) || !ready_before(g, p, w, sg, r) ||
-                !(probe.fp16 = node_fp16(g, &g->nodes[r]), conv_cl_gate_ok(&probe, &g->nodes[r])) ||
-                !packable_weights(g, r))
+                ts->dims[3] != 1)
                 continue;
+            if (!ready_before(g, p, w, x, r) || !ready_before(g, p, w, sg, r)) {
+                why = "an input is written after the Conv";
+                continue;
+            }
+            if (!(probe.fp16 = node_fp16(g, &g->nodes[r]), conv_cl_gate_ok(&probe, &g->nodes[r]))) {
+                why = "it does not run conv_pw (1x1, no pads, group 1, equal strides)";
+                continue;
+            }
+            if (!packable_weights(g, r)) {
+                why = "its weights are not packable (not a constant, or shared)";
+                continue;
+            }
             p->fused_into[m] = r;
             w->gate_x[r] = x;
             w->gate_s[r] = sg;
+            why = NULL;
             break;
         }
+        if (why && !o->force)
+            note_fallback(p, m, "SE gate not fused into Conv '%s': %s", g->nodes[r].name, why);
     }
 }
 
@@ -327,10 +361,21 @@ static void fuse_separable(rt_ctx *rt, const ir_graph *g, const plan_options *o,
         const int t = pw->in[0], d = writer_of(g, p, w, t);
         if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || p->fused_into[d] >= 0 ||
             w->out_of[d] != t || w->res[d] >= 0 || w->gate_x[d] >= 0 || w->sep[d] >= 0 ||
-            w->uses[t] != 1 || is_output(g, t) || plan_shuffle_hosts(w->shuf, d) ||
-            !(probe.fp16 = node_fp16(g, pw), conv_cl_sep_ok(&probe, &g->nodes[d], pw)) ||
-            !packable_weights(g, i))
+            w->uses[t] != 1 || is_output(g, t) || plan_shuffle_hosts(w->shuf, d))
             continue;
+        if (!(probe.fp16 = node_fp16(g, pw), conv_cl_sep_ok(&probe, &g->nodes[d], pw)) ||
+            !packable_weights(g, i)) {
+            /* said only for the shape it is for: a depthwise Conv into a 1x1 one */
+            const ir_tensor *x = &g->tensors[g->nodes[d].in[0]], *tw = &g->tensors[pw->in[1]];
+            const int64_t grp = ir_attr_int(&g->nodes[d], "group", 1);
+            if (!o->force && x->ndim == 4 && grp > 1 && grp == x->dims[1] && tw->ndim == 4 &&
+                tw->dims[2] == 1 && tw->dims[3] == 1)
+                note_fallback(p, d, "depthwise not fused with the pointwise Conv '%s' (conv_dwpw): %s",
+                              pw->name, conv_cl_sep_ok(&probe, &g->nodes[d], pw)
+                                  ? "its weights are not packable (not a constant, or shared)"
+                                  : conv_cl_sep_refusal(&probe, &g->nodes[d], pw));
+            continue;
+        }
         p->fused_into[d] = i;
         w->sep[i] = d;
     }
@@ -678,11 +723,15 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
     c->fp16 = node_fp16(g, n);
     c->variant = NULL;
-    c->fallback = 0;
+    c->fallback[0] = '\0';
     c->in_place = NULL;
     if (n->op == IR_OP_CONCAT && !plan_shuffle_hosts(w->shuf, i)) {
-        plan_inplace_concat(g, n, &w->pl, w->in_place);
+        const int copied = plan_inplace_concat(g, n, &w->pl, w->in_place);
         c->in_place = w->in_place;
+        if (copied && !o->keep_all)
+            note_fallback(p, i, "Concat copies %d of %d inputs (an input moves into its slice "
+                          "only when that starts aligned, the dims before the axis are 1, and "
+                          "it is no constant, graph input or output)", copied, n->n_in);
     }
     st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
                                     : fn(c, n, err);
@@ -697,7 +746,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
         return st;
     }
     p->variant[i] = c->variant ? c->variant : "empty";
-    p->fallback[i] = c->fallback;
+    if (c->fallback[0])
+        note_fallback(p, i, "%s", c->fallback);
     return CLCNN_OK;
 }
 
@@ -801,6 +851,8 @@ void plan_free(plan *p)
     free(p->buffers);
     free(p->mem);
     free(p->variant);
+    for (int i = 0; p->fallback && p->g && i < p->g->n_nodes; i++)
+        free(p->fallback[i]);
     free(p->fallback);
     free(p->fused_into);
     free(p->readable);

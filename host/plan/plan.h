@@ -28,7 +28,8 @@ typedef struct plan {
     int n_launches;
     const char **variant;     /* per node: kernel variant, "alias", "fused", "in_place" (a Concat,
                                  Split or Slice whose data already lies in place), or NULL */
-    int *fallback;            /* per node: 1 when the general kernel stood in for a fast one */
+    char **fallback;          /* per node: why a fusion or faster kernel was refused (owned,
+                                 "a; b" when several), NULL: none */
     int *fused_into;          /* per node: the node that runs it (activation folded), else -1 */
 } plan;
 
