@@ -97,5 +97,7 @@ clcnn_status api_check_opt(const void *opt, size_t struct_size, const char *type
 /* 1 when the fp16 plan may run on rt's device: it has cl_khr_fp16, or the
  * test hook CLCNN_FP16_ANY_DEVICE=1 is set (session_precision.c). */
 int api_fp16_allowed(const rt_ctx *rt);
+/* Appends s to the string dst (capacity cap), after sep when dst is not empty; truncates. */
+void api_append(char *dst, size_t cap, const char *sep, const char *s);
 
 #endif

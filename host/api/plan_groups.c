@@ -13,15 +13,6 @@
 #include "clcnn_tools.h"
 #include "session_internal.h"
 
-static void append(char *dst, size_t cap, const char *sep, const char *s)
-{
-    size_t n = strlen(dst);
-    if (n && n < cap)
-        n += (size_t)snprintf(dst + n, cap - n, "%s", sep);
-    if (n < cap)
-        snprintf(dst + n, cap - n, "%s", s);
-}
-
 static int find_node(const ir_graph *g, const char *name)
 {
     for (int i = 0; name && name[0] && i < g->n_nodes; i++)
@@ -125,7 +116,7 @@ static void group_facts(const ir_graph *g, const exec_cl *cl, const work *w, int
     grp->profile_row = -1;
     for (int n = 0; n < g->n_nodes; n++)
         if (w->root[n] == r)
-            append(grp->op, sizeof grp->op, "+", ir_op_name(g->nodes[n].op));
+            api_append(grp->op, sizeof grp->op, "+", ir_op_name(g->nodes[n].op));
     int t = group_output(g, w->root, r);
     if (t >= 0) {
         grp->ndim = g->tensors[t].ndim;
@@ -160,7 +151,7 @@ static void launch_facts(const ir_graph *g, const exec_cl *cl, const work *w, cl
             x->variant[0] = '\0';
         }
         if (variant && !strstr(x->variant, variant))
-            append(x->variant, sizeof x->variant, "+", variant);
+            api_append(x->variant, sizeof x->variant, "+", variant);
     }
 }
 

@@ -22,7 +22,7 @@ static void fused_roots(const clcnn_session *s, const ir_graph *g, int *root)
     }
 }
 
-static void append(char *dst, size_t cap, const char *sep, const char *s)
+void api_append(char *dst, size_t cap, const char *sep, const char *s)
 {
     size_t n = strlen(dst);
     if (n && n < cap)
@@ -42,7 +42,7 @@ static void group_facts(const ir_graph *g, const int *root, int r, int *seen, cl
         const op_def *d = op_get(nd->op);
         if (d && d->macs)
             row->macs += d->macs(g, nd);
-        append(row->op, sizeof row->op, "+", ir_op_name(nd->op));
+        api_append(row->op, sizeof row->op, "+", ir_op_name(nd->op));
         for (int k = 0; k < nd->n_in; k++) { /* read: anything not made inside the group */
             int t = nd->in[k];
             if (t < 0 || seen[t] == r + 1)
@@ -99,7 +99,7 @@ static clcnn_status build_rows(const clcnn_session *s, const double *ms, clcnn_p
         row->launches++;
         row->ms += ms[i];
         if (variant && !strstr(row->variant, variant))
-            append(row->variant, sizeof row->variant, "+", variant);
+            api_append(row->variant, sizeof row->variant, "+", variant);
     }
     for (int i = 0; i < n; i++) {
         double sec = r[i].ms * 1e-3;

@@ -395,18 +395,6 @@ clcnn_status clcnn_session_precision(const clcnn_session *s, clcnn_precision_inf
     return CLCNN_OK;
 }
 
-/* 1 when node n of g stores its float tensors half. */
-static int node_half(const ir_graph *g, const ir_node *n)
-{
-    for (int k = 0; k < n->n_in; k++)
-        if (n->in[k] >= 0 && g->tensors[n->in[k]].half)
-            return 1;
-    for (int k = 0; k < n->n_out; k++)
-        if (n->out[k] >= 0 && g->tensors[n->out[k]].half)
-            return 1;
-    return 0;
-}
-
 clcnn_status clcnn_session_layer_precision(const clcnn_session *s, clcnn_layer_precision **rows,
                                            int *n_rows)
 {
@@ -421,7 +409,7 @@ clcnn_status clcnn_session_layer_precision(const clcnn_session *s, clcnn_layer_p
         const ir_node *n = &g->nodes[i];
         r[i].name = n->name;
         r[i].op = ir_op_name(n->op);
-        r[i].half = node_half(g, n);
+        r[i].half = ir_node_half(g, n);
         r[i].fp16_error = -1;
         for (int j = 0; n->name && j < pr->n_err; j++) /* names survive the precision pass */
             if (strcmp(pr->err_names[j], n->name) == 0) {

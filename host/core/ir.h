@@ -159,4 +159,8 @@ ir_graph *ir_clone(const ir_graph *g);
 /* Formats "1x3x224x224" into buf. */
 const char *ir_shape_str(const ir_tensor *t, char *buf, size_t len);
 
+/* 1 when node n of g stores its float32 tensors half (any of them: the
+ * precision pass gives every node one storage). */
+int ir_node_half(const ir_graph *g, const ir_node *n);
+
 #endif

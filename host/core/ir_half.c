@@ -26,6 +26,17 @@ float ir_half_to_float(uint16_t h)
     return f;
 }
 
+int ir_node_half(const ir_graph *g, const ir_node *n)
+{
+    for (int k = 0; k < n->n_in; k++)
+        if (n->in[k] >= 0 && g->tensors[n->in[k]].half)
+            return 1;
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k] >= 0 && g->tensors[n->out[k]].half)
+            return 1;
+    return 0;
+}
+
 uint16_t ir_float_to_half(float f)
 {
     uint32_t x;

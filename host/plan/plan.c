@@ -176,19 +176,10 @@ static void note_fallback(plan *p, int i, const char *fmt, ...)
     p->fallback[i] = s;
 }
 
-/* 1 when node n runs with half storage: its float32 tensors are stored half
- * (passes/precision.c gives every node one storage; its boundary Casts, which
- * convert, build with the flag too and pick kernels by each tensor's own). */
-static int node_fp16(const ir_graph *g, const ir_node *n)
-{
-    for (int k = 0; k < n->n_in; k++)
-        if (n->in[k] >= 0 && g->tensors[n->in[k]].half)
-            return 1;
-    for (int k = 0; k < n->n_out; k++)
-        if (n->out[k] >= 0 && g->tensors[n->out[k]].half)
-            return 1;
-    return 0;
-}
+/* 1 when node n runs with half storage (ir_node_half): passes/precision.c
+ * gives every node one storage; its boundary Casts, which convert, build with
+ * the flag too and pick kernels by each tensor's own. */
+static int node_fp16(const ir_graph *g, const ir_node *n) { return ir_node_half(g, n); }
 
 /* SE block: Y = Mul(X, S) with S (N,C,1,1) and X (N,C,H,W), Y read only by a
  * Conv that can scale its input channels (conv_cl_gate_ok): that Conv reads X
