@@ -212,6 +212,18 @@ float dot_contig(__global const sfloat *a, __global const sfloat *b, int K)
     return v;
 }
 
+/* conv_pw's / conv_dwpw's PW_OC packed weights of one input channel as floats:
+ * one vload_halfN in fp16 (a scalar vload_half per weight in the unrolled
+ * FMAs made conv_pw 3-8x slower on Intel's CPU runtime: MobileNetV2's head
+ * 0.6 -> 2-5 ms); fp32 reads them in place. PW_OC is the including file's. */
+#ifdef CLCNN_FP16
+#define PW_WLOAD(w_, p) float w_[PW_OC]; XCAT(vstore, PW_OC)(LDN(PW_OC, 0, (p)), 0, w_)
+#define PW_WGET(w_, p, o) (w_[o])
+#else
+#define PW_WLOAD(w_, p) (void)0
+#define PW_WGET(w_, p, o) ((p)[o])
+#endif
+
 /* Test hook: a kernel built with -DCLCNN_FAULT_FLIP_SIGN writes wrong results on
  * purpose so `clcnn compare` can be shown to catch a broken layer. */
 #ifdef CLCNN_FAULT_FLIP_SIGN

@@ -27,17 +27,7 @@
 #ifndef PW_OC
 #define PW_OC 8 /* conv_dwpw: pointwise output channels per pass (the packing block) */
 #endif
-/* conv_dwpw's PW_OC packed weights of one input channel as floats: one
- * vload_halfN in fp16 (as conv_pw.cl's PW_WLOAD: a scalar vload_half per
- * weight in the unrolled FMAs was several times slower on Intel's CPU
- * runtime); fp32 reads them as before. */
-#ifdef CLCNN_FP16
-#define PW_WLOAD(w_, p) float w_[PW_OC]; XCAT(vstore, PW_OC)(LDN(PW_OC, 0, (p)), 0, w_)
-#define PW_WGET(w_, p, o) (w_[o])
-#else
-#define PW_WLOAD(w_, p) (void)0
-#define PW_WGET(w_, p, o) ((p)[o])
-#endif
+/* conv_dwpw reads its packed weights through act.cl's PW_WLOAD / PW_WGET. */
 
 /* conv_dw: the DW_PX pixels of a tile are one floatN vector. Rows outside the
  * image are skipped per tap row (uniform branch); a tile whose taps all fall

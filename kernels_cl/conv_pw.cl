@@ -39,17 +39,8 @@
  * x 8 channels measured ~1.9x faster than the scalar 8x8 tile on MobileNetV2's
  * pointwise layers). Whole stride-1 tiles load contiguously; tail or strided
  * tiles gather into a private array first. */
-/* The PW_OC packed weights of one input channel, wq[0..PW_OC). fp16: one
- * vload_halfN into floats first; a scalar vload_half per weight inside the
- * unrolled FMAs made conv_pw 3-8x slower on Intel's CPU runtime (MobileNetV2
- * head 0.6 -> 2-5 ms). fp32 reads them as before. */
-#ifdef CLCNN_FP16
-#define PW_WLOAD(w_, p) float w_[PW_OC]; XCAT(vstore, PW_OC)(LDN(PW_OC, 0, (p)), 0, w_)
-#define PW_WGET(w_, p, o) (w_[o])
-#else
-#define PW_WLOAD(w_, p) (void)0
-#define PW_WGET(w_, p, o) ((p)[o])
-#endif
+/* The PW_OC packed weights of one input channel, wq[0..PW_OC), through
+ * act.cl's PW_WLOAD / PW_WGET (fp16: one vload_halfN into floats first). */
 /* One input channel of conv_pw's tile: x (PW_PX pixels) times its PW_OC weights. */
 #define PW_STEP(xexpr)                                                                 \
     do {                                                                               \
