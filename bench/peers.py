@@ -5,8 +5,8 @@ For each model, per round, runs `clcnn bench --json` and then onnxruntime (CPU
 provider, intra_op_num_threads=2, ORT_ENABLE_ALL) on the same ONNX file and the same
 seeded input, alternating so that machine noise hits both alike. Each side runs in a
 process of its own (onnxruntime in a child of this script: `peers.py --ort-child`), so
-that each side's peak memory is that process's peak resident set (wait4's ru_maxrss),
-never this driver's. Reports per model the median over rounds of each side's median
+that each side's peak memory is that process's peak resident set (VmHWM of its own
+address space, polled; never this driver's). Reports per model the median over rounds of each side's median
 latency, their ratio (clcnn / ort; < 1 means clcnn is faster), the max output
 difference relative to max |ort output| (clcnn's output from `clcnn run`), clcnn's cold
 start (empty kernel caches), warm start and kernels per inference; then memory in MiB:
@@ -50,19 +50,32 @@ def run(cmd):
 
 
 def run_peak(cmd):
-    """Runs cmd; returns (stdout, peak RSS of that process in bytes). The output goes
-    through temp files and the child is reaped with os.wait4, whose rusage is that
-    child's own (RUSAGE_CHILDREN would be the largest child so far)."""
+    """Runs cmd; returns (stdout, peak RSS of that process in bytes): the largest
+    VmHWM read from /proc/PID/status while it runs, polled every 5 ms. (wait4's
+    ru_maxrss would not do: Linux carries a process's maxrss across exec, so a
+    child forked from this driver reports at least the driver's own RSS — once
+    the driver holds a few models' arrays, every small child read 245.9 MiB.)
+    VmHWM belongs to the process's own address space, so it starts from zero at
+    exec; a peak within the last poll before exit is missed (teardown frees)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         p = subprocess.Popen(cmd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
+        peak = 0
+        while p.poll() is None:
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]) * 1024)
+                            break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.005)
         out.seek(0)
         err.seek(0)
         text, etext = out.read().decode(), err.read().decode()
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {etext.strip()}")
-    return text, usage.ru_maxrss * 1024  # Linux: KiB
+    return text, peak
 
 
 def model_file(clcnn, name, tmp):
