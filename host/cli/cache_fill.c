@@ -5,6 +5,7 @@
 #include "cache_fill.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 extern char **environ;
 
 #define CHILD_VAR "CLCNN_CACHE_FILL_CHILD"
+/* The fill's own POCL kernel cache (see child_env), removed when it ends. */
+#define POCL_DIR_VAR "CLCNN_CACHE_FILL_POCL_DIR"
 #define CMDLINE_MAX (1u << 20) /* an argv longer than this gets no fill */
 
 int cli_fill_child(void)
@@ -89,20 +92,51 @@ static char **read_cmdline(void)
 }
 
 /* environ plus CHILD_VAR=1 (the parent never has it: cli_fill_spawn returns
- * early in a fill). */
-static char **child_env(void)
+ * early in a fill) and a POCL kernel cache of the fill's own, pocl_dir (an
+ * empty folder), as POCL_CACHE_DIR and POCL_DIR_VAR: the binary POCL hands out
+ * is serialised from its cache folder, and read from the shared one while the
+ * user's next command compiles into it, it came out truncated once in CI (a
+ * later load aborted in pocl_binary_get_kernels_metadata). The fill compiles
+ * from source instead; it is in the background. *env_text owns the strings. */
+static char **child_env(const char *pocl_dir, char **env_text)
 {
-    size_t n = 0;
+    size_t n = 0, len = 2 * strlen(pocl_dir) + sizeof "POCL_CACHE_DIR=" + sizeof POCL_DIR_VAR "=";
     while (environ && environ[n])
         n++;
-    char **env = malloc((n + 2) * sizeof *env);
-    if (!env)
+    char **env = malloc((n + 4) * sizeof *env), *text = malloc(len);
+    if (!env || !text) {
+        free(env);
+        free(text);
         return NULL;
+    }
+    size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        env[i] = environ[i];
-    env[n] = CHILD_VAR "=1";
-    env[n + 1] = NULL;
+        if (strncmp(environ[i], "POCL_CACHE_DIR=", 15) != 0)
+            env[k++] = environ[i];
+    env[k++] = CHILD_VAR "=1";
+    int a = snprintf(text, len, "POCL_CACHE_DIR=%s", pocl_dir);
+    snprintf(text + a + 1, len - (size_t)a - 1, POCL_DIR_VAR "=%s", pocl_dir);
+    env[k++] = text;
+    env[k++] = text + a + 1;
+    env[k] = NULL;
+    *env_text = text;
     return env;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void cli_fill_end(int lock)
+{
+    const char *dir = getenv(POCL_DIR_VAR);
+    if (cli_fill_child() && dir && dir[0] == '/' && strstr(dir, "/clcnn-fill-pocl."))
+        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (lock >= 0)
+        close(lock);
 }
 
 void cli_fill_spawn(clcnn_context *ctx)
@@ -111,10 +145,16 @@ void cli_fill_spawn(clcnn_context *ctx)
     if (cli_fill_child() || cli_fill_store_mode() != CLCNN_CACHE_STORE_NO_DEFERRED ||
         clcnn_context_program_stats(ctx, &ps) != CLCNN_OK || !ps.disk_cache || ps.deferred == 0)
         return;
-    char **argv = read_cmdline(), **env = child_env();
+    const char *tmp = getenv("TMPDIR");
+    char pocl_dir[4096], *env_text = NULL;
+    if (snprintf(pocl_dir, sizeof pocl_dir, "%s/clcnn-fill-pocl.XXXXXX",
+                 tmp && tmp[0] == '/' ? tmp : "/tmp") >= (int)sizeof pocl_dir ||
+        !mkdtemp(pocl_dir))
+        return;
+    char **argv = read_cmdline(), **env = child_env(pocl_dir, &env_text);
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    int fa_ok = 0, attr_ok = 0;
+    int fa_ok = 0, attr_ok = 0, started = 0;
     if (!argv || !env)
         goto done;
     fa_ok = posix_spawn_file_actions_init(&fa) == 0;
@@ -128,12 +168,15 @@ void cli_fill_spawn(clcnn_context *ctx)
         goto done;
     pid_t pid;
     /* Not waited for: this process exits next and init reaps the fill. */
-    (void)posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, env);
+    started = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, env) == 0;
 done:
+    if (!started)
+        rmdir(pocl_dir);
     if (fa_ok)
         posix_spawn_file_actions_destroy(&fa);
     if (attr_ok)
         posix_spawnattr_destroy(&attr);
     free(argv);
     free(env);
+    free(env_text);
 }

@@ -10,7 +10,10 @@
  * stdio on /dev/null, its own session, nice 10) that builds the same
  * session with CLCNN_CACHE_STORE_NOW and exits before running it — the way
  * `git gc --auto` detaches. One fill at a time per cache folder (an flock on
- * its fill.lock); a fill that finds it held exits at once.
+ * its fill.lock); a fill that finds it held exits at once. The fill compiles
+ * with a POCL kernel cache of its own (a temp folder it removes): POCL
+ * serialises a binary from its cache folder, and one read from the shared
+ * folder while another process compiled into it came out truncated.
  *
  * CLCNN_CACHE_FILL=0 turns it off: the command then writes the cache itself
  * at exit (CLCNN_CACHE_STORE_AUTO), as before. */
@@ -28,6 +31,10 @@ clcnn_cache_store cli_fill_store_mode(void);
  * the exit do it), or -1 when the fill should end now (lock held by another
  * fill, no disk cache). */
 int cli_fill_begin(clcnn_context *ctx);
+/* In the fill process, at its very end (after the context is destroyed):
+ * removes its private POCL cache folder (see cache_fill.c) and releases the
+ * lock cli_fill_begin returned (-1: none). Does nothing else elsewhere. */
+void cli_fill_end(int lock);
 /* In the command itself, after its output: starts the fill when programs
  * built here were left unwritten. Never fails the command; says nothing. */
 void cli_fill_spawn(clcnn_context *ctx);

@@ -654,8 +654,7 @@ done:
     clcnn_session_destroy(r.sess);
     clcnn_model_destroy(r.m);
     clcnn_context_destroy(r.ctx);
-    if (lock >= 0)
-        close(lock);
+    cli_fill_end(lock);
     labels_free(&labels);
     free(r.input);
     free(r.output);

@@ -218,8 +218,7 @@ int cmd_run(int argc, char **argv)
             cli_fill_spawn(ctx);
         clcnn_model_destroy(model);
         clcnn_context_destroy(ctx);
-        if (lock >= 0)
-            close(lock);
+        cli_fill_end(lock);
     } else if (rc < 0) {
         rc = CLI_OK; /* --help */
     }
