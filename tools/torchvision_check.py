@@ -12,6 +12,8 @@ the result is one of:
             logits range from ~1e-2 to ~1e2 between families; atol keeps an
             all-zero output meaningful)
   wrong     over that (the figure printed is max|diff| / max|ref|), or wrong shape
+  ill-conditioned  over that, but torch's own fp32 and fp64 outputs differ by more than
+            rtol (meta.txt's fp32-vs-fp64, written by torchvision_export.py): no oracle
   refused   clcnn exited non-zero: its first stderr line, model path cut off
   timeout   over --timeout seconds
   no-export the exporter failed (<exporter>.err beside the model)
@@ -123,6 +125,19 @@ def first_line(text, model):
     return "(no message)"
 
 
+def torch_conditioning(d):
+    """torchvision_export.py's 'fp32-vs-fp64 E' from d/meta.txt: how far torch's own
+    float32 output is from its float64 one; None when not recorded. Beyond the check's
+    rtol, ref.npy is no oracle for any float32 engine: a miss is 'ill-conditioned'."""
+    try:
+        for line in open(os.path.join(d, "meta.txt")):
+            if line.startswith("fp32-vs-fp64 "):
+                return float(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def run_one(clcnn, model, inp, ref, device, timeout, rtol, atol):
     with tempfile.TemporaryDirectory(prefix="tvcheck") as tmp:
         outp = os.path.join(tmp, "out.npy")
@@ -226,8 +241,13 @@ def main():
             for dev in devices:
                 row["results"][dev] = {"result": "no-export", "detail": (last or ["?"])[0][:160]}
         else:
+            cond = torch_conditioning(os.path.dirname(ref))
             for dev in devices:
-                row["results"][dev] = run_one(a.clcnn, model, inp, ref, dev, a.timeout, a.rtol, a.atol)
+                r = run_one(a.clcnn, model, inp, ref, dev, a.timeout, a.rtol, a.atol)
+                if r["result"] == "wrong" and cond is not None and cond > a.rtol:
+                    r["result"] = "ill-conditioned"
+                    r["detail"] += ", torch fp32 vs fp64 %.1e" % cond
+                row["results"][dev] = r
             if claimed and any(r["result"] == "refused" for r in row["results"].values()) \
                     and os.path.exists(model):
                 ops = graph_ops(model)
