@@ -195,6 +195,29 @@ static void json_rows(const bench_result *r)
     printf("]}");
 }
 
+/* The plan's fallback notes as [{"group", "op", "reason"}, ...]; null without groups. */
+static void json_fallbacks(const bench_result *r)
+{
+    if (!r->groups) {
+        printf("null");
+        return;
+    }
+    printf("[");
+    for (int i = 0, k = 0; i < r->n_groups; i++) {
+        const clcnn_plan_group *g = &r->groups[i];
+        if (!g->fallback)
+            continue;
+        printf("%s\n  {\"group\": ", k++ ? "," : "");
+        cli_json_str(g->name);
+        printf(", \"op\": ");
+        cli_json_str(g->op);
+        printf(", \"reason\": ");
+        cli_json_str(g->fallback);
+        printf("}");
+    }
+    printf("]");
+}
+
 void bench_print_json(const bench_result *r)
 {
     printf("{\"model\": ");
@@ -239,24 +262,7 @@ void bench_print_json(const bench_result *r)
     else
         printf("null");
     printf(",\n \"fallbacks\": ");
-    if (!r->groups)
-        printf("null");
-    for (int i = 0, k = 0; r->groups && i <= r->n_groups; i++) {
-        if (i == r->n_groups) {
-            printf("%s]", k ? "\n " : "[");
-            break;
-        }
-        const clcnn_plan_group *g = &r->groups[i];
-        if (!g->fallback)
-            continue;
-        printf("%s\n  {\"group\": ", k++ ? "," : "[");
-        cli_json_str(g->name);
-        printf(", \"op\": ");
-        cli_json_str(g->op);
-        printf(", \"reason\": ");
-        cli_json_str(g->fallback);
-        printf("}");
-    }
+    json_fallbacks(r);
     printf(",\n \"profile\": ");
     if (r->rows)
         json_rows(r);
