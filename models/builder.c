@@ -143,9 +143,10 @@ static int init_tensor(bld *b, const char *node, const char *suffix, int dtype, 
         return oom(b);
     ir_tensor *tt = &b->g->tensors[t];
     size_t bytes = ir_nbytes(tt);
-    tt->data = calloc(bytes ? bytes : 1, 1);
+    tt->data = ir_data_alloc(bytes);
     if (!tt->data)
         return oom(b);
+    memset(tt->data, 0, bytes ? bytes : 1);
     tt->is_param = is_param;
     return t;
 }

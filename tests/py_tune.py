@@ -42,7 +42,9 @@ def check_usage(clcnn, report):
 
 def check_tune(clcnn, report):
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, CLCNN_CACHE_DIR=os.path.join(tmp, "cache"))
+        # no background cache fill: `run` would leave a child writing into the
+        # cache folder while this temp dir is removed (py_cache_fill tests the fill)
+        env = dict(os.environ, CLCNN_CACHE_DIR=os.path.join(tmp, "cache"), CLCNN_CACHE_FILL="0")
         p = run([clcnn, "tune", *ARCH, "--device", "cpu", "--runs", "2", "--json"], env)
         report(p.returncode == 0, f"tune exits 0 ({p.stderr.strip()[:200]})")
         if p.returncode != 0:

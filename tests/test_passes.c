@@ -139,6 +139,65 @@ static void test_pad_and_bn_fold_keep_outputs(void **state)
     ir_graph_free(f);
 }
 
+/* A session's graph borrows its model's weights (ir_clone_shared): the passes
+ * on the clone, making one tensor its own and freeing the clone leave every
+ * byte of the model as it was (ASan: no double free), and the model still runs. */
+static void test_shared_clone_leaves_model_intact(void **state)
+{
+    (void)state;
+    ir_graph *g = make_graph();
+    void *before[64];
+    assert_true(g->n_tensors <= 64);
+    for (int t = 0; t < g->n_tensors; t++) {
+        const ir_tensor *x = &g->tensors[t];
+        before[t] = x->data ? malloc(ir_nbytes(x) + 1) : NULL;
+        if (x->data)
+            memcpy(before[t], x->data, ir_nbytes(x));
+    }
+    ir_graph *f = ir_clone_shared(g);
+    assert_non_null(f);
+    int w = -1;
+    for (int t = 0; t < f->n_tensors; t++)
+        if (f->tensors[t].data) {
+            assert_ptr_equal(f->tensors[t].data, g->tensors[t].data); /* no copy */
+            assert_int_equal(f->tensors[t].borrowed, 1);
+            if (strcmp(f->tensors[t].name, "pads") == 0)
+                w = t;
+        }
+    assert_true(w >= 0);
+    int64_t *own = ir_tensor_own(&f->tensors[w]); /* a writer's private copy */
+    assert_non_null(own);
+    assert_ptr_not_equal(own, g->tensors[w].data);
+    assert_int_equal(f->tensors[w].borrowed, 0);
+    own[2] = 7;
+    clcnn_err err = {0};
+    assert_int_equal(passes_run(f, NULL, &err), CLCNN_OK); /* folds pad and BN */
+    ir_graph_free(f);
+    for (int t = 0; t < g->n_tensors; t++) {
+        const ir_tensor *x = &g->tensors[t];
+        if (before[t])
+            assert_memory_equal(x->data, before[t], ir_nbytes(x));
+        free(before[t]);
+    }
+    float x[3 * 9 * 7] = {0}, y[256];
+    run(g, x, y);
+    ir_graph_free(g);
+}
+
+/* Tensor data is aligned for a CPU device to compute on in place. */
+static void test_data_alloc_alignment(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {0, 1, 127, 128, 4095, 4096, 4097, 1 << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *p = ir_data_alloc(sizes[i]);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % (sizes[i] >= 4096 ? 4096 : 128), 0);
+        memset(p, 1, sizes[i] ? sizes[i] : 1); /* ASan: the whole size is usable */
+        free(p);
+    }
+}
+
 static void test_bn_not_folded_when_conv_output_shared(void **state)
 {
     (void)state;
@@ -160,6 +219,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pad_and_bn_fold_keep_outputs),
+        cmocka_unit_test(test_shared_clone_leaves_model_intact),
+        cmocka_unit_test(test_data_alloc_alignment),
         cmocka_unit_test(test_bn_not_folded_when_conv_output_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@ static int64_t *private_target(ir_graph *g, ir_node *n)
     if (g->tensors[t].dtype != IR_DT_INT64 || !g->tensors[t].data)
         return NULL;
     if (ir_consumers(g, t) == 1)
-        return g->tensors[t].data;
+        return ir_tensor_own(&g->tensors[t]); /* a session's clone borrows the model's */
     char name[256];
     snprintf(name, sizeof name, "%s:batch_target", n->name ? n->name : "reshape");
     int c = ir_add_tensor(g, name, IR_DT_INT64, g->tensors[t].ndim, g->tensors[t].dims);

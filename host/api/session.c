@@ -21,7 +21,7 @@ static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, cons
 {
     if (!is_cl && batch == 0)
         return CLCNN_OK;
-    ir_graph *c = ir_clone(g);
+    ir_graph *c = ir_clone_shared(g); /* the model outlives its sessions */
     if (!c)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory copying the graph");
     clcnn_status st = batch ? graph_rebatch(c, batch, err) : CLCNN_OK;

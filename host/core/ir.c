@@ -95,7 +95,7 @@ void ir_graph_free(ir_graph *g)
         return;
     for (int i = 0; i < g->n_tensors; i++) {
         free(g->tensors[i].name);
-        free(g->tensors[i].data);
+        ir_tensor_drop_data(&g->tensors[i]);
     }
     for (int i = 0; i < g->n_nodes; i++)
         ir_node_release(&g->nodes[i]);
@@ -378,4 +378,21 @@ int ir_consumers(const ir_graph *g, int t)
     for (int i = 0; i < g->n_outputs; i++)
         c += g->outputs[i] == t;
     return c;
+}
+
+void *ir_data_alloc(size_t n)
+{
+    const size_t a = n >= 4096 ? 4096 : 128;
+    n = n ? n : 1;
+    if (n > SIZE_MAX - a)
+        return NULL;
+    return aligned_alloc(a, (n + a - 1) / a * a); /* C11: a size that is a multiple of a */
+}
+
+void ir_tensor_drop_data(ir_tensor *t)
+{
+    if (!t->borrowed)
+        free(t->data);
+    t->data = NULL;
+    t->borrowed = 0;
 }

@@ -49,7 +49,11 @@ typedef struct ir_tensor {
     int dtype;                 /* ir_dtype */
     int ndim;                  /* -1 until shape inference has run */
     int64_t dims[IR_MAX_DIMS];
-    void *data;                /* owned payload for initializers/constants, else NULL */
+    void *data;                /* payload of initializers/constants, else NULL; owned
+                                  unless `borrowed` */
+    int borrowed;              /* 1: data belongs to another graph (a session's clone
+                                  shares its model's weights): read it, never write or
+                                  free it (ir_tensor_own makes a private copy) */
     int producer;              /* node index, or -1 (graph input / initializer) */
     int is_param;              /* 1: a weight the model was given (counts in summary) */
     int dynamic_batch;         /* graph inputs: 1 when dim 0 was symbolic (dim_param or
@@ -155,6 +159,20 @@ int ir_consumers(const ir_graph *g, int t);
 /* Deep copy (tensors with their data, nodes, attributes); NULL on OOM.
  * Passes rewrite a clone so the model keeps the graph the user gave. */
 ir_graph *ir_clone(const ir_graph *g);
+/* The same, except that constants' data is borrowed from g (borrowed = 1), not
+ * copied: g must outlive the clone. A session's graph is one: the weights then
+ * live once in host memory, not once per session (passes add new constants
+ * rather than write old ones; a writer calls ir_tensor_own first). */
+ir_graph *ir_clone_shared(const ir_graph *g);
+/* Allocates n bytes (at least 1) for a tensor's data, aligned so that a CPU
+ * OpenCL device can compute on them in place (CL_MEM_USE_HOST_PTR): a page for
+ * 4 KiB and more (Intel's runtime wants one), else 128 bytes (POCL's base-address
+ * alignment). Contents undefined; free() releases it. NULL on OOM. */
+void *ir_data_alloc(size_t n);
+/* Makes t's data its own (copies a borrowed payload); the data, or NULL on OOM. */
+void *ir_tensor_own(ir_tensor *t);
+/* Frees t's data unless borrowed; t then has none. */
+void ir_tensor_drop_data(ir_tensor *t);
 
 /* Formats "1x3x224x224" into buf. */
 const char *ir_shape_str(const ir_tensor *t, char *buf, size_t len);

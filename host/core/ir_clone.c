@@ -25,7 +25,7 @@ static int clone_attr(const ir_attr *a, ir_attr *d)
     return (!d->name || (a->ints && !d->ints) || (a->floats && !d->floats) || (a->s && !d->s)) ? -1 : 0;
 }
 
-ir_graph *ir_clone(const ir_graph *g)
+static ir_graph *clone(const ir_graph *g, int share)
 {
     ir_graph *c = ir_graph_new();
     if (!c)
@@ -41,10 +41,13 @@ ir_graph *ir_clone(const ir_graph *g)
         ct->producer = t->producer;
         ct->is_param = t->is_param;
         ct->dynamic_batch = t->dynamic_batch;
-        if (t->data) {
-            ct->data = dup_mem(t->data, ir_nbytes(t));
-            if (!ct->data)
+        if (t->data && share) {
+            ct->data = t->data;
+            ct->borrowed = 1;
+        } else if (t->data) {
+            if (!(ct->data = ir_data_alloc(ir_nbytes(t))))
                 goto fail;
+            memcpy(ct->data, t->data, ir_nbytes(t));
         }
     }
     for (int i = 0; i < g->n_nodes; i++) {
@@ -74,4 +77,21 @@ ir_graph *ir_clone(const ir_graph *g)
 fail:
     ir_graph_free(c);
     return NULL;
+}
+
+ir_graph *ir_clone(const ir_graph *g) { return clone(g, 0); }
+
+ir_graph *ir_clone_shared(const ir_graph *g) { return clone(g, 1); }
+
+void *ir_tensor_own(ir_tensor *t)
+{
+    if (t->data && t->borrowed) {
+        void *d = ir_data_alloc(ir_nbytes(t));
+        if (!d)
+            return NULL;
+        memcpy(d, t->data, ir_nbytes(t));
+        t->data = d;
+        t->borrowed = 0;
+    }
+    return t->data;
 }

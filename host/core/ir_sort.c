@@ -154,7 +154,7 @@ clcnn_status ir_prune(ir_graph *g, clcnn_err *err)
         } else {
             remap[t] = -1;
             free(g->tensors[t].name);
-            free(g->tensors[t].data);
+            ir_tensor_drop_data(&g->tensors[t]);
         }
     }
     g->n_tensors = w;

@@ -56,7 +56,7 @@ static clcnn_status check_inside(const char *model_dir, const char *full, const 
 static clcnn_status read_range(int fd, const char *full, int64_t off, size_t len, const char *name,
                                void **out, clcnn_err *err)
 {
-    char *buf = malloc(len ? len : 1);
+    char *buf = ir_data_alloc(len); /* becomes the tensor's data */
     if (!buf)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "tensor '%s': out of memory (%zu bytes)", name, len);
     size_t got = 0;

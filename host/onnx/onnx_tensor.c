@@ -157,7 +157,7 @@ clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
         if (!tp->has_raw_data && (st = check_typed_count(tp, name, numel, err)))
             return st;
         /* malloc(1) for empty tensors: a non-NULL data is what marks a constant. */
-        data = malloc(nbytes ? nbytes : 1);
+        data = ir_data_alloc(nbytes);
         if (!data)
             return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "tensor '%s': out of memory (%zu bytes)",
                            name, nbytes);

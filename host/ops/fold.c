@@ -200,7 +200,7 @@ static clcnn_status dropout_mask_const(ir_graph *g, ir_node *n, clcnn_err *err)
     if (!d)
         return op_fail(err, CLCNN_ERR_OUT_OF_MEMORY, n, "out of memory for mask '%s'", m->name);
     memset(d, 1, (size_t)cnt);
-    free(m->data);
+    ir_tensor_drop_data(m);
     m->data = d;
     m->dtype = IR_DT_BOOL;
     m->producer = -1;

@@ -207,9 +207,11 @@ float *conv_cl_pack_weights(const ir_tensor *w, size_t *bytes)
     const int64_t OC = w->dims[0], C = OC ? ir_numel(w) / OC : 0;
     const int64_t blocks = (OC + PW_OC - 1) / PW_OC;
     *bytes = (size_t)(blocks * C * PW_OC) * sizeof(float);
-    float *q = calloc((size_t)(blocks * C * PW_OC) + 1, sizeof(float));
+    const size_t n = (size_t)(blocks * C * PW_OC) + 1;
+    float *q = ir_data_alloc(n * sizeof(float)); /* a CPU device uses it in place */
     if (!q)
         return NULL;
+    memset(q, 0, n * sizeof(float));
     const float *src = w->data;
     for (int64_t oc = 0; oc < OC; oc++)
         for (int64_t ic = 0; ic < C; ic++)

@@ -52,8 +52,8 @@ static int fold_one(ir_graph *g, int ci, int bi)
     if (ir_numel(&g->tensors[bn->in[1]]) != cout)
         return 0;
     double eps = ir_attr_float(bn, "epsilon", 1e-5f);
-    float *nw = malloc(sizeof(float) * (size_t)(cout * per));
-    float *nb = malloc(sizeof(float) * (size_t)cout);
+    float *nw = ir_data_alloc(sizeof(float) * (size_t)(cout * per));
+    float *nb = ir_data_alloc(sizeof(float) * (size_t)cout);
     if (!nw || !nb) {
         free(nw);
         free(nb);

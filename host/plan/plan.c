@@ -539,7 +539,7 @@ static clcnn_status place_concats(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
 /* n floats as IEEE halves (round to nearest even); malloc'd, NULL on OOM. */
 static uint16_t *to_halves(const void *src, size_t n)
 {
-    uint16_t *h = malloc(n ? n * sizeof *h : 1);
+    uint16_t *h = ir_data_alloc(n * sizeof *h); /* a CPU device uses it in place */
     for (size_t i = 0; h && i < n; i++) {
         float f;
         memcpy(&f, (const char *)src + i * sizeof f, sizeof f);
@@ -570,6 +570,14 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
     }
     cl_context ctx = rt_cl_context(rt);
     cl_int rc = CL_SUCCESS;
+    cl_bool unified = CL_FALSE;
+    if (clGetDeviceInfo(rt_device(rt), CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified,
+                        NULL) != CL_SUCCESS)
+        unified = CL_FALSE;
+    const size_t ba = base_align(rt);
+    const uintptr_t align = ba ? ba : 4096; /* host bytes used in place must be this aligned */
+    /* without room to keep packed copies they are copied like elsewhere */
+    p->host_consts = unified ? calloc((size_t)nc + 1, sizeof *p->host_consts) : NULL;
     for (int s = 0; s < ns; s++) {
         p->buffers[p->n_buffers] = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes[s], NULL, &rc);
         if (rc != CL_SUCCESS)
@@ -603,9 +611,23 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
                 b = b / sizeof(float) * sizeof(uint16_t);
                 b = b ? b : sizeof(float);
             }
-            /* copied at creation: the upload happens once, here, not per run */
-            cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, b, (void *)src,
-                                      &rc);
+            /* On a device that computes in host memory (a CPU), the buffer uses the
+             * host bytes in place rather than a copy of them: the graph's data (it
+             * outlives the plan) or the packed/converted copy, which the plan keeps.
+             * Elsewhere it is copied at creation: the upload happens once, not per run. */
+            void *keep = halves ? (void *)halves : (void *)packed; /* src, when made here */
+            const int in_place = unified && ir_nbytes(x) && (uintptr_t)src % align == 0 &&
+                                 (!keep || p->host_consts);
+            cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY |
+                                               (in_place ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR),
+                                      b, (void *)src, &rc);
+            if (rc == CL_SUCCESS && in_place && keep) {
+                p->host_consts[p->n_host_consts++] = keep;
+                if (keep == halves)
+                    halves = NULL;
+                else
+                    packed = NULL;
+            }
             free(packed);
             free(halves);
             if (rc != CL_SUCCESS)
@@ -838,6 +860,9 @@ void plan_free(plan *p)
     }
     for (int i = p->n_buffers - 1; i >= 0; i--) /* sub-buffers (last) before their parents */
         clReleaseMemObject(p->buffers[i]);
+    for (int i = 0; i < p->n_host_consts; i++) /* after the buffers that used them */
+        free(p->host_consts[i]);
+    free(p->host_consts);
     free(p->launches);
     free(p->buffers);
     free(p->mem);

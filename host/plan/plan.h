@@ -22,6 +22,10 @@ typedef struct plan {
     size_t act_bytes;         /* bytes of activation slots (after reuse) */
     size_t naive_act_bytes;   /* sum of every materialised activation tensor (no reuse) */
     size_t const_bytes;       /* bytes of uploaded weights/constants */
+    void **host_consts;       /* owned: packed/converted weights a host-unified device's
+                                 buffers use in place (CL_MEM_USE_HOST_PTR); freed after
+                                 the buffers */
+    int n_host_consts;
     cl_mem *mem;              /* per tensor (borrowed from buffers), NULL: not materialised */
     unsigned char *readable;  /* per tensor: 1 when mem[t] still holds t after a run */
     opcl_launch *launches;
@@ -33,6 +37,8 @@ typedef struct plan {
     int *fused_into;          /* per node: the node that runs it (activation folded), else -1 */
 } plan;
 
+/* g must outlive the plan: the plan reads its names, and on a host-unified
+ * device (a CPU) its constant buffers use g's weight bytes in place. */
 clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, plan **out,
                         clcnn_err *err);
 void plan_free(plan *p);
