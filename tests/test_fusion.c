@@ -1,4 +1,4 @@
-/* test_fusion.c — plan-level fusions (host/plan/plan.c) on small awkward graphs:
+/* test_fusion.c — the fused groups (host/passes/fuse_*.c) as the plan runs them, on small awkward graphs:
  * each graph runs fused (launch count asserted) and against the reference
  * executor, and keep_intermediates shows the unfused launch count. Residual
  * Add into every Conv variant's epilogue; SE gate Mul into the pointwise

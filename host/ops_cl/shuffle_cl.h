@@ -1,6 +1,7 @@
 /* shuffle_cl.h — launch of kernels_cl/shuffle.cl (Concat + channel shuffle with
- * groups 2 + channel split, one kernel). Not an op of its own: the plan
- * (host/plan/plan_shuffle.c) matches the node chain and calls this for its host. */
+ * groups 2 + channel split, one kernel). Not an op of its own: the fusion pass
+ * host/passes/fuse_shuffle.c matches the node chain, and host/plan/plan_shuffle.c
+ * calls this for its host. */
 #ifndef CLCNN_OPS_SHUFFLE_CL_H
 #define CLCNN_OPS_SHUFFLE_CL_H
 

@@ -1,6 +1,8 @@
 /* passes.h — graph rewrites run on a session's clone of the model's IR before
  * planning. Each pass lives in its own file, is pure IR -> IR, and must leave
- * outputs unchanged within float rounding (tests/test_passes.c checks each). */
+ * outputs unchanged within float rounding (tests/test_passes.c checks each).
+ * The fusion passes, which mark groups rather than rewrite, are in fuse.h
+ * (the plan runs them with its backend's answers; tests/test_fuse.c). */
 #ifndef CLCNN_PASSES_H
 #define CLCNN_PASSES_H
 

@@ -1,12 +1,10 @@
-/* plan.c — builds the OpenCL plan of a graph: folds residual Adds into the Conv
- * producing one operand, single-consumer activations (and x*Sigmoid(x),
- * x*HardSigmoid(x) pairs) into the Conv/BatchNormalization before them, SE
- * gate Muls into the pointwise Conv after them, BatchNormalizations (+ activation)
- * into the input read of the pointwise Conv reading them, depthwise Convs into the
- * pointwise Conv reading them (separable, one launch),
- * resolves zero-copy aliases (Reshape & co.), assigns and allocates buffers,
- * uploads constants (pointwise weights packed for their kernel), then asks each op's *_cl.c for its launches. Every node
- * gets a recorded variant. */
+/* plan.c — builds the OpenCL plan of a graph: runs the fusion passes
+ * (passes/fuse.h: residual Adds, activations, Swish pairs, SE gates, BN
+ * prologues, channel shuffles, separable pairs) with this backend's answers to
+ * what its kernels can run, resolves zero-copy aliases (Reshape & co.), assigns
+ * and allocates buffers, uploads constants (pointwise weights packed for their
+ * kernel), then asks each op's *_cl.c for its launches. Every node gets a
+ * recorded variant, and every refused fusion or fast kernel a note. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,144 +15,32 @@
 #include "plan.h"
 #include "plan_inplace.h"
 #include "plan_shuffle.h"
+#include "../passes/fuse.h"
 #include "../runtime/tune.h"
 
 typedef struct plan_work {
-    int *root;      /* alias root per tensor */
-    int *uses;      /* readers per tensor (+1 when a graph output) */
-    int *out_of;    /* per node: tensor its first output goes to (fusion redirects) */
-    opcl_act *act;  /* per node: fused activation */
-    int *res;       /* per node: tensor added before the activation (fused Add), -1: none */
-    int *gate_x, *gate_s; /* per node: SE Mul fused into its input read (X * S), -1: none */
+    fuse_groups fg;  /* the fused groups (into/out/act/res/gate/pro/sep/shuffle), reader
+                        counts and alias roots */
     int *need, *def, *last, *pinned, *slot;
-    plan_shuffle *shuf; /* Concat + channel shuffle (+ split) chains, one launch each */
-    int *sep;       /* per node: depthwise Conv fused before this pointwise one, -1: none */
     int *packed_by; /* per tensor: the Conv whose packed copy of it is uploaded, -1: as is */
     char *dev_const; /* per tensor: a non-float32 constant a kernel reads (uploaded) */
     plan_place pl;   /* Concat in place: which tensors live in which buffer's slice */
     int n_tenants;   /* tensors with host >= 0 (each one sub-buffer) */
-    int *pro;        /* per node: BatchNormalization fused into its input read (conv_pw), -1: none */
     unsigned char *in_place; /* scratch: a Concat's per-input flags for concat_cl */
 } plan_work;
 
 static void work_free(plan_work *w)
 {
-    free(w->root), free(w->uses), free(w->out_of), free(w->act), free(w->res);
-    free(w->gate_x), free(w->gate_s);
+    fuse_free(&w->fg);
     free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
-    plan_shuffle_free(w->shuf);
-    free(w->sep), free(w->packed_by), free(w->dev_const);
+    free(w->packed_by), free(w->dev_const);
     plan_place_free(&w->pl);
-    free(w->in_place), free(w->pro);
+    free(w->in_place);
 }
 
 static int is_const(const ir_tensor *t)
 {
     return t->data != NULL;
-}
-
-/* The one node reading tensor t, or -1. */
-static int sole_reader(const ir_graph *g, int t)
-{
-    int r = -1;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_in; k++)
-            if (g->nodes[i].in[k] == t) {
-                if (r >= 0 && r != i)
-                    return -1;
-                r = i;
-            }
-    return r;
-}
-
-/* 1 when Conv i's weights can go to the device packed for its kernel
- * (conv_cl_pack_weights): float32 constants that i alone reads. */
-static int packable_weights(const ir_graph *g, int i)
-{
-    const ir_node *n = &g->nodes[i];
-    if (n->op != IR_OP_CONV || n->n_in < 2 || n->in[1] < 0)
-        return 0;
-    const ir_tensor *t = &g->tensors[n->in[1]];
-    return is_const(t) && t->dtype == IR_DT_FLOAT && t->ndim == 4 && sole_reader(g, n->in[1]) == i;
-}
-
-static int is_output(const ir_graph *g, int t)
-{
-    for (int i = 0; i < g->n_outputs; i++)
-        if (g->outputs[i] == t)
-            return 1;
-    return 0;
-}
-
-/* The node that writes tensor t once fusion is decided (t's producer, or the
- * node its producer was folded into), -1 when t is a graph input or constant
- * or not materialised under that name. */
-static int writer_of(const ir_graph *g, const plan *p, const plan_work *w, int t)
-{
-    int i = g->tensors[t].producer;
-    if (i < 0)
-        return -1;
-    if (p->fused_into[i] >= 0)
-        return w->out_of[p->fused_into[i]] == t ? p->fused_into[i] : -1;
-    for (int k = 0; k < g->nodes[i].n_out; k++)
-        if ((k == 0 ? w->out_of[i] : g->nodes[i].out[k]) == t)
-            return i;
-    return -1;
-}
-
-static int same_dims(const ir_tensor *a, const ir_tensor *b)
-{
-    if (a->ndim != b->ndim || a->dtype != b->dtype)
-        return 0;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->dims[d] != b->dims[d])
-            return 0;
-    return 1;
-}
-
-/* Residual Add: Y = Add(T, O) with T a Conv's own output that only the Add
- * reads, O the same shape and already written before the Conv runs: the Conv's
- * epilogue adds O (then any activation that later folds onto Y). Runs before
- * activation folding so a Conv whose activation comes before the Add never
- * takes it (act(conv) + O is not act(conv + O)). */
-static void fuse_residual_add(const ir_graph *g, plan *p, plan_work *w)
-{
-    for (int m = 0; m < g->n_nodes; m++) {
-        const ir_node *add = &g->nodes[m];
-        if (add->op != IR_OP_ADD || add->n_in != 2 || add->in[0] < 0 || add->in[1] < 0 ||
-            add->in[0] == add->in[1] || p->fused_into[m] >= 0)
-            continue;
-        /* the later of the two producers hosts the Add; the other must be ready */
-        int pick = g->tensors[add->in[1]].producer > g->tensors[add->in[0]].producer;
-        const int t = add->in[pick], o = add->in[!pick], i = g->tensors[t].producer;
-        if (i < 0 || g->nodes[i].op != IR_OP_CONV || g->nodes[i].out[0] != t ||
-            p->fused_into[i] >= 0 || w->out_of[i] != t || w->act[i].code || w->res[i] >= 0 ||
-            w->uses[t] != 1 || is_output(g, t))
-            continue;
-        const ir_tensor *y = &g->tensors[add->out[0]];
-        if (y->dtype != IR_DT_FLOAT || !same_dims(&g->tensors[t], y) ||
-            !same_dims(&g->tensors[o], y))
-            continue;
-        const int r = w->root[o], wo = writer_of(g, p, w, r);
-        const int ready = is_const(&g->tensors[r]) ? 1
-                          : wo >= 0                 ? wo < i
-                                                    : g->tensors[r].producer < 0;
-        if (!ready)
-            continue;
-        p->fused_into[m] = i;
-        w->res[i] = o;
-        w->out_of[i] = add->out[0];
-    }
-}
-
-/* 1 when t is written before step `before` runs (graph input, constant, or a
- * materialised tensor whose writer comes earlier). */
-static int ready_before(const ir_graph *g, const plan *p, const plan_work *w, int t, int before)
-{
-    const int r = w->root[t], wr = writer_of(g, p, w, r);
-    if (is_const(&g->tensors[r]))
-        return 1;
-    return wr >= 0 ? wr < before : g->tensors[r].producer < 0;
 }
 
 /* Records why node i did not get a fusion or a faster kernel (appended with
@@ -181,89 +67,64 @@ static void note_fallback(plan *p, int i, const char *fmt, ...)
  * the flag too and pick kernels by each tensor's own. */
 static int node_fp16(const ir_graph *g, const ir_node *n) { return ir_node_half(g, n); }
 
-/* SE block: Y = Mul(X, S) with S (N,C,1,1) and X (N,C,H,W), Y read only by a
- * Conv that can scale its input channels (conv_cl_gate_ok): that Conv reads X
- * and S itself. Runs after activation folding, so X and S are final. */
-static void fuse_se_gate(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+/* What the fusion passes ask of this backend (fuse_target), answered by the
+ * kernels' own checks in ops_cl/. */
+typedef struct target_ctx {
+    rt_ctx *rt;        /* conv_cl_sep_ok sizes conv_dwpw's tile from the local memory */
+    const char *force; /* tests: a forced variant changes what runs */
+} target_ctx;
+
+static int target_epilogue_act(const ir_graph *g, const ir_node *a)
 {
-    opcl_ctx probe = {0};
-    probe.g = g;
-    probe.force = o->force;
-    for (int m = 0; m < g->n_nodes; m++) {
-        const ir_node *mul = &g->nodes[m];
-        if (mul->op != IR_OP_MUL || mul->n_in != 2 || mul->in[0] < 0 || mul->in[1] < 0 ||
-            p->fused_into[m] >= 0)
-            continue;
-        const int y = mul->out[0], r = sole_reader(g, y);
-        if (r < 0 || w->uses[y] != 1 || is_output(g, y) || p->fused_into[r] >= 0 ||
-            g->nodes[r].op != IR_OP_CONV || g->nodes[r].in[0] != y || w->gate_x[r] >= 0)
-            continue;
-        const ir_tensor *ty = &g->tensors[y];
-        const char *why = NULL; /* an SE block's shape whose gate stayed a launch of its own */
-        for (int k = 0; k < 2; k++) {
-            const int x = mul->in[k], sg = mul->in[!k];
-            const ir_tensor *tx = &g->tensors[x], *ts = &g->tensors[sg];
-            if (!same_dims(tx, ty) || ty->ndim != 4 || ts->ndim != 4 || ts->dtype != IR_DT_FLOAT ||
-                ts->dims[0] != ty->dims[0] || ts->dims[1] != ty->dims[1] || ts->dims[2] != 1 ||
-                ts->dims[3] != 1)
-                continue;
-            if (!ready_before(g, p, w, x, r) || !ready_before(g, p, w, sg, r)) {
-                why = "an input is written after the Conv";
-                continue;
-            }
-            if (!(probe.fp16 = node_fp16(g, &g->nodes[r]), conv_cl_gate_ok(&probe, &g->nodes[r]))) {
-                why = "it does not run conv_pw (1x1, no pads, group 1, equal strides)";
-                continue;
-            }
-            if (!packable_weights(g, r)) {
-                why = "its weights are not packable (not a constant, or shared)";
-                continue;
-            }
-            p->fused_into[m] = r;
-            w->gate_x[r] = x;
-            w->gate_s[r] = sg;
-            why = NULL;
-            break;
-        }
-        if (why && !o->force)
-            note_fallback(p, m, "SE gate not fused into Conv '%s': %s", g->nodes[r].name, why);
-    }
+    opcl_act act;
+    return opcl_act_of(g, a, &act);
 }
 
-/* Pre-activation BatchNormalization (DenseNet's BN -> Relu -> Conv1x1; the BN
- * cannot fold into the Concat before it): T = act(BN(X)) read only by a Conv
- * that runs conv_pw (conv_cl_gate_ok): that Conv reads X and applies the BN's
- * per-channel affine and activation as it reads (opcl_ctx.pro). Runs after
- * activation folding (the BN's act is final) and the SE gate. */
-static void fuse_bn_prologue(const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
+static const char *target_input_scale_refusal(const void *user, const ir_graph *g,
+                                              const ir_node *conv)
 {
+    const target_ctx *t = user;
     opcl_ctx probe = {0};
     probe.g = g;
-    probe.force = o->force;
-    for (int b = 0; b < g->n_nodes; b++) {
-        const ir_node *bn = &g->nodes[b];
-        if (bn->op != IR_OP_BATCHNORM || bn->n_in != 5 || bn->n_out != 1 ||
-            p->fused_into[b] >= 0 || w->res[b] >= 0 || bn->in[0] < 0)
-            continue;
-        const int x = bn->in[0], t = w->out_of[b], r = t >= 0 ? sole_reader(g, t) : -1;
-        if (r < 0 || w->uses[t] != 1 || is_output(g, t) || p->fused_into[r] >= 0 ||
-            g->nodes[r].op != IR_OP_CONV || g->nodes[r].in[0] != t || w->gate_x[r] >= 0 ||
-            w->pro[r] >= 0)
-            continue;
-        const ir_tensor *tx = &g->tensors[x], *tt = &g->tensors[t];
-        int consts = 1;
-        for (int k = 1; k < 5; k++)
-            consts &= bn->in[k] >= 0 && is_const(&g->tensors[bn->in[k]]) &&
-                      g->tensors[bn->in[k]].dtype == IR_DT_FLOAT &&
-                      ir_numel(&g->tensors[bn->in[k]]) == tx->dims[1];
-        if (!consts || !same_dims(tx, tt) || tx->ndim != 4 || tx->half != tt->half ||
-            !ready_before(g, p, w, x, r) ||
-            !(probe.fp16 = node_fp16(g, &g->nodes[r]), conv_cl_gate_ok(&probe, &g->nodes[r])) ||
-            !packable_weights(g, r))
-            continue;
-        p->fused_into[b] = r;
-        w->pro[r] = b;
+    probe.force = t->force;
+    probe.fp16 = node_fp16(g, conv);
+    return conv_cl_gate_ok(&probe, conv)
+               ? NULL
+               : "it does not run conv_pw (1x1, no pads, group 1, equal strides)";
+}
+
+static const char *target_separable_refusal(const void *user, const ir_graph *g,
+                                            const ir_node *dw, const ir_node *pw)
+{
+    const target_ctx *t = user;
+    opcl_ctx probe = {0};
+    probe.rt = t->rt;
+    probe.g = g;
+    probe.force = t->force;
+    probe.fp16 = node_fp16(g, pw);
+    if (conv_cl_sep_ok(&probe, dw, pw))
+        return NULL;
+    const char *why = conv_cl_sep_refusal(&probe, dw, pw);
+    return why ? why : "conv_dwpw refuses the pair";
+}
+
+/* The epilogue activation of host node i as its kernel applies it. */
+static opcl_act act_of(const ir_graph *g, const fuse_groups *fg, int i)
+{
+    opcl_act act = {0};
+    if (fg->act[i] < 0)
+        return act;
+    const ir_node *a = &g->nodes[fg->act[i]];
+    if (!fg->act_x[i]) {
+        opcl_act_of(g, a, &act);
+    } else if (a->op == IR_OP_SIGMOID) {
+        act.code = OPCL_ACT_SILU;
+    } else {
+        act.code = OPCL_ACT_XHSIG;
+        act.a = ir_attr_float(a, "alpha", 0.2f);
+        act.b = ir_attr_float(a, "beta", 0.5f);
     }
+    return act;
 }
 
 /* The device buffer of BN node b's affine as conv_pw's prologue reads it: C
@@ -302,122 +163,29 @@ static clcnn_status bn_prologue_buffer(rt_ctx *rt, const ir_graph *g, plan *p, i
     return CLCNN_OK;
 }
 
-/* Swish / HardSwish as exporters write them: T = Conv/BN(..); S = Sigmoid(T)
- * or HardSigmoid(T); Y = Mul(T, S), T read by exactly those two, S only by the
- * Mul: one kernel writing Y. */
-static void fuse_x_times_act(const ir_graph *g, plan *p, plan_work *w)
+/* The fused groups: the fusion passes with this backend's answers (none with
+ * keep_all, where every tensor stays readable); their notes start p->fallback. */
+static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p,
+                                   plan_work *w, clcnn_err *err)
 {
-    for (int j = 0; j < g->n_nodes; j++) {
-        const ir_node *sg = &g->nodes[j];
-        if ((sg->op != IR_OP_SIGMOID && sg->op != IR_OP_HARDSIGMOID) || sg->n_in < 1 ||
-            sg->in[0] < 0)
-            continue;
-        const int t = sg->in[0], s = sg->out[0], i = writer_of(g, p, w, t);
-        const int m = sole_reader(g, s);
-        if (i < 0 || m < 0 || w->uses[t] != 2 || w->uses[s] != 1 || is_output(g, t))
-            continue;
-        const ir_node *n = &g->nodes[i], *mul = &g->nodes[m];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || w->out_of[i] != t ||
-            p->fused_into[i] >= 0 || w->act[i].code || mul->op != IR_OP_MUL || mul->n_in != 2 ||
-            !((mul->in[0] == t && mul->in[1] == s) || (mul->in[0] == s && mul->in[1] == t)))
-            continue;
-        p->fused_into[j] = p->fused_into[m] = i;
-        if (sg->op == IR_OP_SIGMOID) {
-            w->act[i].code = OPCL_ACT_SILU;
-        } else {
-            w->act[i].code = OPCL_ACT_XHSIG;
-            w->act[i].a = ir_attr_float(sg, "alpha", 0.2f);
-            w->act[i].b = ir_attr_float(sg, "beta", 0.5f);
-        }
-        w->out_of[i] = mul->out[0];
-    }
-}
-
-/* Separable conv: T = [act](depthwise Conv(X)), read only by a stride-1
- * pointwise Conv P (which may carry a fused residual and activation): P runs
- * both as one conv_dwpw launch reading X; T is never materialised. Runs last,
- * so both convs' activations and residuals are final; shuffle hosts excluded. */
-static void fuse_separable(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p,
-                           plan_work *w)
-{
-    opcl_ctx probe = {0};
-    probe.rt = rt; /* conv_cl_sep_ok sizes conv_dwpw's tile from the device's local memory */
-    probe.g = g;
-    probe.force = o->force;
+    const target_ctx tc = {rt, o->force};
+    const fuse_target tg = {
+        .user = &tc,
+        .is_alias = opcl_is_alias,
+        .epilogue_act = target_epilogue_act,
+        .input_scale_refusal = target_input_scale_refusal,
+        .separable_refusal = target_separable_refusal,
+        .notes = o->force == NULL, /* a forced variant's refusals are the test's doing */
+    };
+    clcnn_status st = o->keep_all ? fuse_init(g, &tg, &w->fg, err) : fuse_run(g, &tg, &w->fg, err);
+    if (st)
+        return st;
     for (int i = 0; i < g->n_nodes; i++) {
-        const ir_node *pw = &g->nodes[i];
-        if (pw->op != IR_OP_CONV || pw->n_in < 2 || pw->in[0] < 0 || p->fused_into[i] >= 0 ||
-            w->gate_x[i] >= 0 || w->pro[i] >= 0 || plan_shuffle_hosts(w->shuf, i))
-            continue;
-        const int t = pw->in[0], d = writer_of(g, p, w, t);
-        if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || p->fused_into[d] >= 0 ||
-            w->out_of[d] != t || w->res[d] >= 0 || w->gate_x[d] >= 0 || w->sep[d] >= 0 ||
-            w->uses[t] != 1 || is_output(g, t) || plan_shuffle_hosts(w->shuf, d))
-            continue;
-        if (!(probe.fp16 = node_fp16(g, pw), conv_cl_sep_ok(&probe, &g->nodes[d], pw)) ||
-            !packable_weights(g, i)) {
-            /* said only for the shape it is for: a depthwise Conv into a 1x1 one */
-            const ir_tensor *x = &g->tensors[g->nodes[d].in[0]], *tw = &g->tensors[pw->in[1]];
-            const int64_t grp = ir_attr_int(&g->nodes[d], "group", 1);
-            if (!o->force && x->ndim == 4 && grp > 1 && grp == x->dims[1] && tw->ndim == 4 &&
-                tw->dims[2] == 1 && tw->dims[3] == 1)
-                note_fallback(p, d, "depthwise not fused with the pointwise Conv '%s' (conv_dwpw): %s",
-                              pw->name, conv_cl_sep_ok(&probe, &g->nodes[d], pw)
-                                  ? "its weights are not packable (not a constant, or shared)"
-                                  : conv_cl_sep_refusal(&probe, &g->nodes[d], pw));
-            continue;
-        }
-        p->fused_into[d] = i;
-        w->sep[i] = d;
+        p->fused_into[i] = w->fg.into[i];
+        p->fallback[i] = w->fg.note[i]; /* the plan's from here */
+        w->fg.note[i] = NULL;
     }
-}
-
-/* Counts readers, resolves alias roots and decides fusion. */
-static void analyse(rt_ctx *rt, const ir_graph *g, const plan_options *o, plan *p, plan_work *w)
-{
-    for (int t = 0; t < g->n_tensors; t++)
-        w->root[t] = t;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_in; k++)
-            if (g->nodes[i].in[k] >= 0)
-                w->uses[g->nodes[i].in[k]]++;
-    for (int i = 0; i < g->n_outputs; i++)
-        w->uses[g->outputs[i]]++;
-    for (int i = 0; i < g->n_nodes; i++) {
-        const ir_node *n = &g->nodes[i];
-        p->fused_into[i] = -1;
-        w->out_of[i] = n->n_out > 0 ? n->out[0] : -1;
-        if (opcl_is_alias(n->op) && n->n_in > 0 && n->in[0] >= 0 && n->n_out > 0)
-            w->root[n->out[0]] = w->root[n->in[0]];
-    }
-    for (int i = 0; i < g->n_nodes; i++)
-        w->res[i] = w->gate_x[i] = w->gate_s[i] = w->sep[i] = w->pro[i] = -1;
-    if (o->keep_all)
-        return;
-    fuse_residual_add(g, p, w);
-    fuse_x_times_act(g, p, w);
-    /* Conv/BN/ConvTranspose -> activation, the activation the only reader: one kernel. Nodes
-     * are topologically sorted, so the activation comes later in the walk. */
-    for (int j = 0; j < g->n_nodes; j++) {
-        const ir_node *a = &g->nodes[j];
-        opcl_act act;
-        if (a->n_in < 1 || a->in[0] < 0 || !opcl_act_of(g, a, &act))
-            continue;
-        int t = a->in[0], i = writer_of(g, p, w, t);
-        if (i < 0 || w->uses[t] != 1 || p->fused_into[i] >= 0 || w->act[i].code)
-            continue;
-        const ir_node *n = &g->nodes[i];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM && n->op != IR_OP_CONVTRANSPOSE) ||
-            w->out_of[i] != t)
-            continue;
-        p->fused_into[j] = i;
-        w->act[i] = act;
-        w->out_of[i] = a->out[0];
-    }
-    fuse_se_gate(g, o, p, w);
-    fuse_bn_prologue(g, o, p, w);
-    w->shuf = plan_shuffle_fuse(g, w->uses, p->fused_into, w->out_of);
-    fuse_separable(rt, g, o, p, w);
+    return CLCNN_OK;
 }
 
 /* Pointwise Convs that will run conv_pw / conv_dwpw get their weights uploaded
@@ -432,10 +200,10 @@ static void choose_packing(const ir_graph *g, const plan_options *o, const tune_
     for (int t = 0; t < g->n_tensors; t++)
         w->packed_by[t] = -1;
     for (int i = 0; i < g->n_nodes; i++)
-        if (p->fused_into[i] < 0 && packable_weights(g, i) &&
+        if (p->fused_into[i] < 0 && fuse_packable_weights(g, i) &&
             (probe.fp16 = node_fp16(g, &g->nodes[i]),
-             conv_cl_packs_weights(&probe, &g->nodes[i], w->sep[i] >= 0,
-                                   w->gate_x[i] >= 0 || w->pro[i] >= 0)))
+             conv_cl_packs_weights(&probe, &g->nodes[i], w->fg.sep[i] >= 0,
+                                   w->fg.gate_x[i] >= 0 || w->fg.pro[i] >= 0)))
             w->packed_by[g->nodes[i].in[1]] = i;
 }
 
@@ -451,7 +219,7 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
         if (p->fused_into[i] >= 0 || opcl_is_alias(n->op))
             continue;
         for (int k = 0; k < n->n_out; k++) {
-            int t = k == 0 ? w->out_of[i] : n->out[k];
+            int t = k == 0 ? w->fg.out[i] : n->out[k];
             if (t < 0)
                 continue;
             /* some kernels take any element type (opcl_any_dtype: Gather, Cast,
@@ -464,11 +232,11 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
         }
         for (int k = 0; k < n->n_in + 4; k++) { /* then the fused residual, SE X and S, BN X */
             int u = k < n->n_in        ? n->in[k]
-                    : k == n->n_in     ? w->res[i]
-                    : k == n->n_in + 1 ? w->gate_x[i]
-                    : k == n->n_in + 2 ? w->gate_s[i]
-                    : w->pro[i] >= 0   ? g->nodes[w->pro[i]].in[0] : -1;
-            int t = u >= 0 ? w->root[u] : -1;
+                    : k == n->n_in     ? w->fg.res[i]
+                    : k == n->n_in + 1 ? w->fg.gate_x[i]
+                    : k == n->n_in + 2 ? w->fg.gate_s[i]
+                    : w->fg.pro[i] >= 0   ? g->nodes[w->fg.pro[i]].in[0] : -1;
+            int t = u >= 0 ? w->fg.root[u] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
             /* a non-float32 constant such a kernel reads goes to the device
@@ -477,16 +245,16 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
                 is_const(&g->tensors[u]) && g->tensors[u].dtype != IR_DT_FLOAT)
                 w->dev_const[u] = 1;
         }
-        const int d = w->sep[i]; /* a fused depthwise: its inputs are read here */
+        const int d = w->fg.sep[i]; /* a fused depthwise: its inputs are read here */
         for (int k = 0; d >= 0 && k < g->nodes[d].n_in; k++) {
-            int t = g->nodes[d].in[k] >= 0 ? w->root[g->nodes[d].in[k]] : -1;
+            int t = g->nodes[d].in[k] >= 0 ? w->fg.root[g->nodes[d].in[k]] : -1;
             if (t >= 0 && i > w->last[t])
                 w->last[t] = i;
         }
     }
-    plan_shuffle_liveness(w->shuf, w->need, w->def); /* a host's second output */
+    plan_shuffle_liveness(&w->fg, w->need, w->def); /* a host's second output */
     for (int i = 0; i < g->n_outputs; i++)
-        w->pinned[w->root[g->outputs[i]]] = 1;
+        w->pinned[w->fg.root[g->outputs[i]]] = 1;
     for (int t = 0; t < g->n_tensors; t++) /* kernels index with 32-bit ints */
         if (ir_numel(&g->tensors[t]) > INT32_MAX)
             return err_set(err, CLCNN_ERR_UNSUPPORTED, "tensor '%s' has %lld elements; the OpenCL "
@@ -522,14 +290,14 @@ static clcnn_status place_concats(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
     }
     for (int t = 0; t < g->n_tensors; t++) { /* a writer that runs its own kernels */
-        const int i = writer_of(g, p, w, t);
-        writer[t] = i >= 0 && p->fused_into[i] < 0 && !plan_shuffle_hosts(w->shuf, i) ? i : -1;
+        const int i = fuse_writer_of(g, &w->fg, t);
+        writer[t] = i >= 0 && p->fused_into[i] < 0 && w->fg.shuf_of[i] < 0 ? i : -1;
     }
     for (int i = 0; i < g->n_nodes; i++)
-        skip[i] = p->fused_into[i] >= 0 || plan_shuffle_hosts(w->shuf, i);
-    w->n_tenants = plan_inplace_place(g, w->root, w->need, w->pinned, writer, skip,
+        skip[i] = p->fused_into[i] >= 0 || w->fg.shuf_of[i] >= 0;
+    w->n_tenants = plan_inplace_place(g, w->fg.root, w->need, w->pinned, writer, skip,
                                       base_align(rt), &w->pl);
-    w->n_tenants += plan_inplace_views(g, w->root, w->need, w->pinned, skip, base_align(rt),
+    w->n_tenants += plan_inplace_views(g, w->fg.root, w->need, w->pinned, skip, base_align(rt),
                                        &w->pl);
     plan_inplace_fold(g, &w->pl, w->need, w->def, w->last);
     free(writer), free(skip);
@@ -654,8 +422,8 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         p->mem[t] = m;
     }
     for (int t = 0; t < g->n_tensors; t++) /* aliases share their root's buffer */
-        if (!p->mem[t] && w->root[t] != t)
-            p->mem[t] = p->mem[w->root[t]];
+        if (!p->mem[t] && w->fg.root[t] != t)
+            p->mem[t] = p->mem[w->fg.root[t]];
     free(bytes);
     return CLCNN_OK;
 cl_fail:
@@ -710,35 +478,35 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
         return err_set(err, CLCNN_ERR_INTERNAL, "node '%s' (%s): no OpenCL plan function", n->name,
                        ir_op_name(n->op));
     for (int k = 0; k < n->n_in; k++) {
-        int t = k == 0 && w->gate_x[i] >= 0 ? w->gate_x[i] : n->in[k]; /* SE: reads X */
-        if (k == 0 && w->pro[i] >= 0) /* BN prologue: reads the BN's input */
-            t = g->nodes[w->pro[i]].in[0];
-        if (k == 0 && w->sep[i] >= 0) /* separable: reads the depthwise's input */
-            t = g->nodes[w->sep[i]].in[0];
+        int t = k == 0 && w->fg.gate_x[i] >= 0 ? w->fg.gate_x[i] : n->in[k]; /* SE: reads X */
+        if (k == 0 && w->fg.pro[i] >= 0) /* BN prologue: reads the BN's input */
+            t = g->nodes[w->fg.pro[i]].in[0];
+        if (k == 0 && w->fg.sep[i] >= 0) /* separable: reads the depthwise's input */
+            t = g->nodes[w->fg.sep[i]].in[0];
         if (t >= 0 && !c->mem[t] && g->tensors[t].dtype == IR_DT_FLOAT)
             return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': input '%s' has no device buffer",
                            n->name, g->tensors[t].name);
     }
     c->build_opts = (o->fault_node && strcmp(o->fault_node, n->name) == 0)
                         ? "-DCLCNN_FAULT_FLIP_SIGN" : "";
-    c->act = w->act[i];
-    c->out = w->out_of[i];
-    c->res = w->res[i] >= 0 ? p->mem[w->res[i]] : NULL;
-    c->in0 = w->gate_x[i] >= 0 ? p->mem[w->gate_x[i]]
-             : w->pro[i] >= 0  ? p->mem[g->nodes[w->pro[i]].in[0]] : NULL;
+    c->act = act_of(g, &w->fg, i);
+    c->out = w->fg.out[i];
+    c->res = w->fg.res[i] >= 0 ? p->mem[w->fg.res[i]] : NULL;
+    c->in0 = w->fg.gate_x[i] >= 0 ? p->mem[w->fg.gate_x[i]]
+             : w->fg.pro[i] >= 0  ? p->mem[g->nodes[w->fg.pro[i]].in[0]] : NULL;
     c->pro = NULL;
-    c->pro_act = w->pro[i] >= 0 ? w->act[w->pro[i]] : (opcl_act){0};
-    if (w->pro[i] >= 0 && (st = bn_prologue_buffer(c->rt, g, p, w->pro[i], &c->pro, err)))
+    c->pro_act = w->fg.pro[i] >= 0 ? act_of(g, &w->fg, w->fg.pro[i]) : (opcl_act){0};
+    if (w->fg.pro[i] >= 0 && (st = bn_prologue_buffer(c->rt, g, p, w->fg.pro[i], &c->pro, err)))
         return st;
-    c->gate = w->gate_s[i] >= 0 ? p->mem[w->gate_s[i]] : NULL;
-    c->dw = w->sep[i] >= 0 ? &g->nodes[w->sep[i]] : NULL;
-    c->dw_act = w->sep[i] >= 0 ? w->act[w->sep[i]] : (opcl_act){0};
+    c->gate = w->fg.gate_s[i] >= 0 ? p->mem[w->fg.gate_s[i]] : NULL;
+    c->dw = w->fg.sep[i] >= 0 ? &g->nodes[w->fg.sep[i]] : NULL;
+    c->dw_act = w->fg.sep[i] >= 0 ? act_of(g, &w->fg, w->fg.sep[i]) : (opcl_act){0};
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
     c->fp16 = node_fp16(g, n);
     c->variant = NULL;
     c->fallback[0] = '\0';
     c->in_place = NULL;
-    if (n->op == IR_OP_CONCAT && !plan_shuffle_hosts(w->shuf, i)) {
+    if (n->op == IR_OP_CONCAT && w->fg.shuf_of[i] < 0) {
         const int copied = plan_inplace_concat(g, n, &w->pl, w->in_place);
         c->in_place = w->in_place;
         if (copied && !o->keep_all)
@@ -746,8 +514,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
                           "only when that starts aligned, the dims before the axis are 1, and "
                           "it is no constant, graph input or output)", copied, n->n_in);
     }
-    st = plan_shuffle_hosts(w->shuf, i) ? plan_shuffle_node(w->shuf, c, i, err)
-                                    : fn(c, n, err);
+    st = w->fg.shuf_of[i] >= 0 ? plan_shuffle_node(&w->fg, c, i, err) : fn(c, n, err);
     c->in_place = NULL;
     if (st) {
         if (strncmp(err->msg, "node '", 6) != 0) { /* say which node, once */
@@ -782,24 +549,19 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     p->fallback = calloc(nn, sizeof *p->fallback);
     p->fused_into = calloc(nn, sizeof *p->fused_into);
     p->readable = calloc(nt, 1);
-    w.root = calloc(nt, sizeof(int)), w.uses = calloc(nt, sizeof(int));
-    w.out_of = calloc(nn, sizeof(int)), w.act = calloc(nn, sizeof(opcl_act));
-    w.res = calloc(nn, sizeof(int));
-    w.gate_x = calloc(nn, sizeof(int)), w.gate_s = calloc(nn, sizeof(int));
     w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
     w.slot = calloc(nt, sizeof(int));
-    w.sep = calloc(nn, sizeof(int));
     w.packed_by = calloc(nt, sizeof(int));
     w.dev_const = calloc(nt, 1);
     const int pl_bad = plan_place_init(&w.pl, g->n_tensors, g->n_nodes);
-    w.pro = calloc(nn, sizeof(int));
     int max_in = 1;
     for (int i = 0; i < g->n_nodes; i++)
         max_in = g->nodes[i].n_in > max_in ? g->nodes[i].n_in : max_in;
     w.in_place = calloc((size_t)max_in, 1);
-    if (pl_bad || !w.pro || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant || !p->fallback || !p->fused_into || !p->readable || !w.root || !w.uses ||
-        !w.out_of || !w.act || !w.res || !w.gate_x || !w.gate_s || !w.need || !w.def || !w.last || !w.pinned || !w.slot || !w.sep) {
+    if (pl_bad || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant ||
+        !p->fallback || !p->fused_into || !p->readable || !w.need || !w.def || !w.last ||
+        !w.pinned || !w.slot) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }
@@ -813,7 +575,10 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     if (tune_open(rt, &tune, &tune_err) != CLCNN_OK)
         tune = NULL;
     err_clear(&tune_err);
-    analyse(rt, g, &o, p, &w);
+    if ((st = fuse_groups_of(rt, g, &o, p, &w, err))) {
+        tune_close(tune);
+        goto fail;
+    }
     choose_packing(g, &o, tune, p, &w);
     if ((st = liveness(g, p, &w, err)) || (st = place_concats(rt, g, p, &w, err)) ||
         (st = alloc_buffers(rt, g, p, &w, o.keep_all, err))) {
@@ -821,7 +586,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
         goto fail;
     }
     for (int t = 0; t < g->n_tensors; t++) { /* a tenant lasts as long as its host */
-        const int r = w.root[t], h = w.pl.host[r] >= 0 ? w.pl.host[r] : r;
+        const int r = w.fg.root[t], h = w.pl.host[r] >= 0 ? w.pl.host[r] : r;
         p->readable[t] = p->mem[t] && (o.keep_all || is_const(&g->tensors[t]) || w.pinned[h]);
     }
     opcl_ctx c = {0};
