@@ -116,11 +116,33 @@ float act_apply(float v, int act, float a, float b)
     }
 }
 
+/* act_epi: what a fused epilogue applies (the producer's kernel writes act(v)):
+ * the CNN activations ACT_RELU .. ACT_ABS, cheap to compile. The others run as
+ * a unary launch of their own (act_apply, eltwise.cl): their code, inlined into
+ * each conv kernel's epilogues (four vector widths in conv_dwl), made POCL's
+ * first-launch compile of a MobileNetV3 cost 1.4 s more. The host fuses only
+ * these (OPCL_ACT_EPI_LAST, host/ops_cl/op_cl.h). */
+float act_epi(float v, int act, float a, float b)
+{
+    switch (act) {
+    case ACT_RELU: return v < 0.0f ? 0.0f : v;
+    case ACT_CLIP: { float r = v < a ? a : v; return r > b ? b : r; }
+    case ACT_LEAKY: return v >= 0.0f ? v : v * a;
+    case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
+    case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
+    case ACT_SILU: return v / (1.0f + exp(-v));
+    case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
+    case ACT_ABS: return fabs(v);
+    default: return v;
+    }
+}
+
 /* Token pasting for vector type and function names (float16, vload8, ...). */
 #define CAT_(a, b) a##b
 #define XCAT(a, b) CAT_(a, b)
 
-/* act_apply on a whole vector (one uniform switch, lane-parallel math): the
+/* act_epi on a whole vector (one uniform switch, lane-parallel math): the
  * scalar per-pixel epilogue cost about as much as the taps of a 3x3 depthwise. */
 #define DEFINE_ACT_V(T)                                                                  \
     T act_##T(T v, int act, float a, float b)                                          \
@@ -138,25 +160,6 @@ float act_apply(float v, int act, float a, float b)
         case ACT_SILU: return v / (1.0f + exp(-v));                                    \
         case ACT_XHSIG: return v * clamp(v * a + b, 0.0f, 1.0f);                       \
         case ACT_ABS: return fabs(v);                                                  \
-        case ACT_ERF: return erf(v);                                                   \
-        case ACT_TANH: return tanh(v);                                                 \
-        case ACT_EXP: return exp(v);                                                   \
-        case ACT_LOG: return log(v);                                                   \
-        case ACT_SQRT: return sqrt(v);                                                 \
-        case ACT_NEG: return -v;                                                       \
-        case ACT_RECIP: return 1.0f / v;                                               \
-        case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));                \
-        case ACT_GELU_TANH:                                                            \
-            return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));     \
-        case ACT_ELU: return select(v, a * expm1(v), v < (T)(0.0f));                   \
-        case ACT_SELU: return b * select(a * expm1(v), v, v > (T)(0.0f));              \
-        case ACT_CELU: return select(a * expm1(v / a), v, v > (T)(0.0f));              \
-        case ACT_SOFTPLUS: return select(log1p(exp(v)), v + log1p(exp(-v)), v > (T)(0.0f));\
-        case ACT_SOFTSIGN: return v / (1.0f + fabs(v));                                \
-        case ACT_MISH:                                                                 \
-            return v * tanh(select(log1p(exp(v)), v + log1p(exp(-v)), v > (T)(0.0f))); \
-        case ACT_POW:                                                                  \
-            return a == 2.0f ? v * v : a == 0.5f ? sqrt(v) : pow(v, (T)(a));           \
         default: return v;                                                             \
         }                                                                              \
     }

@@ -11,7 +11,7 @@
 #define BA_PX 4 /* consecutive elements per work-item: fewer items, same channel mostly */
 #endif
 
-/* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
+/* ACT_* codes and act_epi() come from act.cl (prepended by the runtime). */
 
 __kernel void bias_act(__global sfloat *y, __global const sfloat *bias, int has_bias, int C,
                        int HW, int total, int act, float a, float b, __global const sfloat *res,
@@ -27,6 +27,6 @@ __kernel void bias_act(__global sfloat *y, __global const sfloat *bias, int has_
             v += LD(bias, (i / HW) % C);
         if (has_res)
             v += LD(res, i);
-        ST(y, i, FAULT(act_apply(v, act, a, b)));
+        ST(y, i, FAULT(act_epi(v, act, a, b)));
     }
 }

@@ -3,7 +3,7 @@
  * Variant: bn (no preconditions; C*HW per batch item, HW = product of the dims
  * after C, 1 for N,C inputs). NDRange (ceil(HW), N*C). */
 
-/* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
+/* ACT_* codes and act_epi() come from act.cl (prepended by the runtime). */
 
 __kernel void bn(__global const sfloat *x, __global const sfloat *scale,
                  __global const sfloat *shift, __global const sfloat *mean,
@@ -17,5 +17,5 @@ __kernel void bn(__global const sfloat *x, __global const sfloat *scale,
     const float inv = rsqrt(LD(var, c) + eps);
     const size_t i = (size_t)z * HW + p;
     const float v = (LD(x, i) - LD(mean, c)) * inv * LD(scale, c) + LD(shift, c);
-    ST(y, i, FAULT(act_apply(v, act, a, b)));
+    ST(y, i, FAULT(act_epi(v, act, a, b)));
 }

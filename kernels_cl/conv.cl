@@ -57,7 +57,7 @@ __kernel void conv_general(__global const sfloat *in, __global const sfloat *wt,
         }
     }
     const size_t o = ((size_t)n * OC + oc) * OH * OW + oh * OW + ow;
-    ST(out, o, FAULT(act_apply(acc + (has_res ? LD(res, o) : 0.0f), act, a, b)));
+    ST(out, o, FAULT(act_epi(acc + (has_res ? LD(res, o) : 0.0f), act, a, b)));
 }
 
 /* g, k as conv_general; d: (D, OD, KD, SD, PF, DF, -, -) the depth: input and
@@ -98,7 +98,7 @@ __kernel void conv3d(__global const sfloat *in, __global const sfloat *wt,
         }
     }
     const size_t o = (((size_t)n * OC + oc) * OD + od) * OH * OW + oh * OW + ow;
-    ST(out, o, FAULT(act_apply(acc + (has_res ? LD(res, o) : 0.0f), act, a, b)));
+    ST(out, o, FAULT(act_epi(acc + (has_res ? LD(res, o) : 0.0f), act, a, b)));
 }
 
 __kernel void conv_tiled(__global const sfloat *in, __global const sfloat *wt,
@@ -159,7 +159,7 @@ __kernel void conv_tiled(__global const sfloat *in, __global const sfloat *wt,
             for (int p = 0; p < CONV_PX; p++)
                 if (ow0 + p < OW) {
                     const size_t i = ob + (size_t)(oc0 + o) * OH * OW + p;
-                    ST(out, i, FAULT(act_apply(acc[o][p] + (has_res ? LD(res, i) : 0.0f), act,
+                    ST(out, i, FAULT(act_epi(acc[o][p] + (has_res ? LD(res, i) : 0.0f), act,
                                                a, b)));
                 }
 }

@@ -220,7 +220,7 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                     continue;
                 }
                 /* part of a row: the epilogue stays one vector op (per-lane
-                 * act_apply cost as much as the taps), stored in pieces */
+                 * act_epi cost as much as the taps), stored in pieces */
                 float t[16];
                 if (has_res) {
                     for (int p = 0; p < n; p++)

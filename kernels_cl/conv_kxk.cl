@@ -104,7 +104,7 @@ __kernel void conv_kxk(__global const sfloat *in, __global const sfloat *wt,
             vstore8(acc[o], 0, t);
             for (int p = 0; ow0 + p < OW; p++)
                 ST(out, i + p,
-                   FAULT(act_apply(t[p] + (has_res ? LD(res, i + p) : 0.0f), act, a, b)));
+                   FAULT(act_epi(t[p] + (has_res ? LD(res, i + p) : 0.0f), act, a, b)));
         }
     }
 }

@@ -153,7 +153,7 @@ __kernel void conv_mv(__global const sfloat *in, __global const sfloat *wt,
     float acc = dot_contig(w, x, C);
     const size_t o = (size_t)n * OC + oc;
     acc += (has_bias ? LD(bias, oc) : 0.0f) + (has_res ? LD(res, o) : 0.0f);
-    ST(out, o, FAULT(act_apply(acc, act, a, b)));
+    ST(out, o, FAULT(act_epi(acc, act, a, b)));
 }
 
 /* d: (H, W, OH, OW); S the stride; NC = N*C planes. out is a copy of in's

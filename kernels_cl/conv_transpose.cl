@@ -54,5 +54,5 @@ __kernel void convt_gather(__global const sfloat *x, __global const sfloat *w,
             }
         }
     }
-    ST(y, (((size_t)z * OD + od) * OH + oh) * OW + ow, FAULT(act_apply(acc, act, act_a, act_b)));
+    ST(y, (((size_t)z * OD + od) * OH + oh) * OW + ow, FAULT(act_epi(acc, act, act_a, act_b)));
 }

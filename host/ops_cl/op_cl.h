@@ -22,6 +22,9 @@ enum { OPCL_ACT_NONE, OPCL_ACT_RELU, OPCL_ACT_CLIP, OPCL_ACT_LEAKY, OPCL_ACT_HSI
        OPCL_ACT_ELU, OPCL_ACT_SELU, OPCL_ACT_CELU,
        OPCL_ACT_SOFTPLUS, OPCL_ACT_SOFTSIGN, OPCL_ACT_MISH,
        OPCL_ACT_POW /* x^a: Pow by a constant scalar a */ };
+/* The last code a kernel epilogue applies (act.cl's act_epi): the plan fuses
+ * only RELU .. ABS into a producer; the others run as a unary launch. */
+enum { OPCL_ACT_EPI_LAST = OPCL_ACT_ABS };
 
 typedef struct opcl_act {
     int code;

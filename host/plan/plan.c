@@ -77,7 +77,7 @@ typedef struct target_ctx {
 static int target_epilogue_act(const ir_graph *g, const ir_node *a)
 {
     opcl_act act;
-    return opcl_act_of(g, a, &act);
+    return opcl_act_of(g, a, &act) && act.code <= OPCL_ACT_EPI_LAST;
 }
 
 static const char *target_input_scale_refusal(const void *user, const ir_graph *g,
