@@ -17,6 +17,11 @@
  *                 copies the pixels it reads, then conv_pw reads them at stride 1 (its
  *                 per-lane gather at stride 2 ran ResNet's downsample convs at 35-40
  *                 GFLOP/s, 75% of the network). NDRange (OW, OH, N*C).
+ *   im2col        col[n, (c*KH + kh)*KW + kw, oh, ow] = x[n, c, oh*SH - PT + kh,
+ *                 ow*SW - PL + kw] (0 in the padding): a KxK Conv becomes conv_pw over
+ *                 C*KH*KW input channels, whose packed weights are the KxK weights as
+ *                 they are packed for conv_kxk (conv_im2col). NDRange (ceil(OW/8), OH,
+ *                 N*C*KH*KW), 8 pixels of a row per work-item.
  *   conv_mv       1x1, group 1, on a 1x1 input and output image, no SE gate: a
  *                 matrix-vector product per image, weights as they are. NDRange (OC, N).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
@@ -166,4 +171,41 @@ __kernel void pw_subsample(__global const sfloat *in, __global sfloat *out, int4
         return;
     const size_t src = ((size_t)z * d.s0 + (size_t)oh * S) * d.s1 + (size_t)ow * S;
     ST(out, ((size_t)z * d.s2 + oh) * d.s3 + ow, LD(in, src));
+}
+
+/* im2col (conv_im2col's first launch): conv_kxk computes 8 pixels x 8 channels
+ * per work-item and gathers lane by lane wherever a tile touches the padding,
+ * which on 7-, 14- and 28-wide planes is most tiles (ResNet-50's 3x3 convs
+ * ran at 56-85 GFLOP/s, 70% of its time); conv_pw on the unfolded input runs
+ * its 8 x 16 register tile on plain vector loads. g: (C, H, W, -, OH, OW, -, N),
+ * k: (KH, KW, SH, SW, PT, PL, -, -); col: N x C*KH*KW x OH*OW. */
+__kernel void im2col(__global const sfloat *in, __global sfloat *col, int8 g, int8 k)
+{
+    const int ow0 = get_global_id(0) * 8, oh = get_global_id(1), z = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
+    const int KH = k.s0, KW = k.s1, SW = k.s3;
+    if (ow0 >= OW || oh >= OH || z >= N * C * KH * KW)
+        return;
+    const int kw = z % KW, kh = (z / KW) % KH, nc = z / (KH * KW);
+    const int ih = oh * k.s2 - k.s4 + kh, iw0 = ow0 * SW - k.s5 + kw;
+    const int n = min(OW - ow0, 8);
+    float8 v = (float8)(0.0f);
+    if (ih >= 0 && ih < H) {
+        __global const sfloat *row = in + ((size_t)nc * H + ih) * W;
+        if (SW == 1 && iw0 >= 0 && iw0 + 8 <= W) {
+            v = LDN(8, 0, row + iw0);
+        } else {
+            float t[8];
+            for (int p = 0; p < 8; p++) {
+                const int iw = iw0 + p * SW;
+                t[p] = p < n && iw >= 0 && iw < W ? LD(row, iw) : 0.0f;
+            }
+            v = vload8(0, t);
+        }
+    }
+    __global sfloat *dst = col + ((size_t)z * OH + oh) * OW + ow0;
+    if (n == 8)
+        STN(8, v, 0, dst);
+    else
+        store_part8(v, n, dst);
 }

@@ -1,5 +1,6 @@
 /* test_kernels_stem.c — conv_kxk (group 1, square 3/5/7 kernel; first written
- * for network stems) against the reference Conv at awkward shapes: C_in 1/3/4
+ * for network stems) and conv_im2col (the same convs unfolded, then conv_pw)
+ * against the reference Conv at awkward shapes: C_in 1/3/4
  * and 5/17/33 (many channels), spatial 1..17 and rows wide enough for unmasked
  * 8-pixel tiles, stride 1, 2, mixed and 3 (gather), pads on every edge and
  * asymmetric, output-channel tails, batch 2, fused activations; plus the
@@ -48,6 +49,24 @@ static const stem_case cases[] = {
     {2, 33, 9, 17, 9, 5, 1, 1, 2, 2, 2, 2, 1, NOACT, NULL, "conv_kxk"},
     {1, 16, 15, 15, 16, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},
     {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
+    /* conv_im2col (im2col + conv_pw over C*K*K channels): the shapes above forced */
+    {1, 3, 15, 31, 8, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_SIGMOID, "conv_im2col", "conv_im2col"},
+    {1, 3, 33, 67, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_im2col", "conv_im2col"},
+    {2, 1, 13, 7, 3, 5, 1, 1, 2, 2, 2, 2, 0, NOACT, "conv_im2col", "conv_im2col"},
+    {1, 4, 7, 37, 17, 7, 2, 2, 3, 0, 1, 3, 1, NOACT, "conv_im2col", "conv_im2col"},
+    {1, 3, 1, 1, 8, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_im2col", "conv_im2col"},   /* 1x1 */
+    {1, 3, 2, 2, 9, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_im2col", "conv_im2col"},   /* 2x2 */
+    {1, 3, 3, 3, 1, 3, 2, 2, 0, 1, 1, 0, 1, NOACT, "conv_im2col", "conv_im2col"},
+    {1, 4, 9, 45, 9, 5, 1, 2, 2, 1, 0, 2, 1, NOACT, "conv_im2col", "conv_im2col"},
+    {1, 3, 13, 40, 7, 3, 2, 3, 1, 1, 1, 1, 1, NOACT, "conv_im2col", "conv_im2col"}, /* stride 3 */
+    {2, 3, 17, 33, 24, 3, 2, 2, 0, 0, 0, 0, 0, IR_OP_CLIP, "conv_im2col", "conv_im2col"},
+    {1, 5, 9, 17, 13, 7, 1, 1, 3, 3, 3, 3, 1, IR_OP_HARDSWISH, "conv_im2col", "conv_im2col"},
+    /* automatic choice: >= 48 output channels from >= 16 on a plane <= 64 wide */
+    {1, 16, 14, 14, 48, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_im2col"},
+    {2, 19, 7, 9, 50, 5, 2, 1, 2, 1, 0, 2, 1, NOACT, NULL, "conv_im2col"},
+    {1, 16, 9, 65, 48, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},   /* 65 wide */
+    {1, 16, 14, 14, 47, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},  /* OC 47 */
+    {1, 15, 14, 14, 48, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},  /* C 15 */
 };
 
 static ir_graph *build(const stem_case *k)
@@ -95,7 +114,7 @@ static void test_conv_kxk(void **state)
     }
     rt_destroy(rt);
     if (fails)
-        fail_msg("%d conv_kxk case(s) failed", fails);
+        fail_msg("%d conv_kxk / conv_im2col case(s) failed", fails);
 }
 
 int main(void)

@@ -158,15 +158,124 @@ _Static_assert(CONV_KXK_OC == PW_OC, "conv_kxk and conv_pw share the packed layo
  * stride and pads), and where it beats conv_tiled on its own (at least one
  * full tile of output channels: a network's stem, GoogLeNet 68 -> 37 ms on
  * POCL). A test forcing conv_kxk gets it whenever the preconditions hold. */
+/* The convs conv_kxk and conv_im2col take: group 1, square 3/5/7, dilation 1. */
+static int kxk_shape(const op_win *w, int G)
+{
+    return G == 1 && w->k[0] == w->k[1] && (w->k[0] == 3 || w->k[0] == 5 || w->k[0] == 7) &&
+           w->dil[0] == 1 && w->dil[1] == 1;
+}
+
 static int kxk_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
 {
     (void)C;
-    if (G != 1 || w->k[0] != w->k[1] || (w->k[0] != 3 && w->k[0] != 5 && w->k[0] != 7) ||
-        w->dil[0] != 1 || w->dil[1] != 1 || opcl_forced_away(c, "conv_kxk"))
+    if (!kxk_shape(w, G) || opcl_forced_away(c, "conv_kxk"))
         return 0;
     if (c->force && strcmp(c->force, "conv_kxk") == 0)
         return 1;
     return OC >= CONV_KXK_OC;
+}
+
+/* conv_im2col (im2col, then conv_pw over C*K*K channels) in place of conv_kxk:
+ * conv_kxk gathers lane by lane in every tile that touches the padding, which
+ * on narrow planes is most of them, while the unfolded input costs a write and
+ * a read of C*K*K*OH*OW elements, repaid only with enough output channels.
+ * Layer by layer on POCL (2-core EPYC, bench's per-layer medians), im2col won
+ * all of ResNet-50's 3x3 convs (14x14: 1.66 vs 5.98 ms; 56x56, C = OC = 64:
+ * 2.03 vs 2.28) and GoogLeNet's with OC >= 48, and lost DenseNet-121's
+ * (OC = 32: 0.90 vs 0.70 ms), the 3-channel stems (ResNet 3.0 vs 2.3 ms) and
+ * Xception's 147-wide conv2 (10.1 vs 6.9 ms): hence OC >= 48, C >= 16 and
+ * OW <= 64. */
+#define IM2COL_MIN_OC 48
+#define IM2COL_MIN_C 16
+#define IM2COL_MAX_OW 64
+/* 1 when a KxK Conv is to run conv_im2col, once its weights are packed. */
+static int im2col_wanted(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
+{
+    if (!kxk_shape(w, G) || opcl_forced_away(c, "conv_im2col"))
+        return 0;
+    if (c->force && strcmp(c->force, "conv_im2col") == 0)
+        return 1;
+    return OC >= IM2COL_MIN_OC && C >= IM2COL_MIN_C && w->out[1] <= IM2COL_MAX_OW;
+}
+
+static int im2col_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
+{
+    return c->w_packed && im2col_wanted(c, w, G, C, OC);
+}
+
+/* conv_im2col's unfolded input: N x C*KH*KW x OH*OW elements of the node's storage. */
+static size_t im2col_bytes(const opcl_ctx *c, const ir_node *n, const op_win *w)
+{
+    const ir_tensor *x = ir_in(c->g, n, 0);
+    return (size_t)x->dims[0] * (size_t)x->dims[1] * (size_t)(w->k[0] * w->k[1]) *
+           (size_t)(w->out[0] * w->out[1]) * opcl_esize(x);
+}
+
+size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n)
+{
+    op_win w;
+    clcnn_err err = {0};
+    if (n->op != IR_OP_CONV || n->n_in < 2 || conv_geometry(c->g, n, &w, &err) != CLCNN_OK) {
+        err_clear(&err);
+        return 0;
+    }
+    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
+    if (x->ndim != 4 || y->ndim != 4)
+        return 0;
+    const int G = (int)ir_attr_int(n, "group", 1), C = (int)x->dims[1], OC = (int)y->dims[1];
+    if (is_pointwise(&w, G) || is_depthwise(&w, G, C, OC) || !im2col_ok(c, &w, G, C, OC))
+        return 0;
+    return im2col_bytes(c, n, &w);
+}
+
+/* conv_im2col: unfolds the input into c->scratch (im2col), then conv_pw reads it
+ * as an input of C*KH*KW channels on an OH x OW plane, stride 1, with the KxK
+ * weights packed as they are (conv_cl_pack_weights treats them as OC rows of
+ * C*KH*KW). */
+static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, const op_win *w,
+                                clcnn_err *err)
+{
+    const cl_int C = a->g[0], OH = a->g[4], OW = a->g[5], N = a->g[7], OC = a->g[3];
+    const cl_int KK = (cl_int)(w->k[0] * w->k[1]);
+    if (!c->scratch || im2col_bytes(c, n, w) > c->scratch_bytes)
+        return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': conv_im2col without scratch room "
+                       "(the plan must size it with conv_cl_scratch_bytes)", n->name);
+    char opts[128];
+    pw_opts(opts, sizeof opts);
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "conv_pw", opts, "im2col", &k, err);
+    if (st)
+        return st;
+    const cl_int kv[8] = {(cl_int)w->k[0], (cl_int)w->k[1], (cl_int)w->stride[0],
+                          (cl_int)w->stride[1], (cl_int)w->pad_begin[0], (cl_int)w->pad_begin[1],
+                          0, 0};
+    cl_int g8[8];
+    memcpy(g8, a->g, sizeof g8);
+    if ((st = OPCL_ARGS(k, err, OPCL_ARG(a->in), OPCL_ARG(c->scratch),
+                        ((opcl_argval){sizeof g8, g8}), ((opcl_argval){sizeof kv, kv})))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t g1[3] = {(size_t)(OW + 7) / 8, (size_t)OH, (size_t)N * C * KK};
+    if ((st = opcl_push(c, n, k, 3, g1, NULL, "im2col", err)))
+        return st;
+    if ((st = opcl_kernel(c, "conv_pw", opts, "conv_pw", &k, err)))
+        return st;
+    const cl_int ck = C * KK, hw = OH * OW, has_gate = 0;
+    const cl_int sd[4] = {OW, OW, 1, OH * OW};
+    a->in = c->scratch;
+    if ((st = OPCL_ARGS(k, err, CONV_COMMON(*a), OPCL_ARG(ck), OPCL_ARG(OC), OPCL_ARG(hw),
+                        ((opcl_argval){sizeof sd, sd}), CONV_EPILOGUE(*a), OPCL_ARG(a->wt),
+                        OPCL_ARG(has_gate)))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t g2[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
+                          (size_t)N};
+    if ((st = opcl_push(c, n, k, 3, g2, NULL, "conv_pw", err)))
+        return st;
+    c->variant = "conv_im2col";
+    return CLCNN_OK;
 }
 
 int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate)
@@ -186,7 +295,7 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
     if (!is_pointwise(&w, G)) /* conv_cl's order: depthwise variants before conv_kxk */
         return !(is_depthwise(&w, G, C, OC) &&
                  (!opcl_forced_away(c, "conv_dwl") || !opcl_forced_away(c, "conv_dw"))) &&
-               kxk_ok(c, &w, G, C, OC);
+               (kxk_ok(c, &w, G, C, OC) || im2col_wanted(c, &w, G, C, OC));
     if (opcl_forced_away(c, "conv_pw"))
         return 0;
     if (has_gate)
@@ -446,6 +555,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (c->gate || c->pro)
         return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate or BatchNormalization was fused into "
                        "a Conv that does not run conv_pw (the plan must ask conv_cl_gate_ok)");
+    if (!is_dw && im2col_ok(c, &w, G, C, OC))
+        return im2col_push(c, n, &a, &w, err);
     const char *variant = "conv_general", *prog = "conv";
     char opts[128];
     snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", conv_ct_choices[0], CONV_PX);

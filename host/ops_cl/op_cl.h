@@ -90,6 +90,11 @@ typedef struct opcl_ctx {
                                  BatchNormalization (+ activation) the plan fused in before it,
                                  input 0 then c->in0 (the BN's input). NULL: none */
     opcl_act pro_act;         /* the activation applied after pro's affine */
+    cl_mem scratch;           /* one buffer the plan shares between launches that need a
+                                 temporary (conv_im2col's unfolded input; the in-order
+                                 queue runs each user's pair of launches before the next
+                                 writes it), scratch_bytes long; NULL: none */
+    size_t scratch_bytes;
 } opcl_ctx;
 
 /* Plans node n: builds its kernel(s) and pushes launches. */
@@ -157,13 +162,17 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* Why conv_cl_sep_ok refuses (a static phrase), NULL when it does not. */
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
-/* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw) or conv_kxk and
+/* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw), conv_kxk or conv_im2col and
  * so wants its weights packed; has_gate: an SE gate (or a BatchNormalization
  * prologue, c->pro) is fused into it. The plan
  * packs only constant weights that n alone reads, and fuses a gate or a
  * depthwise only into Convs whose weights it packs; a Conv with weights left as
  * they are runs conv_tiled. */
 int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate);
+/* Bytes of c->scratch Conv n needs when it runs (conv_im2col's unfolded input),
+ * 0 for none; c->w_packed and c->fp16 as the node will have them. The plan
+ * sizes one scratch buffer from the largest. */
+size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n);
 /* Conv weights w (OC x C x KH x KW) in conv_pw's / conv_kxk's layout: per block
  * of PW_OC output channels, C*KH*KW rows of PW_OC interleaved weights, zeros
  * past OC, so the kernel reads a tile's weights for one tap from one address.

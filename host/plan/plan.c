@@ -453,6 +453,44 @@ static clcnn_status refuse_off_cl(const ir_node *n, clcnn_err *err)
     return CLCNN_OK;
 }
 
+/* The scratch buffer launches share (opcl_ctx.scratch: conv_im2col's unfolded
+ * input), sized by the largest need of any node that runs on its own; it
+ * counts as activation memory. */
+static clcnn_status alloc_scratch(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w,
+                                  opcl_ctx *c, clcnn_err *err)
+{
+    size_t need = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        if (p->fused_into[i] >= 0 || n->op != IR_OP_CONV || n->n_in < 2 || n->in[1] < 0 ||
+            w->fg.sep[i] >= 0 || w->fg.gate_x[i] >= 0 || w->fg.pro[i] >= 0)
+            continue;
+        c->w_packed = w->packed_by[n->in[1]] == i;
+        c->fp16 = node_fp16(g, n);
+        const size_t b = conv_cl_scratch_bytes(c, n);
+        need = b > need ? b : need;
+    }
+    c->w_packed = c->fp16 = 0;
+    if (!need)
+        return CLCNN_OK;
+    cl_int rc;
+    cl_mem m = clCreateBuffer(rt_cl_context(rt), CL_MEM_READ_WRITE, need, NULL, &rc);
+    if (rc != CL_SUCCESS)
+        return err_set(err, CLCNN_ERR_CL, "clCreateBuffer (scratch, %zu bytes) failed: %s (%d)",
+                       need, rt_cl_error_name(rc), (int)rc);
+    cl_mem *grown = realloc(p->buffers, ((size_t)p->n_buffers + 1) * sizeof *p->buffers);
+    if (!grown) {
+        clReleaseMemObject(m);
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
+    }
+    p->buffers = grown;
+    p->buffers[p->n_buffers++] = m;
+    p->act_bytes += need;
+    c->scratch = m;
+    c->scratch_bytes = need;
+    return CLCNN_OK;
+}
+
 /* Asks node i's op for its launches. */
 static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p, plan_work *w,
                               opcl_ctx *c, int i, clcnn_err *err)
@@ -595,6 +633,10 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     c.g = g;
     c.mem = p->mem;
     c.force = o.force;
+    if ((st = alloc_scratch(rt, g, p, &w, &c, err))) {
+        tune_close(tune);
+        goto fail;
+    }
     for (int i = 0; i < g->n_nodes; i++)
         if ((st = plan_node(g, &o, p, &w, &c, i, err))) {
             p->launches = c.launches, p->n_launches = c.n_launches;
