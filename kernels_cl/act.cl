@@ -83,40 +83,8 @@ float16 sf_vload_half16(size_t i, const __global half *p)
 
 /* Relu and Clip by comparison, not fmax/fmin: those return the other operand
  * for a NaN, and ONNX (and act_ref.c) propagate NaN. Clip keeps ONNX's order
- * min(max(x, lo), hi), so lo > hi gives hi everywhere. */
-float act_apply(float v, int act, float a, float b)
-{
-    switch (act) {
-    case ACT_RELU: return v < 0.0f ? 0.0f : v;
-    case ACT_CLIP: { float r = v < a ? a : v; return r > b ? b : r; }
-    case ACT_LEAKY: return v >= 0.0f ? v : v * a;
-    case ACT_HSIGMOID: return fmin(fmax(v * a + b, 0.0f), 1.0f);
-    case ACT_HSWISH: return v * fmin(fmax(v + 3.0f, 0.0f), 6.0f) / 6.0f;
-    case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
-    case ACT_SILU: return v / (1.0f + exp(-v));
-    case ACT_XHSIG: return v * fmin(fmax(v * a + b, 0.0f), 1.0f);
-    case ACT_ABS: return fabs(v);
-    case ACT_ERF: return erf(v);
-    case ACT_TANH: return tanh(v);
-    case ACT_EXP: return exp(v);
-    case ACT_LOG: return log(v);
-    case ACT_SQRT: return sqrt(v);
-    case ACT_NEG: return -v;
-    case ACT_RECIP: return 1.0f / v;
-    case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));
-    case ACT_GELU_TANH: return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));
-    case ACT_ELU: return v < 0.0f ? a * expm1(v) : v;
-    case ACT_SELU: return v > 0.0f ? b * v : b * a * expm1(v);
-    case ACT_CELU: return v > 0.0f ? v : a * expm1(v / a);
-    case ACT_SOFTPLUS: return SOFTPLUS_(v);
-    case ACT_SOFTSIGN: return v / (1.0f + fabs(v));
-    case ACT_MISH: return v * tanh(SOFTPLUS_(v));
-    case ACT_POW: return a == 2.0f ? v * v : a == 0.5f ? sqrt(v) : pow(v, a);
-    default: return v;
-    }
-}
-
-/* act_epi: what a fused epilogue applies (the producer's kernel writes act(v)):
+ * min(max(x, lo), hi), so lo > hi gives hi everywhere.
+ * act_epi: what a fused epilogue applies (the producer's kernel writes act(v)):
  * the CNN activations ACT_RELU .. ACT_ABS, cheap to compile. The others run as
  * a unary launch of their own (act_apply, eltwise.cl): their code, inlined into
  * each conv kernel's epilogues (four vector widths in conv_dwl), made POCL's
@@ -137,6 +105,33 @@ float act_epi(float v, int act, float a, float b)
     default: return v;
     }
 }
+
+/* act_apply: every activation code, for the unary kernel (eltwise.cl). */
+float act_apply(float v, int act, float a, float b)
+{
+    if (act <= ACT_ABS) /* the epilogue set */
+        return act_epi(v, act, a, b);
+    switch (act) {
+    case ACT_ERF: return erf(v);
+    case ACT_TANH: return tanh(v);
+    case ACT_EXP: return exp(v);
+    case ACT_LOG: return log(v);
+    case ACT_SQRT: return sqrt(v);
+    case ACT_NEG: return -v;
+    case ACT_RECIP: return 1.0f / v;
+    case ACT_GELU: return 0.5f * v * (1.0f + erf(v * M_SQRT1_2_F));
+    case ACT_GELU_TANH: return 0.5f * v * (1.0f + tanh(GELU_K * (v + 0.044715f * v * v * v)));
+    case ACT_ELU: return v < 0.0f ? a * expm1(v) : v;
+    case ACT_SELU: return v > 0.0f ? b * v : b * a * expm1(v);
+    case ACT_CELU: return v > 0.0f ? v : a * expm1(v / a);
+    case ACT_SOFTPLUS: return SOFTPLUS_(v);
+    case ACT_SOFTSIGN: return v / (1.0f + fabs(v));
+    case ACT_MISH: return v * tanh(SOFTPLUS_(v));
+    case ACT_POW: return a == 2.0f ? v * v : a == 0.5f ? sqrt(v) : pow(v, a);
+    default: return v;
+    }
+}
+
 
 /* Token pasting for vector type and function names (float16, vload8, ...). */
 #define CAT_(a, b) a##b

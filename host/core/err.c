@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const status_names[] = {
     "CLCNN_OK",
@@ -61,4 +62,15 @@ void err_clear(clcnn_err *err)
     err->detail = NULL;
     err->msg[0] = '\0';
     err->status = CLCNN_OK;
+}
+
+char *err_note_append(char *old, const char *msg)
+{
+    const size_t len = (old ? strlen(old) + 2 : 0) + strlen(msg) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return old;
+    snprintf(s, len, "%s%s%s", old ? old : "", old ? "; " : "", msg);
+    free(old);
+    return s;
 }

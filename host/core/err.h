@@ -21,5 +21,9 @@ clcnn_status err_set(clcnn_err *err, clcnn_status status, const char *fmt, ...)
 /* Takes ownership of a heap string as the detail (replacing any earlier one). */
 void err_set_detail(clcnn_err *err, char *detail);
 void err_clear(clcnn_err *err);
+/* old with "; " and msg appended (old freed), or msg alone when old is NULL: the
+ * plan's per-node notes ("why this fusion was refused"). Out of memory returns
+ * old unchanged: a note is lost, never the plan. */
+char *err_note_append(char *old, const char *msg);
 
 #endif

@@ -211,18 +211,28 @@ static size_t im2col_bytes(const opcl_ctx *c, const ir_node *n, const op_win *w)
            (size_t)(w->out[0] * w->out[1]) * opcl_esize(x);
 }
 
-size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n)
+/* A 2-D float32 Conv's window, group and channel counts (what the plan's
+ * questions about it start from); 0 for anything else. */
+static int conv2d_shape(const opcl_ctx *c, const ir_node *n, op_win *w, int *G, int *C, int *OC)
 {
-    op_win w;
     clcnn_err err = {0};
-    if (n->op != IR_OP_CONV || n->n_in < 2 || conv_geometry(c->g, n, &w, &err) != CLCNN_OK) {
+    if (n->op != IR_OP_CONV || n->n_in < 2 || conv_geometry(c->g, n, w, &err) != CLCNN_OK) {
         err_clear(&err);
         return 0;
     }
     const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
-    if (x->ndim != 4 || y->ndim != 4)
+    if (x->ndim != 4 || y->ndim != 4 || x->dtype != IR_DT_FLOAT)
         return 0;
-    const int G = (int)ir_attr_int(n, "group", 1), C = (int)x->dims[1], OC = (int)y->dims[1];
+    *G = (int)ir_attr_int(n, "group", 1), *C = (int)x->dims[1], *OC = (int)y->dims[1];
+    return 1;
+}
+
+size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n)
+{
+    op_win w;
+    int G, C, OC;
+    if (!conv2d_shape(c, n, &w, &G, &C, &OC))
+        return 0;
     if (is_pointwise(&w, G) || is_depthwise(&w, G, C, OC) || !im2col_ok(c, &w, G, C, OC))
         return 0;
     return im2col_bytes(c, n, &w);
@@ -283,15 +293,10 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
     if (fused_dw)
         return 1; /* the plan fused it only where conv_cl_sep_ok: conv_dwpw */
     op_win w;
-    clcnn_err err = {0};
-    if (n->op != IR_OP_CONV || n->n_in < 2 || conv_geometry(c->g, n, &w, &err) != CLCNN_OK) {
-        err_clear(&err);
+    int G, C, OC;
+    if (!conv2d_shape(c, n, &w, &G, &C, &OC))
         return 0;
-    }
-    const ir_tensor *x = ir_in(c->g, n, 0), *y = ir_out(c->g, n, 0);
-    if (x->ndim != 4 || y->ndim != 4 || x->dtype != IR_DT_FLOAT)
-        return 0;
-    const int G = (int)ir_attr_int(n, "group", 1), C = (int)x->dims[1], OC = (int)y->dims[1];
+    const ir_tensor *x = ir_in(c->g, n, 0);
     if (!is_pointwise(&w, G)) /* conv_cl's order: depthwise variants before conv_kxk */
         return !(is_depthwise(&w, G, C, OC) &&
                  (!opcl_forced_away(c, "conv_dwl") || !opcl_forced_away(c, "conv_dw"))) &&

@@ -148,12 +148,5 @@ void fuse_note(fuse_groups *fg, int i, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *old = fg->note[i];
-    const size_t len = (old ? strlen(old) + 2 : 0) + strlen(msg) + 1;
-    char *s = malloc(len);
-    if (!s)
-        return;
-    snprintf(s, len, "%s%s%s", old ? old : "", old ? "; " : "", msg);
-    free(fg->note[i]);
-    fg->note[i] = s;
+    fg->note[i] = err_note_append(fg->note[i], msg);
 }

@@ -52,14 +52,7 @@ static void note_fallback(plan *p, int i, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *old = p->fallback[i];
-    const size_t len = (old ? strlen(old) + 2 : 0) + strlen(msg) + 1;
-    char *s = malloc(len);
-    if (!s)
-        return;
-    snprintf(s, len, "%s%s%s", old ? old : "", old ? "; " : "", msg);
-    free(p->fallback[i]);
-    p->fallback[i] = s;
+    p->fallback[i] = err_note_append(p->fallback[i], msg);
 }
 
 /* 1 when node n runs with half storage (ir_node_half): passes/precision.c
