@@ -4,7 +4,6 @@
  * one and records it):
  *   conv_dwl      stride 1 or 2 both ways, any pads and dilation, the zero-padded plane
  *                 in local memory (the host checks its size): one work-group per plane.
- *                 has_pool: also writes the plane's mean (an SE squeeze fused in).
  *                 NDRange (LX, 1, N*C).
  *   conv_dw       any horizontal stride (1 and 2 load vectors, others gather), any
  *                 vertical stride, dilation, pads. DW_PX (4, 8, 16) consecutive output
@@ -173,30 +172,10 @@ __kernel void conv_dw(__global const sfloat *in, __global const sfloat *wt,
 #define DWL_L8_S1(p) vload8(0, (p))
 #define DWL_L8_S2(p) (vload16(0, (p)).even)
 
-/* The sum of v's first n lanes (n <= the width). */
-float lanes_sum16(float16 v, int n)
-{
-    if (n == 16) {
-        const float8 h8 = v.lo + v.hi;
-        const float4 h4 = h8.lo + h8.hi;
-        return (h4.s0 + h4.s1) + (h4.s2 + h4.s3);
-    }
-    float t[16], s = 0.0f;
-    vstore16(v, 0, t);
-    for (int p = 0; p < n; p++)
-        s += t[p];
-    return s;
-}
-
-/* has_pool: an SE block's squeeze fused in (the plan's fuse_squeeze pass): the
- * work-group also writes pool[z] = the mean of the plane it computed (the
- * values it stored, after residual and activation), so no GlobalAveragePool
- * launch reads the plane again. Each work-item sums its rows; then one
- * reduction through `tile`, which holds at least 16 floats (TS >= 16). */
 __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
                        int8 kd, int act, float a, float b, __global const sfloat *res,
-                       int has_res, __global sfloat *pool, int has_pool, __local float *tile)
+                       int has_res, __local float *tile)
 {
     const int lid = get_local_id(0), LX = get_local_size(0), z = get_group_id(2);
     const int C = gd.s0, H = gd.s1, W = gd.s2, OH = gd.s3, OW = gd.s4, TS = gd.s6, TH = gd.s7;
@@ -222,7 +201,6 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
     const int c = z % C;
     __global const sfloat *wk = wt + c * DW_K * DW_K;
     const float b0 = has_bias ? LD(bias, c) : 0.0f;
-    float psum = 0.0f; /* has_pool: this work-item's share of the plane's sum */
     for (int oh = lid; oh < OH; oh += LX) {
         const size_t orow = (size_t)z * OH * OW + (size_t)oh * OW;
         for (int ow0 = 0; ow0 < OW; ow0 += 16) {
@@ -238,10 +216,7 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                 if (n == 16) {
                     if (has_res)
                         v += LDN(16, 0, res + o);
-                    const float16 y = FAULT(act_float16(v, act, a, b));
-                    STN(16, y, 0, out + o);
-                    if (has_pool)
-                        psum += lanes_sum16(y, 16);
+                    STN(16, FAULT(act_float16(v, act, a, b)), 0, out + o);
                     continue;
                 }
                 /* part of a row: the epilogue stays one vector op (per-lane
@@ -252,10 +227,7 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                         t[p] = LD(res, o + p);
                     v += vload16(0, t);
                 }
-                const float16 y = FAULT(act_float16(v, act, a, b));
-                store_part16(y, n, out + o);
-                if (has_pool)
-                    psum += lanes_sum16(y, n);
+                store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
             } else {
                 float8 v;
                 if (S == 1)
@@ -265,10 +237,7 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                 if (n == 8) {
                     if (has_res)
                         v += LDN(8, 0, res + o);
-                    const float8 y = FAULT(act_float8(v, act, a, b));
-                    STN(8, y, 0, out + o);
-                    if (has_pool)
-                        psum += lanes_sum16((float16)(y, (float8)(0.0f)), 8);
+                    STN(8, FAULT(act_float8(v, act, a, b)), 0, out + o);
                     continue;
                 }
                 float t[8];
@@ -277,22 +246,8 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                         t[p] = LD(res, o + p);
                     v += vload8(0, t);
                 }
-                const float8 y = FAULT(act_float8(v, act, a, b));
-                store_part8(y, n, out + o);
-                if (has_pool)
-                    psum += lanes_sum16((float16)(y, (float8)(0.0f)), n);
+                store_part8(FAULT(act_float8(v, act, a, b)), n, out + o);
             }
-        }
-    }
-    if (has_pool) { /* uniform per launch: every work-item reaches both barriers */
-        barrier(CLK_LOCAL_MEM_FENCE); /* the tile's last taps are read */
-        tile[lid] = psum;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        if (lid == 0) {
-            float s = 0.0f;
-            for (int i = 0; i < LX; i++)
-                s += tile[i];
-            ST(pool, z, s / (float)(OH * OW));
         }
     }
 }

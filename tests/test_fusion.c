@@ -339,58 +339,6 @@ static void test_se_gate(void **state)
     rt_destroy(rt);
 }
 
-/* SE squeeze: X = Relu(depthwise Conv(x)); P = GlobalAveragePool(X);
- * Y = X * Sigmoid(P). The depthwise Conv (conv_dwl) also writes P: launches
- * dwl(+pool), sigmoid, mul = 3 (unfused: dw, relu, pool, sigmoid, mul = 5). P is a
- * graph output too in some cases, so its values are checked directly. */
-typedef struct squeeze_case {
-    int n, c, h, w, k, s, p, p_out;
-    const char *force; /* conv_dw: the depthwise off conv_dwl, the pool stays */
-} squeeze_case;
-
-static ir_graph *squeeze_graph(const squeeze_case *q)
-{
-    ir_graph *g = kh_new(13);
-    int64_t xd[4] = {q->n, q->c, q->h, q->w};
-    int x = add_op(g, IR_OP_RELU, "dwact",
-                   add_conv(g, "dw", kh_input(g, "x", 4, xd), q->c, q->c, q->k, q->s, q->p, q->c),
-                   -1);
-    int p = add_op(g, IR_OP_GLOBALAVGPOOL, "pool", x, -1);
-    kh_output(g, add_op(g, IR_OP_MUL, "scale", x, add_op(g, IR_OP_SIGMOID, "gate", p, -1)));
-    if (q->p_out)
-        kh_output(g, p);
-    return g;
-}
-
-static void test_se_squeeze(void **state)
-{
-    (void)state;
-    rt_ctx *rt = clfx_create();
-    if (!rt) {
-        skip();
-        return;
-    }
-    static const squeeze_case cases[] = {
-        {1, 5, 7, 9, 3, 1, 1, 1, NULL},    /* odd plane, 5 channels */
-        {2, 3, 13, 5, 5, 2, 2, 1, NULL},   /* batch 2, 5x5 stride 2 */
-        {1, 6, 1, 1, 3, 1, 1, 1, NULL},    /* 1x1 plane */
-        {1, 4, 2, 2, 3, 1, 1, 0, NULL},    /* 2x2 */
-        {1, 7, 3, 3, 3, 2, 1, 1, NULL},    /* 3x3 -> 2x2 */
-        {1, 16, 20, 33, 3, 1, 1, 1, NULL}, /* rows of 16 + 16 + 1 */
-        {2, 9, 14, 14, 7, 1, 3, 0, NULL},  /* 7x7 taps, 14-wide rows (16-lane partial chunk) */
-        {1, 5, 7, 9, 3, 1, 1, 1, "conv_dw"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char label[64];
-        snprintf(label, sizeof label, "squeeze case %zu", i);
-        assert_int_equal(kh_unfused_launches(rt, squeeze_graph(&cases[i])), 5); /* + Relu */
-        const int fused = cases[i].force == NULL;
-        assert_int_equal(kh_check_k(rt, squeeze_graph(&cases[i]), cases[i].force,
-                                    fused ? "conv_dwl" : "conv_dw", fused ? 3 : 4, label), 0);
-    }
-    rt_destroy(rt);
-}
-
 /* Pointwise weights go to the device packed (conv_cl_pack_weights) only when they
  * are constants one Conv reads; otherwise the Conv runs conv_tiled on them as
  * they are, and neither an SE gate nor a depthwise Conv fuses into it. */
@@ -462,7 +410,6 @@ int main(void)
         cmocka_unit_test(test_residual_inverted_blocks),
         cmocka_unit_test(test_residual_refused),
         cmocka_unit_test(test_se_gate),
-        cmocka_unit_test(test_se_squeeze),
         cmocka_unit_test(test_separable),
         cmocka_unit_test(test_weight_packing),
     };

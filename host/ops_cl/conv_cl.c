@@ -353,21 +353,6 @@ static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts,
     return (uint64_t)*ts * (uint64_t)*th * sizeof(float) <= cap;
 }
 
-const char *conv_cl_squeeze_refusal(const opcl_ctx *c, const ir_node *n)
-{
-    op_win w;
-    int G, C, OC;
-    if (!conv2d_shape(c, n, &w, &G, &C, &OC) || !is_depthwise(&w, G, C, OC))
-        return "it is not a depthwise Conv with a square 3/5/7 kernel";
-    const ir_tensor *y = ir_out(c->g, n, 0);
-    int ts, th;
-    if (!dwl_tile(c, &w, (int)y->dims[2], (int)y->dims[3], &ts, &th))
-        return "it runs conv_dw (stride other than 1 or 2, or its padded plane exceeds the local memory conv_dwl may use)";
-    if (opcl_forced_away(c, "conv_dwl"))
-        return "conv_dwl is forced away";
-    return NULL;
-}
-
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
 {
     op_win wd, wp;
@@ -572,9 +557,6 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         c->variant = "conv_pw"; /* the node's variant, also after a pw_subsample */
         return CLCNN_OK;
     }
-    if (c->pool && (!is_dw || conv_cl_squeeze_refusal(c, n)))
-        return err_set(err, CLCNN_ERR_INTERNAL, "a GlobalAveragePool was fused into a Conv that "
-                       "does not run conv_dwl (the plan must ask conv_cl_squeeze_refusal)");
     if (c->gate || c->pro)
         return err_set(err, CLCNN_ERR_INTERNAL, "an SE gate or BatchNormalization was fused into "
                        "a Conv that does not run conv_pw (the plan must ask conv_cl_gate_ok)");
@@ -596,10 +578,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         while (lx < (size_t)OH && lx < 16)
             lx <<= 1;
         const size_t lws[3] = {lx, 1, 1}, gws2[3] = {lx, 1, (size_t)N * C};
-        const cl_int has_pool = c->pool != NULL;
-        cl_mem pool = has_pool ? c->pool : a.out; /* any valid buffer; not written */
         if ((st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(gd), OPCL_ARG(a.k), CONV_EPILOGUE(a),
-                            OPCL_ARG(pool), OPCL_ARG(has_pool),
                             OPCL_LOCAL((size_t)ts * th * sizeof(float)))))
             goto fail;
         return opcl_push(c, n, k, 3, gws2, lws, "conv_dwl", err);

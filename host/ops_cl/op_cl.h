@@ -90,9 +90,6 @@ typedef struct opcl_ctx {
                                  BatchNormalization (+ activation) the plan fused in before it,
                                  input 0 then c->in0 (the BN's input). NULL: none */
     opcl_act pro_act;         /* the activation applied after pro's affine */
-    cl_mem pool;              /* Conv (conv_dwl only: the plan asks conv_cl_squeeze_ok): N x C
-                                 means of its output planes to write too (an SE block's
-                                 GlobalAveragePool fused in), NULL: none */
     cl_mem scratch;           /* one buffer the plan shares between launches that need a
                                  temporary (conv_im2col's unfolded input; the in-order
                                  queue runs each user's pair of launches before the next
@@ -163,10 +160,6 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
  * dw's output) as one conv_dwpw launch: dw group == C == C_out with a square
  * 3/5/7 kernel, pw 1x1 stride 1 no pads group 1, float32, not forced away. */
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
-/* NULL when conv_cl runs Conv n as conv_dwl, which can also write the means of
- * its output planes (c->pool: a GlobalAveragePool of its output fused in), else
- * why not (a static phrase). */
-const char *conv_cl_squeeze_refusal(const opcl_ctx *c, const ir_node *n);
 /* Why conv_cl_sep_ok refuses (a static phrase), NULL when it does not. */
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw), conv_kxk or conv_im2col and

@@ -17,7 +17,6 @@ void fuse_separable(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
         const int t = pw->in[0], d = fuse_writer_of(g, fg, t);
         if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || fg->into[d] >= 0 ||
             fg->out[d] != t || fg->res[d] >= 0 || fg->gate_x[d] >= 0 || fg->sep[d] >= 0 ||
-            fg->pool[d] >= 0 ||
             fg->uses[t] != 1 || fuse_is_output(g, t) || fg->shuf_of[d] >= 0)
             continue;
         const char *why = tg->separable_refusal(tg->user, g, &g->nodes[d], pw);

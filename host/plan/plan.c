@@ -101,18 +101,6 @@ static const char *target_separable_refusal(const void *user, const ir_graph *g,
     return why ? why : "conv_dwpw refuses the pair";
 }
 
-static const char *target_squeeze_refusal(const void *user, const ir_graph *g,
-                                          const ir_node *dw)
-{
-    const target_ctx *t = user;
-    opcl_ctx probe = {0};
-    probe.rt = t->rt; /* conv_dwl sizes its tile from the device's local memory */
-    probe.g = g;
-    probe.force = t->force;
-    probe.fp16 = node_fp16(g, dw);
-    return conv_cl_squeeze_refusal(&probe, dw);
-}
-
 /* The epilogue activation of host node i as its kernel applies it. */
 static opcl_act act_of(const ir_graph *g, const fuse_groups *fg, int i)
 {
@@ -180,7 +168,6 @@ static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_opt
         .epilogue_act = target_epilogue_act,
         .input_scale_refusal = target_input_scale_refusal,
         .separable_refusal = target_separable_refusal,
-        .squeeze_refusal = target_squeeze_refusal,
         .notes = o->force == NULL, /* a forced variant's refusals are the test's doing */
     };
     clcnn_status st = o->keep_all ? fuse_init(g, &tg, &w->fg, err) : fuse_run(g, &tg, &w->fg, err);
@@ -259,9 +246,6 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
         }
     }
     plan_shuffle_liveness(&w->fg, w->need, w->def); /* a host's second output */
-    for (int i = 0; i < g->n_nodes; i++) /* a depthwise Conv's plane means (SE squeeze) */
-        if (w->fg.pool[i] >= 0)
-            w->need[w->fg.pool[i]] = 1, w->def[w->fg.pool[i]] = i;
     for (int i = 0; i < g->n_outputs; i++)
         w->pinned[w->fg.root[g->outputs[i]]] = 1;
     for (int t = 0; t < g->n_tensors; t++) /* kernels index with 32-bit ints */
@@ -546,7 +530,6 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     if (w->fg.pro[i] >= 0 && (st = bn_prologue_buffer(c->rt, g, p, w->fg.pro[i], &c->pro, err)))
         return st;
     c->gate = w->fg.gate_s[i] >= 0 ? p->mem[w->fg.gate_s[i]] : NULL;
-    c->pool = w->fg.pool[i] >= 0 ? p->mem[w->fg.pool[i]] : NULL;
     c->dw = w->fg.sep[i] >= 0 ? &g->nodes[w->fg.sep[i]] : NULL;
     c->dw_act = w->fg.sep[i] >= 0 ? act_of(g, &w->fg, w->fg.sep[i]) : (opcl_act){0};
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
