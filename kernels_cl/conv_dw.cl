@@ -5,6 +5,9 @@
  *   conv_dwl      stride 1 or 2 both ways, any pads and dilation, the zero-padded plane
  *                 in local memory (the host checks its size): one work-group per plane.
  *                 NDRange (LX, 1, N*C).
+ *   conv_dwf      stride 1, output plane = input plane ("same" pads), any dilation: the
+ *                 flattened plane in 16-pixel vectors, one shifted load per tap, lanes
+ *                 outside the plane masked. NDRange (N*C*ceil(H*W/16)).
  *   conv_dw       any horizontal stride (1 and 2 load vectors, others gather), any
  *                 vertical stride, dilation, pads. DW_PX (4, 8, 16) consecutive output
  *                 pixels of a row per work-item, one floatN vector.
@@ -59,7 +62,7 @@
  * conv_dwpw. S is a run-time value (strides 1 and 2 each get their vector
  * loads, others gather) so every stride shares one compiled program. */
 #define DW_TAPS(LOAD, MASKED)                                                          \
-    _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                                                \
+    _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                              \
         const int ih = ih0 + kh * DH;                                                  \
         if (ih < 0 || ih >= H)                                                         \
             continue;                                                                  \
@@ -68,18 +71,33 @@
         {                                                                              \
             DWV x = LOAD(row + kw * DL);                                               \
             if (MASKED) { /* lanes outside the row read neighbours: zero them */      \
-                const XCAT(int, DW_PX) iw = lane + kw * DL;                         \
+                const XCAT(int, DW_PX) iw = lane + kw * DL;                            \
                 x = select((DWV)(0.0f), x, iw >= 0 && iw < W);                         \
             }                                                                          \
-            acc = fma(x, (DWV)(LD(wp, kh * DW_K + kw)), acc);                          \
+            racc[kh] = fma(x, (DWV)(LD(wp, kh * DW_K + kw)), racc[kh]);                \
         }                                                                              \
     }
 #define DW_LOAD_S1(p) DWGLOAD(p)
+/* The per-row accumulators r[0..DW_K) summed pairwise. */
+#if DW_K == 3
+#define DW_ROWSUM(r) (((r)[0] + (r)[2]) + (r)[1])
+#elif DW_K == 5
+#define DW_ROWSUM(r) ((((r)[0] + (r)[4]) + ((r)[1] + (r)[3])) + (r)[2])
+#elif DW_K == 7
+#define DW_ROWSUM(r) ((((r)[0] + (r)[4]) + ((r)[1] + (r)[5])) + (((r)[2] + (r)[6]) + (r)[3]))
+#else
+#error "DW_K must be 3, 5 or 7"
+#endif
 
 DWV dw_tile(__global const sfloat *ip, __global const sfloat *wp, float b0, int ih0, int iw0,
             int S, int H, int W, int DH, int DL, int zoff, int total)
 {
-    DWV acc = (DWV)(b0);
+    /* one accumulator per tap row: K chained FMAs each rather than K*K (the
+     * FMA latency, not the loads, bounded a K*K chain) */
+    DWV racc[DW_K];
+#pragma unroll
+    for (int kh = 0; kh < DW_K; kh++)
+        racc[kh] = (DWV)(kh ? 0.0f : b0);
     const XCAT(int, DW_PX) lane = iw0 + S * XCAT(DW_IOTA, DW_PX);
     const int last = iw0 + (DW_PX - 1) * S + (DW_K - 1) * DL; /* rightmost tap column */
     /* rightmost float the vector loads touch: stride 2's vload2N also reads the
@@ -108,11 +126,11 @@ DWV dw_tile(__global const sfloat *ip, __global const sfloat *wp, float b0, int 
                     const int iw = iw0 + p * S + kw * DL;
                     xs[p] = (iw >= 0 && iw < W) ? LD(row, clamp(iw, 0, W - 1)) : 0.0f;
                 }
-                acc = fma(DWLOAD(0, xs), (DWV)(LD(wp, kh * DW_K + kw)), acc);
+                racc[kh] = fma(DWLOAD(0, xs), (DWV)(LD(wp, kh * DW_K + kw)), racc[kh]);
             }
         }
     }
-    return acc;
+    return DW_ROWSUM(racc);
 }
 
 __kernel void conv_dw(__global const sfloat *in, __global const sfloat *wt,
@@ -151,7 +169,9 @@ __kernel void conv_dw(__global const sfloat *in, __global const sfloat *wt,
  * small layers. Here one work-group owns one (n, c) plane: its work-items
  * copy the plane with its zero padding into tile (TH rows of TS floats),
  * then each computes output rows lid, lid + LX, ... in chunks of 16 lanes
- * (a last chunk of at most 8 lanes as a float8) whose taps are plain vector
+ * (a part-filled last chunk too: a float8 path of its own doubled the
+ * kernel's first-launch compile on POCL, ~0.5 s a cold start for K = 5, for
+ * half a vector on 7-wide rows, which conv_dwf takes) whose taps are plain vector
  * loads from the tile: no masks, no edge cases. Stride 1 or 2 (the even
  * lanes of two 16-float loads), any pads and dilation.
  * gd: (C, H, W, OH, OW, -, TS, TH); kd: (-, -, S, -, PT, PL, DH, DL).
@@ -159,18 +179,17 @@ __kernel void conv_dw(__global const sfloat *in, __global const sfloat *wt,
  * TH = (OH - 1) * S + (DW_K - 1) * DH + 1. NDRange (LX, 1, N*C), local (LX, 1, 1). */
 #define DWL_TAPS(T, LOADT)                                                             \
     {                                                                                  \
-        T acc = (T)(b0);                                                               \
+        T racc[DW_K];                                                                  \
         _Pragma("unroll") for (int kh = 0; kh < DW_K; kh++) {                          \
             __local const float *tr = base + kh * DH * TS;                             \
+            racc[kh] = (T)(kh ? 0.0f : b0);                                            \
             _Pragma("unroll") for (int kw = 0; kw < DW_K; kw++)                        \
-                acc = fma(LOADT(tr + kw * DL), (T)(LD(wk, kh * DW_K + kw)), acc);      \
+                racc[kh] = fma(LOADT(tr + kw * DL), (T)(LD(wk, kh * DW_K + kw)), racc[kh]); \
         }                                                                              \
-        v = acc;                                                                       \
+        v = DW_ROWSUM(racc);                                                           \
     }
 #define DWL_L16_S1(p) vload16(0, (p))
 #define DWL_L16_S2(p) ((float16)(vload16(0, (p)).even, vload16(0, (p) + 16).even))
-#define DWL_L8_S1(p) vload8(0, (p))
-#define DWL_L8_S2(p) (vload16(0, (p)).even)
 
 __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
@@ -207,49 +226,119 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
             __local const float *base = tile + oh * S * TS + ow0 * S;
             const int n = min(OW - ow0, 16);
             const size_t o = orow + ow0;
-            if (n > 8) {
-                float16 v;
-                if (S == 1)
-                    DWL_TAPS(float16, DWL_L16_S1)
-                else
-                    DWL_TAPS(float16, DWL_L16_S2)
-                if (n == 16) {
-                    if (has_res)
-                        v += LDN(16, 0, res + o);
-                    STN(16, FAULT(act_float16(v, act, a, b)), 0, out + o);
-                    continue;
-                }
-                /* part of a row: the epilogue stays one vector op (per-lane
-                 * act_epi cost as much as the taps), stored in pieces */
-                float t[16];
-                if (has_res) {
-                    for (int p = 0; p < n; p++)
-                        t[p] = LD(res, o + p);
-                    v += vload16(0, t);
-                }
-                store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
-            } else {
-                float8 v;
-                if (S == 1)
-                    DWL_TAPS(float8, DWL_L8_S1)
-                else
-                    DWL_TAPS(float8, DWL_L8_S2)
-                if (n == 8) {
-                    if (has_res)
-                        v += LDN(8, 0, res + o);
-                    STN(8, FAULT(act_float8(v, act, a, b)), 0, out + o);
-                    continue;
-                }
-                float t[8];
-                if (has_res) {
-                    for (int p = 0; p < n; p++)
-                        t[p] = LD(res, o + p);
-                    v += vload8(0, t);
-                }
-                store_part8(FAULT(act_float8(v, act, a, b)), n, out + o);
+            float16 v;
+            if (S == 1)
+                DWL_TAPS(float16, DWL_L16_S1)
+            else
+                DWL_TAPS(float16, DWL_L16_S2)
+            if (n == 16) {
+                if (has_res)
+                    v += LDN(16, 0, res + o);
+                STN(16, FAULT(act_float16(v, act, a, b)), 0, out + o);
+                continue;
             }
+            /* part of a row: the epilogue stays one vector op (per-lane
+             * act_epi cost as much as the taps), stored in pieces */
+            float t[16];
+            if (has_res) {
+                for (int p = 0; p < n; p++)
+                    t[p] = LD(res, o + p);
+                v += vload16(0, t);
+            }
+            store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
         }
     }
+}
+
+/* conv_dwf: a stride-1 depthwise Conv whose output plane is its input plane's
+ * size (OH = H, OW = W: "same" pads), over the flattened plane. Output pixel p
+ * of a plane reads input p + (kh*DH - PT)*W + (kw*DL - PL) for tap (kh, kw): a
+ * constant shift, so 16 consecutive pixels are one unaligned vector load per
+ * tap wherever their rows fall, lanes whose tap lies outside the plane (above,
+ * below, or wrapped past a row's end) zeroed by row and column masks. Row tiles
+ * (conv_dw, conv_dwl) leave 7- and 14-wide rows' vectors part empty and pay per
+ * row; conv_dwl also fills a padded local copy behind a barrier per plane: on
+ * EfficientNet-B0's 7x7 and 14x14 layers both ran at 7-33 GFLOP/s. A tile
+ * whose shifted reads would leave the tensor (the first and last planes'
+ * edges) gathers lane by lane instead. gd: (C, H, W, -, -, -, N, tiles of 16
+ * per plane); kd: (-, -, -, -, PT, PL, DH, DL). NDRange (N*C*tiles), 1-D. */
+__kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
+                       __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
+                       int8 kd, int act, float a, float b, __global const sfloat *res, int has_res)
+{
+    const int C = gd.s0, H = gd.s1, W = gd.s2, N = gd.s6, tiles = gd.s7;
+    const int PT = kd.s4, PL = kd.s5, DH = kd.s6, DL = kd.s7;
+    const int gid = get_global_id(0), z = gid / tiles, HW = H * W;
+    if (z >= N * C)
+        return;
+    const int p0 = (gid - z * tiles) * 16, c = z % C;
+    __global const sfloat *ip = in + (size_t)z * HW;
+    __global const sfloat *wk = wt + c * DW_K * DW_K;
+    /* each lane's (row, column): p0's, then past each row's end onto the next */
+    const int oh0 = p0 / W;
+    int16 owv = (p0 - oh0 * W) + DW_IOTA16, ohv = (int16)(oh0);
+    for (int16 m = owv >= W; any(m); m = owv >= W) {
+        owv -= m & (int16)(W); /* m is -1 where true */
+        ohv -= m;
+    }
+    float16 acc = (float16)(has_bias ? LD(bias, c) : 0.0f);
+    const int smin = -PT * W - PL, smax = ((DW_K - 1) * DH - PT) * W + (DW_K - 1) * DL - PL;
+    const long first = (long)z * HW + p0 + smin, last = (long)z * HW + p0 + 15 + smax;
+    if (first >= 0 && last < (long)N * C * HW) {
+        int16 colok[DW_K];
+#pragma unroll
+        for (int kw = 0; kw < DW_K; kw++) {
+            const int16 iw = owv + (kw * DL - PL);
+            colok[kw] = iw >= 0 && iw < W;
+        }
+        float16 racc[DW_K]; /* one accumulator per tap row, as in dw_tile */
+#pragma unroll
+        for (int kh = 0; kh < DW_K; kh++) {
+            const int16 ih = ohv + (kh * DH - PT);
+            const int16 rowok = ih >= 0 && ih < H;
+            __global const sfloat *tr = ip + p0 + (kh * DH - PT) * W - PL;
+            racc[kh] = (float16)(0.0f);
+#pragma unroll
+            for (int kw = 0; kw < DW_K; kw++)
+                racc[kh] = fma(select((float16)(0.0f), LDN(16, 0, tr + kw * DL),
+                                      rowok & colok[kw]),
+                               (float16)(LD(wk, kh * DW_K + kw)), racc[kh]);
+        }
+        acc += DW_ROWSUM(racc);
+    } else {
+        int ohs[16], ows[16];
+        vstore16(ohv, 0, ohs);
+        vstore16(owv, 0, ows);
+        /* rare (the tensor's first and last tiles): kept rolled, cheap to compile */
+#pragma unroll 1
+        for (int kh = 0; kh < DW_K; kh++)
+#pragma unroll 1
+            for (int kw = 0; kw < DW_K; kw++) {
+                float xs[16];
+#pragma unroll 1
+                for (int l = 0; l < 16; l++) {
+                    const int ih = ohs[l] + kh * DH - PT, iw = ows[l] + kw * DL - PL;
+                    xs[l] = ih >= 0 && ih < H && iw >= 0 && iw < W ? LD(ip, ih * W + iw) : 0.0f;
+                }
+                acc = fma(vload16(0, xs), (float16)(LD(wk, kh * DW_K + kw)), acc);
+            }
+    }
+    const size_t o = (size_t)z * HW + p0;
+    const int n = min(HW - p0, 16);
+    if (n == 16) {
+        if (has_res)
+            acc += LDN(16, 0, res + o);
+        STN(16, FAULT(act_float16(acc, act, a, b)), 0, out + o);
+        return;
+    }
+    if (has_res) {
+        float t[16];
+        vstore16((float16)(0.0f), 0, t);
+        for (int p = 0; p < n; p++)
+            t[p] = LD(res, o + p);
+        acc += vload16(0, t);
+    }
+    store_part16(FAULT(act_float16(acc, act, a, b)), n, out + o);
 }
 
 /* conv_dwpw: a depthwise Conv (+ its activation) feeding a stride-1 pointwise

@@ -79,6 +79,8 @@ static void test_residual_every_variant(void **state)
         {1, 17, 13, 13, 5, 1, 2, 0, 1, 1, 0, NULL, "conv_pw"},      /* stride 2 */
         {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dwl"},      /* pads on every edge */
         {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, NULL, "conv_dwl"},      /* stride 2, partial chunk */
+        {1, 5, 9, 13, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dwf"},       /* small stride-1 plane */
+        {2, 3, 6, 6, 3, 5, 1, 2, 3, 0, 1, "conv_dwf", "conv_dwf"},  /* 5x5, batch 2, swapped */
         {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, "conv_dw", "conv_dw"},  /* pads on every edge */
         {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, "conv_dw", "conv_dw"},  /* stride 2, inner tiles */
         {1, 3, 17, 17, 5, 3, 2, 1, 1, 1, 0, NULL, "conv_tiled"},    /* channel tail 5 */
@@ -278,7 +280,8 @@ static void test_separable(void **state)
         const int sub = sc->pw_stride > 1;
         const int unfused = 2 + sub + (sc->dw_act != 0) + sc->res + sc->pw_relu;
         assert_int_equal(kh_unfused_launches(rt, sep_graph(sc)), unfused);
-        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dwl",
+        /* refused: the 13x11 depthwise runs by itself (conv_dwf: stride 1, small) */
+        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dwf",
                                     sc->fused ? 1 : 2 + sub, label), 0);
     }
     rt_destroy(rt);
@@ -380,7 +383,7 @@ static void test_weight_packing(void **state)
     ir_add_node(g, IR_OP_CONV, "other", in3, 2, &y3, 1);
     kh_output(g, y2);
     kh_output(g, y3);
-    assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwl", 3, "separable with shared weights"), 0);
+    assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwf", 3, "separable with shared weights"), 0);
     /* a stem-shaped Conv (3 -> 8, 3x3 stride 2) packs as conv_pw does; two
      * sharing their weights run conv_tiled */
     for (int shared = 0; shared < 2; shared++) {

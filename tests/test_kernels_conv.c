@@ -1,5 +1,5 @@
 /* test_kernels_conv.c — every Conv kernel variant (conv_pw incl. stride 2, conv_mv, conv_dwl,
- * conv_dw for 3/5/7, conv_tiled, conv_general, forced general on fast-path shapes) and every fused activation
+ * conv_dwf, conv_dw for 3/5/7, conv_tiled, conv_general, forced general on fast-path shapes) and every fused activation
  * against the reference Conv, at awkward shapes: spatial 1..17, channels 1, 3,
  * 5, 17, stride 2, asymmetric pads, dilation 2, group = C and 1 < group < C.
  * Then the same variants (and conv_dwpw, ConvTranspose, BatchNormalization)
@@ -92,25 +92,49 @@ static const conv_case cases[] = {
     {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, "conv_dw", "conv_dw"},
     {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, "conv_dw", "conv_dw"},
     {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, "conv_dw", "conv_dw"},
-    /* conv_dwl (padded plane in local memory), chosen by itself where its tile
-     * fits: OW 13 / 9 (a float16 chunk, partial), 37 = 16 + 16 + 5 and 33 (a
-     * last float8 chunk, partial), 27 = 16 + 11, 16 and 8 exactly (whole
-     * chunks, vector epilogue), stride 2, pads on every edge and asymmetric,
+    /* conv_dwl (padded plane in local memory), forced (conv_dwf takes small
+     * stride-1 planes; the rule's edges are below): OW 13 / 9 (one part-filled
+     * chunk), 37 = 16 + 16 + 5 and 33 (a last chunk of 5 or 1 lanes), 27 =
+     * 16 + 11, 16 and 8 exactly, stride 2, pads on every edge and asymmetric,
      * dilation 2, kernels 3/5/7, batch 2, channels 1/3/5/17, every activation */
-    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwl"},
-    {1, 17, 13, 17, 17, 3, 3, 2, 2, 0, 1, 1, 0, 1, 17, 1, NOACT, NULL, "conv_dwl"},
-    {1, 3, 17, 17, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 3, 0, NOACT, NULL, "conv_dwl"},
-    {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, NULL, "conv_dwl"},
-    {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_dwl"},
-    {1, 3, 13, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwl"},
-    {1, 5, 17, 53, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwl"},
-    {1, 3, 11, 41, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 3, 1, NOACT, NULL, "conv_dwl"},
-    {1, 7, 5, 16, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 1, IR_OP_LEAKYRELU, NULL, "conv_dwl"},
-    {2, 5, 3, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, NULL, "conv_dwl"},
-    {1, 3, 4, 13, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 0, IR_OP_SIGMOID, NULL, "conv_dwl"},
-    {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, NULL, "conv_dwl"},
-    {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, NULL, "conv_dwl"},
-    {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, NULL, "conv_dwl"},
+    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 17, 13, 17, 17, 3, 3, 2, 2, 0, 1, 1, 0, 1, 17, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 3, 17, 17, 3, 5, 5, 2, 2, 2, 2, 2, 2, 1, 3, 0, NOACT, "conv_dwl", "conv_dwl"},
+    {2, 5, 13, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 3, 13, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 5, 17, 53, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 3, 11, 41, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 3, 1, NOACT, "conv_dwl", "conv_dwl"},
+    {1, 7, 5, 16, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 1, IR_OP_LEAKYRELU, "conv_dwl", "conv_dwl"},
+    {2, 5, 3, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, "conv_dwl", "conv_dwl"},
+    {1, 3, 4, 13, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 0, IR_OP_SIGMOID, "conv_dwl", "conv_dwl"},
+    {1, 6, 7, 33, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 6, 1, IR_OP_HARDSIGMOID, "conv_dwl", "conv_dwl"},
+    {1, 13, 13, 13, 13, 5, 5, 2, 2, 2, 2, 2, 2, 1, 13, 1, IR_OP_CLIP, "conv_dwl", "conv_dwl"},
+    {1, 17, 17, 17, 17, 3, 3, 1, 1, 0, 1, 2, 1, 2, 17, 1, IR_OP_RELU, "conv_dwl", "conv_dwl"},
+    /* conv_dwf (stride 1, output plane = input plane, the flattened plane in
+     * 16-pixel vectors): forced on 7x13 (91 = 5 x 16 + 11), 3x3, 2x2 and 1x1
+     * planes (one part tile, every tap masked), 33x37, kernels 3/5/7, dilation
+     * 2, asymmetric pads that keep the size, batch 2, channels 3/4/5/6/17, and
+     * the first and last planes' gathered edge tiles in every case */
+    {1, 5, 7, 13, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, "conv_dwf", "conv_dwf"},
+    {2, 17, 3, 3, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 17, 0, IR_OP_RELU, "conv_dwf", "conv_dwf"},
+    {1, 3, 2, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, "conv_dwf", "conv_dwf"},
+    {1, 5, 1, 1, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, IR_OP_HARDSWISH, "conv_dwf", "conv_dwf"},
+    {1, 3, 11, 9, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, IR_OP_SIGMOID, "conv_dwf", "conv_dwf"},
+    {2, 5, 9, 13, 5, 7, 7, 1, 1, 6, 6, 6, 6, 2, 5, 1, NOACT, "conv_dwf", "conv_dwf"},
+    {1, 6, 7, 10, 6, 3, 3, 1, 1, 0, 2, 2, 0, 1, 6, 1, IR_OP_CLIP, "conv_dwf", "conv_dwf"},
+    {1, 3, 33, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, IR_OP_LEAKYRELU, "conv_dwf", "conv_dwf"},
+    {1, 4, 6, 6, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 4, 0, NOACT, "conv_dwf", "conv_dwf"},
+    {2, 5, 5, 3, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSIGMOID, "conv_dwf", "conv_dwf"},
+    /* its rule: 3x3 taps on planes up to 16 wide, 5x5 and 7x7 up to 8; a plane
+     * that changes size (no pads) or stride 2 keeps conv_dwl */
+    {1, 5, 7, 7, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwf"},
+    {1, 3, 16, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwf"},
+    {1, 3, 5, 17, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 8, 8, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, NOACT, NULL, "conv_dwf"},
+    {1, 3, 9, 9, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 7, 7, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 14, 14, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwl"},
     /* stride 1 x 2, or a plane too big for its tile: conv_dw by itself */
     {1, 5, 13, 43, 5, 7, 7, 1, 2, 3, 0, 3, 5, 1, 5, 0, NOACT, NULL, "conv_dw"},
     {1, 2, 130, 130, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, NOACT, NULL, "conv_dw"},

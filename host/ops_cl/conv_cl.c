@@ -1,6 +1,7 @@
 /* conv_cl.c — OpenCL side of Conv: picks conv_mv (1x1 on a 1x1 image: an SE
- * block's FCs), conv_pw (1x1, no pads, group 1), conv_dwl (depthwise, stride
- * 1/2, its padded plane in local memory), conv_dw (group == C_in == C_out,
+ * block's FCs), conv_pw (1x1, no pads, group 1), conv_dwf (depthwise, stride
+ * 1, small planes kept their size, over the flattened plane), conv_dwl (depthwise,
+ * stride 1/2, its padded plane in local memory), conv_dw (group == C_in == C_out,
  * square 3/5/7 kernel), conv_tiled (group 1 or channel tiles inside one group) or conv_general (always valid), sets its
  * arguments once, residual Add (c->res) and activation fused; conv_pw also
  * takes a fused SE gate (c->gate scaling input channels); a depthwise Conv the
@@ -8,7 +9,6 @@
  * BatchNormalization fused before one (c->pro) as conv_pw's input prologue. A 3-D
  * Conv (rank 5) runs on conv3d, with the same epilogue. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "op_cl.h"
@@ -26,8 +26,12 @@
 static const int conv_ct_choices[] = {16, 8, 4};
 #define CONV_PX 8 /* conv_tiled pixels per work-item, passed with -D */
 /* conv_dwpw keeps a C x DW_PX depthwise tile per work-item in local memory:
- * at most this many bytes (C <= 1024), within any OpenCL device's 32 KiB minimum */
+ * at most this many bytes (C <= 1024), within any OpenCL device's 32 KiB minimum;
+ * on a CPU, where local memory is cached RAM, twice that: a 16-pixel tile of
+ * MobileNetV2's 576 channels (36 KiB) ran its 14x14 blocks in 0.20 ms against
+ * 0.25 ms in 8-pixel halves (bench, alternated) */
 #define DWPW_LOCAL_MAX 32768
+#define DWPW_LOCAL_MAX_CPU 65536
 #define DW_PX 8   /* conv_dw pixels per work-item, one float8, passed with -D (explicit vectors, */
                   /* masked edge tiles, vector epilogue: MobileNetV2 dw ~11 -> ~2.6 ms device) */
 
@@ -43,14 +47,15 @@ static void dw_opts(char *buf, size_t n, int k, int px)
     snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d", k, px, PW_OC);
 }
 
-/* conv_dwpw's local tile limit: DWPW_LOCAL_MAX, or less where the device (or
- * the plan profile) declares less local memory. */
+/* conv_dwpw's local tile limit: DWPW_LOCAL_MAX (DWPW_LOCAL_MAX_CPU on a CPU), or
+ * less where the device (or the plan profile) declares less local memory. */
 static int64_t dwpw_local_max(const opcl_ctx *c)
 {
     if (!c->rt) /* a plan analysed without a device (slot tests) */
         return DWPW_LOCAL_MAX;
     const uint64_t dev = rt_plan_device(c->rt)->local_mem_bytes;
-    return (int64_t)(dev < DWPW_LOCAL_MAX ? dev : DWPW_LOCAL_MAX);
+    const uint64_t cap = opcl_on_cpu(c) ? DWPW_LOCAL_MAX_CPU : DWPW_LOCAL_MAX;
+    return (int64_t)(dev < cap ? dev : cap);
 }
 
 /* conv_dwpw's row tile: 16 pixels (one float16: half the instructions per
@@ -299,7 +304,8 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
     const ir_tensor *x = ir_in(c->g, n, 0);
     if (!is_pointwise(&w, G)) /* conv_cl's order: depthwise variants before conv_kxk */
         return !(is_depthwise(&w, G, C, OC) &&
-                 (!opcl_forced_away(c, "conv_dwl") || !opcl_forced_away(c, "conv_dw"))) &&
+                 (!opcl_forced_away(c, "conv_dwl") || !opcl_forced_away(c, "conv_dw") ||
+                  !opcl_forced_away(c, "conv_dwf"))) &&
                (kxk_ok(c, &w, G, C, OC) || im2col_wanted(c, &w, G, C, OC));
     if (opcl_forced_away(c, "conv_pw"))
         return 0;
@@ -351,6 +357,51 @@ static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts,
     const uint64_t dev = rt_plan_device(c->rt)->local_mem_bytes / 2;
     const uint64_t cap = dev < DWL_LOCAL_MAX ? dev : DWL_LOCAL_MAX;
     return (uint64_t)*ts * (uint64_t)*th * sizeof(float) <= cap;
+}
+
+/* conv_dwf (see conv_dw.cl) needs stride 1 both ways and an output plane the
+ * size of the input's (every tap one shift of the flattened plane). It runs
+ * where its whole-plane vectors beat conv_dwl's rows: planes up to 16 wide
+ * with 3x3 taps, up to 8 wide with 5x5 and 7x7 (each tap a masked load, 25 of
+ * them over a 14-wide plane's 13 vectors cost more than conv_dwl's 14 unmasked
+ * rows). Per-layer minima on POCL (bench, 3 alternated rounds, ms, dwl -> dwf):
+ * EfficientNet-B0 7x7 k3 0.119 -> 0.074, 14x14 k3 0.133 -> 0.097, 7x7 k5
+ * 0.150 -> 0.117, but 14x14 k5 0.19 -> 0.21 and 28..112 wide 0.19-0.24 ->
+ * 0.27-0.35; MnasNet 14x14 k3 0.124 -> 0.085, 7x7 k5 0.107 -> 0.079. */
+#define DWF_MAX_W3 16
+#define DWF_MAX_W5 8
+static int dwf_ok(const opcl_ctx *c, const op_win *w, int H, int W, int OH, int OW)
+{
+    if (w->stride[0] != 1 || w->stride[1] != 1 || OH != H || OW != W ||
+        opcl_forced_away(c, "conv_dwf"))
+        return 0;
+    if (c->force && strcmp(c->force, "conv_dwf") == 0)
+        return 1;
+    return W <= (w->k[0] == 3 ? DWF_MAX_W3 : DWF_MAX_W5);
+}
+
+static clcnn_status dwf_push(opcl_ctx *c, const ir_node *n, const conv_args *a, const op_win *w,
+                             clcnn_err *err)
+{
+    const cl_int C = a->g[0], H = a->g[1], W = a->g[2], N = a->g[7];
+    if ((int64_t)N * C * H * W > INT32_MAX - 16)
+        return op_fail(err, CLCNN_ERR_UNSUPPORTED, n, "a depthwise Conv of more than 2^31 "
+                       "elements is not supported on OpenCL");
+    const cl_int tiles = (H * W + 15) / 16;
+    const cl_int gd[8] = {C, H, W, 0, 0, 0, N, tiles};
+    char opts[128];
+    dw_opts(opts, sizeof opts, (int)w->k[0], DW_PX);
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "conv_dw", opts, "conv_dwf", &k, err);
+    if (st)
+        return st;
+    conv_args v = *a; /* OPCL_ARG takes lvalues */
+    if ((st = OPCL_ARGS(k, err, CONV_COMMON(v), OPCL_ARG(gd), OPCL_ARG(v.k), CONV_EPILOGUE(v)))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t gws[1] = {(size_t)N * C * tiles};
+    return opcl_push(c, n, k, 1, gws, NULL, "conv_dwf", err);
 }
 
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
@@ -567,6 +618,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", conv_ct_choices[0], CONV_PX);
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
+    if (is_dw && dwf_ok(c, &w, H, W, OH, OW))
+        return dwf_push(c, n, &a, &w, err);
     if (is_dw && dwl_tile(c, &w, OH, OW, &ts, &th) && !opcl_forced_away(c, "conv_dwl")) {
         dw_opts(opts, sizeof opts, (int)w.k[0], DW_PX);
         if ((st = opcl_kernel(c, "conv_dw", opts, "conv_dwl", &k, err)))
