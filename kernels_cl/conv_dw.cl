@@ -262,6 +262,79 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
  * whose shifted reads would leave the tensor (the first and last planes'
  * edges) gathers lane by lane instead. gd: (C, H, W, -, -, -, N, tiles of 16
  * per plane); kd: (-, -, -, -, PT, PL, DH, DL). NDRange (N*C*tiles), 1-D. */
+/* conv_dwf's geometry for the 16 flattened pixels from p0 of an H x W plane:
+ * each lane's tap masks (rowok[kh], colok[kw]: -1 where the tap's input row /
+ * column lies in the plane) and whether every shifted vector read of the plane
+ * at element offset zoff stays inside the `total` elements of the tensor. */
+typedef struct dwf_geo {
+    int16 rowok[DW_K], colok[DW_K];
+} dwf_geo;
+
+void dwf_setup(dwf_geo *g, int p0, int H, int W, int PT, int PL, int DH, int DL)
+{
+    /* each lane's (row, column): p0's, then past each row's end onto the next */
+    const int oh0 = p0 / W;
+    int16 owv = (p0 - oh0 * W) + DW_IOTA16, ohv = (int16)(oh0);
+    for (int16 m = owv >= W; any(m); m = owv >= W) {
+        owv -= m & (int16)(W); /* m is -1 where true */
+        ohv -= m;
+    }
+#pragma unroll
+    for (int k = 0; k < DW_K; k++) {
+        const int16 ih = ohv + (k * DH - PT), iw = owv + (k * DL - PL);
+        g->rowok[k] = ih >= 0 && ih < H;
+        g->colok[k] = iw >= 0 && iw < W;
+    }
+}
+
+bool dwf_in_buf(long zoff, int p0, int W, int PT, int PL, int DH, int DL, long total)
+{
+    const int smin = -PT * W - PL, smax = ((DW_K - 1) * DH - PT) * W + (DW_K - 1) * DL - PL;
+    return zoff + p0 + smin >= 0 && zoff + p0 + 15 + smax < total;
+}
+
+/* The taps of one channel (plane ip, weights wk) for those 16 pixels, no bias:
+ * one masked vector load each where dwf_in_buf, else gathered lane by lane
+ * (the tensor's first and last tiles: kept rolled, cheap to compile). */
+float16 dwf_taps(__global const sfloat *ip, __global const sfloat *wk, const dwf_geo *g, bool in_buf,
+                 int p0, int W, int PT, int PL, int DH, int DL)
+{
+    float16 racc[DW_K]; /* one accumulator per tap row, as in dw_tile */
+#pragma unroll
+    for (int kh = 0; kh < DW_K; kh++)
+        racc[kh] = (float16)(0.0f);
+    if (in_buf) {
+#pragma unroll
+        for (int kh = 0; kh < DW_K; kh++) {
+            __global const sfloat *tr = ip + p0 + (kh * DH - PT) * W - PL;
+#pragma unroll
+            for (int kw = 0; kw < DW_K; kw++)
+                racc[kh] = fma(select((float16)(0.0f), LDN(16, 0, tr + kw * DL),
+                                      g->rowok[kh] & g->colok[kw]),
+                               (float16)(LD(wk, kh * DW_K + kw)), racc[kh]);
+        }
+        return DW_ROWSUM(racc);
+    }
+    float16 acc = (float16)(0.0f);
+#pragma unroll 1
+    for (int kh = 0; kh < DW_K; kh++) {
+        int rok[16];
+        vstore16(g->rowok[kh], 0, rok);
+#pragma unroll 1
+        for (int kw = 0; kw < DW_K; kw++) {
+            int cok[16];
+            vstore16(g->colok[kw], 0, cok);
+            const int shift = (kh * DH - PT) * W + kw * DL - PL;
+            float xs[16];
+#pragma unroll 1
+            for (int l = 0; l < 16; l++) /* a lane in the plane reads inside it */
+                xs[l] = rok[l] && cok[l] ? LD(ip, p0 + l + shift) : 0.0f;
+            acc = fma(vload16(0, xs), (float16)(LD(wk, kh * DW_K + kw)), acc);
+        }
+    }
+    return acc;
+}
+
 __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
                        int8 kd, int act, float a, float b, __global const sfloat *res, int has_res)
@@ -272,57 +345,11 @@ __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
     if (z >= N * C)
         return;
     const int p0 = (gid - z * tiles) * 16, c = z % C;
-    __global const sfloat *ip = in + (size_t)z * HW;
-    __global const sfloat *wk = wt + c * DW_K * DW_K;
-    /* each lane's (row, column): p0's, then past each row's end onto the next */
-    const int oh0 = p0 / W;
-    int16 owv = (p0 - oh0 * W) + DW_IOTA16, ohv = (int16)(oh0);
-    for (int16 m = owv >= W; any(m); m = owv >= W) {
-        owv -= m & (int16)(W); /* m is -1 where true */
-        ohv -= m;
-    }
-    float16 acc = (float16)(has_bias ? LD(bias, c) : 0.0f);
-    const int smin = -PT * W - PL, smax = ((DW_K - 1) * DH - PT) * W + (DW_K - 1) * DL - PL;
-    const long first = (long)z * HW + p0 + smin, last = (long)z * HW + p0 + 15 + smax;
-    if (first >= 0 && last < (long)N * C * HW) {
-        int16 colok[DW_K];
-#pragma unroll
-        for (int kw = 0; kw < DW_K; kw++) {
-            const int16 iw = owv + (kw * DL - PL);
-            colok[kw] = iw >= 0 && iw < W;
-        }
-        float16 racc[DW_K]; /* one accumulator per tap row, as in dw_tile */
-#pragma unroll
-        for (int kh = 0; kh < DW_K; kh++) {
-            const int16 ih = ohv + (kh * DH - PT);
-            const int16 rowok = ih >= 0 && ih < H;
-            __global const sfloat *tr = ip + p0 + (kh * DH - PT) * W - PL;
-            racc[kh] = (float16)(0.0f);
-#pragma unroll
-            for (int kw = 0; kw < DW_K; kw++)
-                racc[kh] = fma(select((float16)(0.0f), LDN(16, 0, tr + kw * DL),
-                                      rowok & colok[kw]),
-                               (float16)(LD(wk, kh * DW_K + kw)), racc[kh]);
-        }
-        acc += DW_ROWSUM(racc);
-    } else {
-        int ohs[16], ows[16];
-        vstore16(ohv, 0, ohs);
-        vstore16(owv, 0, ows);
-        /* rare (the tensor's first and last tiles): kept rolled, cheap to compile */
-#pragma unroll 1
-        for (int kh = 0; kh < DW_K; kh++)
-#pragma unroll 1
-            for (int kw = 0; kw < DW_K; kw++) {
-                float xs[16];
-#pragma unroll 1
-                for (int l = 0; l < 16; l++) {
-                    const int ih = ohs[l] + kh * DH - PT, iw = ows[l] + kw * DL - PL;
-                    xs[l] = ih >= 0 && ih < H && iw >= 0 && iw < W ? LD(ip, ih * W + iw) : 0.0f;
-                }
-                acc = fma(vload16(0, xs), (float16)(LD(wk, kh * DW_K + kw)), acc);
-            }
-    }
+    dwf_geo g;
+    dwf_setup(&g, p0, H, W, PT, PL, DH, DL);
+    const bool in_buf = dwf_in_buf((long)z * HW, p0, W, PT, PL, DH, DL, (long)N * C * HW);
+    float16 acc = dwf_taps(in + (size_t)z * HW, wt + c * DW_K * DW_K, &g, in_buf, p0, W, PT, PL,
+                           DH, DL) + (has_bias ? LD(bias, c) : 0.0f);
     const size_t o = (size_t)z * HW + p0;
     const int n = min(HW - p0, 16);
     if (n == 16) {
@@ -347,7 +374,12 @@ __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
  * all C channels once into its slice of `tile` (local memory, C * DW_PX floats
  * per work-item), then the OC pointwise outputs PW_OC at a time from it, so
  * the depthwise output never goes to global memory and costs no launch.
- * gd: (C, H, W, OC, OH, OW, N, -); kd: (-, -, SH, -, PT, PL, DH, DW);
+ * Flat (gd.s7, built with DW_PX 16; a stride-1 depthwise that keeps the plane's
+ * size): the tile is 16 consecutive pixels of the flattened plane instead, the
+ * depthwise taps as conv_dwf's with the masks set up once for all channels, so
+ * 7- and 14-wide planes fill whole float16 vectors in the pointwise loop (a
+ * 7-wide row tile used 7 lanes of a float8). NDRange (ceil(OH*OW/16), 1, N).
+ * gd: (C, H, W, OC, OH, OW, N, flat); kd: (-, -, SH, SW, PT, PL, DH, DW);
  * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b). NDRange (ceil(OW/DW_PX), OH, N). */
 __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                         __global const sfloat *dwb, int has_dwb, __global sfloat *out,
@@ -355,22 +387,46 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                         int8 gd, int8 kd, int2 acts, float4 af, __global const sfloat *res,
                         int has_res, __local float *tile)
 {
-    const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1), n = get_global_id(2);
     const int C = gd.s0, H = gd.s1, W = gd.s2, OC = gd.s3, OH = gd.s4, OW = gd.s5, N = gd.s6;
-    if (ow0 >= OW || oh >= OH || n >= N)
-        return;
+    const int n = get_global_id(2);
     __local float *t = tile + (size_t)get_local_id(0) * C * DW_PX;
-    const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * kd.s3 - kd.s5;
-    for (int c = 0; c < C; c++) {
-        const int z = n * C + c;
-        const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
-                              has_dwb ? LD(dwb, c) : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6, kd.s7,
-                              z * H * W, N * C * H * W);
-        DWSTORE(XCAT(act_float, DW_PX)(v, acts.s0, af.s0, af.s1), 0, t + c * DW_PX);
+    int pix0, left; /* the tile's first pixel in the output plane, pixels from there on */
+#if DW_PX == 16
+    if (gd.s7) {
+        const int p0 = get_global_id(0) * 16;
+        if (p0 >= OH * OW || get_global_id(1) > 0 || n >= N)
+            return;
+        dwf_geo g;
+        dwf_setup(&g, p0, H, W, kd.s4, kd.s5, kd.s6, kd.s7);
+        for (int c = 0; c < C; c++) {
+            const int z = n * C + c;
+            const bool in_buf = dwf_in_buf((long)z * H * W, p0, W, kd.s4, kd.s5, kd.s6, kd.s7,
+                                           (long)N * C * H * W);
+            const float16 v = dwf_taps(in + (size_t)z * H * W, dwt + c * DW_K * DW_K, &g, in_buf,
+                                       p0, W, kd.s4, kd.s5, kd.s6, kd.s7) +
+                              (has_dwb ? LD(dwb, c) : 0.0f);
+            vstore16(act_float16(v, acts.s0, af.s0, af.s1), 0, t + c * 16);
+        }
+        pix0 = p0, left = OH * OW - p0;
+    } else
+#endif
+    {
+        const int ow0 = get_global_id(0) * DW_PX, oh = get_global_id(1);
+        if (ow0 >= OW || oh >= OH || n >= N)
+            return;
+        const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * kd.s3 - kd.s5;
+        for (int c = 0; c < C; c++) {
+            const int z = n * C + c;
+            const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
+                                  has_dwb ? LD(dwb, c) : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6,
+                                  kd.s7, z * H * W, N * C * H * W);
+            DWSTORE(XCAT(act_float, DW_PX)(v, acts.s0, af.s0, af.s1), 0, t + c * DW_PX);
+        }
+        pix0 = oh * OW + ow0, left = OW - ow0;
     }
     const int HW = OH * OW;
-    const size_t ob = (size_t)n * OC * HW + oh * OW + ow0;
-    const bool whole = ow0 + DW_PX <= OW;
+    const size_t ob = (size_t)n * OC * HW + pix0;
+    const bool whole = left >= DW_PX;
     for (int oc0 = 0; oc0 < OC; oc0 += PW_OC) {
         DWV acc[PW_OC];
 #pragma unroll
@@ -392,7 +448,7 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                 DWGSTORE(FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), out + i);
                 continue;
             }
-            const int left = OW - ow0; /* part of a tile: as conv_dw's */
+            /* part of a tile: as conv_dw's */
             if (has_res) {
                 float t[DW_PX];
                 DWSTORE((DWV)(0.0f), 0, t);

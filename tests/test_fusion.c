@@ -135,7 +135,8 @@ static void test_residual_inverted_blocks(void **state)
         if (pass == 0) /* 6 convs, 4 relus, 2 adds; fused: expand, dw+project (+add) x 2 */
             assert_int_equal(kh_unfused_launches(rt, g), 12);
         else
-            assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwpw", 4, "two inverted residual blocks"), 0);
+            assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwpw_flat", 4,
+                                        "two inverted residual blocks"), 0);
     }
     /* the separable fusion forced away: dw and project stay two launches, the
      * residual still in the projection's epilogue */
@@ -280,9 +281,15 @@ static void test_separable(void **state)
         const int sub = sc->pw_stride > 1;
         const int unfused = 2 + sub + (sc->dw_act != 0) + sc->res + sc->pw_relu;
         assert_int_equal(kh_unfused_launches(rt, sep_graph(sc)), unfused);
-        /* refused: the 13x11 depthwise runs by itself (conv_dwf: stride 1, small) */
-        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL, sc->fused ? "conv_dwpw" : "conv_dwf",
+        /* fused: flat tiles where the depthwise keeps the plane's size at stride
+         * 1, else row tiles, which are also forced on the flat ones; refused: the
+         * 13x11 depthwise runs by itself (conv_dwf: stride 1, small) */
+        const int flat = sc->s == 1 && 2 * sc->p == sc->dil * (sc->k - 1);
+        assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL,
+                                    !sc->fused ? "conv_dwf" : flat ? "conv_dwpw_flat" : "conv_dwpw",
                                     sc->fused ? 1 : 2 + sub, label), 0);
+        if (sc->fused && flat)
+            assert_int_equal(kh_check_k(rt, sep_graph(sc), "conv_dwpw", "conv_dwpw", 1, label), 0);
     }
     rt_destroy(rt);
 }

@@ -562,7 +562,9 @@ static int c16_conv_node(ir_graph *g, int x, int c, int oc, int k, int s, int p,
 
 /* conv_dwpw in fp32 and fp16: depthwise (k, stride, pads) then pointwise, the
  * pointwise output with a residual and an activation on some; a row of 17
- * (DW_PX 16, a part tile) and of 7 or 4 (DW_PX 8), channels 3/5/17, batch 2. */
+ * (DW_PX 16, a part tile) and of 7 or 4 (DW_PX 8), channels 3/5/17, batch 2;
+ * the stride-1 size-keeping ones flat (conv_dwpw_flat: 221 and 363 pixels,
+ * part tiles) and forced to row tiles. */
 static void test_dwpw_fp16(void **state)
 {
     (void)state;
@@ -576,22 +578,30 @@ static void test_dwpw_fp16(void **state)
         {2, 3, 9, 7, 17, 5, 2, 2, 1, IR_OP_RELU},
         {1, 17, 5, 8, 5, 3, 2, 0, 1, NOACT},
         {1, 3, 11, 33, 9, 7, 1, 3, 1, IR_OP_HARDSWISH},
+        {2, 5, 3, 3, 6, 3, 1, 1, 1, IR_OP_RELU}, /* planes below one vector */
+        {1, 3, 2, 2, 5, 5, 1, 2, 0, NOACT},
+        {1, 7, 1, 1, 3, 3, 1, 1, 1, NOACT},
+        {1, 9, 7, 7, 10, 3, 1, 1, 1, IR_OP_HARDSWISH},
     };
     int fails = 0;
     for (size_t i = 0; i < sizeof dc / sizeof dc[0]; i++) {
-        for (int fp16 = 0; fp16 < 2; fp16++) {
+        /* stride 1 keeping the plane's size: flat tiles by themselves, row
+         * tiles when forced */
+        const int flat = dc[i].s == 1 && 2 * dc[i].p == dc[i].k - 1;
+        for (int run = 0; run < 2 * (1 + flat); run++) {
+            const int fp16 = run & 1, row = run >> 1;
             ir_graph *g = kh_new(13);
             const int64_t xd[4] = {dc[i].n, dc[i].c, dc[i].h, dc[i].w};
             int x = kh_input(g, "x", 4, xd);
             int d = c16_conv_node(g, x, dc[i].c, dc[i].c, dc[i].k, dc[i].s, dc[i].p, dc[i].c, "dw");
             kh_output_act(g, c16_conv_node(g, d, dc[i].c, dc[i].oc, 1, 1, 0, 1, "pw"), dc[i].act);
-            const c16_opts o = {fp16, NULL, dc[i].res, 0, 1, NULL};
+            const c16_opts o = {fp16, row ? "conv_dwpw" : NULL, dc[i].res, 0, 1, NULL};
             char label[160];
             snprintf(label, sizeof label, "fp16=%d dwpw case %zu: N%d C%d %dx%d -> OC%d k%d s%d "
-                     "p%d res %d act %s", fp16, i, dc[i].n, dc[i].c, dc[i].h, dc[i].w, dc[i].oc,
-                     dc[i].k, dc[i].s, dc[i].p, dc[i].res,
-                     dc[i].act == NOACT ? "none" : ir_op_name(dc[i].act));
-            fails += c16_check(rt, g, &o, "conv_dwpw", label);
+                     "p%d res %d act %s force %s", fp16, i, dc[i].n, dc[i].c, dc[i].h, dc[i].w,
+                     dc[i].oc, dc[i].k, dc[i].s, dc[i].p, dc[i].res,
+                     dc[i].act == NOACT ? "none" : ir_op_name(dc[i].act), o.force ? o.force : "auto");
+            fails += c16_check(rt, g, &o, flat && !row ? "conv_dwpw_flat" : "conv_dwpw", label);
         }
     }
     rt_destroy(rt);
