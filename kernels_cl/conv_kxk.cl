@@ -20,8 +20,10 @@
  * MobileNetV2's stem; GoogLeNet 68 ms on POCL, 37 with this kernel). Here the 8 pixels are one float8 and the KXK_K taps of a row are
  * unrolled, so a tap is one vector load (stride 1: vload8; stride 2: the even
  * lanes of a vload16) feeding KXK_OC vector FMAs. Rows outside the image are
- * skipped (uniform per work-item); tiles near the left/right edge gather lane
- * by lane with clamped, masked reads. */
+ * skipped (uniform per work-item); tiles near the left/right edge load the
+ * same vectors with the lanes outside the row masked, or, where such a read
+ * would leave the tensor (its first and last rows), gather lane by lane with
+ * clamped, masked reads. */
 #ifndef KXK_OC
 #define KXK_OC 8 /* conv_kxk: output channels per work-item */
 #endif
@@ -58,6 +60,7 @@ __kernel void conv_kxk(__global const sfloat *in, __global const sfloat *wt,
     const int span = SW == 1 ? 8 : SW == 2 ? 16 : 7 * SW + 1;
     const bool inside = iw0 >= 0 && iw0 + KXK_K - 1 + span - 1 < W;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW + iw0;
+    const long total = (long)N * C * H * W;
     __global const sfloat *ip = in + (size_t)n * C * H * W;
     for (int ic = 0; ic < C; ic++, ip += H * W) {
         for (int kh = 0; kh < KXK_K; kh++) {
@@ -68,10 +71,20 @@ __kernel void conv_kxk(__global const sfloat *in, __global const sfloat *wt,
 #pragma unroll
             for (int kw = 0; kw < KXK_K; kw++) {
                 float8 v;
-                if (inside && SW == 1) {
+                /* an edge tile's vector read, when it stays inside the tensor,
+                 * with the lanes outside the row zeroed (they read its
+                 * neighbours): the lane-by-lane gather below cost the stem's
+                 * two edge tiles of 14 most of its time */
+                const long at = (long)(row - in) + iw0 + kw;
+                const bool vec = SW <= 2 && (inside || (at >= 0 && at + span <= total));
+                if (vec && SW == 1) {
                     v = LDN(8, 0, row + iw0 + kw);
-                } else if (inside && SW == 2) {
+                    if (!inside)
+                        v = select((float8)(0.0f), v, lane + kw >= 0 && lane + kw < W);
+                } else if (vec) {
                     v = LDN(16, 0, row + iw0 + kw).even;
+                    if (!inside)
+                        v = select((float8)(0.0f), v, lane + kw >= 0 && lane + kw < W);
                 } else {
                     const int8 iw = lane + kw;
                     /* vector bounds: Oclgrind 21.10 mis-evaluates an int8 clamp
