@@ -16,7 +16,8 @@ cold rounds' bench processes (POCL's compiler included), onnxruntime's peak RSS,
 the ratio clcnn / ort of the warm peaks. On a CPU OpenCL device (POCL) device buffers
 are host memory, already inside the RSS; on other devices they are added to clcnn's
 peak. The processes' floors (an OpenCL runtime loaded; Python + onnxruntime imported)
-are printed once. Built-in names are exported with `clcnn export` (full width,
+are printed once, and first of all the machine's fp32 FMA peak when bench/fma_peak is
+built beside clcnn (`cmake --build build --target fma_peak`). Built-in names are exported with `clcnn export` (full width,
 deterministic random weights) into a temp dir first.
 
 Usage (from the repo root, after building):
@@ -212,12 +213,18 @@ def main():
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--json", help="also write the results to this JSON file")
+    ap.add_argument("--fma-peak", help="bench/fma_peak binary (default: fma_peak beside --clcnn, "
+                    "if built): its fp32 FMA peak is printed first, the ceiling for GFLOP/s")
     args = ap.parse_args()
     if args.rounds < 1 or args.runs < 1 or args.warmup < 0:
         ap.error("--rounds and --runs must be >= 1, --warmup >= 0")
     print(f"onnxruntime {importlib.metadata.version('onnxruntime')} (CPU, 2 intra-op threads, ORT_ENABLE_ALL); "
           f"clcnn --device {args.device}; {args.rounds} rounds x {args.runs} runs (+{args.warmup} warm-up), "
           "alternating, each side in its own process", flush=True)
+    peak = args.fma_peak or os.path.join(os.path.dirname(args.clcnn) or ".", "fma_peak")
+    if os.path.exists(peak):  # the machine's ceiling, measured before the models
+        out = subprocess.run([peak], capture_output=True, text=True, check=True).stdout
+        print("machine: " + out.strip().splitlines()[-1], flush=True)
     floors = (run_peak([args.clcnn, "devices"])[1], ort_floor())
     results, failed = [], 0
     with tempfile.TemporaryDirectory() as tmp:
