@@ -315,9 +315,14 @@ float16 dwf_taps(__global const sfloat *ip, __global const sfloat *wk, const dwf
         }
         return DW_ROWSUM(racc);
     }
-    float16 acc = (float16)(0.0f);
+    /* the same per-row sums in the same order as the vector path: a tile's
+     * result must not depend on where its plane sits in the tensor (batch 1 and
+     * batch N give the same bits for the same image); an array of its own, as
+     * the rolled loop indexes it at run time */
+    float16 gacc[DW_K];
 #pragma unroll 1
     for (int kh = 0; kh < DW_K; kh++) {
+        gacc[kh] = (float16)(0.0f);
         int rok[16];
         vstore16(g->rowok[kh], 0, rok);
 #pragma unroll 1
@@ -329,10 +334,10 @@ float16 dwf_taps(__global const sfloat *ip, __global const sfloat *wk, const dwf
 #pragma unroll 1
             for (int l = 0; l < 16; l++) /* a lane in the plane reads inside it */
                 xs[l] = rok[l] && cok[l] ? LD(ip, p0 + l + shift) : 0.0f;
-            acc = fma(vload16(0, xs), (float16)(LD(wk, kh * DW_K + kw)), acc);
+            gacc[kh] = fma(vload16(0, xs), (float16)(LD(wk, kh * DW_K + kw)), gacc[kh]);
         }
     }
-    return acc;
+    return DW_ROWSUM(gacc);
 }
 
 __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,

@@ -725,6 +725,93 @@ static void test_clblast_refused_fp16(void **state)
         fail_msg("the fp16 pointwise Conv with a CLBlast measurement failed");
 }
 
+/* A graph run on the OpenCL path: its one input x, its one output copied to y
+ * (sized by the caller); nonzero on any error. */
+static int run_one(rt_ctx *rt, ir_graph *g, const char *force, const float *x, float *y,
+                   size_t ny, const char *label)
+{
+    clcnn_err err = {0};
+    exec_cl *e = NULL;
+    exec_cl_options opt = {0};
+    opt.force_variant = force;
+    float *out = NULL;
+    int bad = ir_toposort(g, &err) || ops_infer_graph(g, &err) ||
+              exec_cl_create(rt, g, &opt, &e, &err);
+    if (!bad) {
+        const float *in[1] = {x};
+        float *outs[1] = {out = malloc(ny * sizeof(float))};
+        bad = !out || exec_cl_run(e, in, outs, &err);
+        if (!bad)
+            memcpy(y, out, ny * sizeof(float));
+    }
+    if (bad)
+        print_error("[%s] %s\n", label, err.msg);
+    free(out);
+    exec_cl_destroy(e);
+    ir_graph_free(g);
+    err_clear(&err);
+    return bad;
+}
+
+/* The same image gives the same bits at batch 1 and batch 2: tiles at the
+ * tensor's first and last planes take a gathered path (their vector reads
+ * would leave the buffer) that must sum as the vector path does, or an image's
+ * result would depend on its place in the batch (a Ray job at batch 4 differed
+ * from the CLI at batch 1 in the 7th digit). conv_dwf (k 3 and 5),
+ * conv_dwpw_flat and conv_kxk's edge tiles. */
+static ir_graph *batch_graph(int kind, int n)
+{
+    kh_rng = 0x9E3779B97F4A7C15ull; /* the same weights in every build */
+    ir_graph *g = kh_new(13);
+    const int64_t xd[4] = {n, 5, 7, 13};
+    int x = kh_input(g, "x", 4, xd), y;
+    if (kind == 0 || kind == 1)
+        y = c16_conv_node(g, x, 5, 5, kind ? 5 : 3, 1, kind ? 2 : 1, 5, "dw");
+    else if (kind == 2)
+        y = c16_conv_node(g, c16_conv_node(g, x, 5, 5, 3, 1, 1, 5, "dw"), 5, 9, 1, 1, 0, 1, "pw");
+    else
+        y = c16_conv_node(g, x, 5, 8, 3, 2, 1, 1, "stem");
+    kh_output(g, y);
+    return g;
+}
+
+static void test_batch_bits(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const char *const force[] = {"conv_dwf", "conv_dwf", NULL, "conv_kxk"};
+    static const char *const name[] = {"conv_dwf k3", "conv_dwf k5", "conv_dwpw_flat", "conv_kxk"};
+    const size_t nx = 5 * 7 * 13;
+    float x[2 * 5 * 7 * 13];
+    for (size_t i = 0; i < 2 * nx; i++)
+        x[i] = kh_rand();
+    int fails = 0;
+    for (int kind = 0; kind < 4; kind++) {
+        const size_t ny = kind == 2 ? 9 * 7 * 13 : kind == 3 ? 8 * 4 * 7 : 5 * 7 * 13;
+        float *y2 = malloc(2 * ny * sizeof(float)), *y1 = malloc(ny * sizeof(float));
+        assert_non_null(y2);
+        assert_non_null(y1);
+        fails += run_one(rt, batch_graph(kind, 2), force[kind], x, y2, 2 * ny, name[kind]);
+        for (int img = 0; img < 2 && !fails; img++) {
+            fails += run_one(rt, batch_graph(kind, 1), force[kind], x + img * nx, y1, ny,
+                             name[kind]);
+            if (!fails && memcmp(y1, y2 + img * ny, ny * sizeof(float)) != 0) {
+                print_error("[%s] image %d: batch 1 and batch 2 outputs differ\n", name[kind],
+                            img);
+                fails++;
+            }
+        }
+        free(y1), free(y2);
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d batch-invariance case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -734,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_dwpw_fp16),
         cmocka_unit_test(test_convt_bn_fp16),
         cmocka_unit_test(test_clblast_refused_fp16),
+        cmocka_unit_test(test_batch_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
