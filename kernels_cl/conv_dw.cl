@@ -250,18 +250,6 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
     }
 }
 
-/* conv_dwf: a stride-1 depthwise Conv whose output plane is its input plane's
- * size (OH = H, OW = W: "same" pads), over the flattened plane. Output pixel p
- * of a plane reads input p + (kh*DH - PT)*W + (kw*DL - PL) for tap (kh, kw): a
- * constant shift, so 16 consecutive pixels are one unaligned vector load per
- * tap wherever their rows fall, lanes whose tap lies outside the plane (above,
- * below, or wrapped past a row's end) zeroed by row and column masks. Row tiles
- * (conv_dw, conv_dwl) leave 7- and 14-wide rows' vectors part empty and pay per
- * row; conv_dwl also fills a padded local copy behind a barrier per plane: on
- * EfficientNet-B0's 7x7 and 14x14 layers both ran at 7-33 GFLOP/s. A tile
- * whose shifted reads would leave the tensor (the first and last planes'
- * edges) gathers lane by lane instead. gd: (C, H, W, -, -, -, N, tiles of 16
- * per plane); kd: (-, -, -, -, PT, PL, DH, DL). NDRange (N*C*tiles), 1-D. */
 /* conv_dwf's geometry for the 16 flattened pixels from p0 of an H x W plane:
  * each lane's tap masks (rowok[kh], colok[kw]: -1 where the tap's input row /
  * column lies in the plane) and whether every shifted vector read of the plane
@@ -340,6 +328,18 @@ float16 dwf_taps(__global const sfloat *ip, __global const sfloat *wk, const dwf
     return DW_ROWSUM(gacc);
 }
 
+/* conv_dwf: a stride-1 depthwise Conv whose output plane is its input plane's
+ * size (OH = H, OW = W: "same" pads), over the flattened plane. Output pixel p
+ * of a plane reads input p + (kh*DH - PT)*W + (kw*DL - PL) for tap (kh, kw): a
+ * constant shift, so 16 consecutive pixels are one unaligned vector load per
+ * tap wherever their rows fall, lanes whose tap lies outside the plane (above,
+ * below, or wrapped past a row's end) zeroed by row and column masks. Row tiles
+ * (conv_dw, conv_dwl) leave 7- and 14-wide rows' vectors part empty and pay per
+ * row; conv_dwl also fills a padded local copy behind a barrier per plane: on
+ * EfficientNet-B0's 7x7 and 14x14 layers both ran at 7-33 GFLOP/s. A tile
+ * whose shifted reads would leave the tensor (the first and last planes'
+ * edges) gathers lane by lane instead. gd: (C, H, W, -, -, -, N, tiles of 16
+ * per plane); kd: (-, -, -, -, PT, PL, DH, DL). NDRange (N*C*tiles), 1-D. */
 __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
                        int8 kd, int act, float a, float b, __global const sfloat *res, int has_res)

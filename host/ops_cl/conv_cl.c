@@ -359,8 +359,14 @@ static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts,
     return (uint64_t)*ts * (uint64_t)*th * sizeof(float) <= cap;
 }
 
-/* conv_dwf (see conv_dw.cl) needs stride 1 both ways and an output plane the
- * size of the input's (every tap one shift of the flattened plane). It runs
+/* A depthwise Conv whose taps are shifts of the flattened plane (conv_dwf,
+ * conv_dwpw_flat): stride 1 both ways, the output plane the input's size. */
+static int keeps_plane(const op_win *w, int H, int W, int OH, int OW)
+{
+    return w->stride[0] == 1 && w->stride[1] == 1 && OH == H && OW == W;
+}
+
+/* conv_dwf (see conv_dw.cl) needs keeps_plane. It runs
  * where its whole-plane vectors beat conv_dwl's rows: planes up to 16 wide
  * with 3x3 taps, up to 8 wide with 5x5 and 7x7 (each tap a masked load, 25 of
  * them over a 14-wide plane's 13 vectors cost more than conv_dwl's 14 unmasked
@@ -372,8 +378,7 @@ static int dwl_tile(const opcl_ctx *c, const op_win *w, int OH, int OW, int *ts,
 #define DWF_MAX_W5 8
 static int dwf_ok(const opcl_ctx *c, const op_win *w, int H, int W, int OH, int OW)
 {
-    if (w->stride[0] != 1 || w->stride[1] != 1 || OH != H || OW != W ||
-        opcl_forced_away(c, "conv_dwf"))
+    if (!keeps_plane(w, H, W, OH, OW) || opcl_forced_away(c, "conv_dwf"))
         return 0;
     if (c->force && strcmp(c->force, "conv_dwf") == 0)
         return 1;
@@ -461,7 +466,7 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
      * 14x14 0.20 -> 0.17, 28x28 0.15 -> 0.115, 56x56 0.357 -> 0.307, 112x112
      * 0.303 -> 0.284; MobileNetV1 7x7 (C = 1024) 0.92 -> 0.75. Strided
      * depthwise rows do not shift with the flattened index: row tiles. */
-    const int flat = w.stride[0] == 1 && w.stride[1] == 1 && OH == H && OW == W &&
+    const int flat = keeps_plane(&w, H, W, OH, OW) &&
                      C * 16 * (int64_t)sizeof(float) <= dwpw_local_max(c) &&
                      !opcl_forced_away(c, "conv_dwpw_flat");
     const int px = flat ? 16 : dwpw_px(c, C, OW);
