@@ -341,7 +341,7 @@ static void keep_all_case(rt_ctx *rt, ir_graph *g)
     const float *in[1] = {x};
     float *ref_out[1] = {y};
     clfx_check(exec_ref_run(g, in, ref_out, &all, &err), &err, "exec_ref_run");
-    exec_cl_options ko = {1, NULL};
+    exec_cl_options ko = {.keep_intermediates = 1};
     exec_cl *e = NULL;
     float *out[1] = {y};
     clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");

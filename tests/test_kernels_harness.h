@@ -102,7 +102,7 @@ static inline int kh_unfused_launches(rt_ctx *rt, ir_graph *g)
     clcnn_err err = {0};
     assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
     assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
-    exec_cl_options ko = {1, NULL};
+    exec_cl_options ko = {.keep_intermediates = 1};
     exec_cl *e = NULL;
     clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
     int n = exec_cl_kernel_count(e);

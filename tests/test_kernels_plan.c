@@ -2,6 +2,7 @@
  * reuse (slot assignment without a device, and fewer bytes than keep_all on a
  * device), fusion visible through read_tensor, kernel counts, and bad
  * arguments returning the exact CLCNN_ERR_* with a message naming the culprit. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,7 +127,7 @@ static void test_reuse_and_fusion_on_device(void **state)
     const float *no_in[1] = {NULL};
     assert_int_equal(exec_cl_run(e, no_in, outs, &err), CLCNN_ERR_INVALID_ARG);
     exec_cl_destroy(e);
-    exec_cl_options ko = {1, NULL};
+    exec_cl_options ko = {.keep_intermediates = 1};
     clfx_check(exec_cl_create(rt, g, &ko, &e, &err), &err, "exec_cl_create keep");
     assert_int_equal(exec_cl_kernel_count(e), 2);
     clfx_check(exec_cl_run(e, ins, outs, &err), &err, "exec_cl_run keep");
@@ -134,6 +135,72 @@ static void test_reuse_and_fusion_on_device(void **state)
     double profiled[2] = {-1, -1};
     clfx_check(exec_cl_run_profiled(e, ins, outs, profiled, &err), &err, "profiled run");
     assert_true(profiled[0] >= 0 && profiled[1] >= 0);
+    exec_cl_destroy(e);
+    ir_graph_free(g);
+    err_clear(&err);
+    rt_destroy(rt);
+}
+
+typedef struct packed_log {
+    int calls, last;
+} packed_log;
+
+static void log_packed(void *user, int t)
+{
+    packed_log *l = user;
+    l->calls++;
+    l->last = t;
+}
+
+/* A weight the plan packs (conv_pw's layout) is reported as soon as it is
+ * packed, and exec_cl_const_copied says the device holds its own copy of it;
+ * after ir_tensor_release drops the graph's bytes, runs still match the
+ * reference (computed before), and freeing the graph frees nothing twice. The
+ * 1x1 weight is 64x16 floats: one page, the size from which sessions drop. */
+static void test_release_packed(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    clcnn_err err = {0};
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {1, 16, 5, 7}, wd[4] = {64, 16, 1, 1};
+    int in[2] = {kh_input(g, "x", 4, xd), kh_const(g, "w", 4, wd, -0.3f, 0.3f)};
+    int y = kh_tensor(g, "y");
+    ir_add_node(g, IR_OP_CONV, "pw", in, 2, &y, 1);
+    kh_output(g, y);
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    float x[16 * 35], ref[64 * 35], out[64 * 35];
+    for (int i = 0; i < 16 * 35; i++)
+        x[i] = kh_rand();
+    const float *ins[1] = {x};
+    float *refs[1] = {ref}, *outs[1] = {out};
+    clfx_check(exec_ref_run(g, ins, refs, NULL, &err), &err, "exec_ref_run");
+    packed_log log = {0, -1};
+    exec_cl_options o = {0};
+    o.packed = log_packed;
+    o.packed_user = &log;
+    exec_cl *e = NULL;
+    clfx_check(exec_cl_create(rt, g, &o, &e, &err), &err, "exec_cl_create");
+    assert_string_equal(exec_cl_node_variant(e, 0, NULL), "conv_pw");
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.last, in[1]);
+    assert_true(exec_cl_const_copied(e, in[1]));
+    assert_false(exec_cl_const_copied(e, in[0]));
+    assert_false(exec_cl_const_copied(e, y));
+    ir_tensor_release(&g->tensors[in[1]]);
+    assert_non_null(g->tensors[in[1]].data); /* still a constant */
+    assert_true(g->tensors[in[1]].released);
+    for (int r = 0; r < 2; r++) {
+        clfx_check(exec_cl_run(e, ins, outs, &err), &err, "exec_cl_run");
+        for (int i = 0; i < 64 * 35; i++)
+            if (fabsf(out[i] - ref[i]) > 1e-5f)
+                fail_msg("run %d: y[%d] = %g, reference %g", r, i, out[i], ref[i]);
+    }
     exec_cl_destroy(e);
     ir_graph_free(g);
     err_clear(&err);
@@ -270,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_slots_by_liveness),
         cmocka_unit_test(test_reuse_and_fusion_on_device),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_release_packed),
         cmocka_unit_test(test_plan_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

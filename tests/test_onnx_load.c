@@ -513,6 +513,70 @@ static void test_built_good(void **state)
     ir_graph_free(ir);
 }
 
+/* raw_data of n floats, value i * 0.25 - 7 at element i. */
+static Onnx__TensorProto *raw_tensor(const char *name, int64_t n)
+{
+    const int64_t d[2] = {1, n};
+    Onnx__TensorProto *t = tensor(name, IR_DT_FLOAT, 2, d);
+    float *v = malloc((size_t)n * sizeof *v);
+    assert_non_null(v);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = (float)i * 0.25f - 7.0f;
+    t->has_raw_data = 1;
+    t->raw_data.len = (size_t)n * sizeof *v;
+    t->raw_data.data = (uint8_t *)v;
+    return t;
+}
+
+static void check_raw(const ir_tensor *t, int64_t n)
+{
+    assert_non_null(t);
+    assert_int_equal(t->ndim, 2);
+    assert_int_equal(t->dims[1], n);
+    const float *v = t->data;
+    for (int64_t i = 0; i < n; i++)
+        if (v[i] != (float)i * 0.25f - 7.0f)
+            fail_msg("'%s'[%lld] = %g", t->name, (long long)i, v[i]);
+}
+
+/* Weights on either side of the page (IR_PAGE bytes) from which the loader
+ * moves a raw_data block into the graph instead of copying it, as
+ * initializers and as a Constant's value, from a file and from memory: every
+ * value arrives, and nothing is freed twice (the sanitizer jobs run this). */
+static void test_raw_data_sizes(void **state)
+{
+    static const int64_t sizes[] = {1023, 1024, 1025, 3000};
+    for (int k = 0; k < 4; k++) {
+        const int64_t n = sizes[k], d[2] = {1, n};
+        Onnx__GraphProto *g = graph_new();
+        PUSH(g->input, g->n_input, vinfo("x", 2, d, -1));
+        PUSH(g->output, g->n_output, vinfo("y", 2, d, -1));
+        PUSH(g->initializer, g->n_initializer, raw_tensor("w", n));
+        Onnx__NodeProto *c = node(g, "Constant", "c", "", "cv");
+        attr(c, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t = raw_tensor("cv", n);
+        node(g, "Add", "a", "x w", "s");
+        node(g, "Mul", "m", "s cv", "y");
+        char p[512];
+        write_model(p, "raw.onnx", g);
+        size_t len = 0;
+        char *bytes = slurp(p, &len);
+        assert_non_null(bytes);
+        for (int from_mem = 0; from_mem < 2; from_mem++) {
+            ir_graph *ir = NULL;
+            clcnn_err e = {0};
+            clcnn_status st = from_mem ? onnx_load_mem(bytes, len, "raw", &ir, &e)
+                                       : onnx_load(p, &ir, &e);
+            if (st)
+                fail_msg("%lld floats: %s: %s", (long long)n, clcnn_status_str(st), e.msg);
+            assert_int_equal(ir->n_nodes, 2);
+            check_raw(ir_in(ir, &ir->nodes[0], 1), n);
+            check_raw(ir_in(ir, &ir->nodes[1], 1), n);
+            ir_graph_free(ir);
+        }
+        free(bytes);
+    }
+}
+
 static int setup(void **state)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/clcnn_onnx_XXXXXX");
@@ -550,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_built_bad),
         cmocka_unit_test(test_built_good),
+        cmocka_unit_test(test_raw_data_sizes),
         cmocka_unit_test(test_zoo_models),
         cmocka_unit_test(test_trained_models),
     };

@@ -57,6 +57,31 @@ static int64_t graph_batch(const ir_graph *g)
     return t && t->ndim > 0 ? t->dims[0] : 1;
 }
 
+/* Weights the plan's own passes made (BN folded into a Conv, ...) and the
+ * device now holds a copy of (packed, as halves, or on a GPU) are dropped from
+ * the plan graph: otherwise a model with BN left unfolded keeps three copies
+ * of its conv weights (the model's, the folded, the packed) where it needs
+ * two. Graph outputs keep theirs (a constant output is copied from it). */
+static void release_one(void *graph, int t)
+{
+    ir_graph *g = graph;
+    ir_tensor *x = &g->tensors[t];
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == t)
+            return;
+    if (!x->borrowed && ir_nbytes(x) >= IR_PAGE)
+        ir_tensor_release(x);
+}
+
+/* The rest of them once the plan is built (packed ones go as they are
+ * packed, through exec_cl_options.packed: the peak never holds all three). */
+static void release_uploaded(session_plan *p)
+{
+    for (int t = 0; t < p->g->n_tensors; t++)
+        if (exec_cl_const_copied(p->cl, t))
+            release_one(p->g, t);
+}
+
 clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p, clcnn_err *err)
 {
     clcnn_context *ctx = s->ctx;
@@ -68,7 +93,10 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
     if (st == CLCNN_OK && ctx->rt) {
         /* plan_build reaches the context's program cache and tune store */
         pthread_mutex_lock(&ctx->lock);
-        st = exec_cl_create(ctx->rt, p->g, NULL, &p->cl, err);
+        exec_cl_options eo = {0};
+        eo.packed = release_one;
+        eo.packed_user = p->g;
+        st = exec_cl_create(ctx->rt, p->g, &eo, &p->cl, err);
         pthread_mutex_unlock(&ctx->lock);
     }
     if (st != CLCNN_OK) {
@@ -76,6 +104,8 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
         p->g = NULL;
         return st;
     }
+    if (p->cl)
+        release_uploaded(p);
     p->batch = graph_batch(plan_graph_of(s, p));
     p->used = s->clock;
     /* what the plan could not fuse or speed up, for a user reading debug logs

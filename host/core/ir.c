@@ -382,17 +382,30 @@ int ir_consumers(const ir_graph *g, int t)
 
 void *ir_data_alloc(size_t n)
 {
-    const size_t a = n >= 4096 ? 4096 : 128;
+    const size_t a = n >= IR_PAGE ? IR_PAGE : 128;
     n = n ? n : 1;
     if (n > SIZE_MAX - a)
         return NULL;
     return aligned_alloc(a, (n + a - 1) / a * a); /* C11: a size that is a multiple of a */
 }
 
+/* What a released tensor's data points at: never read, never freed. */
+static const unsigned char released_payload;
+
+void ir_tensor_release(ir_tensor *t)
+{
+    if (!t->data || t->borrowed || t->released)
+        return;
+    free(t->data);
+    t->data = (void *)&released_payload;
+    t->released = 1;
+}
+
 void ir_tensor_drop_data(ir_tensor *t)
 {
-    if (!t->borrowed)
+    if (!t->borrowed && !t->released)
         free(t->data);
     t->data = NULL;
     t->borrowed = 0;
+    t->released = 0;
 }

@@ -54,6 +54,9 @@ typedef struct ir_tensor {
     int borrowed;              /* 1: data belongs to another graph (a session's clone
                                   shares its model's weights): read it, never write or
                                   free it (ir_tensor_own makes a private copy) */
+    int released;              /* 1: a constant whose payload a device now holds and this
+                                  graph no longer reads (ir_tensor_release): data is a
+                                  placeholder of no bytes, dims and dtype still hold */
     int producer;              /* node index, or -1 (graph input / initializer) */
     int is_param;              /* 1: a weight the model was given (counts in summary) */
     int dynamic_batch;         /* graph inputs: 1 when dim 0 was symbolic (dim_param or
@@ -169,8 +172,14 @@ ir_graph *ir_clone_shared(const ir_graph *g);
  * 4 KiB and more (Intel's runtime wants one), else 128 bytes (POCL's base-address
  * alignment). Contents undefined; free() releases it. NULL on OOM. */
 void *ir_data_alloc(size_t n);
+#define IR_PAGE 4096 /* ir_data_alloc's alignment from this size up */
 /* Makes t's data its own (copies a borrowed payload); the data, or NULL on OOM. */
 void *ir_tensor_own(ir_tensor *t);
+/* Drops the payload of constant t (owned, not borrowed) once a device holds
+ * its own copy: data becomes a shared placeholder, so t stays a constant
+ * (data != NULL) of the same dims, but none of its bytes may be read again.
+ * For a session's plan graph after upload, where nothing reads them. */
+void ir_tensor_release(ir_tensor *t);
 /* Frees t's data unless borrowed; t then has none. */
 void ir_tensor_drop_data(ir_tensor *t);
 

@@ -41,7 +41,10 @@ static ir_graph *clone(const ir_graph *g, int share)
         ct->producer = t->producer;
         ct->is_param = t->is_param;
         ct->dynamic_batch = t->dynamic_batch;
-        if (t->data && share) {
+        if (t->released) { /* its bytes are gone: the copy is released too */
+            ct->data = t->data;
+            ct->released = 1;
+        } else if (t->data && share) {
             ct->data = t->data;
             ct->borrowed = 1;
         } else if (t->data) {

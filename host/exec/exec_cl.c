@@ -49,6 +49,8 @@ clcnn_status exec_cl_create(rt_ctx *rt, const ir_graph *g, const exec_cl_options
     if (opt) {
         po.keep_all = opt->keep_intermediates;
         po.force = opt->force_variant;
+        po.packed = opt->packed;
+        po.packed_user = opt->packed_user;
     }
 #ifdef CLCNN_TEST_HOOKS
     po.fault_node = getenv("CLCNN_FAULT_NODE"); /* test hook: see plan_options */
@@ -363,6 +365,11 @@ void exec_cl_launch_info(const exec_cl *e, int i, int *node, const char **varian
         *node = ok ? e->p->launches[i].node : -1;
     if (variant)
         *variant = ok ? e->p->launches[i].variant : NULL;
+}
+
+int exec_cl_const_copied(const exec_cl *e, int t)
+{
+    return e && t >= 0 && t < e->g->n_tensors && e->p->dev_copy[t];
 }
 
 const char *exec_cl_node_variant(const exec_cl *e, int node, const char **fallback)

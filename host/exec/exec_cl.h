@@ -13,6 +13,8 @@ typedef struct exec_cl_options {
     int keep_intermediates;   /* 1: no buffer reuse, every tensor readable (compare) */
     const char *force_variant; /* tests: a kernel variant to use wherever its preconditions hold
                                   (others fall back to the general kernel); NULL: automatic */
+    void (*packed)(void *user, int t); /* NULL, or plan_options.packed */
+    void *packed_user;
 } exec_cl_options;
 
 /* g must outlive the executor. opt may be NULL. */
@@ -32,6 +34,9 @@ clcnn_status exec_cl_run_raw(exec_cl *e, const float *const *inputs, void *const
 clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err);
 
 /* ---- plan introspection (bench, summary, tests) ---- */
+/* 1 when the device holds its own copy of constant t (packed, as halves, or
+ * copied at creation): the executor never reads the graph's bytes of t again. */
+int exec_cl_const_copied(const exec_cl *e, int t);
 /* Kernels enqueued per run (what one inference costs in launches). */
 int exec_cl_kernel_count(const exec_cl *e);
 /* Launch i: the node it belongs to and its kernel variant ("conv_dw", ...). */

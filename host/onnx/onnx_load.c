@@ -109,7 +109,7 @@ static clcnn_status add_initializers(ir_graph *g, onnx_names *m, const Onnx__Gra
                                      const char *dir, clcnn_err *err)
 {
     for (size_t i = 0; i < gp->n_initializer; i++) {
-        const Onnx__TensorProto *tp = gp->initializer[i];
+        Onnx__TensorProto *tp = gp->initializer[i];
         const char *name = tp->name ? tp->name : "";
         if (!name[0])
             return err_set(err, CLCNN_ERR_PARSE, "initializer %zu has no name", i);
@@ -253,7 +253,7 @@ static clcnn_status spell_training(ir_graph *g, clcnn_err *err)
     return st || !n ? st : ops_infer_graph(g, err);
 }
 
-static clcnn_status build(ir_graph *g, const Onnx__ModelProto *mp, const char *dir, clcnn_err *err)
+static clcnn_status build(ir_graph *g, Onnx__ModelProto *mp, const char *dir, clcnn_err *err)
 {
     const Onnx__GraphProto *gp = mp->graph;
     onnx_names m;
@@ -292,27 +292,51 @@ static void prefix_err(clcnn_err *err, const char *path)
     err_set(err, err->status, "%s: %s", path, tmp);
 }
 
-/* Unpacks buf (after the nesting pre-scan) and builds the graph; dir is the
- * folder external data resolves against (NULL: none allowed). Errors are not
- * yet prefixed. */
-static clcnn_status load_buf(const uint8_t *buf, size_t len, const char *dir, ir_graph **out,
-                             clcnn_err *err)
+/* protobuf-c copies every bytes field out of the file's buffer. Its blocks of
+ * a page or more are made as ir_data_alloc makes a tensor's, so that
+ * onnx_tensor_fill takes a weight's raw_data as the tensor's payload instead
+ * of copying it once more (one copy of the weights in memory, not two). */
+static void *pb_alloc(void *unused, size_t n)
+{
+    (void)unused;
+    return n >= IR_PAGE ? ir_data_alloc(n) : malloc(n);
+}
+
+static void pb_free(void *unused, void *p)
+{
+    (void)unused;
+    free(p);
+}
+
+/* Unpacks buf (after the nesting pre-scan) into *mp. Errors are not yet
+ * prefixed. */
+static clcnn_status unpack(const uint8_t *buf, size_t len, ProtobufCAllocator *a,
+                           Onnx__ModelProto **mp, clcnn_err *err)
 {
     if (!len)
         return err_set(err, CLCNN_ERR_PARSE, "not a valid ONNX model (empty file)");
     clcnn_status st = onnx_wire_check(buf, len, err);
     if (st)
         return st;
-    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
-    if (!mp || !mp->graph) {
-        if (mp)
-            onnx__model_proto__free_unpacked(mp, NULL);
-        return err_set(err, CLCNN_ERR_PARSE, "not a valid ONNX model (%s)",
-                       mp ? "no graph" : "protobuf parse failed");
+    *mp = onnx__model_proto__unpack(a, len, buf);
+    if (!*mp || !(*mp)->graph) {
+        if (*mp)
+            onnx__model_proto__free_unpacked(*mp, a);
+        st = err_set(err, CLCNN_ERR_PARSE, "not a valid ONNX model (%s)",
+                     *mp ? "no graph" : "protobuf parse failed");
+        *mp = NULL;
     }
+    return st;
+}
+
+/* Builds the graph from mp and frees mp; dir is the folder external data
+ * resolves against (NULL: none allowed). Errors are not yet prefixed. */
+static clcnn_status build_graph(Onnx__ModelProto *mp, ProtobufCAllocator *a, const char *dir,
+                                ir_graph **out, clcnn_err *err)
+{
     ir_graph *g = ir_graph_new();
-    st = g ? build(g, mp, dir, err) : err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
-    onnx__model_proto__free_unpacked(mp, NULL);
+    clcnn_status st = g ? build(g, mp, dir, err) : err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory");
+    onnx__model_proto__free_unpacked(mp, a);
     if (st) {
         ir_graph_free(g);
         return st;
@@ -331,12 +355,17 @@ clcnn_status onnx_load(const char *path, ir_graph **out, clcnn_err *err)
     if (st)
         return st;
     char *dir = model_dir_of(path);
+    ProtobufCAllocator a = {pb_alloc, pb_free, NULL};
+    Onnx__ModelProto *mp = NULL;
     if (!dir)
         st = err_set(err, CLCNN_ERR_IO, "cannot resolve the folder of '%s': %s", path, strerror(errno));
     else
-        st = load_buf(buf, len, dir, out, err);
+        st = unpack(buf, len, &a, &mp, err);
+    free(buf); /* before the graph is built: the file's bytes, the unpacked
+                  message and the graph are never all in memory at once */
+    if (!st)
+        st = build_graph(mp, &a, dir, out, err);
     free(dir);
-    free(buf);
     if (st)
         prefix_err(err, path);
     return st;
@@ -350,7 +379,11 @@ clcnn_status onnx_load_mem(const void *buf, size_t len, const char *name, ir_gra
     if ((uint64_t)len > ONNX_MAX_FILE)
         return err_set(err, CLCNN_ERR_UNSUPPORTED, "%s: %zu bytes is over the 2 GiB protobuf limit",
                        name ? name : "<memory>", len);
-    clcnn_status st = load_buf(buf, len, NULL, out, err);
+    ProtobufCAllocator a = {pb_alloc, pb_free, NULL};
+    Onnx__ModelProto *mp = NULL;
+    clcnn_status st = unpack(buf, len, &a, &mp, err);
+    if (!st)
+        st = build_graph(mp, &a, NULL, out, err);
     if (st)
         prefix_err(err, name ? name : "<memory>");
     return st;

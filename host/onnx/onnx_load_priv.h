@@ -34,8 +34,10 @@ clcnn_status onnx_check_dims(const int64_t *dims, size_t n_dims, const char *wha
                              clcnn_err *err);
 
 /* Fills t->dtype/ndim/dims/data from tp; inline typed fields, raw_data, or
- * external data resolved against model_dir (the model file's real folder). */
-clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
+ * external data resolved against model_dir (the model file's real folder).
+ * A raw_data block that is page-aligned (IR_PAGE) and at least a page long
+ * is moved into t, not copied: tp then has no raw_data. */
+clcnn_status onnx_tensor_fill(Onnx__TensorProto *tp, const char *name,
                               const char *model_dir, ir_tensor *t, clcnn_err *err);
 
 /* Reads exactly `len` bytes at `off` of the external data file `location`

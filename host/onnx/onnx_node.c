@@ -106,7 +106,7 @@ static clcnn_status add_constant(ir_graph *g, onnx_names *m, const Onnx__NodePro
  * the-file graph tensor "<node>.<attr>" holding the payload, which the node
  * refers to by index (IR_ATTR_TENSOR). Inline data only: the attribute's
  * tensor has no model directory to resolve external data against. */
-static clcnn_status add_tensor_attr(ir_graph *g, int ni, const char *an, const Onnx__TensorProto *tp,
+static clcnn_status add_tensor_attr(ir_graph *g, int ni, const char *an, Onnx__TensorProto *tp,
                                     clcnn_err *err)
 {
     const char *nname = g->nodes[ni].name;

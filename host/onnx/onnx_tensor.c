@@ -121,7 +121,7 @@ static clcnn_status ext_keys(const Onnx__TensorProto *tp, const char *name, cons
     return CLCNN_OK;
 }
 
-clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
+clcnn_status onnx_tensor_fill(Onnx__TensorProto *tp, const char *name,
                               const char *model_dir, ir_tensor *t, clcnn_err *err)
 {
     int dtype = tp->has_data_type ? tp->data_type : 0;
@@ -156,6 +156,16 @@ clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
                            name, tp->raw_data.len, nbytes);
         if (!tp->has_raw_data && (st = check_typed_count(tp, name, numel, err)))
             return st;
+        /* A page-aligned raw_data (the loader's unpack allocator makes its
+         * large blocks as ir_data_alloc does) becomes the payload: taken, not
+         * copied, and no longer the message's to free. */
+        if (tp->has_raw_data && nbytes >= IR_PAGE && (uintptr_t)tp->raw_data.data % IR_PAGE == 0) {
+            data = tp->raw_data.data;
+            tp->raw_data.data = NULL;
+            tp->raw_data.len = 0;
+            tp->has_raw_data = 0;
+            goto filled;
+        }
         /* malloc(1) for empty tensors: a non-NULL data is what marks a constant. */
         data = ir_data_alloc(nbytes);
         if (!data)
@@ -168,6 +178,7 @@ clcnn_status onnx_tensor_fill(const Onnx__TensorProto *tp, const char *name,
             copy_typed(tp, numel, data);
         }
     }
+filled:
     t->dtype = dtype;
     t->ndim = (int)tp->n_dims;
     for (size_t d = 0; d < tp->n_dims; d++)

@@ -309,13 +309,13 @@ static uint16_t *to_halves(const void *src, size_t n)
     return h;
 }
 
-static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w, int keep_all,
-                                  clcnn_err *err)
+static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w,
+                                  const plan_options *o, clcnn_err *err)
 {
     size_t *bytes = NULL;
     int ns = 0;
     clcnn_status st = plan_assign_slots(g, g->n_nodes, w->need, w->def, w->last, w->pinned,
-                                        keep_all, w->slot, &bytes, &ns, err);
+                                        o->keep_all, w->slot, &bytes, &ns, err);
     if (st)
         return st;
     int nc = 0;
@@ -382,6 +382,7 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_ONLY |
                                                (in_place ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR),
                                       b, (void *)src, &rc);
+            p->dev_copy[t] = !in_place || keep;
             if (rc == CL_SUCCESS && in_place && keep) {
                 p->host_consts[p->n_host_consts++] = keep;
                 if (keep == halves)
@@ -396,6 +397,8 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
             p->buffers[p->n_buffers++] = m;
             p->mem[t] = m;
             p->const_bytes += b;
+            if (w->packed_by[t] >= 0 && o->packed)
+                o->packed(o->packed_user, t);
         }
     }
     for (int t = 0; t < g->n_tensors; t++) { /* Concat in place: a slice of its host's buffer */
@@ -580,6 +583,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     p->fallback = calloc(nn, sizeof *p->fallback);
     p->fused_into = calloc(nn, sizeof *p->fused_into);
     p->readable = calloc(nt, 1);
+    p->dev_copy = calloc(nt, 1);
     w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
     w.slot = calloc(nt, sizeof(int));
@@ -591,7 +595,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
         max_in = g->nodes[i].n_in > max_in ? g->nodes[i].n_in : max_in;
     w.in_place = calloc((size_t)max_in, 1);
     if (pl_bad || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant ||
-        !p->fallback || !p->fused_into || !p->readable || !w.need || !w.def || !w.last ||
+        !p->fallback || !p->fused_into || !p->readable || !p->dev_copy || !w.need || !w.def || !w.last ||
         !w.pinned || !w.slot) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
@@ -612,7 +616,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     }
     choose_packing(g, &o, tune, p, &w);
     if ((st = liveness(g, p, &w, err)) || (st = place_concats(rt, g, p, &w, err)) ||
-        (st = alloc_buffers(rt, g, p, &w, o.keep_all, err))) {
+        (st = alloc_buffers(rt, g, p, &w, &o, err))) {
         tune_close(tune);
         goto fail;
     }
@@ -672,5 +676,6 @@ void plan_free(plan *p)
     free(p->fallback);
     free(p->fused_into);
     free(p->readable);
+    free(p->dev_copy);
     free(p);
 }

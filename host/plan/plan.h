@@ -13,6 +13,11 @@ typedef struct plan_options {
     int keep_all;             /* 1: no buffer reuse and no fusion: every tensor readable */
     const char *force;        /* tests: variant name to prefer (see opcl_forced_away) */
     const char *fault_node;   /* test hook: node whose kernels get -DCLCNN_FAULT_FLIP_SIGN */
+    /* NULL, or called as soon as constant t is on the device in a packed copy
+     * (conv_pw's layout), whose graph bytes the plan never reads again: an
+     * owner may drop them then rather than after plan_build */
+    void (*packed)(void *user, int t);
+    void *packed_user;
 } plan_options;
 
 typedef struct plan {
@@ -28,6 +33,9 @@ typedef struct plan {
     int n_host_consts;
     cl_mem *mem;              /* per tensor (borrowed from buffers), NULL: not materialised */
     unsigned char *readable;  /* per tensor: 1 when mem[t] still holds t after a run */
+    unsigned char *dev_copy;  /* per tensor: 1 when mem[t] holds a copy of constant t's
+                                 bytes (packed, as halves, or copied at creation), not
+                                 the graph's own: the plan never reads t->data again */
     opcl_launch *launches;
     int n_launches;
     const char **variant;     /* per node: kernel variant, "alias", "fused", "in_place" (a Concat,
