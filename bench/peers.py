@@ -191,15 +191,19 @@ def print_tables(results, floors):
         print(f"{'geomean ratio':<22} {'':>9} {'':>8} {gm:>6.2f}")
     print(f"\npeak memory, MiB (each side's own process; floors: an OpenCL runtime loaded {floors[0] / MIB:.1f}, "
           f"Python + onnxruntime imported {floors[1] / MIB:.1f})")
-    print(f"{'model':<22} {'cl device':>9} {'cl RSS':>8} {'cl cold':>8} {'cl peak':>8} {'ort RSS':>8} {'ratio':>6}")
+    print(f"{'model':<22} {'cl device':>9} {'cl RSS':>8} {'cl cold':>8} {'cl peak':>8} {'ort RSS':>8} {'ratio':>6} "
+          f"{'over floors':>11}")
     for r in results:
+        over = (r["clcnn_peak_bytes"] - floors[0]) / max(r["ort_rss_bytes"] - floors[1], 1)
         dev = f"{r['clcnn_device_bytes'] / MIB:.1f}" + ("*" if r["device_bytes_in_rss"] else " ")
         print(f"{r['model']:<22} {dev:>9} {r['clcnn_rss_warm_bytes'] / MIB:>8.1f} "
               f"{r['clcnn_rss_cold_bytes'] / MIB:>8.1f} {r['clcnn_peak_bytes'] / MIB:>8.1f} "
-              f"{r['ort_rss_bytes'] / MIB:>8.1f} {r['mem_ratio']:>6.2f}")
+              f"{r['ort_rss_bytes'] / MIB:>8.1f} {r['mem_ratio']:>6.2f} {over:>11.2f}")
     print("cl device: weights + activations (* already inside cl RSS: a CPU device's buffers are host memory); "
           "cl RSS: a warm\n`clcnn bench --no-cold` process; cl cold: the cold rounds' (compiler in memory); "
-          "cl peak = cl RSS (+ cl device\nwhen not inside it); ratio = cl peak / ort RSS")
+          "cl peak = cl RSS (+ cl device\nwhen not inside it); ratio = cl peak / ort RSS; over floors = (cl peak - OpenCL runtime floor) / "
+          "(ort RSS - Python\n+ onnxruntime floor): what each side adds to the process its runtime needs (POCL's floor is mostly\n"
+          "LLVM's shared library pages)")
 
 
 def main():
