@@ -5,12 +5,15 @@
  * expressed as element strides, a batch dim (stride 0 = broadcast operand) covers
  * MatMul, and C (Gemm's bias) is read through strides so (N), (1,N), (M,1), (M,N) and
  * scalars all broadcast. One work-item per output. NDRange (N, M, batch).
- *   y[b,m,n] = alpha * sum_k A[b,m,k] B[b,k,n] + beta * C[m,n] */
+ *   y[b,m,n] = act(alpha * sum_k A[b,m,k] B[b,k,n] + beta * C[m,n])
+ * act (act.cl's epilogue codes, ACT_NONE for none): an activation after a Gemm
+ * (MobileNetV3's classifier HardSwish, VGG's Relu) fused into its store. */
 
 /* sz: (M, N, K, batch); st: (a_sb, a_sm, a_sk, b_sb, b_sk, b_sn, c_sm, c_sn). */
 __kernel void gemm_general(__global const sfloat *A, __global const sfloat *B,
                            __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
-                           int8 st, float alpha, float beta)
+                           int8 st, float alpha, float beta, int act, float act_a,
+                           float act_b)
 {
     const int n = get_global_id(0), m = get_global_id(1), bt = get_global_id(2);
     if (n >= sz.s1 || m >= sz.s0 || bt >= sz.s3)
@@ -23,7 +26,7 @@ __kernel void gemm_general(__global const sfloat *A, __global const sfloat *B,
     float v = alpha * acc;
     if (has_c)
         v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
-    ST(Y, ((size_t)bt * sz.s0 + m) * sz.s1 + n, FAULT(v));
+    ST(Y, ((size_t)bt * sz.s0 + m) * sz.s1 + n, FAULT(act_epi(v, act, act_a, act_b)));
 }
 
 /* Variant gemm_bcast (MatMul only): like gemm_general without C, alpha or beta,
@@ -67,13 +70,14 @@ __kernel void gemm_bcast(__global const sfloat *A, __global const sfloat *B, __g
         float v_ = alpha * (accv);                                                           \
         if (has_c)                                                                           \
             v_ += beta * LD(C, (size_t)(m) * st.s6 + (size_t)(n) * st.s7);                   \
-        ST(Y, ((size_t)bt * sz.s0 + (m)) * sz.s1 + (n), FAULT(v_));                          \
+        ST(Y, ((size_t)bt * sz.s0 + (m)) * sz.s1 + (n), FAULT(act_epi(v_, act, act_a, act_b))); \
     } while (0)
 
 /* NDRange (N, batch): one output column n, all M rows; B row n read with vload8. */
 __kernel void gemm_smallm_nt(__global const sfloat *A, __global const sfloat *B,
                              __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
-                             int8 st, float alpha, float beta)
+                             int8 st, float alpha, float beta, int act, float act_a,
+                             float act_b)
 {
     const int n = get_global_id(0), bt = get_global_id(1);
     if (n >= sz.s1 || bt >= sz.s3)
@@ -124,7 +128,8 @@ __kernel void gemm_smallm_nt(__global const sfloat *A, __global const sfloat *B,
  * with vload4 (scalar reads for the last, partial group). */
 __kernel void gemm_smallm_nn(__global const sfloat *A, __global const sfloat *B,
                              __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
-                             int8 st, float alpha, float beta)
+                             int8 st, float alpha, float beta, int act, float act_a,
+                             float act_b)
 {
     const int n0 = get_global_id(0) * 4, bt = get_global_id(1);
     if (n0 >= sz.s1 || bt >= sz.s3)
@@ -168,7 +173,7 @@ __kernel void gemm_smallm_nn(__global const sfloat *A, __global const sfloat *B,
  * NDRange (ceil(N / 8), ceil(M / 4), batch). */
 __kernel void gemm_tile(__global const sfloat *A, __global const sfloat *B,
                         __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
-                        int8 st, float alpha, float beta)
+                        int8 st, float alpha, float beta, int act, float act_a, float act_b)
 {
     const int n0 = get_global_id(0) * 8, m0 = get_global_id(1) * 4, bt = get_global_id(2);
     const int M = sz.s0, N = sz.s1, K = sz.s2;
@@ -210,6 +215,6 @@ __kernel void gemm_tile(__global const sfloat *A, __global const sfloat *B,
             float v = alpha * r[i][j];
             if (has_c)
                 v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
-            ST(Y, ((size_t)bt * M + m) * N + n, FAULT(v));
+            ST(Y, ((size_t)bt * M + m) * N + n, FAULT(act_epi(v, act, act_a, act_b)));
         }
 }

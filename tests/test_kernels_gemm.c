@@ -18,8 +18,10 @@
 #include "test_kernels_harness.h"
 #include "test_fp16_harness.h"
 
-/* c_kind: -1 no C, 0 scalar, 1 (N), 2 (M,N), 3 (M,1), 4 (1,N). */
-static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int c_kind, float alpha, float beta)
+/* c_kind: -1 no C, 0 scalar, 1 (N), 2 (M,N), 3 (M,1), 4 (1,N); act: an
+ * activation after the Gemm (kh_output_act), IR_OP_COUNT for none. */
+static ir_graph *build_gemm_act(int m, int n, int k, int ta, int tb, int c_kind, float alpha,
+                                float beta, ir_op act)
 {
     ir_graph *g = kh_new(13);
     int64_t ad[2] = {ta ? k : m, ta ? m : k}, bd[2] = {tb ? n : k, tb ? k : n};
@@ -38,8 +40,13 @@ static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int c_kind, flo
     ir_set_attr_int(g, node, "transB", tb);
     ir_set_attr_float(g, node, "alpha", alpha);
     ir_set_attr_float(g, node, "beta", beta);
-    kh_output(g, y);
+    kh_output_act(g, y, act);
     return g;
+}
+
+static ir_graph *build_gemm(int m, int n, int k, int ta, int tb, int c_kind, float alpha, float beta)
+{
+    return build_gemm_act(m, n, k, ta, tb, c_kind, alpha, beta, IR_OP_COUNT);
 }
 
 typedef struct gemm_case {
@@ -154,6 +161,54 @@ static void test_gemm_tile(void **state)
         fail_msg("%d gemm_tile case(s) failed", fails);
 }
 
+/* An activation after a Gemm runs in the Gemm's store (one launch), in every
+ * variant a Gemm can take: gemm_smallm nt/nn, gemm_general, gemm_tile, at odd
+ * N, K and M, with and without C; an activation whose input is also a graph
+ * output stays its own launch. */
+static void test_gemm_act(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const ir_op acts[] = {IR_OP_RELU, IR_OP_CLIP, IR_OP_LEAKYRELU, IR_OP_HARDSIGMOID,
+                                 IR_OP_HARDSWISH, IR_OP_SIGMOID};
+    static const struct {
+        const char *variant;
+        gemm_case c;
+    } cases[] = {
+        {"gemm_smallm", {1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f}}, /* MobileNetV3's classifier */
+        {"gemm_smallm", {3, 7, 17, 0, 1, 2, 0.5f, 2.0f}},
+        {"gemm_smallm", {1, 1001, 96, 0, 0, 1, 1.0f, 1.0f}}, /* nn, N % 4 == 1 */
+        {"gemm_smallm", {4, 7, 1, 0, 1, -1, 1.5f, 1.0f}},
+        {"gemm_general", {5, 7, 9, 0, 1, 2, 1.0f, 1.0f}},
+        {"gemm_general", {1, 1, 1, 1, 1, 0, -1.0f, 1.0f}},
+        {"gemm_tile", {13, 1001, 96, 0, 0, 1, 1.0f, 1.0f}},
+        {"gemm_tile", {5, 9, 17, 1, 0, 3, 0.5f, 2.0f}},
+    };
+    int fails = 0;
+    char label[200];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
+            const gemm_case *c = &cases[i].c;
+            snprintf(label, sizeof label, "Gemm+%s M%d N%d K%d transA %d transB %d C kind %d (%s)",
+                     ir_op_name(acts[a]), c->m, c->n, c->k, c->ta, c->tb, c->c_kind,
+                     cases[i].variant);
+            fails += kh_check_k(rt, build_gemm_act(c->m, c->n, c->k, c->ta, c->tb, c->c_kind,
+                                                   c->alpha, c->beta, acts[a]),
+                                cases[i].variant, cases[i].variant, 1, label);
+        }
+    /* y is read twice (the Relu and the graph's outputs): not fused */
+    ir_graph *g = build_gemm_act(1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f, IR_OP_RELU);
+    kh_output(g, g->nodes[0].out[0]);
+    fails += kh_check_k(rt, g, NULL, "gemm_smallm", 2, "Gemm output read twice: Relu unfused");
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d fused Gemm activation case(s) failed", fails);
+}
+
 /* Sums of up to 1280 products of halves in [-2, 2): float accumulation
  * order differs from the reference's, so outputs near 0 get an absolute term. */
 #define GEMM_F16_ABS 1e-4
@@ -211,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_smallm),
         cmocka_unit_test(test_gemm_tile),
+        cmocka_unit_test(test_gemm_act),
         cmocka_unit_test(test_gemm_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

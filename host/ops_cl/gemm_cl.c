@@ -195,9 +195,11 @@ static clcnn_status gemm_launch(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem 
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "gemm", NULL, tile ? "gemm_tile" : smk ? smk : "gemm_general", &k, err)))
         return st;
+    const cl_int act = c->act.code; /* a fused activation (Gemm only), else none */
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(a), OPCL_ARG(b), OPCL_ARG(cm),
                         OPCL_ARG(has_c), OPCL_ARG(c->mem[c->out]), OPCL_ARG(geo.sz),
-                        OPCL_ARG(geo.st), OPCL_ARG(geo.alpha), OPCL_ARG(geo.beta)))) {
+                        OPCL_ARG(geo.st), OPCL_ARG(geo.alpha), OPCL_ARG(geo.beta),
+                        OPCL_ARG(act), OPCL_ARG(c->act.a), OPCL_ARG(c->act.b)))) {
         clReleaseKernel(k);
         return st;
     }

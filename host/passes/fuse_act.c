@@ -1,5 +1,5 @@
-/* fuse_act.c — an activation into the Conv, BatchNormalization or
- * ConvTranspose before it, the activation its output's only reader and one a
+/* fuse_act.c — an activation into the Conv, BatchNormalization,
+ * ConvTranspose or Gemm before it, the activation its output's only reader and one a
  * kernel epilogue applies (fuse_target.epilogue_act): one kernel writes the
  * activation's output. Nodes are topologically sorted, so the producer has
  * its residual Add (fuse_residual.c) by the time its activation is looked at. */
@@ -16,7 +16,8 @@ void fuse_act(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
         if (i < 0 || fg->uses[t] != 1 || fg->into[i] >= 0 || fg->act[i] >= 0)
             continue;
         const ir_node *n = &g->nodes[i];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM && n->op != IR_OP_CONVTRANSPOSE) ||
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM && n->op != IR_OP_CONVTRANSPOSE &&
+             n->op != IR_OP_GEMM) ||
             fg->out[i] != t)
             continue;
         fg->into[j] = i;
