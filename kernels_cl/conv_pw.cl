@@ -63,6 +63,66 @@
 #define PW_IN(v, ic) (v)
 #endif
 
+/* The plane's last pixels of conv_pw when fewer than PW_OC are left (7x7
+ * planes: 49 = 3 x 16 + 1; 14x14: 196 = 12 x 16 + 4): a PW_PX tile would
+ * spend PW_OC vector FMAs per input channel on them, lanes mostly dropped;
+ * one pixel at a time with the tile's PW_OC output channels as the vector
+ * (one packed weight load, one FMA per channel) spends `HW - p0`. Same sums
+ * in the same order as the tile's lanes (bias, then each channel's fma), so a
+ * pixel's result does not depend on which path computed it. */
+#define OVEC XCAT(float, PW_OC)
+#ifdef PROLOGUE
+#define PW_IN1(v, ic) act_epi((v) * pro[ic] + pro[C + (ic)], PROLOGUE, pro_a, pro_b)
+#else
+#define PW_IN1(v, ic) (v)
+#endif
+void pw_last_pixels(__global const sfloat *in, __global const sfloat *wt,
+                    __global const sfloat *bias, int has_bias, __global sfloat *out, int C, int OC,
+                    int HW, int4 sd, int act, float a, float b, __global const sfloat *res,
+                    int has_res, __global const sfloat *gate, int has_gate, int p0, int oc0, int n
+#ifdef PROLOGUE
+                    , __global const float *pro, float pro_a, float pro_b
+#endif
+                    )
+{
+    float bz[PW_OC];
+    for (int o = 0; o < PW_OC; o++)
+        bz[o] = has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f;
+    const OVEC bv = XCAT(vload, PW_OC)(0, bz);
+    __global const sfloat *wq = wt + (size_t)oc0 * C; /* packed: wq[ic * PW_OC + o] */
+    __global const sfloat *ip = in + (size_t)n * C * sd.s3;
+    __global const sfloat *gp = gate + (size_t)n * C;
+    const size_t ob = (size_t)n * OC * HW;
+    const int left = HW - p0; /* 1 .. PW_OC - 1 */
+    size_t off[PW_OC];        /* pixel slot s: its offset in a channel (clamped past left) */
+    for (int s = 0; s < PW_OC; s++) {
+        const int q = min(p0 + s, HW - 1);
+        off[s] = (size_t)((q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2);
+    }
+    /* the pixels side by side, one accumulator each: independent FMA chains */
+    OVEC acc[PW_OC];
+    for (int s = 0; s < PW_OC; s++)
+        acc[s] = bv;
+    for (int ic = 0; ic < C; ic++) {
+        const OVEC w = LDN(PW_OC, 0, wq + (size_t)ic * PW_OC);
+        const float g = has_gate ? LD(gp, ic) : 1.0f;
+        __global const sfloat *cp = ip + (size_t)ic * sd.s3;
+#pragma unroll
+        for (int s = 0; s < PW_OC; s++)
+            if (s < left)
+                acc[s] = fma((OVEC)(PW_IN1(LD(cp, off[s]), ic) * g), w, acc[s]);
+    }
+    for (int s = 0; s < left; s++) {
+        float r[PW_OC];
+        XCAT(vstore, PW_OC)(acc[s], 0, r);
+        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+            const size_t i = ob + (size_t)(oc0 + o) * HW + p0 + s;
+            const float y = has_res ? r[o] + LD(res, i) : r[o];
+            ST(out, i, FAULT(act_epi(y, act, a, b)));
+        }
+    }
+}
+
 __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
                       __global const sfloat *bias, int has_bias, __global sfloat *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
@@ -76,6 +136,15 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
     const int p0 = get_global_id(0) * PW_PX, oc0 = get_global_id(1) * PW_OC, n = get_global_id(2);
     if (p0 >= HW || oc0 >= OC)
         return;
+    if (HW - p0 < PW_OC) {
+        pw_last_pixels(in, wt, bias, has_bias, out, C, OC, HW, sd, act, a, b, res, has_res, gate,
+                       has_gate, p0, oc0, n
+#ifdef PROLOGUE
+                       , pro, pro_a, pro_b
+#endif
+                       );
+        return;
+    }
     VEC acc[PW_OC];
 #pragma unroll
     for (int o = 0; o < PW_OC; o++)

@@ -495,6 +495,7 @@ static void test_bn_prologue(void **state)
         {1, 6, 3, 3, 9, 1, 1, 2, NULL, 1},     /* 3x3 plane (gathered tail), Clip */
         {1, 7, 1, 1, 3, 1, 1, 0, NULL, 1},     /* 1x1 image, no activation */
         {1, 7, 13, 13, 3, 1, 2, 1, NULL, 1},   /* stride 2: pw_subsample first */
+        {2, 9, 14, 14, 11, 1, 1, 2, NULL, 1},  /* 196 = 12 x 16 + 4: last pixels alone */
         {1, 5, 7, 7, 8, 3, 1, 1, NULL, 0},     /* 3x3 Conv: the BN keeps its launch */
         {1, 5, 7, 7, 3, 1, 1, 1, "conv_general", 0}, /* conv_pw forced away */
     };

@@ -329,6 +329,8 @@ static void test_se_gate(void **state)
         {1, 17, 13, 7, 5, 1, 1, 0, 1, NULL},   /* pixel and channel tails */
         {2, 5, 7, 13, 17, 1, 1, 1, 1, NULL},   /* batch 2: gate per image; Mul(S, X) */
         {2, 7, 13, 13, 3, 1, 2, 0, 1, NULL},   /* stride-2 projection */
+        {1, 9, 7, 7, 11, 1, 1, 0, 1, NULL},    /* 49 = 3 x 16 + 1: the last pixel alone */
+        {2, 6, 14, 14, 5, 1, 1, 1, 1, NULL},   /* 196 = 12 x 16 + 4 */
         {1, 5, 7, 7, 3, 3, 1, 0, 0, NULL},     /* 3x3 projection: not pointwise, Mul stays */
         {1, 5, 7, 7, 3, 1, 1, 0, 0, "conv_general"}, /* conv_pw forced away: Mul stays */
     };

@@ -150,6 +150,14 @@ static const conv_case cases[] = {
     {2, 7, 3, 3, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, "conv_pw", "conv_pw"},
     {1, 2, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, "conv_pw", "conv_pw"},
     {1, 6, 5, 5, 7, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
+    /* a plane's last pixels, fewer than PW_OC, one at a time with the output
+     * channels as the vector: 7x7 (one), 14x14 (four), 3x7 (five), 1x5 (all
+     * five), a 7x7 output behind pw_subsample, output channels past a block */
+    {1, 19, 7, 7, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSWISH, NULL, "conv_pw"},
+    {2, 21, 14, 14, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_pw"},
+    {1, 3, 3, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, "conv_pw", "conv_pw"},
+    {2, 33, 1, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_LEAKYRELU, "conv_pw", "conv_pw"},
+    {1, 9, 13, 13, 11, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, IR_OP_CLIP, NULL, "conv_pw"},
     /* conv_dw stride 2 whose last tile ends exactly at the row's end (the
      * vload16 behind .even reads one float further) in the buffer's last row:
      * W 17 no pads (one tile, iw0 0), W 32 pads 1 (second tile, iw0 15) */
