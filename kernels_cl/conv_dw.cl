@@ -338,39 +338,46 @@ float16 dwf_taps(__global const sfloat *ip, __global const sfloat *wk, const dwf
  * row; conv_dwl also fills a padded local copy behind a barrier per plane: on
  * EfficientNet-B0's 7x7 and 14x14 layers both ran at 7-33 GFLOP/s. A tile
  * whose shifted reads would leave the tensor (the first and last planes'
- * edges) gathers lane by lane instead. gd: (C, H, W, -, -, -, N, tiles of 16
- * per plane); kd: (-, -, -, -, PT, PL, DH, DL). NDRange (N*C*tiles), 1-D. */
+ * edges) gathers lane by lane instead. A work-item takes one tile of `per`
+ * consecutive planes (the masks set up once for them). gd: (C, H, W, per, -,
+ * -, N, tiles of 16 per plane); kd: (-, -, -, -, PT, PL, DH, DL). NDRange
+ * (ceil(N*C / per) * tiles), 1-D. */
 __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
                        int8 kd, int act, float a, float b, __global const sfloat *res, int has_res)
 {
-    const int C = gd.s0, H = gd.s1, W = gd.s2, N = gd.s6, tiles = gd.s7;
+    const int C = gd.s0, H = gd.s1, W = gd.s2, per = gd.s3, N = gd.s6, tiles = gd.s7;
     const int PT = kd.s4, PL = kd.s5, DH = kd.s6, DL = kd.s7;
-    const int gid = get_global_id(0), z = gid / tiles, HW = H * W;
-    if (z >= N * C)
+    const int gid = get_global_id(0), zg = gid / tiles, HW = H * W;
+    const int z0 = zg * per, z1 = min(z0 + per, N * C);
+    if (z0 >= N * C)
         return;
-    const int p0 = (gid - z * tiles) * 16, c = z % C;
+    /* the tile's masks depend on its place in the plane only: set up once
+     * for the `per` planes this work-item takes (planes z0 .. z1-1) */
+    const int p0 = (gid - zg * tiles) * 16, n = min(HW - p0, 16);
     dwf_geo g;
     dwf_setup(&g, p0, H, W, PT, PL, DH, DL);
-    const bool in_buf = dwf_in_buf((long)z * HW, p0, W, PT, PL, DH, DL, (long)N * C * HW);
-    float16 acc = dwf_taps(in + (size_t)z * HW, wt + c * DW_K * DW_K, &g, in_buf, p0, W, PT, PL,
-                           DH, DL) + (has_bias ? LD(bias, c) : 0.0f);
-    const size_t o = (size_t)z * HW + p0;
-    const int n = min(HW - p0, 16);
-    if (n == 16) {
-        if (has_res)
-            acc += LDN(16, 0, res + o);
-        STN(16, FAULT(act_float16(acc, act, a, b)), 0, out + o);
-        return;
+    for (int z = z0; z < z1; z++) {
+        const int c = z % C;
+        const bool in_buf = dwf_in_buf((long)z * HW, p0, W, PT, PL, DH, DL, (long)N * C * HW);
+        float16 acc = dwf_taps(in + (size_t)z * HW, wt + c * DW_K * DW_K, &g, in_buf, p0, W, PT,
+                               PL, DH, DL) + (has_bias ? LD(bias, c) : 0.0f);
+        const size_t o = (size_t)z * HW + p0;
+        if (n == 16) {
+            if (has_res)
+                acc += LDN(16, 0, res + o);
+            STN(16, FAULT(act_float16(acc, act, a, b)), 0, out + o);
+            continue;
+        }
+        if (has_res) {
+            float t[16];
+            vstore16((float16)(0.0f), 0, t);
+            for (int p = 0; p < n; p++)
+                t[p] = LD(res, o + p);
+            acc += vload16(0, t);
+        }
+        store_part16(FAULT(act_float16(acc, act, a, b)), n, out + o);
     }
-    if (has_res) {
-        float t[16];
-        vstore16((float16)(0.0f), 0, t);
-        for (int p = 0; p < n; p++)
-            t[p] = LD(res, o + p);
-        acc += vload16(0, t);
-    }
-    store_part16(FAULT(act_float16(acc, act, a, b)), n, out + o);
 }
 
 /* conv_dwpw: a depthwise Conv (+ its activation) feeding a stride-1 pointwise

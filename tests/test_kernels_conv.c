@@ -126,6 +126,11 @@ static const conv_case cases[] = {
     {1, 3, 33, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, IR_OP_LEAKYRELU, "conv_dwf", "conv_dwf"},
     {1, 4, 6, 6, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 4, 0, NOACT, "conv_dwf", "conv_dwf"},
     {2, 5, 5, 3, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 5, 1, IR_OP_HARDSIGMOID, "conv_dwf", "conv_dwf"},
+    /* several planes a work-item on a CPU (DWF_PER_CPU, halved to keep 64
+     * work-items): 74 planes 4 at a time, the last group 2 planes, groups
+     * across the two images; 100 planes 16 at a time, the last group 4 */
+    {2, 37, 7, 7, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 37, 1, IR_OP_RELU, "conv_dwf", "conv_dwf"},
+    {1, 100, 14, 14, 100, 5, 5, 1, 1, 2, 2, 2, 2, 1, 100, 1, IR_OP_HARDSWISH, "conv_dwf", "conv_dwf"},
     /* its rule: 3x3 taps on planes up to 16 wide, 5x5 and 7x7 up to 8; a plane
      * that changes size (no pads) or stride 2 keeps conv_dwl */
     {1, 5, 7, 7, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwf"},
