@@ -131,13 +131,15 @@ static const conv_case cases[] = {
      * across the two images; 100 planes 16 at a time, the last group 4 */
     {2, 37, 7, 7, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 37, 1, IR_OP_RELU, "conv_dwf", "conv_dwf"},
     {1, 100, 14, 14, 100, 5, 5, 1, 1, 2, 2, 2, 2, 1, 100, 1, IR_OP_HARDSWISH, "conv_dwf", "conv_dwf"},
-    /* its rule: 3x3 taps on planes up to 16 wide, 5x5 and 7x7 up to 8; a plane
+    /* its rule: 3x3 and 5x5 taps on planes up to 16 wide, 7x7 up to 8; a plane
      * that changes size (no pads) or stride 2 keeps conv_dwl */
     {1, 5, 7, 7, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 1, NOACT, NULL, "conv_dwf"},
     {1, 3, 16, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwf"},
     {1, 3, 5, 17, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwl"},
-    {1, 3, 8, 8, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, NOACT, NULL, "conv_dwf"},
-    {1, 3, 9, 9, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 16, 16, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, NOACT, NULL, "conv_dwf"},
+    {1, 3, 17, 17, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 3, 1, NOACT, NULL, "conv_dwl"},
+    {1, 3, 8, 8, 3, 7, 7, 1, 1, 3, 3, 3, 3, 1, 3, 1, NOACT, NULL, "conv_dwf"},
+    {1, 3, 9, 9, 3, 7, 7, 1, 1, 3, 3, 3, 3, 1, 3, 1, NOACT, NULL, "conv_dwl"},
     {1, 3, 7, 7, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 3, 1, NOACT, NULL, "conv_dwl"},
     {1, 3, 14, 14, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 3, 1, NOACT, NULL, "conv_dwl"},
     /* stride 1 x 2, or a plane too big for its tile: conv_dw by itself */

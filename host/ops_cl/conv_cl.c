@@ -373,16 +373,21 @@ static int keeps_plane(const op_win *w, int H, int W, int OH, int OW)
  * rows). Per-layer minima on POCL (bench, 3 alternated rounds, ms, dwl -> dwf):
  * EfficientNet-B0 7x7 k3 0.119 -> 0.074, 14x14 k3 0.133 -> 0.097, 7x7 k5
  * 0.150 -> 0.117, but 14x14 k5 0.19 -> 0.21 and 28..112 wide 0.19-0.24 ->
- * 0.27-0.35; MnasNet 14x14 k3 0.124 -> 0.085, 7x7 k5 0.107 -> 0.079. */
+ * 0.27-0.35; MnasNet 14x14 k3 0.124 -> 0.085, 7x7 k5 0.107 -> 0.079. Since
+ * a work-item sets its masks up once for DWF_PER_CPU planes, 14x14 k5 wins too
+ * (EfficientNet-B0's three: 0.129-0.182 -> 0.124-0.160 ms, 3 alternated rounds)
+ * and 28 wide still loses (0.083-0.241 -> 0.096-0.317); 7x7 taps stay at 8
+ * (no network here has them on wider planes to measure). */
 #define DWF_MAX_W3 16
-#define DWF_MAX_W5 8
+#define DWF_MAX_W5 16
+#define DWF_MAX_W7 8
 static int dwf_ok(const opcl_ctx *c, const op_win *w, int H, int W, int OH, int OW)
 {
     if (!keeps_plane(w, H, W, OH, OW) || opcl_forced_away(c, "conv_dwf"))
         return 0;
     if (c->force && strcmp(c->force, "conv_dwf") == 0)
         return 1;
-    return W <= (w->k[0] == 3 ? DWF_MAX_W3 : DWF_MAX_W5);
+    return W <= (w->k[0] == 3 ? DWF_MAX_W3 : w->k[0] == 5 ? DWF_MAX_W5 : DWF_MAX_W7);
 }
 
 /* conv_dwf's planes per work-item. A tile's masks depend only on its place in
