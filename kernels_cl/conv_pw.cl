@@ -63,12 +63,20 @@
 #define PW_IN(v, ic) (v)
 #endif
 
+/* Output pixel q's offset in an input channel (sd as conv_pw's: the output
+ * row width sd.s1 maps q to (oh, ow), read at (oh * stride, ow * stride)). */
+int pw_src(int q, int4 sd)
+{
+    return (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
+}
+
 /* The plane's last pixels of conv_pw when fewer than PW_OC are left (7x7
  * planes: 49 = 3 x 16 + 1; 14x14: 196 = 12 x 16 + 4): a PW_PX tile would
- * spend PW_OC vector FMAs per input channel on them, lanes mostly dropped;
- * one pixel at a time with the tile's PW_OC output channels as the vector
- * (one packed weight load, one FMA per channel) spends `HW - p0`. Same sums
- * in the same order as the tile's lanes (bias, then each channel's fma), so a
+ * spend PW_OC vector FMAs per input channel on them, lanes mostly dropped.
+ * Here each pixel has its own accumulator with the tile's PW_OC output
+ * channels as the vector, the pixels side by side (independent FMA chains):
+ * one packed weight load and `HW - p0` FMAs per channel. Same sums in the
+ * same order as the tile's lanes (bias, then each channel's fma), so a
  * pixel's result does not depend on which path computed it. */
 #define OVEC XCAT(float, PW_OC)
 #ifdef PROLOGUE
@@ -97,9 +105,8 @@ void pw_last_pixels(__global const sfloat *in, __global const sfloat *wt,
     size_t off[PW_OC];        /* pixel slot s: its offset in a channel (clamped past left) */
     for (int s = 0; s < PW_OC; s++) {
         const int q = min(p0 + s, HW - 1);
-        off[s] = (size_t)((q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2);
+        off[s] = (size_t)pw_src(q, sd);
     }
-    /* the pixels side by side, one accumulator each: independent FMA chains */
     OVEC acc[PW_OC];
     for (int s = 0; s < PW_OC; s++)
         acc[s] = bv;
@@ -175,7 +182,7 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
         int src[PW_PX];
         for (int p = 0; p < PW_PX; p++) {
             const int q = min(p0 + p, HW - 1);
-            src[p] = (q / sd.s1) * sd.s2 * sd.s0 + (q % sd.s1) * sd.s2;
+            src[p] = pw_src(q, sd);
         }
         for (; ic < C; ic++, wq += PW_OC) {
             __global const sfloat *cp = ip + (size_t)ic * sd.s3;
