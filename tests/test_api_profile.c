@@ -242,6 +242,53 @@ static void test_program_stats(void **state)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Programs a built-in network's session builds into an empty disk cache. */
+static int builtin_programs(const char *arch, float width, int input, clcnn_program_stats *ps)
+{
+    char dir[] = "/tmp/clcnn_api_shared_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    clcnn_context *ctx = cl_context(dir);
+    if (!ctx) {
+        rmdir(dir);
+        return 0;
+    }
+    clcnn_builtin_options bo;
+    clcnn_builtin_options_init(&bo);
+    bo.width = width;
+    bo.input_size = input;
+    bo.classes = 10;
+    clcnn_model *m = NULL;
+    if (clcnn_model_builtin(ctx, arch, &bo, &m) != CLCNN_OK)
+        fail_msg("builtin %s: %s", arch, clcnn_context_last_error(ctx));
+    clcnn_session *s = session(ctx, m);
+    assert_int_equal(clcnn_context_program_stats(ctx, ps), CLCNN_OK);
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ctx);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 1;
+}
+
+/* The stem conv, pointwise and 3x3 depthwise convs, pool and classifier of
+ * the light families come from one shared program (optab_cl.c): MobileNetV2
+ * built six programs before (conv_kxk, conv_dw twice, conv_pw, pool, gemm),
+ * now the shared one and conv_dw with 16-pixel tiles; EfficientNet-B0 the
+ * shared one and conv_dw with 5x5 taps. An op whose options drift from the
+ * shared spelling builds alone again, and these counts grow. */
+static void test_shared_program(void **state)
+{
+    (void)state;
+    clcnn_program_stats v2, eff;
+    if (!builtin_programs("mobilenet_v2", 0.5f, 96, &v2)) {
+        skip();
+        return;
+    }
+    assert_true(builtin_programs("efficientnet_b0", 0.5f, 96, &eff));
+    print_message("programs built: mobilenet_v2 %d, efficientnet_b0 %d\n", v2.built, eff.built);
+    assert_int_equal(v2.built, 2);
+    assert_int_equal(eff.built, 2);
+}
+
 static int count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -334,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_timed_ref),
         cmocka_unit_test(test_timed_cl),
         cmocka_unit_test(test_program_stats),
+        cmocka_unit_test(test_shared_program),
         cmocka_unit_test(test_cache_store_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

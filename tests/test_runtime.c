@@ -323,6 +323,65 @@ static void test_program_memo(void **state)
     rt_destroy(rt);
 }
 
+/* rt_program_joined: several files as one program (both files' kernels in
+ * it), found again by the same names and options, one build per distinct
+ * list; a failed build's first error line names the file and its own line
+ * (the #line rt_program_joined puts before each file); bad lists refused. */
+static void test_program_joined(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    clcnn_err err = {0};
+    const char *two[] = {"smoke", "pool"}, *swapped[] = {"pool", "smoke"};
+    cl_program p = NULL, again = NULL, other = NULL, single = NULL;
+    clfx_check(rt_program_joined(rt, two, 2, "", &p, &err), &err, "smoke+pool");
+    clfx_check(rt_program_joined(rt, two, 2, NULL, &again, &err), &err, "smoke+pool again");
+    clfx_check(rt_program_joined(rt, swapped, 2, "", &other, &err), &err, "pool+smoke");
+    clfx_check(rt_program(rt, "smoke", NULL, &single, &err), &err, "smoke");
+    assert_ptr_equal(p, again);
+    assert_ptr_not_equal(p, other);
+    assert_ptr_not_equal(p, single);
+    const char *kernels[] = {"axpb", "global_pool"};
+    for (int i = 0; i < 2; i++) {
+        cl_int rc = CL_SUCCESS;
+        cl_kernel k = clCreateKernel(p, kernels[i], &rc);
+        assert_int_equal(rc, CL_SUCCESS);
+        clReleaseKernel(k);
+    }
+    /* conv_dw.cl's #error for a tile width it has no code for */
+    const char *src = rt_kernel_source("conv_dw", NULL);
+    const char *hash = strstr(src, "#error");
+    assert_non_null(hash);
+    int line = 1;
+    for (const char *c = src; c < hash; c++)
+        line += *c == '\n';
+    char want[64];
+    snprintf(want, sizeof want, "conv_dw.cl:%d:", line);
+    const char *bad[] = {"pool", "conv_dw"};
+    cl_program none = NULL;
+    assert_int_equal(rt_program_joined(rt, bad, 2, "-DDW_PX=5", &none, &err), CLCNN_ERR_KERNEL_BUILD);
+    if (!strstr(err.msg, want))
+        fail_msg("want '%s' in: %s", want, err.msg);
+    assert_non_null(strstr(err.msg, "kernels_cl/pool.cl+kernels_cl/conv_dw.cl"));
+    assert_null(none);
+    err_clear(&err);
+    const char *unknown[] = {"smoke", "no_such_kernel"};
+    assert_int_equal(rt_program_joined(rt, unknown, 2, "", &none, &err), CLCNN_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.msg, "kernels_cl/no_such_kernel.cl"));
+    err_clear(&err);
+    assert_int_equal(rt_program_joined(rt, two, 0, "", &none, &err), CLCNN_ERR_INVALID_ARG);
+    err_clear(&err);
+    const char *nine[9] = {"smoke", "smoke", "smoke", "smoke", "smoke", "smoke", "smoke", "smoke", "smoke"};
+    assert_int_equal(rt_program_joined(rt, nine, 9, "", &none, &err), CLCNN_ERR_INVALID_ARG);
+    err_clear(&err);
+    assert_null(none);
+    rt_destroy(rt);
+}
+
 static void test_build_failure(void **state)
 {
     (void)state;
@@ -419,7 +478,8 @@ int main(void)
         cmocka_unit_test(test_error_names),   cmocka_unit_test(test_devices_list),
         cmocka_unit_test(test_select_ok),     cmocka_unit_test(test_select_errors),
         cmocka_unit_test(test_smoke_odd_sizes), cmocka_unit_test(test_two_contexts),
-        cmocka_unit_test(test_program_memo),  cmocka_unit_test(test_build_failure),
+        cmocka_unit_test(test_program_memo),  cmocka_unit_test(test_program_joined),
+        cmocka_unit_test(test_build_failure),
         cmocka_unit_test(test_cli_devices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,6 +97,16 @@ const char *rt_kernel_name(int i);
 clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_program *out,
                         clcnn_err *err);
 
+/* One program from several kernels_cl sources (names[0..n), 1 <= n <= 8) as
+ * one translation unit behind act.cl, in the order given, each file's build-log
+ * lines numbered in that file: POCL parses opencl-c.h and links its builtin
+ * library once per program (~90 ms on this CPU), so the sources nearly every
+ * plan needs are built together (ops_cl/optab_cl.c). The files must not
+ * define the same kernel, function or (differently) macro. rt_program(name)
+ * is the n = 1 case. */
+clcnn_status rt_program_joined(rt_ctx *rt, const char *const *names, int n, const char *options,
+                               cl_program *out, clcnn_err *err);
+
 /* Same for a source string (tests, ad-hoc kernels); key = the source hash. */
 clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
                                     const char *options, cl_program *out, clcnn_err *err);

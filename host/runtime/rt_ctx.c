@@ -170,6 +170,7 @@ void rt_destroy(rt_ctx *rt)
     for (int i = 0; i < rt->n_progs; i++) {
         clReleaseProgram(rt->progs[i].prog);
         free(rt->progs[i].key);
+        free(rt->progs[i].lookup);
     }
     free(rt->progs);
     if (rt->queue) {

@@ -26,6 +26,7 @@ typedef struct rt_prog {
     char *key;
     cl_program prog;
     int store_later;          /* built here, to be written to the disk cache at rt_destroy */
+    char *lookup;             /* rt_program_joined's "names|options" for it, or NULL */
 } rt_prog;
 
 struct rt_ctx {

@@ -147,6 +147,7 @@ static clcnn_status remember(rt_ctx *rt, char *key, cl_program p, clcnn_err *err
     rt->progs[rt->n_progs].key = key;
     rt->progs[rt->n_progs].prog = p;
     rt->progs[rt->n_progs].store_later = 0;
+    rt->progs[rt->n_progs].lookup = NULL;
     rt->n_progs++;
     return CLCNN_OK;
 }
@@ -221,37 +222,114 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
 
 /* Embedded source put in front of every kernels_cl program (see rt_program). */
 #define RT_PRELUDE "act"
+#define RT_JOIN_MAX 8
+
+/* rt_program_joined's text into *out (malloc'd, NUL-terminated, *total
+ * bytes): kernels_cl/act.cl, then each named file behind a #line that keeps
+ * build-log line numbers those of the file itself (with its name when there
+ * are several). label: the files, for messages. */
+static clcnn_status join_sources(const char *const *names, int n, char **out, size_t *total,
+                                 char *label, size_t label_cap, clcnn_err *err)
+{
+    const char *src[RT_JOIN_MAX];
+    size_t len[RT_JOIN_MAX], plen = 0, sum = 0;
+    const char *prelude = NULL;
+    size_t at = 0;
+    label[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        src[i] = rt_kernel_source(names[i], &len[i]);
+        if (!src[i])
+            return err_set(err, CLCNN_ERR_INVALID_ARG, "no embedded kernel 'kernels_cl/%s.cl'",
+                           names[i]);
+        if (strcmp(names[i], RT_PRELUDE) != 0 && !prelude)
+            prelude = rt_kernel_source(RT_PRELUDE, &plen);
+        sum += len[i] + strlen(names[i]) + 32;
+        int w = snprintf(label + at, label_cap - at, "%skernels_cl/%s.cl", i ? "+" : "", names[i]);
+        at = w < 0 || (size_t)w >= label_cap - at ? label_cap - 1 : at + (size_t)w;
+    }
+    char *joined = malloc(plen + sum + 1);
+    if (!joined)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory preparing %s", label);
+    size_t o = 0;
+    if (prelude) {
+        memcpy(joined, prelude, plen);
+        o = plen;
+    }
+    for (int i = 0; i < n; i++) {
+        if (prelude)
+            o += (size_t)(n == 1 ? sprintf(joined + o, "\n#line 1\n")
+                                 : sprintf(joined + o, "\n#line 1 \"%s.cl\"\n", names[i]));
+        memcpy(joined + o, src[i], len[i]);
+        o += len[i];
+    }
+    joined[o] = '\0';
+    *total = o;
+    *out = joined;
+    return CLCNN_OK;
+}
+
+/* "name+name|options": what a caller asked for, to find a program built
+ * earlier in this context without joining and hashing its text again. */
+static char *make_lookup(const char *const *names, int n, const char *options)
+{
+    size_t sz = strlen(options) + 2;
+    for (int i = 0; i < n; i++)
+        sz += strlen(names[i]) + 1;
+    char *l = malloc(sz);
+    if (!l)
+        return NULL;
+    size_t o = 0;
+    for (int i = 0; i < n; i++)
+        o += (size_t)sprintf(l + o, "%s%s", i ? "+" : "", names[i]);
+    sprintf(l + o, "|%s", options);
+    return l;
+}
+
+clcnn_status rt_program_joined(rt_ctx *rt, const char *const *names, int n, const char *options,
+                               cl_program *out, clcnn_err *err)
+{
+    if (!rt || !names || !out || n < 1 || n > RT_JOIN_MAX)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "rt_program_joined: %d sources (1..%d)", n,
+                       RT_JOIN_MAX);
+    for (int i = 0; i < n; i++)
+        if (!names[i])
+            return err_set(err, CLCNN_ERR_INVALID_ARG, "rt_program_joined: NULL name");
+    if (!options)
+        options = "";
+    char *lookup = make_lookup(names, n, options);
+    if (!lookup)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "no memory for a program lookup key");
+    for (int i = 0; i < rt->n_progs; i++)
+        if (rt->progs[i].lookup && strcmp(rt->progs[i].lookup, lookup) == 0) {
+            free(lookup);
+            *out = rt->progs[i].prog;
+            return CLCNN_OK;
+        }
+    char label[256], *joined = NULL;
+    size_t total = 0;
+    clcnn_status st = join_sources(names, n, &joined, &total, label, sizeof label, err);
+    if (st) {
+        free(lookup);
+        return st;
+    }
+    st = get_program(rt, label, joined, total, options, out, err);
+    free(joined);
+    for (int i = 0; i < rt->n_progs && !st; i++)
+        if (rt->progs[i].prog == *out && !rt->progs[i].lookup) {
+            rt->progs[i].lookup = lookup;
+            lookup = NULL;
+            break;
+        }
+    free(lookup);
+    return st;
+}
 
 clcnn_status rt_program(rt_ctx *rt, const char *name, const char *options, cl_program *out,
                         clcnn_err *err)
 {
-    size_t len = 0;
     if (!rt || !name || !out)
         return err_set(err, CLCNN_ERR_INVALID_ARG, "rt_program: NULL argument");
-    const char *src = rt_kernel_source(name, &len);
-    if (!src)
-        return err_set(err, CLCNN_ERR_INVALID_ARG, "no embedded kernel 'kernels_cl/%s.cl'", name);
-    char label[160];
-    snprintf(label, sizeof label, "kernels_cl/%s.cl", name);
-    /* Every program gets kernels_cl/act.cl in front (the shared activation
-     * epilogue); #line keeps build-log line numbers those of the file itself.
-     * The joined text is what the cache key hashes. */
-    size_t plen = 0;
-    const char *prelude = strcmp(name, RT_PRELUDE) ? rt_kernel_source(RT_PRELUDE, &plen) : NULL;
-    if (!prelude)
-        return get_program(rt, label, src, len, options, out, err);
-    static const char reset[] = "\n#line 1\n";
-    size_t total = plen + sizeof reset - 1 + len;
-    char *joined = malloc(total + 1);
-    if (!joined)
-        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory preparing %s", label);
-    memcpy(joined, prelude, plen);
-    memcpy(joined + plen, reset, sizeof reset - 1);
-    memcpy(joined + plen + sizeof reset - 1, src, len);
-    joined[total] = '\0';
-    clcnn_status st = get_program(rt, label, joined, total, options, out, err);
-    free(joined);
-    return st;
+    return rt_program_joined(rt, &name, 1, options, out, err);
 }
 
 clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
