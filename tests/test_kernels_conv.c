@@ -30,10 +30,15 @@ static const conv_case cases[] = {
     {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
     {2, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, "conv_pw", "conv_pw"},
     /* 1x1 image (an SE block's FCs): matrix-vector, C below / at / past one
-     * 16-float vector, channel counts not a multiple of 4, stride 2, batch 2 */
+     * 16-float vector, channel counts not a multiple of 4, stride 2, batch 2;
+     * one image on gemm.cl's gemm_smallm_nt (conv_smallm, K below its 8-float
+     * loop too), more or forced on conv_mv */
     {2, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, NOACT, NULL, "conv_mv"},
-    {1, 16, 1, 1, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_mv"},
+    {1, 16, 1, 1, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, NULL, "conv_smallm"},
     {2, 37, 1, 1, 17, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, IR_OP_RELU, NULL, "conv_mv"},
+    {1, 70, 1, 1, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSWISH, NULL, "conv_smallm"},
+    {1, 5, 1, 1, 3, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, IR_OP_SIGMOID, NULL, "conv_smallm"},
+    {1, 16, 1, 1, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_HARDSIGMOID, "conv_mv", "conv_mv"},
     {1, 37, 1, 1, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, IR_OP_SIGMOID, "conv_pw", "conv_pw"},
     {1, 5, 17, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, NULL, "conv_pw"},
     {1, 17, 13, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, NOACT, "conv_general", "conv_general"},
@@ -520,7 +525,8 @@ static int c16_check(rt_ctx *rt, ir_graph *g, const c16_opts *o, const char *exp
 }
 
 /* Every conv case above in fp32 and fp16 through the direct runner, every other
- * one with a residual; the pointwise ones also with an SE gate. */
+ * one with a residual (conv_smallm's cases then run conv_mv, which adds it);
+ * the pointwise ones also with an SE gate. */
 static void test_conv_fp16(void **state)
 {
     (void)state;
@@ -545,7 +551,9 @@ static void test_conv_fp16(void **state)
                          k->pt, k->pl, k->pb, k->pr, k->dil, k->group, k->bias,
                          k->act == NOACT ? "none" : ir_op_name(k->act),
                          k->force ? k->force : "auto", o.res, gate);
-                fails += c16_check(rt, build(k), &o, k->expect, label);
+                const int smallm = k->expect && strcmp(k->expect, "conv_smallm") == 0;
+                fails += c16_check(rt, build(k), &o, smallm && o.res ? "conv_mv" : k->expect,
+                                   label);
             }
         }
     }
@@ -773,14 +781,17 @@ static int run_one(rt_ctx *rt, ir_graph *g, const char *force, const float *x, f
  * would leave the buffer) that must sum as the vector path does, or an image's
  * result would depend on its place in the batch (a Ray job at batch 4 differed
  * from the CLI at batch 1 in the 7th digit). conv_dwf (k 3 and 5),
- * conv_dwpw_flat and conv_kxk's edge tiles. */
+ * conv_dwpw_flat and conv_kxk's edge tiles; and a 1x1 Conv on a 1x1 image (an
+ * SE FC), conv_smallm at batch 1 and conv_mv at batch 2. */
 static ir_graph *batch_graph(int kind, int n)
 {
     kh_rng = 0x9E3779B97F4A7C15ull; /* the same weights in every build */
     ir_graph *g = kh_new(13);
-    const int64_t xd[4] = {n, 5, 7, 13};
-    int x = kh_input(g, "x", 4, xd), y;
-    if (kind == 0 || kind == 1)
+    const int64_t xd[4] = {n, 5, 7, 13}, xv[4] = {n, 5 * 7 * 13, 1, 1};
+    int x = kh_input(g, "x", 4, kind == 4 ? xv : xd), y;
+    if (kind == 4)
+        y = c16_conv_node(g, x, 5 * 7 * 13, 9, 1, 1, 0, 1, "fc");
+    else if (kind == 0 || kind == 1)
         y = c16_conv_node(g, x, 5, 5, kind ? 5 : 3, 1, kind ? 2 : 1, 5, "dw");
     else if (kind == 2)
         y = c16_conv_node(g, c16_conv_node(g, x, 5, 5, 3, 1, 1, 5, "dw"), 5, 9, 1, 1, 0, 1, "pw");
@@ -798,15 +809,16 @@ static void test_batch_bits(void **state)
         skip();
         return;
     }
-    static const char *const force[] = {"conv_dwf", "conv_dwf", NULL, "conv_kxk"};
-    static const char *const name[] = {"conv_dwf k3", "conv_dwf k5", "conv_dwpw_flat", "conv_kxk"};
+    static const char *const force[] = {"conv_dwf", "conv_dwf", NULL, "conv_kxk", NULL};
+    static const char *const name[] = {"conv_dwf k3", "conv_dwf k5", "conv_dwpw_flat", "conv_kxk",
+                                       "conv_smallm / conv_mv"};
     const size_t nx = 5 * 7 * 13;
     float x[2 * 5 * 7 * 13];
     for (size_t i = 0; i < 2 * nx; i++)
         x[i] = kh_rand();
     int fails = 0;
-    for (int kind = 0; kind < 4; kind++) {
-        const size_t ny = kind == 2 ? 9 * 7 * 13 : kind == 3 ? 8 * 4 * 7 : 5 * 7 * 13;
+    for (int kind = 0; kind < 5; kind++) {
+        const size_t ny = kind == 2 ? 9 * 7 * 13 : kind == 3 ? 8 * 4 * 7 : kind == 4 ? 9 : 5 * 7 * 13;
         float *y2 = malloc(2 * ny * sizeof(float)), *y1 = malloc(ny * sizeof(float));
         assert_non_null(y2);
         assert_non_null(y1);

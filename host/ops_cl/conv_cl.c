@@ -1,5 +1,5 @@
-/* conv_cl.c — OpenCL side of Conv: picks conv_mv (1x1 on a 1x1 image: an SE
- * block's FCs), conv_pw (1x1, no pads, group 1), conv_dwf (depthwise, stride
+/* conv_cl.c — OpenCL side of Conv: picks conv_smallm or conv_mv (1x1 on a 1x1
+ * image: an SE block's FCs), conv_pw (1x1, no pads, group 1), conv_dwf (depthwise, stride
  * 1, small planes kept their size, over the flattened plane), conv_dwl (depthwise,
  * stride 1/2, its padded plane in local memory), conv_dw (group == C_in == C_out,
  * square 3/5/7 kernel), conv_tiled (group 1 or channel tiles inside one group) or conv_general (always valid), sets its
@@ -311,8 +311,9 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
         return 0;
     if (has_gate)
         return 1;
-    if (x->dims[2] * x->dims[3] == 1 && !opcl_forced_away(c, "conv_mv"))
-        return 0; /* conv_mv reads the weights as they are */
+    if (x->dims[2] * x->dims[3] == 1 &&
+        (!opcl_forced_away(c, "conv_mv") || !opcl_forced_away(c, "conv_smallm")))
+        return 0; /* conv_mv and conv_smallm read the weights as they are */
     if (c->tune && clblast_ok(c, n)) {
         int64_t gm, gn, gk;
         convpw_clblast_shape(c->g, n, &gm, &gn, &gk);
@@ -338,6 +339,14 @@ float *conv_cl_pack_weights(const ir_tensor *w, size_t *bytes)
             q[((oc / PW_OC) * C + ic) * PW_OC + oc % PW_OC] = src[oc * C + ic];
     return q;
 }
+
+/* A 1x1 Conv on a 1x1 image (an SE block's FCs) runs the classifier's kernel,
+ * gemm.cl's gemm_smallm_nt (conv_smallm), for one image and no residual: one
+ * kernel fewer for POCL to compile at an SE network's cold start (conv_mv's
+ * ~0.12 s). Its one-row path is conv_mv's dot_contig + bias, the same bits;
+ * at 2..4 rows it sums in another order, so a batch, or a residual, takes
+ * conv_mv (an image's result must not depend on the batch it came in). */
+#define CONV_SMALLM_MAX_N 1
 
 /* conv_dwl keeps a (n, c) plane with its padding in local memory: at most half
  * the device's local memory, and at most DWL_LOCAL_MAX (on POCL, where local
@@ -591,6 +600,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         if (tune_use_clblast(c->tune, gm, gn, gk))
             return convpw_clblast_push(c, n, err);
     }
+    if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !c->pro && N <= CONV_SMALLM_MAX_N &&
+        !c->res && !opcl_forced_away(c, "conv_smallm"))
+        return gemm_conv1x1_cl(c, n, a.in, N, C, OC, err);
     if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !c->pro &&
         !opcl_forced_away(c, "conv_mv")) {
         char opts[128];

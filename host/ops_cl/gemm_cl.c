@@ -183,15 +183,17 @@ static int gemm_tile_ok(const opcl_ctx *c, gemm_geo *geo)
     return geo->sz[0] >= GEMM_TILE_MIN_M || (c->force && strcmp(c->force, "gemm_tile") == 0);
 }
 
-/* The variant geo picks, launched on A = a, B = b (C, when geo has one, is n's input). */
-static clcnn_status gemm_launch(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem b, gemm_geo geo,
-                                clcnn_err *err)
+/* The variant geo picks (gemm_smallm_nt whatever K when sm_nt), launched on
+ * A = a, B = b (C, when geo has one, is n's input), recorded as `variant`
+ * when that is not NULL. */
+static clcnn_status gemm_launch_as(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem b,
+                                   gemm_geo geo, int sm_nt, const char *variant, clcnn_err *err)
 {
     clcnn_status st;
     cl_int has_c = geo.c_in >= 0;
     cl_mem cm = has_c ? c->mem[n->in[geo.c_in]] : a; /* unread when no C */
-    const int tile = gemm_tile_ok(c, &geo);
-    const char *smk = tile ? NULL : gemm_smallm_kernel(c, &geo);
+    const int tile = !sm_nt && gemm_tile_ok(c, &geo);
+    const char *smk = sm_nt ? "gemm_smallm_nt" : tile ? NULL : gemm_smallm_kernel(c, &geo);
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "gemm", NULL, tile ? "gemm_tile" : smk ? smk : "gemm_general", &k, err)))
         return st;
@@ -207,7 +209,7 @@ static clcnn_status gemm_launch(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem 
         const size_t nw = strcmp(smk, "gemm_smallm_nn") == 0 ? ((size_t)geo.sz[1] + 3) / 4
                                                               : (size_t)geo.sz[1];
         size_t gws2[2] = {nw, (size_t)geo.sz[3]};
-        return opcl_push(c, n, k, 2, gws2, NULL, "gemm_smallm", err);
+        return opcl_push(c, n, k, 2, gws2, NULL, variant ? variant : "gemm_smallm", err);
     }
     if (tile) {
         size_t gws3[3] = {((size_t)geo.sz[1] + 7) / 8, ((size_t)geo.sz[0] + 3) / 4, (size_t)geo.sz[3]};
@@ -215,6 +217,24 @@ static clcnn_status gemm_launch(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem 
     }
     size_t gws[3] = {(size_t)geo.sz[1], (size_t)geo.sz[0], (size_t)geo.sz[3]};
     return opcl_push(c, n, k, 3, gws, NULL, "gemm_general", err);
+}
+
+static clcnn_status gemm_launch(opcl_ctx *c, const ir_node *n, cl_mem a, cl_mem b, gemm_geo geo,
+                                clcnn_err *err)
+{
+    return gemm_launch_as(c, n, a, b, geo, 0, NULL, err);
+}
+
+clcnn_status gemm_conv1x1_cl(opcl_ctx *c, const ir_node *n, cl_mem x, int N, int C, int OC,
+                             clcnn_err *err)
+{
+    if (N < 1 || N > GEMM_SMALLM_MAX_M || c->res)
+        return err_set(err, CLCNN_ERR_INTERNAL, "conv_smallm takes 1..%d images and no residual",
+                       GEMM_SMALLM_MAX_M);
+    const int has_bias = n->n_in > 2 && n->in[2] >= 0;
+    gemm_geo geo = {.sz = {N, OC, C, 1}, .st = {0, C, 1, 0, 1, C, 0, 1}, .alpha = 1.0f,
+                    .beta = has_bias ? 1.0f : 0.0f, .c_in = has_bias ? 2 : -1};
+    return gemm_launch_as(c, n, x, c->mem[n->in[1]], geo, 1, "conv_smallm", err);
 }
 
 clcnn_status gemm_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)

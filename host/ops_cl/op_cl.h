@@ -207,6 +207,11 @@ clcnn_status gathernd_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
  * best variant: Einsum's batched-matmul equations run here. */
 clcnn_status gemm_strided_cl(opcl_ctx *c, const ir_node *n, const cl_int sz[4], const cl_int st[8],
                              clcnn_err *err);
+/* A 1x1 Conv on 1x1 images, x read as N x C, its weights OC x C as they are,
+ * + bias and c->act, on gemm.cl's gemm_smallm_nt ("conv_smallm"): 1 <= N <=
+ * 4 and no residual (c->res), else CLCNN_ERR_INTERNAL. */
+clcnn_status gemm_conv1x1_cl(opcl_ctx *c, const ir_node *n, cl_mem x, int N, int C, int OC,
+                             clcnn_err *err);
 clcnn_status cast_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* spatial */
 clcnn_status resize_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
