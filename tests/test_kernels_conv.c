@@ -781,7 +781,7 @@ static int run_one(rt_ctx *rt, ir_graph *g, const char *force, const float *x, f
  * would leave the buffer) that must sum as the vector path does, or an image's
  * result would depend on its place in the batch (a Ray job at batch 4 differed
  * from the CLI at batch 1 in the 7th digit). conv_dwf (k 3 and 5),
- * conv_dwpw_flat and conv_kxk's edge tiles; and a 1x1 Conv on a 1x1 image (an
+ * conv_dwpw_flat and conv_kxk's edge tiles (8- and 16-pixel); and a 1x1 Conv on a 1x1 image (an
  * SE FC), conv_smallm at batch 1 and conv_mv at batch 2. */
 static ir_graph *batch_graph(int kind, int n)
 {
@@ -791,6 +791,8 @@ static ir_graph *batch_graph(int kind, int n)
     int x = kh_input(g, "x", 4, kind == 4 ? xv : xd), y;
     if (kind == 4)
         y = c16_conv_node(g, x, 5 * 7 * 13, 9, 1, 1, 0, 1, "fc");
+    else if (kind == 5) /* 13-wide rows: one 16-pixel tile, both edges masked */
+        y = c16_conv_node(g, x, 5, 8, 3, 1, 1, 1, "stem16");
     else if (kind == 0 || kind == 1)
         y = c16_conv_node(g, x, 5, 5, kind ? 5 : 3, 1, kind ? 2 : 1, 5, "dw");
     else if (kind == 2)
@@ -809,16 +811,22 @@ static void test_batch_bits(void **state)
         skip();
         return;
     }
-    static const char *const force[] = {"conv_dwf", "conv_dwf", NULL, "conv_kxk", NULL};
-    static const char *const name[] = {"conv_dwf k3", "conv_dwf k5", "conv_dwpw_flat", "conv_kxk",
-                                       "conv_smallm / conv_mv"};
+    static const char *const force[] = {"conv_dwf", "conv_dwf", NULL, "conv_kxk", NULL,
+                                        "conv_kxk"};
+    static const char *const name[] = {"conv_dwf k3", "conv_dwf k5", "conv_dwpw_flat",
+                                       "conv_kxk 8 pixels", "conv_smallm / conv_mv",
+                                       "conv_kxk 16 pixels"};
     const size_t nx = 5 * 7 * 13;
     float x[2 * 5 * 7 * 13];
     for (size_t i = 0; i < 2 * nx; i++)
         x[i] = kh_rand();
     int fails = 0;
-    for (int kind = 0; kind < 5; kind++) {
-        const size_t ny = kind == 2 ? 9 * 7 * 13 : kind == 3 ? 8 * 4 * 7 : kind == 4 ? 9 : 5 * 7 * 13;
+    for (int kind = 0; kind < 6; kind++) {
+        const size_t ny = kind == 2   ? 9 * 7 * 13
+                          : kind == 3 ? 8 * 4 * 7
+                          : kind == 4 ? 9
+                          : kind == 5 ? 8 * 7 * 13
+                                      : 5 * 7 * 13;
         float *y2 = malloc(2 * ny * sizeof(float)), *y1 = malloc(ny * sizeof(float));
         assert_non_null(y2);
         assert_non_null(y1);

@@ -2,7 +2,8 @@
  * for network stems) and conv_im2col (the same convs unfolded, then conv_pw)
  * against the reference Conv at awkward shapes: C_in 1/3/4
  * and 5/17/33 (many channels), spatial 1..17 and rows wide enough for unmasked
- * 8-pixel tiles, stride 1, 2, mixed and 3 (gather), pads on every edge and
+ * 8- and 16-pixel tiles (rows up to 8 wide take 8, wider 16), stride 1, 2,
+ * mixed and 3 (gather), pads on every edge and
  * asymmetric, output-channel tails, batch 2, fused activations; plus the
  * automatic choice (>= 8 output channels pick it, fewer keep conv_tiled). */
 #include <setjmp.h>
@@ -48,6 +49,13 @@ static const stem_case cases[] = {
     {1, 17, 13, 29, 24, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_kxk"},
     {2, 33, 9, 17, 9, 5, 1, 1, 2, 2, 2, 2, 1, NOACT, NULL, "conv_kxk"},
     {1, 16, 15, 15, 16, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},
+    /* the tile width's edges: rows of 8 pixels take float8 tiles, wider ones
+     * float16 (8 exactly, 16 exactly, 17 = 16 + 1 at stride 2 with batch 2,
+     * a 2x2 plane) */
+    {1, 3, 5, 8, 8, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},
+    {1, 3, 5, 16, 9, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_kxk"},
+    {2, 3, 9, 34, 8, 3, 2, 2, 1, 1, 1, 1, 0, NOACT, NULL, "conv_kxk"},
+    {1, 2, 2, 2, 8, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},
     {1, 3, 32, 32, 32, 3, 2, 2, 1, 1, 1, 1, 1, NOACT, "conv_tiled", "conv_tiled"},
     /* conv_im2col (im2col + conv_pw over C*K*K channels): the shapes above forced */
     {1, 3, 15, 31, 8, 3, 2, 2, 1, 1, 1, 1, 1, IR_OP_SIGMOID, "conv_im2col", "conv_im2col"},

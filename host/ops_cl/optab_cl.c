@@ -129,7 +129,7 @@ int opcl_is_alias(ir_op op)
 }
 
 /* The kernels_cl files, each with the options its ops ask for, that nearly
- * every network's plan needs (a stem conv, pointwise and 3x3 depthwise convs,
+ * every network's plan needs (a 3x3 stem on wide rows, pointwise and 3x3 depthwise convs,
  * a pool, the classifier): asked for with exactly these options, a file is
  * built as part of one shared program. POCL spends ~90 ms per program on
  * parsing opencl-c.h and linking its builtins before any kernel code: the
@@ -142,12 +142,12 @@ static const struct {
     const char *program, *opts;
 } shared_members[] = {
     {"conv_pw", "-DPW_OC=8 -DPW_PX=16"},
-    {"conv_kxk", "-DKXK_K=3 -DKXK_OC=8"},
+    {"conv_kxk", "-DKXK_K=3 -DKXK_OC=8 -DKXK_PX=16"},
     {"conv_dw", "-DDW_K=3 -DDW_PX=8 -DPW_OC=8"},
     {"pool", ""},
     {"gemm", ""},
 };
-#define SHARED_OPTS "-DPW_OC=8 -DPW_PX=16 -DKXK_K=3 -DKXK_OC=8 -DDW_K=3 -DDW_PX=8"
+#define SHARED_OPTS "-DPW_OC=8 -DPW_PX=16 -DKXK_K=3 -DKXK_OC=8 -DKXK_PX=16 -DDW_K=3 -DDW_PX=8"
 
 static int shared_member(const char *program, const char *opts)
 {
