@@ -227,7 +227,8 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
 /* rt_program_joined's text into *out (malloc'd, NUL-terminated, *total
  * bytes): kernels_cl/act.cl, then each named file behind a #line that keeps
  * build-log line numbers those of the file itself (with its name when there
- * are several). label: the files, for messages. */
+ * are several). The cache key hashes this text. label: the files, for
+ * messages. */
 static clcnn_status join_sources(const char *const *names, int n, char **out, size_t *total,
                                  char *label, size_t label_cap, clcnn_err *err)
 {
