@@ -4,7 +4,10 @@
  * Variant (host/ops_cl/gemm_cl.c): gemm_general, no preconditions: any transposition is
  * expressed as element strides, a batch dim (stride 0 = broadcast operand) covers
  * MatMul, and C (Gemm's bias) is read through strides so (N), (1,N), (M,1), (M,N) and
- * scalars all broadcast. One work-item per output. NDRange (N, M, batch).
+ * scalars all broadcast. One work-item per output; where A's rows and B's
+ * columns are both contiguous along K (Gemm with transB), act.cl's dot_contig,
+ * the sum gemm_smallm_nt takes for every row too: a classifier gives an image
+ * the same bits at any batch size. NDRange (N, M, batch).
  *   y[b,m,n] = act(alpha * sum_k A[b,m,k] B[b,k,n] + beta * C[m,n])
  * act (act.cl's epilogue codes, ACT_NONE for none): an activation after a Gemm
  * (MobileNetV3's classifier HardSwish, VGG's Relu) fused into its store. */
@@ -21,8 +24,11 @@ __kernel void gemm_general(__global const sfloat *A, __global const sfloat *B,
     __global const sfloat *ap = A + (size_t)bt * st.s0 + (size_t)m * st.s1;
     __global const sfloat *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
     float acc = 0.0f;
-    for (int k = 0; k < sz.s2; k++)
-        acc += LD(ap, (size_t)k * st.s2) * LD(bp, (size_t)k * st.s4);
+    if (st.s2 == 1 && st.s4 == 1) /* both contiguous along K: gemm_smallm_nt's sum */
+        acc = dot_contig(ap, bp, sz.s2);
+    else
+        for (int k = 0; k < sz.s2; k++)
+            acc += LD(ap, (size_t)k * st.s2) * LD(bp, (size_t)k * st.s4);
     float v = alpha * acc;
     if (has_c)
         v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
@@ -85,9 +91,9 @@ __kernel void gemm_smallm_nt(__global const sfloat *A, __global const sfloat *B,
     const int M = sz.s0, K = sz.s2, ask = st.s2, asm_ = st.s1;
     __global const sfloat *ap = A + (size_t)bt * st.s0;
     __global const sfloat *bp = B + (size_t)bt * st.s3 + (size_t)n * st.s5;
-    if (M == 1 && ask == 1) { /* a classifier: one dot product (act.cl) */
-        const float v = dot_contig(ap, bp, K);
-        SM_STORE(0, n, v);
+    if (ask == 1) { /* a classifier: one dot product a row (act.cl) */
+        for (int m = 0; m < M; m++)
+            SM_STORE(m, n, dot_contig(ap + (size_t)m * asm_, bp, K));
         return;
     }
     float8 acc[SM_MAX_M];

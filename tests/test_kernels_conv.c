@@ -750,32 +750,6 @@ static void test_clblast_refused_fp16(void **state)
 
 /* A graph run on the OpenCL path: its one input x, its one output copied to y
  * (sized by the caller); nonzero on any error. */
-static int run_one(rt_ctx *rt, ir_graph *g, const char *force, const float *x, float *y,
-                   size_t ny, const char *label)
-{
-    clcnn_err err = {0};
-    exec_cl *e = NULL;
-    exec_cl_options opt = {0};
-    opt.force_variant = force;
-    float *out = NULL;
-    int bad = ir_toposort(g, &err) || ops_infer_graph(g, &err) ||
-              exec_cl_create(rt, g, &opt, &e, &err);
-    if (!bad) {
-        const float *in[1] = {x};
-        float *outs[1] = {out = malloc(ny * sizeof(float))};
-        bad = !out || exec_cl_run(e, in, outs, &err);
-        if (!bad)
-            memcpy(y, out, ny * sizeof(float));
-    }
-    if (bad)
-        print_error("[%s] %s\n", label, err.msg);
-    free(out);
-    exec_cl_destroy(e);
-    ir_graph_free(g);
-    err_clear(&err);
-    return bad;
-}
-
 /* The same image gives the same bits at batch 1 and batch 2: tiles at the
  * tensor's first and last planes take a gathered path (their vector reads
  * would leave the buffer) that must sum as the vector path does, or an image's
@@ -830,9 +804,9 @@ static void test_batch_bits(void **state)
         float *y2 = malloc(2 * ny * sizeof(float)), *y1 = malloc(ny * sizeof(float));
         assert_non_null(y2);
         assert_non_null(y1);
-        fails += run_one(rt, batch_graph(kind, 2), force[kind], x, y2, 2 * ny, name[kind]);
+        fails += kh_run_one(rt, batch_graph(kind, 2), force[kind], x, y2, 2 * ny, name[kind]);
         for (int img = 0; img < 2 && !fails; img++) {
-            fails += run_one(rt, batch_graph(kind, 1), force[kind], x + img * nx, y1, ny,
+            fails += kh_run_one(rt, batch_graph(kind, 1), force[kind], x + img * nx, y1, ny,
                              name[kind]);
             if (!fails && memcmp(y1, y2 + img * ny, ny * sizeof(float)) != 0) {
                 print_error("[%s] image %d: batch 1 and batch 2 outputs differ\n", name[kind],

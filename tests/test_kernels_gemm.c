@@ -7,7 +7,8 @@
  * 1/7/8/9/17/1001, K 1/3/17/96, strided A, each C kind, batched and shared-B
  * MatMul, and its automatic choice (MatMul by K x N weights from M 8 on).
  * Then every variant in fp16 storage (issue 18, test_fp16_harness.h), each
- * reached by the automatic choice at shapes whose choice is checked above. */
+ * reached by the automatic choice at shapes whose choice is checked above, and
+ * a classifier's rows bit for bit the same at batch 1, 3 and 7. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -261,6 +262,56 @@ static void test_gemm_half(void **state)
         fail_msg("%d fp16 gemm case(s) failed", fails);
 }
 
+/* A classifier (Gemm with transB, bias) gives a row the same bits at any
+ * batch: gemm_smallm_nt (1-4 rows) and gemm_general (5+, or K below
+ * gemm_smallm's minimum) both take dot_contig per output. K 1280 (the
+ * classifier) and 45 (one 32-float step + tail), rows 3 and 7 against each
+ * row alone. */
+static ir_graph *classifier(int m, int n, int k)
+{
+    kh_rng = 0x9E3779B97F4A7C15ull; /* the same B and C in every build */
+    return build_gemm(m, n, k, 0, 1, 1, 1.0f, 1.0f);
+}
+
+static void test_gemm_batch_bits(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const int ks[] = {1280, 45}, ms[] = {3, 7};
+    const int n = 37;
+    int fails = 0;
+    for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
+        const int k = ks[ik];
+        for (size_t im = 0; im < sizeof ms / sizeof ms[0] && !fails; im++) {
+            const int m = ms[im];
+            float *x = malloc((size_t)m * k * sizeof(float)), *ym = malloc((size_t)m * n * sizeof(float));
+            float y1[37];
+            assert_non_null(x);
+            assert_non_null(ym);
+            for (int i = 0; i < m * k; i++)
+                x[i] = kh_rand();
+            char label[64];
+            snprintf(label, sizeof label, "classifier M %d K %d", m, k);
+            fails += kh_run_one(rt, classifier(m, n, k), NULL, x, ym, (size_t)m * n, label);
+            for (int r = 0; r < m && !fails; r++) {
+                fails += kh_run_one(rt, classifier(1, n, k), NULL, x + (size_t)r * k, y1, n, label);
+                if (!fails && memcmp(y1, ym + (size_t)r * n, sizeof y1) != 0) {
+                    print_error("[%s] row %d: batch %d and batch 1 outputs differ\n", label, r, m);
+                    fails++;
+                }
+            }
+            free(x), free(ym);
+        }
+    }
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d classifier batch-invariance case(s) failed", fails);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_gemm_tile),
         cmocka_unit_test(test_gemm_act),
         cmocka_unit_test(test_gemm_half),
+        cmocka_unit_test(test_gemm_batch_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

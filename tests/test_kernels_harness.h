@@ -91,6 +91,35 @@ static inline ir_graph *kh_matmul(int na, const int64_t *ad, int nb, const int64
     return g;
 }
 
+/* Runs g (one input x, one output of ny floats into y) on OpenCL with variant
+ * `force` (NULL: the plan's choice), then frees g; 0 when it ran, else 1 with
+ * the error printed under label. */
+static inline int kh_run_one(rt_ctx *rt, ir_graph *g, const char *force, const float *x, float *y,
+                             size_t ny, const char *label)
+{
+    clcnn_err err = {0};
+    exec_cl *e = NULL;
+    exec_cl_options opt = {0};
+    opt.force_variant = force;
+    float *out = NULL;
+    int bad = ir_toposort(g, &err) || ops_infer_graph(g, &err) ||
+              exec_cl_create(rt, g, &opt, &e, &err);
+    if (!bad) {
+        const float *in[1] = {x};
+        float *outs[1] = {out = malloc(ny * sizeof(float))};
+        bad = !out || exec_cl_run(e, in, outs, &err);
+        if (!bad)
+            memcpy(y, out, ny * sizeof(float));
+    }
+    if (bad)
+        print_error("[%s] %s\n", label, err.msg);
+    free(out);
+    exec_cl_destroy(e);
+    ir_graph_free(g);
+    err_clear(&err);
+    return bad;
+}
+
 /* Runs g both ways and compares. force: variant to force (NULL auto).
  * expect: a variant some node must have been planned with (NULL: no check).
  * want_kernels: launches per run the plan must have (-1: no check).
