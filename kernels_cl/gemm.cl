@@ -12,6 +12,16 @@
  * act (act.cl's epilogue codes, ACT_NONE for none): an activation after a Gemm
  * (MobileNetV3's classifier HardSwish, VGG's Relu) fused into its store. */
 
+/* alpha * acc + beta * C[ci] (C read only when has_c), the one spelling every
+ * Gemm kernel stores: written as an explicit fma so no compiler contracts one
+ * kernel's epilogue and not another's (Intel's CPU runtime and POCL differ),
+ * which would give a row other bits at another batch size. */
+float gemm_out(float acc, float alpha, float beta, int has_c, __global const sfloat *C, size_t ci)
+{
+    const float v = alpha * acc;
+    return has_c ? fma(beta, LD(C, ci), v) : v;
+}
+
 /* sz: (M, N, K, batch); st: (a_sb, a_sm, a_sk, b_sb, b_sk, b_sn, c_sm, c_sn). */
 __kernel void gemm_general(__global const sfloat *A, __global const sfloat *B,
                            __global const sfloat *C, int has_c, __global sfloat *Y, int4 sz,
@@ -26,12 +36,10 @@ __kernel void gemm_general(__global const sfloat *A, __global const sfloat *B,
     float acc = 0.0f;
     if (st.s2 == 1 && st.s4 == 1) /* both contiguous along K: gemm_smallm_nt's sum */
         acc = dot_contig(ap, bp, sz.s2);
-    else
+    else /* one fma per k from 0, as gemm_smallm_nn's and gemm_tile's lanes */
         for (int k = 0; k < sz.s2; k++)
-            acc += LD(ap, (size_t)k * st.s2) * LD(bp, (size_t)k * st.s4);
-    float v = alpha * acc;
-    if (has_c)
-        v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
+            acc = fma(LD(ap, (size_t)k * st.s2), LD(bp, (size_t)k * st.s4), acc);
+    const float v = gemm_out(acc, alpha, beta, has_c, C, (size_t)m * st.s6 + (size_t)n * st.s7);
     ST(Y, ((size_t)bt * sz.s0 + m) * sz.s1 + n, FAULT(act_epi(v, act, act_a, act_b)));
 }
 
@@ -73,9 +81,8 @@ __kernel void gemm_bcast(__global const sfloat *A, __global const sfloat *B, __g
 /* y[m, n] for the rows m < M of one batch: alpha * acc + beta * C. */
 #define SM_STORE(m, n, accv)                                                                 \
     do {                                                                                     \
-        float v_ = alpha * (accv);                                                           \
-        if (has_c)                                                                           \
-            v_ += beta * LD(C, (size_t)(m) * st.s6 + (size_t)(n) * st.s7);                   \
+        const float v_ = gemm_out((accv), alpha, beta, has_c, C,                             \
+                                  (size_t)(m) * st.s6 + (size_t)(n) * st.s7);                \
         ST(Y, ((size_t)bt * sz.s0 + (m)) * sz.s1 + (n), FAULT(act_epi(v_, act, act_a, act_b))); \
     } while (0)
 
@@ -218,9 +225,8 @@ __kernel void gemm_tile(__global const sfloat *A, __global const sfloat *B,
     for (int i = 0; i < 4 && m0 + i < M; i++)
         for (int j = 0; j < nn; j++) {
             const int m = m0 + i, n = n0 + j;
-            float v = alpha * r[i][j];
-            if (has_c)
-                v += beta * LD(C, (size_t)m * st.s6 + (size_t)n * st.s7);
+            const float v = gemm_out(r[i][j], alpha, beta, has_c, C,
+                                     (size_t)m * st.s6 + (size_t)n * st.s7);
             ST(Y, ((size_t)bt * M + m) * N + n, FAULT(act_epi(v, act, act_a, act_b)));
         }
 }

@@ -262,15 +262,18 @@ static void test_gemm_half(void **state)
         fail_msg("%d fp16 gemm case(s) failed", fails);
 }
 
-/* A classifier (Gemm with transB, bias) gives a row the same bits at any
- * batch: gemm_smallm_nt (1-4 rows) and gemm_general (5+, or K below
- * gemm_smallm's minimum) both take dot_contig per output. K 1280 (the
- * classifier) and 45 (one 32-float step + tail), rows 3 and 7 against each
- * row alone. */
-static ir_graph *classifier(int m, int n, int k)
+/* A classifier gives a row the same bits at any batch. With transB (PyTorch's
+ * Linear) gemm_smallm_nt (1-4 rows) and gemm_general (5+, or K below
+ * gemm_smallm's minimum) both take dot_contig per output; with B as K x N
+ * (Keras / tf2onnx's MatMul weights, Gemm without transB) gemm_smallm_nn (1-4
+ * rows, K >= 64), gemm_general (5-7 rows, or K < 64) and gemm_tile (8+) each
+ * chain one fma per k from 0. K 1280 (the classifier) and 45 (one 32-float
+ * step + tail, gemm_general below 8 rows), rows 3, 7 and 9 (gemm_tile, its
+ * last block part-filled) against each row alone. */
+static ir_graph *classifier(int m, int n, int k, int tb)
 {
     kh_rng = 0x9E3779B97F4A7C15ull; /* the same B and C in every build */
-    return build_gemm(m, n, k, 0, 1, 1, 1.0f, 1.0f);
+    return build_gemm(m, n, k, 0, tb, 1, 1.0f, 1.0f);
 }
 
 static void test_gemm_batch_bits(void **state)
@@ -281,30 +284,35 @@ static void test_gemm_batch_bits(void **state)
         skip();
         return;
     }
-    static const int ks[] = {1280, 45}, ms[] = {3, 7};
+    static const int ks[] = {1280, 45}, ms[] = {3, 7, 9};
     const int n = 37;
     int fails = 0;
-    for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
-        const int k = ks[ik];
-        for (size_t im = 0; im < sizeof ms / sizeof ms[0] && !fails; im++) {
-            const int m = ms[im];
-            float *x = malloc((size_t)m * k * sizeof(float)), *ym = malloc((size_t)m * n * sizeof(float));
-            float y1[37];
-            assert_non_null(x);
-            assert_non_null(ym);
-            for (int i = 0; i < m * k; i++)
-                x[i] = kh_rand();
-            char label[64];
-            snprintf(label, sizeof label, "classifier M %d K %d", m, k);
-            fails += kh_run_one(rt, classifier(m, n, k), NULL, x, ym, (size_t)m * n, label);
-            for (int r = 0; r < m && !fails; r++) {
-                fails += kh_run_one(rt, classifier(1, n, k), NULL, x + (size_t)r * k, y1, n, label);
-                if (!fails && memcmp(y1, ym + (size_t)r * n, sizeof y1) != 0) {
-                    print_error("[%s] row %d: batch %d and batch 1 outputs differ\n", label, r, m);
-                    fails++;
+    for (int tb = 1; tb >= 0; tb--) {
+        for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++) {
+            const int k = ks[ik];
+            for (size_t im = 0; im < sizeof ms / sizeof ms[0] && !fails; im++) {
+                const int m = ms[im];
+                float *x = malloc((size_t)m * k * sizeof(float));
+                float *ym = malloc((size_t)m * n * sizeof(float));
+                float y1[37];
+                assert_non_null(x);
+                assert_non_null(ym);
+                for (int i = 0; i < m * k; i++)
+                    x[i] = kh_rand();
+                char label[64];
+                snprintf(label, sizeof label, "classifier M %d K %d transB %d", m, k, tb);
+                fails += kh_run_one(rt, classifier(m, n, k, tb), NULL, x, ym, (size_t)m * n, label);
+                for (int r = 0; r < m && !fails; r++) {
+                    fails += kh_run_one(rt, classifier(1, n, k, tb), NULL, x + (size_t)r * k, y1, n,
+                                        label);
+                    if (!fails && memcmp(y1, ym + (size_t)r * n, sizeof y1) != 0) {
+                        print_error("[%s] row %d: batch %d and batch 1 outputs differ\n", label, r,
+                                    m);
+                        fails++;
+                    }
                 }
+                free(x), free(ym);
             }
-            free(x), free(ym);
         }
     }
     rt_destroy(rt);
