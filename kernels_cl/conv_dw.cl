@@ -5,6 +5,10 @@
  *   conv_dwl      stride 1 or 2 both ways, any pads and dilation, the zero-padded plane
  *                 in local memory (the host checks its size): one work-group per plane.
  *                 NDRange (LX, 1, N*C).
+ *   conv_dwc      any stride, any pads, dilation 1: 16 channels of one image a
+ *                 work-item, their zero-padded planes in local memory pixel-major (16
+ *                 channels a vector), taps plain aligned loads; weights packed as
+ *                 conv_pw's. NDRange (N*ceil(C/16)), work-group 1.
  *   conv_dwf      stride 1, output plane = input plane ("same" pads), any dilation: the
  *                 flattened plane in 16-pixel vectors, one shifted load per tap, lanes
  *                 outside the plane masked. NDRange (N*C*ceil(H*W/16)).
@@ -246,6 +250,162 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
                 v += vload16(0, t);
             }
             store_part16(FAULT(act_float16(v, act, a, b)), n, out + o);
+        }
+    }
+}
+
+/* conv_dwc: 16 channels side by side. The row and flattened-plane variants put
+ * 16 pixels of one channel in a vector: 7- and 14-wide planes leave lanes empty
+ * (conv_dwl) or pay a mask per tap (conv_dwf), and a strided row is two loads
+ * and a shuffle per tap; small planes ran 2-5x behind onnxruntime's NCHWc
+ * depthwise. Here a work-item takes 16 channels of one image and copies their
+ * planes, zero-padded, into a local tile laid out pixel-major (tile[(r * TW +
+ * t) * 16 + c], input row r - PT, column t - PL), so every tap of an output
+ * pixel is one aligned 16-channel vector load and one fma with that tap's 16
+ * weights: no masks, no edge cases, any stride at the same cost (dilation 1).
+ * NCHW in and out: 16 flattened pixels of the 16 planes are read as 16
+ * vectors and turned pixel-major in registers (transpose16), and 16 output
+ * pixels go back the same way (lane-by-lane copies cost more than the taps).
+ * Channels past C are zeros and never stored. A pixel sums as dw_tile's
+ * lanes (bias in the first tap row's chain, rows pairwise).
+ * Planes too big for one tile go in bands of band.s0 output rows (band.s1
+ * bands a plane), each band's tile the input rows its taps read.
+ * gd: (C, H, W, OH, OW, N, TW, -); kd: (-, -, SH, SW, PT, PL, -, -).
+ * The host sizes TW = (OW - 1) * SW + DW_K, and the local tile TW x
+ * ((band.s0 - 1) * SH + DW_K) pixels of 16 floats.
+ * NDRange (N * ceil(C / 16) * band.s1), local 1. */
+
+/* One butterfly step of transpose16: rows r and r + k swap bit k of the
+ * column index with bit k of the row index (lo: row r's result, hi: r + k's). */
+#define TR16(x, k, LO, HI)                                                             \
+    _Pragma("unroll") for (int r_ = 0; r_ < 16; r_++) {                                \
+        if (!(r_ & (k))) {                                                             \
+            const float16 a = x[r_], b = x[r_ + (k)];                                  \
+            x[r_] = (float16)LO;                                                       \
+            x[r_ + (k)] = (float16)HI;                                                 \
+        }                                                                              \
+    }
+
+/* x[i].s[j] <-> x[j].s[i]: four butterfly steps (bits 3..0), constant
+ * swizzles (vector shuffles), x kept in registers once inlined. */
+void transpose16(float16 *x)
+{
+    TR16(x, 8, (a.lo, b.lo), (a.hi, b.hi));
+    TR16(x, 4, (a.s0123, b.s0123, a.s89ab, b.s89ab), (a.s4567, b.s4567, a.scdef, b.scdef));
+    TR16(x, 2, (a.s01, b.s01, a.s45, b.s45, a.s89, b.s89, a.scd, b.scd),
+         (a.s23, b.s23, a.s67, b.s67, a.sab, b.sab, a.sef, b.sef));
+    TR16(x, 1, (a.s0, b.s0, a.s2, b.s2, a.s4, b.s4, a.s6, b.s6, a.s8, b.s8, a.sa, b.sa, a.sc, b.sc,
+                a.se, b.se),
+         (a.s1, b.s1, a.s3, b.s3, a.s5, b.s5, a.s7, b.s7, a.s9, b.s9, a.sb, b.sb, a.sd, b.sd, a.sf,
+          b.sf));
+}
+
+__kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
+                       __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
+                       int8 kd, int2 band, int act, float a, float b,
+                       __global const sfloat *res, int has_res, __local float *tile)
+{
+    const int C = gd.s0, H = gd.s1, W = gd.s2, OH = gd.s3, OW = gd.s4, N = gd.s5;
+    const int TW = gd.s6;
+    const int SH = kd.s2, SW = kd.s3, PT = kd.s4, PL = kd.s5;
+    const int CB = (C + 15) / 16, NB = band.s1, gid = get_global_id(0);
+    if (gid >= N * CB * NB)
+        return;
+    const int blk = gid / NB, n = blk / CB, c0 = (blk - n * CB) * 16, nc = min(C - c0, 16);
+    const int HW = H * W, OHW = OH * OW;
+    /* this band's output rows, and the input row R0 of its tile's first row */
+    const int oh0 = (gid - blk * NB) * band.s0, oh1 = min(OH, oh0 + band.s0);
+    const int R0 = oh0 * SH - PT, TH = (oh1 - oh0 - 1) * SH + DW_K;
+    /* the tile's padding: rows outside the input, columns beside it */
+    for (int r = 0; r < TH; r++) {
+        const int ih = r + R0;
+        const bool pad_row = ih < 0 || ih >= H;
+        for (int t = 0; t < TW; t++)
+            if (pad_row || t < PL || t >= PL + W)
+                vstore16((float16)(0.0f), r * TW + t, tile);
+    }
+    __global const sfloat *ip = in + ((size_t)n * C + c0) * HW;
+    const int phi = min(H, R0 + TH) * W; /* the input rows the tile holds, flattened */
+    for (int p0 = max(R0, 0) * W; p0 < phi; p0 += 16) {
+        const int np = min(phi - p0, 16);
+        float16 x[16];
+#pragma unroll
+        for (int c = 0; c < 16; c++) {
+            __global const sfloat *cp = ip + (size_t)c * HW + p0;
+            if (c < nc && np == 16) {
+                x[c] = LDN(16, 0, cp);
+            } else {
+                float t[16];
+                for (int l = 0; l < 16; l++)
+                    t[l] = c < nc && l < np ? LD(cp, l) : 0.0f;
+                x[c] = vload16(0, t);
+            }
+        }
+        transpose16(x); /* x[i]: pixel p0 + i's 16 channels */
+        int ih = p0 / W, iw = p0 - ih * W;
+        for (int i = 0; i < np; i++) {
+            const int r = ih - R0, t = iw + PL;
+            if (t < TW)
+                vstore16(x[i], r * TW + t, tile);
+            if (++iw == W)
+                iw = 0, ih++;
+        }
+    }
+    /* weights packed by conv_cl_pack_weights (8-channel blocks, each tap's 8
+     * weights together, zeros past C): a tap's 16 are two loads; the second
+     * block exists only when this one has more than 8 channels */
+    float16 wv[DW_K * DW_K], bv;
+    {
+        float t[16];
+        for (int c = 0; c < 16; c++)
+            t[c] = c < nc && has_bias ? LD(bias, c0 + c) : 0.0f;
+        bv = vload16(0, t);
+        __global const sfloat *w0 = wt + (size_t)c0 * DW_K * DW_K, *w1 = w0 + 8 * DW_K * DW_K;
+        for (int k = 0; k < DW_K * DW_K; k++)
+            wv[k] = (float16)(LDN(8, k, w0), nc > 8 ? LDN(8, k, w1) : (float8)(0.0f));
+    }
+    __global sfloat *op = out + ((size_t)n * C + c0) * OHW;
+    __global const sfloat *rp = res + ((size_t)n * C + c0) * OHW;
+    for (int q0 = oh0 * OW; q0 < oh1 * OW; q0 += 16) {
+        const int nq = min(oh1 * OW - q0, 16);
+        float16 y[16];
+        int oh = q0 / OW, ow = q0 - oh * OW;
+        for (int i = 0; i < 16; i++) {
+            if (i >= nq) {
+                y[i] = (float16)(0.0f);
+                continue;
+            }
+            __local const float *base = tile + (size_t)((oh - oh0) * SH * TW + ow * SW) * 16;
+            float16 racc[DW_K];
+#pragma unroll
+            for (int kh = 0; kh < DW_K; kh++) {
+                __local const float *tr = base + (size_t)kh * TW * 16;
+                racc[kh] = kh ? (float16)(0.0f) : bv;
+#pragma unroll
+                for (int kw = 0; kw < DW_K; kw++)
+                    racc[kh] = fma(vload16(kw, tr), wv[kh * DW_K + kw], racc[kh]);
+            }
+            y[i] = DW_ROWSUM(racc);
+            if (++ow == OW)
+                ow = 0, oh++;
+        }
+        transpose16(y); /* y[c]: channel c0 + c's pixels q0 .. q0 + 15 */
+        for (int c = 0; c < nc; c++) {
+            const size_t o = (size_t)c * OHW + q0;
+            float16 v = y[c];
+            if (nq == 16) {
+                if (has_res)
+                    v += LDN(16, 0, rp + o);
+                STN(16, FAULT(act_float16(v, act, a, b)), 0, op + o);
+                continue;
+            }
+            if (has_res) {
+                float t[16];
+                for (int l = 0; l < 16; l++)
+                    t[l] = l < nq ? LD(rp, o + l) : 0.0f;
+                v += vload16(0, t);
+            }
+            store_part16(FAULT(act_float16(v, act, a, b)), nq, op + o);
         }
     }
 }

@@ -42,6 +42,13 @@ static int add_op(ir_graph *g, ir_op op, const char *name, int a, int b)
     return y;
 }
 
+/* What a depthwise Conv on a small stride-1 plane runs by itself: conv_dwc
+ * on a CPU-shaped plan (its weights packed), conv_dwf on a GPU-shaped one. */
+static const char *dw_alone(const rt_ctx *rt)
+{
+    return rt_plan_device(rt)->gpu_shaped ? "conv_dwf" : "conv_dwc";
+}
+
 typedef struct res_case {
     int n, c, h, w, oc, k, s, p, group, relu, swap;
     const char *force, *expect;
@@ -77,9 +84,11 @@ static void test_residual_every_variant(void **state)
         {1, 17, 13, 7, 5, 1, 1, 0, 1, 0, 0, NULL, "conv_pw"},       /* pixel + channel tails */
         {2, 5, 7, 3, 17, 1, 1, 0, 1, 1, 1, NULL, "conv_pw"},        /* batch 2, swapped */
         {1, 17, 13, 13, 5, 1, 2, 0, 1, 1, 0, NULL, "conv_pw"},      /* stride 2 */
-        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dwl"},      /* pads on every edge */
-        {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, NULL, "conv_dwl"},      /* stride 2, partial chunk */
-        {1, 5, 9, 13, 5, 3, 1, 1, 5, 1, 0, NULL, "conv_dwf"},       /* small stride-1 plane */
+        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, "conv_dwl", "conv_dwl"},  /* pads on every edge */
+        {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, "conv_dwl", "conv_dwl"},  /* stride 2, partial chunk */
+        {1, 5, 9, 13, 5, 3, 1, 1, 5, 1, 0, "conv_dwf", "conv_dwf"},   /* small stride-1 plane */
+        {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, "conv_dwc", "conv_dwc"},  /* pads on every edge */
+        {2, 17, 17, 37, 17, 5, 2, 2, 17, 0, 1, "conv_dwc", "conv_dwc"}, /* 2 blocks, batch 2 */
         {2, 3, 6, 6, 3, 5, 1, 2, 3, 0, 1, "conv_dwf", "conv_dwf"},  /* 5x5, batch 2, swapped */
         {1, 5, 13, 17, 5, 3, 1, 1, 5, 1, 0, "conv_dw", "conv_dw"},  /* pads on every edge */
         {1, 3, 17, 37, 3, 5, 2, 2, 3, 0, 1, "conv_dw", "conv_dw"},  /* stride 2, inner tiles */
@@ -283,10 +292,10 @@ static void test_separable(void **state)
         assert_int_equal(kh_unfused_launches(rt, sep_graph(sc)), unfused);
         /* fused: flat tiles where the depthwise keeps the plane's size at stride
          * 1, else row tiles, which are also forced on the flat ones; refused: the
-         * 13x11 depthwise runs by itself (conv_dwf: stride 1, small) */
+         * 13x11 depthwise runs by itself (dw_alone: stride 1, small) */
         const int flat = sc->s == 1 && 2 * sc->p == sc->dil * (sc->k - 1);
         assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL,
-                                    !sc->fused ? "conv_dwf" : flat ? "conv_dwpw_flat" : "conv_dwpw",
+                                    !sc->fused ? dw_alone(rt) : flat ? "conv_dwpw_flat" : "conv_dwpw",
                                     sc->fused ? 1 : 2 + sub, label), 0);
         if (sc->fused && flat)
             assert_int_equal(kh_check_k(rt, sep_graph(sc), "conv_dwpw", "conv_dwpw", 1, label), 0);
@@ -392,7 +401,24 @@ static void test_weight_packing(void **state)
     ir_add_node(g, IR_OP_CONV, "other", in3, 2, &y3, 1);
     kh_output(g, y2);
     kh_output(g, y3);
-    assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwf", 3, "separable with shared weights"), 0);
+    assert_int_equal(kh_check_k(rt, g, NULL, dw_alone(rt), 3, "separable with shared weights"), 0);
+    /* two depthwise Convs sharing their weights: not packed, so not conv_dwc
+     * (it reads them packed) but conv_dwf, on any device */
+    g = kh_new(13);
+    int64_t dd[4] = {1, 6, 9, 9}, dwd[4] = {6, 1, 3, 3};
+    x = kh_input(g, "x", 4, dd);
+    int dws = kh_const(g, "dw.w", 4, dwd, -0.4f, 0.4f);
+    for (int i = 0; i < 2; i++) {
+        int din[2] = {i ? kh_const(g, "x2", 4, dd, -1.0f, 1.0f) : x, dws};
+        int dy = kh_tensor(g, i ? "d1" : "d0");
+        int node = ir_add_node(g, IR_OP_CONV, i ? "dw1" : "dw0", din, 2, &dy, 1);
+        const int64_t ks[2] = {3, 3}, pads[4] = {1, 1, 1, 1};
+        ir_set_attr_ints(g, node, "kernel_shape", ks, 2);
+        ir_set_attr_ints(g, node, "pads", pads, 4);
+        ir_set_attr_int(g, node, "group", 6);
+        kh_output(g, dy);
+    }
+    assert_int_equal(kh_check_k(rt, g, NULL, "conv_dwf", 2, "depthwise with shared weights"), 0);
     /* a stem-shaped Conv (3 -> 8, 3x3 stride 2) packs as conv_pw does; two
      * sharing their weights run conv_tiled */
     for (int shared = 0; shared < 2; shared++) {

@@ -1,5 +1,6 @@
 /* conv_cl.c — OpenCL side of Conv: picks conv_smallm or conv_mv (1x1 on a 1x1
- * image: an SE block's FCs), conv_pw (1x1, no pads, group 1), conv_dwf (depthwise, stride
+ * image: an SE block's FCs), conv_pw (1x1, no pads, group 1), conv_dwc (depthwise on a
+ * CPU, 16 channels a vector, planes whose padded tile fits local memory), conv_dwf (depthwise, stride
  * 1, small planes kept their size, over the flattened plane), conv_dwl (depthwise,
  * stride 1/2, its padded plane in local memory), conv_dw (group == C_in == C_out,
  * square 3/5/7 kernel), conv_tiled (group 1 or channel tiles inside one group) or conv_general (always valid), sets its
@@ -305,6 +306,8 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
     return CLCNN_OK;
 }
 
+static int dwc_ok(const opcl_ctx *c, const op_win *w, int OH, int OW, int *tw, int *rb, int *nb);
+
 int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate)
 {
     if (fused_dw)
@@ -314,11 +317,17 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
     if (!conv2d_shape(c, n, &w, &G, &C, &OC))
         return 0;
     const ir_tensor *x = ir_in(c->g, n, 0);
-    if (!is_pointwise(&w, G)) /* conv_cl's order: depthwise variants before conv_kxk */
+    if (!is_pointwise(&w, G)) { /* conv_cl's order: depthwise variants before conv_kxk */
+        const ir_tensor *y = ir_out(c->g, n, 0);
+        int tw, rb, nb;
+        if (is_depthwise(&w, G, C, OC) && y->ndim == 4 &&
+            dwc_ok(c, &w, (int)y->dims[2], (int)y->dims[3], &tw, &rb, &nb))
+            return 1; /* conv_dwc reads them packed */
         return !(is_depthwise(&w, G, C, OC) &&
                  (!opcl_forced_away(c, "conv_dwl") || !opcl_forced_away(c, "conv_dw") ||
                   !opcl_forced_away(c, "conv_dwf"))) &&
                (kxk_ok(c, &w, G, C, OC) || im2col_wanted(c, &w, G, C, OC));
+    }
     if (opcl_forced_away(c, "conv_pw"))
         return 0;
     if (has_gate)
@@ -447,6 +456,64 @@ static clcnn_status dwf_push(opcl_ctx *c, const ir_node *n, const conv_args *a, 
     }
     const size_t gws[1] = {(size_t)(N * C + per - 1) / per * tiles};
     return opcl_push(c, n, k, 1, gws, NULL, "conv_dwf", err);
+}
+
+/* conv_dwc (see conv_dw.cl): 16 channels a vector, the planes copied
+ * pixel-major into a zero-padded local tile TW pixels wide, whole or in bands
+ * of *rb output rows (*nb bands a plane) so a tile stays within
+ * DWC_LOCAL_MAX. On a CPU it takes the depthwise Convs (dilation 1, square
+ * kernel) whose output rows are at most DWC_MAX_OW wide: there the row
+ * variants leave lanes empty or pay masks. Per-layer minima on POCL (bench,
+ * 3-4 alternated rounds, ms, conv_dwl/conv_dwf -> conv_dwc): MobileNetV3-Large
+ * 14->7 5x5 stride 2 0.14-0.18 -> 0.055-0.068, 14x14 5x5 0.080-0.110 ->
+ * 0.072, 7x7 0.061-0.083 -> 0.056-0.058, 28x28 5x5 0.083-0.104 -> 0.064-0.085,
+ * the network's eight 0.85 -> 0.55 ms; EfficientNet-B0's 14->7 0.169 -> 0.060;
+ * wider rows stay (EfficientNet-B0 112x112 0.21 -> 0.26, 56x56 0.25 -> 0.27
+ * in 64 KiB bands: its rows fill conv_dwl's vectors already). A GPU keeps the
+ * per-plane variants (one work-item a 16-channel block is too little
+ * parallelism there). */
+#define DWC_LOCAL_MAX 65536
+#define DWC_MAX_OW 28
+static int dwc_ok(const opcl_ctx *c, const op_win *w, int OH, int OW, int *tw, int *rb, int *nb)
+{
+    if (w->dil[0] != 1 || w->dil[1] != 1 || w->k[0] != w->k[1] || opcl_forced_away(c, "conv_dwc"))
+        return 0;
+    const int forced = c->force && strcmp(c->force, "conv_dwc") == 0;
+    if (!c->rt || (!forced && (!opcl_on_cpu(c) || OW > DWC_MAX_OW)) || OH < 1 || OW < 1)
+        return 0;
+    const int64_t K = w->k[0], SH = w->stride[0];
+    *tw = (OW - 1) * (int)w->stride[1] + (int)K;
+    const uint64_t dev = rt_plan_device(c->rt)->local_mem_bytes / 2;
+    const uint64_t cap = dev < DWC_LOCAL_MAX ? dev : DWC_LOCAL_MAX;
+    const uint64_t row = (uint64_t)*tw * 16 * sizeof(float); /* a tile row */
+    if (row * (uint64_t)K > cap)
+        return 0;
+    const int64_t fit = ((int64_t)(cap / row) - K) / SH + 1; /* output rows a tile holds */
+    *nb = (int)((OH + fit - 1) / fit);
+    *rb = (OH + *nb - 1) / *nb; /* bands of equal height */
+    return 1;
+}
+
+static clcnn_status dwc_push(opcl_ctx *c, const ir_node *n, const conv_args *a, const op_win *w,
+                             int tw, int rb, int nb, clcnn_err *err)
+{
+    const cl_int C = a->g[0], H = a->g[1], W = a->g[2], OH = a->g[4], OW = a->g[5], N = a->g[7];
+    const cl_int gd[8] = {C, H, W, OH, OW, N, tw, 0}, band[2] = {rb, nb};
+    const size_t th = (size_t)(rb - 1) * (size_t)w->stride[0] + (size_t)w->k[0];
+    char opts[128];
+    dw_opts(opts, sizeof opts, (int)w->k[0], DW_PX);
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "conv_dw", opts, "conv_dwc", &k, err);
+    if (st)
+        return st;
+    conv_args v = *a; /* OPCL_ARG takes lvalues */
+    if ((st = OPCL_ARGS(k, err, CONV_COMMON(v), OPCL_ARG(gd), OPCL_ARG(v.k), OPCL_ARG(band),
+                        CONV_EPILOGUE(v), OPCL_LOCAL((size_t)tw * th * 16 * sizeof(float))))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t gws[1] = {(size_t)N * ((C + 15) / 16) * (size_t)nb}, lws[1] = {1};
+    return opcl_push(c, n, k, 1, gws, lws, "conv_dwc", err);
 }
 
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
@@ -676,6 +743,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     snprintf(opts, sizeof opts, "-DCONV_CT=%d -DCONV_PX=%d", conv_ct_choices[0], CONV_PX);
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
+    int tw = 0, rb = 0, nb = 0;
+    if (is_dw && c->w_packed && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb))
+        return dwc_push(c, n, &a, &w, tw, rb, nb, err);
     if (is_dw && dwf_ok(c, &w, H, W, OH, OW))
         return dwf_push(c, n, &a, &w, err);
     if (is_dw && dwl_tile(c, &w, OH, OW, &ts, &th) && !opcl_forced_away(c, "conv_dwl")) {

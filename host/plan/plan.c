@@ -183,10 +183,11 @@ static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_opt
 
 /* Pointwise Convs that will run conv_pw / conv_dwpw get their weights uploaded
  * in those kernels' packed layout (see conv_cl_pack_weights). */
-static void choose_packing(const ir_graph *g, const plan_options *o, const tune_db *tune,
-                           const plan *p, plan_work *w)
+static void choose_packing(rt_ctx *rt, const ir_graph *g, const plan_options *o,
+                           const tune_db *tune, const plan *p, plan_work *w)
 {
     opcl_ctx probe = {0};
+    probe.rt = rt; /* conv_dwc's choice depends on the device */
     probe.g = g;
     probe.force = o->force;
     probe.tune = tune;
@@ -614,7 +615,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
         tune_close(tune);
         goto fail;
     }
-    choose_packing(g, &o, tune, p, &w);
+    choose_packing(rt, g, &o, tune, p, &w);
     if ((st = liveness(g, p, &w, err)) || (st = place_concats(rt, g, p, &w, err)) ||
         (st = alloc_buffers(rt, g, p, &w, &o, err))) {
         tune_close(tune);
