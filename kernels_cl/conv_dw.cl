@@ -269,7 +269,9 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
  * Channels past C are zeros and never stored. A pixel sums as dw_tile's
  * lanes (bias in the first tap row's chain, rows pairwise).
  * Planes too big for one tile go in bands of band.s0 output rows (band.s1
- * bands a plane), each band's tile the input rows its taps read.
+ * bands a plane), each band's tile the input rows its taps read. With
+ * has_sq (one band) it also writes each channel's mean output to sq (N x C):
+ * an SE block's squeeze, its GlobalAveragePool costing no launch.
  * gd: (C, H, W, OH, OW, N, TW, -); kd: (-, -, SH, SW, PT, PL, -, -).
  * The host sizes TW = (OW - 1) * SW + DW_K, and the local tile TW x
  * ((band.s0 - 1) * SH + DW_K) pixels of 16 floats.
@@ -303,7 +305,8 @@ void transpose16(float16 *x)
 __kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
                        __global const sfloat *bias, int has_bias, __global sfloat *out, int8 gd,
                        int8 kd, int2 band, int act, float a, float b,
-                       __global const sfloat *res, int has_res, __local float *tile)
+                       __global const sfloat *res, int has_res, __global sfloat *sq, int has_sq,
+                       __local float *tile)
 {
     const int C = gd.s0, H = gd.s1, W = gd.s2, OH = gd.s3, OW = gd.s4, N = gd.s5;
     const int TW = gd.s6;
@@ -366,6 +369,9 @@ __kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
     }
     __global sfloat *op = out + ((size_t)n * C + c0) * OHW;
     __global const sfloat *rp = res + ((size_t)n * C + c0) * OHW;
+    float ssum[16]; /* has_sq: each channel's sum of its outputs, as stored */
+    for (int c = 0; c < 16; c++)
+        ssum[c] = 0.0f;
     for (int q0 = oh0 * OW; q0 < oh1 * OW; q0 += 16) {
         const int nq = min(oh1 * OW - q0, 16);
         float16 y[16];
@@ -396,18 +402,33 @@ __kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
             if (nq == 16) {
                 if (has_res)
                     v += LDN(16, 0, rp + o);
-                STN(16, FAULT(act_float16(v, act, a, b)), 0, op + o);
+                const float16 y16 = FAULT(act_float16(v, act, a, b));
+                STN(16, y16, 0, op + o);
+                if (has_sq) {
+                    const float8 h8 = y16.lo + y16.hi;
+                    const float4 h4 = h8.lo + h8.hi;
+                    ssum[c] += (h4.s0 + h4.s1) + (h4.s2 + h4.s3);
+                }
                 continue;
             }
+            float t[16];
             if (has_res) {
-                float t[16];
                 for (int l = 0; l < 16; l++)
                     t[l] = l < nq ? LD(rp, o + l) : 0.0f;
                 v += vload16(0, t);
             }
-            store_part16(FAULT(act_float16(v, act, a, b)), nq, op + o);
+            const float16 y16 = FAULT(act_float16(v, act, a, b));
+            store_part16(y16, nq, op + o);
+            if (has_sq) {
+                vstore16(y16, 0, t);
+                for (int l = 0; l < nq; l++)
+                    ssum[c] += t[l];
+            }
         }
     }
+    /* the SE squeeze (has_sq, whole planes only: one band): each channel's mean */
+    for (int c = 0; has_sq && c < nc; c++)
+        ST(sq, (size_t)n * C + c0 + c, ssum[c] / (float)OHW);
 }
 
 /* conv_dwf's geometry for the 16 flattened pixels from p0 of an H x W plane:

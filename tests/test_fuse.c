@@ -51,8 +51,20 @@ static const char *stub_sep_no(const void *u, const ir_graph *g, const ir_node *
     return "stub says no";
 }
 
-static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, 1};
-static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, 1};
+static const char *stub_sq_yes(const void *u, const ir_graph *g, const ir_node *d)
+{
+    (void)u, (void)g, (void)d;
+    return NULL;
+}
+
+static const char *stub_sq_no(const void *u, const ir_graph *g, const ir_node *d)
+{
+    (void)u, (void)g, (void)d;
+    return "stub says no";
+}
+
+static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, stub_sq_yes, 1};
+static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, stub_sq_no, 1};
 
 /* ---- graph helpers ---- */
 
@@ -268,6 +280,55 @@ static void test_se_gate(void **state)
     ir_graph_free(g);
 }
 
+/* ---- SE squeeze ---- */
+
+/* x[1,6,5,5] -> depthwise 3x3 -> Relu -> X; S = Sigmoid(Conv1x1(GlobalAveragePool(X)));
+ * Mul(X, S) -> Conv 1x1: the pool goes into the depthwise's launch, which
+ * writes X and the pool's output; X stays (the gate reads it). */
+static void test_se_squeeze(void **state)
+{
+    (void)state;
+    for (int depthwise = 1; depthwise >= 0; depthwise--) {
+        ir_graph *g = kh_new(13);
+        const int64_t xd[4] = {1, 6, 5, 5};
+        const int x = op(g, IR_OP_RELU, "pre",
+                         conv(g, "dw", kh_input(g, "x", 4, xd), 6, 6, 3, depthwise ? 6 : 1), -1);
+        const int p = op(g, IR_OP_GLOBALAVGPOOL, "pool", x, -1);
+        const int s = op(g, IR_OP_SIGMOID, "gate", conv(g, "fc", p, 6, 6, 1, 1), -1);
+        finish(g, conv(g, "proj", op(g, IR_OP_MUL, "scale", x, s), 6, 3, 1, 1));
+        const int dn = node_of(g, "dw"), pn = node_of(g, "pool");
+        fuse_groups fg;
+        assert_unfused(g, &YES, &fg);
+        fuse_act(g, &YES, &fg);
+        fuse_se_gate(g, &YES, &fg);
+        fuse_se_squeeze(g, &YES, &fg);
+        if (depthwise) {
+            assert_int_equal(fg.into[pn], dn);
+            assert_int_equal(fg.sq[dn], tensor_of(g, "pool"));
+            assert_int_equal(fg.out[dn], x); /* X still written: the gate reads it */
+            assert_int_equal(fuse_writer_of(g, &fg, tensor_of(g, "pool")), dn);
+        } else { /* a dense 3x3 Conv: no squeeze, no note (not the pattern) */
+            assert_int_equal(fg.into[pn], -1);
+            assert_int_equal(fg.sq[dn], -1);
+            assert_null(fg.note[pn]);
+        }
+        fuse_free(&fg);
+
+        assert_unfused(g, &NO, &fg); /* the backend refuses: a launch of its own, and a note */
+        fuse_act(g, &NO, &fg);
+        fuse_se_squeeze(g, &NO, &fg);
+        assert_int_equal(fg.into[pn], -1);
+        assert_int_equal(fg.sq[dn], -1);
+        if (depthwise) {
+            assert_non_null(fg.note[pn]);
+            assert_non_null(strstr(fg.note[pn], "SE squeeze not fused into depthwise Conv 'dw': "
+                                                "stub says no"));
+        }
+        fuse_free(&fg);
+        ir_graph_free(g);
+    }
+}
+
 /* ---- BN prologue ---- */
 
 static void test_bn_prologue(void **state)
@@ -381,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_residual_after_act_not_fused),
         cmocka_unit_test(test_swish_and_act),
         cmocka_unit_test(test_se_gate),
+        cmocka_unit_test(test_se_squeeze),
         cmocka_unit_test(test_bn_prologue),
         cmocka_unit_test(test_separable),
         cmocka_unit_test(test_channel_shuffle),

@@ -360,6 +360,59 @@ static void test_se_gate(void **state)
     rt_destroy(rt);
 }
 
+/* An SE block behind a depthwise Conv: x -> depthwise (+Relu) -> X; S =
+ * HardSigmoid(fc2(Relu(fc1(GlobalAveragePool(X))))); Mul(X, S) -> 1x1 proj.
+ * On a CPU-shaped plan conv_dwc writes X and the pool's means in one launch
+ * (dw, fc1, fc2, gated proj: 4); a GPU-shaped plan pools on its own (5).
+ * Channel blocks past one and part-filled, 7x7 planes (part output chunks),
+ * stride 2, 5x5 taps, batch 2; the output against the reference. Tiles stay
+ * within 16 KiB: a whole plane in one tile on every device here (Oclgrind's
+ * and the mobile profile's local memory included); banded planes keep the pool. */
+typedef struct sq_case {
+    int n, c, h, w, k, s;
+} sq_case;
+
+static ir_graph *sq_graph(const sq_case *q)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {q->n, q->c, q->h, q->w};
+    int x = kh_input(g, "x", 4, xd);
+    int d = add_op(g, IR_OP_RELU, "dwr", add_conv(g, "dw", x, q->c, q->c, q->k, q->s, q->k / 2, q->c),
+                   -1);
+    int gp = add_op(g, IR_OP_GLOBALAVGPOOL, "gp", d, -1);
+    int f1 = add_op(g, IR_OP_RELU, "f1r", add_conv(g, "fc1", gp, q->c, 4, 1, 1, 0, 1), -1);
+    int sg = add_op(g, IR_OP_HARDSIGMOID, "hsig", add_conv(g, "fc2", f1, 4, q->c, 1, 1, 0, 1), -1);
+    kh_output(g, add_conv(g, "proj", add_op(g, IR_OP_MUL, "mul", d, sg), q->c, 5, 1, 1, 0, 1));
+    return g;
+}
+
+static void test_se_squeeze(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const sq_case cases[] = {
+        {1, 20, 7, 7, 3, 1},   /* 16 + 4 channels, 49 = 3 x 16 + 1 pixels */
+        {2, 17, 12, 12, 5, 2}, /* 12 -> 6 at stride 2, batch 2 (a 14 KiB tile) */
+        {1, 33, 8, 8, 3, 1},   /* 64 pixels: whole chunks only */
+        {2, 5, 3, 3, 3, 1},    /* a 3x3 plane, one part-filled block */
+    };
+    const int gpu = rt_plan_device(rt)->gpu_shaped;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "se squeeze case %zu", i);
+        assert_int_equal(kh_check_k(rt, sq_graph(&cases[i]), NULL, gpu ? NULL : "conv_dwc",
+                                    gpu ? 5 : 4, label), 0);
+        /* a forced conv_dwc on either plan shape also takes the squeeze: dw,
+         * fc1, fc2, Mul, proj (conv_pw forced away: no gate) = 5, not 6 */
+        assert_int_equal(kh_check_k(rt, sq_graph(&cases[i]), "conv_dwc", "conv_dwc", 5, label), 0);
+    }
+    rt_destroy(rt);
+}
+
 /* Pointwise weights go to the device packed (conv_cl_pack_weights) only when they
  * are constants one Conv reads; otherwise the Conv runs conv_tiled on them as
  * they are, and neither an SE gate nor a depthwise Conv fuses into it. */
@@ -448,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_residual_inverted_blocks),
         cmocka_unit_test(test_residual_refused),
         cmocka_unit_test(test_se_gate),
+        cmocka_unit_test(test_se_squeeze),
         cmocka_unit_test(test_separable),
         cmocka_unit_test(test_weight_packing),
     };

@@ -494,6 +494,26 @@ static int dwc_ok(const opcl_ctx *c, const op_win *w, int OH, int OW, int *tw, i
     return 1;
 }
 
+const char *conv_cl_squeeze_refusal(const opcl_ctx *c, const ir_node *dw)
+{
+    op_win w;
+    clcnn_err err = {0};
+    if (dw->op != IR_OP_CONV || conv_geometry(c->g, dw, &w, &err)) {
+        err_clear(&err);
+        return "not a 2-D Conv";
+    }
+    const ir_tensor *x = ir_in(c->g, dw, 0), *y = ir_out(c->g, dw, 0);
+    const int G = (int)ir_attr_int(dw, "group", 1);
+    if (x->ndim != 4 || y->ndim != 4 ||
+        !is_depthwise(&w, G, (int)x->dims[1], (int)y->dims[1]))
+        return "not a depthwise Conv";
+    int tw, rb, nb;
+    if (!dwc_ok(c, &w, (int)y->dims[2], (int)y->dims[3], &tw, &rb, &nb))
+        return "it does not run conv_dwc (a GPU-shaped plan, dilation, or output rows over "
+               "28 wide)";
+    return nb == 1 ? NULL : "its planes do not fit one conv_dwc tile";
+}
+
 static clcnn_status dwc_push(opcl_ctx *c, const ir_node *n, const conv_args *a, const op_win *w,
                              int tw, int rb, int nb, clcnn_err *err)
 {
@@ -507,8 +527,11 @@ static clcnn_status dwc_push(opcl_ctx *c, const ir_node *n, const conv_args *a, 
     if (st)
         return st;
     conv_args v = *a; /* OPCL_ARG takes lvalues */
+    cl_int has_sq = c->sq != NULL;
+    cl_mem sq = has_sq ? c->sq : v.out; /* any valid buffer; not written */
     if ((st = OPCL_ARGS(k, err, CONV_COMMON(v), OPCL_ARG(gd), OPCL_ARG(v.k), OPCL_ARG(band),
-                        CONV_EPILOGUE(v), OPCL_LOCAL((size_t)tw * th * 16 * sizeof(float))))) {
+                        CONV_EPILOGUE(v), OPCL_ARG(sq), OPCL_ARG(has_sq),
+                        OPCL_LOCAL((size_t)tw * th * 16 * sizeof(float))))) {
         clReleaseKernel(k);
         return st;
     }
@@ -744,7 +767,12 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
     int tw = 0, rb = 0, nb = 0;
-    if (is_dw && c->w_packed && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb))
+    const int dwc = is_dw && c->w_packed && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb);
+    if (c->sq && !(dwc && nb == 1))
+        return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': an SE squeeze was fused into a Conv "
+                       "that does not run conv_dwc over whole planes (the plan must ask "
+                       "conv_cl_squeeze_refusal)", n->name);
+    if (dwc)
         return dwc_push(c, n, &a, &w, tw, rb, nb, err);
     if (is_dw && dwf_ok(c, &w, H, W, OH, OW))
         return dwf_push(c, n, &a, &w, err);

@@ -73,6 +73,9 @@ typedef struct opcl_ctx {
                                  it (only where conv_cl_sep_ok): input 0 is then dw's input,
                                  dw's output computed on the fly; NULL: none */
     opcl_act dw_act;          /* the activation fused into dw */
+    cl_mem sq;                /* Conv (depthwise): N x C buffer its launch also fills with
+                                 the per-channel means of its output (an SE squeeze fused in;
+                                 only where conv_cl_squeeze_refusal is NULL), NULL: none */
     int w_packed;             /* Conv: its weights (input 1) are on the device in
                                  conv_cl_pack_weights's layout (the plan asked conv_cl_packs_weights) */
     int fp16;                 /* 1: this node runs in fp16: every float32 tensor it reads or
@@ -162,6 +165,10 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* Why conv_cl_sep_ok refuses (a static phrase), NULL when it does not. */
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
+/* NULL when depthwise Conv dw runs conv_dwc over whole planes, whose launch can
+ * then also write its output's per-channel means (c->sq), else why not (a
+ * static phrase). */
+const char *conv_cl_squeeze_refusal(const opcl_ctx *c, const ir_node *dw);
 /* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw), conv_kxk or conv_im2col and
  * so wants its weights packed; has_gate: an SE gate (or a BatchNormalization
  * prologue, c->pro) is fused into it. The plan

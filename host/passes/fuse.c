@@ -19,7 +19,7 @@ clcnn_status fuse_init(const ir_graph *g, const fuse_target *tg, fuse_groups *fg
     fg->n_nodes = g->n_nodes;
     fg->n_tensors = g->n_tensors;
     int **per_node[] = {&fg->into, &fg->out, &fg->act, &fg->res, &fg->gate_x, &fg->gate_s,
-                        &fg->pro, &fg->sep, &fg->shuf_of};
+                        &fg->pro, &fg->sep, &fg->sq, &fg->shuf_of};
     int ok = 1;
     for (size_t k = 0; k < sizeof per_node / sizeof per_node[0]; k++)
         ok &= (*per_node[k] = malloc(nn * sizeof(int))) != NULL;
@@ -34,7 +34,7 @@ clcnn_status fuse_init(const ir_graph *g, const fuse_target *tg, fuse_groups *fg
     for (int i = 0; i < g->n_nodes; i++) {
         const ir_node *n = &g->nodes[i];
         fg->into[i] = fg->act[i] = fg->res[i] = fg->gate_x[i] = fg->gate_s[i] = -1;
-        fg->pro[i] = fg->sep[i] = fg->shuf_of[i] = -1;
+        fg->pro[i] = fg->sep[i] = fg->sq[i] = fg->shuf_of[i] = -1;
         fg->out[i] = n->n_out > 0 ? n->out[0] : -1;
         for (int k = 0; k < n->n_in; k++)
             if (n->in[k] >= 0)
@@ -57,7 +57,8 @@ void fuse_free(fuse_groups *fg)
     if (!fg)
         return;
     free(fg->into), free(fg->out), free(fg->act), free(fg->act_x), free(fg->res);
-    free(fg->gate_x), free(fg->gate_s), free(fg->pro), free(fg->sep), free(fg->shuf_of);
+    free(fg->gate_x), free(fg->gate_s), free(fg->pro), free(fg->sep), free(fg->sq);
+    free(fg->shuf_of);
     for (int i = 0; fg->note && i < fg->n_nodes; i++)
         free(fg->note[i]);
     free(fg->note), free(fg->shuf), free(fg->uses), free(fg->root);
@@ -76,6 +77,7 @@ clcnn_status fuse_run(const ir_graph *g, const fuse_target *tg, fuse_groups *fg,
     fuse_bn_prologue(g, tg, fg);
     fuse_channel_shuffle(g, tg, fg);
     fuse_separable(g, tg, fg);
+    fuse_se_squeeze(g, tg, fg);
     return CLCNN_OK;
 }
 
@@ -115,8 +117,10 @@ int fuse_writer_of(const ir_graph *g, const fuse_groups *fg, int t)
     const int i = g->tensors[t].producer;
     if (i < 0)
         return -1;
-    if (fg->into[i] >= 0)
-        return fg->out[fg->into[i]] == t ? fg->into[i] : -1;
+    if (fg->into[i] >= 0) {
+        const int h = fg->into[i];
+        return fg->out[h] == t || fg->sq[h] == t ? h : -1;
+    }
     for (int k = 0; k < g->nodes[i].n_out; k++)
         if ((k == 0 ? fg->out[i] : g->nodes[i].out[k]) == t)
             return i;

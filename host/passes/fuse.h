@@ -30,6 +30,9 @@ typedef struct fuse_target {
      * one launch, else why not */
     const char *(*separable_refusal)(const void *user, const ir_graph *g, const ir_node *dw,
                                      const ir_node *pw);
+    /* NULL when depthwise Conv dw's launch can also write the per-channel means
+     * of its output (an SE block's squeeze), else why not */
+    const char *(*squeeze_refusal)(const void *user, const ir_graph *g, const ir_node *dw);
     int notes; /* 1: record refused fusions in fuse_groups.note */
 } fuse_target;
 
@@ -54,6 +57,8 @@ typedef struct fuse_groups {
     int *pro;             /* per Conv: BatchNormalization (+ its act) applied to input 0
                              as it is read; the Conv reads the BN's input, -1 */
     int *sep;             /* per pointwise Conv: the depthwise Conv run in its launch, -1 */
+    int *sq;              /* per depthwise Conv: the GlobalAveragePool output its launch
+                             also writes (the SE squeeze of its output), -1 */
     char **note;          /* per node: why a fusion was refused (owned, "a; b"), NULL */
     fuse_shuffle *shuf;   /* the shuffle chains, n_shuf of them */
     int n_shuf;
@@ -75,6 +80,7 @@ void fuse_bn_prologue(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
 /* Out of memory leaves the chains unfused (they only save launches). */
 void fuse_channel_shuffle(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
 void fuse_separable(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
+void fuse_se_squeeze(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
 
 /* fuse_init, then every pass. */
 clcnn_status fuse_run(const ir_graph *g, const fuse_target *tg, fuse_groups *fg, clcnn_err *err);

@@ -101,6 +101,17 @@ static const char *target_separable_refusal(const void *user, const ir_graph *g,
     return why ? why : "conv_dwpw refuses the pair";
 }
 
+static const char *target_squeeze_refusal(const void *user, const ir_graph *g, const ir_node *dw)
+{
+    const target_ctx *t = user;
+    opcl_ctx probe = {0};
+    probe.rt = t->rt;
+    probe.g = g;
+    probe.force = t->force;
+    probe.fp16 = node_fp16(g, dw);
+    return conv_cl_squeeze_refusal(&probe, dw);
+}
+
 /* The epilogue activation of host node i as its kernel applies it. */
 static opcl_act act_of(const ir_graph *g, const fuse_groups *fg, int i)
 {
@@ -168,6 +179,7 @@ static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_opt
         .epilogue_act = target_epilogue_act,
         .input_scale_refusal = target_input_scale_refusal,
         .separable_refusal = target_separable_refusal,
+        .squeeze_refusal = target_squeeze_refusal,
         .notes = o->force == NULL, /* a forced variant's refusals are the test's doing */
     };
     clcnn_status st = o->keep_all ? fuse_init(g, &tg, &w->fg, err) : fuse_run(g, &tg, &w->fg, err);
@@ -247,6 +259,9 @@ static clcnn_status liveness(const ir_graph *g, plan *p, plan_work *w, clcnn_err
         }
     }
     plan_shuffle_liveness(&w->fg, w->need, w->def); /* a host's second output */
+    for (int i = 0; i < g->n_nodes; i++) /* a depthwise group's SE squeeze, its second */
+        if (w->fg.sq[i] >= 0)
+            w->need[w->fg.sq[i]] = 1, w->def[w->fg.sq[i]] = i;
     for (int i = 0; i < g->n_outputs; i++)
         w->pinned[w->fg.root[g->outputs[i]]] = 1;
     for (int t = 0; t < g->n_tensors; t++) /* kernels index with 32-bit ints */
@@ -536,6 +551,7 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->gate = w->fg.gate_s[i] >= 0 ? p->mem[w->fg.gate_s[i]] : NULL;
     c->dw = w->fg.sep[i] >= 0 ? &g->nodes[w->fg.sep[i]] : NULL;
     c->dw_act = w->fg.sep[i] >= 0 ? act_of(g, &w->fg, w->fg.sep[i]) : (opcl_act){0};
+    c->sq = w->fg.sq[i] >= 0 ? p->mem[w->fg.sq[i]] : NULL;
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
     c->fp16 = node_fp16(g, n);
     c->variant = NULL;
