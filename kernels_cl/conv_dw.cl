@@ -270,8 +270,8 @@ __kernel void conv_dwl(__global const sfloat *in, __global const sfloat *wt,
  * lanes (bias in the first tap row's chain, rows pairwise).
  * Planes too big for one tile go in bands of band.s0 output rows (band.s1
  * bands a plane), each band's tile the input rows its taps read. With
- * has_sq (one band) it also writes each channel's mean output to sq (N x C):
- * an SE block's squeeze, its GlobalAveragePool costing no launch.
+ * has_sq (one band, no residual) it also writes each channel's mean output to
+ * sq (N x C): an SE block's squeeze, its GlobalAveragePool costing no launch.
  * gd: (C, H, W, OH, OW, N, TW, -); kd: (-, -, SH, SW, PT, PL, -, -).
  * The host sizes TW = (OW - 1) * SW + DW_K, and the local tile TW x
  * ((band.s0 - 1) * SH + DW_K) pixels of 16 floats.
@@ -369,9 +369,7 @@ __kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
     }
     __global sfloat *op = out + ((size_t)n * C + c0) * OHW;
     __global const sfloat *rp = res + ((size_t)n * C + c0) * OHW;
-    float ssum[16]; /* has_sq: each channel's sum of its outputs, as stored */
-    for (int c = 0; c < 16; c++)
-        ssum[c] = 0.0f;
+    float16 ssum = (float16)(0.0f); /* has_sq: each channel's sum of its outputs */
     for (int q0 = oh0 * OW; q0 < oh1 * OW; q0 += 16) {
         const int nq = min(oh1 * OW - q0, 16);
         float16 y[16];
@@ -395,6 +393,13 @@ __kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
             if (++ow == OW)
                 ow = 0, oh++;
         }
+        /* with the squeeze (never with a residual: the plan fuses no Add
+         * there) the activation goes before the transpose, elementwise and so
+         * the same bits, and a pixel's 16 channels add to the sums at once */
+        for (int i = 0; has_sq && i < nq; i++) {
+            y[i] = FAULT(act_float16(y[i], act, a, b));
+            ssum += y[i];
+        }
         transpose16(y); /* y[c]: channel c0 + c's pixels q0 .. q0 + 15 */
         for (int c = 0; c < nc; c++) {
             const size_t o = (size_t)c * OHW + q0;
@@ -402,33 +407,24 @@ __kernel void conv_dwc(__global const sfloat *in, __global const sfloat *wt,
             if (nq == 16) {
                 if (has_res)
                     v += LDN(16, 0, rp + o);
-                const float16 y16 = FAULT(act_float16(v, act, a, b));
-                STN(16, y16, 0, op + o);
-                if (has_sq) {
-                    const float8 h8 = y16.lo + y16.hi;
-                    const float4 h4 = h8.lo + h8.hi;
-                    ssum[c] += (h4.s0 + h4.s1) + (h4.s2 + h4.s3);
-                }
+                STN(16, has_sq ? v : FAULT(act_float16(v, act, a, b)), 0, op + o);
                 continue;
             }
-            float t[16];
             if (has_res) {
+                float t[16];
                 for (int l = 0; l < 16; l++)
                     t[l] = l < nq ? LD(rp, o + l) : 0.0f;
                 v += vload16(0, t);
             }
-            const float16 y16 = FAULT(act_float16(v, act, a, b));
-            store_part16(y16, nq, op + o);
-            if (has_sq) {
-                vstore16(y16, 0, t);
-                for (int l = 0; l < nq; l++)
-                    ssum[c] += t[l];
-            }
+            store_part16(has_sq ? v : FAULT(act_float16(v, act, a, b)), nq, op + o);
         }
     }
-    /* the SE squeeze (has_sq, whole planes only: one band): each channel's mean */
-    for (int c = 0; has_sq && c < nc; c++)
-        ST(sq, (size_t)n * C + c0 + c, ssum[c] / (float)OHW);
+    if (has_sq) { /* the SE squeeze (whole planes only: one band): each channel's mean */
+        float t[16];
+        vstore16(ssum / (float)OHW, 0, t);
+        for (int c = 0; c < nc; c++)
+            ST(sq, (size_t)n * C + c0 + c, t[c]);
+    }
 }
 
 /* conv_dwf's geometry for the 16 flattened pixels from p0 of an H x W plane:

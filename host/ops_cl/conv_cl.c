@@ -768,10 +768,10 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     int ts = 0, th = 0;
     int tw = 0, rb = 0, nb = 0;
     const int dwc = is_dw && c->w_packed && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb);
-    if (c->sq && !(dwc && nb == 1))
+    if (c->sq && (!(dwc && nb == 1) || c->res))
         return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': an SE squeeze was fused into a Conv "
-                       "that does not run conv_dwc over whole planes (the plan must ask "
-                       "conv_cl_squeeze_refusal)", n->name);
+                       "that does not run conv_dwc over whole planes, or with a residual (the "
+                       "plan must ask conv_cl_squeeze_refusal)", n->name);
     if (dwc)
         return dwc_push(c, n, &a, &w, tw, rb, nb, err);
     if (is_dw && dwf_ok(c, &w, H, W, OH, OW))

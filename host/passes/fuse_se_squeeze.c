@@ -1,6 +1,6 @@
 /* fuse_se_squeeze.c — an SE block's squeeze into the depthwise Conv before it:
  * S0 = GlobalAveragePool(X) where X is the final output of a depthwise Conv
- * group (its activation folded in) whose launch can also write the
+ * group (its activation folded in, no residual) whose launch can also write the
  * per-channel means (fuse_target.squeeze_refusal): the Conv writes X and S0,
  * the pool costs no launch. X stays a tensor (the SE gate reads it). Runs
  * last, once every group's output is final. A squeeze left a launch of its
@@ -22,6 +22,7 @@ void fuse_se_squeeze(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
         const ir_node *dw = &g->nodes[d];
         const ir_tensor *tx = &g->tensors[x], *ts = &g->tensors[pool->out[0]];
         if (dw->op != IR_OP_CONV || fg->sep[d] >= 0 || fg->gate_x[d] >= 0 || fg->pro[d] >= 0 ||
+            fg->res[d] >= 0 || /* the kernel takes the squeeze or a residual */
             tx->ndim != 4 || ts->ndim != 4 || ts->dtype != IR_DT_FLOAT)
             continue;
         const int64_t group = ir_attr_int(dw, "group", 1);
