@@ -13,6 +13,8 @@ end to end (issue 17), on a small MobileNetV2 exported to ONNX:
   colour, views carry neither, the shares add up to ~100% and the ms to the
   total printed on stdout; without --profile no box has a share;
 - --svg renders (when Graphviz is installed) with one SVG node per DOT node;
+- a depthwise Conv with an SE squeeze fused shows its own output shape (ONNX
+  shape inference's), not the pool's 1 x C means;
 - usage errors exit 2, --plan on the reference backend exits 1, one line.
 No timing thresholds. No OpenCL CPU device: the device cases are skipped.
 Prints "N passed, N failed[, N skipped]"; exits 1 on any failure.
@@ -31,6 +33,7 @@ import onnx
 from pyreport import Report, has_cpu_device
 
 ARCH = ["mobilenet_v2", "--width", "0.35", "--input-size", "64"]
+ARCH_SE = ["mobilenet_v3_large", "--width", "0.35", "--input-size", "64"]
 BOX = re.compile(r'^\s+g(\d+) \[label="((?:[^"\\]|\\.)*)"(.*?), tooltip="((?:[^"\\]|\\.)*)"\];$')
 SHARE = re.compile(r"\\n(\d+\.\d+) ms  (\d+\.\d)%$")
 
@@ -88,6 +91,38 @@ def check_members(boxes, nodes, report):
     report(len(chains) >= 10, f"{len(chains)} fused Conv+ chains drawn, e.g. {chains[:3]}")
     bn_alone = [lab for lab, _, m in boxes.values() if [op for _, op in m] == ["BatchNormalization"]]
     report(not bn_alone, f"no BatchNormalization drawn alone ({len(bn_alone)})")
+
+
+def check_squeeze_shapes(clcnn, tmp, report):
+    """A depthwise Conv with its SE block's squeeze fused (MobileNetV3's) writes
+    its output and the pool's 1 x C means: its box shows the Conv's output
+    shape, as ONNX shape inference gives it, not the means'."""
+    model = os.path.join(tmp, "mv3.onnx")
+    p = run([clcnn, "export", *ARCH_SE, model])
+    if p.returncode != 0:
+        report(False, f"export {' '.join(ARCH_SE)} ({p.stderr.strip()[:200]})")
+        return
+    inferred = onnx.shape_inference.infer_shapes(onnx.load(model))
+    dims = {vi.name: "x".join(str(d.dim_value) for d in vi.type.tensor_type.shape.dim)
+            for vi in inferred.graph.value_info}
+    out_of = {n.name: n.output[0] for n in inferred.graph.node}
+    dot = os.path.join(tmp, "mv3.dot")
+    p = run([clcnn, "summary", model, "--plan", "--device", "cpu", "--dot", dot])
+    if p.returncode != 0:
+        report(False, f"--plan of {' '.join(ARCH_SE)} exits 0 ({p.stderr.strip()[:200]})")
+        return
+    got, bad = 0, []
+    for label, _, members in parse_boxes(open(dot).read()).values():
+        ops = [op for _, op in members]
+        if "GlobalAveragePool" not in ops or not ops or ops[0] != "Conv":
+            continue
+        got += 1
+        want = dims.get(out_of.get(members[0][0]), "?")
+        shown = label.split("\\n")[-1]
+        if shown != want:
+            bad.append(f"{members[0][0]}: {shown} (want {want})")
+    report(got >= 3 and not bad, f"{got} depthwise + squeeze boxes show the Conv's output shape "
+           f"(wrong: {bad[:3]})")
 
 
 def check_profile(boxes, stdout, report):
@@ -172,6 +207,7 @@ def main():
             check_svg(a.clcnn, model, tmp, open(dot2).read(), report)
         else:
             report(False, f"--plan without --profile exits 0 ({p.stderr.strip()[:200]})")
+        check_squeeze_shapes(a.clcnn, tmp, report)
     report.finish()
 
 

@@ -43,22 +43,40 @@ static int plan_node_of(const ir_graph *mg, const ir_graph *pg, int mi, int dept
     return -1;
 }
 
-/* The group's output: the first tensor a member writes that no member reads. */
+static int is_graph_output(const ir_graph *g, int t)
+{
+    for (int i = 0; t >= 0 && i < g->n_outputs; i++)
+        if (g->outputs[i] == t)
+            return 1;
+    return 0;
+}
+
+/* The group's output: of the tensors its members write that leave it (read
+ * by no member, or also by a node outside it or as a graph output), the one
+ * with the most elements, the last written on a tie. Most groups have one; a
+ * depthwise Conv with an SE squeeze fused writes its output (read by the pool
+ * inside and the gate outside) and the pool's 1 x C means: the Conv's output
+ * is the one to show. */
 static int group_output(const ir_graph *g, const int *root, int r)
 {
+    int best = -1;
     for (int n = g->n_nodes - 1; n >= 0; n--) {
         if (root[n] != r)
             continue;
         for (int k = 0; k < g->nodes[n].n_out; k++) {
-            int t = g->nodes[n].out[k], inner = 0;
-            for (int m = 0; m < g->n_nodes && t >= 0 && !inner; m++)
-                for (int j = 0; root[m] == r && j < g->nodes[m].n_in; j++)
-                    inner |= g->nodes[m].in[j] == t;
-            if (t >= 0 && !inner)
-                return t;
+            int t = g->nodes[n].out[k], inner = 0, outer = is_graph_output(g, t);
+            for (int m = 0; m < g->n_nodes && t >= 0; m++)
+                for (int j = 0; j < g->nodes[m].n_in; j++)
+                    if (g->nodes[m].in[j] == t) {
+                        inner |= root[m] == r;
+                        outer |= root[m] != r;
+                    }
+            if (t >= 0 && (!inner || outer) &&
+                (best < 0 || ir_numel(&g->tensors[t]) > ir_numel(&g->tensors[best])))
+                best = t;
         }
     }
-    return -1;
+    return best;
 }
 
 typedef struct work {
@@ -98,14 +116,6 @@ static int group_inputs(const ir_graph *g, const work *w, int r, int *buf)
         }
     }
     return n_in;
-}
-
-static int is_graph_output(const ir_graph *g, int t)
-{
-    for (int i = 0; t >= 0 && i < g->n_outputs; i++)
-        if (g->outputs[i] == t)
-            return 1;
-    return 0;
 }
 
 /* Fills the fixed fields of group gi (root r) and its op chain. */

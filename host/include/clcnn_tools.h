@@ -88,7 +88,8 @@ typedef struct clcnn_plan_group {
     int profile_row;        /* its row in clcnn_session_profile's rows; -1 with no launches */
     int is_output;          /* 1: its output is a graph output */
     int ndim;
-    int64_t dims[CLCNN_MAX_DIMS]; /* shape of its output (what no member reads back) */
+    int64_t dims[CLCNN_MAX_DIMS]; /* shape of its output (the largest tensor it writes that
+                                     leaves the group) */
     int n_layers;
     const int *layers;      /* the model layers it runs (clcnn_model_layer indices,
                                ascending), layers the passes removed included: a folded
