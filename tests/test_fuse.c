@@ -63,8 +63,17 @@ static const char *stub_sq_no(const void *u, const ir_graph *g, const ir_node *d
     return "stub says no";
 }
 
-static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, stub_sq_yes, 1};
-static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, stub_sq_no, 1};
+static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw)
+{
+    (void)user, (void)g, (void)dw;
+    return 1;
+}
+
+static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, stub_sq_yes, 1, NULL};
+static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, stub_sq_no, 1, NULL};
+/* the backend could fuse a separable pair but runs it faster apart */
+static const fuse_target APART = {NULL,        stub_alias,  stub_act,     stub_yes, stub_sep_yes,
+                                  stub_sq_yes, 1,           stub_declined};
 
 /* ---- graph helpers ---- */
 
@@ -389,6 +398,14 @@ static void test_separable(void **state)
     assert_int_equal(fg.into[dn], -1);
     assert_non_null(fg.note[dn]);
     assert_non_null(strstr(fg.note[dn], "depthwise not fused with the pointwise Conv 'pw'"));
+    fuse_free(&fg);
+
+    assert_unfused(g, &APART, &fg); /* declined as faster apart: two launches, no note */
+    fuse_act(g, &APART, &fg);
+    fuse_separable(g, &APART, &fg);
+    assert_int_equal(fg.into[dn], -1);
+    assert_int_equal(fg.sep[pn], -1);
+    assert_null(fg.note[dn]);
     fuse_free(&fg);
     ir_graph_free(g);
 }

@@ -278,6 +278,10 @@ static void test_separable(void **state)
          * tiles (OW 8), 16-pixel tiles (OW 32, second tile) */
         {1, 3, 3, 17, 5, 3, 2, 0, 1, 0, 0, 0, 1, 1, 0},
         {1, 3, 3, 64, 5, 3, 2, 1, 1, 1, 0, 0, 1, 1, 0},
+        /* planes of 56x56 or more: fused on GPU-shaped plans, declined on a
+         * CPU (fused 2), whose conv_dwl + conv_pw run them faster */
+        {1, 3, 56, 56, 5, 3, 1, 1, 1, 1, 0, 1, 2, 1, 0},  /* flat-shaped, res */
+        {1, 4, 57, 60, 6, 3, 2, 1, 1, 2, 1, 0, 2, 1, 0},  /* stride 2, odd rows */
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 2, 0},  /* stride-2 projection: refused */
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 1, 1},  /* dw output also an output: refused */
     };
@@ -294,10 +298,12 @@ static void test_separable(void **state)
          * 1, else row tiles, which are also forced on the flat ones; refused: the
          * 13x11 depthwise runs by itself (dw_alone: stride 1, small) */
         const int flat = sc->s == 1 && 2 * sc->p == sc->dil * (sc->k - 1);
+        const int fused = sc->fused == 1 || (sc->fused == 2 && rt_plan_device(rt)->gpu_shaped);
+        const char *alone = sc->fused == 2 ? "conv_dwl" : dw_alone(rt); /* rows > 28 wide */
         assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL,
-                                    !sc->fused ? dw_alone(rt) : flat ? "conv_dwpw_flat" : "conv_dwpw",
-                                    sc->fused ? 1 : 2 + sub, label), 0);
-        if (sc->fused && flat)
+                                    !fused ? alone : flat ? "conv_dwpw_flat" : "conv_dwpw",
+                                    fused ? 1 : 2 + sub, label), 0);
+        if (sc->fused && flat) /* forced row tiles (declined pairs too: forcing fuses them) */
             assert_int_equal(kh_check_k(rt, sep_graph(sc), "conv_dwpw", "conv_dwpw", 1, label), 0);
     }
     rt_destroy(rt);

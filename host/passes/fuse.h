@@ -34,6 +34,10 @@ typedef struct fuse_target {
      * of its output (an SE block's squeeze), else why not */
     const char *(*squeeze_refusal)(const void *user, const ir_graph *g, const ir_node *dw);
     int notes; /* 1: record refused fusions in fuse_groups.note */
+    /* 1 when the backend could run depthwise Conv dw and the pointwise Conv after
+     * it as one launch but runs them faster as two on this device (measured, not
+     * a fallback: no note); NULL: never */
+    int (*separable_declined)(const void *user, const ir_graph *g, const ir_node *dw);
 } fuse_target;
 
 /* A ShuffleNet channel shuffle chain run as one launch by its Concat (host):

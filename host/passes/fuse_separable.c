@@ -4,7 +4,8 @@
  * one the backend runs as one launch (fuse_target.separable_refusal): P reads
  * X; T is never written. Runs last, so both Convs' epilogues are final;
  * shuffle hosts, gated and prologue Convs are left alone. A depthwise Conv
- * into a 1x1 one that stays two launches is noted with the reason. */
+ * into a 1x1 one that stays two launches is noted with the reason, unless the
+ * backend declines the pair as faster apart (fuse_target.separable_declined). */
 #include "fuse_internal.h"
 
 void fuse_separable(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
@@ -18,6 +19,8 @@ void fuse_separable(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
         if (d < 0 || d == i || g->nodes[d].op != IR_OP_CONV || fg->into[d] >= 0 ||
             fg->out[d] != t || fg->res[d] >= 0 || fg->gate_x[d] >= 0 || fg->sep[d] >= 0 ||
             fg->uses[t] != 1 || fuse_is_output(g, t) || fg->shuf_of[d] >= 0)
+            continue;
+        if (tg->separable_declined && tg->separable_declined(tg->user, g, &g->nodes[d]))
             continue;
         const char *why = tg->separable_refusal(tg->user, g, &g->nodes[d], pw);
         if (!why && !fuse_packable_weights(g, i))

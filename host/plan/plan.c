@@ -101,6 +101,16 @@ static const char *target_separable_refusal(const void *user, const ir_graph *g,
     return why ? why : "conv_dwpw refuses the pair";
 }
 
+static int target_separable_declined(const void *user, const ir_graph *g, const ir_node *dw)
+{
+    const target_ctx *t = user;
+    opcl_ctx probe = {0};
+    probe.rt = t->rt;
+    probe.g = g;
+    probe.force = t->force;
+    return conv_cl_sep_declined(&probe, dw);
+}
+
 static const char *target_squeeze_refusal(const void *user, const ir_graph *g, const ir_node *dw)
 {
     const target_ctx *t = user;
@@ -181,6 +191,7 @@ static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_opt
         .separable_refusal = target_separable_refusal,
         .squeeze_refusal = target_squeeze_refusal,
         .notes = o->force == NULL, /* a forced variant's refusals are the test's doing */
+        .separable_declined = target_separable_declined,
     };
     clcnn_status st = o->keep_all ? fuse_init(g, &tg, &w->fg, err) : fuse_run(g, &tg, &w->fg, err);
     if (st)
