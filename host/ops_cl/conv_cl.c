@@ -36,6 +36,14 @@ static const int conv_ct_choices[] = {16, 8, 4};
 #define DW_PX 8   /* conv_dw pixels per work-item, one float8, passed with -D (explicit vectors, */
                   /* masked edge tiles, vector epilogue: MobileNetV2 dw ~11 -> ~2.6 ms device) */
 
+/* conv_pw's PW_PX-pixel tiles per work-item (its `tiles` argument): two on a
+ * CPU, where 2 x PW_OC vector accumulators keep both FMA ports of an AVX-512
+ * core busy (see conv_pw.cl); one on a GPU, where they would cost registers. */
+static cl_int pw_tiles(const opcl_ctx *c)
+{
+    return opcl_on_cpu(c) ? 2 : 1;
+}
+
 /* Build options of each conv program carry only what that file reads, so
  * layers that differ elsewhere share one compiled program (each distinct
  * string is a separate compile on a cold start, ~0.2-0.5 s on POCL). */
@@ -289,16 +297,17 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
         return st;
     if ((st = opcl_kernel(c, "conv_pw", opts, "conv_pw", &k, err)))
         return st;
-    const cl_int ck = C * KK, hw = OH * OW, has_gate = 0;
+    const cl_int ck = C * KK, hw = OH * OW, has_gate = 0, tiles = pw_tiles(c);
     const cl_int sd[4] = {OW, OW, 1, OH * OW};
     a->in = c->scratch;
     if ((st = OPCL_ARGS(k, err, CONV_COMMON(*a), OPCL_ARG(ck), OPCL_ARG(OC), OPCL_ARG(hw),
                         ((opcl_argval){sizeof sd, sd}), CONV_EPILOGUE(*a), OPCL_ARG(a->wt),
-                        OPCL_ARG(has_gate)))) {
+                        OPCL_ARG(has_gate), OPCL_ARG(tiles)))) {
         clReleaseKernel(k);
         return st;
     }
-    const size_t g2[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
+    const size_t g2[3] = {(size_t)(hw + tiles * PW_PX - 1) / (tiles * PW_PX),
+                          (size_t)(OC + PW_OC - 1) / PW_OC,
                           (size_t)N};
     if ((st = opcl_push(c, n, k, 3, g2, NULL, "conv_pw", err)))
         return st;
@@ -745,7 +754,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                      c->pro_act.code);
         if ((st = opcl_kernel(c, "conv_pw", opts, "conv_pw", &k, err)))
             return st;
-        cl_int hw = OH * OW, has_gate = c->gate != NULL;
+        cl_int hw = OH * OW, has_gate = c->gate != NULL, tiles = pw_tiles(c);
         cl_mem gate = has_gate ? c->gate : a.wt; /* any valid buffer; not read */
         /* 1x1, no pads: stride alone maps output (oh, ow) to input (oh*s, ow*s);
          * strided, the pixels read are first copied together (pw_subsample) */
@@ -761,15 +770,17 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
         if (c->pro)
             st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
                            OPCL_ARG(hw), OPCL_ARG(sd), CONV_EPILOGUE(a), OPCL_ARG(gate),
-                           OPCL_ARG(has_gate), OPCL_ARG(c->pro), OPCL_ARG(c->pro_act.a),
+                           OPCL_ARG(has_gate), OPCL_ARG(tiles), OPCL_ARG(c->pro),
+                           OPCL_ARG(c->pro_act.a),
                            OPCL_ARG(c->pro_act.b));
         else
             st = OPCL_ARGS(k, err, CONV_COMMON(a), OPCL_ARG(a.g[0]), OPCL_ARG(a.g[3]),
                            OPCL_ARG(hw), OPCL_ARG(sd), CONV_EPILOGUE(a), OPCL_ARG(gate),
-                           OPCL_ARG(has_gate));
+                           OPCL_ARG(has_gate), OPCL_ARG(tiles));
         if (st)
             goto fail;
-        size_t gws[3] = {(size_t)(hw + PW_PX - 1) / PW_PX, (size_t)(OC + PW_OC - 1) / PW_OC,
+        size_t gws[3] = {(size_t)(hw + tiles * PW_PX - 1) / (tiles * PW_PX),
+                         (size_t)(OC + PW_OC - 1) / PW_OC,
                          (size_t)N};
         if ((st = opcl_push(c, n, k, 3, gws, NULL, "conv_pw", err)))
             return st;
