@@ -569,12 +569,13 @@ __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
  * 7- and 14-wide planes fill whole float16 vectors in the pointwise loop (a
  * 7-wide row tile used 7 lanes of a float8). NDRange (ceil(OH*OW/16), 1, N).
  * gd: (C, H, W, OC, OH, OW, N, flat); kd: (-, -, SH, SW, PT, PL, DH, DW);
- * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b). NDRange (ceil(OW/DW_PX), OH, N). */
+ * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b); blocks: packed pointwise
+ * blocks of PW_OC channels per pass, 1 or 2 (below). NDRange (ceil(OW/DW_PX), OH, N). */
 __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                         __global const sfloat *dwb, int has_dwb, __global sfloat *out,
                         __global const sfloat *pwt, __global const sfloat *pwb, int has_pwb,
                         int8 gd, int8 kd, int2 acts, float4 af, __global const sfloat *res,
-                        int has_res, __local float *tile)
+                        int has_res, int blocks, __local float *tile)
 {
     const int C = gd.s0, H = gd.s1, W = gd.s2, OC = gd.s3, OH = gd.s4, OW = gd.s5, N = gd.s6;
     const int n = get_global_id(2);
@@ -617,24 +618,48 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
     const size_t ob = (size_t)n * OC * HW + pix0;
     const bool whole = left >= DW_PX;
     for (int oc0 = 0; oc0 < OC; oc0 += PW_OC) {
-        DWV acc[PW_OC];
+        /* blocks 2 (the host's choice on CPUs): two packed blocks of PW_OC
+         * channels per pass where the second holds channels, each tile load
+         * feeding 2 x PW_OC independent FMA chains (two FMA ports busy); the
+         * second block's sums are kept in acc2 and stored after the first's.
+         * Each output's sum keeps its order: the same bits as one block. */
+        const bool two = blocks == 2 && oc0 + PW_OC < OC;
+        DWV acc[PW_OC], acc2[PW_OC];
 #pragma unroll
-        for (int o = 0; o < PW_OC; o++) /* tail rows: computed, not stored */
+        for (int o = 0; o < PW_OC; o++) { /* tail rows: computed, not stored */
             acc[o] = (DWV)(has_pwb ? LD(pwb, min(oc0 + o, OC - 1)) : 0.0f);
-        __global const sfloat *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
-        for (int ic = 0; ic < C; ic++, wq += PW_OC) {
-            const DWV x = DWLOAD(0, t + ic * DW_PX);
-            PW_WLOAD(w_, wq);
-#pragma unroll
-            for (int o = 0; o < PW_OC; o++)
-                acc[o] = fma((DWV)(PW_WGET(w_, wq, o)), x, acc[o]);
+            acc2[o] = (DWV)(has_pwb && two ? LD(pwb, min(oc0 + PW_OC + o, OC - 1)) : 0.0f);
         }
-        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+        __global const sfloat *wq = pwt + (size_t)oc0 * C; /* packed as conv_pw's */
+        if (two) {
+            __global const sfloat *wq2 = wq + (size_t)PW_OC * C;
+            for (int ic = 0; ic < C; ic++, wq += PW_OC, wq2 += PW_OC) {
+                const DWV x = DWLOAD(0, t + ic * DW_PX);
+                PW_WLOAD(w_, wq);
+                PW_WLOAD(v_, wq2);
+#pragma unroll
+                for (int o = 0; o < PW_OC; o++) {
+                    acc[o] = fma((DWV)(PW_WGET(w_, wq, o)), x, acc[o]);
+                    acc2[o] = fma((DWV)(PW_WGET(v_, wq2, o)), x, acc2[o]);
+                }
+            }
+        } else {
+            for (int ic = 0; ic < C; ic++, wq += PW_OC) {
+                const DWV x = DWLOAD(0, t + ic * DW_PX);
+                PW_WLOAD(w_, wq);
+#pragma unroll
+                for (int o = 0; o < PW_OC; o++)
+                    acc[o] = fma((DWV)(PW_WGET(w_, wq, o)), x, acc[o]);
+            }
+        }
+        /* acc's PW_OC outputs from oc0, then acc2's (two) from oc0 + PW_OC */
+        for (int o = 0; o < (two ? 2 * PW_OC : PW_OC) && oc0 + o < OC; o++) {
             const size_t i = ob + (size_t)(oc0 + o) * HW;
+            DWV y = o < PW_OC ? acc[o] : acc2[o - PW_OC];
             if (whole) {
                 if (has_res)
-                    acc[o] += DWGLOAD(res + i);
-                DWGSTORE(FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), out + i);
+                    y += DWGLOAD(res + i);
+                DWGSTORE(FAULT(XCAT(act_float, DW_PX)(y, acts.s1, af.s2, af.s3)), out + i);
                 continue;
             }
             /* part of a tile: as conv_dw's */
@@ -643,10 +668,12 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                 DWSTORE((DWV)(0.0f), 0, t);
                 for (int p = 0; p < left; p++)
                     t[p] = LD(res, i + p);
-                acc[o] += DWLOAD(0, t);
+                y += DWLOAD(0, t);
             }
-            XCAT(store_part, DW_PX)(
-                FAULT(XCAT(act_float, DW_PX)(acc[o], acts.s1, af.s2, af.s3)), left, out + i);
+            XCAT(store_part, DW_PX)(FAULT(XCAT(act_float, DW_PX)(y, acts.s1, af.s2, af.s3)),
+                                    left, out + i);
         }
+        if (two)
+            oc0 += PW_OC;
     }
 }

@@ -632,6 +632,7 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     char opts[128];
     dw_opts(opts, sizeof opts, (int)w.k[0], px);
     const cl_int gd[8] = {C, H, W, OC, OH, OW, N, flat};
+    const cl_int blocks = pw_tiles(c); /* pointwise blocks a pass: as conv_pw's tiles */
     cl_kernel k = NULL;
     if ((st = opcl_kernel(c, "conv_dw", opts, "conv_dwpw", &k, err)))
         return st;
@@ -639,7 +640,7 @@ static clcnn_status dwpw_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(in), OPCL_ARG(dwt), OPCL_ARG(dwb), OPCL_ARG(has_dwb),
                         OPCL_ARG(out), OPCL_ARG(pwt), OPCL_ARG(pwb), OPCL_ARG(has_pwb), OPCL_ARG(gd),
                         OPCL_ARG(kd), OPCL_ARG(acts), OPCL_ARG(af), OPCL_ARG(res), OPCL_ARG(has_res),
-                        OPCL_LOCAL(lws[0] * (size_t)C * px * sizeof(float))))) {
+                        OPCL_ARG(blocks), OPCL_LOCAL(lws[0] * (size_t)C * px * sizeof(float))))) {
         clReleaseKernel(k);
         return st;
     }
