@@ -12,7 +12,8 @@
  *                 every input element as it is. Without -DPROLOGUE the kernel and its
  *                 arguments are as before. Each work-item computes PW_OC output channels x
  *                 `tiles` x PW_PX consecutive pixels (register tile, the pixels floatN
- *                 vectors). NDRange (ceil(OHW/(tiles*PW_PX)), ceil(OC/PW_OC), N).
+ *                 vectors). NDRange (ceil(OHW/(tiles*PW_PX)), ceil(OC/PW_OC), N), the first
+ *                 two swapped with oc_first.
  *   pw_subsample  y[z, oh, ow] = x[z, oh*S, ow*S]: a strided pointwise Conv first
  *                 copies the pixels it reads, then conv_pw reads them at stride 1 (its
  *                 per-lane gather at stride 2 ran ResNet's downsample convs at 35-40
@@ -219,7 +220,11 @@ void pw_tile(__global const sfloat *in, __global const sfloat *wt, __global cons
  * pointwise layers 10-15% faster on POCL, Intel Xeon AVX-512); each pixel's
  * sum is formed in the same order as pw_tile's, so the same bits. GPUs keep
  * 1: twice the accumulators per work-item would cost registers and
- * occupancy. A pair that is not whole, strided or gated runs as two tiles. */
+ * occupancy. A pair that is not whole, strided or gated runs as two tiles.
+ * oc_first (conv_im2col on CPUs, see conv_cl.c): dimension 0 runs over the
+ * channel tiles, 1 over the pixel tiles, so a work-group (and POCL's order of
+ * work-items) takes a pixel tile's channel tiles one after another while its
+ * unfolded input is still in cache. */
 #ifdef PROLOGUE
 #define PRO_ARGS , pro, pro_a, pro_b
 #else
@@ -229,14 +234,14 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
                       __global const sfloat *bias, int has_bias, __global sfloat *out, int C,
                       int OC, int HW, int4 sd, int act, float a, float b,
                       __global const sfloat *res, int has_res, __global const sfloat *gate,
-                      int has_gate, int tiles
+                      int has_gate, int tiles, int oc_first
 #ifdef PROLOGUE
                       , __global const float *pro, float pro_a, float pro_b
 #endif
                       )
 {
-    const int p0 = get_global_id(0) * tiles * PW_PX, oc0 = get_global_id(1) * PW_OC;
-    const int n = get_global_id(2);
+    const int g0 = get_global_id(0), g1 = get_global_id(1), n = get_global_id(2);
+    const int p0 = (oc_first ? g1 : g0) * tiles * PW_PX, oc0 = (oc_first ? g0 : g1) * PW_OC;
     if (p0 >= HW || oc0 >= OC)
         return;
     if (tiles == 2 && p0 + 2 * PW_PX <= HW && sd.s2 == 1 && !has_gate) {

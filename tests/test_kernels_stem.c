@@ -4,7 +4,8 @@
  * and 5/17/33 (many channels), spatial 1..17 and rows wide enough for unmasked
  * 8- and 16-pixel tiles (rows up to 8 wide take 8, wider 16), stride 1, 2,
  * mixed and 3 (gather), pads on every edge and
- * asymmetric, output-channel tails, batch 2, fused activations; plus the
+ * asymmetric, output-channel tails, batch 2, fused activations, unfolded
+ * inputs deep enough for conv_pw's channel-tiles-first order; plus the
  * automatic choice (>= 8 output channels pick it, fewer keep conv_tiled). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +70,10 @@ static const stem_case cases[] = {
     {1, 3, 13, 40, 7, 3, 2, 3, 1, 1, 1, 1, 1, NOACT, "conv_im2col", "conv_im2col"}, /* stride 3 */
     {2, 3, 17, 33, 24, 3, 2, 2, 0, 0, 0, 0, 0, IR_OP_CLIP, "conv_im2col", "conv_im2col"},
     {1, 5, 9, 17, 13, 7, 1, 1, 3, 3, 3, 3, 1, IR_OP_HARDSWISH, "conv_im2col", "conv_im2col"},
+    /* deep unfolded input (K = C*k*k >= 256) and OC >= 64: on a CPU conv_pw
+     * runs channel tiles first (oc_first); odd plane, OC tail, batch 2 */
+    {1, 29, 9, 11, 67, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, "conv_im2col", "conv_im2col"},
+    {2, 11, 7, 13, 72, 5, 2, 2, 2, 2, 2, 2, 0, NOACT, "conv_im2col", "conv_im2col"},
     /* automatic choice: >= 48 output channels from >= 16 on a plane <= 64 wide */
     {1, 16, 14, 14, 48, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_im2col"},
     {2, 19, 7, 9, 50, 5, 2, 1, 2, 1, 0, 2, 1, NOACT, NULL, "conv_im2col"},
