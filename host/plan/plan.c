@@ -67,6 +67,18 @@ typedef struct target_ctx {
     const char *force; /* tests: a forced variant changes what runs */
 } target_ctx;
 
+/* The kernel context the refusal hooks ask ops_cl/ with: graph g, node n's
+ * storage precision, the runtime (local memory sizes) and any forced variant. */
+static opcl_ctx target_probe(const target_ctx *t, const ir_graph *g, const ir_node *n)
+{
+    opcl_ctx probe = {0};
+    probe.rt = t->rt;
+    probe.g = g;
+    probe.force = t->force;
+    probe.fp16 = node_fp16(g, n);
+    return probe;
+}
+
 static int target_epilogue_act(const ir_graph *g, const ir_node *a)
 {
     opcl_act act;
@@ -89,12 +101,7 @@ static const char *target_input_scale_refusal(const void *user, const ir_graph *
 static const char *target_separable_refusal(const void *user, const ir_graph *g,
                                             const ir_node *dw, const ir_node *pw)
 {
-    const target_ctx *t = user;
-    opcl_ctx probe = {0};
-    probe.rt = t->rt;
-    probe.g = g;
-    probe.force = t->force;
-    probe.fp16 = node_fp16(g, pw);
+    opcl_ctx probe = target_probe(user, g, pw);
     if (conv_cl_sep_ok(&probe, dw, pw))
         return NULL;
     const char *why = conv_cl_sep_refusal(&probe, dw, pw);
@@ -103,22 +110,13 @@ static const char *target_separable_refusal(const void *user, const ir_graph *g,
 
 static int target_separable_declined(const void *user, const ir_graph *g, const ir_node *dw)
 {
-    const target_ctx *t = user;
-    opcl_ctx probe = {0};
-    probe.rt = t->rt;
-    probe.g = g;
-    probe.force = t->force;
+    opcl_ctx probe = target_probe(user, g, dw);
     return conv_cl_sep_declined(&probe, dw);
 }
 
 static const char *target_squeeze_refusal(const void *user, const ir_graph *g, const ir_node *dw)
 {
-    const target_ctx *t = user;
-    opcl_ctx probe = {0};
-    probe.rt = t->rt;
-    probe.g = g;
-    probe.force = t->force;
-    probe.fp16 = node_fp16(g, dw);
+    opcl_ctx probe = target_probe(user, g, dw);
     return conv_cl_squeeze_refusal(&probe, dw);
 }
 
