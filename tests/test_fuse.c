@@ -51,17 +51,6 @@ static const char *stub_sep_no(const void *u, const ir_graph *g, const ir_node *
     return "stub says no";
 }
 
-static const char *stub_sq_yes(const void *u, const ir_graph *g, const ir_node *d)
-{
-    (void)u, (void)g, (void)d;
-    return NULL;
-}
-
-static const char *stub_sq_no(const void *u, const ir_graph *g, const ir_node *d)
-{
-    (void)u, (void)g, (void)d;
-    return "stub says no";
-}
 
 static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw)
 {
@@ -69,11 +58,11 @@ static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw)
     return 1;
 }
 
-static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, stub_sq_yes, 1, NULL};
-static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, stub_sq_no, 1, NULL};
+static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, stub_yes, 1, NULL};
+static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, stub_no, 1, NULL};
 /* the backend could fuse a separable pair but runs it faster apart */
-static const fuse_target APART = {NULL,        stub_alias,  stub_act,     stub_yes, stub_sep_yes,
-                                  stub_sq_yes, 1,           stub_declined};
+static const fuse_target APART = {NULL,     stub_alias,   stub_act, stub_yes,
+                                  stub_sep_yes, stub_yes, 1,        stub_declined};
 
 /* ---- graph helpers ---- */
 
