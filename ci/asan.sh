@@ -29,9 +29,12 @@ start=$(date +%s)
 # py_light runs nine whole ImageNet CNNs; VGG19 on the reference backend
 # under ASan exceeds its per-run timeout (257 s for the suite, then a fail),
 # and every op in those models is run under ASan by the op suites.
-# --repeat until-pass:2: LeakSanitizer's exit-time stop-the-world now and
-# then dies with "Tracer caught signal 11" while POCL's worker threads exit
-# (seen once in test_runtime, not reproducible in 3 reruns); a real report
-# repeats, so a suite fails only when it fails twice.
-(cd "$BUILD" && ctest --output-on-failure -j"$JOBS" --repeat until-pass:2 -E '^(install_check|py_package|py_light)$' "$@")
+# --repeat until-pass:4: LeakSanitizer's exit-time stop-the-world now and
+# then dies with "Tracer caught signal 11" or "LeakSanitizer has encountered a
+# fatal error ... does not work under ptrace" while POCL's worker threads exit
+# (no leak report: it could not look). py_ops_shape runs ~470 clcnn processes,
+# so one of them hitting it is likely: 2026-12-06 it failed one try of two in
+# one CI run and both tries in the next (cast cases, different each time). A
+# real report repeats, so a suite fails only when every try fails.
+(cd "$BUILD" && ctest --output-on-failure -j"$JOBS" --repeat until-pass:4 -E '^(install_check|py_package|py_light)$' "$@")
 echo "asan: ctest clean in $(( $(date +%s) - start )) s"
