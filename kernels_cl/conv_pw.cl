@@ -23,6 +23,11 @@
  *                 C*KH*KW input channels, whose packed weights are the KxK weights as
  *                 they are packed for conv_kxk (conv_im2col). NDRange (ceil(OW/8), OH,
  *                 N*C*KH*KW), 8 pixels of a row per work-item.
+ *   im2col_pairs, conv_pwp
+ *                 conv_im2col on CPUs: the same unfolding laid out by pairs of
+ *                 PW_PX-pixel tiles, each pair's channels one after another, and
+ *                 conv_pw's 2-tile loop reading it as one contiguous stream.
+ *                 NDRange (C*KH*KW, pairs, N) and conv_pw's.
  *   conv_mv       1x1, group 1, on a 1x1 input and output image, no SE gate: a
  *                 matrix-vector product per image, weights as they are. NDRange (OC, N).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
@@ -280,6 +285,67 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
                 has_gate PRO_ARGS, p0 + t * PW_PX, oc0, n);
 }
 
+/* conv_pwp: conv_pw's pair of PW_PX tiles over an input packed by pixel pairs
+ * (im2col_pairs): in[n][t][ic][2 * PW_PX], pair t holding pixels t * 2 * PW_PX
+ * on, lanes past HW zero. Each channel step reads the next 2 * PW_PX floats,
+ * so a work-item walks one contiguous block of C * 2 * PW_PX floats: in
+ * conv_pw's plane layout each step jumps a whole plane (12.5 KiB on a 56x56
+ * plane), beyond what a CPU's stride prefetcher follows, and the FMAs waited
+ * on the loads. Weights, sums and their order are conv_pw's (same bits as
+ * its 2-tile path); the epilogue stores only the pixels below HW. oc_first as
+ * conv_pw's. NDRange (ceil(HW / (2 * PW_PX)), ceil(OC / PW_OC), N), the first
+ * two swapped with oc_first. */
+__kernel void conv_pwp(__global const sfloat *in, __global const sfloat *wt,
+                       __global const sfloat *bias, int has_bias, __global sfloat *out, int C,
+                       int OC, int HW, int act, float a, float b, __global const sfloat *res,
+                       int has_res, int oc_first)
+{
+    const int g0 = get_global_id(0), g1 = get_global_id(1), n = get_global_id(2);
+    const int t = oc_first ? g1 : g0, oc0 = (oc_first ? g0 : g1) * PW_OC;
+    const int p0 = t * 2 * PW_PX, T = (HW + 2 * PW_PX - 1) / (2 * PW_PX);
+    if (p0 >= HW || oc0 >= OC)
+        return;
+    VEC a0[PW_OC], a1[PW_OC];
+#pragma unroll
+    for (int o = 0; o < PW_OC; o++)
+        a0[o] = a1[o] = (VEC)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
+    __global const sfloat *wq = wt + (size_t)oc0 * C;
+    __global const sfloat *cp = in + ((size_t)n * T + t) * C * 2 * PW_PX;
+    for (int ic = 0; ic < C; ic++, wq += PW_OC, cp += 2 * PW_PX) {
+        const VEC x0 = LDN(PW_PX, 0, cp), x1 = LDN(PW_PX, 0, cp + PW_PX);
+        PW_WLOAD(w_, wq);
+#pragma unroll
+        for (int o = 0; o < PW_OC; o++) {
+            const VEC w = (VEC)(PW_WGET(w_, wq, o));
+            a0[o] = fma(w, x0, a0[o]);
+            a1[o] = fma(w, x1, a1[o]);
+        }
+    }
+    const size_t ob = (size_t)n * OC * HW + p0;
+    const int left = HW - p0;
+    for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+        const size_t i = ob + (size_t)(oc0 + o) * HW;
+        VEC y0 = a0[o], y1 = a1[o];
+        if (left >= 2 * PW_PX) {
+            if (has_res) {
+                y0 += LDN(PW_PX, 0, res + i);
+                y1 += LDN(PW_PX, 0, res + i + PW_PX);
+            }
+            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y0, act, a, b)), 0, out + i);
+            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y1, act, a, b)), 0, out + i + PW_PX);
+            continue;
+        }
+        /* the image's last pair: lanes past HW are neither read nor stored */
+        float r[2 * PW_PX];
+        XCAT(vstore, PW_PX)(y0, 0, r);
+        XCAT(vstore, PW_PX)(y1, 0, r + PW_PX);
+        for (int p = 0; p < left; p++) {
+            const float y = has_res ? r[p] + LD(res, i + p) : r[p];
+            ST(out, i + p, FAULT(act_epi(y, act, a, b)));
+        }
+    }
+}
+
 /* conv_mv: a pointwise Conv on a 1x1 image (an SE block's two FCs after its
  * global pool) is a matrix-vector product per image; conv_pw's pixel tile
  * would compute 1 pixel of its 16 and leave most work-items idle. One
@@ -349,4 +415,55 @@ __kernel void im2col(__global const sfloat *in, __global sfloat *col, int8 g, in
         STN(8, v, 0, dst);
     else
         store_part8(v, n, dst);
+}
+
+/* im2col_pairs (conv_im2col's first launch on CPUs, before conv_pwp): the same
+ * unfolded values as im2col, laid out for conv_pwp: col[n][t][kk][2 * PW_PX]
+ * with kk = (c*KH + kh)*KW + kw and pixel q = t * 2 * PW_PX + lane of the
+ * OH x OW plane; lanes at q >= OH*OW are written 0 (conv_pwp reads whole
+ * vectors and drops them). A work-item fills one kk's row of a pair, 8 lanes
+ * at a time: one vector read where they lie in one input row inside the
+ * image, else lane by lane. Dimension 0 runs over kk, so consecutive
+ * work-items write consecutive rows (one stream; neighbouring kw and kh read
+ * the same input rows). g, k as im2col's. NDRange (C*KH*KW, T, N), T =
+ * ceil(OH*OW / (2 * PW_PX)). */
+__kernel void im2col_pairs(__global const sfloat *in, __global sfloat *col, int8 g, int8 k)
+{
+    const int kk = get_global_id(0), t = get_global_id(1), n = get_global_id(2);
+    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
+    const int KH = k.s0, KW = k.s1, SH = k.s2, SW = k.s3, HW = OH * OW;
+    const int TP = 2 * PW_PX, T = (HW + TP - 1) / TP, CKK = C * KH * KW;
+    if (kk >= CKK || t >= T || n >= N)
+        return;
+    const int kw = kk % KW, kh = (kk / KW) % KH, c = kk / (KH * KW);
+    __global const sfloat *plane = in + ((size_t)n * C + c) * H * W;
+    __global sfloat *dst = col + (((size_t)n * T + t) * CKK + kk) * TP;
+    const int ih_off = kh - k.s4, iw_off = kw - k.s5;
+    int oh = t * TP / OW, ow = t * TP % OW;
+    for (int j = 0; j < TP; j += 8) {
+        const int q0 = t * TP + j, ih0 = oh * SH + ih_off, iw0 = ow * SW + iw_off;
+        float8 v;
+        if (q0 + 8 <= HW && ow + 8 <= OW && SW == 1 && ih0 >= 0 && ih0 < H && iw0 >= 0 &&
+            iw0 + 8 <= W) {
+            v = LDN(8, 0, plane + (size_t)ih0 * W + iw0);
+            ow += 8;
+            if (ow == OW) {
+                ow = 0;
+                oh++;
+            }
+        } else {
+            float x[8];
+            for (int p = 0; p < 8; p++) {
+                const int ih = oh * SH + ih_off, iw = ow * SW + iw_off;
+                x[p] = q0 + p < HW && ih >= 0 && ih < H && iw >= 0 && iw < W
+                           ? LD(plane, (size_t)ih * W + iw) : 0.0f;
+                if (++ow == OW) {
+                    ow = 0;
+                    oh++;
+                }
+            }
+            v = vload8(0, x);
+        }
+        STN(8, v, j / 8, dst);
+    }
 }

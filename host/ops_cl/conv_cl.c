@@ -241,12 +241,29 @@ static int im2col_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
     return c->w_packed && im2col_wanted(c, w, G, C, OC);
 }
 
-/* conv_im2col's unfolded input: N x C*KH*KW x OH*OW elements of the node's storage. */
+/* conv_im2col on a CPU unfolds into pixel pairs (im2col_pairs, read by
+ * conv_pwp): each channel step of conv_pw's 2 x PW_PX tile then reads the
+ * next 128 bytes instead of jumping a plane, which a CPU's prefetcher does
+ * not follow past ~2 KiB. clcnn bench --no-cold, alternated (Intel Xeon
+ * AVX-512, POCL 3.1): see the commit. GPUs keep the plane layout (coalesced
+ * loads across work-items want consecutive pixels in a channel). */
+static int im2col_paired(const opcl_ctx *c)
+{
+    return pw_tiles(c) == 2;
+}
+#define PAIR_PX (2 * PW_PX)
+_Static_assert(PAIR_PX % 8 == 0, "im2col_pairs writes 8 lanes of one pair");
+
+/* conv_im2col's unfolded input: N x C*KH*KW x OH*OW elements of the node's
+ * storage, OH*OW rounded up to whole pairs when paired. */
 static size_t im2col_bytes(const opcl_ctx *c, const ir_node *n, const op_win *w)
 {
     const ir_tensor *x = ir_in(c->g, n, 0);
-    return (size_t)x->dims[0] * (size_t)x->dims[1] * (size_t)(w->k[0] * w->k[1]) *
-           (size_t)(w->out[0] * w->out[1]) * opcl_esize(x);
+    size_t hw = (size_t)(w->out[0] * w->out[1]);
+    if (im2col_paired(c))
+        hw = (hw + PAIR_PX - 1) / PAIR_PX * PAIR_PX;
+    return (size_t)x->dims[0] * (size_t)x->dims[1] * (size_t)(w->k[0] * w->k[1]) * hw *
+           opcl_esize(x);
 }
 
 /* A 2-D float32 Conv's window, group and channel counts (what the plan's
@@ -290,8 +307,9 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
                        "(the plan must size it with conv_cl_scratch_bytes)", n->name);
     char opts[128];
     pw_opts(opts, sizeof opts);
+    const int paired = im2col_paired(c);
     cl_kernel k = NULL;
-    clcnn_status st = opcl_kernel(c, "conv_pw", opts, "im2col", &k, err);
+    clcnn_status st = opcl_kernel(c, "conv_pw", opts, paired ? "im2col_pairs" : "im2col", &k, err);
     if (st)
         return st;
     const cl_int kv[8] = {(cl_int)w->k[0], (cl_int)w->k[1], (cl_int)w->stride[0],
@@ -304,18 +322,25 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
         clReleaseKernel(k);
         return st;
     }
-    const size_t g1[3] = {(size_t)(OW + 7) / 8, (size_t)OH, (size_t)N * C * KK};
-    if ((st = opcl_push(c, n, k, 3, g1, NULL, "im2col", err)))
-        return st;
-    if ((st = opcl_kernel(c, "conv_pw", opts, "conv_pw", &k, err)))
-        return st;
     const cl_int ck = C * KK, hw = OH * OW, has_gate = 0, tiles = pw_tiles(c);
+    const size_t pairs = (size_t)(hw + PAIR_PX - 1) / PAIR_PX;
+    const size_t g1[3] = {paired ? (size_t)ck : (size_t)(OW + 7) / 8,
+                          paired ? pairs : (size_t)OH, paired ? (size_t)N : (size_t)N * ck};
+    if ((st = opcl_push(c, n, k, 3, g1, NULL, paired ? "im2col_pairs" : "im2col", err)))
+        return st;
+    if ((st = opcl_kernel(c, "conv_pw", opts, paired ? "conv_pwp" : "conv_pw", &k, err)))
+        return st;
     const cl_int oc_first = tiles == 2 && ck >= IM2COL_OC_FIRST_K && OC >= IM2COL_OC_FIRST_OC;
     const cl_int sd[4] = {OW, OW, 1, OH * OW};
     a->in = c->scratch;
-    if ((st = OPCL_ARGS(k, err, CONV_COMMON(*a), OPCL_ARG(ck), OPCL_ARG(OC), OPCL_ARG(hw),
-                        ((opcl_argval){sizeof sd, sd}), CONV_EPILOGUE(*a), OPCL_ARG(a->wt),
-                        OPCL_ARG(has_gate), OPCL_ARG(tiles), OPCL_ARG(oc_first)))) {
+    if (paired)
+        st = OPCL_ARGS(k, err, CONV_COMMON(*a), OPCL_ARG(ck), OPCL_ARG(OC), OPCL_ARG(hw),
+                       CONV_EPILOGUE(*a), OPCL_ARG(oc_first));
+    else
+        st = OPCL_ARGS(k, err, CONV_COMMON(*a), OPCL_ARG(ck), OPCL_ARG(OC), OPCL_ARG(hw),
+                       ((opcl_argval){sizeof sd, sd}), CONV_EPILOGUE(*a), OPCL_ARG(a->wt),
+                       OPCL_ARG(has_gate), OPCL_ARG(tiles), OPCL_ARG(oc_first));
+    if (st) {
         clReleaseKernel(k);
         return st;
     }
@@ -323,7 +348,7 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
     const size_t oc_tiles = (size_t)(OC + PW_OC - 1) / PW_OC;
     const size_t g2[3] = {oc_first ? oc_tiles : px_tiles, oc_first ? px_tiles : oc_tiles,
                           (size_t)N};
-    if ((st = opcl_push(c, n, k, 3, g2, NULL, "conv_pw", err)))
+    if ((st = opcl_push(c, n, k, 3, g2, NULL, paired ? "conv_pwp" : "conv_pw", err)))
         return st;
     c->variant = "conv_im2col";
     return CLCNN_OK;
