@@ -221,8 +221,9 @@ void pw_tile(__global const sfloat *in, __global const sfloat *wt, __global cons
 /* conv_pw: `tiles` (1 or 2) PW_PX-pixel tiles per work-item. With 2 (the
  * host's choice on CPUs) two whole stride-1 tiles side by side share each
  * weight broadcast: 2 x PW_OC vector accumulators, enough independent FMA
- * chains to keep two FMA ports busy (ResNet-50 81.7 -> 72.5 ms, MobileNetV2's
- * pointwise layers 10-15% faster on POCL, Intel Xeon AVX-512); each pixel's
+ * chains to keep two FMA ports busy (clcnn bench, alternated, POCL on an
+ * Intel Xeon AVX-512: ResNet-50 83.2 -> 78.4 ms, MobileNetV2 7.59 -> 7.23,
+ * its pointwise layers 10-15% faster); each pixel's
  * sum is formed in the same order as pw_tile's, so the same bits. GPUs keep
  * 1: twice the accumulators per work-item would cost registers and
  * occupancy. A pair that is not whole, strided or gated runs as two tiles.
