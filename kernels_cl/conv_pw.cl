@@ -218,6 +218,31 @@ void pw_tile(__global const sfloat *in, __global const sfloat *wt, __global cons
     }
 }
 
+/* One input channel of a pair of tiles (conv_pw's 2-tile path, conv_pwp): x0 and
+ * x1 (PW_PX pixels each) times the PW_OC weights at wq, into a0 / a1. */
+#define PW_PAIR_STEP(x0e, x1e)                                                         \
+    do {                                                                               \
+        const VEC x0_ = (x0e), x1_ = (x1e);                                            \
+        PW_WLOAD(w_, wq);                                                              \
+        _Pragma("unroll") for (int o = 0; o < PW_OC; o++) {                            \
+            const VEC w = (VEC)(PW_WGET(w_, wq, o));                                   \
+            a0[o] = fma(w, x0_, a0[o]);                                                \
+            a1[o] = fma(w, x1_, a1[o]);                                                \
+        }                                                                              \
+    } while (0)
+
+/* A whole pair's epilogue at out[i..i + 2 * PW_PX): + res, activation, stores. */
+void pw_pair_store(VEC y0, VEC y1, size_t i, __global sfloat *out, __global const sfloat *res,
+                   int has_res, int act, float a, float b)
+{
+    if (has_res) {
+        y0 += LDN(PW_PX, 0, res + i);
+        y1 += LDN(PW_PX, 0, res + i + PW_PX);
+    }
+    STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y0, act, a, b)), 0, out + i);
+    STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y1, act, a, b)), 0, out + i + PW_PX);
+}
+
 /* conv_pw: `tiles` (1 or 2) PW_PX-pixel tiles per work-item. With 2 (the
  * host's choice on CPUs) two whole stride-1 tiles side by side share each
  * weight broadcast: 2 x PW_OC vector accumulators, enough independent FMA
@@ -257,28 +282,12 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
             a0[o] = a1[o] = (VEC)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
         __global const sfloat *wq = wt + (size_t)oc0 * C;
         __global const sfloat *cp = in + (size_t)n * C * sd.s3 + p0;
-        for (int ic = 0; ic < C; ic++, wq += PW_OC) {
-            const VEC x0 = PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3), ic);
-            const VEC x1 = PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3 + PW_PX), ic);
-            PW_WLOAD(w_, wq);
-#pragma unroll
-            for (int o = 0; o < PW_OC; o++) {
-                const VEC w = (VEC)(PW_WGET(w_, wq, o));
-                a0[o] = fma(w, x0, a0[o]);
-                a1[o] = fma(w, x1, a1[o]);
-            }
-        }
+        for (int ic = 0; ic < C; ic++, wq += PW_OC)
+            PW_PAIR_STEP(PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3), ic),
+                         PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3 + PW_PX), ic));
         const size_t ob = (size_t)n * OC * HW + p0;
-        for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
-            const size_t i = ob + (size_t)(oc0 + o) * HW;
-            VEC y0 = a0[o], y1 = a1[o];
-            if (has_res) {
-                y0 += LDN(PW_PX, 0, res + i);
-                y1 += LDN(PW_PX, 0, res + i + PW_PX);
-            }
-            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y0, act, a, b)), 0, out + i);
-            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y1, act, a, b)), 0, out + i + PW_PX);
-        }
+        for (int o = 0; o < PW_OC && oc0 + o < OC; o++)
+            pw_pair_store(a0[o], a1[o], ob + (size_t)(oc0 + o) * HW, out, res, has_res, act, a, b);
         return;
     }
     for (int t = 0; t < tiles && p0 + t * PW_PX < HW; t++)
@@ -312,34 +321,20 @@ __kernel void conv_pwp(__global const sfloat *in, __global const sfloat *wt,
         a0[o] = a1[o] = (VEC)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
     __global const sfloat *wq = wt + (size_t)oc0 * C;
     __global const sfloat *cp = in + ((size_t)n * T + t) * C * 2 * PW_PX;
-    for (int ic = 0; ic < C; ic++, wq += PW_OC, cp += 2 * PW_PX) {
-        const VEC x0 = LDN(PW_PX, 0, cp), x1 = LDN(PW_PX, 0, cp + PW_PX);
-        PW_WLOAD(w_, wq);
-#pragma unroll
-        for (int o = 0; o < PW_OC; o++) {
-            const VEC w = (VEC)(PW_WGET(w_, wq, o));
-            a0[o] = fma(w, x0, a0[o]);
-            a1[o] = fma(w, x1, a1[o]);
-        }
-    }
+    for (int ic = 0; ic < C; ic++, wq += PW_OC, cp += 2 * PW_PX)
+        PW_PAIR_STEP(LDN(PW_PX, 0, cp), LDN(PW_PX, 0, cp + PW_PX));
     const size_t ob = (size_t)n * OC * HW + p0;
     const int left = HW - p0;
     for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
         const size_t i = ob + (size_t)(oc0 + o) * HW;
-        VEC y0 = a0[o], y1 = a1[o];
         if (left >= 2 * PW_PX) {
-            if (has_res) {
-                y0 += LDN(PW_PX, 0, res + i);
-                y1 += LDN(PW_PX, 0, res + i + PW_PX);
-            }
-            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y0, act, a, b)), 0, out + i);
-            STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y1, act, a, b)), 0, out + i + PW_PX);
+            pw_pair_store(a0[o], a1[o], i, out, res, has_res, act, a, b);
             continue;
         }
         /* the image's last pair: lanes past HW are neither read nor stored */
         float r[2 * PW_PX];
-        XCAT(vstore, PW_PX)(y0, 0, r);
-        XCAT(vstore, PW_PX)(y1, 0, r + PW_PX);
+        XCAT(vstore, PW_PX)(a0[o], 0, r);
+        XCAT(vstore, PW_PX)(a1[o], 0, r + PW_PX);
         for (int p = 0; p < left; p++) {
             const float y = has_res ? r[p] + LD(res, i + p) : r[p];
             ST(out, i + p, FAULT(act_epi(y, act, a, b)));
