@@ -244,9 +244,11 @@ static int im2col_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
 /* conv_im2col on a CPU unfolds into pixel pairs (im2col_pairs, read by
  * conv_pwp): each channel step of conv_pw's 2 x PW_PX tile then reads the
  * next 128 bytes instead of jumping a plane, which a CPU's prefetcher does
- * not follow past ~2 KiB. clcnn bench --no-cold, alternated (Intel Xeon
- * AVX-512, POCL 3.1): see the commit. GPUs keep the plane layout (coalesced
- * loads across work-items want consecutive pixels in a channel). */
+ * not follow past ~2 KiB (perf annotate: the FMAs waited on those loads).
+ * clcnn bench --no-cold, alternated with the plane layout (Intel Xeon
+ * AVX-512, POCL 3.1): ResNet-50 65.2-65.5 -> 59.5-60.5 ms, GoogLeNet
+ * 25.8-26.0 -> 23.6-24.2. GPU-shaped plans (one tile a work-item) keep the
+ * plane layout: measured on CPUs only. */
 static int im2col_paired(const opcl_ctx *c)
 {
     return pw_tiles(c) == 2;
