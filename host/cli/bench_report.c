@@ -60,19 +60,19 @@ static void print_table(const bench_result *r)
     int64_t macs = 0, bytes = 0;
     printf("\nper-layer profile (median of 3 profiled runs, sorted by device time; fused activations in "
            "their producer's row)\n");
-    printf("%4s  %-35s %-22s %-22s %9s %6s %8s %7s\n", "#", "node", "op", "variant", "ms", "share",
+    printf("%4s  %-33s %-22s %-22s %9s %6s %8s %7s\n", "#", "node", "op", "variant", "ms", "share",
            "GFLOP/s", "GB/s");
     for (int i = 0; i < r->n_rows; i++) {
         const clcnn_profile_row *w = &r->rows[i];
         char a[64], b[64], c[64], nm[256];
         macs += w->macs;
         bytes += w->bytes;
-        printf("%4d  %-35s %-22s %-22s %9.3f %5.1f%% %8.2f %7.2f\n", i + 1, clip(cli_safe(w->name, nm, sizeof nm), 35, a, sizeof a),
+        printf("%4d  %-33s %-22s %-22s %9.3f %5.1f%% %8.2f %7.2f\n", i + 1, clip(cli_safe(w->name, nm, sizeof nm), 33, a, sizeof a),
                clip(w->op, 22, b, sizeof b), clip(w->variant, 22, c, sizeof c), w->ms,
                total > 0 ? 100.0 * w->ms / total : 0.0, w->gflops, w->gbps);
     }
     double sec = total * 1e-3;
-    printf("%4s  %-35s %-22s %-22s %9.3f %5.1f%% %8.2f %7.2f\n", "", "total", "", "", total, 100.0,
+    printf("%4s  %-33s %-22s %-22s %9.3f %5.1f%% %8.2f %7.2f\n", "", "total", "", "", total, 100.0,
            sec > 0 ? 2.0 * (double)macs / sec * 1e-9 : 0.0, sec > 0 ? (double)bytes / sec * 1e-9 : 0.0);
 }
 
