@@ -417,12 +417,15 @@ __kernel void im2col(__global const sfloat *in, __global sfloat *col, int8 g, in
  * unfolded values as im2col, laid out for conv_pwp: col[n][t][kk][2 * PW_PX]
  * with kk = (c*KH + kh)*KW + kw and pixel q = t * 2 * PW_PX + lane of the
  * OH x OW plane; lanes at q >= OH*OW are written 0 (conv_pwp reads whole
- * vectors and drops them). A work-item fills one kk's row of a pair, 8 lanes
- * at a time: one vector read where they lie in one input row inside the
- * image, else lane by lane. Dimension 0 runs over kk, so consecutive
- * work-items write consecutive rows (one stream; neighbouring kw and kh read
- * the same input rows). g, k as im2col's. NDRange (C*KH*KW, T, N), T =
- * ceil(OH*OW / (2 * PW_PX)). */
+ * vectors and drops them). A work-item fills one kk's row of a pair, one
+ * output row's run of it at a time: at horizontal stride 1 a run is a
+ * contiguous input span (8-float vectors, then the tail) between the columns
+ * of padding, so rows that straddle the pair (28 and 14 wide planes) and
+ * edge taps stay on the copy path (a first version took 8 lanes at a time
+ * and gathered lane by lane whenever they straddled a row or an edge).
+ * Dimension 0 runs over kk, so consecutive work-items write consecutive rows
+ * (one stream; neighbouring kw and kh read the same input rows). g, k as
+ * im2col's. NDRange (C*KH*KW, T, N), T = ceil(OH*OW / (2 * PW_PX)). */
 __kernel void im2col_pairs(__global const sfloat *in, __global sfloat *col, int8 g, int8 k)
 {
     const int kk = get_global_id(0), t = get_global_id(1), n = get_global_id(2);
@@ -435,31 +438,37 @@ __kernel void im2col_pairs(__global const sfloat *in, __global sfloat *col, int8
     __global const sfloat *plane = in + ((size_t)n * C + c) * H * W;
     __global sfloat *dst = col + (((size_t)n * T + t) * CKK + kk) * TP;
     const int ih_off = kh - k.s4, iw_off = kw - k.s5;
-    int oh = t * TP / OW, ow = t * TP % OW;
-    for (int j = 0; j < TP; j += 8) {
-        const int q0 = t * TP + j, ih0 = oh * SH + ih_off, iw0 = ow * SW + iw_off;
-        float8 v;
-        if (q0 + 8 <= HW && ow + 8 <= OW && SW == 1 && ih0 >= 0 && ih0 < H && iw0 >= 0 &&
-            iw0 + 8 <= W) {
-            v = LDN(8, 0, plane + (size_t)ih0 * W + iw0);
-            ow += 8;
-            if (ow == OW) {
-                ow = 0;
-                oh++;
-            }
-        } else {
-            float x[8];
-            for (int p = 0; p < 8; p++) {
-                const int ih = oh * SH + ih_off, iw = ow * SW + iw_off;
-                x[p] = q0 + p < HW && ih >= 0 && ih < H && iw >= 0 && iw < W
-                           ? LD(plane, (size_t)ih * W + iw) : 0.0f;
-                if (++ow == OW) {
-                    ow = 0;
-                    oh++;
-                }
-            }
-            v = vload8(0, x);
+    const int q0 = t * TP, live = min(TP, HW - q0); /* lanes inside the plane */
+    int oh = q0 / OW, ow = q0 % OW;
+    for (int j = 0; j < live; oh++, ow = 0) {
+        const int len = min(live - j, OW - ow), ih = oh * SH + ih_off; /* this row's run */
+        __global sfloat *d = dst + j;
+        j += len;
+        if (ih < 0 || ih >= H) {
+            for (int p = 0; p < len; p++)
+                ST(d, p, 0.0f);
+            continue;
         }
-        STN(8, v, j / 8, dst);
+        __global const sfloat *row = plane + (size_t)ih * W;
+        if (SW != 1) {
+            for (int p = 0; p < len; p++) {
+                const int iw = (ow + p) * SW + iw_off;
+                ST(d, p, iw >= 0 && iw < W ? LD(row, iw) : 0.0f);
+            }
+            continue;
+        }
+        /* lanes [0, lo) left of the image, [lo, hi) inside, [hi, len) right of it */
+        const int iw0 = ow + iw_off, lo = clamp(-iw0, 0, len), hi = clamp(W - iw0, lo, len);
+        int p = 0;
+        for (; p < lo; p++)
+            ST(d, p, 0.0f);
+        for (; p + 8 <= hi; p += 8)
+            STN(8, LDN(8, 0, row + iw0 + p), 0, d + p);
+        for (; p < hi; p++)
+            ST(d, p, LD(row, iw0 + p));
+        for (; p < len; p++)
+            ST(d, p, 0.0f);
     }
+    for (int p = live; p < TP; p++)
+        ST(dst, p, 0.0f);
 }

@@ -254,7 +254,6 @@ static int im2col_paired(const opcl_ctx *c)
     return pw_tiles(c) == 2;
 }
 #define PAIR_PX (2 * PW_PX)
-_Static_assert(PAIR_PX % 8 == 0, "im2col_pairs writes 8 lanes of one pair");
 
 /* conv_im2col's unfolded input: N x C*KH*KW x OH*OW elements of the node's
  * storage, OH*OW rounded up to whole pairs when paired. */
@@ -325,9 +324,10 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
         return st;
     }
     const cl_int ck = C * KK, hw = OH * OW, has_gate = 0, tiles = pw_tiles(c);
-    const size_t pairs = (size_t)(hw + PAIR_PX - 1) / PAIR_PX;
+    /* conv_pw's pixel tiles of `tiles` vectors: the pairs im2col_pairs fills when paired */
+    const size_t px_tiles = (size_t)(hw + tiles * PW_PX - 1) / (tiles * PW_PX);
     const size_t g1[3] = {paired ? (size_t)ck : (size_t)(OW + 7) / 8,
-                          paired ? pairs : (size_t)OH, paired ? (size_t)N : (size_t)N * ck};
+                          paired ? px_tiles : (size_t)OH, paired ? (size_t)N : (size_t)N * ck};
     if ((st = opcl_push(c, n, k, 3, g1, NULL, paired ? "im2col_pairs" : "im2col", err)))
         return st;
     if ((st = opcl_kernel(c, "conv_pw", opts, paired ? "conv_pwp" : "conv_pw", &k, err)))
@@ -346,7 +346,6 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
         clReleaseKernel(k);
         return st;
     }
-    const size_t px_tiles = (size_t)(hw + tiles * PW_PX - 1) / (tiles * PW_PX);
     const size_t oc_tiles = (size_t)(OC + PW_OC - 1) / PW_OC;
     const size_t g2[3] = {oc_first ? oc_tiles : px_tiles, oc_first ? px_tiles : oc_tiles,
                           (size_t)N};
