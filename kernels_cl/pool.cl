@@ -12,6 +12,9 @@
  *                gather lane by lane with the lanes outside at -inf. The scalar
  *                pool2d took 0.4 ms of ShuffleNetV2's 4.5 on POCL.
  *                NDRange (ceil(OW/8), OH, N*C).
+ *   pool_maxf    MaxPool at stride 1, dilation 1, output plane = input plane: the
+ *                flattened plane in 16-pixel vectors, one masked load per tap (below).
+ *                NDRange (ceil(H*W/16), N*C).
  *   pool3d       MaxPool / AveragePool on N,C,D,H,W (a 2-D pool as depth 1), tap by
  *                tap: every attribute incl. AveragePool's dilations, with the
  *                reference's divisor (count_include_pad counts the taps inside the
@@ -143,6 +146,64 @@ __kernel void pool_max8(__global const sfloat *in, __global sfloat *out, int8 g,
         STN(8, FAULT(r), 0, o);
     else
         store_part8(FAULT(r), OW - ow0, o);
+}
+
+/* pool_maxf: a stride-1 MaxPool (dilation 1) whose output plane is its input
+ * plane ("same" pads: GoogLeNet's 3x3 branch pools on 28, 14 and 7 wide
+ * planes), over the flattened plane as conv_dwf: output pixel p reads input
+ * p + (kh - PT)*W + (kw - PL) for tap (kh, kw), so 16 consecutive pixels are
+ * one unaligned vector load per tap wherever their rows fall, lanes whose tap
+ * lies outside the plane (above, below, or wrapped past a row's end) at -inf.
+ * pool_max8's row tiles left 14- and 7-wide rows on its lane-by-lane edge path
+ * (0.15 ms per 14x14x480 pool on POCL). A tile whose shifted reads would leave
+ * the tensor (the first and last planes' edges) gathers lane by lane instead.
+ * Same g / k as pool2d. NDRange (ceil(H*W/16), N*C). */
+__kernel void pool_maxf(__global const sfloat *in, __global sfloat *out, int8 g, int8 k)
+{
+    const int t = get_global_id(0), z = get_global_id(1);
+    const int H = g.s0, W = g.s1, NC = g.s4, KH = k.s0, KW = k.s1, PT = k.s4, PL = k.s5;
+    const int HW = H * W, p0 = t * 16;
+    if (p0 >= HW || z >= NC)
+        return;
+    /* each lane's (row, column): p0's, then past each row's end onto the next */
+    const int oh0 = p0 / W;
+    int16 owv = (p0 - oh0 * W) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int16 ohv = (int16)(oh0);
+    for (int16 m = owv >= W; any(m); m = owv >= W) {
+        owv -= m & (int16)(W); /* m is -1 where true */
+        ohv -= m;
+    }
+    const long zp = (long)z * HW + p0; /* the tile's first pixel in the tensor */
+    const bool in_buf = zp - PT * W - PL >= 0 &&
+                        zp + 15 + (KH - 1 - PT) * W + (KW - 1 - PL) < (long)NC * HW;
+    __global const sfloat *ip = in + (size_t)z * HW;
+    float16 r = (float16)(-INFINITY);
+    for (int kh = 0; kh < KH; kh++) {
+        const int16 ih = ohv + (kh - PT);
+        const int16 rowok = ih >= 0 && ih < H;
+        for (int kw = 0; kw < KW; kw++) {
+            const int16 iw = owv + (kw - PL);
+            const int16 ok = rowok & (iw >= 0 && iw < W);
+            const int shift = (kh - PT) * W + kw - PL;
+            float16 x;
+            if (in_buf) {
+                x = LDN(16, 0, ip + p0 + shift);
+            } else {
+                int oks[16];
+                float xs[16];
+                vstore16(ok, 0, oks);
+                for (int l = 0; l < 16; l++) /* a lane in the plane reads inside it */
+                    xs[l] = oks[l] ? LD(ip, p0 + l + shift) : 0.0f;
+                x = vload16(0, xs);
+            }
+            r = fmax(r, select((float16)(-INFINITY), x, ok));
+        }
+    }
+    __global sfloat *o = out + (size_t)z * HW + p0;
+    if (HW - p0 >= 16)
+        STN(16, FAULT(r), 0, o);
+    else
+        store_part16(FAULT(r), HW - p0, o);
 }
 
 /* One plane per work-item, read 16 floats at a time into 16 independent

@@ -1,4 +1,4 @@
-/* test_kernels_pool.c — pool_max8 and pool2d (MaxPool/AveragePool: stride 2,
+/* test_kernels_pool.c — pool_maxf, pool_max8 and pool2d (MaxPool/AveragePool: stride 2,
  * pads on every edge and asymmetric, ceil_mode, count_include_pad, dilation), global_pool,
  * standalone BatchNormalization (+ fused Relu) and ReduceMean (reduce_contig,
  * reduce_general, keepdims 0/1) against the reference ops at awkward shapes.
@@ -36,6 +36,23 @@ static const pool_case pools[] = {
     {IR_OP_MAXPOOL, 1, 3, 11, 45, 3, 3, 2, 1, 0, 1, 1, 0, 1, 1, 0},
     {IR_OP_MAXPOOL, 1, 1, 6, 50, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0},
     {IR_OP_MAXPOOL, 1, 2, 9, 31, 3, 2, 3, 3, 1, 0, 1, 1, 1, 0, 0}, /* stride 3: pool2d */
+    /* stride 1 keeping the plane's size (pool_maxf, the flattened plane): planes
+     * smaller than its 16-lane vector (1x1 with k3 p1, 2x2, 3x3, 3x5), 7x7 and
+     * 14x14 as GoogLeNet's at batch 2 (the first and last planes' edge tiles
+     * gather), 28 wide, odd channel counts, asymmetric "same" pads (k2, k4; one
+     * whose first tile's shifted read would start 1 float before the tensor),
+     * k5, ceil_mode (a no-op at stride 1) */
+    {IR_OP_MAXPOOL, 1, 3, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 2, 3, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    {IR_OP_MAXPOOL, 1, 5, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 7, 3, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 2, 5, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    {IR_OP_MAXPOOL, 2, 3, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 3, 9, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 3, 6, 11, 2, 2, 1, 1, 0, 0, 1, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 3, 5, 6, 2, 2, 1, 1, 0, 1, 1, 0, 1, 0, 0}, /* first read 1 before */
+    {IR_OP_MAXPOOL, 1, 3, 9, 10, 4, 4, 1, 1, 1, 2, 2, 1, 1, 0, 0},
+    {IR_OP_MAXPOOL, 1, 3, 11, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 0, 0},
     {IR_OP_AVGPOOL, 1, 3, 13, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0},
     {IR_OP_AVGPOOL, 1, 3, 13, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 1},  /* count_include_pad */
     {IR_OP_AVGPOOL, 1, 5, 7, 7, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1},    /* ceil + include_pad */
@@ -122,11 +139,18 @@ static void test_pool(void **state)
                  "%s case %zu: N%d C%d %dx%d k%dx%d s%d,%d pads(t%d l%d b%d r%d) dil%d ceil%d incl%d",
                  ir_op_name(k->op), i, k->n, k->c, k->h, k->w, k->kh, k->kw, k->sh, k->sw, k->pt,
                  k->pl, k->pb, k->pr, k->dil, k->ceil, k->include_pad);
-        /* MaxPool with dilation 1 and horizontal stride 1/2 gets pool_max8 by
-         * itself; every case also runs forced onto pool2d */
+        /* A stride-1 MaxPool with dilation 1 that keeps its plane's size gets
+         * pool_maxf by itself, other MaxPools with dilation 1 and horizontal
+         * stride 1/2 pool_max8; every case also runs forced onto pool2d, and
+         * pool_maxf's forced onto pool_max8 */
         const int max8 = k->op == IR_OP_MAXPOOL && k->dil == 1 && (k->sw == 1 || k->sw == 2);
-        fails += kh_check(rt, build_pool(k), NULL, max8 ? "pool_max8" : "pool2d", label);
+        const int maxf = max8 && k->sh == 1 && k->sw == 1 && k->pt + k->pb == k->kh - 1 &&
+                         k->pl + k->pr == k->kw - 1;
+        fails += kh_check(rt, build_pool(k), NULL,
+                          maxf ? "pool_maxf" : max8 ? "pool_max8" : "pool2d", label);
         fails += kh_check(rt, build_pool(k), "pool2d", "pool2d", label);
+        if (maxf)
+            fails += kh_check(rt, build_pool(k), "pool_max8", "pool_max8", label);
     }
     /* planes of 49, 13, 1, 221 and 32 floats: vector body + tail, tail only, exact vectors */
     const int64_t gshapes[][4] = {{1, 3, 7, 7}, {2, 17, 13, 1}, {1, 5, 1, 1}, {1, 1, 17, 13},

@@ -1,4 +1,5 @@
-/* pool_cl.c — OpenCL side of MaxPool / AveragePool (pool_max8 for MaxPool with
+/* pool_cl.c — OpenCL side of MaxPool / AveragePool (pool_maxf for a stride-1
+ * MaxPool that keeps its plane's size, pool_max8 for other MaxPools with
  * dilation 1 and horizontal stride 1 or 2; pool2d for the rest: stride, dilation,
  * asymmetric pads, ceil_mode, count_include_pad; pool3d for rank-5 inputs and
  * dilated AveragePool) and GlobalAverage/MaxPool
@@ -65,6 +66,18 @@ clcnn_status pool_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                     (cl_int)w.dil[1]};
     cl_int pe[2] = {(cl_int)w.pad_end[0], (cl_int)w.pad_end[1]};
     cl_kernel k = NULL;
+    if (kind == POOL_MAX && w.dil[0] == 1 && w.dil[1] == 1 && w.stride[0] == 1 &&
+        w.stride[1] == 1 && OH == H && OW == W && !opcl_forced_away(c, "pool_maxf")) {
+        if ((st = opcl_kernel(c, "pool", NULL, "pool_maxf", &k, err)))
+            return st;
+        if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
+                            OPCL_ARG(gv), OPCL_ARG(kv)))) {
+            clReleaseKernel(k);
+            return st;
+        }
+        size_t gws[2] = {(size_t)(H * W + 15) / 16, (size_t)NC};
+        return opcl_push(c, n, k, 2, gws, NULL, "pool_maxf", err);
+    }
     if (kind == POOL_MAX && w.dil[0] == 1 && w.dil[1] == 1 && (w.stride[1] == 1 || w.stride[1] == 2) &&
         !opcl_forced_away(c, "pool_max8")) {
         if ((st = opcl_kernel(c, "pool", NULL, "pool_max8", &k, err)))
