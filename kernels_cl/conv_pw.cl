@@ -28,6 +28,10 @@
  *                 PW_PX-pixel tiles, each pair's channels one after another, and
  *                 conv_pw's 2-tile loop reading it as one contiguous stream.
  *                 NDRange (C*KH*KW, pairs, N) and conv_pw's.
+ *   conv_pwu      the same in one launch where the device's local memory holds a
+ *                 pair's C*KH*KW x 2 * PW_PX unfolded floats: a work-group unfolds
+ *                 one pair there, then its work-items run conv_pwp's sums over it.
+ *                 NDRange (L * groups, pairs, N), work-group (L, 1, 1).
  *   conv_mv       1x1, group 1, on a 1x1 input and output image, no SE gate: a
  *                 matrix-vector product per image, weights as they are. NDRange (OC, N).
  * Every variant ends with the same epilogue: + bias, + res (has_res: a residual
@@ -42,7 +46,7 @@
 #define PW_PX 16 /* pointwise: pixels per work-item, one vector: 2, 4, 8 or 16 */
 #endif
 #define VEC XCAT(float, PW_PX)
-#define VLOAD XCAT(vload, PW_PX) /* private arrays; tensors go through LDN/STN */
+#define VLOAD XCAT(vload, PW_PX) /* private arrays, conv_pwu's local tile; tensors: LDN/STN */
 
 /* in: N,C,H,W  wt: OC,C  out: N,OC,OH,OW; HW = OH*OW; sd: (W, OW, stride, H*W).
  * The PW_PX pixels of a tile are one floatN vector (vloadN / fma): explicit
@@ -295,6 +299,31 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
                 has_gate PRO_ARGS, p0 + t * PW_PX, oc0, n);
 }
 
+/* conv_pwp's and conv_pwu's epilogue: the sums a0 / a1 of output channels
+ * oc0 .. oc0 + PW_OC - 1 for the pixel pair from p0 of image n. */
+void pwp_store(const VEC *a0, const VEC *a1, int oc0, int OC, int HW, int p0, int n,
+               __global sfloat *out, __global const sfloat *res, int has_res, int act, float a,
+               float b)
+{
+    const size_t ob = (size_t)n * OC * HW + p0;
+    const int left = HW - p0;
+    for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+        const size_t i = ob + (size_t)(oc0 + o) * HW;
+        if (left >= 2 * PW_PX) {
+            pw_pair_store(a0[o], a1[o], i, out, res, has_res, act, a, b);
+            continue;
+        }
+        /* the image's last pair: lanes past HW are neither read nor stored */
+        float r[2 * PW_PX];
+        XCAT(vstore, PW_PX)(a0[o], 0, r);
+        XCAT(vstore, PW_PX)(a1[o], 0, r + PW_PX);
+        for (int p = 0; p < left; p++) {
+            const float y = has_res ? r[p] + LD(res, i + p) : r[p];
+            ST(out, i + p, FAULT(act_epi(y, act, a, b)));
+        }
+    }
+}
+
 /* conv_pwp: conv_pw's pair of PW_PX tiles over an input packed by pixel pairs
  * (im2col_pairs): in[n][t][ic][2 * PW_PX], pair t holding pixels t * 2 * PW_PX
  * on, lanes past HW zero. Each channel step reads the next 2 * PW_PX floats,
@@ -323,23 +352,7 @@ __kernel void conv_pwp(__global const sfloat *in, __global const sfloat *wt,
     __global const sfloat *cp = in + ((size_t)n * T + t) * C * 2 * PW_PX;
     for (int ic = 0; ic < C; ic++, wq += PW_OC, cp += 2 * PW_PX)
         PW_PAIR_STEP(LDN(PW_PX, 0, cp), LDN(PW_PX, 0, cp + PW_PX));
-    const size_t ob = (size_t)n * OC * HW + p0;
-    const int left = HW - p0;
-    for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
-        const size_t i = ob + (size_t)(oc0 + o) * HW;
-        if (left >= 2 * PW_PX) {
-            pw_pair_store(a0[o], a1[o], i, out, res, has_res, act, a, b);
-            continue;
-        }
-        /* the image's last pair: lanes past HW are neither read nor stored */
-        float r[2 * PW_PX];
-        XCAT(vstore, PW_PX)(a0[o], 0, r);
-        XCAT(vstore, PW_PX)(a1[o], 0, r + PW_PX);
-        for (int p = 0; p < left; p++) {
-            const float y = has_res ? r[p] + LD(res, i + p) : r[p];
-            ST(out, i + p, FAULT(act_epi(y, act, a, b)));
-        }
-    }
+    pwp_store(a0, a1, oc0, OC, HW, p0, n, out, res, has_res, act, a, b);
 }
 
 /* conv_mv: a pointwise Conv on a 1x1 image (an SE block's two FCs after its
@@ -413,62 +426,116 @@ __kernel void im2col(__global const sfloat *in, __global sfloat *col, int8 g, in
         store_part8(v, n, dst);
 }
 
-/* im2col_pairs (conv_im2col's first launch on CPUs, before conv_pwp): the same
- * unfolded values as im2col, laid out for conv_pwp: col[n][t][kk][2 * PW_PX]
- * with kk = (c*KH + kh)*KW + kw and pixel q = t * 2 * PW_PX + lane of the
- * OH x OW plane; lanes at q >= OH*OW are written 0 (conv_pwp reads whole
- * vectors and drops them). A work-item fills one kk's row of a pair, one
- * output row's run of it at a time: at horizontal stride 1 a run is a
- * contiguous input span (8-float vectors, then the tail) between the columns
- * of padding, so rows that straddle the pair (28 and 14 wide planes) and
- * edge taps stay on the copy path (a first version took 8 lanes at a time
- * and gathered lane by lane whenever they straddled a row or an edge).
- * Dimension 0 runs over kk, so consecutive work-items write consecutive rows
- * (one stream; neighbouring kw and kh read the same input rows). g, k as
- * im2col's. NDRange (C*KH*KW, T, N), T = ceil(OH*OW / (2 * PW_PX)). */
+/* One row of the unfolded pixel pair t of image n (row kk = (c*KH + kh)*KW + kw:
+ * lanes q = t * 2 * PW_PX + 0 .. 2 * PW_PX - 1 of the OH x OW plane, tap (kh, kw)
+ * of input channel c, 0 in the padding and at q >= OH*OW) into dst, one output
+ * row's run of it at a time: at horizontal stride 1 a run is a contiguous input
+ * span (8-float vectors, then the tail) between the columns of padding, so
+ * rows that straddle the pair (28 and 14 wide planes) and edge taps stay on the
+ * copy path (an earlier version took 8 lanes at a time and gathered lane by
+ * lane whenever they straddled a row or an edge). Written once for both
+ * destinations, as OpenCL 1.2 has no generic address space: im2col_pairs's
+ * global scratch (sfloat) and conv_pwu's local tile (float). g, k as im2col's. */
+#define UNFOLD_PAIR_ROW(NAME, DST, ST1, ST8)                                                \
+    void NAME(__global const sfloat *in, DST dst, int kk, int t, int n, int8 g, int8 k)     \
+    {                                                                                      \
+        const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5;                      \
+        const int KH = k.s0, KW = k.s1, SH = k.s2, SW = k.s3, TP = 2 * PW_PX;              \
+        const int kw = kk % KW, kh = (kk / KW) % KH, c = kk / (KH * KW);                   \
+        __global const sfloat *plane = in + ((size_t)n * C + c) * H * W;                   \
+        const int ih_off = kh - k.s4, iw_off = kw - k.s5;                                  \
+        const int q0 = t * TP, live = min(TP, OH * OW - q0); /* lanes inside the plane */  \
+        int oh = q0 / OW, ow = q0 % OW;                                                    \
+        for (int j = 0; j < live; oh++, ow = 0) {                                          \
+            const int len = min(live - j, OW - ow), ih = oh * SH + ih_off; /* the run */   \
+            DST d = dst + j;                                                               \
+            j += len;                                                                      \
+            if (ih < 0 || ih >= H) {                                                       \
+                for (int p = 0; p < len; p++)                                              \
+                    ST1(d, p, 0.0f);                                                       \
+                continue;                                                                  \
+            }                                                                              \
+            __global const sfloat *row = plane + (size_t)ih * W;                           \
+            if (SW != 1) {                                                                 \
+                for (int p = 0; p < len; p++) {                                            \
+                    const int iw = (ow + p) * SW + iw_off;                                 \
+                    ST1(d, p, iw >= 0 && iw < W ? LD(row, iw) : 0.0f);                     \
+                }                                                                          \
+                continue;                                                                  \
+            }                                                                              \
+            /* lanes [0, lo) left of the image, [lo, hi) inside, [hi, len) right of it */  \
+            const int iw0 = ow + iw_off, lo = clamp(-iw0, 0, len);                         \
+            const int hi = clamp(W - iw0, lo, len);                                        \
+            int p = 0;                                                                     \
+            for (; p < lo; p++)                                                            \
+                ST1(d, p, 0.0f);                                                           \
+            for (; p + 8 <= hi; p += 8)                                                    \
+                ST8(LDN(8, 0, row + iw0 + p), d + p);                                      \
+            for (; p < hi; p++)                                                            \
+                ST1(d, p, LD(row, iw0 + p));                                               \
+            for (; p < len; p++)                                                           \
+                ST1(d, p, 0.0f);                                                           \
+        }                                                                                  \
+        for (int p = max(live, 0); p < TP; p++)                                            \
+            ST1(dst, p, 0.0f);                                                             \
+    }
+#define UNFOLD_GST8(v, p) STN(8, (v), 0, (p))
+#define UNFOLD_LST1(p, i, v) ((p)[i] = (v))
+#define UNFOLD_LST8(v, p) vstore8((v), 0, (p))
+UNFOLD_PAIR_ROW(unfold_pair_row_g, __global sfloat *, ST, UNFOLD_GST8)
+UNFOLD_PAIR_ROW(unfold_pair_row_l, __local float *, UNFOLD_LST1, UNFOLD_LST8)
+
+/* im2col_pairs (conv_im2col's first launch on CPUs, before conv_pwp, where
+ * conv_pwu's local tile would not fit): the same unfolded values as im2col,
+ * laid out for conv_pwp: col[n][t][kk][2 * PW_PX] with kk = (c*KH + kh)*KW + kw
+ * and pixel q = t * 2 * PW_PX + lane of the OH x OW plane; lanes at q >= OH*OW
+ * are written 0 (conv_pwp reads whole vectors and drops them). A work-item
+ * fills one kk's row of a pair (unfold_pair_row). Dimension 0 runs over kk, so
+ * consecutive work-items write consecutive rows (one stream; neighbouring kw
+ * and kh read the same input rows). g, k as im2col's. NDRange (C*KH*KW, T, N),
+ * T = ceil(OH*OW / (2 * PW_PX)). */
 __kernel void im2col_pairs(__global const sfloat *in, __global sfloat *col, int8 g, int8 k)
 {
     const int kk = get_global_id(0), t = get_global_id(1), n = get_global_id(2);
-    const int C = g.s0, H = g.s1, W = g.s2, OH = g.s4, OW = g.s5, N = g.s7;
-    const int KH = k.s0, KW = k.s1, SH = k.s2, SW = k.s3, HW = OH * OW;
-    const int TP = 2 * PW_PX, T = (HW + TP - 1) / TP, CKK = C * KH * KW;
-    if (kk >= CKK || t >= T || n >= N)
+    const int TP = 2 * PW_PX, T = (g.s4 * g.s5 + TP - 1) / TP, CKK = g.s0 * k.s0 * k.s1;
+    if (kk >= CKK || t >= T || n >= g.s7)
         return;
-    const int kw = kk % KW, kh = (kk / KW) % KH, c = kk / (KH * KW);
-    __global const sfloat *plane = in + ((size_t)n * C + c) * H * W;
-    __global sfloat *dst = col + (((size_t)n * T + t) * CKK + kk) * TP;
-    const int ih_off = kh - k.s4, iw_off = kw - k.s5;
-    const int q0 = t * TP, live = min(TP, HW - q0); /* lanes inside the plane */
-    int oh = q0 / OW, ow = q0 % OW;
-    for (int j = 0; j < live; oh++, ow = 0) {
-        const int len = min(live - j, OW - ow), ih = oh * SH + ih_off; /* this row's run */
-        __global sfloat *d = dst + j;
-        j += len;
-        if (ih < 0 || ih >= H) {
-            for (int p = 0; p < len; p++)
-                ST(d, p, 0.0f);
-            continue;
-        }
-        __global const sfloat *row = plane + (size_t)ih * W;
-        if (SW != 1) {
-            for (int p = 0; p < len; p++) {
-                const int iw = (ow + p) * SW + iw_off;
-                ST(d, p, iw >= 0 && iw < W ? LD(row, iw) : 0.0f);
-            }
-            continue;
-        }
-        /* lanes [0, lo) left of the image, [lo, hi) inside, [hi, len) right of it */
-        const int iw0 = ow + iw_off, lo = clamp(-iw0, 0, len), hi = clamp(W - iw0, lo, len);
-        int p = 0;
-        for (; p < lo; p++)
-            ST(d, p, 0.0f);
-        for (; p + 8 <= hi; p += 8)
-            STN(8, LDN(8, 0, row + iw0 + p), 0, d + p);
-        for (; p < hi; p++)
-            ST(d, p, LD(row, iw0 + p));
-        for (; p < len; p++)
-            ST(d, p, 0.0f);
+    unfold_pair_row_g(in, col + (((size_t)n * T + t) * CKK + kk) * TP, kk, t, n, g, k);
+}
+
+/* conv_pwu: conv_im2col on a CPU in one launch. A work-group unfolds one pixel
+ * pair of one image into local memory (its work-items taking every L-th row),
+ * then computes conv_pwp's sums over it for `ocg` channel tiles from group
+ * grp * ocg (a work-item every L-th tile). With im2col_pairs + conv_pwp the
+ * unfolded input (7.2 MiB for GoogLeNet's conv3) leaves the core's 2 MiB L2
+ * before conv_pwp reads it back, and the first channel tile of each pair waits
+ * on those reads; here the pair is read where it was just written. A C loop of
+ * conv_pwp's shape on this Xeon: 113-123 GFLOP/s a core unfolding all pairs
+ * first, 146-149 a pair at a time. Same weights, sums and order as conv_pwp
+ * (same bits). g, k as im2col's (g.s3 = OC). NDRange (L * groups, T, N),
+ * work-group (L, 1, 1); colp: C*KH*KW * 2 * PW_PX floats. */
+__kernel void conv_pwu(__global const sfloat *in, __global const sfloat *wt,
+                       __global const sfloat *bias, int has_bias, __global sfloat *out, int8 g,
+                       int8 k, int act, float a, float b, __global const sfloat *res, int has_res,
+                       int ocg, __local float *colp)
+{
+    const int lid = get_local_id(0), L = get_local_size(0), grp = get_group_id(0);
+    const int t = get_global_id(1), n = get_global_id(2);
+    const int OC = g.s3, HW = g.s4 * g.s5, CKK = g.s0 * k.s0 * k.s1, TP = 2 * PW_PX;
+    for (int kk = lid; kk < CKK; kk += L)
+        unfold_pair_row_l(in, colp + (size_t)kk * TP, kk, t, n, g, k);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int ot1 = min((grp + 1) * ocg, (OC + PW_OC - 1) / PW_OC);
+    for (int ot = grp * ocg + lid; ot < ot1; ot += L) {
+        const int oc0 = ot * PW_OC;
+        VEC a0[PW_OC], a1[PW_OC];
+#pragma unroll
+        for (int o = 0; o < PW_OC; o++)
+            a0[o] = a1[o] = (VEC)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
+        __global const sfloat *wq = wt + (size_t)oc0 * CKK;
+        __local const float *cp = colp;
+        for (int ic = 0; ic < CKK; ic++, wq += PW_OC, cp += TP)
+            PW_PAIR_STEP(VLOAD(0, cp), VLOAD(0, cp + PW_PX));
+        pwp_store(a0, a1, oc0, OC, HW, t * TP, n, out, res, has_res, act, a, b);
     }
-    for (int p = live; p < TP; p++)
-        ST(dst, p, 0.0f);
 }

@@ -140,6 +140,18 @@ static inline int kh_unfused_launches(rt_ctx *rt, ir_graph *g)
     return n;
 }
 
+/* What conv_im2col runs as by itself (conv_cl.c's im2col_fused): conv_pwu,
+ * one launch, on a CPU-shaped plan where a pixel pair's ckk = C*k*k rows of 32
+ * unfolded floats fit 512 KiB and half the local memory; else conv_im2col,
+ * two launches (unfold, then conv_pw or conv_pwp). */
+static inline const char *kh_im2col_form(rt_ctx *rt, int64_t ckk)
+{
+    const rt_plan_dev *pd = rt_plan_device(rt);
+    const uint64_t bytes = (uint64_t)ckk * 32 * sizeof(float);
+    return !pd->gpu_shaped && bytes <= 512 * 1024 && bytes <= pd->local_mem_bytes / 2 ? "conv_pwu"
+                                                                                       : "conv_im2col";
+}
+
 /* Makes y the graph's output, through activation act first unless act is
  * IR_OP_COUNT: Clip with opset-13 bound inputs 0 .. 0.5, LeakyRelu alpha 0.1
  * (values a fused epilogue must reproduce, saturation points included). */

@@ -1,6 +1,7 @@
 /* test_kernels_stem.c — conv_kxk (group 1, square 3/5/7 kernel; first written
- * for network stems) and conv_im2col (the same convs unfolded, then conv_pw)
- * against the reference Conv at awkward shapes: C_in 1/3/4
+ * for network stems) and conv_im2col (the same convs unfolded, then conv_pw;
+ * on a CPU plan also its one-launch form conv_pwu, every forced shape run both
+ * ways) against the reference Conv at awkward shapes: C_in 1/3/4
  * and 5/17/33 (many channels), spatial 1..17 and rows wide enough for unmasked
  * 8- and 16-pixel tiles (rows up to 8 wide take 8, wider 16), stride 1, 2,
  * mixed and 3 (gather), pads on every edge and
@@ -74,9 +75,10 @@ static const stem_case cases[] = {
      * runs channel tiles first (oc_first); odd plane, OC tail, batch 2 */
     {1, 29, 9, 11, 67, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, "conv_im2col", "conv_im2col"},
     {2, 11, 7, 13, 72, 5, 2, 2, 2, 2, 2, 2, 0, NOACT, "conv_im2col", "conv_im2col"},
-    /* automatic choice: >= 48 output channels from >= 16 on a plane <= 64 wide */
-    {1, 16, 14, 14, 48, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_im2col"},
-    {2, 19, 7, 9, 50, 5, 2, 1, 2, 1, 0, 2, 1, NOACT, NULL, "conv_im2col"},
+    /* automatic choice: >= 48 output channels from >= 16 on a plane <= 64 wide
+     * ("conv_pwu": its one-launch form where the plan takes it, kh_im2col_form) */
+    {1, 16, 14, 14, 48, 3, 1, 1, 1, 1, 1, 1, 1, IR_OP_RELU, NULL, "conv_pwu"},
+    {2, 19, 7, 9, 50, 5, 2, 1, 2, 1, 0, 2, 1, NOACT, NULL, "conv_pwu"},
     {1, 16, 9, 65, 48, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},   /* 65 wide */
     {1, 16, 14, 14, 47, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},  /* OC 47 */
     {1, 15, 14, 14, 48, 3, 1, 1, 1, 1, 1, 1, 1, NOACT, NULL, "conv_kxk"},  /* C 15 */
@@ -121,9 +123,15 @@ static void test_conv_kxk(void **state)
                  "force %s",
                  i, k->n, k->c, k->h, k->w, k->oc, k->k, k->sh, k->sw, k->pt, k->pl, k->pb, k->pr,
                  k->bias, k->act == NOACT ? "none" : ir_op_name(k->act), k->force ? k->force : "auto");
-        fails += kh_check(rt, build(k), k->force, k->expect, label);
+        const int64_t ckk = (int64_t)k->c * k->k * k->k;
+        const int pwu = strcmp(k->expect, "conv_pwu") == 0;
+        fails += kh_check(rt, build(k), k->force, pwu ? kh_im2col_form(rt, ckk) : k->expect, label);
         if (k->act != NOACT) /* the activation must really have been folded */
             fails += kh_check(rt, build(k), k->force, "fused", label);
+        if (k->force && strcmp(k->force, "conv_im2col") == 0) { /* the one-launch form too */
+            snprintf(label, sizeof label, "stem case %zu forced conv_pwu", i);
+            fails += kh_check(rt, build(k), "conv_pwu", kh_im2col_form(rt, ckk), label);
+        }
     }
     rt_destroy(rt);
     if (fails)

@@ -229,9 +229,9 @@ static int kxk_ok(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
 /* 1 when a KxK Conv is to run conv_im2col, once its weights are packed. */
 static int im2col_wanted(const opcl_ctx *c, const op_win *w, int G, int C, int OC)
 {
-    if (!kxk_shape(w, G) || opcl_forced_away(c, "conv_im2col"))
+    if (!kxk_shape(w, G) || (opcl_forced_away(c, "conv_im2col") && opcl_forced_away(c, "conv_pwu")))
         return 0;
-    if (c->force && strcmp(c->force, "conv_im2col") == 0)
+    if (c->force && (strcmp(c->force, "conv_im2col") == 0 || strcmp(c->force, "conv_pwu") == 0))
         return 1;
     return OC >= IM2COL_MIN_OC && C >= IM2COL_MIN_C && w->out[1] <= IM2COL_MAX_OW;
 }
@@ -254,6 +254,21 @@ static int im2col_paired(const opcl_ctx *c)
     return pw_tiles(c) == 2;
 }
 #define PAIR_PX (2 * PW_PX)
+
+/* conv_pwu (conv_im2col in one launch, a work-group unfolding one pixel pair
+ * into local memory) where the pairs are used (a CPU plan) and a pair's
+ * C*k*k x PAIR_PX floats fit half the device's local memory (POCL: 2 MiB,
+ * K = C*k*k up to 8192). Forcing "conv_im2col" keeps the two launches. */
+#define PWU_WG 8 /* conv_pwu's work-group: one size, so POCL compiles it once */
+#define PWU_LOCAL_MAX (512 * 1024)
+static int im2col_fused(const opcl_ctx *c, const op_win *w, int C)
+{
+    if (!c->rt || !im2col_paired(c) || opcl_forced_away(c, "conv_pwu"))
+        return 0;
+    const uint64_t ckk = (uint64_t)C * (uint64_t)(w->k[0] * w->k[1]);
+    const uint64_t bytes = ckk * PAIR_PX * sizeof(float);
+    return bytes <= PWU_LOCAL_MAX && bytes <= rt_plan_device(c->rt)->local_mem_bytes / 2;
+}
 
 /* conv_im2col's unfolded input: N x C*KH*KW x OH*OW elements of the node's
  * storage, OH*OW rounded up to whole pairs when paired. */
@@ -289,9 +304,50 @@ size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n)
     int G, C, OC;
     if (!conv2d_shape(c, n, &w, &G, &C, &OC))
         return 0;
-    if (is_pointwise(&w, G) || is_depthwise(&w, G, C, OC) || !im2col_ok(c, &w, G, C, OC))
+    if (is_pointwise(&w, G) || is_depthwise(&w, G, C, OC) || !im2col_ok(c, &w, G, C, OC) ||
+        im2col_fused(c, &w, C))
         return 0;
     return im2col_bytes(c, n, &w);
+}
+
+/* conv_pwu: conv_im2col in one launch (im2col_fused). Work-groups of PWU_WG
+ * items, one per pixel pair and image, or per pair and group of channel tiles
+ * where there are fewer pairs than two per compute unit (7x7 and 14x14 planes
+ * at batch 1 would leave a core idle; each group unfolds the pair again). */
+static clcnn_status pwu_push(opcl_ctx *c, const ir_node *n, conv_args *a, const op_win *w,
+                             clcnn_err *err)
+{
+    const cl_int C = a->g[0], OH = a->g[4], OW = a->g[5], N = a->g[7], OC = a->g[3];
+    const size_t ckk = (size_t)C * (size_t)(w->k[0] * w->k[1]);
+    const size_t pairs = ((size_t)OH * OW + PAIR_PX - 1) / PAIR_PX, oc_tiles = (OC + PW_OC - 1) / PW_OC;
+    const size_t want = 2 * (size_t)(rt_info(c->rt)->compute_units ? rt_info(c->rt)->compute_units : 1);
+    size_t groups = (want + pairs * N - 1) / (pairs * N);
+    groups = groups < 1 ? 1 : groups > oc_tiles ? oc_tiles : groups;
+    const cl_int ocg = (cl_int)((oc_tiles + groups - 1) / groups);
+    groups = (oc_tiles + (size_t)ocg - 1) / (size_t)ocg; /* no group left without a tile */
+    char opts[128];
+    pw_opts(opts, sizeof opts);
+    cl_kernel k = NULL;
+    clcnn_status st = opcl_kernel(c, "conv_pw", opts, "conv_pwu", &k, err);
+    if (st)
+        return st;
+    const cl_int kv[8] = {(cl_int)w->k[0], (cl_int)w->k[1], (cl_int)w->stride[0],
+                          (cl_int)w->stride[1], (cl_int)w->pad_begin[0], (cl_int)w->pad_begin[1],
+                          0, 0};
+    cl_int g8[8];
+    memcpy(g8, a->g, sizeof g8);
+    if ((st = OPCL_ARGS(k, err, CONV_COMMON(*a), ((opcl_argval){sizeof g8, g8}),
+                        ((opcl_argval){sizeof kv, kv}), OPCL_ARG(a->act_code), OPCL_ARG(a->act_a),
+                        OPCL_ARG(a->act_b), OPCL_ARG(a->res), OPCL_ARG(a->has_res), OPCL_ARG(ocg),
+                        OPCL_LOCAL(ckk * PAIR_PX * sizeof(float))))) {
+        clReleaseKernel(k);
+        return st;
+    }
+    const size_t gws[3] = {PWU_WG * groups, pairs, (size_t)N}, lws[3] = {PWU_WG, 1, 1};
+    if ((st = opcl_push(c, n, k, 3, gws, lws, "conv_pwu", err)))
+        return st;
+    c->variant = "conv_pwu";
+    return CLCNN_OK;
 }
 
 /* conv_im2col: unfolds the input into c->scratch (im2col), then conv_pw reads it
@@ -303,6 +359,8 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
 {
     const cl_int C = a->g[0], OH = a->g[4], OW = a->g[5], N = a->g[7], OC = a->g[3];
     const cl_int KK = (cl_int)(w->k[0] * w->k[1]);
+    if (im2col_fused(c, w, C))
+        return pwu_push(c, n, a, w, err);
     if (!c->scratch || im2col_bytes(c, n, w) > c->scratch_bytes)
         return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': conv_im2col without scratch room "
                        "(the plan must size it with conv_cl_scratch_bytes)", n->name);
