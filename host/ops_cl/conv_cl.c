@@ -310,6 +310,17 @@ size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n)
     return im2col_bytes(c, n, &w);
 }
 
+/* The unfolding kernels' (im2col, im2col_pairs, conv_pwu) arguments g (the
+ * conv's geometry as conv_args holds it) and k (KH, KW, SH, SW, PT, PL, -, -). */
+static void unfold_args(const conv_args *a, const op_win *w, cl_int g[8], cl_int k[8])
+{
+    const cl_int kv[8] = {(cl_int)w->k[0], (cl_int)w->k[1], (cl_int)w->stride[0],
+                          (cl_int)w->stride[1], (cl_int)w->pad_begin[0], (cl_int)w->pad_begin[1],
+                          0, 0};
+    memcpy(g, a->g, 8 * sizeof *g);
+    memcpy(k, kv, sizeof kv);
+}
+
 /* conv_pwu: conv_im2col in one launch (im2col_fused). Work-groups of PWU_WG
  * items, one per pixel pair and image, or per pair and group of channel tiles
  * where there are fewer pairs than two per compute unit (7x7 and 14x14 planes
@@ -331,11 +342,8 @@ static clcnn_status pwu_push(opcl_ctx *c, const ir_node *n, conv_args *a, const 
     clcnn_status st = opcl_kernel(c, "conv_pw", opts, "conv_pwu", &k, err);
     if (st)
         return st;
-    const cl_int kv[8] = {(cl_int)w->k[0], (cl_int)w->k[1], (cl_int)w->stride[0],
-                          (cl_int)w->stride[1], (cl_int)w->pad_begin[0], (cl_int)w->pad_begin[1],
-                          0, 0};
-    cl_int g8[8];
-    memcpy(g8, a->g, sizeof g8);
+    cl_int kv[8], g8[8];
+    unfold_args(a, w, g8, kv);
     if ((st = OPCL_ARGS(k, err, CONV_COMMON(*a), ((opcl_argval){sizeof g8, g8}),
                         ((opcl_argval){sizeof kv, kv}), OPCL_ARG(a->act_code), OPCL_ARG(a->act_a),
                         OPCL_ARG(a->act_b), OPCL_ARG(a->res), OPCL_ARG(a->has_res), OPCL_ARG(ocg),
@@ -371,11 +379,8 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
     clcnn_status st = opcl_kernel(c, "conv_pw", opts, paired ? "im2col_pairs" : "im2col", &k, err);
     if (st)
         return st;
-    const cl_int kv[8] = {(cl_int)w->k[0], (cl_int)w->k[1], (cl_int)w->stride[0],
-                          (cl_int)w->stride[1], (cl_int)w->pad_begin[0], (cl_int)w->pad_begin[1],
-                          0, 0};
-    cl_int g8[8];
-    memcpy(g8, a->g, sizeof g8);
+    cl_int kv[8], g8[8];
+    unfold_args(a, w, g8, kv);
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(a->in), OPCL_ARG(c->scratch),
                         ((opcl_argval){sizeof g8, g8}), ((opcl_argval){sizeof kv, kv})))) {
         clReleaseKernel(k);
