@@ -331,9 +331,11 @@ static clcnn_status pwu_push(opcl_ctx *c, const ir_node *n, conv_args *a, const 
     const cl_int C = a->g[0], OH = a->g[4], OW = a->g[5], N = a->g[7], OC = a->g[3];
     const size_t ckk = (size_t)C * (size_t)(w->k[0] * w->k[1]);
     const size_t pairs = ((size_t)OH * OW + PAIR_PX - 1) / PAIR_PX, oc_tiles = (OC + PW_OC - 1) / PW_OC;
-    const size_t want = 2 * (size_t)(rt_info(c->rt)->compute_units ? rt_info(c->rt)->compute_units : 1);
-    size_t groups = (want + pairs * N - 1) / (pairs * N);
-    groups = groups < 1 ? 1 : groups > oc_tiles ? oc_tiles : groups;
+    const unsigned cu = rt_info(c->rt)->compute_units;
+    const size_t want = 2 * (size_t)(cu ? cu : 1); /* work-groups: two per compute unit */
+    size_t groups = (want + pairs * N - 1) / (pairs * N); /* >= 1 */
+    if (groups > oc_tiles)
+        groups = oc_tiles;
     const cl_int ocg = (cl_int)((oc_tiles + groups - 1) / groups);
     groups = (oc_tiles + (size_t)ocg - 1) / (size_t)ocg; /* no group left without a tile */
     char opts[128];
