@@ -48,10 +48,13 @@ typedef struct api_layer {
 } api_layer;
 
 /* Immutable after api_model_from_graph returns: sessions and other threads
- * only read it. */
+ * only read it. The exception is a model a session owns
+ * (clcnn_session_create_owning): that session, its only user, frees weights. */
 struct clcnn_model {
     clcnn_context *ctx;
     ir_graph *g;              /* owned */
+    int weights_released;     /* 1: an owning session freed some weights: the graph
+                                 answers shape and metadata questions only */
     char *path;               /* the file it was loaded from; NULL for a built-in */
     api_layer *layers;        /* one per node, computed at load */
     int n_layers;
@@ -74,6 +77,10 @@ void api_log(clcnn_context *ctx, clcnn_log_level level, const char *fmt, ...)
 clcnn_status api_err_buf(char *err, size_t err_len, clcnn_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 clcnn_status api_model_from_graph(clcnn_context *ctx, ir_graph *g, clcnn_model **out);
+
+/* CLCNN_OK, or (into err) why m cannot be run, planned or written again: a
+ * session that owns it freed weights. `who` names the call in the message. */
+clcnn_status api_model_whole(const clcnn_model *m, const char *who, clcnn_err *err);
 
 /* 1 when an input of m had a symbolic dim 0 in its file. */
 int api_model_dynamic(const clcnn_model *m);

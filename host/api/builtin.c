@@ -94,7 +94,9 @@ clcnn_status clcnn_model_export_onnx(const clcnn_model *m, const char *path, cha
     clcnn_status st = !m || !path
                           ? err_set(&err, CLCNN_ERR_INVALID_ARG,
                                     "clcnn_model_export_onnx: model and path must not be NULL")
-                          : onnx_save(m->g, path, &err);
+                          : api_model_whole(m, "clcnn_model_export_onnx", &err)
+                              ? err.status
+                              : onnx_save(m->g, path, &err);
     if (st != CLCNN_OK && err_out && err_len)
         snprintf(err_out, err_len, "%s", err.msg);
     err_clear(&err);

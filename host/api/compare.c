@@ -74,6 +74,8 @@ clcnn_status clcnn_compare_precision(clcnn_context *ctx, const clcnn_model *m,
                 "clcnn_compare needs an OpenCL context; this one runs the reference backend");
         return api_fail_clear(ctx, &err);
     }
+    if (api_model_whole(m, "clcnn_compare", &err) != CLCNN_OK)
+        return api_fail_clear(ctx, &err);
     if (precision != CLCNN_PRECISION_FP32 && precision != CLCNN_PRECISION_FP16) {
         err_set(&err, CLCNN_ERR_INVALID_ARG, "clcnn_compare: precision %s: compare runs fp32 or fp16 "
                 "(auto's choice belongs to a session's rewritten graph: see bench/summary --precision auto)",

@@ -165,6 +165,15 @@ static clcnn_status tensor_info(const ir_tensor *t, int dynamic, clcnn_tensor_in
     return CLCNN_OK;
 }
 
+clcnn_status api_model_whole(const clcnn_model *m, const char *who, clcnn_err *err)
+{
+    if (!m->weights_released)
+        return CLCNN_OK;
+    return err_set(err, CLCNN_ERR_INVALID_ARG,
+                   "%s: model '%s' belongs to a session that freed its weights "
+                   "(clcnn_session_create_owning); load it again", who, m->path ? m->path : "(built-in)");
+}
+
 int api_model_dynamic(const clcnn_model *m)
 {
     for (int i = 0; i < m->g->n_inputs; i++)

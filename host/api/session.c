@@ -8,6 +8,7 @@
 
 #include "session_internal.h"
 #include "batch.h"
+#include "session_release.h"
 #include "../exec/exec_ref.h"
 #include "../ops/op.h"
 #include "../ops_cl/op_cl.h"
@@ -73,13 +74,24 @@ static void release_one(void *graph, int t)
         ir_tensor_release(x);
 }
 
+/* The same for an owning session: the plan's own payloads, and the model's
+ * that plan tensor t borrowed (session_release.c). */
+static void release_owning(void *rel, int t)
+{
+    model_release *r = rel;
+    release_one(r->pg, t);
+    model_release_copied(r, t);
+}
+
 /* The rest of them once the plan is built (packed ones go as they are
  * packed, through exec_cl_options.packed: the peak never holds all three). */
-static void release_uploaded(session_plan *p)
+static void release_uploaded(session_plan *p, model_release *rel)
 {
     for (int t = 0; t < p->g->n_tensors; t++)
-        if (exec_cl_const_copied(p->cl, t))
+        if (exec_cl_const_copied(p->cl, t)) {
             release_one(p->g, t);
+            model_release_copied(rel, t);
+        }
 }
 
 clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p, clcnn_err *err)
@@ -90,22 +102,35 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
         batch = 0;
     clcnn_status st = plan_graph(mg, ctx->rt != NULL, batch, &s->prec, &p->g,
                                  p == &s->plans[0] ? &s->prec.rep : NULL, err);
+    /* an owning session frees the model's copies of what its device copies; a
+     * dynamic batch keeps them, since a run at another batch plans again */
+    model_release rel = {0};
+    const int owning = s->owned && !s->dynamic && ctx->rt && p == &s->plans[0];
+    if (st == CLCNN_OK && owning)
+        st = model_release_begin(&rel, s->owned->g, p->g, err);
     if (st == CLCNN_OK && ctx->rt) {
         /* plan_build reaches the context's program cache and tune store */
         pthread_mutex_lock(&ctx->lock);
         exec_cl_options eo = {0};
-        eo.packed = release_one;
-        eo.packed_user = p->g;
+        eo.packed = owning ? release_owning : release_one;
+        eo.packed_user = owning ? (void *)&rel : (void *)p->g;
         st = exec_cl_create(ctx->rt, p->g, &eo, &p->cl, err);
         pthread_mutex_unlock(&ctx->lock);
     }
+    if (st == CLCNN_OK && p->cl)
+        release_uploaded(p, &rel);
+    if (rel.n_released) {
+        s->owned->weights_released = 1;
+        s->released_bytes += rel.released_bytes;
+        api_log(ctx, CLCNN_LOG_DEBUG, "session: freed %d of the model's weights (%zu bytes): the "
+                "device holds copies of its own", rel.n_released, rel.released_bytes);
+    }
+    model_release_end(&rel);
     if (st != CLCNN_OK) {
         ir_graph_free(p->g);
         p->g = NULL;
         return st;
     }
-    if (p->cl)
-        release_uploaded(p);
     p->batch = graph_batch(plan_graph_of(s, p));
     p->used = s->clock;
     /* what the plan could not fuse or speed up, for a user reading debug logs
@@ -146,17 +171,16 @@ static clcnn_status options_batch(const clcnn_session_options *opt, int64_t *bat
     return CLCNN_OK;
 }
 
-clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
-                                  const clcnn_session_options *opt, clcnn_session **out)
+/* owned: m itself when the session takes it (clcnn_session_create_owning) */
+static clcnn_status session_create(clcnn_context *ctx, const clcnn_model *m, clcnn_model *owned,
+                                   const clcnn_session_options *opt, clcnn_session **out)
 {
     clcnn_err err = {0};
-    if (!ctx || !m || !out)
-        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
-                                          "clcnn_session_create: ctx, model and out must not be NULL",
-                                          NULL});
     *out = NULL;
     int64_t batch = 0;
     clcnn_status st = options_batch(opt, &batch, &err);
+    if (st == CLCNN_OK)
+        st = api_model_whole(m, "clcnn_session_create", &err);
     if (st != CLCNN_OK)
         return api_fail_clear(ctx, &err);
     clcnn_session *s = calloc(1, sizeof *s);
@@ -166,13 +190,42 @@ clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
     s->ctx = ctx;
     s->model = m;
     s->dynamic = api_model_dynamic(m);
-    if ((st = session_precision_setup(s, opt, batch, &err)) != CLCNN_OK ||
-        (st = session_plan_make(s, batch, &s->plans[0], &err)) != CLCNN_OK) {
-        clcnn_session_destroy(s);
-        return api_fail_clear(ctx, &err);
-    }
+    if ((st = session_precision_setup(s, opt, batch, &err)) != CLCNN_OK)
+        goto fail;
+    s->owned = owned; /* session_plan_make may free its weights */
+    if ((st = session_plan_make(s, batch, &s->plans[0], &err)) != CLCNN_OK)
+        goto fail;
     *out = s;
     return CLCNN_OK;
+fail:
+    s->owned = NULL; /* clcnn_session_create_owning destroys it after the error is kept */
+    clcnn_session_destroy(s);
+    return api_fail_clear(ctx, &err);
+}
+
+clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
+                                  const clcnn_session_options *opt, clcnn_session **out)
+{
+    if (!ctx || !m || !out)
+        return api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
+                                          "clcnn_session_create: ctx, model and out must not be NULL",
+                                          NULL});
+    return session_create(ctx, m, NULL, opt, out);
+}
+
+clcnn_status clcnn_session_create_owning(clcnn_context *ctx, clcnn_model *m,
+                                         const clcnn_session_options *opt, clcnn_session **out)
+{
+    clcnn_status st;
+    if (!ctx || !m || !out)
+        st = api_fail(ctx, &(clcnn_err){CLCNN_ERR_INVALID_ARG,
+                                        "clcnn_session_create_owning: ctx, model and out must not be "
+                                        "NULL", NULL});
+    else
+        st = session_create(ctx, m, m, opt, out);
+    if (st != CLCNN_OK)
+        clcnn_model_destroy(m); /* taken whatever the result */
+    return st;
 }
 
 void clcnn_session_destroy(clcnn_session *s)
@@ -183,6 +236,7 @@ void clcnn_session_destroy(clcnn_session *s)
         session_plan_free(s, &s->plans[i]);
     session_precision_free(&s->prec);
     errbox_free(&s->last);
+    clcnn_model_destroy(s->owned); /* after the plans, which borrow its weights */
     free(s);
 }
 

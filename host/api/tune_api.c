@@ -349,6 +349,8 @@ clcnn_status clcnn_tune(clcnn_context *ctx, const clcnn_model *m, const clcnn_tu
     if (st == CLCNN_OK && !ctx->rt)
         st = err_set(&err, CLCNN_ERR_INVALID_ARG,
                      "tune needs an OpenCL device, not the reference backend");
+    if (st == CLCNN_OK)
+        st = api_model_whole(m, "clcnn_tune", &err);
     if (st != CLCNN_OK)
         return api_fail_clear(ctx, &err);
     int reps, no_lws;

@@ -186,7 +186,7 @@ static void log_to_stderr(void *user, clcnn_log_level level, const char *msg)
 
 typedef struct bench_stack {
     clcnn_context *ctx;
-    clcnn_model *model;
+    const clcnn_model *model; /* the session's (clcnn_session_create_owning) */
     clcnn_session *sess;
     bench_progress *prog;     /* outlives the stack: kept by stack_close */
 } bench_stack;
@@ -206,8 +206,7 @@ static int bench_fail(const bench_stack *k, const char *fmt, ...)
 
 static void stack_close(bench_stack *k)
 {
-    clcnn_session_destroy(k->sess);
-    clcnn_model_destroy(k->model);
+    clcnn_session_destroy(k->sess); /* and the model it owns */
     clcnn_context_destroy(k->ctx);
     bench_progress *prog = k->prog;
     memset(k, 0, sizeof *k);
@@ -246,16 +245,22 @@ static int stack_open(const bench_args *a, const char *cache_dir, int quiet, con
     bench_progress_clear(k->prog);
     if (!k->prog->tty)
         bench_progress_stage(k->prog, "%s: model (file or built-in)", phase);
-    if (!(k->model = cli_model_open(k->ctx, "bench", a->model, &a->bopt)))
+    clcnn_model *m = cli_model_open(k->ctx, "bench", a->model, &a->bopt);
+    if (!m)
         return CLI_FAIL;
+    k->model = m;
     clcnn_session_options so;
     clcnn_session_options_init(&so);
     so.batch = a->batch;
     so.precision = a->precision;
     bench_progress_stage(k->prog, "%s: session (plan, kernel programs%s)", phase,
                          a->precision == CLCNN_PRECISION_AUTO ? ", fp16 calibration" : "");
-    if (clcnn_session_create(k->ctx, k->model, &so, &k->sess) != CLCNN_OK)
+    /* the session takes the model: it frees the weights its device copied, so
+     * bench's peak memory is an app's (one session per model) */
+    if (clcnn_session_create_owning(k->ctx, m, &so, &k->sess) != CLCNN_OK) {
+        k->model = NULL; /* destroyed by the failed create */
         return bench_fail(k, "%s", clcnn_context_last_error(k->ctx));
+    }
     bench_progress_clear(k->prog);
     if (!quiet)
         cli_precision_report("bench", k->sess);

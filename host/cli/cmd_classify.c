@@ -48,7 +48,8 @@ typedef struct cls_times {
 typedef struct cls_run {
     const cls_opts *o;
     clcnn_context *ctx;
-    clcnn_model *m;
+    clcnn_model *m;           /* read through; the session owns it once made */
+    int model_owned;          /* 1: clcnn_session_create_owning took m */
     clcnn_session *sess;
     const cls_labels *labels; /* NULL: clcnn_model_label (beside the model, else ImageNet) */
     clcnn_preprocess prep;
@@ -596,8 +597,13 @@ static int prepare_session(cls_run *r)
     clcnn_session_options so;
     clcnn_session_options_init(&so);
     so.precision = r->o->precision;
-    if (clcnn_session_create(r->ctx, r->m, &so, &r->sess) != CLCNN_OK)
+    /* one session per model: it frees the weights its device copied (peak memory) */
+    const clcnn_status st = clcnn_session_create_owning(r->ctx, r->m, &so, &r->sess);
+    r->model_owned = 1;
+    if (st != CLCNN_OK) {
+        r->m = NULL; /* destroyed by the failed create */
         return cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r->ctx));
+    }
     cli_precision_report(CMD, r->sess);
     return 0;
 }
@@ -652,7 +658,8 @@ int cmd_classify(int argc, char **argv)
     cli_fill_spawn(r.ctx); /* the programs are built whether or not every photo decoded */
 done:
     clcnn_session_destroy(r.sess);
-    clcnn_model_destroy(r.m);
+    if (!r.model_owned)
+        clcnn_model_destroy(r.m);
     clcnn_context_destroy(r.ctx);
     cli_fill_end(lock);
     labels_free(&labels);

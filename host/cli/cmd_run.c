@@ -145,7 +145,9 @@ static int write_outputs(const run_args *a, const clcnn_tensor *outs)
 }
 
 /* Model loaded on ctx: checks the file counts, reads the inputs, runs, writes. */
-static int run_model(clcnn_context *ctx, const clcnn_model *m, const run_args *a)
+/* Sets *taken once the session owns m (clcnn_session_create_owning: it frees
+ * the weights its device copied); the caller destroys m only when not taken. */
+static int run_model(clcnn_context *ctx, clcnn_model *m, const run_args *a, int *taken)
 {
     const char *cmd = "run";
     int mi = clcnn_model_num_inputs(m), mo = clcnn_model_num_outputs(m);
@@ -176,8 +178,11 @@ static int run_model(clcnn_context *ctx, const clcnn_model *m, const run_args *a
         calib[i] = ins[i].data;
     }
     so.calibration = own ? (const float *const *)calib : NULL;
-    if (!rc && clcnn_session_create(ctx, m, &so, &sess) != CLCNN_OK)
-        rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
+    if (!rc) {
+        *taken = 1;
+        if (clcnn_session_create_owning(ctx, m, &so, &sess) != CLCNN_OK)
+            rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_context_last_error(ctx));
+    }
     free(calib);
     if (!rc)
         cli_precision_report(cmd, sess);
@@ -206,6 +211,7 @@ int cmd_run(int argc, char **argv)
                                          : parse_args(argc, argv, &a);
     if (rc == 0) {
         clcnn_model *model = NULL;
+        int taken = 0;
         clcnn_context *ctx = cli_context_store("run", a.device, a.no_cache, cli_fill_store_mode());
         int lock = -1;
         if (!ctx)
@@ -214,9 +220,10 @@ int cmd_run(int argc, char **argv)
             rc = CLI_OK; /* another fill runs, or there is no cache to fill */
         else if (clcnn_model_load(ctx, a.model, &model) != CLCNN_OK)
             rc = cli_error(CLI_FAIL, "run", "%s", clcnn_context_last_error(ctx));
-        else if ((rc = run_model(ctx, model, &a)) == CLI_OK)
+        else if ((rc = run_model(ctx, model, &a, &taken)) == CLI_OK)
             cli_fill_spawn(ctx);
-        clcnn_model_destroy(model);
+        if (!taken)
+            clcnn_model_destroy(model);
         clcnn_context_destroy(ctx);
         cli_fill_end(lock);
     } else if (rc < 0) {

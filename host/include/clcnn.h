@@ -325,6 +325,21 @@ static inline void clcnn_session_options_init(clcnn_session_options *o)
 CLCNN_API clcnn_status clcnn_session_create(clcnn_context *ctx, const clcnn_model *m,
                                             const clcnn_session_options *opt,
                                             clcnn_session **out);
+/* The same, except that the session takes the model, which saves holding the
+ * weights twice: where the device keeps a copy of a weight in its own layout
+ * (packed, half, or in a GPU's memory), the model's host copy is freed as soon
+ * as that copy exists, and clcnn_session_destroy destroys the model. Never call
+ * clcnn_model_destroy(m) after this call, whatever it returns (on failure m is
+ * destroyed here). While the session lives, m still answers the metadata calls
+ * (clcnn_model_input/_output/_layer/_label/_preprocess/_path); calls that need
+ * its weights (another session, compare, tune, export) fail with
+ * CLCNN_ERR_INVALID_ARG. Nothing is freed on the reference backend, or for a
+ * model whose batch is dynamic (a run at another batch plans again from the
+ * model's weights). For an app with one session per model: the CLI's classify,
+ * run and bench use it. */
+CLCNN_API clcnn_status clcnn_session_create_owning(clcnn_context *ctx, clcnn_model *m,
+                                                   const clcnn_session_options *opt,
+                                                   clcnn_session **out);
 CLCNN_API void clcnn_session_destroy(clcnn_session *s);
 /* Message of the last failed call on this session; "" when none. */
 CLCNN_API const char *clcnn_session_last_error(const clcnn_session *s);
