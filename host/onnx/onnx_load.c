@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,14 @@
 /* Reads the whole file into a new buffer; *len may be 0. Opened with
  * O_NONBLOCK and checked with fstat before any read: a FIFO (or a symlink to
  * one) in place of the model must fail, not block open() forever. */
+/* The file's bytes live in an anonymous mapping of their own, so that the
+ * streamed unpack can give each weight's pages back once it is copied
+ * (onnx_stream.c). */
+static size_t map_len(off_t size)
+{
+    return size ? (size_t)size : 1;
+}
+
 static clcnn_status read_file(const char *path, uint8_t **buf, size_t *len, clcnn_err *err)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -45,7 +54,9 @@ static clcnn_status read_file(const char *path, uint8_t **buf, size_t *len, clcn
     } else if ((uint64_t)sb.st_size > ONNX_MAX_FILE) {
         st = err_set(err, CLCNN_ERR_UNSUPPORTED, "'%s': %lld bytes is over the 2 GiB protobuf limit",
                      path, (long long)sb.st_size);
-    } else if (!(b = malloc(sb.st_size ? (size_t)sb.st_size : 1))) {
+    } else if ((b = mmap(NULL, map_len(sb.st_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                         -1, 0)) == MAP_FAILED) {
+        b = NULL;
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "'%s': out of memory reading %lld bytes", path,
                      (long long)sb.st_size);
     } else {
@@ -63,7 +74,8 @@ static clcnn_status read_file(const char *path, uint8_t **buf, size_t *len, clcn
     }
     close(fd);
     if (st) {
-        free(b);
+        if (b)
+            munmap(b, map_len(sb.st_size));
         return st;
     }
     *buf = b;
@@ -310,7 +322,7 @@ static void pb_free(void *unused, void *p)
 
 /* Unpacks buf (after the nesting pre-scan) into *mp. Errors are not yet
  * prefixed. */
-static clcnn_status unpack(const uint8_t *buf, size_t len, ProtobufCAllocator *a,
+static clcnn_status unpack(const uint8_t *buf, size_t len, uint8_t *own, ProtobufCAllocator *a,
                            Onnx__ModelProto **mp, clcnn_err *err)
 {
     if (!len)
@@ -318,7 +330,7 @@ static clcnn_status unpack(const uint8_t *buf, size_t len, ProtobufCAllocator *a
     clcnn_status st = onnx_wire_check(buf, len, err);
     if (st)
         return st;
-    *mp = onnx__model_proto__unpack(a, len, buf);
+    *mp = onnx_unpack_streamed(buf, len, own, a);
     if (!*mp || !(*mp)->graph) {
         if (*mp)
             onnx__model_proto__free_unpacked(*mp, a);
@@ -360,9 +372,9 @@ clcnn_status onnx_load(const char *path, ir_graph **out, clcnn_err *err)
     if (!dir)
         st = err_set(err, CLCNN_ERR_IO, "cannot resolve the folder of '%s': %s", path, strerror(errno));
     else
-        st = unpack(buf, len, &a, &mp, err);
-    free(buf); /* before the graph is built: the file's bytes, the unpacked
-                  message and the graph are never all in memory at once */
+        st = unpack(buf, len, buf, &a, &mp, err);
+    munmap(buf, map_len((off_t)len)); /* before the graph is built: the file's bytes,
+                  the unpacked message and the graph are never all in memory at once */
     if (!st)
         st = build_graph(mp, &a, dir, out, err);
     free(dir);
@@ -381,7 +393,7 @@ clcnn_status onnx_load_mem(const void *buf, size_t len, const char *name, ir_gra
                        name ? name : "<memory>", len);
     ProtobufCAllocator a = {pb_alloc, pb_free, NULL};
     Onnx__ModelProto *mp = NULL;
-    clcnn_status st = unpack(buf, len, &a, &mp, err);
+    clcnn_status st = unpack(buf, len, NULL, &a, &mp, err); /* the caller's bytes: kept */
     if (!st)
         st = build_graph(mp, &a, NULL, out, err);
     if (st)

@@ -50,6 +50,12 @@ clcnn_status onnx_extdata_read(const char *model_dir, const char *location, int6
 /* Bounds message nesting and checks every length of a serialized ModelProto
  * before protobuf-c (which recurses without a limit) unpacks it. */
 clcnn_status onnx_wire_check(const uint8_t *buf, size_t len, clcnn_err *err);
+/* onnx_stream.c: the model in buf (after onnx_wire_check), its graph's
+ * initializers unpacked one at a time; when own is buf's own anonymous private
+ * mapping, the pages of each initializer's bytes are given back once unpacked
+ * (buf is not read there again). NULL when protobuf-c refuses it or on OOM. */
+Onnx__ModelProto *onnx_unpack_streamed(const uint8_t *buf, size_t len, uint8_t *own,
+                                       ProtobufCAllocator *a);
 
 /* Checks one attribute of a node of op `op` against ONNX's schema: a wrong
  * type is CLCNN_ERR_PARSE, a name ONNX does not define for the op is
