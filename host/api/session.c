@@ -8,7 +8,6 @@
 
 #include "session_internal.h"
 #include "batch.h"
-#include "session_release.h"
 #include "../exec/exec_ref.h"
 #include "../ops/op.h"
 #include "../ops_cl/op_cl.h"
@@ -17,12 +16,15 @@
 /* The OpenCL path runs the rewritten graph; the reference runs the model's own
  * graph untouched (only re-batched when asked), so it stays an oracle for the
  * passes too. *out stays NULL when the reference needs no copy. */
-static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, const session_prec *pr,
-                               ir_graph **out, precision_report *rep, clcnn_err *err)
+static clcnn_status plan_graph(const ir_graph *g, ir_graph *take, int is_cl, int64_t batch,
+                               const session_prec *pr, ir_graph **out, precision_report *rep,
+                               clcnn_err *err)
 {
     if (!is_cl && batch == 0)
         return CLCNN_OK;
-    ir_graph *c = ir_clone_shared(g); /* the model outlives its sessions */
+    /* the model outlives its sessions; take (g itself, from an owning
+     * session) gives its weights to the clone instead of lending them */
+    ir_graph *c = take ? ir_clone_take(take) : ir_clone_shared(g);
     if (!c)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory copying the graph");
     clcnn_status st = batch ? graph_rebatch(c, batch, err) : CLCNN_OK;
@@ -47,7 +49,7 @@ static clcnn_status plan_graph(const ir_graph *g, int is_cl, int64_t batch, cons
 clcnn_status session_cl_graph(const ir_graph *mg, int64_t batch, const session_prec *pr,
                               ir_graph **out, precision_report *rep, clcnn_err *err)
 {
-    return plan_graph(mg, 1, batch, pr, out, rep, err);
+    return plan_graph(mg, NULL, 1, batch, pr, out, rep, err);
 }
 
 /* dim 0 of the graph's first input: the batch a plan of g runs (1 for a model
@@ -74,24 +76,13 @@ static void release_one(void *graph, int t)
         ir_tensor_release(x);
 }
 
-/* The same for an owning session: the plan's own payloads, and the model's
- * that plan tensor t borrowed (session_release.c). */
-static void release_owning(void *rel, int t)
-{
-    model_release *r = rel;
-    release_one(r->pg, t);
-    model_release_copied(r, t);
-}
-
 /* The rest of them once the plan is built (packed ones go as they are
  * packed, through exec_cl_options.packed: the peak never holds all three). */
-static void release_uploaded(session_plan *p, model_release *rel)
+static void release_uploaded(session_plan *p)
 {
     for (int t = 0; t < p->g->n_tensors; t++)
-        if (exec_cl_const_copied(p->cl, t)) {
+        if (exec_cl_const_copied(p->cl, t))
             release_one(p->g, t);
-            model_release_copied(rel, t);
-        }
 }
 
 clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p, clcnn_err *err)
@@ -100,37 +91,31 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
     const ir_graph *mg = s->model->g;
     if (batch == graph_batch(mg))
         batch = 0;
-    clcnn_status st = plan_graph(mg, ctx->rt != NULL, batch, &s->prec, &p->g,
+    /* An owning session's plan takes the model's weights (its only reader from
+     * here: nothing else may plan from it) and frees each as the device copies
+     * it, like the weights its passes made. A dynamic batch keeps them, since
+     * a run at another batch plans again. */
+    ir_graph *take = s->owned && !s->dynamic && ctx->rt && p == &s->plans[0] ? s->owned->g : NULL;
+    clcnn_status st = plan_graph(mg, take, ctx->rt != NULL, batch, &s->prec, &p->g,
                                  p == &s->plans[0] ? &s->prec.rep : NULL, err);
-    /* an owning session frees the model's copies of what its device copies; a
-     * dynamic batch keeps them, since a run at another batch plans again */
-    model_release rel = {0};
-    const int owning = s->owned && !s->dynamic && ctx->rt && p == &s->plans[0];
-    if (st == CLCNN_OK && owning)
-        st = model_release_begin(&rel, s->owned->g, p->g, err);
+    if (take)
+        s->owned->weights_released = 1; /* whether or not the plan was made */
     if (st == CLCNN_OK && ctx->rt) {
         /* plan_build reaches the context's program cache and tune store */
         pthread_mutex_lock(&ctx->lock);
         exec_cl_options eo = {0};
-        eo.packed = owning ? release_owning : release_one;
-        eo.packed_user = owning ? (void *)&rel : (void *)p->g;
+        eo.packed = release_one;
+        eo.packed_user = p->g;
         st = exec_cl_create(ctx->rt, p->g, &eo, &p->cl, err);
         pthread_mutex_unlock(&ctx->lock);
     }
-    if (st == CLCNN_OK && p->cl)
-        release_uploaded(p, &rel);
-    if (rel.n_released) {
-        s->owned->weights_released = 1;
-        s->released_bytes += rel.released_bytes;
-        api_log(ctx, CLCNN_LOG_DEBUG, "session: freed %d of the model's weights (%zu bytes): the "
-                "device holds copies of its own", rel.n_released, rel.released_bytes);
-    }
-    model_release_end(&rel);
     if (st != CLCNN_OK) {
         ir_graph_free(p->g);
         p->g = NULL;
         return st;
     }
+    if (p->cl)
+        release_uploaded(p);
     p->batch = graph_batch(plan_graph_of(s, p));
     p->used = s->clock;
     /* what the plan could not fuse or speed up, for a user reading debug logs

@@ -44,7 +44,6 @@ struct clcnn_session {
     const clcnn_model *model;
     clcnn_model *owned;       /* the model again when the session owns it
                                  (clcnn_session_create_owning), else NULL */
-    size_t released_bytes;    /* the owned model's weight bytes freed (session_release.c) */
     api_errbox last;          /* last error of a call on this session */
     session_plan plans[SESSION_MAX_PLANS]; /* [0]: made at create, never evicted */
     uint64_t clock;           /* counts runs, for the LRU */

@@ -401,6 +401,15 @@ void ir_tensor_release(ir_tensor *t)
     t->released = 1;
 }
 
+void ir_tensor_hand_over(ir_tensor *from, ir_tensor *to)
+{
+    if (!to->borrowed || to->data != from->data || from->borrowed || from->released || !from->data)
+        return;
+    to->borrowed = 0;
+    from->data = (void *)&released_payload;
+    from->released = 1;
+}
+
 void ir_tensor_drop_data(ir_tensor *t)
 {
     if (!t->borrowed && !t->released)

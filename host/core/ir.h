@@ -167,6 +167,11 @@ ir_graph *ir_clone(const ir_graph *g);
  * live once in host memory, not once per session (passes add new constants
  * rather than write old ones; a writer calls ir_tensor_own first). */
 ir_graph *ir_clone_shared(const ir_graph *g);
+/* The same, except that the payloads of a page or more move to the clone,
+ * which owns them, and are released in g (dims, dtype and the small constants
+ * stay): for a graph whose weights nobody reads again (a model an owning
+ * session took). Passes then rewrite them in place, with no copy. */
+ir_graph *ir_clone_take(ir_graph *g);
 /* Allocates n bytes (at least 1) for a tensor's data, aligned so that a CPU
  * OpenCL device can compute on them in place (CL_MEM_USE_HOST_PTR): a page for
  * 4 KiB and more (Intel's runtime wants one), else 128 bytes (POCL's base-address
@@ -180,6 +185,9 @@ void *ir_tensor_own(ir_tensor *t);
  * (data != NULL) of the same dims, but none of its bytes may be read again.
  * For a session's plan graph after upload, where nothing reads them. */
 void ir_tensor_release(ir_tensor *t);
+/* Moves from's payload to to, a borrower of it (ir_clone_shared): to owns it
+ * and from is left released. No-op unless to borrows from's own payload. */
+void ir_tensor_hand_over(ir_tensor *from, ir_tensor *to);
 /* Frees t's data unless borrowed; t then has none. */
 void ir_tensor_drop_data(ir_tensor *t);
 

@@ -86,6 +86,15 @@ ir_graph *ir_clone(const ir_graph *g) { return clone(g, 0); }
 
 ir_graph *ir_clone_shared(const ir_graph *g) { return clone(g, 1); }
 
+ir_graph *ir_clone_take(ir_graph *g)
+{
+    ir_graph *c = clone(g, 1);
+    for (int i = 0; c && i < g->n_tensors; i++) /* clone keeps tensor indices */
+        if (ir_nbytes(&g->tensors[i]) >= IR_PAGE)
+            ir_tensor_hand_over(&g->tensors[i], &c->tensors[i]);
+    return c;
+}
+
 void *ir_tensor_own(ir_tensor *t)
 {
     if (t->data && t->borrowed) {

@@ -76,6 +76,7 @@ static int fold_one(ir_graph *g, int ci, int bi)
         return -1;
     conv = &g->nodes[ci]; /* ir_add_tensor may not move nodes, but re-read for clarity */
     bn = &g->nodes[bi];
+    const int old_w = conv->in[1], old_b = conv->n_in > 2 ? conv->in[2] : -1;
     if (conv->n_in < 3) {
         int *in = realloc(conv->in, sizeof(int) * 3);
         if (!in)
@@ -87,6 +88,13 @@ static int fold_one(ir_graph *g, int ci, int bi)
     conv->in[2] = tb;
     conv->out[0] = bn->out[0];
     ir_remove_node(g, bi);
+    /* a weight the graph owns and nothing reads now goes at once, not at
+     * ir_prune: a graph that took its model's weights (ir_clone_take) then
+     * holds one copy of them while folding, not two (borrowed: no-op) */
+    if (ir_consumers(g, old_w) == 0)
+        ir_tensor_release(&g->tensors[old_w]);
+    if (old_b >= 0 && ir_consumers(g, old_b) == 0)
+        ir_tensor_release(&g->tensors[old_b]);
     return 1;
 }
 
