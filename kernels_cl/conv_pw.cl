@@ -377,6 +377,45 @@ __kernel void conv_mv(__global const sfloat *in, __global const sfloat *wt,
     ST(out, o, FAULT(act_epi(acc, act, a, b)));
 }
 
+/* se_fc: an SE block's two FCs (1x1 Convs on 1x1 planes) as one launch:
+ * h = act1(W1 x + b1) (R values), y = act2(W2 h + b2) (C2 values) per image.
+ * Each work-group computes all of h into local memory (its work-items split
+ * the R rows, each row dot_contig as conv_mv's), then, after the barrier, its
+ * slice of y: outputs [group * per, min(group * per + per, C2)). Every group
+ * recomputes h (R x C MACs, fewer than the launch and the trip through global
+ * memory it saves) so that no group waits on another. An image's sums keep
+ * one order whatever the batch and the groups. x: N x C, w1: R x C,
+ * w2: C2 x R, out: N x C2; d: (C, R, C2, per); acts/af: (act1, act2) and their
+ * (a, b) pairs. NDRange (groups * L, N), work-groups (L, 1). */
+__kernel void se_fc(__global const sfloat *x, __global const sfloat *w1, __global const sfloat *b1,
+                    int has_b1, __global const sfloat *w2, __global const sfloat *b2, int has_b2,
+                    __global sfloat *out, int4 d, int2 acts, float4 af, __local float *h)
+{
+    const int C = d.s0, R = d.s1, C2 = d.s2, per = d.s3;
+    const int L = get_local_size(0), lid = get_local_id(0), n = get_global_id(1);
+    __global const sfloat *xn = x + (size_t)n * C;
+    for (int r = lid; r < R; r += L) {
+        const float v = dot_contig(w1 + (size_t)r * C, xn, C) + (has_b1 ? LD(b1, r) : 0.0f);
+        h[r] = act_epi(v, acts.s0, af.s0, af.s1);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int o0 = get_group_id(0) * per, o1 = min(o0 + per, C2);
+    for (int o = o0 + lid; o < o1; o += L) {
+        __global const sfloat *w = w2 + (size_t)o * R;
+        float16 s = (float16)(0.0f);
+        int k = 0;
+        for (; k + 16 <= R; k += 16)
+            s = fma(LDN(16, 0, w + k), vload16(0, h + k), s);
+        const float8 s8 = s.lo + s.hi;
+        const float4 s4 = s8.lo + s8.hi;
+        float v = (s4.s0 + s4.s1) + (s4.s2 + s4.s3);
+        for (; k < R; k++)
+            v = fma(LD(w, k), h[k], v);
+        v += has_b2 ? LD(b2, o) : 0.0f;
+        ST(out, (size_t)n * C2 + o, FAULT(act_epi(v, acts.s1, af.s2, af.s3)));
+    }
+}
+
 /* d: (H, W, OH, OW); S the stride; NC = N*C planes. out is a copy of in's
  * pixels, so it is stored as in is (sfloat). */
 __kernel void pw_subsample(__global const sfloat *in, __global sfloat *out, int4 d, int S,

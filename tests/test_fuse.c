@@ -58,11 +58,13 @@ static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw)
     return 1;
 }
 
-static const fuse_target YES = {NULL, stub_alias, stub_act, stub_yes, stub_sep_yes, stub_yes, 1, NULL};
-static const fuse_target NO = {NULL, stub_alias, stub_act, stub_no, stub_sep_no, stub_no, 1, NULL};
+static const fuse_target YES = {NULL,     stub_alias,   stub_act, stub_yes, stub_sep_yes,
+                                stub_yes, stub_sep_yes, 1,        NULL};
+static const fuse_target NO = {NULL,    stub_alias,  stub_act, stub_no, stub_sep_no,
+                               stub_no, stub_sep_no, 1,        NULL};
 /* the backend could fuse a separable pair but runs it faster apart */
-static const fuse_target APART = {NULL,     stub_alias,   stub_act, stub_yes,
-                                  stub_sep_yes, stub_yes, 1,        stub_declined};
+static const fuse_target APART = {NULL,     stub_alias,   stub_act, stub_yes,     stub_sep_yes,
+                                  stub_yes, stub_sep_yes, 1,        stub_declined};
 
 /* ---- graph helpers ---- */
 
@@ -278,6 +280,59 @@ static void test_se_gate(void **state)
     ir_graph_free(g);
 }
 
+/* ---- SE FCs ---- */
+
+/* yes to the SE FC pair, no to a "separable" pair (the stub would take the two
+ * 1x1 Convs for one: the real backend asks for a depthwise first) */
+static const fuse_target SE_FC = {NULL,     stub_alias,   stub_act, stub_yes, stub_sep_no,
+                                  stub_yes, stub_sep_yes, 1,        NULL};
+
+/* x[1,10,4,4] -> pool P; fc1 1x1 10->3 -> Swish (Sigmoid + Mul) -> H; fc2 1x1
+ * 3->10 -> Sigmoid -> S; Mul(x, S) -> Conv: fc2 and its Sigmoid run in fc1's
+ * launch (fc1's swish nodes stay its), which writes S; H is not written. A
+ * second reader of H, or a refusing backend (noted on fc2), keeps two launches. */
+static void test_se_fc(void **state)
+{
+    (void)state;
+    for (int shared = 0; shared < 2; shared++) {
+        ir_graph *g = kh_new(13);
+        const int64_t xd[4] = {1, 10, 4, 4};
+        const int x = kh_input(g, "x", 4, xd);
+        const int p = op(g, IR_OP_GLOBALAVGPOOL, "pool", x, -1);
+        const int a = conv(g, "fc1", p, 10, 3, 1, 1);
+        const int h = op(g, IR_OP_MUL, "swish", a, op(g, IR_OP_SIGMOID, "sig1", a, -1));
+        const int s = op(g, IR_OP_SIGMOID, "sig2", conv(g, "fc2", h, 3, 10, 1, 1), -1);
+        const int y = conv(g, "proj", op(g, IR_OP_MUL, "scale", x, s), 10, 4, 1, 1);
+        finish(g, shared ? op(g, IR_OP_ADD, "also_h", y, op(g, IR_OP_REDUCEMEAN, "hm", h, -1)) : y);
+        const int f1 = node_of(g, "fc1"), f2 = node_of(g, "fc2"), s2 = node_of(g, "sig2");
+        fuse_groups fg;
+        clcnn_err err = {0};
+        assert_int_equal(fuse_run(g, &SE_FC, &fg, &err), CLCNN_OK);
+        if (!shared) {
+            assert_int_equal(fg.fc2[f1], f2);
+            assert_int_equal(fg.into[f2], f1);
+            assert_int_equal(fg.into[s2], f1); /* fc2's activation: re-pointed, no chain */
+            assert_int_equal(fg.into[node_of(g, "swish")], f1);
+            assert_int_equal(fg.out[f1], s);
+            assert_int_equal(fuse_writer_of(g, &fg, s), f1);
+            assert_int_equal(fuse_writer_of(g, &fg, h), -1); /* never materialised */
+        } else {
+            assert_int_equal(fg.fc2[f1], -1);
+            assert_int_equal(fg.into[f2], -1);
+            assert_int_equal(fg.out[f1], h);
+        }
+        fuse_free(&fg);
+        assert_int_equal(fuse_run(g, &NO, &fg, &err), CLCNN_OK);
+        assert_int_equal(fg.fc2[f1], -1);
+        assert_int_equal(fg.into[f2], -1);
+        if (!shared)
+            assert_non_null(strstr(fg.note[f2] ? fg.note[f2] : "",
+                                   "SE FCs 'fc1' and 'fc2' not fused: stub says no"));
+        fuse_free(&fg);
+        ir_graph_free(g);
+    }
+}
+
 /* ---- SE squeeze ---- */
 
 /* x[1,6,5,5] -> depthwise 3x3 -> Relu -> X; S = Sigmoid(Conv1x1(GlobalAveragePool(X)));
@@ -449,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_swish_and_act),
         cmocka_unit_test(test_se_gate),
         cmocka_unit_test(test_se_squeeze),
+        cmocka_unit_test(test_se_fc),
         cmocka_unit_test(test_bn_prologue),
         cmocka_unit_test(test_separable),
         cmocka_unit_test(test_channel_shuffle),

@@ -348,8 +348,9 @@ static void test_se_gate(void **state)
         return;
     }
     /* unfused: pool, fc1, relu, fc2, hsig, mul, proj = 7; the activations fold
-     * into fc1/fc2 (5 launches) and the Mul into proj (4); a strided pointwise
-     * proj adds its pw_subsample */
+     * into fc1/fc2, which run as one se_fc launch (4 launches), and the Mul
+     * into proj (3); a strided pointwise proj adds its pw_subsample. A forced
+     * variant keeps fc1 and fc2 apart (se_fc forced away): one more. */
     static const se_case cases[] = {
         {1, 17, 13, 7, 5, 1, 1, 0, 1, NULL},   /* pixel and channel tails */
         {2, 5, 7, 13, 17, 1, 1, 1, 1, NULL},   /* batch 2: gate per image; Mul(S, X) */
@@ -366,20 +367,21 @@ static void test_se_gate(void **state)
         assert_int_equal(kh_unfused_launches(rt, se_graph(&cases[i])), 7 + sub);
         assert_int_equal(kh_check_k(rt, se_graph(&cases[i]), cases[i].force,
                                     cases[i].want_fused ? "conv_pw" : NULL,
-                                    (cases[i].want_fused ? 4 : 5) + sub, label), 0);
+                                    (cases[i].want_fused ? 3 : 4) + sub + !!cases[i].force, label),
+                         0);
     }
     /* the Mul's output also read elsewhere (a graph output): not fused */
     se_case sc = {1, 5, 7, 7, 3, 1, 1, 0, 0, NULL};
     ir_graph *g = se_graph(&sc);
     kh_output(g, g->nodes[5].out[0]);
-    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 5, "se mul output read twice"), 0);
+    assert_int_equal(kh_check_k(rt, g, NULL, NULL, 4, "se mul output read twice"), 0);
     rt_destroy(rt);
 }
 
 /* An SE block behind a depthwise Conv: x -> depthwise (+Relu) -> X; S =
  * HardSigmoid(fc2(Relu(fc1(GlobalAveragePool(X))))); Mul(X, S) -> 1x1 proj.
  * On a CPU-shaped plan conv_dwc writes X and the pool's means in one launch
- * (dw, fc1, fc2, gated proj: 4); a GPU-shaped plan pools on its own (5).
+ * (dw, fc1 + fc2 as se_fc, gated proj: 3); a GPU-shaped plan pools on its own (4).
  * Channel blocks past one and part-filled, 7x7 planes (part output chunks),
  * stride 2, 5x5 taps, batch 2; the output against the reference. Tiles stay
  * within 16 KiB: a whole plane in one tile on every device here (Oclgrind's
@@ -421,10 +423,71 @@ static void test_se_squeeze(void **state)
         char label[64];
         snprintf(label, sizeof label, "se squeeze case %zu", i);
         assert_int_equal(kh_check_k(rt, sq_graph(&cases[i]), NULL, gpu ? NULL : "conv_dwc",
-                                    gpu ? 5 : 4, label), 0);
+                                    gpu ? 4 : 3, label), 0);
         /* a forced conv_dwc on either plan shape also takes the squeeze: dw,
          * fc1, fc2, Mul, proj (conv_pw forced away: no gate) = 5, not 6 */
         assert_int_equal(kh_check_k(rt, sq_graph(&cases[i]), "conv_dwc", "conv_dwc", 5, label), 0);
+    }
+    rt_destroy(rt);
+}
+
+/* An SE block's FCs as one se_fc launch: x -> GlobalAveragePool -> fc1 (1x1,
+ * C -> R, bias or not) -> act1 -> fc2 (1x1, R -> C2) -> act2 = the output.
+ * Shapes: C, R and C2 off multiples of 4 and 16 (R below 16: no vector part;
+ * R 33: two vectors and a tail), C2 over one group's share (several groups),
+ * batch 3, R = 1; activations Relu / Swish (Sigmoid + Mul) / Clip then
+ * Sigmoid / HardSigmoid. Checked against the reference, planned se_fc (2
+ * launches: pool, se_fc), and again with se_fc forced away (3 launches). */
+typedef struct sefc_case {
+    int n, c, r, c2, bias, act1, act2; /* act1: 0 Relu, 1 Swish, 2 Clip; act2: 0 Sigmoid, 1 HardSigmoid */
+} sefc_case;
+
+static ir_graph *sefc_graph(const sefc_case *q)
+{
+    ir_graph *g = kh_new(13);
+    int64_t xd[4] = {q->n, q->c, 3, 5};
+    int gp = add_op(g, IR_OP_GLOBALAVGPOOL, "gp", kh_input(g, "x", 4, xd), -1);
+    int a = add_conv(g, "fc1", gp, q->c, q->r, 1, 1, 0, 1);
+    if (!q->bias) /* add_conv gives every Conv a bias: drop it */
+        g->nodes[g->n_nodes - 1].n_in = 2;
+    int h;
+    if (q->act1 == 0) {
+        h = add_op(g, IR_OP_RELU, "a1", a, -1);
+    } else if (q->act1 == 1) {
+        h = add_op(g, IR_OP_MUL, "a1", a, add_op(g, IR_OP_SIGMOID, "a1s", a, -1));
+    } else {
+        int64_t sd[1] = {1};
+        int in[3] = {a, kh_const(g, "lo", 0, sd, 0.0f, 0.0f), kh_const(g, "hi", 0, sd, 0.5f, 0.5f)};
+        h = kh_tensor(g, "a1");
+        ir_add_node(g, IR_OP_CLIP, "a1", in, 3, &h, 1);
+    }
+    int f2 = add_conv(g, "fc2", h, q->r, q->c2, 1, 1, 0, 1);
+    if (!q->bias)
+        g->nodes[g->n_nodes - 1].n_in = 2;
+    kh_output(g, add_op(g, q->act2 ? IR_OP_HARDSIGMOID : IR_OP_SIGMOID, "a2", f2, -1));
+    return g;
+}
+
+static void test_se_fc(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    static const sefc_case cases[] = {
+        {1, 37, 5, 37, 1, 0, 1},    /* R below a vector; C, C2 odd */
+        {3, 20, 33, 70, 0, 1, 0},   /* batch 3; R: 2 vectors + 1; Swish */
+        {1, 150, 17, 150, 1, 2, 1}, /* C2 over one group's share: several groups */
+        {2, 7, 1, 9, 1, 0, 0},      /* one hidden unit */
+        {1, 64, 16, 3, 0, 1, 1},    /* fewer outputs than work-items */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "se fc case %zu", i);
+        assert_int_equal(kh_check_k(rt, sefc_graph(&cases[i]), NULL, "se_fc", 2, label), 0);
+        assert_int_equal(kh_check_k(rt, sefc_graph(&cases[i]), "conv_mv", "conv_mv", 3, label), 0);
     }
     rt_destroy(rt);
 }
@@ -518,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_residual_refused),
         cmocka_unit_test(test_se_gate),
         cmocka_unit_test(test_se_squeeze),
+        cmocka_unit_test(test_se_fc),
         cmocka_unit_test(test_separable),
         cmocka_unit_test(test_weight_packing),
     };

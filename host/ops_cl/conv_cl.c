@@ -59,10 +59,11 @@ static cl_int pw_tiles(const opcl_ctx *c)
 /* Build options of each conv program carry only what that file reads, so
  * layers that differ elsewhere share one compiled program (each distinct
  * string is a separate compile on a cold start, ~0.2-0.5 s on POCL). */
-static void pw_opts(char *buf, size_t n)
+void conv_cl_pw_opts(char *buf, size_t n)
 {
     snprintf(buf, n, "-DPW_OC=%d -DPW_PX=%d", PW_OC, PW_PX);
 }
+#define pw_opts conv_cl_pw_opts
 static void dw_opts(char *buf, size_t n, int k, int px)
 {
     snprintf(buf, n, "-DDW_K=%d -DDW_PX=%d -DPW_OC=%d", k, px, PW_OC);
@@ -787,6 +788,12 @@ static clcnn_status conv3d_push(opcl_ctx *c, const ir_node *n, const conv_args *
 
 clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
+    if (c->fc2) {
+        if (c->dw || c->gate || c->in0 || c->res || c->w_packed || conv_cl_se_fc_refusal(c, n, c->fc2))
+            return err_set(err, CLCNN_ERR_INTERNAL, "an SE FC pair was fused that se_fc cannot "
+                           "run (the plan must ask conv_cl_se_fc_refusal)");
+        return conv_cl_se_fc(c, n, err);
+    }
     if (c->dw) {
         if (c->gate || c->in0 || !c->w_packed || !conv_cl_sep_ok(c, c->dw, n))
             return err_set(err, CLCNN_ERR_INTERNAL, "a depthwise Conv was fused into a Conv "

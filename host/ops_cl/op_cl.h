@@ -73,6 +73,10 @@ typedef struct opcl_ctx {
                                  it (only where conv_cl_sep_ok): input 0 is then dw's input,
                                  dw's output computed on the fly; NULL: none */
     opcl_act dw_act;          /* the activation fused into dw */
+    const ir_node *fc2;       /* Conv (1x1 on a 1x1 plane): the SE block's second FC the
+                                 plan fused in after it (only where conv_cl_se_fc_refusal
+                                 is NULL): c->out is then fc2's output; NULL: none */
+    opcl_act fc2_act;         /* the activation fused into fc2 */
     cl_mem sq;                /* Conv (depthwise): N x C buffer its launch also fills with
                                  the per-channel means of its output (an SE squeeze fused in;
                                  only where conv_cl_squeeze_refusal is NULL), NULL: none */
@@ -172,6 +176,15 @@ int conv_cl_sep_declined(const opcl_ctx *c, const ir_node *dw);
  * then also write its output's per-channel means (c->sq), else why not (a
  * static phrase). */
 const char *conv_cl_squeeze_refusal(const opcl_ctx *c, const ir_node *dw);
+/* NULL when Convs fc1 and fc2 (fc2 reading fc1's output alone) can run as one
+ * se_fc launch (conv_se_cl.c): 1x1 kernels on 1x1 planes (N x C -> N x R -> N x
+ * C2), group 1, one storage precision, fc1's R outputs in half the device's local
+ * memory, not forced away; else why not (a static phrase). */
+const char *conv_cl_se_fc_refusal(const opcl_ctx *c, const ir_node *fc1, const ir_node *fc2);
+/* Conv n and c->fc2 (with c->act and c->fc2_act) as one se_fc launch into c->out. */
+clcnn_status conv_cl_se_fc(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+/* The -D options conv_pw.cl's program is built with (its kernels share one build). */
+void conv_cl_pw_opts(char *buf, size_t n);
 /* 1 when Conv n will run conv_pw (or, with fused_dw, conv_dwpw), conv_kxk or conv_im2col and
  * so wants its weights packed; has_gate: an SE gate (or a BatchNormalization
  * prologue, c->pro) is fused into it. The plan

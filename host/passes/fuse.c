@@ -3,8 +3,9 @@
  * act(conv + O), so it must claim the Conv before an activation does), then
  * X * S(X) pairs and plain activations (so every host's epilogue is final),
  * then the SE gate and the BN prologue (they read final activations), the
- * channel shuffle, and separable pairs last (both Convs' epilogues final;
- * shuffle hosts and gated/prologue Convs excluded). */
+ * channel shuffle, separable pairs (both Convs' epilogues final; shuffle hosts
+ * and gated/prologue Convs excluded), and last the SE squeeze (into a final
+ * depthwise group) and the SE FCs (both epilogues final). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ clcnn_status fuse_init(const ir_graph *g, const fuse_target *tg, fuse_groups *fg
     fg->n_nodes = g->n_nodes;
     fg->n_tensors = g->n_tensors;
     int **per_node[] = {&fg->into, &fg->out, &fg->act, &fg->res, &fg->gate_x, &fg->gate_s,
-                        &fg->pro, &fg->sep, &fg->sq, &fg->shuf_of};
+                        &fg->pro, &fg->sep, &fg->sq, &fg->shuf_of, &fg->fc2};
     int ok = 1;
     for (size_t k = 0; k < sizeof per_node / sizeof per_node[0]; k++)
         ok &= (*per_node[k] = malloc(nn * sizeof(int))) != NULL;
@@ -34,7 +35,7 @@ clcnn_status fuse_init(const ir_graph *g, const fuse_target *tg, fuse_groups *fg
     for (int i = 0; i < g->n_nodes; i++) {
         const ir_node *n = &g->nodes[i];
         fg->into[i] = fg->act[i] = fg->res[i] = fg->gate_x[i] = fg->gate_s[i] = -1;
-        fg->pro[i] = fg->sep[i] = fg->sq[i] = fg->shuf_of[i] = -1;
+        fg->pro[i] = fg->sep[i] = fg->sq[i] = fg->shuf_of[i] = fg->fc2[i] = -1;
         fg->out[i] = n->n_out > 0 ? n->out[0] : -1;
         for (int k = 0; k < n->n_in; k++)
             if (n->in[k] >= 0)
@@ -58,7 +59,7 @@ void fuse_free(fuse_groups *fg)
         return;
     free(fg->into), free(fg->out), free(fg->act), free(fg->act_x), free(fg->res);
     free(fg->gate_x), free(fg->gate_s), free(fg->pro), free(fg->sep), free(fg->sq);
-    free(fg->shuf_of);
+    free(fg->shuf_of), free(fg->fc2);
     for (int i = 0; fg->note && i < fg->n_nodes; i++)
         free(fg->note[i]);
     free(fg->note), free(fg->shuf), free(fg->uses), free(fg->root);
@@ -78,6 +79,7 @@ clcnn_status fuse_run(const ir_graph *g, const fuse_target *tg, fuse_groups *fg,
     fuse_channel_shuffle(g, tg, fg);
     fuse_separable(g, tg, fg);
     fuse_se_squeeze(g, tg, fg);
+    fuse_se_fc(g, tg, fg);
     return CLCNN_OK;
 }
 

@@ -33,6 +33,10 @@ typedef struct fuse_target {
     /* NULL when depthwise Conv dw's launch can also write the per-channel means
      * of its output (an SE block's squeeze), else why not */
     const char *(*squeeze_refusal)(const void *user, const ir_graph *g, const ir_node *dw);
+    /* NULL when Conv fc1 (1x1 on a 1x1 plane) and Conv fc2 reading its output
+     * alone can run as one launch (an SE block's FCs), else why not */
+    const char *(*se_fc_refusal)(const void *user, const ir_graph *g, const ir_node *fc1,
+                                 const ir_node *fc2);
     int notes; /* 1: record refused fusions in fuse_groups.note */
     /* 1 when the backend could run depthwise Conv dw and the pointwise Conv after
      * it as one launch but runs them faster as two on this device (measured, not
@@ -63,6 +67,8 @@ typedef struct fuse_groups {
     int *sep;             /* per pointwise Conv: the depthwise Conv run in its launch, -1 */
     int *sq;              /* per depthwise Conv: the GlobalAveragePool output its launch
                              also writes (the SE squeeze of its output), -1 */
+    int *fc2;             /* per 1x1 Conv on a 1x1 plane: the second FC of an SE block run
+                             in its launch (its output is the group's out), -1 */
     char **note;          /* per node: why a fusion was refused (owned, "a; b"), NULL */
     fuse_shuffle *shuf;   /* the shuffle chains, n_shuf of them */
     int n_shuf;
@@ -85,6 +91,7 @@ void fuse_bn_prologue(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
 void fuse_channel_shuffle(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
 void fuse_separable(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
 void fuse_se_squeeze(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
+void fuse_se_fc(const ir_graph *g, const fuse_target *tg, fuse_groups *fg);
 
 /* fuse_init, then every pass. */
 clcnn_status fuse_run(const ir_graph *g, const fuse_target *tg, fuse_groups *fg, clcnn_err *err);

@@ -120,6 +120,13 @@ static const char *target_squeeze_refusal(const void *user, const ir_graph *g, c
     return conv_cl_squeeze_refusal(&probe, dw);
 }
 
+static const char *target_se_fc_refusal(const void *user, const ir_graph *g, const ir_node *fc1,
+                                        const ir_node *fc2)
+{
+    opcl_ctx probe = target_probe(user, g, fc1);
+    return conv_cl_se_fc_refusal(&probe, fc1, fc2);
+}
+
 /* The epilogue activation of host node i as its kernel applies it. */
 static opcl_act act_of(const ir_graph *g, const fuse_groups *fg, int i)
 {
@@ -188,6 +195,7 @@ static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_opt
         .input_scale_refusal = target_input_scale_refusal,
         .separable_refusal = target_separable_refusal,
         .squeeze_refusal = target_squeeze_refusal,
+        .se_fc_refusal = target_se_fc_refusal,
         .notes = o->force == NULL, /* a forced variant's refusals are the test's doing */
         .separable_declined = target_separable_declined,
     };
@@ -561,6 +569,8 @@ static clcnn_status plan_node(const ir_graph *g, const plan_options *o, plan *p,
     c->dw = w->fg.sep[i] >= 0 ? &g->nodes[w->fg.sep[i]] : NULL;
     c->dw_act = w->fg.sep[i] >= 0 ? act_of(g, &w->fg, w->fg.sep[i]) : (opcl_act){0};
     c->sq = w->fg.sq[i] >= 0 ? p->mem[w->fg.sq[i]] : NULL;
+    c->fc2 = w->fg.fc2[i] >= 0 ? &g->nodes[w->fg.fc2[i]] : NULL;
+    c->fc2_act = w->fg.fc2[i] >= 0 ? act_of(g, &w->fg, w->fg.fc2[i]) : (opcl_act){0};
     c->w_packed = n->n_in > 1 && n->in[1] >= 0 && w->packed_by[n->in[1]] == i;
     c->fp16 = node_fp16(g, n);
     c->variant = NULL;
