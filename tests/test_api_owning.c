@@ -29,22 +29,6 @@
 #define W 9
 #define N_CONST 1024 /* a page of floats: at the release floor, still kept */
 
-static int const_seeded(ir_graph *g, const char *name, int ndim, const int64_t *dims, uint32_t seed,
-                        float add)
-{
-    int64_t n = 1;
-    for (int d = 0; d < ndim; d++)
-        n *= dims[d];
-    float *v = malloc(sizeof(float) * (size_t)n);
-    assert_non_null(v);
-    afx_seeded(v, n, seed);
-    for (int64_t i = 0; i < n; i++)
-        v[i] += add; /* add > 1: strictly positive (a BN variance) */
-    int t = afx_const_f(g, name, ndim, dims, v);
-    free(v);
-    return t;
-}
-
 /* x -> Conv3x3 (pads on every edge) -> BN -> n -> Relu -> pw1 -> y1, and
  * n -> pw2 -> y2 with pw1's weight; plus the constant k as a third output at a
  * static batch. */
@@ -56,11 +40,11 @@ static clcnn_model *model(clcnn_context *ctx, int dynamic)
     const int64_t xd[4] = {1, C_IN, H, W}, wd[4] = {C_MID, C_IN, 3, 3}, cd[1] = {C_MID};
     const int64_t sd[4] = {C_OUT, C_MID, 1, 1}, kd[1] = {N_CONST};
     int x = afx_input(g, "x", 4, xd, dynamic);
-    int w = const_seeded(g, "conv.w", 4, wd, 1, 0.0f);
-    int sc = const_seeded(g, "bn.scale", 1, cd, 3, 0.0f), bb = const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
-    int mu = const_seeded(g, "bn.mean", 1, cd, 5, 0.0f), var = const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
-    int ws = const_seeded(g, "pw.w", 4, sd, 7, 0.0f);
-    int k = const_seeded(g, "k", 1, kd, 8, 0.0f);
+    int w = afx_const_seeded(g, "conv.w", 4, wd, 1, 0.0f);
+    int sc = afx_const_seeded(g, "bn.scale", 1, cd, 3, 0.0f), bb = afx_const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
+    int mu = afx_const_seeded(g, "bn.mean", 1, cd, 5, 0.0f), var = afx_const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
+    int ws = afx_const_seeded(g, "pw.w", 4, sd, 7, 0.0f);
+    int k = afx_const_seeded(g, "k", 1, kd, 8, 0.0f);
     int c = afx_tensor(g, "c", IR_DT_FLOAT), n = afx_tensor(g, "n", IR_DT_FLOAT);
     int r = afx_tensor(g, "r", IR_DT_FLOAT);
     int y1 = afx_tensor(g, "y1", IR_DT_FLOAT), y2 = afx_tensor(g, "y2", IR_DT_FLOAT);

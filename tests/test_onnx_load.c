@@ -20,6 +20,7 @@
 #include "core/ir.h"
 #include "onnx.pb-c.h"
 #include "onnx/onnx.h"
+#include "util/file_util.h"
 
 #define SHARED CLCNN_SHARED_DIR
 /* cmocka's skip() says nothing; say why first. */
@@ -32,26 +33,6 @@
 static char tmpdir[256];
 
 /* ---------- small file helpers ---------- */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b)
-        b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 static void spit(const char *path, const void *data, size_t len)
 {
@@ -150,7 +131,7 @@ static void test_zoo_models(void **state)
     if (!have_shared())
         SKIP_MSG("shared data not found at " SHARED);
     size_t len;
-    char *json = slurp(SHARED "/zoo/zoo.json", &len);
+    char *json = tu_slurp(SHARED "/zoo/zoo.json", &len);
     assert_non_null(json);
     DIR *d = opendir(SHARED "/zoo");
     assert_non_null(d);
@@ -217,7 +198,7 @@ static void test_bad_files(void **state)
         SKIP_MSG("shared data not found at " SHARED " (ran the self-contained cases)");
 
     size_t len;
-    char *buf = slurp(SHARED "/zoo/mobilenet_v1_a025/model.onnx", &len);
+    char *buf = tu_slurp(SHARED "/zoo/mobilenet_v1_a025/model.onnx", &len);
     assert_non_null(buf);
     assert_true(len > 1000);
     spit(tpath(p, "truncated.onnx"), buf, 1000);
@@ -225,14 +206,14 @@ static void test_bad_files(void **state)
     expect_fail(p, CLCNN_ERR_PARSE, p, "protobuf parse failed");
 
     /* external data: a real dynamo export beside a cut .data, then with none */
-    buf = slurp(SHARED "/zoo/efficientnet_b0_w05/model.onnx", &len);
+    buf = tu_slurp(SHARED "/zoo/efficientnet_b0_w05/model.onnx", &len);
     assert_non_null(buf);
     assert_int_equal(mkdir(tpath(p, "cut"), 0700), 0);
     assert_int_equal(mkdir(tpath(p, "nodata"), 0700), 0);
     spit(tpath(p, "cut/model.onnx"), buf, len);
     spit(tpath(q, "nodata/model.onnx"), buf, len);
     free(buf);
-    buf = slurp(SHARED "/zoo/efficientnet_b0_w05/model.onnx.data", &len);
+    buf = tu_slurp(SHARED "/zoo/efficientnet_b0_w05/model.onnx.data", &len);
     assert_non_null(buf);
     spit(tpath(p, "cut/model.onnx.data"), buf, len / 2);
     free(buf);
@@ -559,7 +540,7 @@ static void test_raw_data_sizes(void **state)
         char p[512];
         write_model(p, "raw.onnx", g);
         size_t len = 0;
-        char *bytes = slurp(p, &len);
+        char *bytes = tu_slurp(p, &len);
         assert_non_null(bytes);
         for (int from_mem = 0; from_mem < 2; from_mem++) {
             ir_graph *ir = NULL;

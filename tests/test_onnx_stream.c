@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "onnx/onnx_load_priv.h"
+#include "util/file_util.h"
 
 static void *t_alloc(void *u, size_t n)
 {
@@ -76,22 +77,6 @@ static int same_as_whole(const uint8_t *buf, size_t len, const char *what)
     return 1;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 /* Every .onnx directly in dir; returns how many were checked. */
 static int check_dir(const char *dir)
 {
@@ -107,7 +92,7 @@ static int check_dir(const char *dir)
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         size_t len = 0;
-        uint8_t *b = slurp(path, &len);
+        uint8_t *b = (uint8_t *)tu_slurp(path, &len);
         assert_non_null(b);
         assert_true(same_as_whole(b, len, path));
         free(b);

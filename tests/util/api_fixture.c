@@ -100,3 +100,19 @@ void afx_seeded(float *v, int64_t n, uint32_t seed)
         v[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
     }
 }
+
+int afx_const_seeded(ir_graph *g, const char *name, int ndim, const int64_t *dims, uint32_t seed,
+                     float add)
+{
+    int64_t n = 1;
+    for (int d = 0; d < ndim; d++)
+        n *= dims[d];
+    float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    assert_non_null(v);
+    afx_seeded(v, n, seed);
+    for (int64_t i = 0; i < n; i++)
+        v[i] += add;
+    int t = afx_const_f(g, name, ndim, dims, v);
+    free(v);
+    return t;
+}

@@ -30,5 +30,9 @@ clcnn_model *afx_model(clcnn_context *ctx, ir_graph *g);
 
 /* n seeded floats in [-1, 1). */
 void afx_seeded(float *v, int64_t n, uint32_t seed);
+/* A float constant of the given dims filled by afx_seeded(seed), plus add
+ * (add > 1: strictly positive, a BN variance). */
+int afx_const_seeded(ir_graph *g, const char *name, int ndim, const int64_t *dims, uint32_t seed,
+                     float add);
 
 #endif
