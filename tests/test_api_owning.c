@@ -41,8 +41,10 @@ static clcnn_model *model(clcnn_context *ctx, int dynamic)
     const int64_t sd[4] = {C_OUT, C_MID, 1, 1}, kd[1] = {N_CONST};
     int x = afx_input(g, "x", 4, xd, dynamic);
     int w = afx_const_seeded(g, "conv.w", 4, wd, 1, 0.0f);
-    int sc = afx_const_seeded(g, "bn.scale", 1, cd, 3, 0.0f), bb = afx_const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
-    int mu = afx_const_seeded(g, "bn.mean", 1, cd, 5, 0.0f), var = afx_const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
+    int sc = afx_const_seeded(g, "bn.scale", 1, cd, 3, 0.0f);
+    int bb = afx_const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
+    int mu = afx_const_seeded(g, "bn.mean", 1, cd, 5, 0.0f);
+    int var = afx_const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
     int ws = afx_const_seeded(g, "pw.w", 4, sd, 7, 0.0f);
     int k = afx_const_seeded(g, "k", 1, kd, 8, 0.0f);
     int c = afx_tensor(g, "c", IR_DT_FLOAT), n = afx_tensor(g, "n", IR_DT_FLOAT);

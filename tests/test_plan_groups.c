@@ -40,10 +40,14 @@ static clcnn_model *tiny_model(clcnn_context *ctx)
     const int64_t xd[4] = {1, C_IN, H, W}, wd[4] = {C_MID, C_IN, 3, 3}, cd[1] = {C_MID};
     const int64_t gw[2] = {K_OUT, C_MID}, gb[1] = {K_OUT};
     int x = afx_input(g, "x", 4, xd, 0);
-    int w = afx_const_seeded(g, "conv.w", 4, wd, 1, 0.0f), b = afx_const_seeded(g, "conv.b", 1, cd, 2, 0.0f);
-    int sc = afx_const_seeded(g, "bn.scale", 1, cd, 3, 0.0f), bb = afx_const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
-    int mu = afx_const_seeded(g, "bn.mean", 1, cd, 5, 0.0f), var = afx_const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
-    int fw = afx_const_seeded(g, "fc.w", 2, gw, 7, 0.0f), fb = afx_const_seeded(g, "fc.b", 1, gb, 8, 0.0f);
+    int w = afx_const_seeded(g, "conv.w", 4, wd, 1, 0.0f);
+    int b = afx_const_seeded(g, "conv.b", 1, cd, 2, 0.0f);
+    int sc = afx_const_seeded(g, "bn.scale", 1, cd, 3, 0.0f);
+    int bb = afx_const_seeded(g, "bn.bias", 1, cd, 4, 0.0f);
+    int mu = afx_const_seeded(g, "bn.mean", 1, cd, 5, 0.0f);
+    int var = afx_const_seeded(g, "bn.var", 1, cd, 6, 2.0f);
+    int fw = afx_const_seeded(g, "fc.w", 2, gw, 7, 0.0f);
+    int fb = afx_const_seeded(g, "fc.b", 1, gb, 8, 0.0f);
     int c = afx_tensor(g, "c", IR_DT_FLOAT), n = afx_tensor(g, "n", IR_DT_FLOAT);
     int r = afx_tensor(g, "r", IR_DT_FLOAT), p = afx_tensor(g, "p", IR_DT_FLOAT);
     int f = afx_tensor(g, "f", IR_DT_FLOAT), y = afx_tensor(g, "y", IR_DT_FLOAT);
@@ -159,7 +163,8 @@ static clcnn_model *fallback_model(clcnn_context *ctx)
     g->opset = 13;
     const int64_t xd[4] = {1, C_MID, H, W}, kd[4] = {C_MID, C_MID, 3, 3}, pd[4] = {C_MID, C_MID, 1, 1};
     int x = afx_input(g, "x", 4, xd, 0);
-    int wk = afx_const_seeded(g, "w_k3", 4, kd, 11, 0.0f), ws = afx_const_seeded(g, "w_shared", 4, pd, 12, 0.0f);
+    int wk = afx_const_seeded(g, "w_k3", 4, kd, 11, 0.0f);
+    int ws = afx_const_seeded(g, "w_shared", 4, pd, 12, 0.0f);
     int p = afx_tensor(g, "p", IR_DT_FLOAT), s = afx_tensor(g, "s", IR_DT_FLOAT);
     int m = afx_tensor(g, "m", IR_DT_FLOAT), a = afx_tensor(g, "a", IR_DT_FLOAT);
     int b1 = afx_tensor(g, "b1", IR_DT_FLOAT), b2 = afx_tensor(g, "b2", IR_DT_FLOAT);

@@ -72,7 +72,8 @@ clcnn_status conv_cl_se_fc(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     const unsigned cu = rt_info(c->rt)->compute_units;
     size_t groups = ((size_t)C2 + L - 1) / L;
     groups = groups > (cu ? cu : 1) ? (cu ? cu : 1) : groups;
-    const cl_int d[4] = {(cl_int)C, (cl_int)R, (cl_int)C2, (cl_int)((C2 + (int64_t)groups - 1) / (int64_t)groups)};
+    const int64_t per = (C2 + (int64_t)groups - 1) / (int64_t)groups;
+    const cl_int d[4] = {(cl_int)C, (cl_int)R, (cl_int)C2, (cl_int)per};
     const cl_int acts[2] = {c->act.code, c->fc2_act.code};
     const cl_float af[4] = {c->act.a, c->act.b, c->fc2_act.a, c->fc2_act.b};
     char opts[128];
