@@ -87,6 +87,13 @@ soname() {
 }
 check "readelf -d: SONAME libclcnn.so.$major" soname
 
+# CLBlast is loaded on first use (host/runtime/rt_clblast.c), never linked:
+# a process that runs no CLBlast layer must not map it or run its initializers
+no_clblast_needed() {
+  ! readelf -d "$libdir/libclcnn.so.$version" "$prefix/bin/clcnn" | grep "(NEEDED).*clblast"
+}
+check "readelf -d: libclblast not NEEDED (dlopen'ed on first use)" no_clblast_needed
+
 exports() {
   local all others
   all=$(nm -D --defined-only "$libdir/libclcnn.so.$version" | awk '{print $3}')

@@ -22,13 +22,8 @@ install(TARGETS clcnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # Libs.private for the rest.
 set(PC_REQUIRES_PRIVATE "OpenCL libprotobuf-c libjpeg libpng")
 set(PC_LIBS_PRIVATE "-lm -pthread")
-if(CLCNN_HAVE_CLBLAST)
-  pkg_check_modules(CLBLAST_PC QUIET clblast)
-  if(CLBLAST_PC_FOUND)
-    string(APPEND PC_REQUIRES_PRIVATE " clblast")
-  else()
-    string(APPEND PC_LIBS_PRIVATE " -lclblast")
-  endif()
+if(CLCNN_HAVE_CLBLAST AND CMAKE_DL_LIBS) # CLBlast itself is dlopen'ed, not linked
+  string(APPEND PC_LIBS_PRIVATE " -l${CMAKE_DL_LIBS}")
 endif()
 # prefix relative to the .pc file (${pcfiledir}), so a moved install still works
 set(PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -845,8 +845,13 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (is_pw && !c->w_packed && c->tune && !c->gate && !c->in0 && !c->pro && clblast_ok(c, n)) {
         int64_t gm, gn, gk;
         convpw_clblast_shape(g, n, &gm, &gn, &gk);
-        if (tune_use_clblast(c->tune, gm, gn, gk))
-            return convpw_clblast_push(c, n, err);
+        if (tune_use_clblast(c->tune, gm, gn, gk)) {
+            if ((st = convpw_clblast_push(c, n, err)) != CLCNN_ERR_UNSUPPORTED)
+                return st;
+            /* CLBlast is loaded at run time and is not there: our kernels, saying so */
+            snprintf(c->fallback, sizeof c->fallback, "%.150s", err->msg);
+            err_clear(err);
+        }
     }
     if (is_pw && !c->w_packed && H * W == 1 && !c->gate && !c->pro && N <= CONV_SMALLM_MAX_N &&
         !c->res && !opcl_forced_away(c, "conv_smallm"))

@@ -83,9 +83,22 @@ static const char *clblast_status_name(int code)
     }
 }
 
+/* CLBlastSgemm's type: the library is loaded at run time (rt_clblast_sym), so
+ * the call goes through a pointer; the assertion holds it to the header's
+ * declaration (__typeof__ does not reference the symbol). */
+typedef CLBlastStatusCode (*sgemm_fn)(const CLBlastLayout, const CLBlastTranspose,
+                                      const CLBlastTranspose, const size_t, const size_t,
+                                      const size_t, const float, const cl_mem, const size_t,
+                                      const size_t, const cl_mem, const size_t, const size_t,
+                                      const float, cl_mem, const size_t, const size_t,
+                                      cl_command_queue *, cl_event *);
+_Static_assert(__builtin_types_compatible_p(__typeof__(&CLBlastSgemm), sgemm_fn),
+               "sgemm_fn must match clblast_c.h's CLBlastSgemm");
+
 /* Everything one replay needs; buffers are borrowed from the plan, which
  * releases them after the launches (plan_free order). */
 typedef struct pw_blast {
+    sgemm_fn sgemm;  /* from the context's CLBlast handle, which outlives the plan */
     cl_mem w, x, y;
     size_t m, n, k;
     int batch;
@@ -111,7 +124,7 @@ static clcnn_status pw_blast_run(void *data, cl_command_queue q, cl_event *ev, c
     for (int i = 0; i < b->batch; i++) {
         cl_event e = NULL;
         /* row-major C[M,N] = A[M,K] * B[K,N]: weights (Cout x Cin) times image i (Cin x HW) */
-        CLBlastStatusCode rc = CLBlastSgemm(
+        CLBlastStatusCode rc = b->sgemm(
             CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, b->m, b->n, b->k, 1.0f,
             b->w, 0, b->k, b->x, (size_t)i * b->k * b->n, b->n, 0.0f, b->y,
             (size_t)i * b->m * b->n, b->n, &q, ev ? &e : NULL);
@@ -155,9 +168,13 @@ clcnn_status convpw_clblast_push(opcl_ctx *c, const ir_node *n, clcnn_err *err)
                        "convpw_clblast_push: node '%s' runs in fp16, CLBlast SGEMM reads float32",
                        n->name);
     clcnn_status st = CLCNN_OK;
+    sgemm_fn sgemm = (sgemm_fn)rt_clblast_sym(c->rt, "CLBlastSgemm", err);
+    if (!sgemm)
+        return err->status;
     pw_blast *b = calloc(1, sizeof *b);
     if (!b)
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning node '%s'", n->name);
+    b->sgemm = sgemm;
     int64_t m, nn, k;
     convpw_clblast_shape(c->g, n, &m, &nn, &k);
     b->m = (size_t)m;

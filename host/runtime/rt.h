@@ -83,6 +83,12 @@ typedef struct rt_plan_dev {
 } rt_plan_dev;
 const rt_plan_dev *rt_plan_device(const rt_ctx *rt);
 
+/* Symbol sym of CLBlast, which is loaded (dlopen) the first time a context asks,
+ * not linked: a process that never runs a CLBlast layer never maps it. NULL
+ * with err set (CLCNN_ERR_UNSUPPORTED, dlerror's reason) when it cannot be
+ * loaded. The caller holds the context's lock (plan time). */
+void *rt_clblast_sym(rt_ctx *rt, const char *sym, clcnn_err *err);
+
 /* Embedded sources of kernels_cl/<name>.cl; NULL when unknown. */
 const char *rt_kernel_source(const char *name, size_t *len);
 

@@ -179,6 +179,7 @@ void rt_destroy(rt_ctx *rt)
     }
     if (rt->ctx)
         clReleaseContext(rt->ctx);
+    rt_clblast_close(rt);
     free(rt->cache_dir);
     free(rt);
 }

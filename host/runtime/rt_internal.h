@@ -42,7 +42,11 @@ struct rt_ctx {
     int n_progs, cap_progs;
     rt_cache_stats stats;
     rt_plan_dev plan;         /* the device as the planner sees it (rt_profile.c) */
+    void *clblast;            /* dlopen handle of CLBlast once a plan used it (rt_clblast.c) */
 };
+
+/* Closes CLBlast's handle, if opened (rt_destroy, after the context). */
+void rt_clblast_close(rt_ctx *rt);
 
 /* Fills rt->plan from rt->info and $CLCNN_PLAN_PROFILE (rt_create). */
 clcnn_status rt_plan_profile_init(rt_ctx *rt, clcnn_err *err);
