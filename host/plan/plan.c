@@ -21,7 +21,8 @@
 typedef struct plan_work {
     fuse_groups fg;  /* the fused groups (into/out/act/res/gate/pro/sep/shuffle), reader
                         counts and alias roots */
-    int *need, *def, *last, *pinned, *slot;
+    int *need, *def, *last, *pinned;
+    int64_t *off; /* per tensor: its offset in the activation arena, -1: none */
     int *packed_by; /* per tensor: the Conv whose packed copy of it is uploaded, -1: as is */
     char *dev_const; /* per tensor: a non-float32 constant a kernel reads (uploaded) */
     plan_place pl;   /* Concat in place: which tensors live in which buffer's slice */
@@ -32,7 +33,7 @@ typedef struct plan_work {
 static void work_free(plan_work *w)
 {
     fuse_free(&w->fg);
-    free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->slot);
+    free(w->need), free(w->def), free(w->last), free(w->pinned), free(w->off);
     free(w->packed_by), free(w->dev_const);
     plan_place_free(&w->pl);
     free(w->in_place);
@@ -342,22 +343,38 @@ static uint16_t *to_halves(const void *src, size_t n)
     return h;
 }
 
+/* Oclgrind checks each access against the buffer it belongs to, and a
+ * sub-buffer belongs to its parent: a read past a tensor's end into the arena's
+ * next bytes goes unseen. There every activation gets its own buffer of its
+ * exact size, shared with none (memory is not what a simulator is run for). */
+static int own_buffers(rt_ctx *rt)
+{
+    return strncmp(rt_info(rt)->platform, "Oclgrind", 8) == 0;
+}
+
 static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_work *w,
                                   const plan_options *o, clcnn_err *err)
 {
-    size_t *bytes = NULL;
-    int ns = 0;
-    clcnn_status st = plan_assign_slots(g, g->n_nodes, w->need, w->def, w->last, w->pinned,
-                                        o->keep_all, w->slot, &bytes, &ns, err);
-    if (st)
-        return st;
-    int nc = 0;
-    for (int t = 0; t < g->n_tensors; t++)
+    const size_t ba = base_align(rt);
+    const uintptr_t align = ba ? ba : 4096; /* host bytes used in place must be this aligned */
+    size_t *bytes = malloc(((size_t)g->n_tensors + 1) * sizeof *bytes), arena = 0;
+    if (!bytes)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
+    int na = 0, nc = 0; /* tensors in the arena (one sub-buffer each), constants */
+    for (int t = 0; t < g->n_tensors; t++) {
+        bytes[t] = plan_dev_bytes(&g->tensors[t]);
         if (w->need[t])
-            p->naive_act_bytes += plan_dev_bytes(&g->tensors[t]);
+            p->naive_act_bytes += bytes[t], na++;
+    }
+    clcnn_status st = plan_arena_place(g->n_tensors, bytes, w->need, w->def, w->last, w->pinned,
+                                       o->keep_all, align, w->off, &arena, err);
+    if (st) {
+        free(bytes);
+        return st;
+    }
     for (int t = 0; t < g->n_tensors; t++)
         nc += is_const(&g->tensors[t]) && (g->tensors[t].dtype == IR_DT_FLOAT || w->dev_const[t]);
-    p->buffers = calloc((size_t)ns + nc + w->n_tenants + 1, sizeof *p->buffers);
+    p->buffers = calloc((size_t)na + nc + w->n_tenants + 2, sizeof *p->buffers);
     if (!p->buffers) {
         free(bytes);
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
@@ -368,21 +385,36 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
     if (clGetDeviceInfo(rt_device(rt), CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified,
                         NULL) != CL_SUCCESS)
         unified = CL_FALSE;
-    const size_t ba = base_align(rt);
-    const uintptr_t align = ba ? ba : 4096; /* host bytes used in place must be this aligned */
     /* without room to keep packed copies they are copied like elsewhere */
     p->host_consts = unified ? calloc((size_t)nc + 1, sizeof *p->host_consts) : NULL;
-    for (int s = 0; s < ns; s++) {
-        p->buffers[p->n_buffers] = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes[s], NULL, &rc);
+    /* One arena, each activation a sub-buffer of it at its planned offset
+     * (a multiple of the device's base alignment, as sub-buffers require). */
+    const int own = own_buffers(rt);
+    cl_mem arena_mem = NULL;
+    if (arena && !own) {
+        arena_mem = clCreateBuffer(ctx, CL_MEM_READ_WRITE, arena, NULL, &rc);
         if (rc != CL_SUCCESS)
             goto cl_fail;
-        p->n_buffers++;
-        p->act_bytes += bytes[s];
+        p->buffers[p->n_buffers++] = arena_mem;
+        p->act_bytes += arena;
     }
     for (int t = 0; t < g->n_tensors; t++) {
         const ir_tensor *x = &g->tensors[t];
-        if (w->slot[t] >= 0) {
-            p->mem[t] = p->buffers[w->slot[t]];
+        if (w->off[t] >= 0) {
+            const cl_buffer_region r = {(size_t)w->off[t], bytes[t]};
+            cl_mem m = own ? clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes[t], NULL, &rc)
+                           : clCreateSubBuffer(arena_mem, CL_MEM_READ_WRITE,
+                                               CL_BUFFER_CREATE_TYPE_REGION, &r, &rc);
+            if (rc != CL_SUCCESS) {
+                free(bytes);
+                return err_set(err, CLCNN_ERR_CL, "%s failed for '%s' (%zu bytes at %zu of the "
+                               "%zu-byte activation arena): %s (%d)",
+                               own ? "clCreateBuffer" : "clCreateSubBuffer", x->name, r.size,
+                               r.origin, arena, rt_cl_error_name(rc), (int)rc);
+            }
+            p->act_bytes += own ? bytes[t] : 0;
+            p->buffers[p->n_buffers++] = m;
+            p->mem[t] = m;
         } else if (is_const(x) && (x->dtype == IR_DT_FLOAT || w->dev_const[t])) {
             size_t b = ir_nbytes(x) ? ir_nbytes(x) : sizeof(float);
             const void *src = ir_nbytes(x) ? x->data : (void *)&p->act_bytes;
@@ -437,15 +469,20 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
     for (int t = 0; t < g->n_tensors; t++) { /* Concat in place: a slice of its host's buffer */
         if (w->pl.host[t] < 0)
             continue;
-        const cl_buffer_region r = {(size_t)w->pl.off[t], plan_dev_bytes(&g->tensors[t])};
-        cl_mem m = p->mem[w->pl.host[t]] ? clCreateSubBuffer(p->mem[w->pl.host[t]], CL_MEM_READ_WRITE,
-                                                          CL_BUFFER_CREATE_TYPE_REGION, &r, &rc)
-                                      : NULL;
+        /* OpenCL has no sub-buffer of a sub-buffer: the slice is cut from
+         * the arena at its host's offset plus its own */
+        const int h = w->pl.host[t];
+        const cl_buffer_region r = {(own ? 0 : (size_t)w->off[h]) + (size_t)w->pl.off[t],
+                                    bytes[t]};
+        cl_mem m = w->off[h] >= 0 ? clCreateSubBuffer(own ? p->mem[h] : arena_mem,
+                                                      CL_MEM_READ_WRITE,
+                                                      CL_BUFFER_CREATE_TYPE_REGION, &r, &rc)
+                                  : NULL;
         if (!m) {
             free(bytes);
             return err_set(err, CLCNN_ERR_CL, "clCreateSubBuffer failed for '%s' (%zu bytes at "
-                           "%zu in '%s'): %s (%d)", g->tensors[t].name, r.size, r.origin,
-                           g->tensors[w->pl.host[t]].name, rt_cl_error_name(rc), (int)rc);
+                           "%zu in '%s'): %s (%d)", g->tensors[t].name, r.size,
+                           (size_t)w->pl.off[t], g->tensors[h].name, rt_cl_error_name(rc), (int)rc);
         }
         p->buffers[p->n_buffers++] = m;
         p->mem[t] = m;
@@ -622,7 +659,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     p->dev_copy = calloc(nt, 1);
     w.need = calloc(nt, sizeof(int)), w.def = calloc(nt, sizeof(int));
     w.last = calloc(nt, sizeof(int)), w.pinned = calloc(nt, sizeof(int));
-    w.slot = calloc(nt, sizeof(int));
+    w.off = calloc(nt, sizeof(int64_t));
     w.packed_by = calloc(nt, sizeof(int));
     w.dev_const = calloc(nt, 1);
     const int pl_bad = plan_place_init(&w.pl, g->n_tensors, g->n_nodes);
@@ -632,7 +669,7 @@ clcnn_status plan_build(rt_ctx *rt, const ir_graph *g, const plan_options *opt, 
     w.in_place = calloc((size_t)max_in, 1);
     if (pl_bad || !w.in_place || !w.packed_by || !w.dev_const || !p->mem || !p->variant ||
         !p->fallback || !p->fused_into || !p->readable || !p->dev_copy || !w.need || !w.def || !w.last ||
-        !w.pinned || !w.slot) {
+        !w.pinned || !w.off) {
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory creating the plan");
         goto fail;
     }

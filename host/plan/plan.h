@@ -55,13 +55,16 @@ void plan_free(plan *p);
  * tensor), at least 4 (OpenCL refuses zero-size buffers). */
 size_t plan_dev_bytes(const ir_tensor *t);
 
-/* Buffer assignment by liveness (plan_mem.c). Per tensor t (already resolved to
- * alias roots by the caller): need[t] 1 when t gets an activation buffer,
- * def[t] the step that writes it (-1: before the first step), last[t] the last
- * step that reads it, pinned[t] 1 when it must never be recycled. Fills
- * slot[t] (-1 when !need) and slot sizes; with keep_all no slot is shared. */
-clcnn_status plan_assign_slots(const ir_graph *g, int n_steps, const int *need, const int *def,
-                               const int *last, const int *pinned, int keep_all, int *slot,
-                               size_t **slot_bytes, int *n_slots, clcnn_err *err);
+/* Activation memory by liveness (plan_mem.c): per tensor t (already resolved
+ * to alias roots by the caller) bytes[t], need[t] 1 when t gets activation
+ * memory, def[t] the step that writes it (-1: before the first step), last[t]
+ * the last step that reads it, pinned[t] 1 when it must last from def[t] to the
+ * end (graph inputs and outputs). Fills
+ * off[t], t's offset in one arena of *arena_bytes (a multiple of `align`, as
+ * every offset is; -1 when !need), so that no two tensors live at the same
+ * step overlap. With keep_all none share. */
+clcnn_status plan_arena_place(int n_tensors, const size_t *bytes, const int *need,
+                              const int *def, const int *last, const int *pinned, int keep_all,
+                              size_t align, int64_t *off, size_t *arena_bytes, clcnn_err *err);
 
 #endif

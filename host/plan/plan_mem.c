@@ -1,8 +1,12 @@
-/* plan_mem.c — activation buffers by liveness (the ggml-alloc idea): walk the
- * steps in order, give each tensor written at a step a free slot (best fit,
- * else grow the largest free one, else a new slot), and return a tensor's slot
- * after its last reader. Slots grow to their largest tenant, so nothing is
- * allocated until the walk ends. Pinned tensors (graph inputs/outputs) keep theirs. */
+/* plan_mem.c — activation memory by liveness: every tensor an offset in one
+ * arena (the greedy-by-size placement of TFLite's arena planner). Tensors go
+ * largest first; each takes the tightest gap, among the tensors already placed
+ * whose lifetimes meet its own, that holds it, else the top of them. Largest
+ * first matters: a small tensor placed early would split the space a large one
+ * later needs. The slots this replaced (one buffer per slot, grown to its
+ * largest tenant) summed their tenants' maxima: MobileNetV2 8.6 MiB for a
+ * peak of 6.3 MiB live. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "plan.h"
@@ -13,69 +17,85 @@ size_t plan_dev_bytes(const ir_tensor *t)
     return b ? b : sizeof(float); /* OpenCL refuses zero-size buffers */
 }
 
-/* Picks a free slot for `need` bytes; -1 when none is free. */
-static int pick_free(const int *free_list, int n_free, const size_t *bytes, size_t need)
+typedef struct span {
+    int t, from, to; /* tensor, first and last step it is live (inclusive) */
+    size_t bytes;    /* rounded up to the alignment */
+} span;
+
+static int by_size(const void *a, const void *b)
 {
-    int best = -1, largest = -1;
-    for (int i = 0; i < n_free; i++) {
-        int s = free_list[i];
-        if (bytes[s] >= need && (best < 0 || bytes[s] < bytes[free_list[best]]))
-            best = i;
-        if (largest < 0 || bytes[s] > bytes[free_list[largest]])
-            largest = i;
-    }
-    return best >= 0 ? best : largest;
+    const span *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? 1 : -1;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
 }
 
-static void assign(const ir_graph *g, int t, int *slot, size_t *bytes, int *n_slots,
-                   int *free_list, int *n_free, int keep_all)
+/* Where a tensor of `need` bytes goes given the `n` placed tensors it meets,
+ * sorted by offset in `at`/`end`: the smallest gap that holds it, else the top. */
+static size_t best_gap(const size_t *at, const size_t *end, int n, size_t need)
 {
-    size_t need = plan_dev_bytes(&g->tensors[t]);
-    int i = keep_all ? -1 : pick_free(free_list, *n_free, bytes, need);
-    if (i >= 0) {
-        int s = free_list[i];
-        free_list[i] = free_list[--*n_free];
-        slot[t] = s;
-        if (bytes[s] < need)
-            bytes[s] = need;
-        return;
+    size_t best = SIZE_MAX, best_room = SIZE_MAX, top = 0;
+    for (int i = 0; i < n; i++) {
+        if (at[i] > top && at[i] - top >= need && at[i] - top < best_room)
+            best = top, best_room = at[i] - top;
+        if (end[i] > top)
+            top = end[i];
     }
-    slot[t] = (*n_slots)++;
-    bytes[slot[t]] = need;
+    return best != SIZE_MAX ? best : top;
 }
 
-clcnn_status plan_assign_slots(const ir_graph *g, int n_steps, const int *need, const int *def,
-                               const int *last, const int *pinned, int keep_all, int *slot,
-                               size_t **slot_bytes, int *n_slots, clcnn_err *err)
+static int by_offset(const void *a, const void *b)
 {
-    const int nt = g->n_tensors;
-    size_t *bytes = calloc((size_t)nt + 1, sizeof *bytes);
-    int *free_list = malloc(((size_t)nt + 1) * sizeof *free_list);
-    if (!bytes || !free_list) {
-        free(bytes);
-        free(free_list);
+    const size_t *x = a, *y = b; /* pairs (offset, end) */
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+clcnn_status plan_arena_place(int n_tensors, const size_t *bytes, const int *need,
+                              const int *def, const int *last, const int *pinned, int keep_all,
+                              size_t align, int64_t *off, size_t *arena_bytes, clcnn_err *err)
+{
+    const size_t n1 = (size_t)n_tensors + 1;
+    span *s = malloc(n1 * sizeof *s);
+    size_t *pair = malloc(2 * n1 * sizeof *pair), *at = malloc(n1 * sizeof *at);
+    size_t *end = malloc(n1 * sizeof *end);
+    if (!s || !pair || !at || !end) {
+        free(s), free(pair), free(at), free(end);
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
     }
-    int ns = 0, nf = 0;
-    for (int t = 0; t < nt; t++) {
-        slot[t] = -1;
-        if (need[t] && def[t] < 0)
-            assign(g, t, slot, bytes, &ns, free_list, &nf, keep_all);
-    }
-    for (int s = 0; s < n_steps; s++) {
-        for (int t = 0; t < nt; t++)
-            if (need[t] && def[t] == s)
-                assign(g, t, slot, bytes, &ns, free_list, &nf, keep_all);
-        if (keep_all)
+    align = align ? align : 1;
+    int ns = 0;
+    for (int t = 0; t < n_tensors; t++) {
+        off[t] = -1;
+        if (!need[t])
             continue;
-        /* after step s: release what no later step reads (dead outputs included) */
-        for (int t = 0; t < nt; t++)
-            if (need[t] && !pinned[t] && def[t] <= s && slot[t] >= 0 &&
-                (last[t] == s || (last[t] < def[t] && def[t] == s)))
-                free_list[nf++] = slot[t];
+        /* a dead output (never read) lives through its own step; a pinned
+         * tensor (a graph input or output) from its step to the end, and
+         * with keep_all every tensor throughout */
+        const int to = last[t] > def[t] ? last[t] : def[t];
+        s[ns++] = (span){t, keep_all ? -1 : def[t], pinned[t] || keep_all ? INT32_MAX : to,
+                         (bytes[t] + align - 1) / align * align};
     }
-    free(free_list);
-    *slot_bytes = bytes;
-    *n_slots = ns;
+    qsort(s, (size_t)ns, sizeof *s, by_size);
+    size_t total = 0;
+    for (int i = 0; i < ns; i++) {
+        int nm = 0; /* the placed tensors live at some step this one is */
+        for (int j = 0; j < i; j++)
+            if (s[j].from <= s[i].to && s[i].from <= s[j].to) {
+                pair[2 * nm] = (size_t)off[s[j].t];
+                pair[2 * nm + 1] = (size_t)off[s[j].t] + s[j].bytes;
+                nm++;
+            }
+        qsort(pair, (size_t)nm, 2 * sizeof *pair, by_offset);
+        for (int k = 0; k < nm; k++)
+            at[k] = pair[2 * k], end[k] = pair[2 * k + 1];
+        const size_t o = best_gap(at, end, nm, s[i].bytes);
+        off[s[i].t] = (int64_t)o;
+        if (o + s[i].bytes > total)
+            total = o + s[i].bytes;
+    }
+    free(s), free(pair), free(at), free(end);
+    *arena_bytes = total;
     return CLCNN_OK;
 }
