@@ -59,6 +59,8 @@ typedef struct {
     clcnn_tensor_info *in_info; /* the session's inputs (names owned by s) */
     int n_in, n_out;
     PyObject *inputs, *outputs; /* tuples of TensorInfo, made once */
+    int owns_model; /* model was loaded for this session, which owns its handle
+                       (clcnn_session_create_owning): it goes with the session */
 } ext_Session;
 
 extern PyObject *ext_Error;              /* clcnn.Error (RuntimeError) */
@@ -82,6 +84,9 @@ void ext_context_add_user(ext_Context *c);
 void ext_context_drop_user(ext_Context *c);
 void ext_model_add_user(ext_Model *m);
 void ext_model_drop_user(ext_Model *m);
+/* The library destroyed m's handle (the Session that owned it ended, or its
+ * create failed): m is closed, its context user dropped as on destroy. */
+void ext_model_forget(ext_Model *m);
 /* ValueError naming `what` when the object is closed; 0 when usable. */
 int ext_context_check_open(ext_Context *c);
 int ext_model_check_open(ext_Model *m);

@@ -16,6 +16,15 @@ static void model_destroy(ext_Model *m)
     ext_context_drop_user(m->context);
 }
 
+void ext_model_forget(ext_Model *m)
+{
+    if (!m->m)
+        return;
+    m->m = NULL;
+    m->closed = 1;
+    ext_context_drop_user(m->context);
+}
+
 void ext_model_add_user(ext_Model *m)
 {
     m->users++;

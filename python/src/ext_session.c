@@ -111,6 +111,10 @@ static PyObject *Session_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
+    /* A model this Session loads (from a path, name or bytes) is its own:
+     * the session takes it and its plan the weights, which are then held
+     * once (on the device, or as the CPU device's buffers) instead of twice. */
+    const int own = !PyObject_TypeCheck(model, &ext_ModelType);
     if (!(self->context = session_context(device, context)) ||
         !(self->model = session_model(model, self->context))) {
         Py_DECREF(self);
@@ -131,19 +135,23 @@ static PyObject *Session_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     clcnn_session *s = NULL;
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(c->create_lock, WAIT_LOCK);
-    st = clcnn_session_create(c->ctx, m->m, &o, &s);
+    st = own ? clcnn_session_create_owning(c->ctx, m->m, &o, &s)
+             : clcnn_session_create(c->ctx, m->m, &o, &s);
     if (st != CLCNN_OK)
         snprintf(err, sizeof err, "%s", clcnn_context_last_error(c->ctx));
     PyThread_release_lock(c->create_lock);
     Py_END_ALLOW_THREADS
     ext_calib_free(&calib); /* the library has run auto's calibration by now */
     if (st != CLCNN_OK) {
+        if (own) /* destroyed with the failed session */
+            ext_model_forget(m);
         ext_model_drop_user(m);
         ext_context_drop_user(c);
         Py_DECREF(self);
         return ext_raise(st, err);
     }
     self->s = s;
+    self->owns_model = own;
     if (session_describe(self) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -160,6 +168,8 @@ static void session_destroy(ext_Session *self, clcnn_session *x)
     Py_BEGIN_ALLOW_THREADS /* releases device buffers */
     clcnn_session_destroy(x);
     Py_END_ALLOW_THREADS
+    if (self->owns_model) /* destroyed with x */
+        ext_model_forget(self->model);
     ext_model_drop_user(self->model);
     ext_context_drop_user(self->context);
 }

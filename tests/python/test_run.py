@@ -112,6 +112,35 @@ def test_shared_model_and_context(device):
         assert a.closed and b.closed
 
 
+def test_session_owns_the_model_it_loads(cl_device, tmp_path):
+    """A Session given a path loads the model for itself and owns it: its plan
+    takes the weights (held once), so the Model it shows answers metadata,
+    refuses what needs the weights with the library's reason, and closes with
+    the Session. A Model passed in stays whole and usable after."""
+    d = zoo("mobilenet_v1_a025")
+    x = np.load(d / "input.npy").astype(np.float32)
+    s = clcnn.Session(str(d / "model.onnx"), device=cl_device)
+    m = s.model
+    assert m.inputs[0].shape == x.shape and m.output_op(0)  # metadata still answers
+    with pytest.raises(clcnn.Error, match="clcnn_session_create_owning"):
+        m.export_onnx(str(tmp_path / "again.onnx"))
+    with pytest.raises(clcnn.Error, match="clcnn_session_create_owning"):
+        clcnn.Session(m, device=cl_device)
+    out = s.run(x)[0]
+    assert rel_err(out, np.load(d / "ref.npy")) <= TOL
+    s.close()
+    assert m.closed
+    with pytest.raises(ValueError, match="closed"):
+        m.output_op(0)
+    with clcnn.Context(cl_device) as ctx:  # a Model of one's own: borrowed, not taken
+        mine = clcnn.Model(str(d / "model.onnx"), context=ctx)
+        with clcnn.Session(mine, context=ctx) as s2:
+            np.testing.assert_array_equal(s2.run(x)[0], out)
+        assert not mine.closed
+        mine.export_onnx(str(tmp_path / "mine.onnx"))
+        mine.close()
+
+
 def test_two_inputs(tmp_path, device):
     """A two-input model with a symbolic batch: list and dict forms, and the
     checks that need more than one input."""
