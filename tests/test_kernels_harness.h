@@ -175,8 +175,9 @@ static inline void kh_output_act(ir_graph *g, int y, ir_op act)
     kh_output(g, a);
 }
 
-static inline int kh_check_k(rt_ctx *rt, ir_graph *g, const char *force, const char *expect,
-                             int want_kernels, const char *label)
+/* kh_check_k with every executor option (force is opt->force_variant). */
+static inline int kh_check_opt(rt_ctx *rt, ir_graph *g, const exec_cl_options *opt,
+                               const char *expect, int want_kernels, const char *label)
 {
     clcnn_err err = {0};
     int bad = 0;
@@ -206,12 +207,10 @@ static inline int kh_check_k(rt_ctx *rt, ir_graph *g, const char *force, const c
             out[i][j] = NAN; /* an output the CL path never writes must not pass */
     }
     exec_cl *e = NULL;
-    exec_cl_options opt = {0};
-    opt.force_variant = force;
     if ((st = exec_ref_run(g, (const float *const *)in, ref, NULL, &err))) {
         print_error("[%s] exec_ref_run: %s\n", label, err.msg);
         bad = 1;
-    } else if ((st = exec_cl_create(rt, g, &opt, &e, &err)) ||
+    } else if ((st = exec_cl_create(rt, g, opt, &e, &err)) ||
                (st = exec_cl_run(e, (const float *const *)in, out, &err))) {
         print_error("[%s] OpenCL: %s: %s\n%s\n", label, clcnn_status_str(st), err.msg,
                     err.detail ? err.detail : "");
@@ -260,6 +259,14 @@ static inline int kh_check_k(rt_ctx *rt, ir_graph *g, const char *force, const c
     err_clear(&err);
     ir_graph_free(g);
     return bad;
+}
+
+static inline int kh_check_k(rt_ctx *rt, ir_graph *g, const char *force, const char *expect,
+                             int want_kernels, const char *label)
+{
+    exec_cl_options opt = {0};
+    opt.force_variant = force;
+    return kh_check_opt(rt, g, &opt, expect, want_kernels, label);
 }
 
 static inline int kh_check(rt_ctx *rt, ir_graph *g, const char *force, const char *expect,

@@ -69,12 +69,12 @@ static void test_arena_by_liveness(void **state)
     pinned[0] = pinned[N - 1] = 1;
     from[0] = -1, to[0] = INT32_MAX;
     clcnn_err err = {0};
-    assert_int_equal(plan_arena_place(N, bytes, need, def, last, pinned, 0, 128, off, &arena,
+    assert_int_equal(plan_arena_place(N, bytes, need, def, last, pinned, 0, 128, 0, off, &arena,
                                       &err), CLCNN_OK);
     /* x throughout, then two neighbours at a time: three 128-byte places */
     assert_int_equal(arena, 3 * 128);
     assert_disjoint(N, bytes, need, from, to, off, 128, arena);
-    assert_int_equal(plan_arena_place(N, bytes, need, def, last, pinned, 1, 128, off, &arena,
+    assert_int_equal(plan_arena_place(N, bytes, need, def, last, pinned, 1, 128, 0, off, &arena,
                                       &err), CLCNN_OK);
     assert_int_equal(arena, N * 128); /* keep_all: nothing shared */
     for (int t = 0; t < N; t++)
@@ -90,9 +90,14 @@ static void test_arena_by_liveness(void **state)
     int p2[6] = {1, 0, 0, 0, 0, 0}, f2[6] = {-1, 0, 1, 2, 3, 0};
     int e2[6] = {INT32_MAX, 1, 2, 3, 4, 4};
     int64_t o2[6];
-    assert_int_equal(plan_arena_place(6, b2, n2, d2, l2, p2, 0, 1, o2, &arena, &err), CLCNN_OK);
+    assert_int_equal(plan_arena_place(6, b2, n2, d2, l2, p2, 0, 1, 0, o2, &arena, &err), CLCNN_OK);
     assert_int_equal(arena, 12);
     assert_disjoint(6, b2, n2, f2, e2, o2, 1, arena);
+
+    /* a cap smaller than a tensor: refused */
+    assert_int_equal(plan_arena_place(6, b2, n2, d2, l2, p2, 0, 1, 8, o2, &arena, &err),
+                     CLCNN_ERR_UNSUPPORTED);
+    err_clear(&err);
 
     /* random lifetimes and sizes: never overlapping, never below the peak */
     unsigned seed = 12345;
@@ -111,9 +116,14 @@ static void test_arena_by_liveness(void **state)
             f3[t] = d3[t];
             e3[t] = p3[t] ? INT32_MAX : (l3[t] > d3[t] ? l3[t] : d3[t]);
         }
-        assert_int_equal(plan_arena_place(M, b3, n3, d3, l3, p3, 0, 64, o3, &arena, &err),
+        /* every other round cut at 8 KiB: no tensor may straddle a cut */
+        const size_t cap = round % 2 ? 8192 : 0;
+        assert_int_equal(plan_arena_place(M, b3, n3, d3, l3, p3, 0, 64, cap, o3, &arena, &err),
                          CLCNN_OK);
         assert_disjoint(M, b3, n3, f3, e3, o3, 64, arena);
+        for (int t = 0; t < M && cap; t++)
+            if (n3[t])
+                assert_true((size_t)o3[t] / cap == ((size_t)o3[t] + b3[t] - 1) / cap);
         size_t peak = 0;
         for (int s = -1; s < 40; s++) {
             size_t live = 0;

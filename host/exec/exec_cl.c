@@ -51,6 +51,7 @@ clcnn_status exec_cl_create(rt_ctx *rt, const ir_graph *g, const exec_cl_options
         po.force = opt->force_variant;
         po.packed = opt->packed;
         po.packed_user = opt->packed_user;
+        po.arena_cap = opt->arena_cap;
     }
 #ifdef CLCNN_TEST_HOOKS
     po.fault_node = getenv("CLCNN_FAULT_NODE"); /* test hook: see plan_options */

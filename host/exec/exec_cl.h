@@ -15,6 +15,7 @@ typedef struct exec_cl_options {
                                   (others fall back to the general kernel); NULL: automatic */
     void (*packed)(void *user, int t); /* NULL, or plan_options.packed */
     void *packed_user;
+    size_t arena_cap;          /* tests: plan_options.arena_cap (0: the device's limit) */
 } exec_cl_options;
 
 /* g must outlive the executor. opt may be NULL. */

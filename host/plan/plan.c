@@ -366,15 +366,35 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         if (w->need[t])
             p->naive_act_bytes += bytes[t], na++;
     }
+    /* the arena is cut into buffers no larger than the device allocates at
+     * once (CL_DEVICE_MAX_MEM_ALLOC_SIZE: a quarter of its memory, or less,
+     * on many GPUs), no tensor straddling a cut */
+    cl_ulong max_alloc = 0;
+    if (clGetDeviceInfo(rt_device(rt), CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
+                        &max_alloc, NULL) != CL_SUCCESS || max_alloc > SIZE_MAX)
+        max_alloc = 0;
+    size_t cap = (size_t)max_alloc;
+    if (o->arena_cap && (!cap || o->arena_cap < cap))
+        cap = o->arena_cap;
+    for (int t = 0; t < g->n_tensors && cap; t++)
+        if (w->need[t] && bytes[t] > cap / align * align) {
+            const size_t b = bytes[t];
+            free(bytes);
+            return err_set(err, CLCNN_ERR_UNSUPPORTED, "tensor '%s' needs %zu bytes, more than "
+                           "the device allocates in one buffer (%zu)", g->tensors[t].name, b,
+                           cap / align * align);
+        }
     clcnn_status st = plan_arena_place(g->n_tensors, bytes, w->need, w->def, w->last, w->pinned,
-                                       o->keep_all, align, w->off, &arena, err);
+                                       o->keep_all, align, cap, w->off, &arena, err);
     if (st) {
         free(bytes);
         return st;
     }
+    cap = cap ? cap / align * align : arena;
+    const size_t n_chunks = arena ? (arena + cap - 1) / cap : 0;
     for (int t = 0; t < g->n_tensors; t++)
         nc += is_const(&g->tensors[t]) && (g->tensors[t].dtype == IR_DT_FLOAT || w->dev_const[t]);
-    p->buffers = calloc((size_t)na + nc + w->n_tenants + 2, sizeof *p->buffers);
+    p->buffers = calloc((size_t)na + nc + w->n_tenants + n_chunks + 1, sizeof *p->buffers);
     if (!p->buffers) {
         free(bytes);
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
@@ -390,27 +410,28 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
     /* One arena, each activation a sub-buffer of it at its planned offset
      * (a multiple of the device's base alignment, as sub-buffers require). */
     const int own = own_buffers(rt);
-    cl_mem arena_mem = NULL;
-    if (arena && !own) {
-        arena_mem = clCreateBuffer(ctx, CL_MEM_READ_WRITE, arena, NULL, &rc);
+    cl_mem *chunk = p->buffers; /* the arena's buffers come first */
+    for (size_t k = 0; k < n_chunks && !own; k++) {
+        const size_t b = arena - k * cap < cap ? arena - k * cap : cap;
+        p->buffers[p->n_buffers] = clCreateBuffer(ctx, CL_MEM_READ_WRITE, b, NULL, &rc);
         if (rc != CL_SUCCESS)
             goto cl_fail;
-        p->buffers[p->n_buffers++] = arena_mem;
-        p->act_bytes += arena;
+        p->n_buffers++;
+        p->act_bytes += b;
     }
     for (int t = 0; t < g->n_tensors; t++) {
         const ir_tensor *x = &g->tensors[t];
         if (w->off[t] >= 0) {
-            const cl_buffer_region r = {(size_t)w->off[t], bytes[t]};
+            const cl_buffer_region r = {(size_t)w->off[t] % cap, bytes[t]};
             cl_mem m = own ? clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes[t], NULL, &rc)
-                           : clCreateSubBuffer(arena_mem, CL_MEM_READ_WRITE,
+                           : clCreateSubBuffer(chunk[(size_t)w->off[t] / cap], CL_MEM_READ_WRITE,
                                                CL_BUFFER_CREATE_TYPE_REGION, &r, &rc);
             if (rc != CL_SUCCESS) {
                 free(bytes);
                 return err_set(err, CLCNN_ERR_CL, "%s failed for '%s' (%zu bytes at %zu of the "
                                "%zu-byte activation arena): %s (%d)",
                                own ? "clCreateBuffer" : "clCreateSubBuffer", x->name, r.size,
-                               r.origin, arena, rt_cl_error_name(rc), (int)rc);
+                               (size_t)w->off[t], arena, rt_cl_error_name(rc), (int)rc);
             }
             p->act_bytes += own ? bytes[t] : 0;
             p->buffers[p->n_buffers++] = m;
@@ -472,9 +493,9 @@ static clcnn_status alloc_buffers(rt_ctx *rt, const ir_graph *g, plan *p, plan_w
         /* OpenCL has no sub-buffer of a sub-buffer: the slice is cut from
          * the arena at its host's offset plus its own */
         const int h = w->pl.host[t];
-        const cl_buffer_region r = {(own ? 0 : (size_t)w->off[h]) + (size_t)w->pl.off[t],
-                                    bytes[t]};
-        cl_mem m = w->off[h] >= 0 ? clCreateSubBuffer(own ? p->mem[h] : arena_mem,
+        const size_t ho = w->off[h] >= 0 ? (size_t)w->off[h] : 0; /* never straddles a cut */
+        const cl_buffer_region r = {(own ? 0 : ho % cap) + (size_t)w->pl.off[t], bytes[t]};
+        cl_mem m = w->off[h] >= 0 ? clCreateSubBuffer(own ? p->mem[h] : chunk[ho / cap],
                                                       CL_MEM_READ_WRITE,
                                                       CL_BUFFER_CREATE_TYPE_REGION, &r, &rc)
                                   : NULL;

@@ -18,6 +18,8 @@ typedef struct plan_options {
      * owner may drop them then rather than after plan_build */
     void (*packed)(void *user, int t);
     void *packed_user;
+    size_t arena_cap;         /* test hook: bytes per activation buffer when less than the
+                                 device's CL_DEVICE_MAX_MEM_ALLOC_SIZE (0: the device's) */
 } plan_options;
 
 typedef struct plan {
@@ -62,9 +64,13 @@ size_t plan_dev_bytes(const ir_tensor *t);
  * end (graph inputs and outputs). Fills
  * off[t], t's offset in one arena of *arena_bytes (a multiple of `align`, as
  * every offset is; -1 when !need), so that no two tensors live at the same
- * step overlap. With keep_all none share. */
+ * step overlap. With keep_all none share. cap > 0: no tensor crosses a
+ * multiple of cap (rounded down to align), so the arena can be cut into
+ * buffers of cap bytes (a device's CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+ * CLCNN_ERR_UNSUPPORTED when one tensor is larger. */
 clcnn_status plan_arena_place(int n_tensors, const size_t *bytes, const int *need,
                               const int *def, const int *last, const int *pinned, int keep_all,
-                              size_t align, int64_t *off, size_t *arena_bytes, clcnn_err *err);
+                              size_t align, size_t cap, int64_t *off, size_t *arena_bytes,
+                              clcnn_err *err);
 
 #endif

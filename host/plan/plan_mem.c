@@ -32,18 +32,26 @@ static int by_size(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
+/* The first offset from `o` where `need` bytes cross no multiple of `cap`
+ * (0: no cap): the arena is cut into buffers of cap bytes at most. */
+static size_t uncut(size_t o, size_t need, size_t cap)
+{
+    return cap && o / cap != (o + need - 1) / cap ? (o / cap + 1) * cap : o;
+}
+
 /* Where a tensor of `need` bytes goes given the `n` placed tensors it meets,
  * sorted by offset in `at`/`end`: the smallest gap that holds it, else the top. */
-static size_t best_gap(const size_t *at, const size_t *end, int n, size_t need)
+static size_t best_gap(const size_t *at, const size_t *end, int n, size_t need, size_t cap)
 {
     size_t best = SIZE_MAX, best_room = SIZE_MAX, top = 0;
     for (int i = 0; i < n; i++) {
-        if (at[i] > top && at[i] - top >= need && at[i] - top < best_room)
-            best = top, best_room = at[i] - top;
+        const size_t o = uncut(top, need, cap);
+        if (at[i] > o && at[i] - o >= need && at[i] - top < best_room)
+            best = o, best_room = at[i] - top;
         if (end[i] > top)
             top = end[i];
     }
-    return best != SIZE_MAX ? best : top;
+    return best != SIZE_MAX ? best : uncut(top, need, cap);
 }
 
 static int by_offset(const void *a, const void *b)
@@ -54,7 +62,8 @@ static int by_offset(const void *a, const void *b)
 
 clcnn_status plan_arena_place(int n_tensors, const size_t *bytes, const int *need,
                               const int *def, const int *last, const int *pinned, int keep_all,
-                              size_t align, int64_t *off, size_t *arena_bytes, clcnn_err *err)
+                              size_t align, size_t cap, int64_t *off, size_t *arena_bytes,
+                              clcnn_err *err)
 {
     const size_t n1 = (size_t)n_tensors + 1;
     span *s = malloc(n1 * sizeof *s);
@@ -65,11 +74,17 @@ clcnn_status plan_arena_place(int n_tensors, const size_t *bytes, const int *nee
         return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory planning buffers");
     }
     align = align ? align : 1;
+    cap = cap / align * align;
     int ns = 0;
     for (int t = 0; t < n_tensors; t++) {
         off[t] = -1;
         if (!need[t])
             continue;
+        if (cap && (bytes[t] + align - 1) / align * align > cap) {
+            free(s), free(pair), free(at), free(end);
+            return err_set(err, CLCNN_ERR_UNSUPPORTED, "tensor %d needs %zu bytes, more than "
+                           "the device allocates in one buffer (%zu)", t, bytes[t], cap);
+        }
         /* a dead output (never read) lives through its own step; a pinned
          * tensor (a graph input or output) from its step to the end, and
          * with keep_all every tensor throughout */
@@ -90,7 +105,7 @@ clcnn_status plan_arena_place(int n_tensors, const size_t *bytes, const int *nee
         qsort(pair, (size_t)nm, 2 * sizeof *pair, by_offset);
         for (int k = 0; k < nm; k++)
             at[k] = pair[2 * k], end[k] = pair[2 * k + 1];
-        const size_t o = best_gap(at, end, nm, s[i].bytes);
+        const size_t o = best_gap(at, end, nm, s[i].bytes, cap);
         off[s[i].t] = (int64_t)o;
         if (o + s[i].bytes > total)
             total = o + s[i].bytes;
