@@ -1,6 +1,6 @@
 """The per-actor half of clcnn.ray: a callable class for Ray Data's
-map_batches that holds one clcnn Context + Model + Session for the actor's
-whole life and turns batches of encoded photos into top-k rows.
+map_batches that holds one clcnn Context + Session (owning its Model) for the
+actor's whole life and turns batches of encoded photos into top-k rows.
 
 It needs neither Ray nor a cluster (a batch is a plain dict of columns), so it
 is tested on its own; pyarrow builds the output table. Numbers are those of
@@ -52,16 +52,21 @@ class ClcnnPredictor:
             raise ValueError(f"ClcnnPredictor: batch must be an int >= 1, got {batch!r}")
         self._softmax = clcnn._softmax  # the float64 softmax classify() uses
         self.context = clcnn.Context(device)
-        self.model = clcnn.Model(model, context=self.context)
+        # The Session loads the model itself and owns it, so an actor holds
+        # the weights once (the plan takes them); self.model answers the
+        # metadata, labels and preprocessing used below. Planned at `batch`:
+        # a fixed-batch model is re-batched to it, a dynamic one planned first
+        # at the batch it will mostly run.
+        self.session = clcnn.Session(model, context=self.context, batch=batch,
+                                     precision=precision)
+        self.model = self.session.model
         if len(self.model.inputs) != 1 or len(self.model.outputs) < 1:
-            raise ValueError(f"ClcnnPredictor: a classifier has one input, this model has "
-                             f"{len(self.model.inputs)}")
+            n = len(self.model.inputs)
+            self.session.close()
+            raise ValueError(f"ClcnnPredictor: a classifier has one input, this model has {n}")
         info = self.model.inputs[0]
         self._dynamic = info.dynamic_batch
         self.batch = batch
-        self.session = clcnn.Session(self.model, context=self.context,
-                                     batch=0 if self._dynamic or batch == 1 else batch,
-                                     precision=precision)
         self._in_shape = tuple(info.shape[1:])
         self.top = top
         self._apply_softmax = self.model.output_op(0) != "Softmax"
