@@ -247,6 +247,31 @@ void pw_pair_store(VEC y0, VEC y1, size_t i, __global sfloat *out, __global cons
     STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y1, act, a, b)), 0, out + i + PW_PX);
 }
 
+/* conv_pw's (2-tile path), conv_pwp's and conv_pwu's epilogue: the sums a0 / a1 of output channels
+ * oc0 .. oc0 + PW_OC - 1 for the pixel pair from p0 of image n. */
+void pwp_store(const VEC *a0, const VEC *a1, int oc0, int OC, int HW, int p0, int n,
+               __global sfloat *out, __global const sfloat *res, int has_res, int act, float a,
+               float b)
+{
+    const size_t ob = (size_t)n * OC * HW + p0;
+    const int left = HW - p0;
+    for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
+        const size_t i = ob + (size_t)(oc0 + o) * HW;
+        if (left >= 2 * PW_PX) {
+            pw_pair_store(a0[o], a1[o], i, out, res, has_res, act, a, b);
+            continue;
+        }
+        /* the image's last pair: lanes past HW are neither read nor stored */
+        float r[2 * PW_PX];
+        XCAT(vstore, PW_PX)(a0[o], 0, r);
+        XCAT(vstore, PW_PX)(a1[o], 0, r + PW_PX);
+        for (int p = 0; p < left; p++) {
+            const float y = has_res ? r[p] + LD(res, i + p) : r[p];
+            ST(out, i + p, FAULT(act_epi(y, act, a, b)));
+        }
+    }
+}
+
 /* conv_pw: `tiles` (1 or 2) PW_PX-pixel tiles per work-item. With 2 (the
  * host's choice on CPUs) two whole stride-1 tiles side by side share each
  * weight broadcast: 2 x PW_OC vector accumulators, enough independent FMA
@@ -255,7 +280,13 @@ void pw_pair_store(VEC y0, VEC y1, size_t i, __global sfloat *out, __global cons
  * its pointwise layers 10-15% faster); each pixel's
  * sum is formed in the same order as pw_tile's, so the same bits. GPUs keep
  * 1: twice the accumulators per work-item would cost registers and
- * occupancy. A pair that is not whole, strided or gated runs as two tiles.
+ * occupancy. A strided pair runs as two tiles. A gated pair (an SE block's
+ * projection) scales each channel's two vectors by its gate first, as pw_tile
+ * does: run as two tiles, MnasNet's and EfficientNet-B0's gated projections
+ * ran at 100-140 GFLOP/s, their ungated expansions at 200-290. A pair whose
+ * second tile is part-filled (a 7x7 plane's pixels 32..48) is still one
+ * pair: as a tile and then a lone pixel, that work-item took 1.5x the time of
+ * its whole-pair neighbour. Its last channels are gathered as pw_tile's.
  * oc_first (conv_im2col on CPUs, see conv_cl.c): dimension 0 runs over the
  * channel tiles, 1 over the pixel tiles, so a work-group (and POCL's order of
  * work-items) takes a pixel tile's channel tiles one after another while its
@@ -279,49 +310,44 @@ __kernel void conv_pw(__global const sfloat *in, __global const sfloat *wt,
     const int p0 = (oc_first ? g1 : g0) * tiles * PW_PX, oc0 = (oc_first ? g0 : g1) * PW_OC;
     if (p0 >= HW || oc0 >= OC)
         return;
-    if (tiles == 2 && p0 + 2 * PW_PX <= HW && sd.s2 == 1 && !has_gate) {
+    if (tiles == 2 && p0 + PW_PX < HW && sd.s2 == 1) {
         VEC a0[PW_OC], a1[PW_OC];
 #pragma unroll
         for (int o = 0; o < PW_OC; o++)
             a0[o] = a1[o] = (VEC)(has_bias ? LD(bias, min(oc0 + o, OC - 1)) : 0.0f);
         __global const sfloat *wq = wt + (size_t)oc0 * C;
         __global const sfloat *cp = in + (size_t)n * C * sd.s3 + p0;
-        for (int ic = 0; ic < C; ic++, wq += PW_OC)
-            PW_PAIR_STEP(PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3), ic),
-                         PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3 + PW_PX), ic));
-        const size_t ob = (size_t)n * OC * HW + p0;
-        for (int o = 0; o < PW_OC && oc0 + o < OC; o++)
-            pw_pair_store(a0[o], a1[o], ob + (size_t)(oc0 + o) * HW, out, res, has_res, act, a, b);
+        __global const sfloat *gp = gate + (size_t)n * C;
+        /* A part-filled pair reads on into the next channels' planes as
+         * pw_tile does (lanes dropped by pwp_store), the last ones gathered. */
+        const int over = max(p0 + 2 * PW_PX - HW, 0);
+        const int cv = max(C - (over + HW - 1) / HW, 0);
+        int ic = 0;
+        if (has_gate) { /* x * gate, then the fma: pw_tile's gated stride-1 order */
+            for (; ic < cv; ic++, wq += PW_OC) {
+                const float g = LD(gp, ic);
+                PW_PAIR_STEP(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3) * g,
+                             LDN(PW_PX, 0, cp + (size_t)ic * sd.s3 + PW_PX) * g);
+            }
+        } else {
+            for (; ic < cv; ic++, wq += PW_OC)
+                PW_PAIR_STEP(PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3), ic),
+                             PW_IN(LDN(PW_PX, 0, cp + (size_t)ic * sd.s3 + PW_PX), ic));
+        }
+        for (; ic < C; ic++, wq += PW_OC) { /* pw_tile's gather, lanes past HW clamped */
+            __global const sfloat *c1 = cp + (size_t)ic * sd.s3;
+            float xs[2 * PW_PX];
+            for (int p = 0; p < 2 * PW_PX; p++)
+                xs[p] = LD(c1, min(p, HW - 1 - p0));
+            const float g = has_gate ? LD(gp, ic) : 1.0f;
+            PW_PAIR_STEP(PW_IN(VLOAD(0, xs), ic) * g, PW_IN(VLOAD(1, xs), ic) * g);
+        }
+        pwp_store(a0, a1, oc0, OC, HW, p0, n, out, res, has_res, act, a, b);
         return;
     }
     for (int t = 0; t < tiles && p0 + t * PW_PX < HW; t++)
         pw_tile(in, wt, bias, has_bias, out, C, OC, HW, sd, act, a, b, res, has_res, gate,
                 has_gate PRO_ARGS, p0 + t * PW_PX, oc0, n);
-}
-
-/* conv_pwp's and conv_pwu's epilogue: the sums a0 / a1 of output channels
- * oc0 .. oc0 + PW_OC - 1 for the pixel pair from p0 of image n. */
-void pwp_store(const VEC *a0, const VEC *a1, int oc0, int OC, int HW, int p0, int n,
-               __global sfloat *out, __global const sfloat *res, int has_res, int act, float a,
-               float b)
-{
-    const size_t ob = (size_t)n * OC * HW + p0;
-    const int left = HW - p0;
-    for (int o = 0; o < PW_OC && oc0 + o < OC; o++) {
-        const size_t i = ob + (size_t)(oc0 + o) * HW;
-        if (left >= 2 * PW_PX) {
-            pw_pair_store(a0[o], a1[o], i, out, res, has_res, act, a, b);
-            continue;
-        }
-        /* the image's last pair: lanes past HW are neither read nor stored */
-        float r[2 * PW_PX];
-        XCAT(vstore, PW_PX)(a0[o], 0, r);
-        XCAT(vstore, PW_PX)(a1[o], 0, r + PW_PX);
-        for (int p = 0; p < left; p++) {
-            const float y = has_res ? r[p] + LD(res, i + p) : r[p];
-            ST(out, i + p, FAULT(act_epi(y, act, a, b)));
-        }
-    }
 }
 
 /* conv_pwp: conv_pw's pair of PW_PX tiles over an input packed by pixel pairs
