@@ -247,8 +247,11 @@ void pw_pair_store(VEC y0, VEC y1, size_t i, __global sfloat *out, __global cons
     STN(PW_PX, FAULT(XCAT(act_float, PW_PX)(y1, act, a, b)), 0, out + i + PW_PX);
 }
 
-/* conv_pw's (2-tile path), conv_pwp's and conv_pwu's epilogue: the sums a0 / a1 of output channels
- * oc0 .. oc0 + PW_OC - 1 for the pixel pair from p0 of image n. */
+/* conv_pw's (2-tile path), conv_pwp's and conv_pwu's epilogue: the sums a0 / a1
+ * of output channels oc0 .. oc0 + PW_OC - 1 for the pixel pair from p0 of
+ * image n. A part-filled pair (the image's last) still applies the
+ * activation as vectors, then stores the lanes below HW: per lane, a SiLU
+ * cost more than the pair's sums on 7x7 planes. */
 void pwp_store(const VEC *a0, const VEC *a1, int oc0, int OC, int HW, int p0, int n,
                __global sfloat *out, __global const sfloat *res, int has_res, int act, float a,
                float b)
@@ -262,12 +265,22 @@ void pwp_store(const VEC *a0, const VEC *a1, int oc0, int OC, int HW, int p0, in
             continue;
         }
         /* the image's last pair: lanes past HW are neither read nor stored */
-        float r[2 * PW_PX];
-        XCAT(vstore, PW_PX)(a0[o], 0, r);
-        XCAT(vstore, PW_PX)(a1[o], 0, r + PW_PX);
-        for (int p = 0; p < left; p++) {
-            const float y = has_res ? r[p] + LD(res, i + p) : r[p];
-            ST(out, i + p, FAULT(act_epi(y, act, a, b)));
+        VEC y0 = a0[o], y1 = a1[o];
+        if (has_res) {
+            float t[2 * PW_PX];
+            for (int p = 0; p < 2 * PW_PX; p++)
+                t[p] = p < left ? LD(res, i + p) : 0.0f;
+            y0 += VLOAD(0, t);
+            y1 += VLOAD(1, t);
+        }
+        y0 = FAULT(XCAT(act_float, PW_PX)(y0, act, a, b));
+        y1 = FAULT(XCAT(act_float, PW_PX)(y1, act, a, b));
+        if (left >= PW_PX) { /* store_partN takes 1 .. N - 1 lanes */
+            STN(PW_PX, y0, 0, out + i);
+            if (left > PW_PX)
+                XCAT(store_part, PW_PX)(y1, left - PW_PX, out + i + PW_PX);
+        } else {
+            XCAT(store_part, PW_PX)(y0, left, out + i);
         }
     }
 }

@@ -117,6 +117,90 @@ static void test_unary(void **state)
         fail_msg("%d unary case(s) failed", fails);
 }
 
+/* Sigmoid as a kernel of its own and SiLU as a Conv's fused Swish epilogue,
+ * element by element against double-precision math over [-102.5, 102.5]
+ * (both saturations, the clamp at -87 / 88 inside) and the edges: +-0,
+ * +-1e30, +-inf, NaN (carried). act.cl computes e^-x by its own range
+ * reduction and polynomial (expneg_*), not the driver's exp; the whole-model
+ * comparisons' 1e-4 would hide a polynomial an order of magnitude off.
+ * Tolerance: 8 float ulp of the result (2^-23 relative each), floor 1e-30:
+ * below that lies the far negative tail (SiLU(-88.5) = -3e-37), which the
+ * clamp and overflow may give as 0. */
+static int sigmoid_range_case(rt_ctx *rt, int swish)
+{
+    enum { NV = 4099 };
+    static const float edge[] = {0.0f, -0.0f, 1e30f, -1e30f, INFINITY, -INFINITY, NAN,
+                                 88.0f, 88.5f, -87.0f, -87.5f, 1e-30f, -1e-30f};
+    const int ne = (int)(sizeof edge / sizeof edge[0]);
+    ir_graph *g = kh_new(13);
+    const int64_t xd[4] = {1, 1, 1, NV}, wd[4] = {1, 1, 1, 1};
+    int t = kh_input(g, "x", 4, xd);
+    if (swish) { /* Conv(x, 1) -> Sigmoid -> Mul: the Conv's Swish epilogue */
+        int cin[2] = {t, kh_const(g, "w", 4, wd, 1.0f, 1.0f)};
+        t = kh_tensor(g, "t");
+        ir_add_node(g, IR_OP_CONV, "conv", cin, 2, &t, 1);
+    }
+    int sg = kh_tensor(g, "s"), y = sg;
+    ir_add_node(g, IR_OP_SIGMOID, "sigmoid", &t, 1, &sg, 1);
+    if (swish) {
+        int min[2] = {t, sg};
+        y = kh_tensor(g, "y");
+        ir_add_node(g, IR_OP_MUL, "mul", min, 2, &y, 1);
+    }
+    kh_output(g, y);
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    float *x = malloc(NV * sizeof(float)), *out = malloc(NV * sizeof(float));
+    assert_non_null(x);
+    assert_non_null(out);
+    for (int i = 0; i < NV; i++)
+        x[i] = i < ne ? edge[i] : -102.5f + 205.0f * (float)(i - ne) / (float)(NV - ne - 1);
+    const float *in[1] = {x};
+    float *outs[1] = {out};
+    exec_cl *e = NULL;
+    int bad = 0;
+    if (exec_cl_create(rt, g, NULL, &e, &err) || exec_cl_run(e, in, outs, &err)) {
+        print_error("[sigmoid range swish %d] OpenCL: %s\n", swish, err.msg);
+        bad = 1;
+    }
+    if (!bad && swish && exec_cl_kernel_count(e) != 1) {
+        print_error("[sigmoid range] the Swish was not fused: %d launches\n",
+                    exec_cl_kernel_count(e));
+        bad = 1;
+    }
+    for (int i = 0; i < NV && !bad; i++) {
+        const double v = x[i], sig = 1.0 / (1.0 + exp(-v)), want = swish ? v * sig : sig;
+        const int ok = isnan(want) ? isnan(out[i]) /* NaN in; SiLU(-inf) = -inf * 0 */
+                       : isinf(want) ? out[i] == want
+                                     : fabs(out[i] - want) <= 8.0 * 0x1p-23 * fabs(want) + 1e-30;
+        if (!ok) {
+            print_error("[sigmoid range swish %d] x = %.9g: cl %.9g, want %.9g\n", swish, v,
+                        out[i], want);
+            bad = 1;
+        }
+    }
+    exec_cl_destroy(e);
+    err_clear(&err);
+    ir_graph_free(g);
+    free(x), free(out);
+    return bad;
+}
+
+static void test_sigmoid_range(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    const int fails = sigmoid_range_case(rt, 0) + sigmoid_range_case(rt, 1);
+    rt_destroy(rt);
+    if (fails)
+        fail_msg("%d sigmoid range case(s) failed", fails);
+}
+
 /* Clip whose bounds are graph inputs (fed at run time: clip_operands reads
  * them from their buffers). lo_kind / hi_kind: 0 absent, 1 a constant, 2 a
  * graph input; x, min and max all drawn from [-1, 1), so min > max happens too.
@@ -428,6 +512,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_unary),
+        cmocka_unit_test(test_sigmoid_range),
         cmocka_unit_test(test_clip_operands),
         cmocka_unit_test(test_gemm),
         cmocka_unit_test(test_softmax),
