@@ -33,8 +33,23 @@ static const int conv_ct_choices[] = {16, 8, 4};
  * 0.25 ms in 8-pixel halves (bench, alternated) */
 #define DWPW_LOCAL_MAX 32768
 #define DWPW_LOCAL_MAX_CPU 65536
-#define DW_PX 8   /* conv_dw pixels per work-item, one float8, passed with -D (explicit vectors, */
-                  /* masked edge tiles, vector epilogue: MobileNetV2 dw ~11 -> ~2.6 ms device) */
+/* conv_dw's row tile and conv_dwpw's narrow-row tile (DW_PX, passed with -D):
+ * explicit vectors, masked edge tiles, vector epilogue (MobileNetV2 dw ~11 ->
+ * ~2.6 ms device with 8). A CPU takes 16, the width conv_dwpw's row tiles use
+ * on rows 12 wide or more (dwpw_px), so that every 3x3 depthwise kernel comes
+ * from one build of conv_dw.cl, the shared program's (optab_cl.c): with 8,
+ * conv_dwpw's 16-pixel tiles were a program of their own (~0.2 s to build)
+ * and a second first-launch compile of conv_dwpw. `clcnn bench` cold start,
+ * 3 alternated rounds (POCL, Intel Xeon): MobileNetV2 2.73-2.85 -> 2.28-2.36
+ * s, MobileNetV1 2.92-2.97 -> 2.51-2.52, ShuffleNetV2 2.66-2.75 -> 2.21-2.31;
+ * latency (4 rounds) MobileNetV1 +1.8% (its 7-wide stride-2 rows fill 7 of 16
+ * lanes), MobileNetV2 and ShuffleNetV2 unchanged. GPUs keep 8 (registers; not
+ * measured there) and build conv_dw apart. */
+#define DW_PX_GPU 8
+static int dw_px(const opcl_ctx *c)
+{
+    return opcl_on_cpu(c) ? 16 : DW_PX_GPU;
+}
 
 /* conv_pw's PW_PX-pixel tiles per work-item (its `tiles` argument): two on a
  * CPU, where 2 x PW_OC vector accumulators keep both FMA ports of an AVX-512
@@ -82,13 +97,11 @@ static int64_t dwpw_local_max(const opcl_ctx *c)
 
 /* conv_dwpw's row tile: 16 pixels (one float16: half the instructions per
  * pointwise MAC of a float8) where the C x 16 local tile fits and rows are
- * wide enough to fill it, else DW_PX. 16 is a second build of conv_dw.cl, paid
- * once per cold start by networks that use both: MobileNetV2's 112..28-wide
- * blocks went 0.45 -> 0.35 ms (block 1), its 7- and 14-wide ones with
- * C = 576/960 stay at 8. */
+ * wide enough to fill it, else dw_px (8 on a GPU; on a CPU 16 too, see
+ * dw_px): MobileNetV2's 112..28-wide blocks went 0.45 -> 0.35 ms (block 1). */
 static int dwpw_px(const opcl_ctx *c, int64_t C, int64_t OW)
 {
-    return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= dwpw_local_max(c) ? 16 : DW_PX;
+    return OW >= 12 && C * 16 * (int64_t)sizeof(float) <= dwpw_local_max(c) ? 16 : dw_px(c);
 }
 
 /* Pushes pw_subsample of x (N x C x H x W) at stride s and returns in *out the
@@ -559,7 +572,7 @@ static clcnn_status dwf_push(opcl_ctx *c, const ir_node *n, const conv_args *a, 
         per /= 2;
     const cl_int gd[8] = {C, H, W, per, 0, 0, N, tiles};
     char opts[128];
-    dw_opts(opts, sizeof opts, (int)w->k[0], DW_PX);
+    dw_opts(opts, sizeof opts, (int)w->k[0], dw_px(c));
     cl_kernel k = NULL;
     clcnn_status st = opcl_kernel(c, "conv_dw", opts, "conv_dwf", &k, err);
     if (st)
@@ -636,7 +649,7 @@ static clcnn_status dwc_push(opcl_ctx *c, const ir_node *n, const conv_args *a, 
     const cl_int gd[8] = {C, H, W, OH, OW, N, tw, 0}, band[2] = {rb, nb};
     const size_t th = (size_t)(rb - 1) * (size_t)w->stride[0] + (size_t)w->k[0];
     char opts[128];
-    dw_opts(opts, sizeof opts, (int)w->k[0], DW_PX);
+    dw_opts(opts, sizeof opts, (int)w->k[0], dw_px(c));
     cl_kernel k = NULL;
     clcnn_status st = opcl_kernel(c, "conv_dw", opts, "conv_dwc", &k, err);
     if (st)
@@ -670,7 +683,7 @@ const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_n
         return "the first is not a depthwise Conv with a square 3/5/7 kernel";
     if (!is_pointwise(&wp, (int)ir_attr_int(pw, "group", 1)) || wp.stride[0] != 1)
         return "the second is not a 1x1 stride-1 unpadded group-1 Conv";
-    if (x->dims[1] * DW_PX * (int64_t)sizeof(float) > dwpw_local_max(c))
+    if (x->dims[1] * dw_px(c) * (int64_t)sizeof(float) > dwpw_local_max(c))
         return "its channels' tile does not fit the device's local memory";
     if (opcl_forced_away(c, "conv_dwpw") && opcl_forced_away(c, "conv_dwpw_flat"))
         return "forced away (test)";
@@ -930,7 +943,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     if (is_dw && dwf_ok(c, &w, H, W, OH, OW))
         return dwf_push(c, n, &a, &w, err);
     if (is_dw && dwl_tile(c, &w, OH, OW, &ts, &th) && !opcl_forced_away(c, "conv_dwl")) {
-        dw_opts(opts, sizeof opts, (int)w.k[0], DW_PX);
+        dw_opts(opts, sizeof opts, (int)w.k[0], dw_px(c));
         if ((st = opcl_kernel(c, "conv_dw", opts, "conv_dwl", &k, err)))
             return st;
         const cl_int gd[8] = {C, H, W, OH, OW, 0, ts, th};
@@ -947,8 +960,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
         variant = "conv_dw", prog = "conv_dw";
-        dw_opts(opts, sizeof opts, (int)w.k[0], DW_PX);
-        gws[0] = (size_t)(OW + DW_PX - 1) / DW_PX;
+        dw_opts(opts, sizeof opts, (int)w.k[0], dw_px(c));
+        gws[0] = (size_t)(OW + dw_px(c) - 1) / dw_px(c);
     } else if (c->w_packed && kxk_ok(c, &w, G, C, OC)) {
         variant = "conv_kxk", prog = "conv_kxk";
         const int px = kxk_px(OW);

@@ -137,18 +137,18 @@ int opcl_is_alias(ir_op op)
  * cold start 3.06 -> 2.61 s; test_shared_program in tests/test_api_profile.c
  * checks that the light families' plans still ask with these spellings). The
  * files define no common names; PW_OC is the same 8 in conv_pw.cl and
- * conv_dw.cl. Other options (5x5 taps, 16-pixel depthwise tiles, a fused
- * prologue) build alone. */
+ * conv_dw.cl. Other options (5x5 taps, a GPU's 8-pixel depthwise tiles, a
+ * fused prologue) build alone. */
 static const struct {
     const char *program, *opts;
 } shared_members[] = {
     {"conv_pw", "-DPW_OC=8 -DPW_PX=16"},
     {"conv_kxk", "-DKXK_K=3 -DKXK_OC=8 -DKXK_PX=16"},
-    {"conv_dw", "-DDW_K=3 -DDW_PX=8 -DPW_OC=8"},
+    {"conv_dw", "-DDW_K=3 -DDW_PX=16 -DPW_OC=8"},
     {"pool", ""},
     {"gemm", ""},
 };
-#define SHARED_OPTS "-DPW_OC=8 -DPW_PX=16 -DKXK_K=3 -DKXK_OC=8 -DKXK_PX=16 -DDW_K=3 -DDW_PX=8"
+#define SHARED_OPTS "-DPW_OC=8 -DPW_PX=16 -DKXK_K=3 -DKXK_OC=8 -DKXK_PX=16 -DDW_K=3 -DDW_PX=16"
 
 static int shared_member(const char *program, const char *opts)
 {
