@@ -242,7 +242,6 @@ static void test_program_stats(void **state)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Programs a built-in network's session builds into an empty disk cache. */
 /* Whether ctx plans as for a CPU (host/runtime/rt_profile.c): its device's
  * type is "cpu" (found by name in clcnn_devices_list) and no GPU-shaped plan
  * profile is declared. */
@@ -261,6 +260,8 @@ static int plans_as_cpu(const clcnn_context *ctx)
     return 0;
 }
 
+/* Programs a built-in network's session builds into an empty disk cache;
+ * *cpu: whether its context plans as for a CPU. */
 static int builtin_programs(const char *arch, float width, int input, clcnn_program_stats *ps,
                             int *cpu)
 {

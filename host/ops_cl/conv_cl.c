@@ -960,8 +960,9 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     }
     if (is_dw && !opcl_forced_away(c, "conv_dw")) {
         variant = "conv_dw", prog = "conv_dw";
-        dw_opts(opts, sizeof opts, (int)w.k[0], dw_px(c));
-        gws[0] = (size_t)(OW + dw_px(c) - 1) / dw_px(c);
+        const int px = dw_px(c);
+        dw_opts(opts, sizeof opts, (int)w.k[0], px);
+        gws[0] = (size_t)(OW + px - 1) / px;
     } else if (c->w_packed && kxk_ok(c, &w, G, C, OC)) {
         variant = "conv_kxk", prog = "conv_kxk";
         const int px = kxk_px(OW);
