@@ -7,7 +7,8 @@
  * bad argument is refused with CLCNN_ERR_INVALID_ARG naming it, the reference
  * backend answers CLCNN_ERR_UNSUPPORTED; clcnn_context_program_stats counts
  * programs built into an empty disk cache, then loaded from it by the next
- * context, and nothing without a disk cache. No timing threshold anywhere. */
+ * context, and nothing without a disk cache; the cold_build hook and
+ * clcnn_session_warm_kernels. No timing threshold anywhere. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,6 +243,88 @@ static void test_program_stats(void **state)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static void count_call(void *user)
+{
+    (*(int *)user)++;
+}
+
+/* Whether ctx's driver compiles each kernel at its first launch into a disk
+ * cache of its own (POCL with its kernel cache on): where cold_build fires. */
+static int lazy_driver(const clcnn_context *ctx)
+{
+    clcnn_device_info d[32];
+    int n = 0;
+    assert_int_equal(clcnn_devices_list(d, 32, &n, NULL, 0), CLCNN_OK);
+    const char *off = getenv("POCL_KERNEL_CACHE");
+    for (int i = 0; i < n && i < 32; i++)
+        if (strcmp(d[i].name, clcnn_context_device_name(ctx)) == 0)
+            return strstr(d[i].platform, "Portable Computing Language") != NULL &&
+                   !(off && strcmp(off, "0") == 0);
+    fail_msg("device '%s' not in clcnn_devices_list", clcnn_context_device_name(ctx));
+    return 0;
+}
+
+/* clcnn_context_options.cold_build reaches the runtime: called once when a
+ * session builds into an empty cache on a lazy driver, not at all when the
+ * next context loads every program; clcnn_session_warm_kernels leaves the
+ * session's results as they were, in both orders, answers NULL with
+ * CLCNN_ERR_INVALID_ARG and the reference backend with CLCNN_OK. */
+static void test_cold_build_and_warm(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clcnn_api_warm_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    clcnn_context *probe = cl_context(dir);
+    if (!probe) {
+        rmdir(dir);
+        skip();
+        return;
+    }
+    const int lazy = lazy_driver(probe);
+    clcnn_context_destroy(probe);
+    for (int round = 0; round < 2; round++) {
+        int calls = 0;
+        clcnn_context_options co;
+        clcnn_context_options_init(&co);
+        const char *spec = getenv("CLCNN_TEST_DEVICE");
+        co.device = spec && spec[0] ? spec : "auto";
+        co.cache_dir = dir;
+        co.cold_build = count_call;
+        co.cold_build_user = &calls;
+        clcnn_context *ctx = NULL;
+        char err[512] = "";
+        assert_int_equal(clcnn_context_create(&co, &ctx, err, sizeof err), CLCNN_OK);
+        clcnn_model *m = small_model(ctx);
+        clcnn_session *s = session(ctx, m);
+        assert_int_equal(calls, round == 0 ? lazy : 0); /* round 1 loads every program */
+        float x[N_X], y0[N_X], y1[N_X];
+        for (int i = 0; i < N_X; i++)
+            x[i] = (float)(i % 11) - 5.0f;
+        const float *ins[1] = {x};
+        float *o0[1] = {y0}, *o1[1] = {y1};
+        assert_int_equal(clcnn_session_run(s, ins, o0), CLCNN_OK);
+        assert_int_equal(clcnn_session_warm_kernels(s, round == 0), CLCNN_OK);
+        assert_int_equal(clcnn_session_run(s, ins, o1), CLCNN_OK);
+        assert_memory_equal(y0, y1, sizeof y0);
+        clcnn_session_destroy(s);
+        clcnn_model_destroy(m);
+        clcnn_context_destroy(ctx);
+    }
+    assert_int_equal(clcnn_session_warm_kernels(NULL, 1), CLCNN_ERR_INVALID_ARG);
+    clcnn_context_options ro;
+    clcnn_context_options_init(&ro);
+    ro.device = "ref";
+    clcnn_context *ref = NULL;
+    assert_int_equal(clcnn_context_create(&ro, &ref, NULL, 0), CLCNN_OK);
+    clcnn_model *m = small_model(ref);
+    clcnn_session *s = session(ref, m);
+    assert_int_equal(clcnn_session_warm_kernels(s, 1), CLCNN_OK);
+    clcnn_session_destroy(s);
+    clcnn_model_destroy(m);
+    clcnn_context_destroy(ref);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Whether ctx plans as for a CPU (host/runtime/rt_profile.c): its device's
  * type is "cpu" (found by name in clcnn_devices_list) and no GPU-shaped plan
  * profile is declared. */
@@ -408,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_timed_ref),
         cmocka_unit_test(test_timed_cl),
         cmocka_unit_test(test_program_stats),
+        cmocka_unit_test(test_cold_build_and_warm),
         cmocka_unit_test(test_shared_program),
         cmocka_unit_test(test_cache_store_modes),
     };

@@ -2,8 +2,8 @@
  * temporary folder: miss then write, hit in a new context, every kind of
  * damaged entry read as corrupt and rebuilt (with the kernel still correct),
  * no_cache touching nothing, an unusable folder not failing builds, the
- * folder fallbacks, and the store policy (on POCL, which caches compiled
- * kernels itself, entries are written at rt_destroy). Prints first-build vs cached-build times (no assertions). */
+ * folder fallbacks, the store policy (on POCL, which caches compiled
+ * kernels itself, entries are written at rt_destroy) and the cold_build hook. Prints first-build vs cached-build times (no assertions). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -437,12 +437,78 @@ static void test_store_policy(void **state)
     free(saved);
 }
 
+static void count_call(void *user)
+{
+    (*(int *)user)++;
+}
+
+/* The cold_build hook (rt_options, from clcnn_context_options.cold_build): on
+ * POCL with its kernel cache on, called once, before the first program built
+ * from source, however many follow, and with no disk cache too; never when
+ * the program comes from the disk cache; never on a driver that compiles at
+ * build time, nor on POCL with POCL_KERNEL_CACHE=0 (a helper process could
+ * not share its kernels). */
+static void test_cold_build_hook(void **state)
+{
+    (void)state;
+    if (!have_device()) {
+        skip();
+        return;
+    }
+    rt_options probe = {.no_cache = 1};
+    rt_ctx *rt = clfx_create_opt(&probe);
+    const int pocl = strstr(rt_info(rt)->platform, "Portable Computing Language") != NULL;
+    rt_destroy(rt);
+    const char *old = getenv("POCL_KERNEL_CACHE");
+    char *saved = old ? strdup(old) : NULL;
+    for (int pocl_cache_off = 0; pocl_cache_off <= pocl; pocl_cache_off++) {
+        if (pocl_cache_off)
+            setenv("POCL_KERNEL_CACHE", "0", 1);
+        else
+            unsetenv("POCL_KERNEL_CACHE");
+        const int lazy = pocl && !pocl_cache_off;
+        char *dir = make_tmpdir();
+        int calls = 0;
+        rt_options opt = {.cache_dir = dir, .store = RT_STORE_ALWAYS, .cold_build = count_call,
+                          .cold_build_user = &calls};
+        clcnn_err err = {0};
+        cl_program p = NULL;
+        rt = clfx_create_opt(&opt);
+        assert_int_equal(calls, 0); /* nothing built yet */
+        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, cold");
+        assert_int_equal(calls, lazy);
+        clfx_check(rt_program(rt, "smoke", "-DCLCNN_TEST_SECOND=1", &p, &err), &err, "second program");
+        assert_int_equal(rt_get_cache_stats(rt).misses, 2);
+        assert_int_equal(calls, lazy); /* once a context */
+        rt_destroy(rt);
+        calls = 0;
+        rt = clfx_create_opt(&opt);
+        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, cached");
+        assert_int_equal(rt_get_cache_stats(rt).hits, 1);
+        assert_int_equal(calls, 0);
+        rt_destroy(rt);
+        rt_options none = {.no_cache = 1, .cold_build = count_call, .cold_build_user = &calls};
+        rt = clfx_create_opt(&none);
+        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, no cache");
+        assert_int_equal(calls, lazy);
+        rt_destroy(rt);
+        remove_tree(dir);
+        free(dir);
+    }
+    if (saved)
+        setenv("POCL_KERNEL_CACHE", saved, 1);
+    else
+        unsetenv("POCL_KERNEL_CACHE");
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cache_lifecycle), cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_unusable_dir),    cmocka_unit_test(test_dir_fallbacks),
         cmocka_unit_test(test_build_times),     cmocka_unit_test(test_store_policy),
+        cmocka_unit_test(test_cold_build_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

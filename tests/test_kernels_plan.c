@@ -222,6 +222,78 @@ static void test_reuse_and_fusion_on_device(void **state)
     rt_destroy(rt);
 }
 
+/* exec_cl_warm_kernels (the prewarm helper's launches): conv -> relu -> conv
+ * -> relu -> global pool -> sigmoid, the two convs one kernel at one
+ * work-group shape, so it launches each distinct variant once, forwards and
+ * backwards, and runs after it give the same bits as before it (what it
+ * wrote is overwritten). Its one-work-group launches are the first group of
+ * the plan's own, so under Oclgrind (this suite runs there) they are checked
+ * like any launch. */
+static void test_warm_kernels(void **state)
+{
+    (void)state;
+    rt_ctx *rt = clfx_create();
+    if (!rt) {
+        skip();
+        return;
+    }
+    clcnn_err err = {0};
+    ir_graph *g = kh_new(13);
+    const int64_t xd[4] = {1, 3, 7, 5}, wd[4] = {3, 3, 3, 3}, pads[4] = {1, 1, 1, 1};
+    int t = kh_input(g, "x", 4, xd);
+    const char *names[] = {"conv1", "relu1", "conv2", "relu2", "pool", "sig"};
+    for (int i = 0; i < 6; i++) {
+        int y = kh_tensor(g, names[i]);
+        if (i == 0 || i == 2) {
+            int in[2] = {t, kh_const(g, i ? "w2" : "w1", 4, wd, -0.4f, 0.4f)};
+            int n = ir_add_node(g, IR_OP_CONV, names[i], in, 2, &y, 1);
+            ir_set_attr_ints(g, n, "pads", pads, 4);
+        } else {
+            const ir_op op = i == 4 ? IR_OP_GLOBALAVGPOOL : i == 5 ? IR_OP_SIGMOID : IR_OP_RELU;
+            ir_add_node(g, op, names[i], &t, 1, &y, 1);
+        }
+        t = y;
+    }
+    kh_output(g, t);
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
+    exec_cl *e = NULL;
+    clfx_check(exec_cl_create(rt, g, NULL, &e, &err), &err, "exec_cl_create");
+    /* distinct variants: the kernels a run compiles */
+    const char *seen[16];
+    int distinct = 0;
+    for (int i = 0; i < exec_cl_kernel_count(e) && distinct < 16; i++) {
+        int node = -1;
+        const char *v = NULL;
+        exec_cl_launch_info(e, i, &node, &v);
+        int dup = 0;
+        for (int j = 0; j < distinct; j++)
+            dup |= strcmp(seen[j], v) == 0;
+        if (!dup)
+            seen[distinct++] = v;
+    }
+    assert_true(distinct >= 2 && distinct < exec_cl_kernel_count(e));
+    float x[105], y0[3], y1[3];
+    for (int i = 0; i < 105; i++)
+        x[i] = kh_rand();
+    const float *ins[1] = {x};
+    float *outs[1] = {y0};
+    clfx_check(exec_cl_run(e, ins, outs, &err), &err, "run before");
+    for (int reverse = 1; reverse >= 0; reverse--) {
+        int launched = -1;
+        clfx_check(exec_cl_warm_kernels(e, reverse, &launched, &err), &err, "warm");
+        assert_int_equal(launched, distinct);
+        outs[0] = y1;
+        clfx_check(exec_cl_run(e, ins, outs, &err), &err, "run after");
+        assert_memory_equal(y0, y1, sizeof y0);
+    }
+    assert_int_equal(exec_cl_warm_kernels(NULL, 1, NULL, &err), CLCNN_ERR_INVALID_ARG);
+    err_clear(&err);
+    exec_cl_destroy(e);
+    ir_graph_free(g);
+    rt_destroy(rt);
+}
+
 typedef struct packed_log {
     int calls, last;
 } packed_log;
@@ -420,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_release_packed),
         cmocka_unit_test(test_plan_profiles),
+        cmocka_unit_test(test_warm_kernels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

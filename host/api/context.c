@@ -46,6 +46,10 @@ static void read_options(const clcnn_context_options *opt, clcnn_context *ctx, c
         ctx->log = opt->log;
     if (OPT_HAS(opt, log_user))
         ctx->log_user = opt->log_user;
+    if (OPT_HAS(opt, cold_build))
+        ro->cold_build = opt->cold_build;
+    if (OPT_HAS(opt, cold_build_user))
+        ro->cold_build_user = opt->cold_build_user;
     if (OPT_HAS(opt, cache_store))
         ro->store = opt->cache_store == CLCNN_CACHE_STORE_NOW           ? RT_STORE_ALWAYS
                     : opt->cache_store == CLCNN_CACHE_STORE_NO_DEFERRED ? RT_STORE_NO_DEFERRED

@@ -56,9 +56,7 @@ int cli_fill_begin(clcnn_context *ctx)
     return fd;
 }
 
-/* /proc/self/cmdline as a NULL-terminated argv in one allocation; NULL when
- * unreadable, empty, or larger than CMDLINE_MAX. */
-static char **read_cmdline(void)
+char **cli_read_cmdline(void)
 {
     FILE *f = fopen("/proc/self/cmdline", "rb");
     if (!f)
@@ -151,7 +149,7 @@ void cli_fill_spawn(clcnn_context *ctx)
                  tmp && tmp[0] == '/' ? tmp : "/tmp") >= (int)sizeof pocl_dir ||
         !mkdtemp(pocl_dir))
         return;
-    char **argv = read_cmdline(), **env = child_env(pocl_dir, &env_text);
+    char **argv = cli_read_cmdline(), **env = child_env(pocl_dir, &env_text);
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     int fa_ok = 0, attr_ok = 0, started = 0;

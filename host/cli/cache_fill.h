@@ -35,6 +35,9 @@ int cli_fill_begin(clcnn_context *ctx);
  * removes its private POCL cache folder (see cache_fill.c) and releases the
  * lock cli_fill_begin returned (-1: none). Does nothing else elsewhere. */
 void cli_fill_end(int lock);
+/* /proc/self/cmdline as a NULL-terminated argv in one allocation (free it);
+ * NULL when unreadable, empty, or over 1 MiB. Also prewarm.c's. */
+char **cli_read_cmdline(void);
 /* In the command itself, after its output: starts the fill when programs
  * built here were left unwritten. Never fails the command; says nothing. */
 void cli_fill_spawn(clcnn_context *ctx);

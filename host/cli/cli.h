@@ -43,9 +43,11 @@ const char *cli_flag_value(int argc, char **argv, int *i, const char *cmd);
 /* Creates a context for --device / --no-cache, printing any error. On `auto`,
  * says on stderr which device it picked. Returns NULL on failure. */
 clcnn_context *cli_context(const char *cmd, const char *device, int no_cache);
-/* The same with the program cache's store mode (cache_fill.h). */
+/* The same with the program cache's store mode (cache_fill.h) and, when pw is
+ * not NULL, the prewarm helper of a cold start (prewarm.h). */
+struct cli_prewarm;
 clcnn_context *cli_context_store(const char *cmd, const char *device, int no_cache,
-                                 clcnn_cache_store store);
+                                 clcnn_cache_store store, struct cli_prewarm *pw);
 
 /* Writes s as a JSON string literal (quotes, escapes) on stdout; NULL as "". */
 void cli_json_str(const char *s);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prewarm.h"
 #include "clcnn_tools.h"
 
 void cli_fput_safe(const char *s, int keep_newlines, FILE *f)
@@ -86,11 +87,11 @@ static void log_to_stderr(void *user, clcnn_log_level level, const char *msg)
 
 clcnn_context *cli_context(const char *cmd, const char *device, int no_cache)
 {
-    return cli_context_store(cmd, device, no_cache, CLCNN_CACHE_STORE_AUTO);
+    return cli_context_store(cmd, device, no_cache, CLCNN_CACHE_STORE_AUTO, NULL);
 }
 
 clcnn_context *cli_context_store(const char *cmd, const char *device, int no_cache,
-                                 clcnn_cache_store store)
+                                 clcnn_cache_store store, cli_prewarm *pw)
 {
     clcnn_context_options opt;
     clcnn_context_options_init(&opt);
@@ -98,6 +99,8 @@ clcnn_context *cli_context_store(const char *cmd, const char *device, int no_cac
     opt.no_cache = no_cache;
     opt.cache_store = store;
     opt.log = log_to_stderr;
+    if (pw)
+        cli_prewarm_options(&opt, pw);
     clcnn_context *ctx = NULL;
     char err[2048];
     clcnn_status st = clcnn_context_create(&opt, &ctx, err, sizeof err);

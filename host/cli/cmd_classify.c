@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cache_fill.h"
+#include "prewarm.h"
 #include "cli.h"
 
 #define CMD "classify"
@@ -51,6 +52,7 @@ typedef struct cls_run {
     clcnn_model *m;           /* read through; the session owns it once made */
     int model_owned;          /* 1: clcnn_session_create_owning took m */
     clcnn_session *sess;
+    cli_prewarm prewarm;      /* the helper compiling the cold session's last kernels */
     const cls_labels *labels; /* NULL: clcnn_model_label (beside the model, else ImageNet) */
     clcnn_preprocess prep;
     float *input, *output;
@@ -223,6 +225,7 @@ static clcnn_context *open_context(cls_run *r)
     opt.cache_store = cli_fill_store_mode();
     opt.log = classify_log;
     opt.log_user = r;
+    cli_prewarm_options(&opt, &r->prewarm);
     clcnn_context *ctx = NULL;
     char err[2048];
     if (clcnn_context_create(&opt, &ctx, err, sizeof err) != CLCNN_OK) {
@@ -652,14 +655,17 @@ int cmd_classify(int argc, char **argv)
         cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r.ctx));
         goto done;
     }
-    if ((rc = setup_prep(&r)) != 0 || (rc = prepare_session(&r)) != 0 || cli_fill_child())
-        goto done; /* the background fill wanted the session's programs, nothing more */
+    if ((rc = setup_prep(&r)) != 0 || (rc = prepare_session(&r)) != 0 || cli_fill_child() ||
+        cli_prewarm_run(r.sess))
+        goto done; /* the background fill wanted the session's programs, nothing more; the
+                      prewarm helper its kernels compiled */
     rc = run_all(&r, model);
     cli_fill_spawn(r.ctx); /* the programs are built whether or not every photo decoded */
 done:
     clcnn_session_destroy(r.sess);
     if (!r.model_owned)
         clcnn_model_destroy(r.m);
+    cli_prewarm_wait(&r.prewarm);
     clcnn_context_destroy(r.ctx);
     cli_fill_end(lock);
     labels_free(&labels);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cache_fill.h"
+#include "prewarm.h"
 #include "cli.h"
 #include "npy.h"
 
@@ -186,8 +187,9 @@ static int run_model(clcnn_context *ctx, clcnn_model *m, const run_args *a, int 
     free(calib);
     if (!rc)
         cli_precision_report(cmd, sess);
-    /* the background cache fill wanted the session's programs, nothing more */
-    const int run = !rc && !cli_fill_child();
+    /* the background cache fill wanted the session's programs, nothing more;
+     * the prewarm helper its kernels compiled */
+    const int run = !rc && !cli_fill_child() && !cli_prewarm_run(sess);
     /* outputs[].data NULL: the library allocates each at its run-time shape */
     if (run && clcnn_session_run_tensors(sess, ins, mi, outs, mo) != CLCNN_OK)
         rc = cli_error(CLI_FAIL, cmd, "%s", clcnn_session_last_error(sess));
@@ -212,7 +214,8 @@ int cmd_run(int argc, char **argv)
     if (rc == 0) {
         clcnn_model *model = NULL;
         int taken = 0;
-        clcnn_context *ctx = cli_context_store("run", a.device, a.no_cache, cli_fill_store_mode());
+        cli_prewarm pw = {0};
+        clcnn_context *ctx = cli_context_store("run", a.device, a.no_cache, cli_fill_store_mode(), &pw);
         int lock = -1;
         if (!ctx)
             rc = CLI_FAIL;
@@ -224,6 +227,7 @@ int cmd_run(int argc, char **argv)
             cli_fill_spawn(ctx);
         if (!taken)
             clcnn_model_destroy(model);
+        cli_prewarm_wait(&pw);
         clcnn_context_destroy(ctx);
         cli_fill_end(lock);
     } else if (rc < 0) {

@@ -114,6 +114,63 @@ fail:
     return st;
 }
 
+/* 1 when launch j runs the kernel function of launch i (same program and
+ * name) over the same work-group shape: what an implementation compiling at
+ * first launch (POCL) compiles once. */
+static int same_compile(const opcl_launch *a, const opcl_launch *b)
+{
+    if (a->custom || b->custom || a->dim != b->dim)
+        return 0;
+    for (int d = 0; d < 3; d++)
+        if (a->lws[d] != b->lws[d])
+            return 0;
+    cl_program pa = NULL, pb = NULL;
+    char na[128] = "", nb[128] = "";
+    return clGetKernelInfo(a->k, CL_KERNEL_PROGRAM, sizeof pa, &pa, NULL) == CL_SUCCESS &&
+           clGetKernelInfo(b->k, CL_KERNEL_PROGRAM, sizeof pb, &pb, NULL) == CL_SUCCESS && pa == pb &&
+           clGetKernelInfo(a->k, CL_KERNEL_FUNCTION_NAME, sizeof na - 1, na, NULL) == CL_SUCCESS &&
+           clGetKernelInfo(b->k, CL_KERNEL_FUNCTION_NAME, sizeof nb - 1, nb, NULL) == CL_SUCCESS &&
+           strcmp(na, nb) == 0;
+}
+
+clcnn_status exec_cl_warm_kernels(exec_cl *e, int reverse, int *launched, clcnn_err *err)
+{
+    if (!e)
+        return err_set(err, CLCNN_ERR_INVALID_ARG, "exec_cl_warm_kernels: NULL executor");
+    const plan *p = e->p;
+    cl_command_queue q = rt_queue(e->rt);
+    clcnn_status st = CLCNN_OK;
+    /* the launches that first use a kernel, in plan order: a run compiles in
+     * that order, so a helper going from the last of them meets it halfway
+     * (a kernel used at both ends, like conv_pw, is in the first half) */
+    int *first = malloc(((size_t)p->n_launches + 1) * sizeof *first), n = 0;
+    if (!first)
+        return err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "exec_cl_warm_kernels: out of memory");
+    for (int i = 0; i < p->n_launches; i++) {
+        int seen = p->launches[i].custom != NULL; /* CLBlast and the like compile their own way */
+        for (int j = 0; j < n && !seen; j++)
+            seen = same_compile(&p->launches[first[j]], &p->launches[i]);
+        if (!seen)
+            first[n++] = i;
+    }
+    for (int k = 0; k < n; k++) {
+        const opcl_launch *L = &p->launches[first[reverse ? n - 1 - k : k]];
+        /* one work-group, the plan's arguments: every kernel bounds its reads
+         * and writes by the tensors' extents, never by the grid, so this
+         * touches a part of what the full launch does */
+        CL_TRY(err, st, clEnqueueNDRangeKernel(q, L->k, L->dim, NULL, L->lws, L->lws, 0, NULL, NULL));
+    }
+    CL_TRY(err, st, clFinish(q));
+    free(first);
+    if (launched)
+        *launched = n;
+    return CLCNN_OK;
+fail:
+    clFinish(q);
+    free(first);
+    return st;
+}
+
 /* Where output i's bytes (its own dtype) land: the caller's buffer when raw or
  * already float32, else a staging buffer converted to float after the sync
  * (reading an int64 tensor straight into a float buffer would write twice the

@@ -38,6 +38,14 @@ clcnn_status exec_cl_read_tensor(exec_cl *e, int t, float *dst, clcnn_err *err);
 /* 1 when the device holds its own copy of constant t (packed, as halves, or
  * copied at creation): the executor never reads the graph's bytes of t again. */
 int exec_cl_const_copied(const exec_cl *e, int t);
+/* Launches each distinct kernel of the plan (kernel function, work-group
+ * shape) once over a single work-group with its planned arguments, in the
+ * order of their first use in the plan or in reverse, then waits; *launched
+ * (may be NULL) gets how many. What it writes is garbage the next run
+ * overwrites (a run never reads an intermediate before writing it). For a
+ * helper process: POCL compiles a kernel at its first launch, into an on-disk
+ * cache the process running the plan then finds (clcnn_session_warm_kernels). */
+clcnn_status exec_cl_warm_kernels(exec_cl *e, int reverse, int *launched, clcnn_err *err);
 /* Kernels enqueued per run (what one inference costs in launches). */
 int exec_cl_kernel_count(const exec_cl *e);
 /* Launch i: the node it belongs to and its kernel variant ("conv_dw", ...). */

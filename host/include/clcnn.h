@@ -175,6 +175,14 @@ typedef struct clcnn_context_options {
     clcnn_log_fn log;       /* NULL: silent */
     void *log_user;
     clcnn_cache_store cache_store; /* AUTO (0) by default */
+    /* Called at most once, just before the context compiles its first program
+     * from source (none in the binary cache), and only on an implementation
+     * that compiles each kernel at its first launch into an on-disk cache of
+     * its own (POCL with its kernel cache on), where those compiles are most of
+     * a cold start. The clcnn CLI starts a helper process there (see
+     * clcnn_session_warm_kernels). NULL: nothing. */
+    void (*cold_build)(void *user);
+    void *cold_build_user;
 } clcnn_context_options;
 
 static inline void clcnn_context_options_init(clcnn_context_options *o)

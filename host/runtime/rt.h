@@ -33,6 +33,8 @@ typedef struct rt_options {
     int no_cache;
     const char *cache_dir;  /* NULL: $CLCNN_CACHE_DIR, $XDG_CACHE_HOME/clcnn, ~/.cache/clcnn */
     rt_store store;
+    void (*cold_build)(void *user); /* clcnn_context_options.cold_build */
+    void *cold_build_user;
 } rt_options;
 
 /* "CL_OUT_OF_RESOURCES" for -5; "CL_UNKNOWN_ERROR" for codes not in the table. */

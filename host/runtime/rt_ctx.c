@@ -156,7 +156,10 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     }
     if (!opt->no_cache)
         rt->cache_dir = rt_cache_dir_resolve(opt);
-    rt->store_now = opt->store == RT_STORE_ALWAYS || !driver_caches_kernels(rt->device);
+    rt->lazy_kernels = driver_caches_kernels(rt->device);
+    rt->store_now = opt->store == RT_STORE_ALWAYS || !rt->lazy_kernels;
+    rt->cold_build = opt->cold_build;
+    rt->cold_build_user = opt->cold_build_user;
     rt->skip_deferred = opt->store == RT_STORE_NO_DEFERRED;
     *out = rt;
     return CLCNN_OK;

@@ -38,6 +38,11 @@ struct rt_ctx {
     int store_now;            /* 1: built programs are written to cache_dir at once, 0: at
                                  rt_destroy (rt_store) */
     int skip_deferred;        /* RT_STORE_NO_DEFERRED: rt_destroy writes nothing */
+    int lazy_kernels;         /* the driver compiles a kernel at its first launch into a
+                                 disk cache of its own (POCL, its kernel cache on) */
+    void (*cold_build)(void *user); /* called once before the first build from source
+                                 when lazy_kernels (then cleared) */
+    void *cold_build_user;
     rt_prog *progs;
     int n_progs, cap_progs;
     rt_cache_stats stats;

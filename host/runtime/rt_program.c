@@ -197,6 +197,11 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
         free(bin);
     }
     const int from_cache = p != NULL;
+    if (!p && rt->cold_build && rt->lazy_kernels) {
+        void (*fn)(void *) = rt->cold_build;
+        rt->cold_build = NULL; /* once a context */
+        fn(rt->cold_build_user);
+    }
     if (!p) {
         clcnn_status st = from_source(rt, label, src, len, options, &p, err);
         if (st) {
