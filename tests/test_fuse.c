@@ -58,13 +58,20 @@ static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw)
     return 1;
 }
 
+static int stub_fc_declined(const void *user, const ir_graph *g, const ir_node *fc1,
+                            const ir_node *fc2)
+{
+    (void)user, (void)g, (void)fc1, (void)fc2;
+    return 1;
+}
+
 static const fuse_target YES = {NULL,     stub_alias,   stub_act, stub_yes, stub_sep_yes,
-                                stub_yes, stub_sep_yes, 1,        NULL};
+                                stub_yes, stub_sep_yes, 1,        NULL,     NULL};
 static const fuse_target NO = {NULL,    stub_alias,  stub_act, stub_no, stub_sep_no,
-                               stub_no, stub_sep_no, 1,        NULL};
+                               stub_no, stub_sep_no, 1,        NULL,    NULL};
 /* the backend could fuse a separable pair but runs it faster apart */
 static const fuse_target APART = {NULL,     stub_alias,   stub_act, stub_yes,     stub_sep_yes,
-                                  stub_yes, stub_sep_yes, 1,        stub_declined};
+                                  stub_yes, stub_sep_yes, 1,        stub_declined, NULL};
 
 /* ---- graph helpers ---- */
 
@@ -285,12 +292,16 @@ static void test_se_gate(void **state)
 /* yes to the SE FC pair, no to a "separable" pair (the stub would take the two
  * 1x1 Convs for one: the real backend asks for a depthwise first) */
 static const fuse_target SE_FC = {NULL,     stub_alias,   stub_act, stub_yes, stub_sep_no,
-                                  stub_yes, stub_sep_yes, 1,        NULL};
+                                  stub_yes, stub_sep_yes, 1,        NULL,     NULL};
+/* the same, but the backend runs the FC pair faster as two launches */
+static const fuse_target SE_FC_APART = {NULL,     stub_alias,   stub_act, stub_yes, stub_sep_no,
+                                        stub_yes, stub_sep_yes, 1,        NULL,     stub_fc_declined};
 
 /* x[1,10,4,4] -> pool P; fc1 1x1 10->3 -> Swish (Sigmoid + Mul) -> H; fc2 1x1
  * 3->10 -> Sigmoid -> S; Mul(x, S) -> Conv: fc2 and its Sigmoid run in fc1's
  * launch (fc1's swish nodes stay its), which writes S; H is not written. A
- * second reader of H, or a refusing backend (noted on fc2), keeps two launches. */
+ * second reader of H, or a refusing backend (noted on fc2), keeps two launches;
+ * so does a backend declining the pair as faster apart, with no note. */
 static void test_se_fc(void **state)
 {
     (void)state;
@@ -328,6 +339,12 @@ static void test_se_fc(void **state)
         if (!shared)
             assert_non_null(strstr(fg.note[f2] ? fg.note[f2] : "",
                                    "SE FCs 'fc1' and 'fc2' not fused: stub says no"));
+        fuse_free(&fg);
+        /* declined as faster apart: two launches, and no note (not a fallback) */
+        assert_int_equal(fuse_run(g, &SE_FC_APART, &fg, &err), CLCNN_OK);
+        assert_int_equal(fg.fc2[f1], -1);
+        assert_int_equal(fg.into[f2], -1);
+        assert_null(fg.note[f2]);
         fuse_free(&fg);
         ir_graph_free(g);
     }

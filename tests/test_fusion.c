@@ -437,7 +437,8 @@ static void test_se_squeeze(void **state)
  * R 33: two vectors and a tail), C2 over one group's share (several groups),
  * batch 3, R = 1; activations Relu / Swish (Sigmoid + Mul) / Clip then
  * Sigmoid / HardSigmoid. Checked against the reference, planned se_fc (2
- * launches: pool, se_fc), and again with se_fc forced away (3 launches). */
+ * launches: pool, se_fc), and again with se_fc forced away (3 launches); a
+ * first FC over 512 KiB on a CPU plan: two launches of its own choosing. */
 typedef struct sefc_case {
     int n, c, r, c2, bias, act1, act2; /* act1: 0 Relu, 1 Swish, 2 Clip; act2: 0 Sigmoid, 1 HardSigmoid */
 } sefc_case;
@@ -489,6 +490,13 @@ static void test_se_fc(void **state)
         assert_int_equal(kh_check_k(rt, sefc_graph(&cases[i]), NULL, "se_fc", 2, label), 0);
         assert_int_equal(kh_check_k(rt, sefc_graph(&cases[i]), "conv_mv", "conv_mv", 3, label), 0);
     }
+    /* FC1 600 x 300 floats (703 KiB): a CPU plan with several cores runs the
+     * two FCs as two launches (conv_cl_se_fc_declined: every se_fc group would
+     * read all of FC1), anything else as se_fc */
+    const sefc_case big = {1, 600, 300, 600, 1, 0, 0};
+    const int apart = !rt_plan_device(rt)->gpu_shaped && rt_info(rt)->compute_units > 1;
+    assert_int_equal(kh_check_k(rt, sefc_graph(&big), NULL, apart ? "conv_smallm" : "se_fc",
+                                apart ? 3 : 2, "se fc, big FC1"), 0);
     rt_destroy(rt);
 }
 

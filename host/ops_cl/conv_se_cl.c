@@ -13,6 +13,21 @@
 #define SE_FC_L_CPU 16
 #define SE_FC_L_GPU 64
 
+/* se_fc's groups each compute the whole hidden layer, so each reads all of
+ * the first FC's weights. On a CPU (a group a core) past this many bytes of
+ * them the second read costs more than the launch that fusing saves (POCL's
+ * idle time between launches, ~4 us): the FCs then run as two launches that
+ * read every weight once. MnasNet's SE blocks at 14x14 and 7x7 (FC1 672 x 168
+ * up to 960 x 480 floats, 0.45-1.8 MiB): se_fc 0.042-0.078 ms each, two
+ * launches 0.029-0.065 (device time, clcnn bench profile; the four 0.24 ->
+ * 0.19 ms, less ~4 us of idle time per added launch). Whole networks,
+ * alternated rounds of 50 runs against the build before: MobileNetV3-Large
+ * (its two 960 x 240) median of 6 medians 3.406 -> 3.364 ms; MnasNet within
+ * the noise of a busy machine (medians 4.69 -> 4.71, fastest runs 4.27 ->
+ * 4.21-4.24). EfficientNet-B0's (R = C / 24, at most 216 KiB) stay fused;
+ * GPU-shaped plans keep se_fc (not measured there). */
+#define SE_FC_SPLIT_BYTES (512 * 1024)
+
 /* x (N x C x 1 x 1) -> y (N x OC x 1 x 1) by weights OC x C x 1 x 1: *c_in, *oc. */
 static int fc_dims(const ir_graph *g, const ir_node *n, int64_t *c_in, int64_t *oc)
 {
@@ -38,6 +53,24 @@ static int fc_dims(const ir_graph *g, const ir_node *n, int64_t *c_in, int64_t *
     return *c_in > 0 && *oc > 0; /* empty tensors: no local buffer of 0 bytes */
 }
 
+/* se_fc's work-items per group on this device, and its groups for C2 outputs:
+ * enough to keep every compute unit busy, never more than the outputs fill
+ * (each recomputes the hidden layer). */
+static size_t se_fc_local(const opcl_ctx *c)
+{
+    size_t L = opcl_on_cpu(c) ? SE_FC_L_CPU : SE_FC_L_GPU;
+    const size_t cap = rt_plan_device(c->rt)->max_work_group_size;
+    return cap && L > cap ? cap : L;
+}
+
+static size_t se_fc_groups(const opcl_ctx *c, int64_t C2)
+{
+    const size_t L = se_fc_local(c);
+    const unsigned cu = rt_info(c->rt)->compute_units;
+    const size_t groups = ((size_t)C2 + L - 1) / L;
+    return groups > (cu ? cu : 1) ? (cu ? cu : 1) : groups;
+}
+
 const char *conv_cl_se_fc_refusal(const opcl_ctx *c, const ir_node *fc1, const ir_node *fc2)
 {
     int64_t C, R, R2, C2;
@@ -52,6 +85,16 @@ const char *conv_cl_se_fc_refusal(const opcl_ctx *c, const ir_node *fc1, const i
     return NULL;
 }
 
+int conv_cl_se_fc_declined(const opcl_ctx *c, const ir_node *fc1, const ir_node *fc2)
+{
+    int64_t C, R, R2, C2;
+    if (!opcl_on_cpu(c) || (c->force && c->force[0]) || !fc_dims(c->g, fc1, &C, &R) ||
+        !fc_dims(c->g, fc2, &R2, &C2))
+        return 0;
+    const uint64_t w1_bytes = (uint64_t)C * (uint64_t)R * (ir_node_half(c->g, fc1) ? 2u : 4u);
+    return se_fc_groups(c, C2) > 1 && w1_bytes > SE_FC_SPLIT_BYTES;
+}
+
 clcnn_status conv_cl_se_fc(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
     const ir_graph *g = c->g;
@@ -64,14 +107,7 @@ clcnn_status conv_cl_se_fc(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     cl_int has_b1 = n->n_in > 2 && n->in[2] >= 0, has_b2 = f2->n_in > 2 && f2->in[2] >= 0;
     cl_mem b1 = has_b1 ? c->mem[n->in[2]] : w1, b2 = has_b2 ? c->mem[f2->in[2]] : w2; /* not read */
     cl_mem out = c->mem[c->out];
-    /* groups: enough to keep every compute unit busy, never more than the
-     * outputs fill (each recomputes the hidden layer) */
-    size_t L = opcl_on_cpu(c) ? SE_FC_L_CPU : SE_FC_L_GPU;
-    const size_t cap = rt_plan_device(c->rt)->max_work_group_size;
-    L = cap && L > cap ? cap : L;
-    const unsigned cu = rt_info(c->rt)->compute_units;
-    size_t groups = ((size_t)C2 + L - 1) / L;
-    groups = groups > (cu ? cu : 1) ? (cu ? cu : 1) : groups;
+    const size_t L = se_fc_local(c), groups = se_fc_groups(c, C2);
     const int64_t per = (C2 + (int64_t)groups - 1) / (int64_t)groups;
     const cl_int d[4] = {(cl_int)C, (cl_int)R, (cl_int)C2, (cl_int)per};
     const cl_int acts[2] = {c->act.code, c->fc2_act.code};

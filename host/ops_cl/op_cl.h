@@ -181,6 +181,10 @@ const char *conv_cl_squeeze_refusal(const opcl_ctx *c, const ir_node *dw);
  * C2), group 1, one storage precision, fc1's R outputs in half the device's local
  * memory, not forced away; else why not (a static phrase). */
 const char *conv_cl_se_fc_refusal(const opcl_ctx *c, const ir_node *fc1, const ir_node *fc2);
+/* 1 when se_fc could run fc1 and fc2 but this device runs them faster as two
+ * launches (a CPU plan with several compute units and fc1's weights over
+ * 512 KiB, each group reading them all; not forced). */
+int conv_cl_se_fc_declined(const opcl_ctx *c, const ir_node *fc1, const ir_node *fc2);
 /* Conv n and c->fc2 (with c->act and c->fc2_act) as one se_fc launch into c->out. */
 clcnn_status conv_cl_se_fc(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* The -D options conv_pw.cl's program is built with (its kernels share one build). */

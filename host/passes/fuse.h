@@ -42,6 +42,10 @@ typedef struct fuse_target {
      * it as one launch but runs them faster as two on this device (measured, not
      * a fallback: no note); NULL: never */
     int (*separable_declined)(const void *user, const ir_graph *g, const ir_node *dw);
+    /* 1 when the backend could run an SE block's FCs fc1 and fc2 as one launch
+     * but runs them faster as two on this device (measured, no note); NULL: never */
+    int (*se_fc_declined)(const void *user, const ir_graph *g, const ir_node *fc1,
+                          const ir_node *fc2);
 } fuse_target;
 
 /* A ShuffleNet channel shuffle chain run as one launch by its Concat (host):

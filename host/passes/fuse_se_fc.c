@@ -4,7 +4,8 @@
  * memory and writes F2's output S, H is never materialised and F2 costs no
  * launch (fuse_target.se_fc_refusal says whether the kernel takes the pair).
  * Runs last: both epilogues are final, and S stays a tensor (the SE gate reads
- * it). A pair refused is noted on F2 with the reason. */
+ * it). A pair refused is noted on F2 with the reason; a pair the backend
+ * declines as faster apart (fuse_target.se_fc_declined) is not. */
 #include "fuse_internal.h"
 
 /* 1 when node i is a Conv with constant weights on an N x C x 1 x 1 float
@@ -39,6 +40,8 @@ void fuse_se_fc(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
                           g->nodes[f2].name, why);
             continue;
         }
+        if (tg->se_fc_declined && tg->se_fc_declined(tg->user, g, &g->nodes[f1], &g->nodes[f2]))
+            continue; /* faster apart here: not a fallback */
         for (int j = 0; j < g->n_nodes; j++) /* F2's activation nodes run in F1's launch too */
             if (fg->into[j] == f2)
                 fg->into[j] = f1;

@@ -128,6 +128,13 @@ static const char *target_se_fc_refusal(const void *user, const ir_graph *g, con
     return conv_cl_se_fc_refusal(&probe, fc1, fc2);
 }
 
+static int target_se_fc_declined(const void *user, const ir_graph *g, const ir_node *fc1,
+                                 const ir_node *fc2)
+{
+    opcl_ctx probe = target_probe(user, g, fc1);
+    return conv_cl_se_fc_declined(&probe, fc1, fc2);
+}
+
 /* The epilogue activation of host node i as its kernel applies it. */
 static opcl_act act_of(const ir_graph *g, const fuse_groups *fg, int i)
 {
@@ -199,6 +206,7 @@ static clcnn_status fuse_groups_of(rt_ctx *rt, const ir_graph *g, const plan_opt
         .se_fc_refusal = target_se_fc_refusal,
         .notes = o->force == NULL, /* a forced variant's refusals are the test's doing */
         .separable_declined = target_separable_declined,
+        .se_fc_declined = target_se_fc_declined,
     };
     clcnn_status st = o->keep_all ? fuse_init(g, &tg, &w->fg, err) : fuse_run(g, &tg, &w->fg, err);
     if (st)
