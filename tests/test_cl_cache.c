@@ -387,14 +387,13 @@ static void test_build_times(void **state)
     }
 }
 
-/* RT_STORE_AUTO on POCL (asking it for a binary compiles every kernel for a
- * generic work-group size) writes a program built from source only at
- * rt_destroy, after the work, unless POCL_KERNEL_CACHE=0 turns POCL's own
- * cache off; any other driver gets its entry at once. Either way a later
- * context finds it. */
-static void test_store_policy(void **state)
+/* Runs body(dir, kernel_cache) in a fresh folder once with POCL's kernel
+ * cache as the environment has it and, on POCL, once more with
+ * POCL_KERNEL_CACHE=0; kernel_cache: 1 on POCL with its cache on (where the
+ * runtime defers program stores and calls cold_build). The variable is
+ * restored after. Skips without a device. */
+static void for_kernel_cache_settings(void (*body)(const char *dir, int kernel_cache))
 {
-    (void)state;
     if (!have_device()) {
         skip();
         return;
@@ -410,36 +409,86 @@ static void test_store_policy(void **state)
             setenv("POCL_KERNEL_CACHE", "0", 1);
         else
             unsetenv("POCL_KERNEL_CACHE");
-        const int deferred = pocl && !pocl_cache_off;
         char *dir = make_tmpdir();
-        rt_options opt = {.cache_dir = dir}; /* .store = RT_STORE_AUTO */
-        clcnn_err err = {0};
-        cl_program p = NULL;
-        rt = clfx_create_opt(&opt);
-        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, auto store");
-        assert_int_equal(rt_get_cache_stats(rt).misses, 1);
-        assert_int_equal(rt_get_cache_stats(rt).writes, deferred ? 0 : 1);
-        assert_int_equal(count_entries(dir, NULL, 0), deferred ? 0 : 1);
-        rt_destroy(rt);
-        assert_int_equal(count_entries(dir, NULL, 0), 1); /* written by now either way */
-        unsetenv("POCL_KERNEL_CACHE");
-        rt = clfx_create_opt(&opt);
-        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, entry present");
-        assert_int_equal(rt_get_cache_stats(rt).hits, 1);
-        assert_int_equal(rt_get_cache_stats(rt).writes, 0);
-        rt_destroy(rt);
-        assert_int_equal(count_entries(dir, NULL, 0), 1); /* a hit is not written again */
+        body(dir, pocl && !pocl_cache_off);
         remove_tree(dir);
         free(dir);
     }
     if (saved)
         setenv("POCL_KERNEL_CACHE", saved, 1);
+    else
+        unsetenv("POCL_KERNEL_CACHE");
     free(saved);
+}
+
+static void store_policy(const char *dir, int deferred)
+{
+    rt_options opt = {.cache_dir = dir}; /* .store = RT_STORE_AUTO */
+    clcnn_err err = {0};
+    cl_program p = NULL;
+    rt_ctx *rt = clfx_create_opt(&opt);
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, auto store");
+    assert_int_equal(rt_get_cache_stats(rt).misses, 1);
+    assert_int_equal(rt_get_cache_stats(rt).writes, deferred ? 0 : 1);
+    assert_int_equal(count_entries(dir, NULL, 0), deferred ? 0 : 1);
+    rt_destroy(rt);
+    assert_int_equal(count_entries(dir, NULL, 0), 1); /* written by now either way */
+    const char *off = getenv("POCL_KERNEL_CACHE");
+    char *keep = off ? strdup(off) : NULL;
+    unsetenv("POCL_KERNEL_CACHE");
+    rt = clfx_create_opt(&opt);
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, entry present");
+    assert_int_equal(rt_get_cache_stats(rt).hits, 1);
+    assert_int_equal(rt_get_cache_stats(rt).writes, 0);
+    rt_destroy(rt);
+    assert_int_equal(count_entries(dir, NULL, 0), 1); /* a hit is not written again */
+    if (keep)
+        setenv("POCL_KERNEL_CACHE", keep, 1);
+    free(keep);
+}
+
+/* RT_STORE_AUTO on POCL (asking it for a binary compiles every kernel for a
+ * generic work-group size) writes a program built from source only at
+ * rt_destroy, after the work, unless POCL_KERNEL_CACHE=0 turns POCL's own
+ * cache off; any other driver gets its entry at once. Either way a later
+ * context finds it. */
+static void test_store_policy(void **state)
+{
+    (void)state;
+    for_kernel_cache_settings(store_policy);
 }
 
 static void count_call(void *user)
 {
     (*(int *)user)++;
+}
+
+static void cold_build_hook(const char *dir, int lazy)
+{
+    int calls = 0;
+    rt_options opt = {.cache_dir = dir, .store = RT_STORE_ALWAYS, .cold_build = count_call,
+                      .cold_build_user = &calls};
+    clcnn_err err = {0};
+    cl_program p = NULL;
+    rt_ctx *rt = clfx_create_opt(&opt);
+    assert_int_equal(calls, 0); /* nothing built yet */
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, cold");
+    assert_int_equal(calls, lazy);
+    clfx_check(rt_program(rt, "smoke", "-DCLCNN_TEST_SECOND=1", &p, &err), &err, "second program");
+    assert_int_equal(rt_get_cache_stats(rt).misses, 2);
+    assert_int_equal(calls, lazy); /* once a context */
+    rt_destroy(rt);
+    calls = 0;
+    rt = clfx_create_opt(&opt);
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, cached");
+    assert_int_equal(rt_get_cache_stats(rt).hits, 1);
+    assert_int_equal(calls, 0);
+    rt_destroy(rt);
+    rt_options none = {.no_cache = 1, .cold_build = count_call, .cold_build_user = &calls};
+    rt = clfx_create_opt(&none);
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, no cache");
+    assert_int_equal(calls, lazy);
+    rt_destroy(rt);
 }
 
 /* The cold_build hook (rt_options, from clcnn_context_options.cold_build): on
@@ -451,55 +500,7 @@ static void count_call(void *user)
 static void test_cold_build_hook(void **state)
 {
     (void)state;
-    if (!have_device()) {
-        skip();
-        return;
-    }
-    rt_options probe = {.no_cache = 1};
-    rt_ctx *rt = clfx_create_opt(&probe);
-    const int pocl = strstr(rt_info(rt)->platform, "Portable Computing Language") != NULL;
-    rt_destroy(rt);
-    const char *old = getenv("POCL_KERNEL_CACHE");
-    char *saved = old ? strdup(old) : NULL;
-    for (int pocl_cache_off = 0; pocl_cache_off <= pocl; pocl_cache_off++) {
-        if (pocl_cache_off)
-            setenv("POCL_KERNEL_CACHE", "0", 1);
-        else
-            unsetenv("POCL_KERNEL_CACHE");
-        const int lazy = pocl && !pocl_cache_off;
-        char *dir = make_tmpdir();
-        int calls = 0;
-        rt_options opt = {.cache_dir = dir, .store = RT_STORE_ALWAYS, .cold_build = count_call,
-                          .cold_build_user = &calls};
-        clcnn_err err = {0};
-        cl_program p = NULL;
-        rt = clfx_create_opt(&opt);
-        assert_int_equal(calls, 0); /* nothing built yet */
-        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, cold");
-        assert_int_equal(calls, lazy);
-        clfx_check(rt_program(rt, "smoke", "-DCLCNN_TEST_SECOND=1", &p, &err), &err, "second program");
-        assert_int_equal(rt_get_cache_stats(rt).misses, 2);
-        assert_int_equal(calls, lazy); /* once a context */
-        rt_destroy(rt);
-        calls = 0;
-        rt = clfx_create_opt(&opt);
-        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, cached");
-        assert_int_equal(rt_get_cache_stats(rt).hits, 1);
-        assert_int_equal(calls, 0);
-        rt_destroy(rt);
-        rt_options none = {.no_cache = 1, .cold_build = count_call, .cold_build_user = &calls};
-        rt = clfx_create_opt(&none);
-        clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, "smoke, no cache");
-        assert_int_equal(calls, lazy);
-        rt_destroy(rt);
-        remove_tree(dir);
-        free(dir);
-    }
-    if (saved)
-        setenv("POCL_KERNEL_CACHE", saved, 1);
-    else
-        unsetenv("POCL_KERNEL_CACHE");
-    free(saved);
+    for_kernel_cache_settings(cold_build_hook);
 }
 
 int main(void)
