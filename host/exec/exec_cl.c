@@ -114,9 +114,9 @@ fail:
     return st;
 }
 
-/* 1 when launch j runs the kernel function of launch i (same program and
- * name) over the same work-group shape: what an implementation compiling at
- * first launch (POCL) compiles once. */
+/* 1 when launches a and b run one kernel function (same program and name)
+ * over the same work-group shape: what an implementation compiling at first
+ * launch (POCL) compiles once. */
 static int same_compile(const opcl_launch *a, const opcl_launch *b)
 {
     if (a->custom || b->custom || a->dim != b->dim)

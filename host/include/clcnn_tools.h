@@ -245,9 +245,9 @@ CLCNN_API const char *clcnn_context_cache_dir(const clcnn_context *ctx);
 
 /* Launches each distinct kernel of the session's plan (kernel function and
  * work-group shape) once, over one work-group, in the order a run first uses
- * them or (reverse = 1) from the last first used, and waits. For a helper process on an OpenCL implementation
- * that compiles each kernel at its first launch into an on-disk cache of its
- * own (POCL): the helper, started from clcnn_context_options.cold_build,
+ * them or (reverse = 1) from the last first used, and waits. For a helper
+ * process on an OpenCL implementation that compiles each kernel at its first
+ * launch into an on-disk cache of its own (POCL): the helper, started from clcnn_context_options.cold_build,
  * compiles from the end of the plan while the process that runs it compiles
  * from the start, and each finds what the other compiled. What the launches
  * write is overwritten by the next run (the session stays usable). A no-op on
