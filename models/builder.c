@@ -1,8 +1,9 @@
 /* builder.c — the layer helpers behind models/<arch>.c: each adds one IR node
  * (plus its weights) and sets its output's N,C,H,W itself, so a built graph
  * has shapes and parameter counts even before shape inference runs.
- * Weights: He-normal for convs, 1/sqrt(fan_in) for the classifier, BN stats in
- * a sane range, so activations of the random network stay O(1). */
+ * Weights: He-scaled near-normal (rng_normal) for convs, 1/sqrt(fan_in) for
+ * the classifier, BN stats in a sane range, so activations of the random
+ * network stay O(1). */
 #include "builder.h"
 
 #include <math.h>
@@ -26,10 +27,18 @@ static double rng_uniform(bld *b) /* (0, 1) */
     return ((double)(rng_next(b) >> 11) + 0.5) / 9007199254740992.0;
 }
 
+/* Near-normal with mean 0 and variance 1: the sum of four uniforms (the four
+ * 16-bit quarters of one draw), centred and scaled (Irwin-Hall, n = 4; within
+ * +-3.46). Random weights need the variance, not the tails, and Box-Muller's
+ * log and cos per value were ~60% of a warm start of a built-in network
+ * (MobileNetV2: 3.5 M weights, ~100 ms). */
 static double rng_normal(bld *b)
 {
-    double u = rng_uniform(b), v = rng_uniform(b);
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+    const uint64_t z = rng_next(b);
+    const uint32_t sum = (uint32_t)(z & 0xFFFF) + (uint32_t)((z >> 16) & 0xFFFF) +
+                         (uint32_t)((z >> 32) & 0xFFFF) + (uint32_t)(z >> 48);
+    /* each quarter (q + 0.5) / 65536 in (0, 1): the sum's mean is 2, its variance 4/12 */
+    return ((sum + 2.0) / 65536.0 - 2.0) * 1.7320508075688772;
 }
 
 /* ---- activation scale estimates ------------------------------------------ */
@@ -157,7 +166,8 @@ static int fill_normal(bld *b, int t, double std)
         return -1;
     ir_tensor *tt = &b->g->tensors[t];
     float *d = tt->data;
-    for (int64_t i = 0; i < ir_numel(tt); i++)
+    const int64_t n = ir_numel(tt);
+    for (int64_t i = 0; i < n; i++)
         d[i] = (float)(rng_normal(b) * std);
     return t;
 }
@@ -168,7 +178,8 @@ static int fill_uniform(bld *b, int t, double lo, double hi)
         return -1;
     ir_tensor *tt = &b->g->tensors[t];
     float *d = tt->data;
-    for (int64_t i = 0; i < ir_numel(tt); i++)
+    const int64_t n = ir_numel(tt);
+    for (int64_t i = 0; i < n; i++)
         d[i] = (float)(lo + (hi - lo) * rng_uniform(b));
     return t;
 }
