@@ -14,17 +14,20 @@
 
 /* ---- deterministic random numbers (splitmix64) ------------------------- */
 
-static uint64_t rng_next(bld *b)
+/* The i-th draw after state s: splitmix64 is a counter hashed, so a fill
+ * loop computes its draws from the index and the state it started from (no
+ * chain through b->rng: the draws of a tensor are independent work). */
+static uint64_t rng_mix(uint64_t s, uint64_t i)
 {
-    uint64_t z = (b->rng += 0x9E3779B97F4A7C15ull);
+    uint64_t z = s + i * 0x9E3779B97F4A7C15ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
 
-static double rng_uniform(bld *b) /* (0, 1) */
+static double rng_uniform(uint64_t z) /* (0, 1) */
 {
-    return ((double)(rng_next(b) >> 11) + 0.5) / 9007199254740992.0;
+    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
 }
 
 /* Near-normal with mean 0 and variance 1: the sum of four uniforms (the four
@@ -32,13 +35,12 @@ static double rng_uniform(bld *b) /* (0, 1) */
  * +-3.46). Random weights need the variance, not the tails, and Box-Muller's
  * log and cos per value were ~60% of a warm start of a built-in network
  * (MobileNetV2: 3.5 M weights, ~100 ms). */
-static double rng_normal(bld *b)
+static float rng_normal(uint64_t z)
 {
-    const uint64_t z = rng_next(b);
     const uint32_t sum = (uint32_t)(z & 0xFFFF) + (uint32_t)((z >> 16) & 0xFFFF) +
                          (uint32_t)((z >> 32) & 0xFFFF) + (uint32_t)(z >> 48);
     /* each quarter (q + 0.5) / 65536 in (0, 1): the sum's mean is 2, its variance 4/12 */
-    return ((sum + 2.0) / 65536.0 - 2.0) * 1.7320508075688772;
+    return ((float)sum + 2.0f) * (1.7320508f / 65536.0f) - 2.0f * 1.7320508f;
 }
 
 /* ---- activation scale estimates ------------------------------------------ */
@@ -167,8 +169,10 @@ static int fill_normal(bld *b, int t, double std)
     ir_tensor *tt = &b->g->tensors[t];
     float *d = tt->data;
     const int64_t n = ir_numel(tt);
+    const float sf = (float)std;
     for (int64_t i = 0; i < n; i++)
-        d[i] = (float)(rng_normal(b) * std);
+        d[i] = rng_normal(rng_mix(b->rng, (uint64_t)i + 1)) * sf;
+    b->rng += (uint64_t)n * 0x9E3779B97F4A7C15ull;
     return t;
 }
 
@@ -180,7 +184,8 @@ static int fill_uniform(bld *b, int t, double lo, double hi)
     float *d = tt->data;
     const int64_t n = ir_numel(tt);
     for (int64_t i = 0; i < n; i++)
-        d[i] = (float)(lo + (hi - lo) * rng_uniform(b));
+        d[i] = (float)(lo + (hi - lo) * rng_uniform(rng_mix(b->rng, (uint64_t)i + 1)));
+    b->rng += (uint64_t)n * 0x9E3779B97F4A7C15ull;
     return t;
 }
 

@@ -60,6 +60,12 @@ static clcnn_status read_file(const char *path, uint8_t **buf, size_t *len, clcn
         st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "'%s': out of memory reading %lld bytes", path,
                      (long long)sb.st_size);
     } else {
+        /* a hint (ignored where transparent huge pages are off): the read
+         * then faults a 27 MB model in 2 MiB pages, not 4 KiB ones (MnasNet's
+         * load 22 -> 20 ms); the streamed unpack's give-back still works */
+#ifdef MADV_HUGEPAGE
+        (void)madvise(b, map_len(sb.st_size), MADV_HUGEPAGE);
+#endif
         while (got < (size_t)sb.st_size) {
             ssize_t r = read(fd, b + got, (size_t)sb.st_size - got);
             if (r < 0 && errno == EINTR)
