@@ -3,6 +3,7 @@
  * numbers, never from this code), the builder's shapes against the ops'
  * shape inference, seeded determinism, option errors, and ONNX export
  * round-trips (including an unwritable path leaving no file). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,6 +222,95 @@ static void test_seeded_weights(void **state)
     ir_graph_free(g3);
 }
 
+/* Sample mean, standard deviation, largest |x - mean| in sds, kurtosis and
+ * lag-1 autocorrelation of n floats. */
+typedef struct draw_stats {
+    double mean, sd, max_z, kurtosis, lag1;
+} draw_stats;
+
+static draw_stats stats_of(const float *x, int64_t n)
+{
+    draw_stats s = {0};
+    for (int64_t i = 0; i < n; i++)
+        s.mean += x[i];
+    s.mean /= (double)n;
+    double m2 = 0, m4 = 0, c1 = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const double d = x[i] - s.mean;
+        m2 += d * d;
+        m4 += d * d * d * d;
+        if (i)
+            c1 += d * (x[i - 1] - s.mean);
+        if (fabs(d) > s.max_z)
+            s.max_z = fabs(d);
+    }
+    s.sd = sqrt(m2 / (double)n);
+    s.max_z /= s.sd;
+    s.kurtosis = (m4 / (double)n) / ((m2 / (double)n) * (m2 / (double)n));
+    s.lag1 = c1 / m2;
+    return s;
+}
+
+/* Pearson correlation of two tensors' first 64 values. */
+static double corr64(const float *x, const float *y)
+{
+    double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < 64; i++) {
+        mx += x[i] / 64.0;
+        my += y[i] / 64.0;
+    }
+    for (int i = 0; i < 64; i++) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxy / sqrt(sxx * syy);
+}
+
+/* The builder's weights: He-scaled (the stem's fan-in is 27 and its input's
+ * mean square is taken as 1, so its sd is 1/sqrt(27)), centred, uncorrelated
+ * draw to draw, and shaped as the generator is defined (the sum of four
+ * uniforms: bounded by 2 sqrt(3) = 3.46 sds, kurtosis 3 - 6/20 = 2.7; a
+ * normal's is 3, a uniform's 1.8), and no two tensors the same draws
+ * (scaled or not). */
+static void test_weight_draws(void **state)
+{
+    (void)state;
+    const builtin_arch *a = builtin_find("mobilenet_v2");
+    builtin_params p = {.seed = 7};
+    ir_graph *g = NULL;
+    clcnn_err err = {0};
+    assert_int_equal(a->build(&p, &g, &err), CLCNN_OK);
+    int checked = 0, stem = 0;
+    const float *firsts[128];
+    for (int t = 0; t < g->n_tensors; t++) {
+        const ir_tensor *w = &g->tensors[t];
+        if (!w->is_param || !w->data || w->ndim != 4 || w->dtype != IR_DT_FLOAT)
+            continue;
+        const int64_t n = ir_numel(w);
+        const draw_stats s = stats_of(w->data, n);
+        if (w->dims[0] == 32 && w->dims[1] == 3 && w->dims[2] == 3 && w->dims[3] == 3) {
+            assert_true(fabs(s.sd * sqrt(27.0) - 1.0) < 0.08); /* 864 draws: ~2.4% per sd */
+            stem++;
+        }
+        if (n < 20000)
+            continue;
+        assert_true(fabs(s.mean) < 0.03 * s.sd);
+        assert_true(s.max_z < 3.6);
+        assert_true(s.max_z > 3.0);
+        assert_true(s.kurtosis > 2.6 && s.kurtosis < 2.8);
+        assert_true(fabs(s.lag1) < 0.03);
+        for (int i = 0; i < checked && i < 128; i++)
+            assert_true(fabs(corr64(firsts[i], w->data)) < 0.6); /* the same draws scaled: 1 */
+        if (checked < 128)
+            firsts[checked] = w->data;
+        checked++;
+    }
+    assert_int_equal(stem, 1);
+    assert_true(checked >= 10);
+    ir_graph_free(g);
+}
+
 /* Width and class options change the counts the way the families define. */
 static void test_options(void **state)
 {
@@ -337,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_shapes_match_inference),
         cmocka_unit_test(test_seed_shapes),
         cmocka_unit_test(test_seeded_weights),
+        cmocka_unit_test(test_weight_draws),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_export_roundtrip),
