@@ -271,7 +271,7 @@ static void test_separable(void **state)
     static const sep_case cases[] = {
         /* n  c   h   w  oc  k  s  p dil act relu res fused */
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 1, 1, 0},  /* row tail (11 = 8 + 3), dw Relu */
-        {2, 17, 17, 13, 5, 3, 2, 1, 1, 2, 1, 1, 2, 1, 0}, /* batch 2, stride 2 (7 wide), Clip, res + Relu */
+        {2, 17, 17, 13, 5, 3, 2, 1, 1, 2, 1, 1, 1, 1, 0}, /* batch 2, stride 2, Clip, res + Relu */
         {1, 3, 7, 37, 17, 5, 1, 2, 1, 0, 0, 0, 1, 1, 0},  /* 5x5, whole tiles inside, OC tail */
         {1, 6, 9, 40, 3, 3, 2, 1, 1, 1, 0, 1, 1, 1, 0},   /* stride 2 whole tiles (OW 20), res */
         {1, 13, 1, 1, 9, 3, 1, 1, 1, 1, 1, 0, 1, 1, 0},   /* 1x1 image: only padding around */
@@ -281,13 +281,11 @@ static void test_separable(void **state)
         /* stride 2, the last tile ending at the row's end in the buffer's last
          * row (issue 14: .even's vload reads one float past it): 8-pixel
          * tiles (OW 8), 16-pixel tiles (OW 32, second tile) */
-        {1, 3, 3, 17, 5, 3, 2, 0, 1, 0, 0, 0, 2, 1, 0},
+        {1, 3, 3, 17, 5, 3, 2, 0, 1, 0, 0, 0, 1, 1, 0},
         {1, 3, 3, 64, 5, 3, 2, 1, 1, 1, 0, 0, 1, 1, 0},
-        {1, 4, 9, 18, 5, 3, 2, 1, 1, 1, 0, 0, 1, 1, 0}, /* stride 2 -> 5x9: fused everywhere */
-        /* depthwise outputs of 56x56 or more, and stride-2 ones writing rows
-         * of 8 or fewer (cases 1 and 8 above): fused on GPU-shaped plans,
-         * declined on a CPU (fused 2), whose conv_dwl / conv_dwc + conv_pw run
-         * them faster; a stride-2 one from 57x60 writes 29x30: fused everywhere */
+        /* depthwise outputs of 56x56 or more: fused on GPU-shaped plans,
+         * declined on a CPU (fused 2), whose conv_dwl + conv_pw run them
+         * faster; a stride-2 one from 57x60 writes 29x30: fused everywhere */
         {1, 3, 56, 56, 5, 3, 1, 1, 1, 1, 0, 1, 2, 1, 0},  /* flat-shaped, res */
         {1, 2, 113, 112, 3, 3, 2, 1, 1, 2, 1, 0, 2, 1, 0}, /* stride 2 -> 57x56 */
         {1, 4, 57, 60, 6, 3, 2, 1, 1, 2, 1, 0, 1, 1, 0},  /* stride 2 -> 29x30 */
@@ -308,16 +306,14 @@ static void test_separable(void **state)
          * 13x11 depthwise runs by itself (dw_alone: stride 1, small) */
         const int flat = sc->s == 1 && 2 * sc->p == sc->dil * (sc->k - 1);
         const int fused = sc->fused == 1 || (sc->fused == 2 && rt_plan_device(rt)->gpu_shaped);
-        /* declined (planes of 56x56 or more, strided rows of 8 or fewer):
-         * conv_dwl, conv_dwc, or conv_dw where the device's local memory
-         * cannot hold conv_dwl's tile (Oclgrind); the launch count tells it
-         * from the fused launch */
+        /* declined (rows > 28 wide): conv_dwl, or conv_dw where the device's
+         * local memory cannot hold conv_dwl's tile (Oclgrind); the launch
+         * count tells it from the fused launch */
         const char *alone = sc->fused == 2 ? NULL : dw_alone(rt);
         assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL,
                                     !fused ? alone : flat ? "conv_dwpw_flat" : "conv_dwpw",
                                     fused ? 1 : 2 + sub, label), 0);
-        if (sc->fused && (flat || sc->fused == 2)) /* forced row tiles (declined pairs too:
-                                                      forcing fuses them) */
+        if (sc->fused && flat) /* forced row tiles (declined pairs too: forcing fuses them) */
             assert_int_equal(kh_check_k(rt, sep_graph(sc), "conv_dwpw", "conv_dwpw", 1, label), 0);
     }
     rt_destroy(rt);

@@ -706,31 +706,12 @@ const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_n
  * same). 28x28 planes were a wash, so they stay fused (one launch fewer).
  * GPU-shaped plans keep the fusion: not measured there. */
 #define DWPW_CPU_APART_HW (56 * 56)
-/* Nor a strided depthwise (conv_dwpw's row tiles) writing rows of 8 pixels
- * or fewer: a CPU's 16-pixel row tile is then more than half empty, and its
- * pointwise half computes every empty lane. Per-layer medians (bench profile,
- * Intel Xeon, 2026-12-07, fused -> dw + pw): MobileNetV2's 14x14 -> 7x7 C 576
- * 0.110 -> 0.038 + 0.042 ms, MobileNetV1's C 512 -> 1024 0.409 -> 0.036 +
- * 0.176; whole MobileNetV1 5.21-5.28 -> 4.97-5.00 ms (3 alternated rounds),
- * the others within noise. 14-wide rows keep the fusion (MobileNetV2's 28x28
- * -> 14x14: 0.050 fused against 0.072). */
-#define DWPW_CPU_APART_OW 8
 int conv_cl_sep_declined(const opcl_ctx *c, const ir_node *dw)
 {
     if (!opcl_on_cpu(c) || (c->force && strncmp(c->force, "conv_dwpw", 9) == 0))
         return 0;
     const ir_tensor *y = ir_out(c->g, dw, 0);
-    if (y->ndim != 4)
-        return 0;
-    if (y->dims[2] * y->dims[3] >= DWPW_CPU_APART_HW)
-        return 1;
-    op_win w;
-    clcnn_err err = {0};
-    if (conv_geometry(c->g, dw, &w, &err)) {
-        err_clear(&err);
-        return 0; /* conv_cl_sep_refusal says why */
-    }
-    return (w.stride[0] > 1 || w.stride[1] > 1) && y->dims[3] <= DWPW_CPU_APART_OW;
+    return y->ndim == 4 && y->dims[2] * y->dims[3] >= DWPW_CPU_APART_HW;
 }
 
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
