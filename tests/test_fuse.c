@@ -52,9 +52,9 @@ static const char *stub_sep_no(const void *u, const ir_graph *g, const ir_node *
 }
 
 
-static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw)
+static int stub_declined(const void *user, const ir_graph *g, const ir_node *dw, const ir_node *pw)
 {
-    (void)user, (void)g, (void)dw;
+    (void)user, (void)g, (void)dw, (void)pw;
     return 1;
 }
 

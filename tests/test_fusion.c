@@ -289,6 +289,12 @@ static void test_separable(void **state)
         {1, 3, 56, 56, 5, 3, 1, 1, 1, 1, 0, 1, 2, 1, 0},  /* flat-shaped, res */
         {1, 2, 113, 112, 3, 3, 2, 1, 1, 2, 1, 0, 2, 1, 0}, /* stride 2 -> 57x56 */
         {1, 4, 57, 60, 6, 3, 2, 1, 1, 2, 1, 0, 1, 1, 0},  /* stride 2 -> 29x30 */
+        /* stride 2 onto rows of 8 or fewer before a wide pointwise Conv (C x OC
+         * >= 2^17): declined on a CPU too (narrow_wide_pair); one channel
+         * fewer (2^17 - 256) fused everywhere, as a narrow pair with few
+         * channels (case 1) is */
+        {1, 256, 6, 6, 512, 3, 2, 1, 1, 2, 0, 0, 2, 1, 0}, /* -> 3x3 */
+        {1, 256, 6, 6, 511, 3, 2, 1, 1, 2, 0, 0, 1, 1, 0},
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 2, 0},  /* stride-2 projection: refused */
         {1, 5, 13, 11, 7, 3, 1, 1, 1, 1, 0, 0, 0, 1, 1},  /* dw output also an output: refused */
     };
@@ -306,9 +312,9 @@ static void test_separable(void **state)
          * 13x11 depthwise runs by itself (dw_alone: stride 1, small) */
         const int flat = sc->s == 1 && 2 * sc->p == sc->dil * (sc->k - 1);
         const int fused = sc->fused == 1 || (sc->fused == 2 && rt_plan_device(rt)->gpu_shaped);
-        /* declined (rows > 28 wide): conv_dwl, or conv_dw where the device's
-         * local memory cannot hold conv_dwl's tile (Oclgrind); the launch
-         * count tells it from the fused launch */
+        /* declined (planes of 56x56 or more, narrow wide pairs): conv_dwl, or
+         * conv_dw where the device's local memory cannot hold conv_dwl's tile
+         * (Oclgrind); the launch count tells it from the fused launch */
         const char *alone = sc->fused == 2 ? NULL : dw_alone(rt);
         assert_int_equal(kh_check_k(rt, sep_graph(sc), NULL,
                                     !fused ? alone : flat ? "conv_dwpw_flat" : "conv_dwpw",
@@ -316,6 +322,11 @@ static void test_separable(void **state)
         if (sc->fused && flat) /* forced row tiles (declined pairs too: forcing fuses them) */
             assert_int_equal(kh_check_k(rt, sep_graph(sc), "conv_dwpw", "conv_dwpw", 1, label), 0);
     }
+    /* the declined narrow wide pair's depthwise runs conv_dwl on a CPU, not
+     * conv_dwc (whose first-launch compile the MobileNetV1s would pay for it) */
+    static const sep_case wide = {1, 256, 6, 6, 512, 3, 2, 1, 1, 2, 0, 0, 2, 1, 0};
+    if (!rt_plan_device(rt)->gpu_shaped)
+        assert_int_equal(kh_check_k(rt, sep_graph(&wide), NULL, "conv_dwl", 2, "narrow wide pair"), 0);
     rt_destroy(rt);
 }
 

@@ -435,6 +435,7 @@ static clcnn_status im2col_push(opcl_ctx *c, const ir_node *n, conv_args *a, con
 }
 
 static int dwc_ok(const opcl_ctx *c, const op_win *w, int OH, int OW, int *tw, int *rb, int *nb);
+static int dw_apart_dwl(const opcl_ctx *c, const ir_node *dw);
 
 int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int has_gate)
 {
@@ -448,7 +449,7 @@ int conv_cl_packs_weights(const opcl_ctx *c, const ir_node *n, int fused_dw, int
     if (!is_pointwise(&w, G)) { /* conv_cl's order: depthwise variants before conv_kxk */
         const ir_tensor *y = ir_out(c->g, n, 0);
         int tw, rb, nb;
-        if (is_depthwise(&w, G, C, OC) && y->ndim == 4 &&
+        if (is_depthwise(&w, G, C, OC) && y->ndim == 4 && !dw_apart_dwl(c, n) &&
             dwc_ok(c, &w, (int)y->dims[2], (int)y->dims[3], &tw, &rb, &nb))
             return 1; /* conv_dwc reads them packed */
         return !(is_depthwise(&w, G, C, OC) &&
@@ -706,12 +707,66 @@ const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_n
  * same). 28x28 planes were a wash, so they stay fused (one launch fewer).
  * GPU-shaped plans keep the fusion: not measured there. */
 #define DWPW_CPU_APART_HW (56 * 56)
-int conv_cl_sep_declined(const opcl_ctx *c, const ir_node *dw)
+/* Nor, on a CPU, a strided depthwise writing rows of 8 pixels or fewer before
+ * a wide pointwise Conv (C x OC >= 2^17 multiply-adds a pixel): conv_dwpw's
+ * 16-pixel row tiles are more than half empty there and its pointwise half
+ * computes every empty lane. MobileNetV1's 14x14 -> 7x7 pair (C 512, OC 1024;
+ * bench profile, Intel Xeon, 2026-12-07) 0.409 -> 0.069 + 0.188 ms; the
+ * network 5.08-5.11 -> 4.89-4.94 ms, the default model (MobileNetV1 0.75)
+ * 3.13-3.16 -> 3.04-3.10 (5 alternated rounds). The depthwise runs conv_dwl (see
+ * conv_cl's dispatch), not conv_dwc: the networks with such a pair (the
+ * MobileNetV1s) compile conv_dwl for their wide planes anyway, and conv_dwc's
+ * own first-launch compile cost their cold starts 0.37 s for 0.03 ms. A
+ * narrow pointwise half (MobileNetV2's C 576 -> 160, ShuffleNetV2's 232 ->
+ * 232) gained nothing apart and stays fused. */
+#define DWPW_CPU_APART_OW 8
+#define DWPW_CPU_APART_MACS_PX (1 << 17)
+static int narrow_wide_pair(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
+{
+    const ir_tensor *y = ir_out(c->g, dw, 0), *wt = pw->n_in > 1 ? ir_in(c->g, pw, 1) : NULL;
+    op_win w;
+    clcnn_err err = {0};
+    if (!opcl_on_cpu(c) || y->ndim != 4 || !wt || wt->ndim != 4 || y->dims[3] > DWPW_CPU_APART_OW)
+        return 0;
+    if (conv_geometry(c->g, dw, &w, &err)) {
+        err_clear(&err);
+        return 0; /* conv_cl_sep_refusal says why */
+    }
+    return (w.stride[0] > 1 || w.stride[1] > 1) &&
+           wt->dims[0] * wt->dims[1] >= DWPW_CPU_APART_MACS_PX;
+}
+
+int conv_cl_sep_declined(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
 {
     if (!opcl_on_cpu(c) || (c->force && strncmp(c->force, "conv_dwpw", 9) == 0))
         return 0;
     const ir_tensor *y = ir_out(c->g, dw, 0);
-    return y->ndim == 4 && y->dims[2] * y->dims[3] >= DWPW_CPU_APART_HW;
+    return y->ndim == 4 &&
+           (y->dims[2] * y->dims[3] >= DWPW_CPU_APART_HW || narrow_wide_pair(c, dw, pw));
+}
+
+/* The 1x1 Conv that alone reads tensor t as its input, else NULL. */
+static const ir_node *sole_pointwise_reader(const ir_graph *g, int t)
+{
+    if (t < 0 || t >= g->n_tensors || ir_consumers(g, t) != 1)
+        return NULL;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        if (n->op == IR_OP_CONV && n->n_in > 1 && n->in[0] == t) {
+            const ir_tensor *wt = ir_in(g, n, 1);
+            return wt->ndim == 4 && wt->dims[2] == 1 && wt->dims[3] == 1 ? n : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* 1 when depthwise dw, writing c->out (its group's output), is a declined
+ * narrow wide pair's: it runs conv_dwl (unpacked weights), not conv_dwc. The
+ * plan's packing choice and conv_cl's dispatch both ask, so they agree. */
+static int dw_apart_dwl(const opcl_ctx *c, const ir_node *dw)
+{
+    const ir_node *pw = c->force ? NULL : sole_pointwise_reader(c->g, c->out);
+    return pw && narrow_wide_pair(c, dw, pw);
 }
 
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw)
@@ -933,7 +988,7 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
     int tw = 0, rb = 0, nb = 0;
-    const int dwc = is_dw && c->w_packed && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb);
+    const int dwc = is_dw && c->w_packed && !dw_apart_dwl(c, n) && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb);
     if (c->sq && (!(dwc && nb == 1) || c->res))
         return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': an SE squeeze was fused into a Conv "
                        "that does not run conv_dwc over whole planes, or with a residual (the "

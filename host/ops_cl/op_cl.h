@@ -169,9 +169,10 @@ int conv_cl_gate_ok(const opcl_ctx *c, const ir_node *n);
 int conv_cl_sep_ok(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* Why conv_cl_sep_ok refuses (a static phrase), NULL when it does not. */
 const char *conv_cl_sep_refusal(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
-/* 1 when conv_dwpw could run depthwise dw with its pointwise Conv but this
- * device runs them faster as two launches (a CPU, wide planes; not forced). */
-int conv_cl_sep_declined(const opcl_ctx *c, const ir_node *dw);
+/* 1 when conv_dwpw could run depthwise dw with its pointwise Conv pw but this
+ * device runs them faster as two launches (a CPU: wide planes, or narrow
+ * strided rows before a wide pointwise Conv; not forced). */
+int conv_cl_sep_declined(const opcl_ctx *c, const ir_node *dw, const ir_node *pw);
 /* NULL when depthwise Conv dw runs conv_dwc over whole planes, whose launch can
  * then also write its output's per-channel means (c->sq), else why not (a
  * static phrase). */

@@ -38,10 +38,11 @@ typedef struct fuse_target {
     const char *(*se_fc_refusal)(const void *user, const ir_graph *g, const ir_node *fc1,
                                  const ir_node *fc2);
     int notes; /* 1: record refused fusions in fuse_groups.note */
-    /* 1 when the backend could run depthwise Conv dw and the pointwise Conv after
-     * it as one launch but runs them faster as two on this device (measured, not
-     * a fallback: no note); NULL: never */
-    int (*separable_declined)(const void *user, const ir_graph *g, const ir_node *dw);
+    /* 1 when the backend could run depthwise Conv dw and the pointwise Conv pw
+     * after it as one launch but runs them faster as two on this device
+     * (measured, not a fallback: no note); NULL: never */
+    int (*separable_declined)(const void *user, const ir_graph *g, const ir_node *dw,
+                              const ir_node *pw);
     /* 1 when the backend could run an SE block's FCs fc1 and fc2 as one launch
      * but runs them faster as two on this device (measured, no note); NULL: never */
     int (*se_fc_declined)(const void *user, const ir_graph *g, const ir_node *fc1,

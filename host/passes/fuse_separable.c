@@ -20,7 +20,7 @@ void fuse_separable(const ir_graph *g, const fuse_target *tg, fuse_groups *fg)
             fg->out[d] != t || fg->res[d] >= 0 || fg->gate_x[d] >= 0 || fg->sep[d] >= 0 ||
             fg->uses[t] != 1 || fuse_is_output(g, t) || fg->shuf_of[d] >= 0)
             continue;
-        if (tg->separable_declined && tg->separable_declined(tg->user, g, &g->nodes[d]))
+        if (tg->separable_declined && tg->separable_declined(tg->user, g, &g->nodes[d], pw))
             continue;
         const char *why = tg->separable_refusal(tg->user, g, &g->nodes[d], pw);
         if (!why && !fuse_packable_weights(g, i))

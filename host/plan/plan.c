@@ -109,10 +109,11 @@ static const char *target_separable_refusal(const void *user, const ir_graph *g,
     return why ? why : "conv_dwpw refuses the pair";
 }
 
-static int target_separable_declined(const void *user, const ir_graph *g, const ir_node *dw)
+static int target_separable_declined(const void *user, const ir_graph *g, const ir_node *dw,
+                                     const ir_node *pw)
 {
     opcl_ctx probe = target_probe(user, g, dw);
-    return conv_cl_sep_declined(&probe, dw);
+    return conv_cl_sep_declined(&probe, dw, pw);
 }
 
 static const char *target_squeeze_refusal(const void *user, const ir_graph *g, const ir_node *dw)
@@ -233,7 +234,7 @@ static void choose_packing(rt_ctx *rt, const ir_graph *g, const plan_options *o,
         w->packed_by[t] = -1;
     for (int i = 0; i < g->n_nodes; i++)
         if (p->fused_into[i] < 0 && fuse_packable_weights(g, i) &&
-            (probe.fp16 = node_fp16(g, &g->nodes[i]),
+            (probe.fp16 = node_fp16(g, &g->nodes[i]), probe.out = w->fg.out[i],
              conv_cl_packs_weights(&probe, &g->nodes[i], w->fg.sep[i] >= 0,
                                    w->fg.gate_x[i] >= 0 || w->fg.pro[i] >= 0)))
             w->packed_by[g->nodes[i].in[1]] = i;
