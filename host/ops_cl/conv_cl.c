@@ -988,7 +988,8 @@ clcnn_status conv_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     size_t gws[3] = {(size_t)OW, (size_t)OH, (size_t)N * OC};
     int ts = 0, th = 0;
     int tw = 0, rb = 0, nb = 0;
-    const int dwc = is_dw && c->w_packed && !dw_apart_dwl(c, n) && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb);
+    const int dwc =
+        is_dw && c->w_packed && !dw_apart_dwl(c, n) && dwc_ok(c, &w, OH, OW, &tw, &rb, &nb);
     if (c->sq && (!(dwc && nb == 1) || c->res))
         return err_set(err, CLCNN_ERR_INTERNAL, "node '%s': an SE squeeze was fused into a Conv "
                        "that does not run conv_dwc over whole planes, or with a residual (the "
