@@ -334,6 +334,31 @@ static void test_fp16_and_auto(void **state)
     assert_int_equal(clcnn_session_precision(sa, &pi), CLCNN_OK);
     assert_true(pi.calib_error >= 0 && pi.calib_error <= 1e-3);
     assert_true(ea <= 2e-3); /* calibrated on a seeded input, checked on another */
+    /* calibrated on the very input it then runs, at the tight tolerance
+     * below: the error auto reports is the session's own plan's (fused; the
+     * calibration rounds measure a plan keeping every intermediate, which
+     * rounds elsewhere), so running that input reproduces it, within tol */
+    {
+        clcnn_session_options o;
+        clcnn_session_options_init(&o);
+        o.precision = CLCNN_PRECISION_AUTO;
+        o.auto_tolerance = 2.5e-4;
+        const float *cal[1] = {in};
+        o.calibration = cal;
+        clcnn_session *sc = NULL;
+        if (clcnn_session_create(ctx, m, &o, &sc) != CLCNN_OK)
+            fail_msg("auto, own input: %s", clcnn_context_last_error(ctx));
+        assert_int_equal(clcnn_session_precision(sc, &pi), CLCNN_OK);
+        size_t nc;
+        float *oc = run(sc, in, &nc);
+        const double ec = rel(o32, oc, n32);
+        print_message("auto on its calibration input: reported %.4g, ran %.4g\n", pi.calib_error, ec);
+        assert_true(pi.half_layers > 0);
+        assert_true(ec <= 2.5e-4);
+        assert_true(fabs(ec - pi.calib_error) <= 1e-5);
+        free(oc);
+        clcnn_session_destroy(sc);
+    }
     /* a tolerance below what all-fp16 reaches: auto must keep some layers
      * fp32, and (half storage being this close) may keep some fp16 */
     const double tight = 2.5e-4;

@@ -193,6 +193,39 @@ static clcnn_status measure(clcnn_session *s, int64_t batch, const session_prec 
     return CLCNN_OK;
 }
 
+/* The outputs' error of the plan a session runs (fused: no intermediate kept)
+ * with pr's choice, on in, against the fp32 outputs r32->out. measure()'s plan
+ * keeps every intermediate readable, so nothing is fused there and it rounds
+ * at other places: on ResNet-50 at 64x64 (Intel's runtime) it measured 0.71e-3
+ * where the session's plan erred 1.01e-3. */
+static clcnn_status real_error(clcnn_session *s, int64_t batch, const session_prec *pr,
+                               const float *const *in, const calib_run *r32, double *out_err,
+                               clcnn_err *err)
+{
+    calib_run r = {0};
+    exec_cl_options eo = {0};
+    clcnn_status st = session_cl_graph(s->model->g, batch, pr, &r.g, NULL, err);
+    if (st == CLCNN_OK) {
+        pthread_mutex_lock(&s->ctx->lock);
+        st = exec_cl_create(s->ctx->rt, r.g, &eo, &r.e, err);
+        pthread_mutex_unlock(&s->ctx->lock);
+    }
+    if (st == CLCNN_OK && !(r.out = calloc((size_t)r.g->n_outputs + 1, sizeof *r.out)))
+        st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory calibrating");
+    for (int i = 0; st == CLCNN_OK && i < r.g->n_outputs; i++)
+        if (!(r.out[i] = malloc((size_t)ir_numel(&r.g->tensors[r.g->outputs[i]]) * sizeof(float) + 1)))
+            st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory calibrating");
+    if (st == CLCNN_OK)
+        st = exec_cl_run(r.e, in, r.out, err);
+    *out_err = 0;
+    for (int o = 0; st == CLCNN_OK && o < r32->g->n_outputs; o++)
+        if (r32->g->tensors[r32->g->outputs[o]].dtype == IR_DT_FLOAT)
+            *out_err = fmax(*out_err, rel_err(r32->out[o], r.out[o],
+                                              (size_t)ir_numel(&r32->g->tensors[r32->g->outputs[o]])));
+    calib_run_free(s, &r);
+    return st;
+}
+
 /* The largest error among the float tensors node i reads (0 for graph inputs
  * and constants): cur[p] of the node p whose first output it is. */
 static double fed_error(const ir_graph *g, int i, const double *cur)
@@ -254,20 +287,32 @@ static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *cons
     if ((st = read_refs(&r32, ref, err)))
         goto done;
     pr->on = 1;
-    double out_err = INFINITY;
+    double out_err = INFINITY, target = tol;
+    int within = 0; /* the session's own plan measured within tol */
     for (int round = 0; round < AUTO_ROUNDS; round++) {
         if ((st = measure(s, batch, pr, in, &r32, ref, buf, cur, &out_err, err)))
             goto done;
         if (round == 0)
             memcpy(pr->node_err, cur, (size_t)nn * sizeof *cur);
-        if (out_err <= tol)
-            break;
+        if (out_err <= target) {
+            double real = INFINITY;
+            if ((st = real_error(s, batch, pr, in, &r32, &real, err)))
+                goto done;
+            if (real <= tol) {
+                out_err = real;
+                within = 1;
+                break;
+            }
+            /* the fused plan errs more than the one measured: aim as much
+             * lower, with a tenth to spare, and go on demoting */
+            target = out_err * tol / real * 0.9;
+        }
         /* Keep fp32 for the layers that add the most error: a layer's own
          * share is its output's error less the largest error it was fed (what
          * earlier layers did), so one early rounding does not condemn every
-         * layer after it. Threshold tol/4, halving each round; at least the
+         * layer after it. Threshold target/4, halving each round; at least the
          * worst layer goes, so every round makes progress. */
-        const double thr = tol / 4 / (double)(1u << round);
+        const double thr = target / 4 / (double)(1u << round);
         int worst = -1, demoted = 0, left = 0;
         for (int i = 0; i < nn; i++) {
             if (!pr->want_half[i] || cur[i] < 0)
@@ -290,7 +335,7 @@ static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *cons
     /* fp16 is kept when the choice leaves some node half (a view asked for
      * half follows its input: it alone stores nothing), as the pass counts */
     int any = 0;
-    if (out_err <= tol) {
+    if (within) {
         ir_graph *chk = NULL;
         precision_report rep = {0};
         if ((st = session_cl_graph(s->model->g, batch, pr, &chk, &rep, err)))
@@ -298,8 +343,8 @@ static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *cons
         ir_graph_free(chk);
         any = rep.half_nodes > 0;
     }
-    if (out_err <= tol && any) {
-        pr->calib_error = out_err;
+    if (within && any) {
+        pr->calib_error = out_err; /* the session's plan's */
     } else { /* fp16 could not be kept anywhere within tol */
         memset(pr->want_half, 0, (size_t)nn);
         any = 0;

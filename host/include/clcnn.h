@@ -361,7 +361,8 @@ typedef struct clcnn_precision_info {
     int float_layers;           /* nodes with float tensors stored float32 */
     int conversions;            /* storage conversions between them (Cast nodes) */
     double calib_error;         /* AUTO: the outputs' max |fp16 - fp32| / max |fp32| on
-                                   the calibration input, as planned; -1 when not measured */
+                                   the calibration input, as this session's plan runs
+                                   it; -1 when not measured */
     char note[256];             /* why the request was not taken as is, e.g. the device
                                    has no cl_khr_fp16; "" otherwise */
 } clcnn_precision_info;
