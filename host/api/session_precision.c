@@ -76,11 +76,12 @@ static void calib_run_free(clcnn_session *s, calib_run *r)
     *r = (calib_run){0};
 }
 
-/* Plans r->g (already made) with every intermediate kept and runs it on in. */
-static clcnn_status calib_run_exec(clcnn_session *s, const float *const *in, calib_run *r,
-                                   clcnn_err *err)
+/* Plans r->g (already made), with every intermediate kept (keep) or fused as a
+ * session's plan is, and runs it on in. */
+static clcnn_status calib_run_exec(clcnn_session *s, const float *const *in, int keep,
+                                   calib_run *r, clcnn_err *err)
 {
-    exec_cl_options eo = {.keep_intermediates = 1};
+    exec_cl_options eo = {.keep_intermediates = keep};
     pthread_mutex_lock(&s->ctx->lock);
     clcnn_status st = exec_cl_create(s->ctx->rt, r->g, &eo, &r->e, err);
     pthread_mutex_unlock(&s->ctx->lock);
@@ -155,6 +156,17 @@ static clcnn_status read_refs(const calib_run *r, float **ref, clcnn_err *err)
     return CLCNN_OK;
 }
 
+/* The largest rel_err over the float graph outputs of r against r32's. */
+static double outputs_error(const calib_run *r32, const calib_run *r)
+{
+    const ir_graph *g = r32->g;
+    double e = 0;
+    for (int o = 0; o < g->n_outputs; o++)
+        if (g->tensors[g->outputs[o]].dtype == IR_DT_FLOAT)
+            e = fmax(e, rel_err(r32->out[o], r->out[o], (size_t)ir_numel(&g->tensors[g->outputs[o]])));
+    return e;
+}
+
 /* One fp16 round with pr's choice: the outputs' error (return) and each
  * node's (cur[i]; -1 where not measured). */
 static clcnn_status measure(clcnn_session *s, int64_t batch, const session_prec *pr,
@@ -165,16 +177,12 @@ static clcnn_status measure(clcnn_session *s, int64_t batch, const session_prec 
     const ir_graph *g = r32->g;
     clcnn_status st = session_cl_graph(s->model->g, batch, pr, &r16.g, NULL, err);
     if (st == CLCNN_OK)
-        st = calib_run_exec(s, in, &r16, err);
+        st = calib_run_exec(s, in, 1, &r16, err);
     if (st) {
         calib_run_free(s, &r16);
         return st;
     }
-    *out_err = 0;
-    for (int o = 0; o < g->n_outputs; o++)
-        if (g->tensors[g->outputs[o]].dtype == IR_DT_FLOAT)
-            *out_err = fmax(*out_err, rel_err(r32->out[o], r16.out[o],
-                                              (size_t)ir_numel(&g->tensors[g->outputs[o]])));
+    *out_err = outputs_error(r32, &r16);
     for (int i = 0; i < g->n_nodes; i++) {
         cur[i] = -1;
         if (!ref[i])
@@ -203,25 +211,10 @@ static clcnn_status real_error(clcnn_session *s, int64_t batch, const session_pr
                                clcnn_err *err)
 {
     calib_run r = {0};
-    exec_cl_options eo = {0};
     clcnn_status st = session_cl_graph(s->model->g, batch, pr, &r.g, NULL, err);
-    if (st == CLCNN_OK) {
-        pthread_mutex_lock(&s->ctx->lock);
-        st = exec_cl_create(s->ctx->rt, r.g, &eo, &r.e, err);
-        pthread_mutex_unlock(&s->ctx->lock);
-    }
-    if (st == CLCNN_OK && !(r.out = calloc((size_t)r.g->n_outputs + 1, sizeof *r.out)))
-        st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory calibrating");
-    for (int i = 0; st == CLCNN_OK && i < r.g->n_outputs; i++)
-        if (!(r.out[i] = malloc((size_t)ir_numel(&r.g->tensors[r.g->outputs[i]]) * sizeof(float) + 1)))
-            st = err_set(err, CLCNN_ERR_OUT_OF_MEMORY, "out of memory calibrating");
     if (st == CLCNN_OK)
-        st = exec_cl_run(r.e, in, r.out, err);
-    *out_err = 0;
-    for (int o = 0; st == CLCNN_OK && o < r32->g->n_outputs; o++)
-        if (r32->g->tensors[r32->g->outputs[o]].dtype == IR_DT_FLOAT)
-            *out_err = fmax(*out_err, rel_err(r32->out[o], r.out[o],
-                                              (size_t)ir_numel(&r32->g->tensors[r32->g->outputs[o]])));
+        st = calib_run_exec(s, in, 0, &r, err);
+    *out_err = st == CLCNN_OK ? outputs_error(r32, &r) : INFINITY;
     calib_run_free(s, &r);
     return st;
 }
@@ -259,7 +252,7 @@ static clcnn_status calibrate(clcnn_session *s, int64_t batch, const float *cons
         goto done;
     }
     const float *const *in = user ? user : (const float *const *)def;
-    if ((st = calib_run_exec(s, in, &r32, err)))
+    if ((st = calib_run_exec(s, in, 1, &r32, err)))
         goto done;
     size_t big = 1;
     for (int t = 0; t < g->n_tensors; t++)
