@@ -571,6 +571,15 @@ __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
  * gd: (C, H, W, OC, OH, OW, N, flat); kd: (-, -, SH, SW, PT, PL, DH, DW);
  * acts: (dw code, pw code); af: (dw a, dw b, pw a, pw b); blocks: packed pointwise
  * blocks of PW_OC channels per pass, 1 or 2 (below). NDRange (ceil(OW/DW_PX), OH, N). */
+/* On CPU devices (the host defines PW_PFD there, see conv_pw.cl) the
+ * depthwise half asks the cache for the rows channel c + DWPW_PFD reads: it
+ * walks the C input planes one tile at a time, a plane jump per channel, as
+ * conv_pw's channel loop does. POCL on the AVX-512 Xeon, per-layer sums of
+ * the conv_dwpw layers (bench profile, 2 alternated rounds, ms): MobileNetV2
+ * 1.30-1.35 -> 1.15-1.22, MnasNet 0.47-0.48 -> 0.43-0.44; 16 ahead measured as
+ * 8, 4 behind. Clamped addresses inside the input plane: hints, never faults. */
+#define DWPW_PFD 8
+
 __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                         __global const sfloat *dwb, int has_dwb, __global sfloat *out,
                         __global const sfloat *pwt, __global const sfloat *pwb, int has_pwb,
@@ -590,6 +599,18 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
         dwf_setup(&g, p0, H, W, kd.s4, kd.s5, kd.s6, kd.s7);
         for (int c = 0; c < C; c++) {
             const int z = n * C + c;
+#ifdef PW_PFD
+            { /* the tap rows of channel c + DWPW_PFD around the tile's first row */
+                const int r = p0 / W, q = p0 % W, cl = min(c + DWPW_PFD, C - 1);
+                __global const sfloat *pp = in + (size_t)(n * C + cl) * H * W;
+#pragma unroll
+                for (int kh = 0; kh < DW_K; kh++) {
+                    const int rr = clamp(r + kh * kd.s6 - kd.s4, 0, H - 1);
+                    __builtin_prefetch(pp + rr * W + q, 0, 3);
+                    __builtin_prefetch(pp + min(rr * W + q + 16 + DW_K, H * W - 1), 0, 3);
+                }
+            }
+#endif
             const bool in_buf = dwf_in_buf((long)z * H * W, p0, W, kd.s4, kd.s5, kd.s6, kd.s7,
                                            (long)N * C * H * W);
             const float16 v = dwf_taps(in + (size_t)z * H * W, dwt + c * DW_K * DW_K, &g, in_buf,
@@ -607,6 +628,20 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
         const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * kd.s3 - kd.s5;
         for (int c = 0; c < C; c++) {
             const int z = n * C + c;
+#ifdef PW_PFD
+            { /* the tap rows of channel c + DWPW_PFD, both ends of the tile's span */
+                const int cl = min(c + DWPW_PFD, C - 1);
+                __global const sfloat *pp = in + (size_t)(n * C + cl) * H * W;
+                const int cw = clamp(iw0, 0, W - 1);
+                const int ce = clamp(iw0 + DW_PX * kd.s3 + DW_K, 0, W - 1);
+#pragma unroll
+                for (int kh = 0; kh < DW_K; kh++) {
+                    const int rr = clamp(ih0 + kh * kd.s6, 0, H - 1);
+                    __builtin_prefetch(pp + rr * W + cw, 0, 3);
+                    __builtin_prefetch(pp + rr * W + ce, 0, 3);
+                }
+            }
+#endif
             const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
                                   has_dwb ? LD(dwb, c) : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6,
                                   kd.s7, z * H * W, N * C * H * W);

@@ -165,8 +165,8 @@ clcnn_status opcl_kernel(opcl_ctx *c, const char *program, const char *opts, con
     char all[512];
     const int shared = shared_member(program, opts);
     /* A CPU device (POCL, Intel's runtime: clang compilers with
-     * __builtin_prefetch) gets conv_pw's software prefetch (PW_PFD channels
-     * ahead, see conv_pw.cl); GPUs and Oclgrind build without it. */
+     * __builtin_prefetch) gets conv_pw's and conv_dwpw's software prefetch
+     * (see conv_pw.cl, conv_dw.cl); GPUs and Oclgrind build without it. */
     const int prefetch = strcmp(rt_info(c->rt)->type, "cpu") == 0;
     snprintf(all, sizeof all, "-cl-std=CL1.2 %s%s%s %s", c->fp16 ? "-DCLCNN_FP16 " : "",
              prefetch ? "-DPW_PFD=16 " : "", shared ? SHARED_OPTS : opts ? opts : "",
