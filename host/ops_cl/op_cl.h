@@ -208,6 +208,10 @@ size_t conv_cl_scratch_bytes(const opcl_ctx *c, const ir_node *n);
 float *conv_cl_pack_weights(const ir_tensor *w, size_t *bytes);
 clcnn_status bn_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
+/* One launch of eltwise.cl's unary: y = act(x) over n's output's elements
+ * (code an OPCL_ACT_*; OPCL_ACT_NONE copies). */
+clcnn_status opcl_unary(opcl_ctx *c, const ir_node *n, cl_mem x, cl_int code, float a, float b,
+                        clcnn_err *err);
 clcnn_status eltwise_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err);
 /* The binary kernel code (eltwise.cl BIN_*) of op; -1 for an op without one. */
 int eltwise_cl_code(ir_op op);

@@ -7,19 +7,7 @@
 
 static clcnn_status copy_launch(opcl_ctx *c, const ir_node *n, clcnn_err *err)
 {
-    cl_kernel k = NULL;
-    clcnn_status st = opcl_kernel(c, "eltwise", NULL, "unary", &k, err);
-    if (st)
-        return st;
-    cl_int cnt = (cl_int)ir_numel(ir_out(c->g, n, 0)), code = OPCL_ACT_NONE;
-    float zero = 0.0f;
-    if ((st = OPCL_ARGS(k, err, OPCL_ARG(c->mem[n->in[0]]), OPCL_ARG(c->mem[c->out]),
-                        OPCL_ARG(cnt), OPCL_ARG(code), OPCL_ARG(zero), OPCL_ARG(zero)))) {
-        clReleaseKernel(k);
-        return st;
-    }
-    size_t gws[1] = {(size_t)cnt};
-    return opcl_push(c, n, k, 1, gws, NULL, "unary", err);
+    return opcl_unary(c, n, c->mem[n->in[0]], OPCL_ACT_NONE, 0.0f, 0.0f, err);
 }
 
 static clcnn_status scale_launch(opcl_ctx *c, const ir_node *n, float s, clcnn_err *err)
