@@ -35,8 +35,10 @@
 #ifndef B_T
 #define B_T sfloat
 #define LDB(p, i) LD(p, i)
+#define B_VEC 1 /* b is a tensor like a: binary_same's vector runs read it */
 #else
 #define LDB(p, i) ((float)(p)[i])
+#define B_VEC 0
 #endif
 
 /* ACT_* codes and act_apply() come from act.cl (prepended by the runtime). */
@@ -86,11 +88,23 @@ __kernel void clip_operands(__global const sfloat *x, __global sfloat *y, int n,
     ST(y, i, FAULT(act_apply(LD(x, i), ACT_CLIP, l, h)));
 }
 
+/* binary_same: `per` consecutive elements a work-item (as unary's: 16 on CPUs,
+ * 1 on GPUs); a whole run of 16 of Add, Sub, Mul or Div is one vector op (the
+ * same IEEE operation lane by lane as bin_apply's). a may be y (in place:
+ * each work-item reads only the elements it writes). */
 __kernel void binary_same(__global const sfloat *a, __global const B_T *b, __global sfloat *y,
-                          int n, int op)
+                          int n, int op, int per)
 {
-    const int i = get_global_id(0);
-    if (i < n)
+    const int i0 = get_global_id(0) * per;
+#if B_VEC
+    if (per == 16 && op <= BIN_DIV && i0 + 16 <= n) {
+        const float16 x = LDN(16, 0, a + i0), z = LDN(16, 0, b + i0);
+        const float16 r = op == BIN_ADD ? x + z : op == BIN_SUB ? x - z : op == BIN_MUL ? x * z : x / z;
+        STN(16, FAULT(r), 0, y + i0);
+        return;
+    }
+#endif
+    for (int i = i0; i < n && i < i0 + per; i++)
         ST(y, i, FAULT(bin_apply(LD(a, i), LDB(b, i), op)));
 }
 

@@ -41,6 +41,7 @@ static void test_binary(void **state)
     typedef struct { int na; int64_t ad[4]; int nb; int64_t bd[4]; const char *expect; } bcase;
     static const bcase cases[] = {
         {4, {1, 17, 13, 7}, 4, {1, 17, 13, 7}, "binary_same"},
+        {4, {1, 1, 3, 5}, 4, {1, 1, 3, 5}, "binary_same"},    /* under one run of 16 */
         {4, {2, 5, 7, 13}, 4, {2, 5, 1, 1}, "binary_plane"},   /* SE scale: N,C,1,1 */
         {4, {2, 5, 1, 1}, 4, {2, 5, 7, 13}, "binary_plane"},   /* small operand first */
         {4, {1, 3, 7, 7}, 0, {0}, "binary_plane"},             /* scalar */

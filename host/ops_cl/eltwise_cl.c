@@ -84,7 +84,7 @@ static clcnn_status binary_launch(opcl_ctx *c, const ir_node *n, int code, cl_me
                                   const ir_tensor *y, const char *b_opts, clcnn_err *err)
 {
     clcnn_status st;
-    cl_int op = code, cnt = (cl_int)ir_numel(y);
+    cl_int op = code, cnt = (cl_int)ir_numel(y), per = 1;
     const int same = same_shape(a, y) && same_shape(b, y);
     int swap = 0;
     int64_t inner = 0;
@@ -119,13 +119,14 @@ static clcnn_status binary_launch(opcl_ctx *c, const ir_node *n, int code, cl_me
         }
         st = OPCL_ARGS(k, err, OPCL_ARG(ma), OPCL_ARG(mb), OPCL_ARG(my), OPCL_ARG(cnt),
                        OPCL_ARG(op), OPCL_ARG(dims), OPCL_ARG(sa), OPCL_ARG(sb));
-    } else {
+    } else { /* binary_same: a CPU's work-item takes 16 elements (see unary's UNARY_PER_CPU) */
+        per = opcl_on_cpu(c) && !b_opts ? 16 : 1;
         st = OPCL_ARGS(k, err, OPCL_ARG(ma), OPCL_ARG(mb), OPCL_ARG(my), OPCL_ARG(cnt),
-                       OPCL_ARG(op));
+                       OPCL_ARG(op), OPCL_ARG(per));
     }
     if (st)
         goto fail;
-    size_t gws[1] = {(size_t)cnt};
+    size_t gws[1] = {(size_t)(cnt + per - 1) / per};
     return opcl_push(c, n, k, 1, gws, NULL, variant, err);
 fail:
     clReleaseKernel(k);
