@@ -215,6 +215,97 @@ static void test_bn_not_folded_when_conv_output_shared(void **state)
     ir_graph_free(g);
 }
 
+/* x (dims) -> Relu -> ReduceMean(axes, keepdims) -> y; axes as an attribute
+ * (opset 13) or a constant input (opset 18). The Relu keeps the mean's input
+ * a computed tensor, as an SE squeeze's is. */
+static ir_graph *mean_graph(int ndim, const int64_t *dims, const int64_t *axes, int na,
+                            int keepdims, int opset)
+{
+    ir_graph *g = ir_graph_new();
+    g->opset = opset;
+    int x = ir_add_tensor(g, "x", IR_DT_FLOAT, ndim, dims);
+    int r = ir_add_tensor(g, "r", IR_DT_FLOAT, -1, NULL);
+    int y = ir_add_tensor(g, "y", IR_DT_FLOAT, -1, NULL);
+    ir_add_node(g, IR_OP_RELU, "relu", &x, 1, &r, 1);
+    int in[2] = {r, -1}, m;
+    if (opset >= 18) {
+        int64_t ad[1] = {na};
+        in[1] = add_const(g, "axes", IR_DT_INT64, 1, ad, 0, 0);
+        memcpy(g->tensors[in[1]].data, axes, sizeof(int64_t) * (size_t)na);
+        g->tensors[in[1]].is_param = 0;
+        m = ir_add_node(g, IR_OP_REDUCEMEAN, "mean", in, 2, &y, 1);
+    } else {
+        m = ir_add_node(g, IR_OP_REDUCEMEAN, "mean", in, 1, &y, 1);
+        ir_set_attr_ints(g, m, "axes", axes, na);
+    }
+    if (keepdims >= 0)
+        ir_set_attr_int(g, m, "keepdims", keepdims);
+    g->inputs = malloc(sizeof(int));
+    g->inputs[0] = x;
+    g->n_inputs = 1;
+    g->outputs = malloc(sizeof(int));
+    g->outputs[0] = y;
+    g->n_outputs = 1;
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    if (ops_infer_graph(g, &err) != CLCNN_OK)
+        fail_msg("mean_graph: %s", err.msg);
+    return g;
+}
+
+/* The spatial ReduceMean of a 4-D tensor with keepdims 1 (attribute or input
+ * axes, negative, either order, keepdims left at its default) becomes
+ * GlobalAveragePool with the same outputs and no axes tensor left; other
+ * axes, keepdims 0 and other ranks stay ReduceMean. */
+static void test_mean_to_pool(void **state)
+{
+    (void)state;
+    static const int64_t d4[4] = {2, 5, 7, 9}, d3[3] = {5, 7, 9};
+    static const struct {
+        int ndim, na, keepdims, opset, pooled;
+        int64_t axes[3];
+    } cases[] = {
+        {4, 2, 1, 13, 1, {2, 3}},   {4, 2, -1, 13, 1, {3, 2}}, {4, 2, 1, 18, 1, {-1, -2}},
+        {4, 2, 1, 18, 1, {2, -1}},  {4, 2, 0, 13, 0, {2, 3}},  {4, 1, 1, 13, 0, {3}},
+        {4, 2, 1, 18, 0, {1, 2}},   {4, 3, 1, 13, 0, {0, 2, 3}}, {3, 2, 1, 13, 0, {1, 2}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ir_graph *g = mean_graph(cases[c].ndim, cases[c].ndim == 4 ? d4 : d3, cases[c].axes,
+                                 cases[c].na, cases[c].keepdims, cases[c].opset);
+        ir_graph *f = ir_clone(g);
+        assert_non_null(f);
+        clcnn_err err = {0};
+        passes_report rep;
+        assert_int_equal(passes_run(f, &rep, &err), CLCNN_OK);
+        assert_int_equal(ops_infer_graph(f, &err), CLCNN_OK);
+        if (rep.means_pooled != cases[c].pooled)
+            fail_msg("case %zu: %d rewritten, expected %d", c, rep.means_pooled, cases[c].pooled);
+        assert_int_equal(count_op(f, IR_OP_GLOBALAVGPOOL), cases[c].pooled);
+        assert_int_equal(count_op(f, IR_OP_REDUCEMEAN), !cases[c].pooled);
+        if (cases[c].pooled) {
+            assert_int_equal(ir_find_tensor(f, "axes"), -1);
+            const ir_node *p = &f->nodes[f->n_nodes - 1];
+            assert_int_equal(p->n_in, 1);
+            assert_int_equal(p->n_attr, 0);
+            assert_string_equal(p->name, "mean");
+        }
+        const ir_tensor *yt = &g->tensors[g->outputs[0]], *ft = &f->tensors[f->outputs[0]];
+        assert_int_equal(yt->ndim, ft->ndim);
+        for (int d = 0; d < yt->ndim; d++)
+            assert_int_equal(yt->dims[d], ft->dims[d]);
+        float x[2 * 5 * 7 * 9], y0[2 * 5 * 7 * 9], y1[2 * 5 * 7 * 9];
+        for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+            x[i] = frand();
+        run(g, x, y0);
+        run(f, x, y1);
+        for (int64_t i = 0; i < ir_numel(yt); i++)
+            if (fabsf(y0[i] - y1[i]) > 1e-6f)
+                fail_msg("case %zu: element %lld before %g after %g", c, (long long)i, y0[i], y1[i]);
+        ir_graph_free(g);
+        ir_graph_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_shared_clone_leaves_model_intact),
         cmocka_unit_test(test_data_alloc_alignment),
         cmocka_unit_test(test_bn_not_folded_when_conv_output_shared),
+        cmocka_unit_test(test_mean_to_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,12 +13,16 @@ typedef struct passes_report {
     int bn_folded;      /* BatchNormalization folded into the preceding Conv */
     int pads_folded;    /* zero Pad folded into the following Conv's pads */
     int bn_training;    /* training-mode BatchNormalization spelled out in plain ops */
+    int means_pooled;   /* spatial ReduceMean rewritten as GlobalAveragePool */
 } passes_report;
 
 /* Folds BatchNormalization into a preceding Conv whose output only the BN reads. */
 clcnn_status pass_fold_bn(ir_graph *g, int *count, clcnn_err *err);
 /* Folds a constant-zero Pad on H/W into the following Conv's pads. */
 clcnn_status pass_fold_pad(ir_graph *g, int *count, clcnn_err *err);
+/* ReduceMean over axes {2, 3} of a 4-D float tensor with keepdims 1 becomes
+ * GlobalAveragePool (what PyTorch's dynamo exporter writes for an SE squeeze). */
+clcnn_status pass_mean_to_pool(ir_graph *g, int *count, clcnn_err *err);
 
 /* Spells BatchNormalization with training_mode=1 (batch statistics, running
  * mean/var outputs) in ReduceMean, Sub, Mul, Add, Sqrt, Div and Reshape. */
