@@ -37,6 +37,23 @@ static int add_const(ir_graph *g, const char *name, int dtype, int ndim, const i
     return t;
 }
 
+/* Makes x the graph's one input and y its one output, sorts it and infers its
+ * shapes. */
+static ir_graph *finish_graph(ir_graph *g, int x, int y)
+{
+    g->inputs = malloc(sizeof(int));
+    g->inputs[0] = x;
+    g->n_inputs = 1;
+    g->outputs = malloc(sizeof(int));
+    g->outputs[0] = y;
+    g->n_outputs = 1;
+    clcnn_err err = {0};
+    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
+    if (ops_infer_graph(g, &err) != CLCNN_OK)
+        fail_msg("shape inference: %s", err.msg);
+    return g;
+}
+
 /* x[1,3,9,7] -> Pad(h 1/2, w 0/1) -> Conv 5x3x3x3 s2 (pads 1,0,0,1) -> BN -> Relu -> y */
 static ir_graph *make_graph(void)
 {
@@ -66,16 +83,7 @@ static ir_graph *make_graph(void)
     int bnn = ir_add_node(g, IR_OP_BATCHNORM, "bn", bin, 5, &b, 1);
     ir_set_attr_float(g, bnn, "epsilon", 1e-3f);
     ir_add_node(g, IR_OP_RELU, "relu", &b, 1, &y, 1);
-    g->inputs = malloc(sizeof(int));
-    g->inputs[0] = x;
-    g->n_inputs = 1;
-    g->outputs = malloc(sizeof(int));
-    g->outputs[0] = y;
-    g->n_outputs = 1;
-    clcnn_err err = {0};
-    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
-    assert_int_equal(ops_infer_graph(g, &err), CLCNN_OK);
-    return g;
+    return finish_graph(g, x, y);
 }
 
 static int count_op(const ir_graph *g, ir_op op)
@@ -97,16 +105,23 @@ static void run(const ir_graph *g, const float *x, float *y)
     assert_int_equal(st, CLCNN_OK);
 }
 
+/* A clone of g after every pass, its shapes inferred again; *rep what they did. */
+static ir_graph *passed_clone(const ir_graph *g, passes_report *rep)
+{
+    ir_graph *f = ir_clone(g);
+    assert_non_null(f);
+    clcnn_err err = {0};
+    assert_int_equal(passes_run(f, rep, &err), CLCNN_OK);
+    assert_int_equal(ops_infer_graph(f, &err), CLCNN_OK);
+    return f;
+}
+
 static void test_pad_and_bn_fold_keep_outputs(void **state)
 {
     (void)state;
     ir_graph *g = make_graph();
-    ir_graph *f = ir_clone(g);
-    assert_non_null(f);
-    clcnn_err err = {0};
     passes_report rep;
-    assert_int_equal(passes_run(f, &rep, &err), CLCNN_OK);
-    assert_int_equal(ops_infer_graph(f, &err), CLCNN_OK);
+    ir_graph *f = passed_clone(g, &rep);
     assert_int_equal(rep.pads_folded, 1);
     assert_int_equal(rep.bn_folded, 1);
     assert_int_equal(count_op(f, IR_OP_PAD), 0);
@@ -240,17 +255,7 @@ static ir_graph *mean_graph(int ndim, const int64_t *dims, const int64_t *axes, 
     }
     if (keepdims >= 0)
         ir_set_attr_int(g, m, "keepdims", keepdims);
-    g->inputs = malloc(sizeof(int));
-    g->inputs[0] = x;
-    g->n_inputs = 1;
-    g->outputs = malloc(sizeof(int));
-    g->outputs[0] = y;
-    g->n_outputs = 1;
-    clcnn_err err = {0};
-    assert_int_equal(ir_toposort(g, &err), CLCNN_OK);
-    if (ops_infer_graph(g, &err) != CLCNN_OK)
-        fail_msg("mean_graph: %s", err.msg);
-    return g;
+    return finish_graph(g, x, y);
 }
 
 /* The spatial ReduceMean of a 4-D tensor with keepdims 1 (attribute or input
@@ -272,12 +277,8 @@ static void test_mean_to_pool(void **state)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         ir_graph *g = mean_graph(cases[c].ndim, cases[c].ndim == 4 ? d4 : d3, cases[c].axes,
                                  cases[c].na, cases[c].keepdims, cases[c].opset);
-        ir_graph *f = ir_clone(g);
-        assert_non_null(f);
-        clcnn_err err = {0};
         passes_report rep;
-        assert_int_equal(passes_run(f, &rep, &err), CLCNN_OK);
-        assert_int_equal(ops_infer_graph(f, &err), CLCNN_OK);
+        ir_graph *f = passed_clone(g, &rep);
         if (rep.means_pooled != cases[c].pooled)
             fail_msg("case %zu: %d rewritten, expected %d", c, rep.means_pooled, cases[c].pooled);
         assert_int_equal(count_op(f, IR_OP_GLOBALAVGPOOL), cases[c].pooled);
