@@ -146,13 +146,6 @@ clcnn_status act_cl(opcl_ctx *c, const ir_node *n, clcnn_err *err)
     return opcl_unary(c, n, c->mem[n->in[0]], act.code, act.a, act.b, err);
 }
 
-/* Elements a unary work-item takes on a CPU: a run of 16 is one vector load,
- * activation and store. Xception's unfusable Relus (bench profile, POCL):
- * 728 x 19 x 19 0.30-0.32 -> 0.044-0.048 ms, 128 x 75 x 75 0.81 -> 0.11; the
- * network 70.2-71.7 -> 63.8-68.3 ms (3 alternated rounds). GPUs keep one
- * element a work-item (neighbours' loads coalesce there). */
-#define UNARY_PER_CPU 16
-
 clcnn_status opcl_unary(opcl_ctx *c, const ir_node *n, cl_mem x, cl_int code, float a, float b,
                         clcnn_err *err)
 {
@@ -160,7 +153,7 @@ clcnn_status opcl_unary(opcl_ctx *c, const ir_node *n, cl_mem x, cl_int code, fl
     clcnn_status st = opcl_kernel(c, "eltwise", NULL, "unary", &k, err);
     if (st)
         return st;
-    cl_int cnt = (cl_int)ir_numel(ir_out(c->g, n, 0)), per = opcl_on_cpu(c) ? UNARY_PER_CPU : 1;
+    cl_int cnt = (cl_int)ir_numel(ir_out(c->g, n, 0)), per = opcl_eltwise_per(c);
     if ((st = OPCL_ARGS(k, err, OPCL_ARG(x), OPCL_ARG(c->mem[c->out]), OPCL_ARG(cnt), OPCL_ARG(code),
                         OPCL_ARG(a), OPCL_ARG(b), OPCL_ARG(per)))) {
         clReleaseKernel(k);

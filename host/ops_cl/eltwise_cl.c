@@ -119,8 +119,8 @@ static clcnn_status binary_launch(opcl_ctx *c, const ir_node *n, int code, cl_me
         }
         st = OPCL_ARGS(k, err, OPCL_ARG(ma), OPCL_ARG(mb), OPCL_ARG(my), OPCL_ARG(cnt),
                        OPCL_ARG(op), OPCL_ARG(dims), OPCL_ARG(sa), OPCL_ARG(sb));
-    } else { /* binary_same: a CPU's work-item takes 16 elements (see unary's UNARY_PER_CPU) */
-        per = opcl_on_cpu(c) && !b_opts ? 16 : 1;
+    } else { /* binary_same: runs of opcl_eltwise_per elements (float b only) */
+        per = b_opts ? 1 : opcl_eltwise_per(c);
         st = OPCL_ARGS(k, err, OPCL_ARG(ma), OPCL_ARG(mb), OPCL_ARG(my), OPCL_ARG(cnt),
                        OPCL_ARG(op), OPCL_ARG(per));
     }

@@ -406,6 +406,11 @@ int opcl_on_cpu(const opcl_ctx *c)
     return !rt_plan_device(c->rt)->gpu_shaped; /* a plan profile makes a CPU plan as a GPU */
 }
 
+int opcl_eltwise_per(const opcl_ctx *c)
+{
+    return opcl_on_cpu(c) ? 16 : 1;
+}
+
 int opcl_forced_away(const opcl_ctx *c, const char *v)
 {
     return c->force && c->force[0] && strcmp(c->force, v) != 0;
