@@ -579,6 +579,21 @@ __kernel void conv_dwf(__global const sfloat *in, __global const sfloat *wt,
  * 1.30-1.35 -> 1.15-1.22, MnasNet 0.47-0.48 -> 0.43-0.44; 16 ahead measured as
  * 8, 4 behind. Clamped addresses inside the input plane: hints, never faults. */
 #define DWPW_PFD 8
+#ifdef PW_PFD
+/* Rows r0, r0 + dh, ... (DW_K of them, clamped into the plane) of plane z, at
+ * columns c0 and c1 of each (c1 clamped to the plane's end). */
+void dwpw_prefetch(__global const sfloat *in, size_t z, int r0, int dh, int H, int W, int c0,
+                   int c1)
+{
+    __global const sfloat *pp = in + z * H * W;
+#pragma unroll
+    for (int kh = 0; kh < DW_K; kh++) {
+        const int rr = clamp(r0 + kh * dh, 0, H - 1);
+        __builtin_prefetch(pp + rr * W + c0, 0, 3);
+        __builtin_prefetch(pp + min(rr * W + c1, H * W - 1), 0, 3);
+    }
+}
+#endif
 
 __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
                         __global const sfloat *dwb, int has_dwb, __global sfloat *out,
@@ -599,17 +614,9 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
         dwf_setup(&g, p0, H, W, kd.s4, kd.s5, kd.s6, kd.s7);
         for (int c = 0; c < C; c++) {
             const int z = n * C + c;
-#ifdef PW_PFD
-            { /* the tap rows of channel c + DWPW_PFD around the tile's first row */
-                const int r = p0 / W, q = p0 % W, cl = min(c + DWPW_PFD, C - 1);
-                __global const sfloat *pp = in + (size_t)(n * C + cl) * H * W;
-#pragma unroll
-                for (int kh = 0; kh < DW_K; kh++) {
-                    const int rr = clamp(r + kh * kd.s6 - kd.s4, 0, H - 1);
-                    __builtin_prefetch(pp + rr * W + q, 0, 3);
-                    __builtin_prefetch(pp + min(rr * W + q + 16 + DW_K, H * W - 1), 0, 3);
-                }
-            }
+#ifdef PW_PFD /* the tap rows of channel c + DWPW_PFD around the tile's first row */
+            dwpw_prefetch(in, (size_t)n * C + min(c + DWPW_PFD, C - 1), p0 / W - kd.s4, kd.s6, H,
+                          W, p0 % W, p0 % W + 16 + DW_K);
 #endif
             const bool in_buf = dwf_in_buf((long)z * H * W, p0, W, kd.s4, kd.s5, kd.s6, kd.s7,
                                            (long)N * C * H * W);
@@ -628,19 +635,9 @@ __kernel void conv_dwpw(__global const sfloat *in, __global const sfloat *dwt,
         const int ih0 = oh * kd.s2 - kd.s4, iw0 = ow0 * kd.s3 - kd.s5;
         for (int c = 0; c < C; c++) {
             const int z = n * C + c;
-#ifdef PW_PFD
-            { /* the tap rows of channel c + DWPW_PFD, both ends of the tile's span */
-                const int cl = min(c + DWPW_PFD, C - 1);
-                __global const sfloat *pp = in + (size_t)(n * C + cl) * H * W;
-                const int cw = clamp(iw0, 0, W - 1);
-                const int ce = clamp(iw0 + DW_PX * kd.s3 + DW_K, 0, W - 1);
-#pragma unroll
-                for (int kh = 0; kh < DW_K; kh++) {
-                    const int rr = clamp(ih0 + kh * kd.s6, 0, H - 1);
-                    __builtin_prefetch(pp + rr * W + cw, 0, 3);
-                    __builtin_prefetch(pp + rr * W + ce, 0, 3);
-                }
-            }
+#ifdef PW_PFD /* the tap rows of channel c + DWPW_PFD, both ends of the tile's span */
+            dwpw_prefetch(in, (size_t)n * C + min(c + DWPW_PFD, C - 1), ih0, kd.s6, H, W,
+                          clamp(iw0, 0, W - 1), clamp(iw0 + DW_PX * kd.s3 + DW_K, 0, W - 1));
 #endif
             const DWV v = dw_tile(in + (size_t)z * H * W, dwt + c * DW_K * DW_K,
                                   has_dwb ? LD(dwb, c) : 0.0f, ih0, iw0, kd.s3, H, W, kd.s6,
