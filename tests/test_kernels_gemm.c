@@ -201,6 +201,26 @@ static void test_gemm_act(void **state)
                                                    c->alpha, c->beta, acts[a]),
                                 cases[i].variant, cases[i].variant, 1, label);
         }
+    /* Swish and HardSwish spelt as y * Sigmoid(y) / y * HardSigmoid(y) (MobileNetV3's
+     * classifier from the opset-13 exporter): the Gemm's store, one launch */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int hard = 0; hard < 2; hard++) {
+            const gemm_case *c = &cases[i].c;
+            ir_graph *sg = build_gemm_act(c->m, c->n, c->k, c->ta, c->tb, c->c_kind, c->alpha,
+                                          c->beta, IR_OP_COUNT);
+            const int y = sg->nodes[0].out[0];
+            sg->n_outputs = 0;
+            int s = kh_tensor(sg, "s"), z = kh_tensor(sg, "z"), mi[2] = {s, y};
+            const int sn = ir_add_node(sg, hard ? IR_OP_HARDSIGMOID : IR_OP_SIGMOID, "sig", &y,
+                                       1, &s, 1);
+            if (hard) /* HardSwish's slope and offset, not HardSigmoid's defaults */
+                ir_set_attr_float(sg, sn, "alpha", 1.0f / 6.0f);
+            ir_add_node(sg, IR_OP_MUL, "mul", mi, 2, &z, 1);
+            kh_output(sg, z);
+            snprintf(label, sizeof label, "Gemm then x * %s(x) M%d N%d K%d (%s)",
+                     hard ? "HardSigmoid" : "Sigmoid", c->m, c->n, c->k, cases[i].variant);
+            fails += kh_check_k(rt, sg, cases[i].variant, cases[i].variant, 1, label);
+        }
     /* y is read twice (the Relu and the graph's outputs): not fused */
     ir_graph *g = build_gemm_act(1, 1000, 1280, 0, 1, 1, 1.0f, 1.0f, IR_OP_RELU);
     kh_output(g, g->nodes[0].out[0]);

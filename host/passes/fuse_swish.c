@@ -1,7 +1,9 @@
-/* fuse_swish.c — Swish and HardSwish as exporters write them: T = Conv/BN(..);
+/* fuse_swish.c — Swish and HardSwish as exporters write them: T = Conv/BN/Gemm(..);
  * S = Sigmoid(T) or HardSigmoid(T); Y = Mul(T, S), T read by exactly those
- * two, S only by the Mul: the Conv/BN's epilogue computes Y (act = the
- * Sigmoid/HardSigmoid node, act_x = 1) and T, S are never written. */
+ * two, S only by the Mul: the producer's epilogue computes Y (act = the
+ * Sigmoid/HardSigmoid node, act_x = 1) and T, S are never written. A Gemm
+ * is MobileNetV3's classifier as PyTorch's opset-13 exporter writes it
+ * (Linear, then x * HardSigmoid(x)): two launches of their own before. */
 #include "fuse_internal.h"
 
 void fuse_swish(const ir_graph *g, fuse_groups *fg)
@@ -16,7 +18,8 @@ void fuse_swish(const ir_graph *g, fuse_groups *fg)
         if (i < 0 || m < 0 || fg->uses[t] != 2 || fg->uses[s] != 1 || fuse_is_output(g, t))
             continue;
         const ir_node *n = &g->nodes[i], *mul = &g->nodes[m];
-        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM) || fg->out[i] != t ||
+        if ((n->op != IR_OP_CONV && n->op != IR_OP_BATCHNORM && n->op != IR_OP_GEMM) ||
+            fg->out[i] != t ||
             fg->into[i] >= 0 || fg->act[i] >= 0 || mul->op != IR_OP_MUL || mul->n_in != 2 ||
             !((mul->in[0] == t && mul->in[1] == s) || (mul->in[0] == s && mul->in[1] == t)))
             continue;
