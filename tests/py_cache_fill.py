@@ -11,7 +11,9 @@ case with empty clcnn and POCL caches of its own:
 - CLCNN_CACHE_FILL=0: the command writes the cache itself by its exit;
 - default: the command's output is right, and the detached fill leaves the
   same number of entries as the fill alone wrote; a warm run after it loads
-  them (no entry rewritten) and gives the same output bytes.
+  them (no entry rewritten) and gives the same output bytes;
+- on POCL (its kernel cache on) every program the fill wrote has its lean
+  copy beside it (the key plus "|lean=<workload>", rt_pocl_lean.h).
 No timing thresholds (speed lives in bench/). No OpenCL CPU device: skipped.
 Prints "N passed, N failed[, N skipped]"; exits 1 on any failure.
 """
@@ -29,6 +31,17 @@ from onnx import TensorProto, helper
 from pyreport import Report, has_cpu_device
 
 WAIT_S = 180  # for the detached fill on a loaded 2-core machine
+
+
+def entry_keys(cache):
+    """The keys of the cache's entries (rt_cache.c: magic[8] | u32 version | u32 key length | key)."""
+    keys = []
+    for f in sorted(os.listdir(cache)):
+        if f.endswith(".clbin"):
+            with open(os.path.join(cache, f), "rb") as fh:
+                head = fh.read(16)
+                keys.append(fh.read(int.from_bytes(head[12:16], "little")).decode())
+    return keys
 
 
 def tiny_model(path):
@@ -134,6 +147,14 @@ def main():
             time.sleep(0.2)
         filled = entries(c.cache)
         rep(len(filled) == n_programs, f"the detached fill wrote {len(filled)} of {n_programs} programs")
+        keys = entry_keys(c.cache)
+        whole = [k for k in keys if "|lean=" not in k]
+        lean = [k for k in keys if "|lean=" in k]
+        pocl = all("platform=Portable Computing Language" in k for k in whole) and \
+            os.environ.get("POCL_KERNEL_CACHE", "1") != "0"
+        rep(len(whole) > 0 and all(k.split("|lean=")[0] in whole for k in lean) and
+            len(lean) == (len(whole) if pocl else 0),
+            f"{len(whole)} whole binaries, {len(lean)} lean copies of them (POCL: {pocl})")
         p = c.run("y2.npy")
         rep(p.returncode == 0 and np.array_equal(c.out("y2.npy"), y1) and entries(c.cache) == filled,
             "warm run: same output, every entry loaded, none rewritten")

@@ -3,7 +3,9 @@
  * damaged entry read as corrupt and rebuilt (with the kernel still correct),
  * no_cache touching nothing, an unusable folder not failing builds, the
  * folder fallbacks, the store policy (on POCL, which caches compiled
- * kernels itself, entries are written at rt_destroy) and the cold_build hook. Prints first-build vs cached-build times (no assertions). */
+ * kernels itself, entries are written at rt_destroy), the cold_build hook and
+ * lean copies per workload (rt_pocl_lean.h). Prints first-build vs
+ * cached-build times (no assertions). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -447,6 +449,67 @@ static void store_policy(const char *dir, int deferred)
     free(keep);
 }
 
+static int lean_hits(rt_ctx *rt)
+{
+    return rt_get_cache_stats(rt).lean_hits;
+}
+
+/* One context with rt_options.lean on dir under lean tag `tag`: smoke built
+ * or loaded, run in work-groups of 64 and of 16; returns its stats. */
+static rt_cache_stats lean_round(const char *dir, int lean, uint64_t tag, const char *what)
+{
+    rt_options opt = {.cache_dir = dir, .lean = lean}; /* .store = RT_STORE_AUTO */
+    clcnn_err err = {0};
+    cl_program p = NULL;
+    rt_ctx *rt = clfx_create_opt(&opt);
+    rt_set_lean_tag(rt, tag);
+    clfx_check(rt_program(rt, "smoke", NULL, &p, &err), &err, what);
+    const rt_cache_stats s = rt_get_cache_stats(rt);
+    assert_int_equal(s.lean_hits, lean_hits(rt));
+    clfx_check_smoke(rt, 1001);
+    clfx_check_smoke_wg(rt, 333, 16); /* a work-group shape this context may not have seen */
+    rt_destroy(rt);
+    return s;
+}
+
+/* Lean copies (rt_pocl_lean.h) on POCL with its kernel cache on: written at
+ * rt_destroy next to the whole binary, per lean tag; a context of the same
+ * tag loads the copy (a hit, no bitcode) and still runs the kernel right, in
+ * the work-group shape the tag's first context launched and in another (POCL's
+ * generic function); another tag loads the whole binary and writes a copy of
+ * its own; lean off reads none. Elsewhere (another driver, POCL_KERNEL_CACHE=0)
+ * there are no copies and the cache behaves as before. */
+static void lean_copies(const char *dir, int lazy)
+{
+    rt_cache_stats s = lean_round(dir, 1, 0x1111, "smoke, lean tag A, from source");
+    assert_int_equal(s.misses, 1);
+    assert_int_equal(s.deferred, lazy); /* the binary, and its lean copy, at destroy */
+    assert_int_equal(count_entries(dir, NULL, 0), lazy ? 2 : 1);
+    s = lean_round(dir, 1, 0x1111, "smoke, lean tag A again");
+    assert_int_equal(s.hits, 1);
+    assert_int_equal(s.lean_hits, lazy);
+    assert_int_equal(s.deferred, 0);
+    assert_int_equal(count_entries(dir, NULL, 0), lazy ? 2 : 1);
+    s = lean_round(dir, 1, 0x2222, "smoke, lean tag B");
+    assert_int_equal(s.hits, 1);
+    assert_int_equal(s.lean_hits, 0);
+    assert_int_equal(s.deferred, lazy); /* B's copy, at destroy */
+    assert_int_equal(count_entries(dir, NULL, 0), lazy ? 3 : 1);
+    s = lean_round(dir, 1, 0x2222, "smoke, lean tag B again");
+    assert_int_equal(s.lean_hits, lazy);
+    s = lean_round(dir, 0, 0x1111, "smoke, lean off");
+    assert_int_equal(s.hits, 1);
+    assert_int_equal(s.lean_hits, 0);
+    assert_int_equal(s.deferred, 0);
+    assert_int_equal(count_entries(dir, NULL, 0), lazy ? 3 : 1);
+}
+
+static void test_lean_copies(void **state)
+{
+    (void)state;
+    for_kernel_cache_settings(lean_copies);
+}
+
 /* RT_STORE_AUTO on POCL (asking it for a binary compiles every kernel for a
  * generic work-group size) writes a program built from source only at
  * rt_destroy, after the work, unless POCL_KERNEL_CACHE=0 turns POCL's own
@@ -509,7 +572,7 @@ int main(void)
         cmocka_unit_test(test_cache_lifecycle), cmocka_unit_test(test_no_cache),
         cmocka_unit_test(test_unusable_dir),    cmocka_unit_test(test_dir_fallbacks),
         cmocka_unit_test(test_build_times),     cmocka_unit_test(test_store_policy),
-        cmocka_unit_test(test_cold_build_hook),
+        cmocka_unit_test(test_cold_build_hook), cmocka_unit_test(test_lean_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

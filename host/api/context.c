@@ -50,6 +50,8 @@ static void read_options(const clcnn_context_options *opt, clcnn_context *ctx, c
         ro->cold_build = opt->cold_build;
     if (OPT_HAS(opt, cold_build_user))
         ro->cold_build_user = opt->cold_build_user;
+    if (OPT_HAS(opt, lean_programs))
+        ro->lean = opt->lean_programs;
     if (OPT_HAS(opt, cache_store))
         ro->store = opt->cache_store == CLCNN_CACHE_STORE_NOW           ? RT_STORE_ALWAYS
                     : opt->cache_store == CLCNN_CACHE_STORE_NO_DEFERRED ? RT_STORE_NO_DEFERRED

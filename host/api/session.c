@@ -103,6 +103,7 @@ clcnn_status session_plan_make(clcnn_session *s, int64_t batch, session_plan *p,
     if (st == CLCNN_OK && ctx->rt) {
         /* plan_build reaches the context's program cache and tune store */
         pthread_mutex_lock(&ctx->lock);
+        rt_set_lean_tag(ctx->rt, ir_graph_workload_hash(p->g)); /* the programs it loads */
         exec_cl_options eo = {0};
         eo.packed = release_one;
         eo.packed_user = p->g;

@@ -128,6 +128,17 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return 0;
 }
 
+void cli_fill_warm(clcnn_session *s)
+{
+    if (cli_fill_child() && s)
+        clcnn_session_warm_kernels(s, 0); /* a failure only leaves the copies generic */
+}
+
+void cli_lean_options(clcnn_context_options *opt)
+{
+    opt->lean_programs = 1;
+}
+
 void cli_fill_end(int lock)
 {
     const char *dir = getenv(POCL_DIR_VAR);

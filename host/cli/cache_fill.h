@@ -31,6 +31,14 @@ clcnn_cache_store cli_fill_store_mode(void);
  * the exit do it), or -1 when the fill should end now (lock held by another
  * fill, no disk cache). */
 int cli_fill_begin(clcnn_context *ctx);
+/* In the fill process, once its session is made: the session's launches'
+ * work-group functions compiled (clcnn_session_warm_kernels), so that the
+ * lean program copies its context writes at destroy (lean_programs, which
+ * cli_lean_options sets) run them specialised. Elsewhere nothing. */
+void cli_fill_warm(clcnn_session *s);
+/* lean_programs for the CLI's one-workload contexts (`run`, `classify`,
+ * `bench`): later runs of the same model load programs without their bitcode. */
+void cli_lean_options(clcnn_context_options *opt);
 /* In the fill process, at its very end (after the context is destroyed):
  * removes its private POCL cache folder (see cache_fill.c) and releases the
  * lock cli_fill_begin returned (-1: none). Does nothing else elsewhere. */

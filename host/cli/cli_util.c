@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cache_fill.h"
 #include "prewarm.h"
 #include "clcnn_tools.h"
 
@@ -98,6 +99,8 @@ clcnn_context *cli_context_store(const char *cmd, const char *device, int no_cac
     opt.device = device;
     opt.no_cache = no_cache;
     opt.cache_store = store;
+    if (pw) /* run: one model, one workload */
+        cli_lean_options(&opt);
     opt.log = log_to_stderr;
     if (pw)
         cli_prewarm_options(&opt, pw);

@@ -21,6 +21,7 @@
 #include "clcnn_tools.h"
 #include "cli.h"
 #include "npy.h"
+#include "cache_fill.h"
 #include "prewarm.h"
 
 #define BENCH_MAX_IO 8
@@ -240,6 +241,7 @@ static int stack_open(const bench_args *a, const char *cache_dir, int quiet, con
     co.log = quiet ? NULL : log_to_stderr;
     co.log_user = k->prog;
     cli_prewarm_options(&co, &k->prewarm); /* a cold start's helper, as `run` has */
+    cli_lean_options(&co);
     char err[2048];
     bench_progress_stage(k->prog, "%s: context (device)", phase);
     if (clcnn_context_create(&co, &k->ctx, err, sizeof err) != CLCNN_OK)

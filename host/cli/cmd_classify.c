@@ -223,6 +223,7 @@ static clcnn_context *open_context(cls_run *r)
     opt.device = r->o->device;
     opt.no_cache = r->o->no_cache;
     opt.cache_store = cli_fill_store_mode();
+    cli_lean_options(&opt);
     opt.log = classify_log;
     opt.log_user = r;
     cli_prewarm_options(&opt, &r->prewarm);
@@ -655,8 +656,9 @@ int cmd_classify(int argc, char **argv)
         cli_error(CLI_FAIL, CMD, "%s", clcnn_context_last_error(r.ctx));
         goto done;
     }
-    if ((rc = setup_prep(&r)) != 0 || (rc = prepare_session(&r)) != 0 || cli_fill_child() ||
-        cli_prewarm_run(r.sess))
+    if ((rc = setup_prep(&r)) == 0 && (rc = prepare_session(&r)) == 0)
+        cli_fill_warm(r.sess);
+    if (rc != 0 || cli_fill_child() || cli_prewarm_run(r.sess))
         goto done; /* the background fill wants the session's programs, the prewarm
                       helper its kernels compiled: nothing more */
     rc = run_all(&r, model);

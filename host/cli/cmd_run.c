@@ -189,6 +189,8 @@ static int run_model(clcnn_context *ctx, clcnn_model *m, const run_args *a, int 
         cli_precision_report(cmd, sess);
     /* the background cache fill wants the session's programs, the prewarm
      * helper its kernels compiled: nothing more */
+    if (!rc)
+        cli_fill_warm(sess);
     const int run = !rc && !cli_fill_child() && !cli_prewarm_run(sess);
     /* outputs[].data NULL: the library allocates each at its run-time shape */
     if (run && clcnn_session_run_tensors(sess, ins, mi, outs, mo) != CLCNN_OK)

@@ -140,6 +140,12 @@ const int64_t *ir_attr_ints(const ir_node *n, const char *name, int *len);
 
 int64_t ir_numel(const ir_tensor *t);
 size_t ir_nbytes(const ir_tensor *t);
+/* One number for what g asks of a device (ir_hash.c): its nodes, their
+ * attributes and wiring, every tensor's type, shape and storage, and the bytes
+ * of small constants (shapes, indices), not the weights' values. Equal graphs
+ * hash equal; two workloads launching differently (another model or batch)
+ * almost surely do not. */
+uint64_t ir_graph_workload_hash(const ir_graph *g);
 /* Input tensor k of node n, or NULL when k >= n_in or the input was omitted. */
 ir_tensor *ir_in(const ir_graph *g, const ir_node *n, int k);
 ir_tensor *ir_out(const ir_graph *g, const ir_node *n, int k);

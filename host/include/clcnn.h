@@ -183,6 +183,17 @@ typedef struct clcnn_context_options {
      * clcnn_session_warm_kernels). NULL: nothing. */
     void (*cold_build)(void *user);
     void *cold_build_user;
+    /* 1: on POCL (its kernel cache on, a disk cache), keep each program a
+     * second time per workload (the planned graph: model, batch, precision)
+     * without its LLVM bitcode, written where this context writes binaries
+     * (at destroy, or never with _NO_DEFERRED: clcnn_program_stats.deferred
+     * counts it), after the workload's launches compiled; a later context
+     * planning the same workload loads that copy: POCL then neither parses
+     * the bitcode nor keeps the module (ShuffleNetV2: peak memory -4 MiB,
+     * warm start -35 ms). Such a program compiles no new work-group shapes,
+     * so a launch the workload did not make runs POCL's generic work-group
+     * function (up to ~10% slower). The CLI sets it; 0 by default. */
+    int lean_programs;
 } clcnn_context_options;
 
 static inline void clcnn_context_options_init(clcnn_context_options *o)

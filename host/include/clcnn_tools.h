@@ -232,7 +232,9 @@ typedef struct clcnn_program_stats {
     int loaded;              /* read from the disk cache */
     int disk_cache;          /* 1: the counters mean something */
     int deferred;            /* built here and not yet written: CLCNN_CACHE_STORE_AUTO
-                                writes them at clcnn_context_destroy, _NO_DEFERRED never */
+                                writes them at clcnn_context_destroy, _NO_DEFERRED never;
+                                also programs whose lean copy (lean_programs) is not
+                                written yet */
 } clcnn_program_stats;
 
 /* CLCNN_ERR_UNSUPPORTED on the reference backend (it builds no programs). */

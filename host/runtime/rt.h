@@ -35,6 +35,8 @@ typedef struct rt_options {
     rt_store store;
     void (*cold_build)(void *user); /* clcnn_context_options.cold_build */
     void *cold_build_user;
+    int lean;               /* 1: on POCL, programs are also cached without their LLVM
+                               bitcode, per workload (rt_set_lean_tag, rt_pocl_lean.h) */
 } rt_options;
 
 /* "CL_OUT_OF_RESOURCES" for -5; "CL_UNKNOWN_ERROR" for codes not in the table. */
@@ -128,9 +130,16 @@ clcnn_status rt_program_from_source(rt_ctx *rt, const char *src, size_t len,
 typedef struct rt_cache_stats {
     int hits, misses, corrupt, writes;
     int deferred; /* programs built here that only rt_destroy would write (RT_STORE_AUTO),
-                     or nothing will (RT_STORE_NO_DEFERRED) */
+                     or nothing will (RT_STORE_NO_DEFERRED); also those whose lean
+                     copy for the lean tag is still to be written */
+    int lean_hits; /* of hits: lean copies (rt_pocl_lean.h) */
 } rt_cache_stats;
 rt_cache_stats rt_get_cache_stats(const rt_ctx *rt);
+
+/* Names the workload whose programs load next (a hash of the planned graph):
+ * where rt_options.lean applies, programs are then read from and written to
+ * the disk cache's lean copies for that tag too. */
+void rt_set_lean_tag(rt_ctx *rt, uint64_t tag);
 
 /* The resolved on-disk cache folder (host/runtime/tune.c keeps its per-device
  * decisions there too); NULL when there is no disk cache (no_cache, unusable). */

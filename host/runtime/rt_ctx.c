@@ -161,6 +161,7 @@ clcnn_status rt_create(const char *spec, const rt_options *opt, rt_ctx **out, cl
     rt->cold_build = opt->cold_build;
     rt->cold_build_user = opt->cold_build_user;
     rt->skip_deferred = opt->store == RT_STORE_NO_DEFERRED;
+    rt->lean = opt->lean && rt->lazy_kernels && rt->cache_dir;
     *out = rt;
     return CLCNN_OK;
 }
@@ -174,6 +175,7 @@ void rt_destroy(rt_ctx *rt)
         clReleaseProgram(rt->progs[i].prog);
         free(rt->progs[i].key);
         free(rt->progs[i].lookup);
+        free(rt->progs[i].lean_key);
     }
     free(rt->progs);
     if (rt->queue) {
@@ -196,8 +198,13 @@ rt_cache_stats rt_get_cache_stats(const rt_ctx *rt)
     rt_cache_stats s = rt->stats;
     s.deferred = 0;
     for (int i = 0; i < rt->n_progs; i++)
-        s.deferred += rt->progs[i].store_later;
+        s.deferred += rt->progs[i].store_later || rt->progs[i].lean_key;
     return s;
 }
+void rt_set_lean_tag(rt_ctx *rt, uint64_t tag)
+{
+    snprintf(rt->lean_tag, sizeof rt->lean_tag, "%016llx", (unsigned long long)tag);
+}
+
 /* The resolved program-cache folder (the tuning store lives beside it); NULL: no disk cache. */
 const char *rt_cache_dir(const rt_ctx *rt) { return rt->cache_dir; }

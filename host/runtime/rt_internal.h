@@ -27,6 +27,8 @@ typedef struct rt_prog {
     cl_program prog;
     int store_later;          /* built here, to be written to the disk cache at rt_destroy */
     char *lookup;             /* rt_program_joined's "names|options" for it, or NULL */
+    char *lean_key;           /* the key its lean copy is to be written under at
+                                 rt_destroy (rt_pocl_lean.h), or NULL */
 } rt_prog;
 
 struct rt_ctx {
@@ -43,6 +45,9 @@ struct rt_ctx {
     void (*cold_build)(void *user); /* called once before the first build from source
                                  when lazy_kernels (then cleared) */
     void *cold_build_user;
+    int lean;                 /* rt_options.lean where it applies (POCL with its kernel
+                                 cache, a disk cache) */
+    char lean_tag[17];        /* rt_set_lean_tag's, in hex; "" none yet */
     rt_prog *progs;
     int n_progs, cap_progs;
     rt_cache_stats stats;

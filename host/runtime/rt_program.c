@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rt_internal.h"
+#include "rt_pocl_lean.h"
 
 /* Everything that changes the compiled binary goes into the key; the cache
  * format version lives in rt_cache.c's header check. */
@@ -148,8 +149,19 @@ static clcnn_status remember(rt_ctx *rt, char *key, cl_program p, clcnn_err *err
     rt->progs[rt->n_progs].prog = p;
     rt->progs[rt->n_progs].store_later = 0;
     rt->progs[rt->n_progs].lookup = NULL;
+    rt->progs[rt->n_progs].lean_key = NULL;
     rt->n_progs++;
     return CLCNN_OK;
+}
+
+/* Writes p's lean copy (rt_pocl_lean.h) under key, from bin (its whole binary). */
+static void store_lean(rt_ctx *rt, const char *key, const unsigned char *bin, size_t len)
+{
+    size_t llen = 0;
+    unsigned char *lean = rt_pocl_lean(bin, len, &llen);
+    if (lean)
+        rt_cache_store(rt, key, lean, llen);
+    free(lean);
 }
 
 void rt_store_deferred(rt_ctx *rt)
@@ -157,14 +169,54 @@ void rt_store_deferred(rt_ctx *rt)
     if (rt->skip_deferred)
         return;
     for (int i = 0; i < rt->n_progs; i++) {
+        rt_prog *pr = &rt->progs[i];
         size_t blen = 0;
         unsigned char *bin = NULL;
-        if (rt->progs[i].store_later && rt->cache_dir && (bin = get_binary(rt->progs[i].prog, &blen))) {
-            rt_cache_store(rt, rt->progs[i].key, bin, blen);
+        /* taken now, the binary holds the work-group functions this context's
+         * launches compiled: the lean copy runs those specialised */
+        if ((pr->store_later || pr->lean_key) && rt->cache_dir && (bin = get_binary(pr->prog, &blen))) {
+            if (pr->store_later)
+                rt_cache_store(rt, pr->key, bin, blen);
+            if (pr->lean_key)
+                store_lean(rt, pr->lean_key, bin, blen);
             free(bin);
         }
-        rt->progs[i].store_later = 0;
+        pr->store_later = 0;
+        free(pr->lean_key);
+        pr->lean_key = NULL;
     }
+}
+
+/* The key of key's lean copy for rt's lean tag; NULL where none applies. */
+static char *lean_key_of(const rt_ctx *rt, const char *key)
+{
+    if (!rt->lean || !rt->lean_tag[0])
+        return NULL;
+    const size_t n = strlen(key) + strlen(rt->lean_tag) + sizeof "|lean=";
+    char *k = malloc(n);
+    if (k)
+        snprintf(k, n, "%s|lean=%s", key, rt->lean_tag);
+    return k;
+}
+
+/* The program from its lean copy, or NULL (absent, refused, stale); a copy
+ * that is not there counts as nothing in the statistics. */
+static cl_program from_lean(rt_ctx *rt, const char *lean_key, const char *src, size_t len,
+                            const char *options)
+{
+    const rt_cache_stats before = rt->stats;
+    size_t blen = 0;
+    unsigned char *bin = lean_key ? rt_cache_load(rt, lean_key, &blen) : NULL;
+    cl_program p = bin ? from_binary(rt, bin, blen, options) : NULL;
+    free(bin);
+    if (p && !rt_cache_kernels_match(p, src, len)) {
+        clReleaseProgram(p);
+        p = NULL;
+    }
+    rt->stats = before;
+    if (p)
+        rt->stats.hits++, rt->stats.lean_hits++;
+    return p;
 }
 
 static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, size_t len,
@@ -181,9 +233,14 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
             *out = rt->progs[i].prog;
             return CLCNN_OK;
         }
-    cl_program p = NULL;
+    char *lean_key = lean_key_of(rt, key);
+    cl_program p = from_lean(rt, lean_key, src, len, options);
+    if (p) {
+        free(lean_key);
+        lean_key = NULL;
+    }
     size_t blen = 0;
-    unsigned char *bin = rt->cache_dir ? rt_cache_load(rt, key, &blen) : NULL;
+    unsigned char *bin = !p && rt->cache_dir ? rt_cache_load(rt, key, &blen) : NULL;
     if (bin) {
         p = from_binary(rt, bin, blen, options);
         if (p && !rt_cache_kernels_match(p, src, len)) { /* forged or stale: rebuild */
@@ -194,6 +251,11 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
             rt->stats.hits++;
         else
             rt->stats.corrupt++; /* driver refused it: rebuild and overwrite below */
+        if (!p || !rt_pocl_lean_ok(bin, blen)) { /* a lean copy only of a binary this
+                                                     driver's format makes one of */
+            free(lean_key);
+            lean_key = NULL;
+        }
         free(bin);
     }
     const int from_cache = p != NULL;
@@ -206,6 +268,7 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
         clcnn_status st = from_source(rt, label, src, len, options, &p, err);
         if (st) {
             free(key);
+            free(lean_key);
             return st;
         }
         if (rt->cache_dir && rt->store_now && (bin = get_binary(p, &blen))) {
@@ -218,9 +281,11 @@ static clcnn_status get_program(rt_ctx *rt, const char *label, const char *src, 
     if (st) {
         clReleaseProgram(p);
         free(key);
+        free(lean_key);
         return st;
     }
     rt->progs[rt->n_progs - 1].store_later = later;
+    rt->progs[rt->n_progs - 1].lean_key = lean_key; /* written at rt_destroy */
     *out = p;
     return CLCNN_OK;
 }

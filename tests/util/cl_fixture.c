@@ -64,8 +64,12 @@ static float lcg_float(uint32_t *s)
 
 void clfx_check_smoke(rt_ctx *rt, int n)
 {
+    clfx_check_smoke_wg(rt, n, 64);
+}
+
+void clfx_check_smoke_wg(rt_ctx *rt, int n, size_t wg)
+{
     const float a = 1.75f, b = -0.5f;
-    const size_t wg = 64;
     float *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
     assert_non_null(x);
     assert_non_null(y);

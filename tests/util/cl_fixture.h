@@ -35,5 +35,7 @@ size_t clfx_round_up(size_t n, size_t wg);
 /* Runs kernels_cl/smoke.cl axpb on n seeded floats and checks every element
  * against y = a*x + b computed here in C; fails naming the first bad index. */
 void clfx_check_smoke(rt_ctx *rt, int n);
+/* The same in work-groups of wg (clfx_check_smoke: 64). */
+void clfx_check_smoke_wg(rt_ctx *rt, int n, size_t wg);
 
 #endif
