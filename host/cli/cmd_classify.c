@@ -659,8 +659,9 @@ int cmd_classify(int argc, char **argv)
     if ((rc = setup_prep(&r)) == 0 && (rc = prepare_session(&r)) == 0)
         cli_fill_warm(r.sess);
     if (rc != 0 || cli_fill_child() || cli_prewarm_run(r.sess))
-        goto done; /* the background fill wants the session's programs, the prewarm
-                      helper its kernels compiled: nothing more */
+        goto done; /* the background fill wants the session's programs and its
+                      launches compiled (cli_fill_warm), the prewarm helper its
+                      kernels compiled: nothing more */
     rc = run_all(&r, model);
     cli_fill_spawn(r.ctx); /* the programs are built whether or not every photo decoded */
 done:

@@ -187,8 +187,9 @@ static int run_model(clcnn_context *ctx, clcnn_model *m, const run_args *a, int 
     free(calib);
     if (!rc)
         cli_precision_report(cmd, sess);
-    /* the background cache fill wants the session's programs, the prewarm
-     * helper its kernels compiled: nothing more */
+    /* the background cache fill wants the session's programs and its launches
+     * compiled (cli_fill_warm), the prewarm helper its kernels compiled:
+     * nothing more */
     if (!rc)
         cli_fill_warm(sess);
     const int run = !rc && !cli_fill_child() && !cli_prewarm_run(sess);
