@@ -201,6 +201,7 @@ rt_cache_stats rt_get_cache_stats(const rt_ctx *rt)
         s.deferred += rt->progs[i].store_later || rt->progs[i].lean_key;
     return s;
 }
+
 void rt_set_lean_tag(rt_ctx *rt, uint64_t tag)
 {
     snprintf(rt->lean_tag, sizeof rt->lean_tag, "%016llx", (unsigned long long)tag);
