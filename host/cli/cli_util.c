@@ -99,11 +99,11 @@ clcnn_context *cli_context_store(const char *cmd, const char *device, int no_cac
     opt.device = device;
     opt.no_cache = no_cache;
     opt.cache_store = store;
-    if (pw) /* run: one model, one workload */
-        cli_lean_options(&opt);
     opt.log = log_to_stderr;
-    if (pw)
+    if (pw) { /* run: one model, one workload */
+        cli_lean_options(&opt);
         cli_prewarm_options(&opt, pw);
+    }
     clcnn_context *ctx = NULL;
     char err[2048];
     clcnn_status st = clcnn_context_create(&opt, &ctx, err, sizeof err);
